@@ -1,0 +1,28 @@
+# Zhiri — the two commands that matter: `make run` and `make test`.
+SHELL := /bin/bash
+UV := scripts/uv.sh
+RUN := $(UV) run --frozen
+
+.PHONY: run test lint bench setup postgres
+
+setup:
+	@$(UV) sync --frozen --quiet
+
+run: setup
+	$(RUN) zhiri run
+
+# PostgreSQL server binaries for the storage tests (Debian's package); the tests start their own server.
+postgres:
+	@bash scripts/ensure-postgres.sh
+
+lint: setup
+	$(RUN) ruff check .
+	$(RUN) ruff format --check .
+	$(RUN) mypy
+	$(RUN) lint-imports
+
+test: setup postgres lint
+	$(RUN) pytest -q
+
+bench: setup
+	$(RUN) python -m bench

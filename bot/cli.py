@@ -1,0 +1,43 @@
+"""The `zhiri` command line: one subcommand per capability.
+
+Each subcommand lives in its own module under `bot/cmd_*.py` with `add_parser(sub)` and `run(args) -> int`,
+so this file only wires them together.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from importlib import import_module
+
+# name -> module under bot/; each module provides add_parser(subparsers) and run(args) -> int
+SUBCOMMANDS: tuple[str, ...] = ("rule", "db", "import", "export", "run", "read", "crawl", "preview")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="zhiri", description="值日 Zhiri — 政府网站栏目与政务新媒体更新提醒")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in SUBCOMMANDS:
+        module = import_module(f"bot.cmd_{name}")
+        module.add_parser(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    # Chinese output must survive a terminal or pipe that is not UTF-8.
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(encoding="utf-8")
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "command", None):
+        parser.print_help()
+        return 2
+    module = import_module(f"bot.cmd_{args.command}")
+    return int(module.run(args))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
