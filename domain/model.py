@@ -1,0 +1,140 @@
+"""The shared vocabulary of the domain core: rules, items, states. Plain frozen dataclasses, no I/O."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from enum import StrEnum
+
+
+class Unit(StrEnum):
+    """Time units a rule can be written in. A quarter is 3 months; 半月 is `halfmonth`."""
+
+    DAY = "day"  # calendar days
+    WORKDAY = "workday"  # working days on the official calendar (调休 included)
+    WEEK = "week"
+    HALFMONTH = "halfmonth"
+    MONTH = "month"
+    YEAR = "year"
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    n: int
+    unit: Unit
+
+
+@dataclass(frozen=True, slots=True)
+class Quota:
+    """At least `count` items per `per`. Calendar periods (week Mon–Sun, month, year) unless `rolling`."""
+
+    count: int
+    per: Span
+    rolling: bool = False  # "任意/连续/滚动 N 周内": any window of that length, not the calendar period
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """A parsed update rule (更新时限要求). `ok` is False, with a Chinese `reason`, when not understood."""
+
+    text: str
+    ok: bool
+    max_gap: Span | None = None
+    quota: Quota | None = None
+    after_event: Span | None = None
+    after_event_alt: Span | None = None
+    on_change: bool = False
+    check_only: bool = False
+    external: bool = False
+    reason: str | None = None
+
+
+class ItemKind(StrEnum):
+    COLUMN = "column"
+    ACCOUNT = "account"
+
+
+class Category(StrEnum):
+    """How inspectors classify a column (全国政府网站普查评分表); decides which inspection line applies."""
+
+    HOME = "home"  # 首页栏目: veto at 14 days without update
+    NEWS = "news"  # 动态、要闻: 2 weeks (−3 each)
+    NOTICE = "notice"  # 通知公告、政策文件: 6 months (−4 each)
+    PERSONNEL = "personnel"  # 人事、规划计划: 1 year (−5 each)
+    INTERACTIVE = "interactive"  # 信箱、留言: letters unanswered > 3 months is a veto
+    SURVEY = "survey"  # 意见征集、网上调查: ≥ 6 a year (−3)
+    INTERVIEW = "interview"  # 在线访谈: ≥ 6 a year (−3)
+    ACCOUNT = "account"  # 政务新媒体: zombie at 14 days
+    OTHER = "other"
+
+
+class State(StrEnum):
+    FRESH = "fresh"
+    DUE_SOON = "due_soon"
+    DUE_TODAY = "due_today"
+    OVERDUE = "overdue"
+    NOT_APPLICABLE = "not_applicable"  # check-only and external items have no content duty
+    NEEDS_RULE = "needs_rule"  # the rule text was not understood: the administrator must fix it
+
+
+# Most urgent first; used to sort lists people read.
+STATE_URGENCY: dict[State, int] = {
+    State.OVERDUE: 0,
+    State.DUE_TODAY: 1,
+    State.DUE_SOON: 2,
+    State.NEEDS_RULE: 3,
+    State.FRESH: 4,
+    State.NOT_APPLICABLE: 5,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class ItemFacts:
+    """What the core needs to know about one tracked item (a column or an account) to judge it."""
+
+    rule: Rule
+    kind: ItemKind
+    created: date  # creation/import day: stands in for the last update when there is none
+    last_update: date | None = None
+    # Logged updates recent enough to matter for a quota: (day, how many items that day's log counted).
+    recent_updates: Sequence[tuple[date, int]] = ()
+    # Start days of after-event deadlines not yet closed by an update (oldest first).
+    open_events: Sequence[date] = ()
+    category: Category = Category.OTHER
+
+
+@dataclass(frozen=True, slots=True)
+class InspectionRisk:
+    """The inspection line an item is heading for, e.g. home page at 10 of 14 days (warn before the veto)."""
+
+    line: str  # machine name, e.g. "home_stale", "account_zombie", "news_stale"
+    veto: bool  # crossing it fails the whole site (单项否决)
+    days: int  # days since the last update
+    limit: int  # days at which the line is crossed
+    crossed: bool  # already past the line
+    label: str  # Chinese, for people: "首页栏目已10天未更新（14天单项否决）"
+
+
+@dataclass(frozen=True, slots=True)
+class Status:
+    state: State
+    due: date | None = None  # last allowed day
+    warn_on: date | None = None  # the day people must be warned: last working day on or before `due`
+    days_late: int = 0  # calendar days past `due` (working days for working-day rules)
+    missing: int = 0  # quota shortfall in the current period
+    driver: str = ""  # which part of the rule decided: max_gap, quota, after_event, floor, account_default
+    risk: InspectionRisk | None = None
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class Policy:
+    """Thresholds that are settings, not code. Defaults follow DOMAIN.md."""
+
+    warn_lead_workdays: int = 2
+    on_change_floor: Span | None = field(default_factory=lambda: Span(1, Unit.YEAR))
+    account_default_gap: Span = field(default_factory=lambda: Span(1, Unit.WEEK))
+    account_risk_days: int = 14
+    home_warn_days: int = 10
+    home_veto_days: int = 14
