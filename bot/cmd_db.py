@@ -1,16 +1,31 @@
-"""`zhiri db`: not built yet."""
+"""`zhiri db upgrade|current`: the database schema, through Alembic migrations."""
 
 from __future__ import annotations
 
 import argparse
-import sys
+
+from bot.config import load_settings
+from storage.db import current_revision, head_revision, make_engine, upgrade
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser("db", help="(尚未实现 / not built yet)")
-    p.add_argument("rest", nargs=argparse.REMAINDER)
+    p = sub.add_parser("db", help="数据库结构：upgrade 升级到最新 / current 查看版本")
+    p.add_argument("action", choices=["upgrade", "current"])
 
 
 def run(args: argparse.Namespace) -> int:
-    print("「zhiri db」尚未实现。/ 'zhiri db' is not built yet.", file=sys.stderr)
-    return 3
+    settings = load_settings()
+    engine = make_engine(settings.database_url)
+    if args.action == "upgrade":
+        before = current_revision(engine)
+        upgrade(engine)
+        after = current_revision(engine)
+        if before == after:
+            print(f"数据库已是最新结构（{after}）。/ The database is up to date ({after}).")
+        else:
+            print(f"数据库已从 {before or '空'} 升级到 {after}。/ Upgraded the database from {before} to {after}.")
+        return 0
+    current, head = current_revision(engine), head_revision()
+    state = "最新 / up to date" if current == head else "需要升级：zhiri db upgrade / needs: zhiri db upgrade"
+    print(f"{current or '空 / empty'}（{state}）")
+    return 0

@@ -1,0 +1,253 @@
+"""Tables. Times are aware UTC datetimes (SQLModel stores them as UTC); days (due, events) are local dates.
+
+Columns and new-media accounts are one table, `Item`, told apart by `kind`: the logic that judges them is
+the same. `Item` carries its own derived schedule (`due_on`, `warn_on`, `state`), refreshed whenever its
+log changes and once a day, so that "what is late for this unit / group / leader" is one indexed query.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import BigInteger, Column, Index, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+ROLES = ("webmaster", "leader", "admin")
+UPDATE_SOURCES = ("done", "button", "import", "website", "admin", "undo")
+
+
+class Site(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(index=True, unique=True)
+    tz_name: str | None = None  # None: the deployment's TZ_NAME
+    created_at: datetime
+
+
+class Unit(SQLModel, table=True):
+    """A responsible unit (责任单位). `is_group` marks a group word (市属各部门, 各乡镇) the administrator fills."""
+
+    __table_args__ = (UniqueConstraint("site_id", "name"),)
+    id: int | None = Field(default=None, primary_key=True)
+    site_id: int = Field(foreign_key="site.id", index=True)
+    name: str
+    is_group: bool = False
+    created_at: datetime
+
+
+class UnitGroupMember(SQLModel, table=True):
+    group_id: int = Field(foreign_key="unit.id", primary_key=True)
+    member_id: int = Field(foreign_key="unit.id", primary_key=True, index=True)
+
+
+class Person(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    telegram_id: int | None = Field(default=None, sa_column=Column(BigInteger, unique=True, nullable=True))
+    name: str = ""
+    username: str | None = None
+    phone: str | None = None
+    created_at: datetime
+
+
+class Membership(SQLModel, table=True):
+    """A person's role in a unit. An `admin` membership with no unit is a deployment-wide administrator."""
+
+    __table_args__ = (Index("ix_membership_unit_role", "unit_id", "role"),)
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    unit_id: int | None = Field(default=None, foreign_key="unit.id")
+    role: str  # one of ROLES
+    active: bool = True
+    created_at: datetime
+    ended_at: datetime | None = None
+
+
+class Chat(SQLModel, table=True):
+    """A Telegram group (or private chat) the bot talks in. `all_units` is the one big group for every unit."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    telegram_chat_id: int = Field(sa_column=Column(BigInteger, unique=True, nullable=False))
+    title: str = ""
+    type: str = "group"  # private, group, supergroup
+    site_id: int | None = Field(default=None, foreign_key="site.id")
+    all_units: bool = False
+    active: bool = True
+    inactive_reason: str | None = None
+    migrated_to: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+    created_at: datetime
+
+
+class ChatUnit(SQLModel, table=True):
+    chat_id: int = Field(foreign_key="chat.id", primary_key=True)
+    unit_id: int = Field(foreign_key="unit.id", primary_key=True, index=True)
+
+
+class Item(SQLModel, table=True):
+    """A tracked item: a website column (栏目) or a new-media account (政务新媒体账号)."""
+
+    __table_args__ = (
+        UniqueConstraint("site_id", "key"),
+        Index("ix_item_site_due", "site_id", "retired_at", "due_on"),
+        Index("ix_item_state", "state"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    site_id: int = Field(foreign_key="site.id")
+    kind: str  # domain.model.ItemKind
+    key: str  # stable identity within the site, e.g. "column:首页/部门动态", "account:微信公众号:楚雄发布"
+    level1: str | None = None
+    level2: str | None = None
+    level3: str | None = None
+    level4: str | None = None
+    level5: str | None = None
+    name: str  # leaf name (column) or account name
+    path: str  # levels joined with " / "
+    url: str | None = None
+    platform: str | None = None  # accounts: 微信公众号, 微博, 抖音 …
+    handle: str | None = None  # accounts: the account's id on its platform
+    content: str | None = None  # 栏目内容 / 管理内容
+    note: str | None = None
+    rule_text: str = ""
+    rule_ok: bool = False
+    rule_json: str = "{}"  # domain.rules.rule_to_dict, for reading without re-parsing
+    category: str = "other"  # domain.model.Category
+    created_at: datetime
+    retired_at: datetime | None = None  # no longer on the list: kept with its history, never deleted
+    source_sheet: str | None = None
+    source_row: int | None = None
+    # Derived, refreshed on every log and once a day (see storage.items.refresh_item):
+    last_update_at: datetime | None = None
+    last_update_source: str | None = None
+    due_on: date | None = None
+    warn_on: date | None = None
+    state: str = "needs_rule"  # domain.model.State
+    days_late: int = 0
+    missing: int = 0
+    risk: str | None = None  # InspectionRisk.line when heading for an inspection line
+    state_on: date | None = None  # the day `state` was computed for
+    # What the website reader last saw (see storage.reads):
+    read_status: str | None = None  # ok, empty, broken, unknown
+    read_at: datetime | None = None
+
+
+class ItemUnit(SQLModel, table=True):
+    item_id: int = Field(foreign_key="item.id", primary_key=True)
+    unit_id: int = Field(foreign_key="unit.id", primary_key=True, index=True)
+    lead: bool = False
+
+
+class UpdateLog(SQLModel, table=True):
+    """Every update ever logged. Rows are never deleted or edited, except `undone_at` being set by an undo."""
+
+    __table_args__ = (Index("ix_updatelog_item_at", "item_id", "at"),)
+    id: int | None = Field(default=None, primary_key=True)
+    item_id: int = Field(foreign_key="item.id")
+    at: datetime  # when the item was updated
+    logged_at: datetime  # when Zhiri learned it
+    person_id: int | None = Field(default=None, foreign_key="person.id", index=True)
+    source: str  # one of UPDATE_SOURCES
+    count: int = 1  # quota rules: how many pieces this update counts for
+    note: str | None = None
+    undoes_id: int | None = Field(default=None, foreign_key="updatelog.id")
+    undone_at: datetime | None = None
+
+
+class Event(SQLModel, table=True):
+    """An event that starts an after-event deadline (a document issued, a letter received)."""
+
+    __table_args__ = (Index("ix_event_item_open", "item_id", "closed_at"),)
+    id: int | None = Field(default=None, primary_key=True)
+    item_id: int = Field(foreign_key="item.id")
+    occurred_on: date
+    note: str | None = None
+    person_id: int | None = Field(default=None, foreign_key="person.id")
+    created_at: datetime
+    closed_at: datetime | None = None
+    closed_by_log_id: int | None = Field(default=None, foreign_key="updatelog.id")
+
+
+class CalendarDay(SQLModel, table=True):
+    """Administrator override of the official calendar: a holiday or a 调休 working day."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    year: int = Field(index=True)
+    day: date = Field(unique=True)
+    kind: str  # "holiday" or "workday"
+    note: str | None = None
+    created_at: datetime
+
+
+class Invitation(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(unique=True, index=True)
+    unit_id: int | None = Field(default=None, foreign_key="unit.id")
+    role: str
+    created_by: int | None = Field(default=None, foreign_key="person.id")
+    created_at: datetime
+    expires_at: datetime
+    used_at: datetime | None = None
+    used_by: int | None = Field(default=None, foreign_key="person.id")
+
+
+class Outbox(SQLModel, table=True):
+    """Every outgoing message, written before it is sent. `key` makes writing it twice a no-op."""
+
+    __table_args__ = (Index("ix_outbox_pending", "sent_at", "dead_at", "not_before"),)
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(unique=True)  # kind:chat:day:items — the idempotency key
+    kind: str
+    chat_id: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+    unit_id: int | None = Field(default=None, foreign_key="unit.id")
+    person_id: int | None = Field(default=None, foreign_key="person.id")
+    day: date
+    text: str
+    reply_markup: str | None = None  # JSON of an InlineKeyboardMarkup
+    items: str = "[]"  # JSON list of item ids the message is about
+    created_at: datetime
+    not_before: datetime
+    claimed_at: datetime | None = None
+    claimed_by: str | None = None
+    attempts: int = 0
+    last_error: str | None = None
+    sent_at: datetime | None = None
+    telegram_message_id: int | None = None
+    dead_at: datetime | None = None  # gave up for good (chat gone and nowhere to redirect): reported
+
+
+class PageRead(SQLModel, table=True):
+    """What the website reader saw on an item's list page, kept so a leader can ask why."""
+
+    __table_args__ = (Index("ix_pageread_item_at", "item_id", "at"),)
+    id: int | None = Field(default=None, primary_key=True)
+    item_id: int = Field(foreign_key="item.id")
+    url: str
+    at: datetime
+    status: str
+    newest: date | None = None
+    items: int = 0
+    reason: str = ""
+    logged_update_id: int | None = Field(default=None, foreign_key="updatelog.id")
+
+
+def table_names() -> list[str]:
+    return sorted(SQLModel.metadata.tables)
+
+
+__all__: list[Any] = [
+    "ROLES",
+    "UPDATE_SOURCES",
+    "CalendarDay",
+    "Chat",
+    "ChatUnit",
+    "Event",
+    "Invitation",
+    "Item",
+    "ItemUnit",
+    "Membership",
+    "Outbox",
+    "PageRead",
+    "Person",
+    "Site",
+    "Unit",
+    "UnitGroupMember",
+    "UpdateLog",
+]
