@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-23 15:20:16.210981
+Create Date: 2026-11-23 15:21:17.751378
 """
 
 from alembic import op
