@@ -1,0 +1,272 @@
+"""When is an item due, and how urgent is it today? Pure: `today` and the calendar come in as arguments.
+
+Every part of a rule gives a last allowed day (`due`); the earliest one decides and is named in `driver`:
+- `max_gap`: base (last update, else creation) + the span;
+- `floor`: an event-driven rule with no gap of its own still needs an update within `Policy.on_change_floor`
+  (附件2 note: 适时更新的栏目…最迟1年内要有更新);
+- `quota`: the calendar period containing today (week Mon–Sun, 1–15/16–end, month, quarter from
+  Jan/Apr/Jul/Oct, n weeks counted in ISO weeks, year) must hold `count` items. Short → due at the end
+  of this period; met → due at the end of the next one. A rolling quota counts the window that ends today;
+- `after_event`: each open event + the span; the oldest open event decides;
+- `account_default`: a new-media account with no written rule is due weekly (DOMAIN.md).
+
+People are warned on `warn_on`, the last working day on or before `due` (a Sunday deadline is Friday's job),
+and see "due soon" from `Policy.warn_lead_workdays` working days before that.
+"""
+
+from __future__ import annotations
+
+from calendar import isleap
+from datetime import date
+
+from domain.calendar import WorkCalendar
+from domain.model import (
+    Category,
+    InspectionRisk,
+    ItemFacts,
+    ItemKind,
+    Policy,
+    Quota,
+    Span,
+    State,
+    Status,
+    Unit,
+)
+
+__all__ = ["add_span", "evaluate", "period_bounds", "sub_span"]
+
+_DEFAULT_POLICY = Policy()
+
+
+_MONTH_DAYS = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+
+
+def _month_len(year: int, month: int) -> int:
+    # calendar.monthrange also works out a weekday we do not need; this runs for every monthly item.
+    return 29 if month == 2 and isleap(year) else _MONTH_DAYS[month - 1]
+
+
+def _add_months(d: date, months: int) -> date:
+    """Calendar month arithmetic, clamped to the month's end (Jan 31 + 1 month = Feb 28/29)."""
+    m = d.year * 12 + d.month - 1 + months
+    year, month0 = divmod(m, 12)
+    last = _month_len(year, month0 + 1)
+    return date(year, month0 + 1, d.day if d.day <= last else last)
+
+
+def add_span(d: date, span: Span, calendar: WorkCalendar) -> date:
+    """`d` + span: week = 7n days, halfmonth = 15n days, months and years by the calendar (clamped to the
+    month's end), working days on `calendar`."""
+    return date.fromordinal(_add_span_o(d, span, calendar, 1))
+
+
+def sub_span(d: date, span: Span, calendar: WorkCalendar) -> date:
+    """`d` − span (the start of a window of that length ending on `d`)."""
+    return date.fromordinal(_add_span_o(d, span, calendar, -1))
+
+
+def _add_span_o(d: date, span: Span, calendar: WorkCalendar, sign: int) -> int:
+    unit, n = span.unit, span.n * sign
+    if unit is Unit.DAY:
+        return d.toordinal() + n
+    if unit is Unit.WEEK:
+        return d.toordinal() + 7 * n
+    if unit is Unit.HALFMONTH:
+        return d.toordinal() + 15 * n
+    if unit is Unit.WORKDAY:
+        return calendar.add_working_days_ordinal(d.toordinal(), n)
+    if unit is Unit.MONTH:
+        return _add_months(d, n).toordinal()
+    return _add_months(d, 12 * n).toordinal()
+
+
+def period_bounds(day: date, per: Span) -> tuple[date, date]:
+    """First and last day of the calendar period of length `per` that contains `day`.
+
+    Periods are aligned so that they mean what people mean: weeks start on Monday (ordinal 1, 0001-01-01, is
+    a Monday, so n-week periods follow ISO weeks), months from January (3 months = quarters), half-months are
+    1–15 and 16–end. Working-day periods have no calendar meaning; callers use a rolling window for them.
+    """
+    n = per.n
+    if per.unit is Unit.DAY or per.unit is Unit.WORKDAY:
+        start_o = (day.toordinal() - 1) // n * n + 1
+        return date.fromordinal(start_o), date.fromordinal(start_o + n - 1)
+    if per.unit is Unit.WEEK:
+        start_o = (day.toordinal() - 1) // (7 * n) * (7 * n) + 1
+        return date.fromordinal(start_o), date.fromordinal(start_o + 7 * n - 1)
+    if per.unit is Unit.HALFMONTH:
+        half = (day.year * 12 + day.month - 1) * 2 + (0 if day.day <= 15 else 1)
+        first = half // n * n
+        return _half_start(first), _half_end(first + n - 1)
+    months = n if per.unit is Unit.MONTH else 12 * n
+    m = day.year * 12 + day.month - 1
+    first_m = m // months * months
+    last_m = first_m + months - 1
+    y2, m2 = divmod(last_m, 12)
+    return date(first_m // 12, first_m % 12 + 1, 1), date(y2, m2 + 1, _month_len(y2, m2 + 1))
+
+
+def _half_start(h: int) -> date:
+    year, month0 = divmod(h // 2, 12)
+    return date(year, month0 + 1, 1 if h % 2 == 0 else 16)
+
+
+def _half_end(h: int) -> date:
+    year, month0 = divmod(h // 2, 12)
+    return date(year, month0 + 1, 15 if h % 2 == 0 else _month_len(year, month0 + 1))
+
+
+def _quota_due(q: Quota, facts: ItemFacts, today: date, calendar: WorkCalendar) -> tuple[int, int]:
+    """(ordinal of the last allowed day, items still missing) for a quota."""
+    updates = list(facts.recent_updates)
+    last = facts.last_update
+    if last is not None and all(d != last for d, _ in updates):
+        # The last update may not be in the recent log (e.g. read from the website): it is one item.
+        updates.append((last, 1))
+    if q.rolling or q.per.unit is Unit.WORKDAY:
+        start = sub_span(today, q.per, calendar)
+        done = sum(c for d, c in updates if start <= d <= today)
+        # The window stays full until the count-th newest item drops out of it.
+        seen = 0
+        kth: date | None = None
+        for d, c in sorted(updates, key=lambda u: u[0], reverse=True):
+            if d > today:
+                continue
+            seen += c
+            if seen >= q.count:
+                kth = d
+                break
+        anchor = kth if kth is not None else facts.created
+        return _add_span_o(anchor, q.per, calendar, 1), max(0, q.count - done)
+    start, end = period_bounds(today, q.per)
+    done = sum(c for d, c in updates if start <= d <= today)
+    missing = q.count - done
+    if missing > 0:
+        return end.toordinal(), missing
+    # Met for this period: the next period's quota is the next thing that can go wrong.
+    return period_bounds(date.fromordinal(end.toordinal() + 1), q.per)[1].toordinal(), 0
+
+
+_LINES: dict[Category, tuple[str, bool, str]] = {
+    Category.HOME: ("home_stale", True, "首页栏目已{days}天未更新（{limit}天未更新单项否决）"),
+    Category.ACCOUNT: (
+        "account_zombie",
+        False,
+        "政务新媒体账号已{days}天未更新（{limit}天未更新视为“僵尸号”）",
+    ),
+    Category.NEWS: ("news_stale", False, "动态要闻类栏目已{days}天未更新（{limit}天未更新每栏扣3分）"),
+    Category.NOTICE: (
+        "notice_stale",
+        False,
+        "通知公告、政策文件类栏目已{days}天未更新（{limit}天未更新每栏扣4分）",
+    ),
+    Category.PERSONNEL: (
+        "personnel_stale",
+        False,
+        "人事、规划计划类栏目已{days}天未更新（{limit}天未更新每栏扣5分）",
+    ),
+}
+_FIXED_LIMITS = {Category.NEWS: 14, Category.NOTICE: 183, Category.PERSONNEL: 365}
+
+
+def _risk(facts: ItemFacts, base_o: int, today: date, policy: Policy) -> InspectionRisk | None:
+    """The inspection line this item is approaching or past (全国政府网站普查评分表), if any."""
+    category = Category.ACCOUNT if facts.kind is ItemKind.ACCOUNT else facts.category
+    if category is Category.INTERACTIVE:
+        return _letter_risk(facts, today, policy)
+    line = _LINES.get(category)
+    if line is None:
+        return None
+    days = today.toordinal() - base_o
+    if category is Category.HOME:
+        limit, warn_from = policy.home_veto_days, policy.home_warn_days
+    else:
+        limit = policy.account_risk_days if category is Category.ACCOUNT else _FIXED_LIMITS[category]
+        warn_from = limit - policy.warn_lead_workdays
+    if days < warn_from:
+        return None
+    name, veto, label = line
+    return InspectionRisk(name, veto, days, limit, days >= limit, label.format(days=days, limit=limit))
+
+
+def _letter_risk(facts: ItemFacts, today: date, policy: Policy) -> InspectionRisk | None:
+    # A letter unanswered for more than 3 months (in the past year) fails the whole site.
+    if not facts.open_events:
+        return None
+    oldest = min(facts.open_events)
+    limit = _add_months(oldest, 3).toordinal() - oldest.toordinal() + 1
+    days = today.toordinal() - oldest.toordinal()
+    if days < limit - policy.warn_lead_workdays:
+        return None
+    label = f"有信件已{days}天未办结（超过3个月未回应单项否决）"
+    return InspectionRisk("letter_unanswered", True, days, limit, days >= limit, label)
+
+
+def evaluate(
+    facts: ItemFacts, today: date, calendar: WorkCalendar, policy: Policy = _DEFAULT_POLICY
+) -> Status:
+    """Judge one item on `today`: its state, last allowed day, warning day and inspection risk."""
+    rule = facts.rule
+    base = facts.last_update or facts.created
+    base_o = base.toordinal()
+    today_o = today.toordinal()
+
+    # The earliest last-allowed day so far (as an ordinal), which part set it, and whether lateness is
+    # counted in working days.
+    best_o = 0
+    driver = ""
+    workday = False
+    missing = 0
+    if not rule.ok:
+        if facts.kind is ItemKind.ACCOUNT and not rule.text.strip():
+            # Accounts post weekly by default (县政务新媒体通知); an empty rule column is not an error.
+            default_gap = policy.account_default_gap
+            best_o, driver = _add_span_o(base, default_gap, calendar, 1), "account_default"
+            workday = default_gap.unit is Unit.WORKDAY
+        else:
+            return Status(State.NEEDS_RULE, reason=rule.reason, risk=_risk(facts, base_o, today, policy))
+    else:
+        has_duty = rule.max_gap is not None or rule.quota is not None or rule.after_event is not None
+        if not has_duty and (rule.check_only or rule.external):
+            return Status(State.NOT_APPLICABLE)
+        gap = rule.max_gap
+        if gap is not None:
+            best_o, driver, workday = _add_span_o(base, gap, calendar, 1), "max_gap", gap.unit is Unit.WORKDAY
+        elif rule.on_change and policy.on_change_floor is not None:
+            floor = policy.on_change_floor
+            best_o, driver, workday = (
+                _add_span_o(base, floor, calendar, 1),
+                "floor",
+                floor.unit is Unit.WORKDAY,
+            )
+        if rule.quota is not None:
+            q_o, missing = _quota_due(rule.quota, facts, today, calendar)
+            if not driver or q_o < best_o:
+                best_o, driver, workday = q_o, "quota", rule.quota.per.unit is Unit.WORKDAY
+        ae = rule.after_event
+        if ae is not None and facts.open_events:
+            e_o = min(_add_span_o(e, ae, calendar, 1) for e in facts.open_events)
+            if not driver or e_o < best_o:
+                best_o, driver, workday = e_o, "after_event", ae.unit is Unit.WORKDAY
+
+    risk = _risk(facts, base_o, today, policy)
+    if not driver:
+        # Only event deadlines and no open event (or no floor configured): nothing is due.
+        return Status(State.FRESH, risk=risk)
+    warn_on, soon_o = calendar.warn_window(best_o, policy.warn_lead_workdays)
+    due = date.fromordinal(best_o)
+    if today_o > best_o:
+        late = today_o - best_o
+        if workday:
+            # A working-day deadline missed on a weekend is still missed: at least one day late.
+            late = max(1, calendar.working_days_between_ordinals(best_o, today_o))
+        state = State.OVERDUE
+    else:
+        late = 0
+        if today_o >= warn_on.toordinal():
+            state = State.DUE_TODAY
+        elif today_o >= soon_o:
+            state = State.DUE_SOON
+        else:
+            state = State.FRESH
+    return Status(state, due, warn_on, late, missing, driver, risk)

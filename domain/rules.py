@@ -1,0 +1,641 @@
+"""Understanding update rules (更新时限要求) written as free Chinese text.
+
+The text is split into parts on ，,；;。 and every part is read. Each part is tokenised into a small
+vocabulary — numbers, time units, 每 ("per"), 不少于/至少 ("at least"), 不超过/最迟 ("at most"),
+内 ("within"), counters (次/条/篇…), event anchors (后/起/之日起), update and reply verbs, and
+event-driven, check-only and external-link words — and each time unit is judged from the words around
+it. Nothing is looked up whole, so new wordings of the same ideas work without code changes.
+
+Representation (decided here, relied on by `domain.due`):
+- "at most this long between updates" → `max_gap`: 2周内更新, 每周一次, 每月更新一次, 每季度, 半月, 一年一次.
+  A count of one per period written *without* 至少/不少于 is a gap, not a quota:
+  每周一次 ≈ 每周内至少更新一次.
+- "at least N items per period" → `quota`: 每年不少于6次, 每周两次, 每月至少更新4条, 每周至少一次 (an explicit
+  至少/不少于 before the count always makes a quota, even for one). Calendar periods unless the text says
+  任意/连续/滚动, or "N周内" without 每 ("2周内不少于3条" is any 2-week window): then `rolling`.
+- 至少/不少于 *before the period* makes a floor on the gap: 至少一年更新一次, 至少每年一次 → `max_gap` 1 year.
+- a deadline counted from an event (后/起/之日起 before it, or a reply verb 回复/答复/办结/公开 after it) →
+  `after_event`; a second deadline (延期不超过…, 最迟不超过…) → `after_event_alt`.
+- 适时/及时/随时/根据…情况/有…时 → `on_change`; 检查/正常运行/链接有效 → `check_only` (the period in
+  that part is how often to look, not a content duty); 外链/链接到…网站 → `external`.
+- Anything else that carries numbers or periods but fits none of these makes the whole rule not understood:
+  a half-understood rule would silently drop a duty. So does a bare "每周" (how often? which day?) and
+  a count with no period ("不少于6次").
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from fractions import Fraction
+from functools import lru_cache
+from typing import Any
+
+from domain.model import Quota, Rule, Span, Unit
+from domain.numbers import normalize, scan_number
+
+__all__ = ["describe_rule", "parse_rule", "rule_to_dict", "span_days", "span_to_dict"]
+
+_HINT = "请改写为如“2周内更新”“每年不少于6次”"
+
+# ---------------------------------------------------------------------------------------------------------
+# Vocabulary
+
+# unit word -> (base unit, how many base units one of it is)
+_UNITS: dict[str, tuple[Unit, Fraction]] = {
+    "天": (Unit.DAY, Fraction(1)),
+    "日": (Unit.DAY, Fraction(1)),
+    "自然日": (Unit.DAY, Fraction(1)),
+    "日历日": (Unit.DAY, Fraction(1)),
+    "工作日": (Unit.WORKDAY, Fraction(1)),
+    "小时": (Unit.DAY, Fraction(1, 24)),
+    "周": (Unit.WEEK, Fraction(1)),
+    "星期": (Unit.WEEK, Fraction(1)),
+    "礼拜": (Unit.WEEK, Fraction(1)),
+    "旬": (Unit.DAY, Fraction(10)),
+    "月": (Unit.MONTH, Fraction(1)),
+    "月度": (Unit.MONTH, Fraction(1)),
+    "季": (Unit.MONTH, Fraction(3)),
+    "季度": (Unit.MONTH, Fraction(3)),
+    "年": (Unit.YEAR, Fraction(1)),
+    "年度": (Unit.YEAR, Fraction(1)),
+}
+
+# Token kinds (one letter each, so a part reads like "EUGNC" in a debugger):
+#   N number  U unit  Y weekday (周一…)  E per  G at least  P "or more" after a count  M at most
+#   X extension  L within  C counter  A event anchor  V update verb  R reply verb  O on change
+#   K check  W external  S rolling  D date or noise word (ignored)
+_WORDS: dict[str, str] = {}
+
+
+def _add(kind: str, *words: str) -> None:
+    for w in words:
+        _WORDS[w] = kind
+
+
+_add("E", "每", "每隔", "全", "按", "逐", "/")
+_add("G", "不少于", "不低于", "不得少于", "不应少于", "不能少于", "不小于", "至少", "最少", "最低", "起码")
+_add("P", "以上", "及以上")
+_add("M", "不超过", "不得超过", "不应超过", "不能超过", "不多于", "不长于", "最迟", "最长", "最晚")
+_add("X", "延期", "延长", "顺延")
+_add("L", "内", "以内", "之内")
+# 更 alone is the colloquial counter of 一周一更 (更新 is read first as the verb).
+_add("C", "次", "条", "篇", "期", "个", "则", "批", "份", "场", "件", "项", "更")
+# A lone 时 ends a clause like "有新信息时": the deadline after it runs from that moment.
+_add("A", "后", "之后", "以后", "起", "起算", "日起", "之日起", "时")
+_add("V", "更新", "发布", "报送", "上传", "维护", "推送", "发文", "刊发", "转载", "公布", "上报")
+_add("V", "录入", "发稿", "供稿", "刊登", "选登", "登载", "补充", "完善")
+_add("R", "回复", "答复", "办结", "办理", "反馈", "受理", "回应", "处理", "公开", "予以公开", "答疑")
+_add("O", "适时", "及时", "随时", "实时", "即时", "不定期", "按需", "视情", "根据", "依据", "如有", "若有")
+_add("O", "一旦", "动态更新", "动态调整", "动态维护", "每当")
+_add("K", "检查", "巡查", "巡检", "监测", "运行正常", "正常运行", "是否正常", "有效", "可用", "畅通")
+_add("K", "正常访问", "可访问", "能否访问", "能否打开", "正常打开")
+_add("W", "外链", "外部链接", "链接到", "链接至", "链至", "跳转到", "跳转至", "跳转", "外部网站")
+_add("S", "任意", "任一", "连续", "滚动")
+# Words that contain a unit, counter or keyword character but mean something else: read them whole.
+_add(
+    "D",
+    "内容",
+    "周末",
+    "周边",
+    "周知",
+    "周期",
+    "周报",
+    "周年",
+    "日常",
+    "日报",
+    "日志",
+    "日期",
+    "工作日志",
+    "月报",
+    "年报",
+    "季报",
+    "年鉴",
+    "年龄",
+    "年度报告",
+    "节假日",
+    "节日",
+    "假日",
+    "年初",
+    "年底",
+    "年末",
+    "年中",
+    "月底",
+    "月末",
+    "月初",
+    "按照",
+    "按时",
+    "按期",
+    "定期",
+    "近期",
+    "长期",
+    "时期",
+    "期间",
+    "期限",
+    "时限",
+    "到期",
+    "逾期",
+    "预期",
+    "最后",
+    "然后",
+    "前后",
+    "后台",
+    "今后",
+    "一次性",
+    "条例",
+    "条件",
+    "条款",
+    "个人",
+    "个别",
+    "各个",
+    "整个",
+    "次数",
+    "篇幅",
+    "之日",
+    "文件",
+    "全面",
+    "全部",
+    "完全",
+    "安全",
+    "有效期",
+    "每次",
+    "每个人",
+    "每件",
+    "每条",
+    "一般",
+    "一律",
+    "一并",
+    "一些",
+    "一定",
+    "统一",
+    "万一",
+    "原则上",
+    "基本上",
+    "网上",
+    "线上",
+    "同时",
+    "时间",
+    "准时",
+    "定时",
+    "届时",
+    "时效",
+)
+# 每月底 / 每年末 / 每周末: the period named by its end ("每月底前更新" is monthly).
+_PERIOD_ENDS = {
+    w: w.rstrip("底末初") for w in ("月底", "月末", "月初", "年底", "年末", "年初", "季末", "季度末", "周末")
+}
+_MAX_WORD = max(len(w) for w in _WORDS)
+_UNIT_MAX = max(len(w) for w in _UNITS)
+
+_WEEKDAY_HEADS = ("周", "星期", "礼拜")
+_WEEKDAY_TAILS = frozenset("一二三四五六日天")
+_COUNTER_CHARS = frozenset(w for w, k in _WORDS.items() if k == "C" and len(w) == 1)
+# 上一年度, 本月, 当年, 次日: a named period, not a length.
+_RELATIVE_HEADS = frozenset("上下本当次去今明该")
+
+# "有…时", "进行采购时", "有…则": event-driven wording that has no fixed keyword.
+_EVENT_CLAUSE = re.compile(
+    r"(?:有|进行|发生|召开|出台|印发|开展|举办|出现|产生|需要|必要)[^,;]*?(?<![小及适随实即按同准])时"
+    r"|有[^,;]*?则"
+)
+# "链接省上网站", "链接到各高校…专栏": the content lives elsewhere.
+_LINK_CLAUSE = re.compile(r"链接[^,;]*?(?:网站|平台|系统|专栏|页面)")
+# Split on commas, semicolons, full stops and line breaks, but not on the point in "1.5个月".
+_SPLIT = re.compile(r"[,，;；。\n\r]+|(?<![0-9０-９])[.．]|[.．](?![0-9０-９])")
+_BARE_WEEK = frozenset({"每周", "每星期", "每礼拜", "每个星期", "每个礼拜"})
+
+
+@dataclass(frozen=True, slots=True)
+class _Tok:
+    kind: str
+    start: int
+    end: int
+    value: Any = None  # Fraction for N, (Unit, Fraction) for U
+
+
+def _unit_at(s: str, i: int) -> tuple[str, tuple[Unit, Fraction]] | None:
+    """The longest unit word starting at s[i], unless a longer noise word starts there."""
+    for size in range(_UNIT_MAX, 0, -1):
+        w = s[i : i + size]
+        if w in _UNITS:
+            for longer in range(_MAX_WORD, size, -1):
+                if _WORDS.get(s[i : i + longer]) == "D":
+                    return None
+            return w, _UNITS[w]
+    return None
+
+
+def _tokenize(s: str) -> list[_Tok]:
+    """Tokens of one normalised part. Unknown characters are skipped: they are the words around the rule."""
+    toks: list[_Tok] = []
+    i, n = 0, len(s)
+    while i < n:
+        ch = s[i]
+        # 上一年度 / 本月 / 次日: a named period, read as noise.
+        if ch in _RELATIVE_HEADS:
+            j = i + 1 + (s.startswith("一", i + 1))
+            j += s.startswith("个", j)
+            u = _unit_at(s, j)
+            if u is not None and not (ch == "次" and toks and toks[-1].kind == "N"):
+                toks.append(_Tok("D", i, j + len(u[0])))
+                i = j + len(u[0])
+                continue
+        # 第一个月 / 第2周: which one, not how long.
+        if ch == "第":
+            num = scan_number(s, i + 1)
+            if num is not None:
+                j = num[1] + s.startswith("个", num[1])
+                u = _unit_at(s, j)
+                j += len(u[0]) if u is not None else 0
+                toks.append(_Tok("D", i, j))
+                i = j
+                continue
+        # 个 before a unit is only a measure word: 两个星期, 每个月, 3个工作日.
+        if ch == "个" and _unit_at(s, i + 1) is not None:
+            i += 1
+            continue
+        # 周一 … 星期日: a weekday, unless a counter follows (每周一次 is "one a week").
+        wd = _weekday_at(s, i)
+        if wd:
+            toks.append(_Tok("Y", i, i + wd))
+            i += wd
+            continue
+        end_word = next((w for w in _PERIOD_ENDS if s.startswith(w, i)), None)
+        if end_word is not None and toks and toks[-1].kind == "E" and toks[-1].end == i:
+            unit_word = _PERIOD_ENDS[end_word]
+            toks.append(_Tok("U", i, i + len(unit_word), _UNITS[unit_word]))
+            toks.append(_Tok("D", i + len(unit_word), i + len(end_word)))
+            i += len(end_word)
+            continue
+        word = _word_at(s, i)
+        if word is not None:
+            w, kind = word
+            u = _unit_at(s, i)
+            if u is not None and len(u[0]) >= len(w):
+                toks.append(_Tok("U", i, i + len(u[0]), u[1]))
+                i += len(u[0])
+            else:
+                toks.append(_Tok(kind, i, i + len(w)))
+                i += len(w)
+            continue
+        u = _unit_at(s, i)
+        if u is not None:
+            toks.append(_Tok("U", i, i + len(u[0]), u[1]))
+            i += len(u[0])
+            continue
+        # 双周 / 隔周: two of the unit.
+        if ch in "双隔" and (s.startswith("个", i + 1) or _unit_at(s, i + 1) is not None):
+            toks.append(_Tok("N", i, i + 1, Fraction(2)))
+            i += 1
+            continue
+        num = scan_number(s, i)
+        if num is not None:
+            value, j = num
+            date_end = _date_end(s, j, value, toks)
+            if date_end is not None:
+                toks.append(_Tok("D", i, date_end))
+                i = date_end
+            else:
+                toks.append(_Tok("N", i, j, value))
+                i = j
+            continue
+        i += 1
+    return toks
+
+
+def _word_at(s: str, i: int) -> tuple[str, str] | None:
+    for size in range(min(_MAX_WORD, len(s) - i), 0, -1):
+        w = s[i : i + size]
+        kind = _WORDS.get(w)
+        if kind is not None:
+            return w, kind
+    return None
+
+
+def _weekday_at(s: str, i: int) -> int:
+    for head in _WEEKDAY_HEADS:
+        if s.startswith(head, i):
+            j = i + len(head)
+            if j < len(s) and s[j] in _WEEKDAY_TAILS:
+                after = s[j + 1 : j + 2]
+                if after and (after in _COUNTER_CHARS or after == "个"):
+                    return 0
+                return j + 1 - i
+    return 0
+
+
+def _date_end(s: str, j: int, value: Fraction, toks: list[_Tok]) -> int | None:
+    """If the number just read (ending at s[j]) is part of a calendar date, where the date ends.
+
+    2018年, 3月31日, 3月底, 每月5日前, 15号: a day of the calendar, not a length of time.
+    """
+    nxt = s[j : j + 1]
+    if nxt == "年" and value >= 1000:
+        return j + 1 + s.startswith("度", j + 1)
+    if nxt == "号":
+        return j + 1
+    if nxt == "月":
+        if s[j + 1 : j + 2] and s[j + 1] in "底初末份中上下":
+            return j + 2
+        day = scan_number(s, j + 1)
+        if day is not None and s[day[1] : day[1] + 1] in ("日", "号"):
+            return day[1] + 1
+        return None
+    if nxt == "季" and toks and toks[-1].kind == "U" and toks[-1].value[0] is Unit.YEAR:
+        return j + 1 + s.startswith("度", j + 1)  # 每年一季度: which quarter, not how long
+    if nxt == "日":
+        prev_is_month = bool(toks) and toks[-1].kind == "U" and toks[-1].value[0] in (Unit.MONTH, Unit.YEAR)
+        if prev_is_month or s.startswith(("前", "之前", "以前"), j + 1):
+            return j + 1
+    return None
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Reading one part
+
+
+class _NotUnderstood(Exception):
+    def __init__(self, detail: str | None = None) -> None:
+        super().__init__(detail)
+        self.detail = detail
+
+
+@dataclass
+class _Found:
+    max_gaps: list[Span] = field(default_factory=list)
+    quotas: list[Quota] = field(default_factory=list)
+    events: list[Span] = field(default_factory=list)
+    alts: list[Span] = field(default_factory=list)
+    on_change: bool = False
+    check_only: bool = False
+    external: bool = False
+
+    def any(self) -> bool:
+        return bool(
+            self.max_gaps
+            or self.quotas
+            or self.events
+            or self.alts
+            or self.on_change
+            or self.check_only
+            or self.external
+        )
+
+
+def _to_span(n: Fraction, unit: Unit, mult: Fraction) -> Span:
+    """Normalise "number × unit word" to a whole-number Span.
+
+    半月 → 1 halfmonth, 半年 → 6 months, 季 → 3 months, 旬 → 10 days, 1.5个月 → 3 halfmonths, 48小时 → 2 days.
+    """
+    v = n * mult
+    if v <= 0:
+        raise _NotUnderstood("时长必须大于0")
+    if unit is Unit.YEAR and v.denominator != 1:
+        unit, v = Unit.MONTH, v * 12
+    if unit is Unit.MONTH and v.denominator != 1:
+        unit, v = Unit.HALFMONTH, v * 2
+    if unit is Unit.WEEK and v.denominator != 1:
+        unit, v = Unit.DAY, v * 7
+    if v.denominator != 1:
+        raise _NotUnderstood("时长不是整天数")
+    return Span(int(v), unit)
+
+
+def _read_part(raw: str, found: _Found) -> None:
+    """Read one part into `found`; raise _NotUnderstood if it says something about time we cannot place."""
+    s = normalize(raw)
+    if not s:
+        return
+    if s in _BARE_WEEK:
+        # "每周" on its own says neither how often nor what: 每周一次? 每周不少于2条? 每周一? Ask.
+        raise _NotUnderstood("只写了“每周”，没写每周几次或每周几")
+    toks = _tokenize(s)
+    kinds = [t.kind for t in toks]
+    has = set(kinds)
+    check_part = "K" in has and not ({"V", "R"} & has)
+    if check_part:
+        found.check_only = True
+    if ("W" in has or _LINK_CLAUSE.search(s)) and not check_part:
+        found.external = True
+    if "O" in has or _EVENT_CLAUSE.search(s):
+        found.on_change = True
+
+    spans = [i for i, t in enumerate(toks) if t.kind == "U" or (t.kind == "Y" and i and kinds[i - 1] == "E")]
+    if not spans:
+        # A count or a bound with no period ("不少于6次", "不少于次") is a rule cut short.
+        if {"G", "M", "P"} & has or any(
+            k == "N" and kinds[i + 1 : i + 2] == ["C"] for i, k in enumerate(kinds)
+        ):
+            raise _NotUnderstood()
+        return
+    if check_part:
+        return  # the period is how often to look ("每日检查"), not how often to update
+
+    # A span's number sits right before its unit, at most with the measure word 个 between ("两个星期").
+    starts = [
+        i - 1 if i and kinds[i - 1] == "N" and s[toks[i - 1].end : toks[i].start] in ("", "个") else i
+        for i in spans
+    ]
+    for k, (u, start) in enumerate(zip(spans, starts, strict=True)):
+        tok = toks[u]
+        number = toks[start].value if start != u else Fraction(1)
+        unit, mult = tok.value if tok.kind == "U" else (Unit.WEEK, Fraction(1))
+        span = _to_span(number, unit, mult)
+        before = kinds[(spans[k - 1] + 1 if k else 0) : start]
+        after_end = starts[k + 1] if k + 1 < len(spans) else len(toks)
+        after = kinds[u + 1 : after_end]
+        per = start > 0 and kinds[start - 1] == "E"
+        within = bool(after) and after[0] == "L"
+        rolling = "S" in has or (within and not per)
+        count, at_least = _count_after(toks, u + 1, after_end)
+        if count is None and per and start >= 3 and kinds[start - 3 : start] == ["N", "C", "E"]:
+            # The count written first: "6次/年", "2条每周".
+            count = toks[start - 3].value
+            at_least = (start >= 4 and kinds[start - 4] == "G") or "P" in after[:1]
+        if count is not None:
+            if count.denominator != 1 or count < 1:
+                raise _NotUnderstood("次数必须是正整数")
+            if at_least or count > 1:
+                found.quotas.append(Quota(int(count), span, rolling=rolling))
+            else:
+                found.max_gaps.append(span)
+            continue
+        if "G" in after and "V" not in after[after.index("G") :]:
+            raise _NotUnderstood()  # "每周不少于": the count is missing
+        extension = bool({"M", "X"} & set(before))
+        if "A" in before or ("R" in after and not per):
+            # A reply verb after 每+period ("每年3月31日前公开") still names a period, not an event.
+            (found.alts if extension and found.events else found.events).append(span)
+        elif extension and found.events and "V" not in after:
+            found.alts.append(span)
+        elif per or within or "V" in after or {"G", "M"} & set(before):
+            found.max_gaps.append(span)
+        elif start != u and toks[start].start == 0 and tok.end == len(s):
+            found.max_gaps.append(span)  # the part is just a length: "半月", "2周" (but not a bare "周")
+        else:
+            raise _NotUnderstood()
+
+
+def _count_after(toks: list[_Tok], lo: int, hi: int) -> tuple[Fraction | None, bool]:
+    """The count that follows a period ("每周不少于2条", "每年一次", "每月更新4条以上"): (count, at_least)."""
+    at_least = False
+    for i in range(lo, hi):
+        t = toks[i]
+        if t.kind == "G":
+            at_least = True
+        elif t.kind == "N":
+            nxt = toks[i + 1].kind if i + 1 < len(toks) else ""
+            if nxt == "C" or (at_least and nxt != "U"):
+                after = toks[i + 2].kind if nxt == "C" and i + 2 < len(toks) else nxt
+                return t.value, at_least or after == "P"
+            return None, at_least
+        elif t.kind in ("A", "R", "M", "X"):
+            break
+    return None, at_least
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Public API
+
+
+_APPROX_DAYS = {
+    Unit.DAY: 1.0,
+    Unit.WORKDAY: 1.4,
+    Unit.WEEK: 7.0,
+    Unit.HALFMONTH: 15.0,
+    Unit.MONTH: 30.44,
+    Unit.YEAR: 365.25,
+}
+
+
+def span_days(span: Span) -> float:
+    """Rough length in calendar days, only for comparing spans written in different units."""
+    return span.n * _APPROX_DAYS[span.unit]
+
+
+@lru_cache(maxsize=8192)
+def parse_rule(text: str) -> Rule:
+    """Understand one rule text. Never guesses: what is not understood comes back with ok=False and a reason.
+
+    Cached: an imported list repeats the same few texts thousands of times.
+    """
+    if not text or not text.strip():
+        return Rule(text=text, ok=False, reason="更新要求为空")
+    found = _Found()
+    for part in _SPLIT.split(text):
+        try:
+            _read_part(part, found)
+        except _NotUnderstood as e:
+            detail = f"{e.detail}；" if e.detail else ""
+            return _fail(text, f"无法识别更新要求：{part.strip()}（{detail}{_HINT}）")
+    if not found.any():
+        return _fail(text, f"无法识别更新要求：{text.strip()}（{_HINT}）")
+    if len(set(found.quotas)) > 1:
+        return _fail(text, f"无法识别更新要求：{text.strip()}（同时写了几个数量要求，请只保留一个）")
+    deadlines = found.events[:1] + found.alts[:1] if found.alts else found.events
+    if len(found.events) + len(found.alts) > 2:
+        return _fail(text, f"无法识别更新要求：{text.strip()}（期限超过两个，请只保留办理期限和延期期限）")
+    return Rule(
+        text=text,
+        ok=True,
+        # Two gaps ("2周内更新，至少每年一次") both hold; the shorter one is the one that bites.
+        max_gap=min(found.max_gaps, key=span_days) if found.max_gaps else None,
+        quota=found.quotas[0] if found.quotas else None,
+        after_event=deadlines[0] if deadlines else None,
+        after_event_alt=deadlines[1] if len(deadlines) > 1 else None,
+        on_change=found.on_change,
+        check_only=found.check_only,
+        external=found.external,
+    )
+
+
+def _fail(text: str, reason: str) -> Rule:
+    return Rule(text=text, ok=False, reason=reason)
+
+
+def span_to_dict(span: Span | None) -> dict[str, Any] | None:
+    return None if span is None else {"n": span.n, "unit": span.unit.value}
+
+
+def rule_to_dict(rule: Rule) -> dict[str, Any]:
+    """The JSON contract: text, ok, max_gap, quota, after_event, after_event_alt, on_change, check_only,
+    external, reason. Spans are {"n", "unit"}; a quota is {"count", "per", "rolling"}."""
+    quota = rule.quota
+    return {
+        "text": rule.text,
+        "ok": rule.ok,
+        "max_gap": span_to_dict(rule.max_gap),
+        "quota": None
+        if quota is None
+        else {"count": quota.count, "per": span_to_dict(quota.per), "rolling": quota.rolling},
+        "after_event": span_to_dict(rule.after_event),
+        "after_event_alt": span_to_dict(rule.after_event_alt),
+        "on_change": rule.on_change,
+        "check_only": rule.check_only,
+        "external": rule.external,
+        "reason": rule.reason,
+    }
+
+
+_UNIT_WORDS = {
+    Unit.DAY: "天",
+    Unit.WORKDAY: "个工作日",
+    Unit.WEEK: "周",
+    Unit.HALFMONTH: "个半月",
+    Unit.MONTH: "个月",
+    Unit.YEAR: "年",
+}
+_PER_ONE = {
+    Unit.DAY: "每天",
+    Unit.WORKDAY: "每个工作日",
+    Unit.WEEK: "每周",
+    Unit.HALFMONTH: "每半月",
+    Unit.MONTH: "每月",
+    Unit.YEAR: "每年",
+}
+
+
+def _length(span: Span) -> str:
+    if span.unit is Unit.HALFMONTH:
+        # "3个半月" would read as three and a half months.
+        return "半个月" if span.n == 1 else f"{span.n // 2}个月" if span.n % 2 == 0 else f"{15 * span.n}天"
+    if span.unit is Unit.MONTH and span.n == 3:
+        return "季度"
+    if span.unit is Unit.MONTH and span.n == 6:
+        return "半年"
+    return f"{span.n}{_UNIT_WORDS[span.unit]}"
+
+
+def _per(span: Span) -> str:
+    if span.n == 1:
+        return _PER_ONE[span.unit]
+    return f"每{_length(span)}"
+
+
+def describe_rule(rule: Rule) -> str:
+    """One Chinese sentence saying what the rule asks, e.g. "每2周内至少更新一次。"."""
+    if not rule.ok:
+        return rule.reason or "无法识别更新要求"
+    bits: list[str] = []
+    if rule.on_change:
+        bits.append("有新信息或情况变化时及时更新")
+    if rule.max_gap is not None:
+        lead = "且" if rule.on_change else ""
+        inner = "" if rule.max_gap.n == 1 else "内"
+        bits.append(f"{lead}{_per(rule.max_gap)}{inner}至少更新一次")
+    if rule.quota is not None:
+        q = rule.quota
+        period = f"任意连续{_length(q.per)}内" if q.rolling else _per(q.per)
+        bits.append(f"{period}不少于{q.count}次（条）")
+    if rule.after_event is not None:
+        text = f"事项发生或收到后{_length(rule.after_event)}内办结或公开"
+        if rule.after_event_alt is not None:
+            text += f"（另一期限：{_length(rule.after_event_alt)}内）"
+        bits.append(text)
+    if rule.check_only:
+        bits.append("定期检查栏目或链接能否正常使用")
+    if rule.external:
+        bits.append("外部链接，内容由对方网站维护")
+    if not (rule.max_gap or rule.quota or rule.after_event or rule.on_change):
+        bits.append("无内容更新要求")
+    return "，".join(bits) + "。"

@@ -1,0 +1,72 @@
+"""Reading the website on a schedule: every column with a URL, once a day and on demand."""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy.engine import Engine
+
+from storage.db import session_scope
+from storage.items import Judge
+from storage.models import Item
+from storage.reads import readable_items, record_reading
+from webread.fetch import Reader
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class CrawlSummary:
+    read: int = 0
+    logged: int = 0
+    by_status: Counter[str] = field(default_factory=Counter)
+    problems: list[tuple[str, str, str]] = field(default_factory=list)  # (path, status, reason)
+
+
+async def crawl(
+    engine: Engine,
+    judge: Judge,
+    now: datetime,
+    *,
+    reader: Reader,
+    unit_ids: Sequence[int] | None = None,
+    item_ids: Sequence[int] | None = None,
+) -> CrawlSummary:
+    """Read the list page of every readable column (or of the given units/items) and record what was seen."""
+    with session_scope(engine) as session:
+        items = [i for i in readable_items(session, unit_ids) if item_ids is None or i.id in item_ids]
+        targets = [(i.id, i.url or "") for i in items]
+    today = judge.today(now)
+    results = await reader.read_many([url for _, url in targets], today=today)
+    summary = CrawlSummary()
+    with session_scope(engine) as session:
+        for item_id, url in targets:
+            reading = results[url]
+            item = session.get(Item, item_id)
+            if item is None:
+                continue
+            read = record_reading(
+                session,
+                now,
+                judge,
+                item,
+                url=url,
+                status=reading.status,
+                newest=reading.newest,
+                items=reading.items,
+                reason=reading.reason,
+            )
+            summary.read += 1
+            summary.by_status[reading.status] += 1
+            if read.logged_update_id is not None:
+                summary.logged += 1
+            if reading.status in ("empty", "broken"):
+                summary.problems.append((item.path, reading.status, reading.reason))
+    log.info(
+        "crawl: read %d pages, logged %d updates, %s", summary.read, summary.logged, dict(summary.by_status)
+    )
+    return summary

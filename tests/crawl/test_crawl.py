@@ -1,0 +1,172 @@
+"""The scheduled website reading: readings are kept, new dates are logged, doubt logs nothing."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+from sqlmodel import select
+
+from domain.model import State
+from jobs.crawl import crawl
+from storage.db import session_scope
+from storage.items import log_update, set_rule
+from storage.models import Item, ItemUnit, PageRead, Site, Unit, UpdateLog
+from storage.reads import readings, record_reading
+from tests.conftest import at
+from webread.fetch import Reader
+
+LIST = """<html><head><meta charset="utf-8"><title>部门动态</title></head><body>
+<div class="top">今天是2026年11月23日 星期一</div>
+<ul class="list">{rows}</ul><div class="foot">©2026 楚雄市人民政府 滇ICP备05001234号</div></body></html>"""
+ROW = '<li><a href="/a/{n}.html">关于做好第{n}项工作的通知</a><span class="date">{d}</span></li>'
+
+PAGES: dict[str, tuple[int, str]] = {
+    "/fresh": (
+        200,
+        LIST.format(
+            rows="".join(
+                ROW.format(n=n, d=d)
+                for n, d in enumerate(["2026-11-20", "2026-11-18", "2026-11-02", "2026-10-30"])
+            )
+        ),
+    ),
+    "/empty": (200, LIST.format(rows="<li>暂无信息</li>")),
+    "/nodates": (200, LIST.format(rows="".join(f'<li><a href="/x{n}">栏目{n}</a></li>' for n in range(6)))),
+    "/gone": (404, "<html><body>404 Not Found</body></html>"),
+}
+
+
+class _Handler(BaseHTTPRequestHandler):
+    def do_GET(self) -> None:
+        status, body = PAGES.get(self.path, (404, "not found"))
+        data = body.encode("utf-8")
+        self.send_response(status)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def site_url() -> Iterator[str]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def _seed(engine, judge, base: str) -> dict[str, int]:
+    created = at("2026-09-01 09:00")
+    ids = {}
+    with session_scope(engine) as s:
+        site = Site(name="楚雄市人民政府网站", created_at=created)
+        s.add(site)
+        s.flush()
+        unit = Unit(site_id=site.id, name="市政府办公室", created_at=created)
+        s.add(unit)
+        s.flush()
+        for name in ("fresh", "empty", "nodates", "gone"):
+            item = Item(
+                site_id=site.id,
+                kind="column",
+                key=f"column:首页/{name}",
+                name=name,
+                path=f"首页 / {name}",
+                level1="首页",
+                level2=name,
+                url=f"{base}/{name}",
+                category="news",
+                created_at=created,
+            )
+            s.add(item)
+            s.flush()
+            s.add(ItemUnit(item_id=item.id, unit_id=unit.id, lead=True))
+            set_rule(s, created, judge, item, "2周内更新")
+            ids[name] = item.id
+    return ids
+
+
+async def test_it_reads_every_column_and_logs_only_dates_it_trusts(engine, judge, site_url):
+    ids = _seed(engine, judge, site_url)
+    now = at("2026-11-23 06:30")
+    async with Reader(host_delay=0, timeout=5) as reader:
+        summary = await crawl(engine, judge, now, reader=reader)
+
+    assert summary.read == 4
+    assert summary.logged == 1
+    assert dict(summary.by_status) == {"ok": 1, "empty": 1, "unknown": 1, "broken": 1}
+    with session_scope(engine) as s:
+        fresh = s.get(Item, ids["fresh"])
+        assert fresh.last_update_source == "website"
+        assert judge.local_day(fresh.last_update_at).isoformat() == "2026-11-20"
+        assert fresh.state == State.FRESH
+        assert fresh.due_on.isoformat() == "2026-12-04"
+        nodates = s.get(Item, ids["nodates"])
+        assert nodates.last_update_at is None  # unknown: nothing logged
+        assert nodates.read_status == "unknown"
+        assert s.get(Item, ids["empty"]).read_status == "empty"
+        assert s.get(Item, ids["gone"]).read_status == "broken"
+        assert len(s.exec(select(PageRead)).all()) == 4
+        history = readings(s, ids["gone"])
+        assert history[0].status == "broken" and "404" in history[0].reason
+
+
+async def test_it_does_not_log_the_same_website_date_twice(engine, judge, site_url):
+    ids = _seed(engine, judge, site_url)
+    async with Reader(host_delay=0, timeout=5) as reader:
+        await crawl(engine, judge, at("2026-11-23 06:30"), reader=reader, item_ids=[ids["fresh"]])
+        second = await crawl(engine, judge, at("2026-11-24 06:30"), reader=reader, item_ids=[ids["fresh"]])
+    assert second.logged == 0
+    with session_scope(engine) as s:
+        logs = s.exec(select(UpdateLog).where(UpdateLog.item_id == ids["fresh"])).all()
+        assert [log.source for log in logs] == ["website"]
+        assert len(readings(s, ids["fresh"])) == 2
+
+
+def test_it_keeps_a_later_done_over_an_older_website_date(engine, judge, site_url):
+    ids = _seed(engine, judge, site_url)
+    now = at("2026-11-23 10:00")
+    with session_scope(engine) as s:
+        item = s.get(Item, ids["fresh"])
+        log_update(s, at("2026-11-22 18:00"), judge, item, source="done")
+        read = record_reading(
+            s,
+            now,
+            judge,
+            item,
+            url=item.url,
+            status="ok",
+            newest=datetime(2026, 11, 20, tzinfo=UTC).date(),
+            items=4,
+            reason="",
+        )
+        assert read.logged_update_id is None
+        assert item.last_update_source == "done"
+
+
+def test_it_never_logs_a_future_date(engine, judge, site_url):
+    ids = _seed(engine, judge, site_url)
+    with session_scope(engine) as s:
+        item = s.get(Item, ids["fresh"])
+        read = record_reading(
+            s,
+            at("2026-11-23 10:00"),
+            judge,
+            item,
+            url=item.url,
+            status="ok",
+            newest=datetime(2026, 11, 30).date(),
+            items=3,
+            reason="",
+        )
+        assert read.logged_update_id is None
+        assert item.last_update_at is None

@@ -1,0 +1,330 @@
+"""Due dates and states on fixed days: ordinary weeks in November 2026, the National Day week (10月1日–7日,
+调休上班 9月20日 and 10月10日), and 2027 where the calendar falls back to weekends."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from domain.calendar import WorkCalendar
+from domain.due import add_span, evaluate, period_bounds
+from domain.model import Category, ItemFacts, ItemKind, Policy, Span, State, Status, Unit
+from domain.rules import parse_rule
+
+D = date
+
+
+@pytest.fixture
+def cal() -> WorkCalendar:
+    return WorkCalendar(on_fallback=lambda year: None)
+
+
+def column(
+    text: str,
+    last: date | None,
+    *,
+    created: date | None = None,
+    recent_updates: tuple[tuple[date, int], ...] = (),
+    open_events: tuple[date, ...] = (),
+    category: Category = Category.OTHER,
+) -> ItemFacts:
+    return ItemFacts(
+        rule=parse_rule(text),
+        kind=ItemKind.COLUMN,
+        created=created or last or D(2026, 1, 1),
+        last_update=last,
+        recent_updates=recent_updates,
+        open_events=open_events,
+        category=category,
+    )
+
+
+def account(text: str, last: date) -> ItemFacts:
+    return ItemFacts(
+        rule=parse_rule(text),
+        kind=ItemKind.ACCOUNT,
+        created=last,
+        last_update=last,
+        category=Category.ACCOUNT,
+    )
+
+
+# 2周内更新, last update Saturday 2026-11-14: due Saturday 11-28, so people are told on Friday 11-27 and see
+# "due soon" from Wednesday 11-25 (two working days before).
+@pytest.mark.parametrize(
+    ("today", "state", "late"),
+    [
+        (D(2026, 11, 24), State.FRESH, 0),
+        (D(2026, 11, 25), State.DUE_SOON, 0),
+        (D(2026, 11, 26), State.DUE_SOON, 0),
+        (D(2026, 11, 27), State.DUE_TODAY, 0),
+        (D(2026, 11, 28), State.DUE_TODAY, 0),
+        (D(2026, 11, 29), State.OVERDUE, 1),
+        (D(2026, 12, 8), State.OVERDUE, 10),
+    ],
+)
+def test_it_warns_on_friday_for_a_weekend_deadline(
+    cal: WorkCalendar, today: date, state: State, late: int
+) -> None:
+    status = evaluate(column("2周内更新", D(2026, 11, 14)), today, cal)
+    assert status == Status(state, D(2026, 11, 28), D(2026, 11, 27), late, 0, "max_gap")
+
+
+def test_it_warns_before_the_national_day_holiday(cal: WorkCalendar) -> None:
+    # Due on 10-01 (holiday): the last working day before it is 09-30; "soon" from 09-28 (09-25..27 are off).
+    facts = column("2周内更新", D(2026, 9, 17))
+    assert evaluate(facts, D(2026, 9, 26), cal).state is State.FRESH
+    assert evaluate(facts, D(2026, 9, 28), cal).state is State.DUE_SOON
+    status = evaluate(facts, D(2026, 9, 30), cal)
+    assert (status.state, status.due, status.warn_on) == (State.DUE_TODAY, D(2026, 10, 1), D(2026, 9, 30))
+    assert evaluate(facts, D(2026, 10, 3), cal).days_late == 2
+
+
+def test_it_starts_from_the_creation_day_when_never_updated(cal: WorkCalendar) -> None:
+    status = evaluate(column("每月一次", None, created=D(2026, 1, 31)), D(2026, 2, 10), cal)
+    assert status.due == D(2026, 2, 28)  # month arithmetic clamps to the month's end
+
+
+@pytest.mark.parametrize(
+    ("text", "last", "due"),
+    [
+        ("每周一次", D(2026, 11, 16), D(2026, 11, 23)),
+        ("半月", D(2026, 11, 1), D(2026, 11, 16)),
+        ("每旬", D(2026, 11, 1), D(2026, 11, 11)),
+        ("6个月内更新", D(2026, 8, 31), D(2027, 2, 28)),
+        ("每季度", D(2025, 11, 30), D(2026, 2, 28)),
+        ("每年一次", D(2024, 2, 29), D(2025, 2, 28)),
+        ("每5个工作日更新一次", D(2026, 9, 28), D(2026, 10, 10)),  # 29, 30, 8, 9, 10 (Saturday make-up)
+    ],
+)
+def test_it_adds_the_longest_gap_to_the_last_update(
+    cal: WorkCalendar, text: str, last: date, due: date
+) -> None:
+    assert evaluate(column(text, last), last, cal).due == due
+
+
+def test_it_counts_working_days_after_an_event_across_the_holiday(cal: WorkCalendar) -> None:
+    text = "适时更新，自该政府信息形成或者变更之日起20个工作日内予以公开"
+    facts = column(text, D(2026, 6, 1), open_events=(D(2026, 9, 21),))
+    status = evaluate(facts, D(2026, 10, 26), cal)
+    # 9-22..9-24, 9-28..9-30, 10-8, 10-9, 10-10 (Saturday make-up), 10-12..10-16, 10-19..10-23, 10-26.
+    assert (status.state, status.due, status.driver) == (State.DUE_TODAY, D(2026, 10, 26), "after_event")
+    late = evaluate(facts, D(2026, 10, 29), cal)
+    assert (late.state, late.days_late) == (State.OVERDUE, 3)  # counted in working days
+
+
+def test_it_lets_the_oldest_open_event_decide(cal: WorkCalendar) -> None:
+    facts = column("30日内办结回复", D(2026, 9, 1), open_events=(D(2026, 9, 10), D(2026, 9, 20)))
+    status = evaluate(facts, D(2026, 10, 9), cal)
+    # 9-10 + 30 days = 10-10, a Saturday that is a working day (调休): warned on that day itself.
+    assert (status.due, status.warn_on, status.state) == (D(2026, 10, 10), D(2026, 10, 10), State.DUE_SOON)
+
+
+def test_it_has_nothing_due_for_an_event_rule_without_open_events(cal: WorkCalendar) -> None:
+    status = evaluate(column("15个工作日内回复", D(2026, 1, 5)), D(2026, 11, 18), cal)
+    assert status == Status(State.FRESH)
+
+
+def test_it_applies_the_yearly_floor_to_event_driven_columns(cal: WorkCalendar) -> None:
+    facts = column("适时更新", D(2025, 10, 20))
+    status = evaluate(facts, D(2026, 10, 16), cal)
+    assert (status.due, status.driver, status.state) == (D(2026, 10, 20), "floor", State.DUE_SOON)
+    no_floor = Policy(on_change_floor=None)
+    assert evaluate(facts, D(2026, 10, 16), cal, no_floor) == Status(State.FRESH)
+
+
+def test_it_prefers_the_rule_s_own_floor_over_the_policy(cal: WorkCalendar) -> None:
+    status = evaluate(column("适时更新，至少一年更新一次", D(2025, 10, 20)), D(2026, 1, 5), cal)
+    assert (status.due, status.driver) == (D(2026, 10, 20), "max_gap")
+
+
+def test_it_lets_an_open_event_beat_the_floor(cal: WorkCalendar) -> None:
+    text = "适时更新，自该政府信息形成或者变更之日起20个工作日内予以公开"
+    quiet = evaluate(column(text, D(2026, 3, 2)), D(2026, 11, 2), cal)
+    assert (quiet.due, quiet.driver) == (D(2027, 3, 2), "floor")
+    busy = evaluate(column(text, D(2026, 3, 2), open_events=(D(2026, 11, 2),)), D(2026, 11, 2), cal)
+    assert (busy.due, busy.driver) == (D(2026, 11, 30), "after_event")
+
+
+# 每周不少于2条 on Wednesday 2026-11-18 (week 11-16..11-22).
+@pytest.mark.parametrize(
+    ("updates", "state", "due", "missing"),
+    [
+        ((), State.DUE_SOON, D(2026, 11, 22), 2),
+        (((D(2026, 11, 16), 1),), State.DUE_SOON, D(2026, 11, 22), 1),
+        (((D(2026, 11, 16), 1), (D(2026, 11, 17), 1)), State.FRESH, D(2026, 11, 29), 0),
+        (((D(2026, 11, 18), 3),), State.FRESH, D(2026, 11, 29), 0),
+        (((D(2026, 11, 13), 5),), State.DUE_SOON, D(2026, 11, 22), 2),  # last week's items do not count
+    ],
+)
+def test_it_counts_a_weekly_quota_in_the_calendar_week(
+    cal: WorkCalendar, updates: tuple[tuple[date, int], ...], state: State, due: date, missing: int
+) -> None:
+    facts = column("每周不少于2条", None, created=D(2026, 1, 1), recent_updates=updates)
+    status = evaluate(facts, D(2026, 11, 18), cal)
+    assert (status.state, status.due, status.missing, status.driver) == (state, due, missing, "quota")
+    assert status.warn_on == due.replace(day=due.day - 2)  # Sunday -> Friday
+
+
+def test_it_counts_a_yearly_quota_to_the_last_day_of_the_year(cal: WorkCalendar) -> None:
+    updates = tuple((D(2026, m, 10), 1) for m in (2, 4, 6, 8))
+    facts = column("每年不少于6次", D(2026, 8, 10), recent_updates=updates)
+    status = evaluate(facts, D(2026, 12, 20), cal)
+    assert (status.state, status.due, status.missing) == (State.FRESH, D(2026, 12, 31), 2)
+    assert evaluate(facts, D(2026, 12, 29), cal).state is State.DUE_SOON
+    assert evaluate(facts, D(2027, 1, 4), cal).state is State.FRESH  # a new year, a new quota
+
+
+def test_it_uses_a_window_ending_today_for_a_rolling_quota(cal: WorkCalendar) -> None:
+    updates = ((D(2026, 11, 2), 1), (D(2026, 11, 5), 1), (D(2026, 11, 10), 1))
+    facts = column("任意连续2周内不少于3条", D(2026, 11, 10), recent_updates=updates)
+    status = evaluate(facts, D(2026, 11, 12), cal)
+    # Full until the third-newest item (11-02) leaves the window: due 11-16.
+    assert (status.due, status.missing, status.state) == (D(2026, 11, 16), 0, State.DUE_SOON)
+    late = evaluate(facts, D(2026, 11, 18), cal)
+    assert (late.state, late.missing) == (State.OVERDUE, 1)
+
+
+def test_it_lets_the_earliest_part_decide(cal: WorkCalendar) -> None:
+    facts = column("2周内更新，每周不少于2条", D(2026, 11, 16), recent_updates=((D(2026, 11, 16), 1),))
+    status = evaluate(facts, D(2026, 11, 17), cal)
+    assert (status.due, status.driver, status.missing) == (D(2026, 11, 22), "quota", 1)
+
+
+@pytest.mark.parametrize(
+    ("day", "per", "start", "end"),
+    [
+        (D(2026, 11, 18), Span(1, Unit.WEEK), D(2026, 11, 16), D(2026, 11, 22)),
+        (D(2026, 2, 20), Span(1, Unit.HALFMONTH), D(2026, 2, 16), D(2026, 2, 28)),
+        (D(2026, 2, 15), Span(1, Unit.HALFMONTH), D(2026, 2, 1), D(2026, 2, 15)),
+        (D(2026, 8, 15), Span(3, Unit.MONTH), D(2026, 7, 1), D(2026, 9, 30)),
+        (D(2026, 2, 15), Span(6, Unit.MONTH), D(2026, 1, 1), D(2026, 6, 30)),
+        (D(2026, 5, 5), Span(1, Unit.YEAR), D(2026, 1, 1), D(2026, 12, 31)),
+        (D(2026, 11, 18), Span(1, Unit.DAY), D(2026, 11, 18), D(2026, 11, 18)),
+    ],
+)
+def test_it_aligns_quota_periods_with_the_calendar(day: date, per: Span, start: date, end: date) -> None:
+    assert period_bounds(day, per) == (start, end)
+
+
+def test_it_aligns_two_week_periods_on_mondays() -> None:
+    start, end = period_bounds(D(2026, 11, 18), Span(2, Unit.WEEK))
+    assert start.weekday() == 0 and (end - start).days == 13 and start <= D(2026, 11, 18) <= end
+    assert period_bounds(end, Span(2, Unit.WEEK)) == (start, end)
+
+
+def test_it_gives_accounts_a_weekly_default_and_flags_zombies(cal: WorkCalendar) -> None:
+    facts = account("", D(2026, 11, 9))
+    status = evaluate(facts, D(2026, 11, 16), cal)
+    assert (status.state, status.due, status.driver, status.risk) == (
+        State.DUE_TODAY,
+        D(2026, 11, 16),
+        "account_default",
+        None,
+    )
+    soon = evaluate(facts, D(2026, 11, 21), cal).risk  # 12 days: two before the 14-day line
+    assert soon is not None and (soon.line, soon.crossed, soon.veto, soon.limit) == (
+        "account_zombie",
+        False,
+        False,
+        14,
+    )
+    zombie = evaluate(facts, D(2026, 11, 23), cal)
+    assert zombie.state is State.OVERDUE and zombie.days_late == 7
+    assert zombie.risk is not None and zombie.risk.crossed and zombie.risk.days == 14
+    assert zombie.risk.label == "政务新媒体账号已14天未更新（14天未更新视为“僵尸号”）"
+    assert evaluate(facts, D(2026, 11, 20), cal).risk is None
+
+
+def test_it_follows_an_account_s_own_rule_and_asks_about_a_bad_one(cal: WorkCalendar) -> None:
+    assert evaluate(account("每两周一次", D(2026, 11, 9)), D(2026, 11, 16), cal).due == D(2026, 11, 23)
+    status = evaluate(account("随便", D(2026, 11, 9)), D(2026, 11, 16), cal)
+    assert status.state is State.NEEDS_RULE and status.reason and status.reason.startswith("无法识别")
+
+
+@pytest.mark.parametrize(
+    ("days", "risky", "crossed"),
+    [(9, False, False), (10, True, False), (13, True, False), (14, True, True), (30, True, True)],
+)
+def test_it_marks_home_page_columns_at_ten_and_fourteen_days(
+    cal: WorkCalendar, days: int, risky: bool, crossed: bool
+) -> None:
+    facts = column("2周内更新", D(2026, 11, 2), category=Category.HOME)
+    today = D.fromordinal(D(2026, 11, 2).toordinal() + days)
+    risk = evaluate(facts, today, cal).risk
+    assert (risk is not None) is risky
+    if risk is not None:
+        assert (risk.line, risk.veto, risk.days, risk.limit, risk.crossed) == (
+            "home_stale",
+            True,
+            days,
+            14,
+            crossed,
+        )
+        assert risk.label == f"首页栏目已{days}天未更新（14天未更新单项否决）"
+
+
+@pytest.mark.parametrize(
+    ("category", "line", "limit"),
+    [
+        (Category.NEWS, "news_stale", 14),
+        (Category.NOTICE, "notice_stale", 183),
+        (Category.PERSONNEL, "personnel_stale", 365),
+    ],
+)
+def test_it_marks_the_deduction_lines(cal: WorkCalendar, category: Category, line: str, limit: int) -> None:
+    last = D(2025, 1, 1)
+    facts = column("适时更新", last, category=category)
+    at = D.fromordinal(last.toordinal() + limit)
+    risk = evaluate(facts, at, cal).risk
+    assert risk is not None and (risk.line, risk.limit, risk.crossed, risk.veto) == (line, limit, True, False)
+    assert evaluate(facts, D.fromordinal(last.toordinal() + limit - 2), cal).risk is not None
+    assert evaluate(facts, D.fromordinal(last.toordinal() + limit - 3), cal).risk is None
+
+
+def test_it_flags_a_letter_unanswered_for_more_than_three_months(cal: WorkCalendar) -> None:
+    facts = column(
+        "30日内办结回复", D(2026, 1, 5), category=Category.INTERACTIVE, open_events=(D(2026, 6, 1),)
+    )
+    # 3 months after 06-01 is 09-01; "more than" that is 09-02. Warned two days ahead.
+    assert evaluate(facts, D(2026, 8, 30), cal).risk is None
+    near = evaluate(facts, D(2026, 9, 1), cal).risk
+    assert near is not None and not near.crossed
+    past = evaluate(facts, D(2026, 9, 2), cal).risk
+    assert past is not None and past.crossed and past.veto and past.line == "letter_unanswered"
+
+
+@pytest.mark.parametrize("text", ["每日检查是否运行正常", "外链", "保障链接有效"])
+def test_it_has_no_content_duty_for_check_only_and_external_items(cal: WorkCalendar, text: str) -> None:
+    assert evaluate(column(text, D(2020, 1, 1)), D(2026, 11, 18), cal).state is State.NOT_APPLICABLE
+
+
+@pytest.mark.parametrize("text", ["", "随便", "每周"])
+def test_it_asks_for_a_rule_it_cannot_read(cal: WorkCalendar, text: str) -> None:
+    status = evaluate(column(text, D(2026, 11, 2), category=Category.HOME), D(2026, 11, 16), cal)
+    assert status.state is State.NEEDS_RULE and status.due is None
+    assert status.reason == parse_rule(text).reason
+    assert status.risk is not None and status.risk.crossed  # the inspection line still applies
+
+
+def test_it_keeps_working_past_the_package_data_and_says_so() -> None:
+    years: list[int] = []
+    cal = WorkCalendar(on_fallback=years.append)
+    facts = column("15个工作日内回复", D(2026, 12, 1), open_events=(D(2026, 12, 24),))
+    status = evaluate(facts, D(2027, 1, 4), cal)
+    # 12-25, 12-28..31, then 2027 by weekends only: 1-1 (unknown holiday, counted), 1-4..8, 1-11..14.
+    assert status.due == D(2027, 1, 14)
+    assert years == [2027]
+
+
+def test_it_honours_the_warn_lead_setting(cal: WorkCalendar) -> None:
+    facts = column("2周内更新", D(2026, 11, 14))
+    assert evaluate(facts, D(2026, 11, 23), cal, Policy(warn_lead_workdays=4)).state is State.DUE_SOON
+    assert evaluate(facts, D(2026, 11, 26), cal, Policy(warn_lead_workdays=0)).state is State.FRESH
+
+
+def test_it_adds_spans_like_people_do(cal: WorkCalendar) -> None:
+    assert add_span(D(2026, 1, 31), Span(1, Unit.MONTH), cal) == D(2026, 2, 28)
+    assert add_span(D(2026, 9, 30), Span(1, Unit.WORKDAY), cal) == D(2026, 10, 8)
+    assert add_span(D(2026, 11, 1), Span(2, Unit.HALFMONTH), cal) == D(2026, 12, 1)
