@@ -202,7 +202,6 @@ _EVENT_CLAUSE = re.compile(
 _LINK_CLAUSE = re.compile(r"链接[^,;]*?(?:网站|平台|系统|专栏|页面)")
 # Split on commas, semicolons, full stops and line breaks, but not on the point in "1.5个月".
 _SPLIT = re.compile(r"[,，;；。\n\r]+|(?<![0-9０-９])[.．]|[.．](?![0-9０-９])")
-_BARE_WEEK = frozenset({"每周", "每星期", "每礼拜", "每个星期", "每个礼拜"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -406,9 +405,6 @@ def _read_part(raw: str, found: _Found) -> None:
     s = normalize(raw)
     if not s:
         return
-    if s in _BARE_WEEK:
-        # "每周" on its own says neither how often nor what: 每周一次? 每周不少于2条? 每周一? Ask.
-        raise _NotUnderstood("只写了“每周”，没写每周几次或每周几")
     toks = _tokenize(s)
     kinds = [t.kind for t in toks]
     has = set(kinds)
@@ -455,9 +451,10 @@ def _read_part(raw: str, found: _Found) -> None:
         if count is not None:
             if count.denominator != 1 or count < 1:
                 raise _NotUnderstood("次数必须是正整数")
-            if at_least or count > 1:
+            if count > 1 or (at_least and not rolling):
                 found.quotas.append(Quota(int(count), span, rolling=rolling))
             else:
+                # "至少1次" in any window of N is exactly "at most N between updates": one meaning, one form.
                 found.max_gaps.append(span)
             continue
         if "G" in after and "V" not in after[after.index("G") :]:

@@ -106,7 +106,7 @@ def test_it_adds_due_and_state_to_the_sentence(capsys: pytest.CaptureFixture[str
 
 
 def test_it_states_the_needs_rule_state_for_an_unreadable_rule(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(capsys, "--json", "--last", "2026-11-14", "--at", "2026-11-29", "每周")
+    code, out, _ = run(capsys, "--json", "--last", "2026-11-14", "--at", "2026-11-29", "随便更新")
     got = json.loads(out)
     assert (code, got["ok"], got["due"], got["state"]) == (2, False, None, "needs_rule")
 

@@ -300,7 +300,7 @@ def test_it_has_no_content_duty_for_check_only_and_external_items(cal: WorkCalen
     assert evaluate(column(text, D(2020, 1, 1)), D(2026, 11, 18), cal).state is State.NOT_APPLICABLE
 
 
-@pytest.mark.parametrize("text", ["", "随便", "每周"])
+@pytest.mark.parametrize("text", ["", "随便", "每周不少于"])
 def test_it_asks_for_a_rule_it_cannot_read(cal: WorkCalendar, text: str) -> None:
     status = evaluate(column(text, D(2026, 11, 2), category=Category.HOME), D(2026, 11, 16), cal)
     assert status.state is State.NEEDS_RULE and status.due is None
