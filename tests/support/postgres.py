@@ -29,7 +29,8 @@ def _bin(name: str) -> str:
     candidates = sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"))
     if not candidates:
         raise PostgresUnavailable(
-            f"{name} not found: install Debian's 'postgresql' package (make test does it: scripts/ensure-postgres.sh)"
+            f"{name} not found: install Debian's 'postgresql' package "
+            "(make test does it: scripts/ensure-postgres.sh)"
         )
     return candidates[-1]
 
@@ -69,19 +70,21 @@ def start() -> PostgresServer:
         try:
             pwd.getpwnam("postgres")
         except KeyError as exc:
-            raise PostgresUnavailable("running as root and there is no 'postgres' user to run the server") from exc
+            raise PostgresUnavailable("running as root, and no 'postgres' user to run the server") from exc
         user = "postgres"
     base = Path(tempfile.mkdtemp(prefix="zhiri-pg-"))
     datadir = base / "data"
     if user:
         shutil.chown(base, user=user)
     server = PostgresServer(url="", datadir=datadir, _user=user, _pg_ctl=pg_ctl)
-    res = server._run([initdb, "-D", str(datadir), "-U", "zhiri", "--auth=trust", "-E", "UTF8", "--no-locale"])
+    initdb_args = [initdb, "-D", str(datadir), "-U", "zhiri", "--auth=trust", "-E", "UTF8", "--no-locale"]
+    res = server._run(initdb_args)
     if res.returncode != 0:
         raise PostgresUnavailable(f"initdb failed: {res.stderr.strip()[-800:]}")
     port = _free_port()
     opts = f"-p {port} -k {base} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off"
-    res = server._run([pg_ctl, "-D", str(datadir), "-o", opts, "-l", str(base / "log"), "-w", "-t", "60", "start"])
+    log_file = str(base / "log")
+    res = server._run([pg_ctl, "-D", str(datadir), "-o", opts, "-l", log_file, "-w", "-t", "60", "start"])
     if res.returncode != 0:
         log = (base / "log").read_text(errors="replace")[-800:] if (base / "log").exists() else ""
         raise PostgresUnavailable(f"pg_ctl start failed: {res.stderr.strip()[-400:]} {log}")
