@@ -16,7 +16,9 @@ SUBCOMMANDS: tuple[str, ...] = ("rule", "db", "import", "export", "run", "read",
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="zhiri", description="值日 Zhiri — 政府网站栏目与政务新媒体更新提醒")
+    parser = argparse.ArgumentParser(
+        prog="zhiri", description="值日 Zhiri — 政府网站栏目与政务新媒体更新提醒"
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in SUBCOMMANDS:
         module = import_module(f"bot.cmd_{name}")

@@ -1,16 +1,39 @@
-"""`zhiri export`: not built yet."""
+"""`zhiri export FILE.xlsx [--site NAME]`: the whole list back as a spreadsheet, with today's state."""
 
 from __future__ import annotations
 
 import argparse
 import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+from bot.config import load_settings
+from storage.db import SchemaOutOfDate, check_schema, make_engine
+from storage.export import ExportProblem, run_export
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser("export", help="(尚未实现 / not built yet)")
-    p.add_argument("rest", nargs=argparse.REMAINDER)
+    p = sub.add_parser(
+        "export", help="导出栏目与政务新媒体清单及更新情况（XLSX）/ export the list with its state"
+    )
+    p.add_argument("file", type=Path, help="导出文件，如 栏目清单.xlsx")
+    p.add_argument("--site", help="网站名称；数据库中有多个网站时必须指定")
 
 
 def run(args: argparse.Namespace) -> int:
-    print("「zhiri export」尚未实现。/ 'zhiri export' is not built yet.", file=sys.stderr)
-    return 3
+    path: Path = args.file
+    if path.suffix.lower() != ".xlsx":
+        print(f"导出文件应以 .xlsx 结尾：{path}", file=sys.stderr)
+        return 2
+    settings = load_settings()
+    engine = make_engine(settings.database_url)
+    try:
+        check_schema(engine)  # exporting only reads: it never changes the schema
+        summary = run_export(engine, datetime.now(UTC), settings.tz, path, site=args.site)
+    except (ExportProblem, SchemaOutOfDate) as exc:
+        print(f"导出失败：{exc}", file=sys.stderr)
+        return 2
+    finally:
+        engine.dispose()
+    print(summary.render())
+    return 0

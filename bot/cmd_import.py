@@ -1,16 +1,63 @@
-"""`zhiri import`: not built yet."""
+"""`zhiri import FILE [--site NAME] [--dry-run]`: the responsibility list (XLSX or CSV) into the database.
+
+Like `zhiri run`, the import brings the database schema up to date first: the administrator's first act on
+a new deployment is often this import, and a refusal that says "run zhiri db upgrade" helps nobody.
+"""
 
 from __future__ import annotations
 
 import argparse
 import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+from alembic.util.exc import CommandError
+
+from bot.config import load_settings
+from storage.catalog import ImportProblem, run_import
+from storage.db import SchemaOutOfDate, check_schema, current_revision, make_engine, upgrade
+from storage.sheets import parse_list
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser("import", help="(尚未实现 / not built yet)")
-    p.add_argument("rest", nargs=argparse.REMAINDER)
+    p = sub.add_parser(
+        "import",
+        help="导入栏目与政务新媒体责任清单（XLSX/CSV，自动升级数据库）/ import the responsibility list",
+    )
+    p.add_argument("file", type=Path, help="清单文件：.xlsx 或 .csv（UTF-8 或 GBK）")
+    p.add_argument("--site", help="网站名称；数据库中有多个网站时必须指定，没有网站时按此名称新建")
+    p.add_argument("--dry-run", action="store_true", help="只检查并显示导入结果，不写入数据库")
 
 
 def run(args: argparse.Namespace) -> int:
-    print("「zhiri import」尚未实现。/ 'zhiri import' is not built yet.", file=sys.stderr)
-    return 3
+    settings = load_settings()
+    try:
+        parsed = parse_list(args.file)  # read the file before touching the database
+    except ImportProblem as exc:
+        print(f"导入失败，数据库没有任何修改。\n{exc}", file=sys.stderr)
+        return 2
+    engine = make_engine(settings.database_url)
+    try:
+        before = current_revision(engine)
+        try:
+            upgrade(engine)
+        except CommandError:
+            check_schema(engine)  # a database newer than this Zhiri: say so in its words
+            raise
+        after = current_revision(engine)
+        if before != after:
+            print(f"数据库结构已自动升级：{before or '空'} → {after}")
+        now = datetime.now(UTC)
+        report = run_import(
+            engine, now, settings.tz, parsed, site=args.site, dry_run=args.dry_run, file_name=args.file.name
+        )
+    except ImportProblem as exc:
+        print(f"导入失败，数据库没有任何修改。\n{exc}", file=sys.stderr)
+        return 2
+    except SchemaOutOfDate as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    finally:
+        engine.dispose()
+    print(report.render())
+    return 0

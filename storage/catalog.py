@@ -1,0 +1,589 @@
+"""The responsibility list into the database: the site, its units and unit groups, its items and who answers
+for them.
+
+Importing is an upsert keyed by `Item.key` (the column's path, or platform and account name), so the same
+list imported twice changes nothing, and a changed list says what was added, what changed and what left
+the list. Items that leave are retired, never deleted: their history stays. The caller's transaction holds
+the whole import (`run_import` makes it one `session_scope`): a fatal problem leaves the database as it was.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, select
+
+from domain.inspection import classify
+from domain.model import ItemKind
+from domain.rules import parse_rule, rule_to_dict
+from storage.db import session_scope
+from storage.items import Judge, load_calendar, log_update, refresh_item
+from storage.models import Item, ItemUnit, Site, Unit, UnitGroupMember
+from storage.sheets import ImportProblem, ListRow, Notice, ParsedList, SheetInfo, UnitRef, parse_list
+
+__all__ = [
+    "Change",
+    "ImportProblem",
+    "ImportReport",
+    "RuleProblem",
+    "add_group_members",
+    "ensure_unit",
+    "find_site",
+    "import_list",
+    "import_rows",
+    "resolve_site",
+    "run_import",
+]
+
+# Fields a list can change, with the words people read in the report.
+FIELD_LABELS = {
+    "rule_text": "更新要求",
+    "units": "责任单位",
+    "content": "内容",
+    "note": "备注",
+    "url": "地址",
+    "handle": "账号ID",
+}
+KIND_LABELS = {"column": "栏目", "account": "新媒体账号"}
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    label: str
+    fields: tuple[str, ...]  # keys of FIELD_LABELS
+
+
+@dataclass(frozen=True, slots=True)
+class RuleProblem:
+    """A row whose rule text was not understood: imported, marked needs_rule, reported."""
+
+    sheet: str
+    row: int
+    label: str
+    text: str
+    reason: str
+
+
+@dataclass
+class ImportReport:
+    file: str
+    site: str
+    site_created: bool = False
+    dry_run: bool = False
+    sheets: list[SheetInfo] = field(default_factory=list)
+    skipped: list[Notice] = field(default_factory=list)
+    notices: list[Notice] = field(default_factory=list)
+    columns: int = 0
+    accounts: int = 0
+    units: list[str] = field(default_factory=list)  # every unit the list names
+    units_added: list[str] = field(default_factory=list)
+    groups: list[str] = field(default_factory=list)  # group words (市属各部门 …) among them
+    added: list[str] = field(default_factory=list)
+    changed: list[Change] = field(default_factory=list)
+    retired: list[str] = field(default_factory=list)
+    restored: list[str] = field(default_factory=list)
+    needs_rule: list[RuleProblem] = field(default_factory=list)
+    without_unit: list[Notice] = field(default_factory=list)
+    logged: int = 0  # last-update dates taken into the log
+    untouched_kinds: list[str] = field(default_factory=list)  # kinds the file has no sheet for: left alone
+    per_sheet: dict[str, int] = field(default_factory=dict)  # items read from each sheet
+    cautions: list[str] = field(default_factory=list)  # the list may be the wrong one: said first
+
+    def render(self) -> str:
+        """The report in Chinese, as printed by `zhiri import`."""
+        out: list[str] = []
+        created = "（新建）" if self.site_created else ""
+        out.append(f"导入文件：{self.file}　网站：{self.site}{created}")
+        for s in self.sheets:
+            n = self.per_sheet.get(s.name, 0)
+            out.append(f"  工作表“{s.name}”：表头在第{s.header_row}行，{KIND_LABELS[s.kind]} {n} 个")
+            if s.unused:
+                out.append(f"    未使用的列：{'、'.join(s.unused)}")
+        for skip in self.skipped:
+            out.append(f"  工作表“{skip.sheet}”：{skip.text}")
+        out.append(
+            f"栏目 {self.columns} 个，政务新媒体账号 {self.accounts} 个，责任单位 {len(self.units)} 个"
+            f"（新建 {len(self.units_added)} 个），需要补充更新要求 {len(self.needs_rule)} 行"
+        )
+        if self.groups:
+            out.append(f"单位组 {len(self.groups)} 个，请管理员补充其成员单位：{'、'.join(self.groups)}")
+        out.append(
+            f"新增 {len(self.added)} 项，变更 {len(self.changed)} 项，停用 {len(self.retired)} 项，"
+            f"恢复 {len(self.restored)} 项；导入最近更新记录 {self.logged} 条"
+        )
+        out.extend(f"注意：{c}" for c in self.cautions)
+        for kind in self.untouched_kinds:
+            out.append(f"文件中没有{KIND_LABELS[kind]}表，已有的{KIND_LABELS[kind]}保持不变。")
+        if self.needs_rule:
+            out.append(
+                f"以下 {len(self.needs_rule)} 行的更新要求无法识别，已导入并标为“待补充规则”，请补充："
+            )
+            for p in self.needs_rule:
+                text = f"“{p.text}”" if p.text.strip() else "（空）"
+                out.append(f"  工作表“{p.sheet}”第{p.row}行　{p.label}：{text}")
+        if self.without_unit:
+            out.append(f"以下 {len(self.without_unit)} 行没有责任单位，提醒无人接收，请补充：")
+            out.extend(f"  工作表“{w.sheet}”第{w.row}行　{w.text}" for w in self.without_unit)
+        if self.added and (len(self.added) <= 30 or self.changed or self.retired):
+            out.append("新增：")
+            out.extend(f"  {label}" for label in self.added)
+        if self.changed:
+            out.append("变更：")
+            for c in self.changed:
+                out.append(f"  {c.label}：{'、'.join(FIELD_LABELS[f] for f in c.fields)}")
+        if self.retired:
+            out.append("停用（已不在清单中，历史记录保留）：")
+            out.extend(f"  {label}" for label in self.retired)
+        if self.restored:
+            out.append("恢复（重新出现在清单中）：")
+            out.extend(f"  {label}" for label in self.restored)
+        if self.notices:
+            out.append("提示：")
+            for notice in self.notices:
+                where = f"第{notice.row}行" if notice.row else ""
+                out.append(f"  工作表“{notice.sheet}”{where}：{notice.text}")
+        if self.dry_run:
+            out.append("（试运行：以上是导入的预览，数据库没有任何修改。）")
+        return "\n".join(out)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Sites and units
+
+
+def find_site(session: Session, name: str | None) -> Site | None:
+    """The named site, or the only site when no name is given (None if there is none or several)."""
+    if name:
+        return session.exec(select(Site).where(Site.name == name)).first()
+    sites = session.exec(select(Site).limit(2)).all()
+    return sites[0] if len(sites) == 1 else None
+
+
+def resolve_site(
+    session: Session, now: datetime, name: str | None, title: str | None, fallback: str
+) -> tuple[Site, bool]:
+    """The site to import into: named, or the only one, or a new one named after the list's title."""
+    if name:
+        site = session.exec(select(Site).where(Site.name == name)).first()
+    else:
+        sites = session.exec(select(Site)).all()
+        if len(sites) > 1:
+            names = "、".join(s.name for s in sites)
+            raise ImportProblem(f"数据库中有多个网站（{names}）。请用 --site 指定导入到哪个网站。")
+        site = sites[0] if sites else None
+        name = _site_name(title, fallback)
+    if site is not None:
+        return site, False
+    site = Site(name=name, created_at=now)
+    session.add(site)
+    session.flush()
+    return site, True
+
+
+def _site_name(title: str | None, fallback: str) -> str:
+    # "楚雄市人民政府网站栏目管理责任分解清单" names the site "楚雄市人民政府网站".
+    if title and "网站" in title:
+        return title[: title.index("网站") + 2]
+    return title or fallback
+
+
+def ensure_unit(
+    session: Session, now: datetime, site_id: int, name: str, *, group: bool = False
+) -> tuple[Unit, bool]:
+    """The site's unit of that name, created if missing; a group word marks it a group. (unit, created)."""
+    unit = session.exec(select(Unit).where(Unit.site_id == site_id, Unit.name == name)).first()
+    if unit is not None:
+        if group and not unit.is_group:
+            unit.is_group = True
+            session.add(unit)
+        return unit, False
+    unit = Unit(site_id=site_id, name=name, is_group=group, created_at=now)
+    session.add(unit)
+    session.flush()
+    return unit, True
+
+
+def add_group_members(session: Session, group: Unit, members: Iterable[Unit]) -> int:
+    """Fill a group unit (市属各部门) with the units it stands for. Returns how many were new members."""
+    assert group.id is not None
+    if not group.is_group:
+        raise ValueError(f"{group.name} 不是单位组")
+    have = set(session.exec(select(UnitGroupMember.member_id).where(UnitGroupMember.group_id == group.id)))
+    added = 0
+    for unit in members:
+        assert unit.id is not None
+        if unit.id != group.id and unit.id not in have:
+            session.add(UnitGroupMember(group_id=group.id, member_id=unit.id))
+            have.add(unit.id)
+            added += 1
+    return added
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Items
+
+
+def _aware(moment: datetime) -> datetime:
+    # SQLite hands datetimes back without a zone; they were stored as UTC.
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def _moment(day: date | datetime, tz: ZoneInfo) -> datetime:
+    """A list's last-update cell as an aware moment: a bare date counts as local noon of that day."""
+    if isinstance(day, datetime):
+        local = day if day.tzinfo is not None else day.replace(tzinfo=tz)
+    else:
+        local = datetime.combine(day, time(12), tzinfo=tz)
+    return local.astimezone(UTC)
+
+
+def _path(row: ListRow) -> str:
+    if row.kind == "account":
+        return f"{row.platform} / {row.name}" if row.platform else row.name
+    return " / ".join(row.levels)
+
+
+def _optional(text: str | None) -> str | None:
+    return text if text else None
+
+
+def _rule_needs_fix(kind: str, text: str) -> bool:
+    # An account with no rule posts weekly by default (domain.due): not a problem to report.
+    if kind == "account" and not text.strip():
+        return False
+    return not parse_rule(text).ok
+
+
+def _merge_duplicates(rows: Sequence[ListRow], notices: list[Notice]) -> list[ListRow]:
+    """One row per key. A repeat that only adds units is merged; one that says something else is fatal."""
+    first: dict[str, int] = {}
+    out: list[ListRow] = []
+    for row in rows:
+        if row.key not in first:
+            first[row.key] = len(out)
+            out.append(row)
+            continue
+        kept = out[first[row.key]]
+        what = KIND_LABELS[row.kind]
+        if (row.rule_text or "") != (kept.rule_text or "") and row.rule_text and kept.rule_text:
+            raise ImportProblem(
+                f"工作表“{row.sheet}”第{row.row}行与工作表“{kept.sheet}”第{kept.row}行是同一个{what}"
+                f"（{row.label}），但更新要求不同（“{row.rule_text}”与“{kept.rule_text}”）。"
+                f"请删除重复的行，或改正{what}名称后重新导入。"
+            )
+        units = {u.name: u for u in kept.units or ()}
+        for u in row.units or ():
+            if u.name not in units:
+                units[u.name] = UnitRef(u.name, False, u.group)
+        out[first[row.key]] = ListRow(
+            kind=kept.kind,
+            sheet=kept.sheet,
+            row=kept.row,
+            levels=kept.levels,
+            name=kept.name,
+            platform=kept.platform,
+            handle=kept.handle or row.handle,
+            rule_text=kept.rule_text or row.rule_text,
+            content=kept.content or row.content,
+            note=kept.note or row.note,
+            url=kept.url or row.url,
+            units=tuple(units.values()) if kept.units is not None or row.units is not None else None,
+            last_update=kept.last_update or row.last_update,
+        )
+        notices.append(
+            Notice(
+                row.sheet,
+                row.row,
+                f"与第{kept.row}行是同一个{what}（{row.label}），已合并为一项（责任单位合并）",
+            )
+        )
+    return out
+
+
+def import_rows(
+    session: Session,
+    now: datetime,
+    judge: Judge,
+    parsed: ParsedList,
+    *,
+    site: str | None = None,
+    file_name: str = "",
+) -> ImportReport:
+    """Bring the site's items in line with a parsed list, in the caller's transaction."""
+    notices = list(parsed.notices)
+    rows = _merge_duplicates(parsed.rows, notices)
+    site_row, created = resolve_site(session, now, site, parsed.title, Path(file_name).stem or "网站")
+    assert site_row.id is not None
+    report = ImportReport(
+        file=file_name,
+        site=site_row.name,
+        site_created=created,
+        sheets=parsed.sheets,
+        skipped=parsed.skipped,
+        notices=notices,
+    )
+    for r in rows:
+        report.per_sheet[r.sheet] = report.per_sheet.get(r.sheet, 0) + 1
+    report.columns = sum(1 for r in rows if r.kind == "column")
+    report.accounts = sum(1 for r in rows if r.kind == "account")
+    report.untouched_kinds = [k for k in ("column", "account") if k not in parsed.kinds]
+
+    units = _import_units(session, now, site_row.id, rows, report)
+    existing = {i.key: i for i in session.exec(select(Item).where(Item.site_id == site_row.id))}
+    live_before = sum(1 for i in existing.values() if i.kind in parsed.kinds and i.retired_at is None)
+    links = _links(session, site_row.id)
+
+    for row in rows:
+        item = existing.get(row.key)
+        if item is None:
+            item = _add_item(session, now, judge, site_row.id, row, units)
+            existing[row.key] = item
+            report.added.append(row.label)
+        else:
+            _update_item(session, now, judge, item, row, units, links.get(item.id or 0, {}), report)
+        text = item.rule_text
+        if _rule_needs_fix(row.kind, text):
+            report.needs_rule.append(
+                RuleProblem(row.sheet, row.row, row.label, text, parse_rule(text).reason or "")
+            )
+        if row.units is not None and not row.units:
+            report.without_unit.append(Notice(row.sheet, row.row, row.label))
+        if row.last_update is not None and _log_last_update(session, now, judge, item, row, report):
+            report.logged += 1
+
+    keys = {r.key for r in rows}
+    for item in existing.values():
+        if item.kind in parsed.kinds and item.key not in keys and item.retired_at is None:
+            item.retired_at = now
+            session.add(item)
+            report.retired.append(item.path)
+    _caution(report, site_row.name, site, parsed.title, live_before)
+    session.flush()
+    return report
+
+
+def _caution(
+    report: ImportReport, site_name: str, asked: str | None, title: str | None, live_before: int
+) -> None:
+    """Say so when the list may be the wrong one: retiring can be undone, but it stops reminders meanwhile."""
+    if (
+        not asked
+        and not report.site_created
+        and title
+        and "网站" in title
+        and _site_name(title, "") != site_name
+    ):
+        report.cautions.append(
+            f"清单标题“{title}”与网站“{site_name}”不同。如果这份清单属于另一个网站，"
+            "请用 --site 指定网站后重新导入。"
+        )
+    retired = len(report.retired)
+    if retired > 5 and retired * 2 > live_before:
+        report.cautions.append(
+            f"本次导入停用了原有 {live_before} 项中的 {retired} 项。如果导入了错误的文件，"
+            "重新导入正确的清单即可恢复（历史记录都已保留）。"
+        )
+
+
+def _import_units(
+    session: Session, now: datetime, site_id: int, rows: Sequence[ListRow], report: ImportReport
+) -> dict[str, Unit]:
+    named: dict[str, bool] = {}
+    for row in rows:
+        for ref in row.units or ():
+            named[ref.name] = named.get(ref.name, False) or ref.group
+    units: dict[str, Unit] = {}
+    for name, group in named.items():
+        unit, created = ensure_unit(session, now, site_id, name, group=group)
+        units[name] = unit
+        if created:
+            report.units_added.append(name)
+    report.units = list(named)
+    report.groups = [name for name, unit in units.items() if unit.is_group]
+    return units
+
+
+def _links(session: Session, site_id: int) -> dict[int, dict[int, ItemUnit]]:
+    """Every item-unit link of the site, by item and unit (one query, however long the list)."""
+    out: dict[int, dict[int, ItemUnit]] = {}
+    query = select(ItemUnit).join(Item, col(Item.id) == ItemUnit.item_id).where(Item.site_id == site_id)
+    for link in session.exec(query):
+        out.setdefault(link.item_id, {})[link.unit_id] = link
+    return out
+
+
+def _category(row: ListRow) -> str:
+    kind = ItemKind(row.kind)
+    path = row.levels if kind is ItemKind.COLUMN else (row.platform or "", row.name)
+    return classify(path, kind).value
+
+
+def _set_rule(session: Session, now: datetime, judge: Judge, item: Item, text: str) -> None:
+    rule = parse_rule(text)
+    item.rule_text = text
+    item.rule_ok = rule.ok
+    item.rule_json = json.dumps(rule_to_dict(rule), ensure_ascii=False)
+    refresh_item(session, item, judge, now)
+
+
+def _add_item(
+    session: Session, now: datetime, judge: Judge, site_id: int, row: ListRow, units: dict[str, Unit]
+) -> Item:
+    levels = [*row.levels, None, None, None, None, None][:5]
+    item = Item(
+        site_id=site_id,
+        kind=row.kind,
+        key=row.key,
+        level1=levels[0],
+        level2=levels[1],
+        level3=levels[2],
+        level4=levels[3],
+        level5=levels[4],
+        name=row.name,
+        path=_path(row),
+        url=_optional(row.url),
+        platform=row.platform or None,
+        handle=_optional(row.handle),
+        content=_optional(row.content),
+        note=_optional(row.note),
+        category=_category(row),
+        created_at=now,
+        source_sheet=row.sheet,
+        source_row=row.row,
+    )
+    session.add(item)
+    session.flush()
+    assert item.id is not None
+    for ref in row.units or ():
+        session.add(ItemUnit(item_id=item.id, unit_id=_unit_id(units, ref), lead=ref.lead))
+    _set_rule(session, now, judge, item, row.rule_text or "")
+    return item
+
+
+def _unit_id(units: dict[str, Unit], ref: UnitRef) -> int:
+    unit_id = units[ref.name].id
+    assert unit_id is not None
+    return unit_id
+
+
+def _update_item(
+    session: Session,
+    now: datetime,
+    judge: Judge,
+    item: Item,
+    row: ListRow,
+    units: dict[str, Unit],
+    links: dict[int, ItemUnit],
+    report: ImportReport,
+) -> None:
+    assert item.id is not None
+    changed: list[str] = []
+    # A column the list does not have leaves the field as it is (a list without URLs keeps the URLs).
+    for name, value in (
+        ("content", row.content),
+        ("note", row.note),
+        ("url", row.url),
+        ("handle", row.handle),
+    ):
+        if value is None:
+            continue
+        if getattr(item, name) != _optional(value):
+            setattr(item, name, _optional(value))
+            changed.append(name)
+    if row.units is not None:
+        wanted = {_unit_id(units, ref): ref.lead for ref in row.units}
+        if {uid: link.lead for uid, link in links.items()} != wanted:
+            changed.append("units")
+            for uid, link in links.items():
+                if uid not in wanted:
+                    session.delete(link)
+                elif link.lead != wanted[uid]:
+                    link.lead = wanted[uid]
+                    session.add(link)
+            for uid, lead in wanted.items():
+                if uid not in links:
+                    session.add(ItemUnit(item_id=item.id, unit_id=uid, lead=lead))
+    rule_changed = row.rule_text is not None and row.rule_text != item.rule_text
+    if rule_changed:
+        changed.append("rule_text")
+    category = _category(row)
+    quiet = category != item.category  # a better classifier is not a change the administrator made
+    item.category = category
+    item.source_sheet, item.source_row = row.sheet, row.row
+    restored = item.retired_at is not None
+    if restored:
+        item.retired_at = None
+        report.restored.append(row.label)
+    session.add(item)
+    if rule_changed:
+        _set_rule(session, now, judge, item, row.rule_text or "")
+    elif quiet or restored:
+        refresh_item(session, item, judge, now)
+    if changed:
+        order = list(FIELD_LABELS)
+        report.changed.append(Change(row.label, tuple(sorted(changed, key=order.index))))
+
+
+def _log_last_update(
+    session: Session, now: datetime, judge: Judge, item: Item, row: ListRow, report: ImportReport
+) -> bool:
+    """Take the list's last-update date into the log when it is newer than what Zhiri knows (by local day,
+    so importing the same list, or an export of it, twice logs once)."""
+    assert row.last_update is not None
+    at = _moment(row.last_update, judge.tz)
+    if judge.local_day(at) > judge.today(now):
+        report.notices.append(
+            Notice(row.sheet, row.row, f"最近更新日期 {judge.local_day(at)} 晚于今天，已忽略")
+        )
+        return False
+    at = min(at, now)
+    known = item.last_update_at
+    if known is not None and judge.local_day(at) <= judge.local_day(_aware(known)):
+        return False
+    log_update(
+        session, now, judge, item, source="import", at=at, note=f"导入：工作表“{row.sheet}”第{row.row}行"
+    )
+    return True
+
+
+def import_list(
+    session: Session, now: datetime, judge: Judge, path: Path, *, site: str | None = None
+) -> ImportReport:
+    """Read a list file and import it in the caller's transaction."""
+    return import_rows(session, now, judge, parse_list(path), site=site, file_name=path.name)
+
+
+def run_import(
+    engine: Engine,
+    now: datetime,
+    tz: ZoneInfo,
+    source: Path | ParsedList,
+    *,
+    site: str | None = None,
+    dry_run: bool = False,
+    file_name: str | None = None,
+) -> ImportReport:
+    """The whole import as one transaction; `dry_run` rolls it back after reporting. Raises ImportProblem.
+
+    `source` is a list file, or one already read with `storage.sheets.parse_list` (then name the file)."""
+    if isinstance(source, Path):
+        # A file that cannot be read never opens a transaction.
+        parsed, name = parse_list(source), file_name or source.name
+    else:
+        parsed, name = source, file_name or ""
+    with session_scope(engine) as session:
+        known = find_site(session, site)
+        if known is not None and known.tz_name:
+            tz = ZoneInfo(known.tz_name)
+        judge = Judge(tz=tz, calendar=load_calendar(session))
+        report = import_rows(session, now, judge, parsed, site=site, file_name=name)
+        if dry_run:
+            report.dry_run = True
+            session.rollback()
+    return report

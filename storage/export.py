@@ -1,0 +1,380 @@
+"""The whole list back as a spreadsheet an office would print: every level, the rule and what it means,
+who answers for it, when it was last updated and where it stands today.
+
+The export reads like the list it came from, so importing it again changes nothing: the columns the import
+reads (levels, 更新时限要求, 责任单位 with （牵头）, 最近更新, 栏目地址, 备注 …) carry the stored values,
+and the columns it adds (要求解读, 网站管理员, 更新来源, 到期日, 状态) are ones the import ignores.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, select
+
+from domain.due import evaluate
+from domain.model import Rule, State
+from domain.rules import describe_rule, parse_rule
+from storage.db import session_scope
+from storage.items import Judge, item_facts, load_calendar
+from storage.models import Item, ItemUnit, Membership, Person, Site, Unit
+
+__all__ = [
+    "FILLS",
+    "SOURCE_LABELS",
+    "STATE_LABELS",
+    "ExportProblem",
+    "ExportSummary",
+    "export_list",
+    "run_export",
+]
+
+STATE_LABELS = {
+    State.FRESH.value: "正常",
+    State.DUE_SOON.value: "即将到期",
+    State.DUE_TODAY.value: "今日到期",
+    State.OVERDUE.value: "已逾期",
+    State.NOT_APPLICABLE.value: "无需更新",
+    State.NEEDS_RULE.value: "待补充规则",
+}
+SOURCE_LABELS = {
+    "done": "机器人登记",
+    "button": "机器人登记",
+    "website": "网站读取",
+    "import": "导入",
+    "admin": "管理员",
+}
+# Row fills by state; overdue is the one a leader's eye must land on.
+FILLS = {
+    State.OVERDUE.value: "FFC7CE",
+    State.DUE_TODAY.value: "FFEB9C",
+    State.DUE_SOON.value: "FFF2CC",
+    State.NEEDS_RULE.value: "E4DFEC",
+}
+HEAD_FILL = "D9E1F2"
+
+_THIN = Side(style="thin", color="A6A6A6")
+_BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+_WRAP = Alignment(wrap_text=True, vertical="top")
+_CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
+_LEVEL_HEADERS = ("一级栏目", "二级栏目", "三级栏目", "四级栏目", "五级栏目")
+
+
+class ExportProblem(Exception):
+    """The export cannot be made (no such site, file not writable). The message is Chinese."""
+
+
+@dataclass(frozen=True)
+class ExportSummary:
+    path: Path
+    site: str
+    columns: int
+    accounts: int
+    overdue: int
+    needs_rule: int
+
+    def render(self) -> str:
+        return (
+            f"已导出到 {self.path}：网站“{self.site}”，栏目 {self.columns} 个，"
+            f"政务新媒体账号 {self.accounts} 个，"
+            f"其中已逾期 {self.overdue} 个，待补充规则 {self.needs_rule} 个。"
+        )
+
+
+@dataclass(frozen=True)
+class _Line:
+    item: Item
+    state: str
+    due: date | None
+    units: str
+    webmasters: str
+    meaning: str
+    last_at: datetime | None
+    last_source: str | None
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def _units_text(names: Sequence[tuple[str, bool]]) -> str:
+    """Lead units first, marked （牵头） when there is more than one unit."""
+    ordered = sorted(names, key=lambda n: not n[1])
+    if len(ordered) == 1 and ordered[0][1]:
+        return ordered[0][0]
+    return "、".join(f"{name}（牵头）" if lead else name for name, lead in ordered)
+
+
+def _meaning(item: Item, judge: Judge) -> str:
+    rule = parse_rule(item.rule_text)
+    if rule.ok:
+        return describe_rule(rule)
+    if item.kind == "account" and not item.rule_text.strip():
+        gap = judge.policy.account_default_gap
+        default = describe_rule(Rule(text="", ok=True, max_gap=gap))
+        return f"未填写，按政务新媒体默认要求：{default}"
+    return rule.reason or "更新要求无法识别，请补充"
+
+
+def _lines(session: Session, now: datetime, judge: Judge, site: Site) -> list[_Line]:
+    items = list(session.exec(select(Item).where(Item.site_id == site.id, col(Item.retired_at).is_(None))))
+    items.sort(key=lambda i: (i.kind != "column", i.source_sheet or "", i.source_row or 10**9, i.id or 0))
+    links: dict[int, list[tuple[str, bool, int]]] = {}
+    rows = session.exec(
+        select(ItemUnit.item_id, Unit.name, ItemUnit.lead, Unit.id)
+        .join(Unit, col(Unit.id) == ItemUnit.unit_id)
+        .join(Item, col(Item.id) == ItemUnit.item_id)
+        .where(Item.site_id == site.id, col(Item.retired_at).is_(None))
+        .order_by(col(ItemUnit.item_id), col(Unit.id))
+    )
+    for item_id, name, lead, unit_id in rows:
+        assert unit_id is not None
+        links.setdefault(item_id, []).append((name, lead, unit_id))
+    webmasters: dict[int, list[str]] = {}
+    lead_units = {uid for names in links.values() for _n, lead, uid in names if lead}
+    if lead_units:
+        people = session.exec(
+            select(Membership.unit_id, Person.name, Person.username)
+            .join(Person, col(Person.id) == Membership.person_id)
+            .where(
+                col(Membership.unit_id).in_(lead_units),
+                Membership.role == "webmaster",
+                col(Membership.active).is_(True),
+            )
+            .order_by(col(Membership.id))
+        )
+        for unit_id, name, username in people:
+            assert unit_id is not None
+            shown = name or (f"@{username}" if username else "")
+            if shown and shown not in webmasters.setdefault(unit_id, []):
+                webmasters[unit_id].append(shown)
+    today = judge.today(now)
+    out: list[_Line] = []
+    for item in items:
+        assert item.id is not None
+        if item.state_on == today:
+            state, due = item.state, item.due_on
+        else:  # not refreshed today: judge it now, without writing
+            status = evaluate(item_facts(session, item, judge, now), today, judge.calendar, judge.policy)
+            state, due = status.state.value, status.due
+        names = links.get(item.id, [])
+        keepers = [w for _n, lead, uid in names if lead for w in webmasters.get(uid, [])]
+        out.append(
+            _Line(
+                item=item,
+                state=state,
+                due=due,
+                units=_units_text([(n, lead) for n, lead, _uid in names]),
+                webmasters="、".join(dict.fromkeys(keepers)),
+                meaning=_meaning(item, judge),
+                last_at=_aware(item.last_update_at) if item.last_update_at else None,
+                last_source=item.last_update_source,
+            )
+        )
+    return out
+
+
+def _sheet(
+    ws: Worksheet,
+    title: str,
+    headers: Sequence[tuple[str, float]],
+    rows: Sequence[tuple[list[object], str]],
+    date_columns: dict[str, str],
+) -> None:
+    width = len(headers)
+    ws.append([title])
+    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=width)
+    ws.cell(1, 1).font = Font(size=14, bold=True)
+    ws.cell(1, 1).alignment = _CENTER
+    ws.row_dimensions[1].height = 28
+    ws.append([h for h, _w in headers])
+    for c, (_h, w) in enumerate(headers, start=1):
+        cell = ws.cell(2, c)
+        cell.font = Font(bold=True)
+        cell.fill = PatternFill("solid", fgColor=HEAD_FILL)
+        cell.alignment = _CENTER
+        cell.border = _BORDER
+        ws.column_dimensions[get_column_letter(c)].width = w
+    formats = {i + 1: date_columns[h] for i, (h, _w) in enumerate(headers) if h in date_columns}
+    for values, state in rows:
+        ws.append(values)
+        r = ws.max_row
+        fill = PatternFill("solid", fgColor=FILLS[state]) if state in FILLS else None
+        for c in range(1, width + 1):
+            cell = ws.cell(r, c)
+            cell.border = _BORDER
+            cell.alignment = _WRAP
+            if c in formats:
+                cell.number_format = formats[c]
+            if fill is not None:
+                cell.fill = fill
+    ws.freeze_panes = "A3"
+    ws.auto_filter.ref = f"A2:{get_column_letter(width)}{max(ws.max_row, 2)}"
+    ws.print_title_rows = "2:2"
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+
+
+def _local(moment: datetime | None, tz: ZoneInfo) -> datetime | None:
+    # Excel has no time zones: write the site's local time, without a zone.
+    return moment.astimezone(tz).replace(tzinfo=None) if moment else None
+
+
+def export_list(
+    session: Session, now: datetime, judge: Judge, path: Path, *, site: str | None = None
+) -> ExportSummary:
+    """Write the site's live columns and accounts to `path` (XLSX). Reads only."""
+    site_row = _site(session, site)
+    lines = _lines(session, now, judge, site_row)
+    columns = [ln for ln in lines if ln.item.kind == "column"]
+    accounts = [ln for ln in lines if ln.item.kind == "account"]
+    depth = max([3] + [sum(1 for lv in _levels(ln.item) if lv) for ln in columns])
+    stamp = judge.today(now)
+    when = f"{stamp.year}年{stamp.month}月{stamp.day}日"
+    formats = {"最近更新": "yyyy-mm-dd hh:mm", "到期日": "yyyy-mm-dd"}
+
+    def status(ln: _Line) -> list[object]:
+        source = SOURCE_LABELS.get(ln.last_source or "", ln.last_source or "")
+        return [_local(ln.last_at, judge.tz), source, ln.due, STATE_LABELS.get(ln.state, ln.state)]
+
+    column_headers: list[tuple[str, float]] = [("序号", 6)]
+    column_headers += [(h, 14 if i == 0 else 18) for i, h in enumerate(_LEVEL_HEADERS[:depth])]
+    column_headers += [
+        ("栏目内容", 40),
+        ("更新时限要求", 26),
+        ("要求解读", 30),
+        ("责任单位", 26),
+        ("网站管理员", 14),
+        ("最近更新", 17),
+        ("更新来源", 11),
+        ("到期日", 12),
+        ("状态", 11),
+        ("栏目地址", 30),
+        ("备注", 30),
+    ]
+    column_rows = [
+        (
+            [
+                n,
+                *_levels(ln.item)[:depth],
+                ln.item.content,
+                ln.item.rule_text,
+                ln.meaning,
+                ln.units,
+                ln.webmasters,
+                *status(ln),
+                ln.item.url,
+                ln.item.note,
+            ],
+            ln.state,
+        )
+        for n, ln in enumerate(columns, start=1)
+    ]
+    account_headers: list[tuple[str, float]] = [
+        ("序号", 6),
+        ("平台", 12),
+        ("账号名称", 20),
+        ("账号ID", 16),
+        ("责任单位", 26),
+        ("运维人员", 14),
+        ("更新时限要求", 20),
+        ("要求解读", 30),
+        ("最近更新", 17),
+        ("更新来源", 11),
+        ("到期日", 12),
+        ("状态", 11),
+        ("账号简介", 30),
+        ("链接", 26),
+        ("备注", 24),
+    ]
+    account_rows = [
+        (
+            [
+                n,
+                ln.item.platform,
+                ln.item.name,
+                ln.item.handle,
+                ln.units,
+                ln.webmasters,
+                ln.item.rule_text,
+                ln.meaning,
+                *status(ln),
+                ln.item.content,
+                ln.item.url,
+                ln.item.note,
+            ],
+            ln.state,
+        )
+        for n, ln in enumerate(accounts, start=1)
+    ]
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = "栏目"
+    _sheet(ws, f"{site_row.name}栏目更新情况（{when}导出）", column_headers, column_rows, formats)
+    _sheet(
+        wb.create_sheet("政务新媒体"),
+        f"{site_row.name}政务新媒体账号更新情况（{when}导出）",
+        account_headers,
+        account_rows,
+        formats,
+    )
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        wb.save(path)
+    except OSError as exc:
+        raise ExportProblem(
+            f"无法写入文件 {path}：{exc}。请检查路径，并确认文件没有在 Excel/WPS 中打开。"
+        ) from exc
+    return ExportSummary(
+        path=path,
+        site=site_row.name,
+        columns=len(columns),
+        accounts=len(accounts),
+        overdue=sum(1 for ln in lines if ln.state == State.OVERDUE.value),
+        needs_rule=sum(1 for ln in lines if ln.state == State.NEEDS_RULE.value),
+    )
+
+
+def _levels(item: Item) -> list[str | None]:
+    return [item.level1, item.level2, item.level3, item.level4, item.level5]
+
+
+def _site(session: Session, name: str | None) -> Site:
+    if name:
+        site = session.exec(select(Site).where(Site.name == name)).first()
+        if site is None:
+            known = "、".join(s.name for s in session.exec(select(Site))) or "（无）"
+            raise ExportProblem(f"没有名为“{name}”的网站。已有的网站：{known}")
+        return site
+    sites = session.exec(select(Site)).all()
+    if not sites:
+        raise ExportProblem("数据库中还没有网站。请先用 zhiri import 导入栏目清单。")
+    if len(sites) > 1:
+        raise ExportProblem(f"数据库中有多个网站（{'、'.join(s.name for s in sites)}）。请用 --site 指定。")
+    return sites[0]
+
+
+def run_export(
+    engine: Engine, now: datetime, tz: ZoneInfo, path: Path, *, site: str | None = None
+) -> ExportSummary:
+    """Export in one read-only session (nothing is committed)."""
+    with session_scope(engine) as session:
+        site_row = _site(session, site)
+        if site_row.tz_name:
+            tz = ZoneInfo(site_row.tz_name)
+        judge = Judge(tz=tz, calendar=load_calendar(session))
+        summary = export_list(session, now, judge, path, site=site_row.name)
+        session.rollback()
+    return summary

@@ -1,0 +1,58 @@
+"""Sites, units and unit groups (storage.catalog)."""
+
+from __future__ import annotations
+
+import pytest
+from sqlmodel import select
+
+from storage.catalog import ImportProblem, add_group_members, ensure_unit, find_site, resolve_site
+from storage.db import session_scope
+from storage.models import Site, Unit, UnitGroupMember
+from tests.conftest import at
+
+NOW = at("2026-11-23 09:00")
+
+
+def test_ensure_unit_creates_once_and_marks_groups(engine):
+    with session_scope(engine) as s:
+        site, created = resolve_site(s, NOW, None, "楚雄市人民政府网站栏目管理责任分解清单", "list")
+        assert created and site.name == "楚雄市人民政府网站"
+        assert site.id is not None
+        office, new = ensure_unit(s, NOW, site.id, "市政府办公室")
+        again, new_again = ensure_unit(s, NOW, site.id, "市政府办公室")
+        assert new and not new_again and office.id == again.id
+        group, _ = ensure_unit(s, NOW, site.id, "市属各部门", group=True)
+        assert group.is_group and not office.is_group
+    with session_scope(engine) as s:
+        assert len(s.exec(select(Unit)).all()) == 2
+
+
+def test_a_group_is_filled_by_the_administrator(engine):
+    with session_scope(engine) as s:
+        site, _ = resolve_site(s, NOW, "楚雄市人民政府网站", None, "list")
+        assert site.id is not None
+        group, _ = ensure_unit(s, NOW, site.id, "市属各部门", group=True)
+        finance, _ = ensure_unit(s, NOW, site.id, "市财政局")
+        audit, _ = ensure_unit(s, NOW, site.id, "市审计局")
+        assert add_group_members(s, group, [finance, audit]) == 2
+        assert add_group_members(s, group, [finance, group]) == 0  # no repeats, not itself
+        with pytest.raises(ValueError, match="不是单位组"):
+            add_group_members(s, finance, [audit])
+    with session_scope(engine) as s:
+        assert len(s.exec(select(UnitGroupMember)).all()) == 2
+
+
+def test_the_site_is_named_or_the_only_one(engine):
+    with session_scope(engine) as s:
+        assert find_site(s, None) is None
+        made, created = resolve_site(s, NOW, None, None, "牟定县栏目清单")
+        assert created and made.name == "牟定县栏目清单"
+        assert find_site(s, None) is made
+        same, created_again = resolve_site(s, NOW, None, "别的标题网站", "x")
+        assert same is made and not created_again
+        other, _ = resolve_site(s, NOW, "南华县人民政府网站", None, "x")
+        assert find_site(s, None) is None and find_site(s, "南华县人民政府网站") is other
+        with pytest.raises(ImportProblem, match="多个网站"):
+            resolve_site(s, NOW, None, None, "x")
+    with session_scope(engine) as s:
+        assert len(s.exec(select(Site)).all()) == 2
