@@ -1,16 +1,63 @@
-"""`zhiri read`: not built yet."""
+"""`zhiri read --url URL [--json] [--today YYYY-MM-DD]`: read one column list page and print what it says."""
 
 from __future__ import annotations
 
 import argparse
-import sys
+import asyncio
+import json
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from webread import PageReading, Reader
+
+_STATUS_ZH = {"ok": "正常", "empty": "空白栏目（无信息）", "broken": "无法访问", "unknown": "无法判断"}
+_TZ = "Asia/Shanghai"
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"日期格式应为 YYYY-MM-DD：{text}") from None
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser("read", help="(尚未实现 / not built yet)")
-    p.add_argument("rest", nargs=argparse.REMAINDER)
+    p = sub.add_parser("read", help="读取栏目列表页，判断最近更新日期 / read a column's list page")
+    p.add_argument("--url", required=True, help="栏目列表页网址")
+    p.add_argument("--json", action="store_true", help="输出一行 JSON")
+    p.add_argument("--today", type=_day, default=None, help="以哪一天为今天（默认北京时间今天）")
+    p.add_argument("--timeout", type=float, default=15.0, help="超时秒数（默认 15）")
+
+
+def to_json(url: str, reading: PageReading) -> str:
+    return json.dumps(
+        {
+            "url": url,
+            "status": reading.status,
+            "newest": reading.newest.isoformat() if reading.newest else None,
+            "items": reading.items,
+            "reason": reading.reason,
+        },
+        ensure_ascii=False,
+    )
+
+
+def to_text(url: str, reading: PageReading) -> str:
+    newest = reading.newest.isoformat() if reading.newest else "无"
+    return (
+        f"{url}\n状态：{_STATUS_ZH[reading.status]}；最新信息日期：{newest}；条目数：{reading.items}；"
+        f"说明：{reading.reason}"
+    )
+
+
+async def _read(url: str, today: date, timeout: float) -> PageReading:
+    async with Reader(timeout=timeout, host_delay=0) as reader:
+        return await reader.read(url, today=today)
 
 
 def run(args: argparse.Namespace) -> int:
-    print("「zhiri read」尚未实现。/ 'zhiri read' is not built yet.", file=sys.stderr)
-    return 3
+    # The only place the reader looks at the clock: the site's local date (Asia/Shanghai).
+    today: date = args.today or datetime.now(ZoneInfo(_TZ)).date()
+    reading = asyncio.run(_read(args.url, today, args.timeout))
+    print(to_json(args.url, reading) if args.json else to_text(args.url, reading))
+    return 1 if reading.status == "broken" else 0

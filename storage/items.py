@@ -7,18 +7,17 @@ Each operation takes `(session, now, …)`, does one act, and leaves committing 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from domain.calendar import WorkCalendar, YearOverride
 from domain.due import evaluate
 from domain.model import Category, ItemFacts, ItemKind, Policy, Rule, Span, Status
-from domain.rules import parse_rule
+from domain.rules import parse_rule, rule_to_dict
 from storage.models import CalendarDay, Event, Item, UpdateLog
 
 # How far back the log is read to judge a quota: the longest calendar period a rule can name, plus slack.
@@ -57,16 +56,21 @@ def item_rule(item: Item) -> Rule:
     return parse_rule(item.rule_text)
 
 
-def _live_logs(session: Session, item_id: int) -> Sequence[UpdateLog]:
+def latest_log(session: Session, item_id: int) -> UpdateLog | None:
+    """The item's newest update that still stands (not undone, not an undo)."""
     return session.exec(
         select(UpdateLog)
         .where(UpdateLog.item_id == item_id, col(UpdateLog.undone_at).is_(None), UpdateLog.source != "undo")
-        .order_by(col(UpdateLog.at).desc())
-    ).all()
+        .order_by(col(UpdateLog.at).desc(), col(UpdateLog.id).desc())
+        .limit(1)
+    ).first()
 
 
-def item_facts(session: Session, item: Item, judge: Judge, now: datetime) -> ItemFacts:
+def item_facts(
+    session: Session, item: Item, judge: Judge, now: datetime, latest: UpdateLog | None = None
+) -> ItemFacts:
     assert item.id is not None
+    latest = latest if latest is not None else latest_log(session, item.id)
     since = now - QUOTA_LOOKBACK
     logs = session.exec(
         select(UpdateLog.at, UpdateLog.count)
@@ -83,16 +87,11 @@ def item_facts(session: Session, item: Item, judge: Judge, now: datetime) -> Ite
         .where(Event.item_id == item.id, col(Event.closed_at).is_(None))
         .order_by(col(Event.occurred_on))
     ).all()
-    last = session.exec(
-        select(func.max(UpdateLog.at)).where(
-            UpdateLog.item_id == item.id, col(UpdateLog.undone_at).is_(None), UpdateLog.source != "undo"
-        )
-    ).one()
     return ItemFacts(
         rule=item_rule(item),
         kind=ItemKind(item.kind),
         created=judge.local_day(item.created_at),
-        last_update=judge.local_day(last) if last is not None else None,
+        last_update=judge.local_day(latest.at) if latest is not None else None,
         recent_updates=tuple((judge.local_day(at), count) for at, count in logs),
         open_events=tuple(events),
         category=Category(item.category),
@@ -101,13 +100,10 @@ def item_facts(session: Session, item: Item, judge: Judge, now: datetime) -> Ite
 
 def refresh_item(session: Session, item: Item, judge: Judge, now: datetime) -> Status:
     """Recompute the item's derived schedule (due date, state, …) from its log and store it on the row."""
-    status = evaluate(item_facts(session, item, judge, now), judge.today(now), judge.calendar, judge.policy)
-    last = session.exec(
-        select(UpdateLog)
-        .where(UpdateLog.item_id == item.id, col(UpdateLog.undone_at).is_(None), UpdateLog.source != "undo")
-        .order_by(col(UpdateLog.at).desc())
-        .limit(1)
-    ).first()
+    assert item.id is not None
+    last = latest_log(session, item.id)
+    facts = item_facts(session, item, judge, now, last)
+    status = evaluate(facts, judge.today(now), judge.calendar, judge.policy)
     item.last_update_at = last.at if last else None
     item.last_update_source = last.source if last else None
     item.due_on = status.due
@@ -226,8 +222,6 @@ def record_event(
 
 def set_rule(session: Session, now: datetime, judge: Judge, item: Item, text: str) -> Rule:
     """Give an item a (new) rule text, storing its parsed form, and refresh its schedule."""
-    from domain.rules import rule_to_dict
-
     rule = parse_rule(text)
     item.rule_text = text
     item.rule_ok = rule.ok

@@ -1,0 +1,870 @@
+"""Read a column's list page and say when it was last updated. Pure: bytes in, a `PageReading` out.
+
+The page is a government CMS list page (栏目列表页): a repeated structure of rows, each with a link (the item
+title) and, usually, a date. The CMSes differ (Hanweb JCMS, TRS WCM, 大汉, 拓尔思, home-made templates), so
+nothing here relies on one class name. Instead:
+
+1. decode the bytes (UTF-8 or the GB family, whatever the page *says* it is);
+2. find groups of sibling rows that each hold a link (li/tr/div/dl/a ... under one parent);
+3. date each row from text *outside* the title (a date-only text node, a labelled date, a table column
+   headed 发布日期, or the text just before/after the link), never from the title itself;
+4. pick the group with the most dated rows, skip pinned rows (置顶), and take the newest date.
+
+A wrong date is worse than no date: a stale column reported fresh escapes the reminder, so every doubt
+ends in `unknown`, never in a guess.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Literal
+from urllib.parse import urljoin
+
+import charset_normalizer
+import lxml.html
+from lxml import etree
+
+Status = Literal["ok", "empty", "broken", "unknown"]
+
+
+@dataclass(frozen=True, slots=True)
+class PageReading:
+    """What a list page says about its column. `newest` is set only when status is "ok"."""
+
+    status: Status
+    newest: date | None
+    items: int
+    reason: str
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Decoding
+
+_GB_NAMES = frozenset(
+    {"gb2312", "gbk", "gb18030", "x-gbk", "cp936", "ms936", "euc-cn", "gb_2312-80", "csgb2312"}
+)
+_HEADER_CHARSET = re.compile(r"charset\s*=\s*[\"']?\s*([A-Za-z0-9_\-.:]+)", re.I)
+# <meta charset="gbk"> and <meta http-equiv="Content-Type" content="text/html; charset=gb2312">
+_META_CHARSET = re.compile(rb"<meta[^>]*?charset\s*=\s*[\"']?\s*([A-Za-z0-9_\-.:]+)", re.I)
+
+
+def _codec(name: str) -> str | None:
+    """A Python codec name for a declared charset. The GB family is read as GB18030, its superset: pages
+    that declare gb2312 routinely contain GBK-only characters (生僻字 in names and place names)."""
+    label = name.strip().strip("\"'").lower()
+    if label in _GB_NAMES:
+        return "gb18030"
+    if label in ("utf8", "utf-8", "unicode-1-1-utf-8"):
+        return "utf-8"
+    try:
+        return codecs.lookup(label).name
+    except LookupError:
+        return None
+
+
+def _declared(body: bytes, headers: Mapping[str, str] | None) -> list[str]:
+    found: list[str] = []
+    if headers:
+        for key, value in headers.items():
+            if key.lower() == "content-type":
+                m = _HEADER_CHARSET.search(value)
+                if m and (codec := _codec(m.group(1))):
+                    found.append(codec)
+    m2 = _META_CHARSET.search(body[:16384])
+    if m2 and (codec := _codec(m2.group(1).decode("ascii", "replace"))) and codec not in found:
+        found.append(codec)
+    return found
+
+
+def decode(body: bytes, headers: Mapping[str, str] | None = None) -> str:
+    """The page as text. Declarations lie often on government sites (a template says gb2312, the editor
+    saved UTF-8; the server says UTF-8, the page is GBK), so declarations are tried but checked."""
+    if body.isascii():
+        return body.decode("ascii")
+    # UTF-8 is self-validating: GBK text practically never forms valid UTF-8, while GB18030 decodes almost
+    # any byte pair, so a UTF-8 page declared gb2312 would decode "fine" as GB18030 into mojibake. Hence
+    # strict UTF-8 comes first whatever the page declares.
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    declared = _declared(body, headers)
+    for codec in declared:
+        if codec == "utf-8":
+            continue
+        try:
+            return body.decode(codec)
+        except (UnicodeDecodeError, LookupError):
+            continue
+    # A UTF-8 page with a few bad bytes (a truncated character, one pasted GBK fragment) is still UTF-8.
+    lenient = body.decode("utf-8", errors="replace")
+    non_ascii = sum(1 for b in body if b >= 0x80)
+    if lenient.count("\ufffd") <= max(2, non_ascii // 100):
+        return lenient
+    try:
+        return body.decode("gb18030")
+    except UnicodeDecodeError:
+        pass
+    best = charset_normalizer.from_bytes(body[:200_000]).best()
+    if best is not None and best.encoding:
+        try:
+            return body.decode(best.encoding, errors="replace")
+        except LookupError:
+            pass
+    return body.decode(declared[0] if declared else "gb18030", errors="replace")
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Dates in text
+
+_FULLWIDTH = str.maketrans("０１２３４５６７８９／－．：　\xa0", "0123456789/-.:  ")
+# 2026-11-18, 2026/11/18, 2026.11.18, 2026-1-8, 2026年11月18日 (optionally followed by a time)
+_FULL = re.compile(
+    r"(?<![\d.])((?:19|20)\d{2})\s*(?:([-/.])\s*(\d{1,2})\s*\2\s*(\d{1,2})|年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]?)(?!\d)"
+)
+# 11-18, 11/18, 11.18, 11月18日: no year, trusted only as the whole of a text node ([11-18])
+_MONTH_DAY = re.compile(
+    r"(?<![\d./:-])(\d{1,2})\s*(?:([-/.])\s*(\d{1,2})|月\s*(\d{1,2})\s*[日号]?)(?![\d./:-])"
+)
+_TIME = re.compile(
+    r"\d{1,2}\s*[:：]\s*\d{2}(?:\s*[:：]\s*\d{2})?|\d{1,2}\s*时\s*\d{1,2}\s*分(?:\s*\d{1,2}\s*秒)?"
+)
+_DATE_LABEL = re.compile(
+    r"(?:发布|发表|更新|公开|发文|成文|印发|录入|上传|提交|回复|答复|办结|来信|信息|创建|生成|受理|撰稿|修改)?"
+    r"(?:时间|日期)|发布于|发表于|更新于|发布|更新|日期|时间|date|time|published|updated|"
+    r"星期[一二三四五六日天]|周[一二三四五六日]",
+    re.I,
+)
+_DECORATION = re.compile(r"[\s\[\]()（）【】〔〕<>《》:：|/,，.。·•\-—_~～\"'“”]+")
+# A date right after one of these is the item's date even inside longer text ("来源：市政府办 发布时间：…").
+_POS_LABEL = re.compile(r"(?:发布|发表|更新|公开|发文|信息)(?:时间|日期)\s*[:：]?\s*$|(?:发布于|更新于)\s*$")
+# ...and after one of these it is not ("实施日期：", "有效期至", "截止时间"), it may even lie in the future.
+_NEG_LABEL = re.compile(
+    r"(?:实施|施行|生效|截止|有效期|废止|失效|开始|结束|届满|报名|举办|召开|活动)[^\d]{0,4}$|至\s*$"
+)
+# Text that carries a date which is not an item's: the page's clock line ("今天是2026年11月23日 星期一"),
+# the footer (©2003-2026, 版权所有, ICP/公安备案 numbers), visitor counters.
+_NOT_ITEM_TEXT = re.compile(
+    r"今天|今日[:：]|当前时间|现在时间|现在是|农历|天气|©|&copy;|copyright|版权|备案|ICP|技术支持|网站标识码",
+    re.I,
+)
+_DIGIT = re.compile(r"[0-9０-９]")
+_MIN_YEAR = 1995  # no government site published anything earlier; 1900-01-01 is a CMS placeholder
+
+
+def _infer_year(month: int, day: int, today: date) -> date | None:
+    """A year-less date is the latest such date not after today (12-28 read on 2026-01-05 is 2025-12-28)."""
+    for year in range(today.year, today.year - 8, -1):
+        try:
+            candidate = date(year, month, day)
+        except ValueError:
+            continue  # 02-29, or 13-05: not a date at all
+        if candidate <= today:
+            return candidate
+    return None
+
+
+def _make_date(year: int, month: int, day: int) -> date | None:
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class _Found:
+    day: date
+    tier: int  # 1: date-only node or labelled date; 2: a date inside other text outside the title
+
+
+def _date_only(text: str, spans: Iterable[tuple[int, int]]) -> bool:
+    """True when the text is nothing but dates with their decorations: "[11-18]", "(2026年11月18日)",
+    "发布时间：2026-11-18 10:30", "2026-11-18 星期三". A title that merely contains a date is not."""
+    pieces: list[str] = []
+    last = 0
+    for start, end in spans:
+        pieces.append(text[last:start])
+        last = end
+    pieces.append(text[last:])
+    rest = " ".join(pieces)
+    rest = _TIME.sub(" ", rest)
+    rest = _DATE_LABEL.sub(" ", rest)
+    return not _DECORATION.sub("", rest)
+
+
+def scan_dates(text: str, today: date, *, in_title: bool) -> list[_Found]:
+    """Item dates in one text node. `in_title`: the node is part of a link's text or a title attribute,
+    where only a node that is a date and nothing else counts ("关于2027年工作计划的通知" does not)."""
+    if not text or not _DIGIT.search(text):
+        return []
+    t = text.translate(_FULLWIDTH)
+    if len(t) > 400 and in_title:
+        return []
+    if _NOT_ITEM_TEXT.search(t):
+        return []
+    full = [m for m in _FULL.finditer(t)]
+    if full:
+        only = _date_only(t, [m.span() for m in full])
+        found: list[_Found] = []
+        for m in full:
+            y = int(m.group(1))
+            mo, d = (m.group(3), m.group(4)) if m.group(2) else (m.group(5), m.group(6))
+            day = _make_date(y, int(mo), int(d))
+            if day is None or day.year < _MIN_YEAR or day > today:
+                continue  # future dates are announcements (会议定于…) or typos, never "last updated"
+            # "2026-11-23 星期一" alone is the page's clock, not an item.
+            if day == today and "星期" in t and only and len(full) == 1 and len(t) < 20:
+                continue
+            before = t[max(0, m.start() - 10) : m.start()]
+            if _NEG_LABEL.search(before):
+                continue
+            if only or _POS_LABEL.search(before):
+                found.append(_Found(day, 1))
+            elif not in_title:
+                found.append(_Found(day, 2))
+        return found
+    md = list(_MONTH_DAY.finditer(t))
+    if len(md) != 1 or not _date_only(t, [md[0].span()]):
+        return []
+    m = md[0]
+    if m.group(2) == "." and not re.search(r"[\[(（【]", t):
+        return []  # "3.5" is a number, "[11.18]" is a date
+    mo, d = (m.group(1), m.group(3)) if m.group(2) else (m.group(1), m.group(4))
+    if not (1 <= int(mo) <= 12 and 1 <= int(d) <= 31):
+        return []
+    day = _infer_year(int(mo), int(d), today)
+    return [_Found(day, 1)] if day else []
+
+
+# Dates that CMSes put in article URLs: TRS WCM ./202611/t20261119_123456.html, Hanweb JCMS
+# /art/2026/11/19/art_1234_5678.html, and /2026-11/19/ or /2026/11/19/ paths.
+_URL_DATES = (
+    re.compile(r"(?:^|[/.])t((?:19|20)\d{2})(\d{2})(\d{2})_\d+"),
+    re.compile(r"/art/((?:19|20)\d{2})/(\d{1,2})/(\d{1,2})/art_"),
+    re.compile(r"/((?:19|20)\d{2})[-/]?(\d{2})/(\d{2})/"),
+)
+
+
+def url_date(href: str, today: date) -> date | None:
+    for pattern in _URL_DATES:
+        m = pattern.search(href)
+        if m:
+            day = _make_date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+            if day and day.year >= _MIN_YEAR and day <= today:
+                return day
+    return None
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Page-level signals
+
+_SOFT_404 = re.compile(
+    r"页面不存在|页面找不到|找不到(?:该|此|您要的|您所?访问的|所请求的)?(?:页面|网页)|页面未找到|网页不存在|"
+    r"访问的页面(?:出错|不存在|已被?删除|已过期)|页面已被?删除|页面已失效|页面出错了?|访问出错|"
+    r"请求的(?:页面|网页|资源)不存在|Page\s+Not\s+Found|404\s*Not\s*Found",
+    re.I,
+)
+_ERROR_WORDS = re.compile(r"(?<!\d)404(?!\d)|not\s*found|错误|出错|error|无法访问|访问异常|系统繁忙", re.I)
+_EMPTY = re.compile(
+    r"暂无(?:相关)?(?:信息|内容|数据|记录|文章|新闻|资料|文件)|暂时没有(?:相关)?(?:信息|内容|数据|记录)|"
+    r"没有(?:相关|任何)?(?:记录|信息|数据|内容)|无相关(?:信息|记录|内容|数据)|查询结果为空|"
+    r"(?:共|总共|总计|合计)\s*0\s*(?:条|篇|个|项)|记录数\s*[:：]?\s*0(?!\d)|该栏目(?:下)?(?:暂)?无(?:信息|内容)"
+)
+_AJAX = re.compile(
+    r"\$\.(?:ajax|get|post|getJSON)\s*\(|XMLHttpRequest|\bfetch\s*\(|axios|new\s+Vue|createApp\s*\(|\.load\s*\(",
+)
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+_PAGER = re.compile(r"上一页|下一页|上页|下页|首页|尾页|末页|跳转|第\s*\d+\s*页")
+_PIN_CLASSES = _words(
+    "top istop is-top is_top icon-top icon_top topicon top-icon zhiding settop set-top pinned pin "
+    "ding zd-icon"
+)
+_PIN_TEXT = re.compile(r"置顶|\[顶\]|【顶】")
+_PIN_IMG = re.compile(r"(?:^|[/_\-])(?:top|zhiding|ding|zd|zhid)\d*\.(?:gif|png|jpe?g|svg)|置顶", re.I)
+# Regions whose lists are not the column's list: header/footer, navigation, "hot"/ranking boxes, friendly
+# links (友情链接, yqlj). A dated list found only there gives `unknown`, never its date.
+_ASIDE_PARTS = _words(
+    "footer foot bottom header head nav navbar menu submenu hot hots rank ranking phb sidebar side "
+    "aside yqlj friendlink friend links copyright banner topbar toolbar breadcrumb crumb location "
+    "position dqwz weizhi"
+)
+_ASIDE_TAGS = frozenset({"header", "footer", "nav", "aside"})
+_LISTISH_PARTS = _words(
+    "list lists lb liebiao newslist infolist xxgk items articles datalist result results con_list "
+    "conlist listcon list_con"
+)
+_SKIP_TAGS = ("script", "style", "noscript", "template", "textarea", "select", "option")
+# A letters column (信箱) is updated when a reply is published: 答复时间 outranks 来信时间 (a generic 时间).
+_HEADER_RANK = (
+    *("发布日期", "发布时间", "公开日期", "公开时间", "更新日期", "更新时间", "信息日期", "日期", "时间"),
+    *("答复时间", "答复日期", "回复时间", "回复日期", "办结时间", "办结日期"),
+)
+_HEADER_LATE = ("成文日期", "印发日期", "发文日期", "生成日期")  # used only when no publication column exists
+_HEADER_NEVER = re.compile(r"实施|施行|生效|截止|有效|废止|失效|开始|结束|期限")
+_MAX_LINKS_PER_ROW = 8  # a row may carry attachment/解读 links; a box of nav links is not a row
+
+
+def _parts(el: etree._Element) -> list[str]:
+    raw = f"{el.get('class') or ''} {el.get('id') or ''}".lower()
+    if not raw.strip():
+        return []
+    out: list[str] = []
+    for token in raw.split():
+        out.append(token)
+        out.extend(p for p in re.split(r"[-_]+", token) if p)
+    return out
+
+
+def _text(el: etree._Element) -> str:
+    """All text inside an element (lxml's text_content(), without needing the HtmlElement type)."""
+    return "".join(t for t in el.itertext() if isinstance(t, str))
+
+
+def _norm(text: str) -> str:
+    return " ".join(text.translate(_FULLWIDTH).split())
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The document model
+
+
+@dataclass(slots=True)
+class _Row:
+    el: etree._Element
+    day: date | None = None
+    own: bool = False  # dated from its own content (not from a neighbouring text)
+    url_day: date | None = None
+    _title_len: int | None = None
+
+    @property
+    def title_len(self) -> int:
+        """The longest link text in the row (computed on demand: most groups are never asked)."""
+        if self._title_len is None:
+            self._title_len = _row_text_len(self.el)
+        return self._title_len
+
+    @property
+    def dated(self) -> bool:
+        return self.day is not None or self.url_day is not None
+
+
+@dataclass(slots=True)
+class _Group:
+    key: tuple[object, ...]
+    rows: list[_Row] = field(default_factory=list)
+    depth: int = 0
+    aside: bool = False
+    links: int = 0
+
+    @property
+    def dated(self) -> int:
+        return sum(1 for r in self.rows if r.day)
+
+    @property
+    def url_dated(self) -> int:
+        return sum(1 for r in self.rows if r.day or r.url_day)
+
+    @property
+    def own_dated(self) -> int:
+        return sum(1 for r in self.rows if r.own)
+
+    @property
+    def title_like(self) -> bool:
+        # article titles are long; sub-column navigation (工作动态 / 通知公告) is short
+        return bool(self.rows) and sum(r.title_len for r in self.rows) / len(self.rows) >= 8
+
+    def items(self) -> list[_Row]:
+        """The rows that are items: a pager row (首页 上一页 1 2 3 下一页) is not."""
+        return [r for r in self.rows if r.dated or not _is_pager_row(r.el)]
+
+
+class _Doc:
+    """Per-document precomputation: which elements are links, link counts, dates found in each text node."""
+
+    def __init__(self, root: etree._Element, today: date) -> None:
+        self.root = root
+        self.today = today
+        self.link_count: dict[etree._Element, int] = {}
+        self.in_link: set[etree._Element] = set()
+        self.text_dates: dict[etree._Element, list[_Found]] = {}
+        self.tail_dates: dict[etree._Element, list[_Found]] = {}
+        self.aside: set[etree._Element] = set()
+        self.links: list[etree._Element] = []
+        for el in root.iter():
+            if not isinstance(el.tag, str):
+                continue
+            parent = el.getparent()
+            inherited = parent is not None and parent in self.aside
+            if inherited or el.tag in _ASIDE_TAGS or any(p in _ASIDE_PARTS for p in _parts(el)):
+                self.aside.add(el)
+            if el.tag == "a" and (el.get("href") is not None or el.get("onclick")):
+                self.links.append(el)
+        for a in self.links:
+            for d in a.iter():
+                self.in_link.add(d)
+            node: etree._Element | None = a
+            while node is not None:
+                self.link_count[node] = self.link_count.get(node, 0) + 1
+                node = node.getparent()
+        for el in root.iter():
+            if not isinstance(el.tag, str):
+                continue
+            inside = el in self.in_link
+            found = scan_dates(el.text or "", today, in_title=inside)
+            if found and _after_clock_label(_text_before(el)):
+                found = []
+            title = el.get("title")
+            if title:
+                found += scan_dates(title, today, in_title=True)
+            if el.tag == "time" and (stamp := el.get("datetime")):
+                # <time datetime="2026-11-18T09:30:00+08:00">: the machine-readable date, time zone dropped
+                found += scan_dates(stamp[:10], today, in_title=True)
+            if found:
+                self.text_dates[el] = found
+            if el.tail:
+                parent = el.getparent()
+                tail = scan_dates(el.tail, today, in_title=parent is not None and parent in self.in_link)
+                if tail and not _after_clock_label(_text(el)):
+                    self.tail_dates[el] = tail
+
+    def dates_within(self, el: etree._Element, *, with_tail: bool = False) -> list[_Found]:
+        """Dates in an element's text, skipping asides inside it: a row of an outer group (a whole content
+        block) must not pick up the "hot news" box nested in it."""
+        out: list[_Found] = []
+        parent = el.getparent()
+        skip_aside = parent is None or parent not in self.aside
+        for d in el.iter():
+            if skip_aside and d in self.aside:
+                continue
+            out.extend(self.text_dates.get(d, ()))
+            if d is not el:
+                out.extend(self.tail_dates.get(d, ()))
+        if with_tail:
+            out.extend(self.tail_dates.get(el, ()))
+        return out
+
+
+_CLOCK_LABEL = re.compile(r"(?:今天是?|今日|当前时间|现在时间|现在是|当前日期)\s*[:：]?\s*$")
+
+
+def _text_before(el: etree._Element) -> str:
+    prev = el.getprevious()
+    if prev is not None:
+        return (_text(prev) or "") + (prev.tail or "")
+    parent = el.getparent()
+    return (parent.text or "") if parent is not None else ""
+
+
+def _after_clock_label(text: str) -> bool:
+    """The page clock split over two nodes: <span>今天是</span><span>2026年11月23日</span>."""
+    return bool(_CLOCK_LABEL.search(text[-16:]))
+
+
+def _best(found: Iterable[_Found]) -> date | None:
+    tier1 = [f.day for f in found if f.tier == 1]
+    if tier1:
+        return max(tier1)
+    tier2 = [f.day for f in found if f.tier == 2]
+    return max(tier2) if tier2 else None
+
+
+def _is_pinned(row: etree._Element) -> bool:
+    for el in row.iter():
+        if not isinstance(el.tag, str):
+            continue
+        cls = f"{el.get('class') or ''} {el.get('id') or ''}".lower().split()
+        if any(c in _PIN_CLASSES for c in cls):
+            return True
+        if el.tag == "img" and _PIN_IMG.search(
+            f"{el.get('src') or ''} {el.get('alt') or ''} {el.get('title') or ''}"
+        ):
+            return True
+    return bool(_PIN_TEXT.search(_text(row)))
+
+
+def _header_column(table: etree._Element) -> int | None:
+    """Index of the date column of a list table, by its header (发布日期 before 成文日期)."""
+    for tr in list(table.iter("tr"))[:3]:
+        cells = [c for c in tr if isinstance(c.tag, str) and c.tag in ("td", "th")]
+        names = [_norm(_text(c)).replace(" ", "").strip(":：") for c in cells]
+        best: tuple[int, int] | None = None
+        for i, name in enumerate(names):
+            if not name or len(name) > 8 or _HEADER_NEVER.search(name):
+                continue
+            if name in _HEADER_RANK:
+                rank = _HEADER_RANK.index(name)
+            elif name in _HEADER_LATE:
+                rank = 100 + _HEADER_LATE.index(name)
+            elif name.endswith(("日期", "时间")):
+                rank = 50
+            else:
+                continue
+            if best is None or rank < best[0]:
+                best = (rank, i)
+        if best is not None:
+            return best[1]
+    return None
+
+
+def _row_text_len(row: etree._Element) -> int:
+    longest = 0
+    for a in row.iter("a"):
+        longest = max(longest, len(_norm(_text(a) or a.get("title") or "")))
+    if row.tag == "a":
+        longest = max(longest, len(_norm(_text(row))))
+    return longest
+
+
+def _groups(doc: _Doc) -> list[_Group]:
+    """Sibling rows that each hold a link, grouped by parent shape. Parents of the same shape under the same
+    grandparent are merged: templates often split one list into <ul>s of five with a rule between them."""
+    groups: dict[tuple[object, ...], _Group] = {}
+    # every parent of a linked element is itself a linked element
+    for parent in [el for el in doc.link_count if len(el)]:
+        by_tag: dict[str, list[etree._Element]] = {}
+        for child in parent:
+            if not isinstance(child.tag, str):
+                continue
+            n = doc.link_count.get(child, 0)
+            if not 1 <= n <= _MAX_LINKS_PER_ROW:
+                continue
+            by_tag.setdefault(child.tag, []).append(child)
+        for tag, rows in by_tag.items():
+            key = (parent.tag, parent.get("class"), parent.getparent(), tag)
+            group = groups.get(key)
+            if group is None:
+                group = groups[key] = _Group(key=key, aside=parent in doc.aside)
+                group.depth = sum(1 for _ in parent.iterancestors())
+            _date_rows(doc, parent, rows, group)
+    return list(groups.values())
+
+
+def _is_pager_row(row: etree._Element) -> bool:
+    text = _norm(_text(row))
+    return len(text) < 60 and bool(_PAGER.search(text)) and not _FULL.search(text)
+
+
+def _date_rows(doc: _Doc, parent: etree._Element, rows: list[etree._Element], group: _Group) -> None:
+    column = None
+    if rows[0].tag == "tr":
+        table = parent if parent.tag == "table" else parent.getparent()
+        if table is not None:
+            column = _header_column(table)
+    new: list[_Row] = []
+    for el in rows:
+        row = _Row(el)
+        if column is not None:
+            cells = [c for c in el if isinstance(c.tag, str) and c.tag in ("td", "th")]
+            if column < len(cells):
+                row.day = _best(doc.dates_within(cells[column]))
+        if row.day is None:
+            # the tail counts: flat markup puts the date right after the link (<a>…</a>(2026-11-18)<br>)
+            found = doc.dates_within(el, with_tail=True)
+            row.day = _best(f for f in found if f.tier == 1)
+            # a date box split over two nodes is still the row's own date, before any date that is merely
+            # mentioned in a summary (tier 2)
+            row.day = row.day or _split_date(el, doc.today) or _best(found)
+        row.own = row.day is not None
+        new.append(row)
+    if not any(r.own for r in new) and len(rows) >= 2:
+        _date_from_neighbours(doc, parent, rows, new)
+    for row in new:
+        for a in [row.el] if row.el.tag == "a" else row.el.iter("a"):
+            href = a.get("href") or ""
+            if href and (day := url_date(href, doc.today)):
+                row.url_day = day
+                break
+        group.links += doc.link_count.get(row.el, 0)
+    group.rows.extend(new)
+
+
+_YEAR_MONTH = re.compile(r"^((?:19|20)\d{2})\s*[-/.年]\s*(\d{1,2})\s*月?$")
+_DAY = re.compile(r"^(\d{1,2})\s*日?$")
+
+
+def _split_date(row: etree._Element, today: date) -> date | None:
+    """Calendar-style date boxes split the date over two nodes:
+    <div class="date"><b>18</b><span>2026-11</span></div>.
+    Only a row with exactly one year-month node and one day node is read this way."""
+    months: list[tuple[int, int]] = []
+    days: list[int] = []
+    for el in row.iter():
+        if not isinstance(el.tag, str):
+            continue
+        for chunk in (el.text, el.tail if el is not row else None):
+            token = (chunk or "").translate(_FULLWIDTH).strip()
+            if not token or len(token) > 10:
+                continue
+            if m := _YEAR_MONTH.match(token):
+                months.append((int(m.group(1)), int(m.group(2))))
+            elif m := _DAY.match(token):
+                days.append(int(m.group(1)))
+    if len(months) != 1 or len(days) != 1:
+        return None
+    day = _make_date(months[0][0], months[0][1], days[0])
+    return day if day and day.year >= _MIN_YEAR and day <= today else None
+
+
+def _date_from_neighbours(
+    doc: _Doc, parent: etree._Element, rows: list[etree._Element], new: list[_Row]
+) -> None:
+    """Flat markup (<a>title</a><span>2026-11-18</span><br> ...; or the date before the link) has no row
+    element: the date sits between links. Try it after each link and before each link, keep the reading
+    that dates more rows, and only when most rows get a date (a header's "设为首页" links do not)."""
+    row_ids = {id(r) for r in rows}
+    gaps: list[list[_Found]] = [scan_dates(parent.text or "", doc.today, in_title=parent in doc.in_link)]
+    for child in parent:
+        if id(child) in row_ids:
+            gaps.append(list(doc.tail_dates.get(child, ())))
+            continue
+        if isinstance(child.tag, str):
+            gaps[-1].extend(doc.dates_within(child, with_tail=True))
+        else:
+            gaps[-1].extend(doc.tail_dates.get(child, ()))
+    after = [_best(gaps[i + 1]) for i in range(len(rows))]
+    before = [_best(gaps[i]) for i in range(len(rows))]
+    a_count = sum(1 for d in after if d)
+    b_count = sum(1 for d in before if d)
+    chosen = after if a_count >= b_count else before
+    if max(a_count, b_count) * 2 < len(rows) + 1:
+        return
+    for row, day in zip(new, chosen, strict=True):
+        row.day = day
+
+
+def _trusted(group: _Group) -> bool:
+    """A group with one dated row is a list of one item only if that row has a real title: a top bar with
+    "设为首页" beside a date is not a list."""
+    if group.aside or not group.url_dated:
+        return False
+    if group.url_dated == 1:
+        row = next(r for r in group.rows if r.day or r.url_day)
+        return row.title_len >= 6
+    return True
+
+
+def _choose(groups: list[_Group]) -> _Group | None:
+    main = [g for g in groups if _trusted(g)]
+    if not main:
+        return None
+    return max(
+        main,
+        key=lambda g: (g.url_dated, g.dated, g.own_dated, -g.links / max(1, len(g.rows)), g.depth),
+    )
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Hanweb JCMS: the list is a "data island" of CDATA records rendered by script
+
+
+_DATASTORE = re.compile(r"<datastore\b[^>]*>(.*?)</datastore>", re.S | re.I)
+_RECORD = re.compile(r"<record\b[^>]*>\s*(?:<!\[CDATA\[(.*?)\]\]>|(.*?))\s*</record>", re.S | re.I)
+_TOTAL = re.compile(r"<totalrecord>\s*(\d+)\s*</totalrecord>", re.I)
+
+
+def _datastore(text: str) -> tuple[list[str], int | None] | None:
+    m = _DATASTORE.search(text)
+    if not m:
+        return None
+    records = [
+        (r.group(1) if r.group(1) is not None else r.group(2)) or "" for r in _RECORD.finditer(m.group(1))
+    ]
+    total = _TOTAL.search(m.group(1))
+    return [r for r in records if r.strip()], int(total.group(1)) if total else None
+
+
+def _records_group(records: list[str], today: date) -> _Group:
+    html = "".join(f'<div class="zhiri-record">{r}</div>' for r in records)
+    root = lxml.html.document_fromstring(f"<html><body><div>{html}</div></body></html>", parser=_PARSER)
+    container = root.find(".//body/div")
+    group = _Group(key=("datastore",))
+    if container is None:
+        return group
+    doc = _Doc(root, today)
+    rows = [el for el in container if isinstance(el.tag, str)]
+    _date_rows(doc, container, rows, group)
+    return group
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The whole page
+
+_PARSER = lxml.html.HTMLParser(remove_comments=True, remove_pis=True)
+_XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _parse(text: str) -> etree._Element | None:
+    text = _CONTROL.sub("", _XML_DECL.sub("", text, count=1))
+    if not text.strip():
+        return None
+    try:
+        return lxml.html.document_fromstring(text, parser=_PARSER)
+    except (etree.ParserError, ValueError):
+        return None
+
+
+_HIDDEN = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
+
+
+def _visible_text(doc: _Doc) -> str:
+    """The page's text outside links and hidden blocks: where error and "暂无信息" messages are written.
+    Link text is left out because it is titles, and a title may well say "页面不存在问题整改"."""
+    parts: list[str] = []
+    hidden: set[etree._Element] = set()
+    for el in doc.root.iter():
+        if not isinstance(el.tag, str):
+            continue
+        parent = el.getparent()
+        if (parent is not None and parent in hidden) or _HIDDEN.search(el.get("style") or ""):
+            hidden.add(el)
+            if el.tail and parent is not None and parent not in hidden and parent not in doc.in_link:
+                parts.append(el.tail)
+            continue
+        if el.text and el not in doc.in_link:
+            parts.append(el.text)
+        if el.tail and not (parent is not None and parent in doc.in_link):
+            parts.append(el.tail)
+    return _norm(" ".join(parts))
+
+
+def _has_empty_container(doc: _Doc) -> bool:
+    for el in doc.root.iter("ul", "ol", "tbody", "table", "div", "dl", "section"):
+        if el in doc.aside or not any(p in _LISTISH_PARTS or p.endswith("list") for p in _parts(el)):
+            continue
+        if doc.link_count.get(el, 0):
+            continue
+        text = _norm(_text(el))
+        if not text:
+            return True
+        if el.tag in ("table", "tbody") and _header_column(el) is not None and len(text) < 40:
+            return True  # a table with its header row and nothing under it
+    return False
+
+
+def _ok(group: _Group, extra: str = "") -> PageReading:
+    rows = group.items()
+    dated = [(r, d) for r in rows if (d := r.day or r.url_day) is not None]
+    plain = [(r, d) for r, d in dated if not _is_pinned(r.el)]
+    pool = plain or dated  # a list of pinned rows only still says when it was updated
+    newest = max(d for _, d in pool)
+    n = len(rows)
+    parts = [f"列表{n}条，{len(dated)}条有日期"]
+    if len(dated) > len(plain) and plain:
+        parts.append(f"已跳过置顶{len(dated) - len(plain)}条")
+    if not any(r.day for r, _ in pool):
+        parts.append("日期取自链接地址")
+    if extra:
+        parts.append(extra)
+    return PageReading("ok", newest, n, "，".join(parts))
+
+
+def extract(body: bytes, *, url: str, headers: Mapping[str, str] | None, today: date) -> PageReading:
+    """Read one list page. `url` is the page's final address (for relative links); `today` bounds the dates
+    (nothing after it counts, year-less dates are placed in the year that puts them at or before it)."""
+    del url  # hrefs are matched as written; the base address adds nothing a date could hide in
+    text = decode(body, headers)
+    root = _parse(text)
+    if root is None:
+        return PageReading("broken", None, 0, "页面内容为空")
+    scripts = " ".join(s.text or "" for s in root.iter("script"))
+    title = _norm(root.findtext(".//title") or "")
+    etree.strip_elements(root, *_SKIP_TAGS, with_tail=False)
+    doc = _Doc(root, today)
+    body_text = _visible_text(doc)
+
+    # Soft 404: a 200 response whose page says it is not there.
+    strong = _SOFT_404.search(title) or _SOFT_404.search(body_text)
+    if strong:
+        return PageReading("broken", None, 0, f"页面提示“{strong.group(0)}”（软404）")
+
+    store = _datastore(text)
+    if store is not None:
+        records, total = store
+        if records:
+            group = _records_group(records, today)
+            if group.url_dated:
+                return _ok(group, "海纳数据岛")
+            return PageReading("unknown", None, len(records), f"数据岛{len(records)}条记录，但都没有日期")
+        if not total:
+            return PageReading("empty", None, 0, "数据岛中没有记录（totalrecord 0）")
+
+    groups = _groups(doc)
+    chosen = _choose(groups)
+    if chosen is not None:
+        return _ok(chosen)
+
+    heading = " ".join(_norm(_text(h)) for h in root.iter("h1", "h2", "h3"))
+    if _ERROR_WORDS.search(title) and (len(title) <= 20 or len(body_text) < 300):
+        return PageReading("broken", None, 0, f"页面标题为“{title[:20]}”，像是出错页面")
+    if len(body_text) < 300 and (_ERROR_WORDS.search(body_text) or _ERROR_WORDS.search(heading)):
+        return PageReading("broken", None, 0, "页面很短并提示出错")
+
+    listing = max(
+        # an undated list of titles: ≥ 3 rows of about one link each (not the page's blocks), long texts
+        (
+            g
+            for g in groups
+            if not g.aside and len(g.rows) >= 3 and g.links <= 3 * len(g.rows) and g.title_like
+        ),
+        key=lambda g: (len(g.items()), g.depth),
+        default=None,
+    )
+    said_empty = _EMPTY.search(body_text)
+    if said_empty and listing is None:
+        return PageReading("empty", None, 0, f"页面提示“{said_empty.group(0)}”")
+    if listing is None and _has_empty_container(doc):
+        if _AJAX.search(scripts):
+            return PageReading("unknown", None, 0, "列表由脚本加载，页面本身没有条目")
+        return PageReading("empty", None, 0, "列表容器是空的")
+    if listing is not None:
+        n = len(listing.items())
+        return PageReading("unknown", None, n, f"找到{n}条，但没有可信的日期")
+    aside = [g for g in groups if g.aside and g.dated]
+    if aside:
+        return PageReading("unknown", None, 0, "只在页头、页脚或侧栏找到日期")
+    return PageReading("unknown", None, 0, "没有找到条目列表和日期")
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Redirect stubs
+
+_META_REFRESH = re.compile(
+    r"<meta[^>]+http-equiv\s*=\s*[\"']?refresh[\"']?[^>]*content\s*=\s*[\"']?\s*(\d+)\s*[;,]\s*url\s*=\s*['\"]?([^\"'>\s]+)",
+    re.I,
+)
+_JS_REDIRECT = re.compile(
+    r"(?:window\.|self\.|top\.|document\.)?location(?:\.href)?\s*=\s*[\"']([^\"']+)[\"']|"
+    r"location\.replace\(\s*[\"']([^\"']+)[\"']\s*\)"
+)
+
+
+_TAGS = re.compile(r"<script\b.*?</script>|<style\b.*?</style>|<[^>]+>", re.S | re.I)
+
+
+def refresh_target(body: bytes, *, url: str, headers: Mapping[str, str] | None = None) -> str | None:
+    """Where a redirect stub page sends the browser (<meta http-equiv="refresh">, `location.href = …`).
+    Government portals use these stubs for column entry pages (index.html → list page). Only a short page
+    with next to no text of its own counts: a page that says something (an error page that "returns to the
+    home page in 5 seconds", a list with a search box script) is read as it is."""
+    if len(body) > 8192:
+        return None
+    text = decode(body, headers)
+    if len(_norm(_TAGS.sub(" ", text))) > 100:
+        return None
+    m = _META_REFRESH.search(text)
+    if m and int(m.group(1)) <= 10:
+        return urljoin(url, m.group(2))
+    j = _JS_REDIRECT.search(text)
+    if j:
+        return urljoin(url, j.group(1) or j.group(2))
+    return None
