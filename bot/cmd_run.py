@@ -1,16 +1,146 @@
-"""`zhiri run`: not built yet."""
+"""`zhiri run`: the Telegram bot. Long polling by default; a webhook when WEBHOOK_URL is set.
+
+The database is upgraded to the newest schema before the bot starts (see README, "Database").
+"""
 
 from __future__ import annotations
 
 import argparse
+import importlib.util
+import logging
+import secrets
 import sys
+from urllib.parse import urlparse
+
+from sqlalchemy.exc import OperationalError
+from telegram.error import InvalidToken, NetworkError
+from telegram.ext import Application
+
+from bot.app import ALLOWED_UPDATES, build_application
+from bot.config import OFFICIAL_API_URL, Settings, load_settings
+from storage.db import current_revision, make_engine, upgrade
+
+log = logging.getLogger("zhiri")
+
+NO_TOKEN = """\
+未设置机器人令牌 TELEGRAM_BOT_TOKEN，机器人无法启动。
+获取令牌：在 Telegram 中给 @BotFather 发送 /newbot，按提示起名，复制它回复的令牌；
+然后在项目目录的 .env 文件中写入一行 TELEGRAM_BOT_TOKEN=令牌（格式见 .env.example），再运行 make run。
+TELEGRAM_BOT_TOKEN is not set, so the bot cannot start.
+To get a token: in Telegram, send /newbot to @BotFather, follow the steps and copy the token it replies with;
+then put the line TELEGRAM_BOT_TOKEN=<token> in the .env file in the project folder (see .env.example)
+and run `make run` again."""
+
+BAD_TOKEN = """\
+Telegram 拒绝了机器人令牌 TELEGRAM_BOT_TOKEN（令牌无效或已被撤销）。
+请在 Telegram 中给 @BotFather 发送 /mybots → 选择机器人 → API Token，复制正确的令牌，
+更新 .env 中的 TELEGRAM_BOT_TOKEN=令牌 后重新运行。{server_zh}
+Telegram rejected TELEGRAM_BOT_TOKEN (the token is wrong or was revoked).
+In Telegram, send /mybots to @BotFather → choose the bot → API Token, copy the right token,
+set TELEGRAM_BOT_TOKEN=<token> in .env and run again.{server_en}"""
+
+UNREACHABLE = """\
+无法连接 Telegram 服务器（{url}）：{error}
+请检查网络，或 .env 中的 TELEGRAM_API_URL 是否正确。
+Could not reach the Telegram Bot API at {url}: {error}
+Check the network, or TELEGRAM_API_URL in .env."""
+
+NO_DATABASE = """\
+无法打开数据库（请检查 .env 中的 DATABASE_URL，以及数据库服务是否已启动）：{error}
+Could not open the database (check DATABASE_URL in .env, and that the database server is running): {error}"""
+
+NO_WEBHOOK_SERVER = """\
+已设置 WEBHOOK_URL，但未安装 webhook 所需的组件（python-telegram-bot[webhooks]）。
+请删除 WEBHOOK_URL 改用长轮询，或安装该组件。
+WEBHOOK_URL is set but python-telegram-bot's webhook server (the [webhooks] extra, tornado) is not installed.
+Unset WEBHOOK_URL to use long polling, or install the extra."""
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser("run", help="(尚未实现 / not built yet)")
-    p.add_argument("rest", nargs=argparse.REMAINDER)
+    sub.add_parser(
+        "run", help="运行 Telegram 机器人（自动升级数据库）/ run the Telegram bot (upgrades the database)"
+    )
+
+
+def configure_logging() -> None:
+    logging.basicConfig(
+        level=logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        datefmt="%Y-%m-%d %H:%M:%S",
+        stream=sys.stderr,
+    )
+    # httpx logs every request at INFO (one line per getUpdates poll) and Alembic its every step: noise.
+    for noisy in ("httpx", "httpcore", "apscheduler", "alembic"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
 def run(args: argparse.Namespace) -> int:
-    print("「zhiri run」尚未实现。/ 'zhiri run' is not built yet.", file=sys.stderr)
-    return 3
+    settings = load_settings()
+    configure_logging()
+    if not settings.telegram_bot_token.strip():
+        print(NO_TOKEN, file=sys.stderr)
+        return 2
+    if settings.webhook_url and importlib.util.find_spec("tornado") is None:
+        print(NO_WEBHOOK_SERVER, file=sys.stderr)
+        return 2
+    try:
+        upgrade_database(settings)
+    except OperationalError as exc:
+        print(NO_DATABASE.format(error=str(exc.orig or exc).strip()), file=sys.stderr)
+        return 1
+    application = build_application(settings)
+    try:
+        if settings.webhook_url:
+            run_webhook(application, settings)
+        else:
+            log.info("starting with long polling")
+            application.run_polling(allowed_updates=ALLOWED_UPDATES, bootstrap_retries=3)
+    except InvalidToken:
+        custom = settings.telegram_api_url != OFFICIAL_API_URL
+        server_zh = f"\n（当前使用的 Bot API 服务器：{settings.telegram_api_url}）" if custom else ""
+        server_en = f"\n(Bot API server in use: {settings.telegram_api_url})" if custom else ""
+        print(BAD_TOKEN.format(server_zh=server_zh, server_en=server_en), file=sys.stderr)
+        return 2
+    except NetworkError as exc:
+        print(UNREACHABLE.format(url=settings.telegram_api_url, error=exc), file=sys.stderr)
+        return 1
+    log.info("stopped")
+    return 0
+
+
+def upgrade_database(settings: Settings) -> None:
+    """Bring the schema up to date: running the bot is the one step people take, so it does this too."""
+    engine = make_engine(settings.database_url)
+    try:
+        before = current_revision(engine)
+        upgrade(engine)
+        after = current_revision(engine)
+    finally:
+        engine.dispose()
+    where = engine.url.render_as_string(hide_password=True)
+    if before == after:
+        log.info("database %s is at the newest schema (%s)", where, after)
+    else:
+        log.info("database %s upgraded automatically from %s to %s", where, before or "empty", after)
+
+
+def run_webhook(application: Application, settings: Settings) -> None:
+    secret = settings.webhook_secret or secrets.token_urlsafe(32)
+    if not settings.webhook_secret:
+        log.info("WEBHOOK_SECRET not set: using a random secret token for this run")
+    path = urlparse(settings.webhook_url).path.lstrip("/")
+    log.info(
+        "starting with a webhook at %s (listening on %s:%d)",
+        settings.webhook_url,
+        settings.webhook_listen,
+        settings.webhook_port,
+    )
+    application.run_webhook(
+        listen=settings.webhook_listen,
+        port=settings.webhook_port,
+        url_path=path,
+        webhook_url=settings.webhook_url,
+        secret_token=secret,
+        allowed_updates=ALLOWED_UPDATES,
+        bootstrap_retries=3,
+    )

@@ -1,0 +1,217 @@
+"""Builds the Telegram application: runtime objects in `bot_data`, the handlers, the command menu.
+
+The only place that wires handlers to updates. Handlers read what they need through handlers/context.py.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from sqlalchemy.engine import Engine
+from telegram import (
+    BotCommandScopeAllChatAdministrators,
+    BotCommandScopeAllGroupChats,
+    BotCommandScopeAllPrivateChats,
+    BotCommandScopeChat,
+    Update,
+)
+from telegram.error import TelegramError
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    ChatMemberHandler,
+    CommandHandler,
+    Defaults,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
+from telegram.request import BaseRequest
+
+from bot.config import Settings
+from handlers import asking, check, errors, people, routine, updates
+from handlers.context import CLOCK, ENGINE, JUDGE, SETTINGS, Context
+from handlers.menu import COMMANDS, menu
+from jobs import schedule
+from jobs.crawl import crawl_if_due
+from jobs.routine import RoutineConfig
+from storage.db import make_engine, session_scope
+from storage.items import Judge, load_calendar
+from webread.fetch import Reader
+
+log = logging.getLogger("zhiri")
+
+# Updates the bot acts on; everything else (channel posts, edits, reactions) is not even fetched.
+ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.MY_CHAT_MEMBER]
+
+# A command is acted on only when sent as a new message by a person: not edited (no double logging),
+# not forwarded (someone else's /done is not yours), not a channel post copied into a discussion group.
+PEOPLE = filters.UpdateType.MESSAGE & ~filters.FORWARDED & ~filters.IS_AUTOMATIC_FORWARD
+ANONYMOUS = filters.SenderChat.ALL
+
+HANDLERS: dict[str, Callable[..., object]] = {
+    "start": people.start,
+    "invite": people.invite,
+    "bindchat": people.bindchat,
+    "unbindchat": people.unbindchat,
+    "people": people.people_list,
+    "units": people.units,
+    "done": updates.done,
+    "undo": updates.undo,
+    "event": updates.event,
+    "overdue": asking.overdue,
+    "mine": asking.mine,
+    "due": asking.due,
+    "rule": asking.rule,
+    "check": check.check,
+    "status": asking.status,
+    "help": asking.help_command,
+    "holidays": routine.holidays,
+}
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def build_application(
+    settings: Settings, *, clock: Callable[[], datetime] | None = None, request: BaseRequest | None = None
+) -> Application:
+    """The application, ready to run. `clock` (aware UTC) and `request` (no network) are for tests."""
+    engine = make_engine(settings.database_url)
+    with session_scope(engine) as session:
+        calendar = load_calendar(session, on_fallback=_calendar_fallback)
+    builder = (
+        ApplicationBuilder()
+        .token(settings.telegram_bot_token)
+        .base_url(settings.telegram_api_url)
+        .base_file_url(settings.telegram_file_url)
+        .rate_limiter(AIORateLimiter(max_retries=3))
+        .defaults(Defaults(allow_sending_without_reply=True))
+        .post_init(register_commands)
+    )
+    if request is not None:
+        builder = builder.request(request).get_updates_request(request)
+    application = builder.build()
+    application.bot_data.update(
+        {
+            ENGINE: engine,
+            JUDGE: Judge(tz=settings.tz, calendar=calendar, policy=settings.policy),
+            SETTINGS: settings,
+            CLOCK: clock or utc_now,
+        }
+    )
+    register_handlers(application)
+    # The routine (daily read, warnings, half-month check) and the outbox sender: one repeating job.
+    if settings.routine_enabled:
+        config = RoutineConfig(
+            settings=settings.routine,
+            tz=settings.tz,
+            admin_ids=tuple(settings.admin_telegram_ids),
+            policy=settings.policy,
+        )
+        schedule.register(application, engine, config, clock=clock)
+    if settings.crawl_enabled:
+        register_crawl(application, engine, settings, clock or utc_now)
+    return application
+
+
+def register_crawl(
+    application: Application, engine: Engine, settings: Settings, clock: Callable[[], datetime]
+) -> None:
+    """The daily website reading (CRAWL_AT, before the daily read), caught up after downtime."""
+    job_queue = application.job_queue
+    assert job_queue is not None
+
+    async def run(_context: Context) -> None:
+        reader = Reader(
+            per_host=settings.reader_per_host,
+            host_delay=settings.reader_host_delay,
+            timeout=settings.reader_timeout,
+        )
+        async with reader:
+            await crawl_if_due(
+                engine, clock(), tz=settings.tz, at=settings.crawl_at, reader=reader, policy=settings.policy
+            )
+
+    job_queue.run_repeating(
+        run,
+        interval=60.0,
+        first=5.0,
+        name="zhiri-crawl",
+        job_kwargs={"max_instances": 1, "coalesce": True, "misfire_grace_time": None},
+    )
+
+
+def register_handlers(application: Application) -> None:
+    application.add_handler(TypeHandler(Update, log_update), group=-1)
+    names = list(HANDLERS)
+    ours = filters.Regex(rf"^/({'|'.join(names)})(@\w+)?(\s|$)")
+    application.add_handler(MessageHandler(PEOPLE & ANONYMOUS & filters.COMMAND & ours, errors.anonymous))
+    for name, callback in HANDLERS.items():
+        application.add_handler(CommandHandler(name, callback, filters=PEOPLE & ~ANONYMOUS))  # type: ignore[arg-type]
+    application.add_handler(CallbackQueryHandler(updates.button, pattern=updates.BUTTON.pattern))
+    application.add_handler(CallbackQueryHandler(routine.read_button, pattern=routine.READ_PATTERN))
+    application.add_handler(
+        CallbackQueryHandler(routine.half_month_button, pattern=routine.HALF_MONTH_PATTERN)
+    )
+    application.add_handler(CallbackQueryHandler(errors.stale_button))
+    application.add_handler(MessageHandler(PEOPLE & ~ANONYMOUS & routine.FIX_NOTE, routine.fix_note))
+    application.add_handler(ChatMemberHandler(people.bot_membership, ChatMemberHandler.MY_CHAT_MEMBER))
+    application.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, people.migrated))
+    application.add_handler(MessageHandler(PEOPLE & ~ANONYMOUS & filters.COMMAND, errors.unknown_command))
+    private_text = PEOPLE & ~ANONYMOUS & filters.ChatType.PRIVATE & filters.TEXT & ~filters.COMMAND
+    application.add_handler(MessageHandler(private_text, errors.plain_text))
+    application.add_error_handler(errors.on_error)
+
+
+async def register_commands(application: Application) -> None:
+    """The command menu, in Chinese: one for private chats, one for groups, admin commands for admins."""
+    bot = application.bot
+    settings: Settings = application.bot_data[SETTINGS]
+    scopes = [
+        (BotCommandScopeAllPrivateChats(), menu(private=True)),
+        (BotCommandScopeAllGroupChats(), menu(private=False)),
+        (BotCommandScopeAllChatAdministrators(), menu(private=False, admin=True)),
+        *((BotCommandScopeChat(i), menu(private=True, admin=True)) for i in settings.admin_telegram_ids),
+    ]
+    done = 0
+    for scope, commands in scopes:
+        try:
+            await bot.set_my_commands(commands, scope=scope)
+            done += 1
+        except TelegramError as exc:  # e.g. an administrator who never opened a chat with the bot
+            log.warning("could not set the command menu for %s: %s", scope.type, exc)
+    log.info(
+        "command menu registered (%d of %d scopes, %d commands) for @%s",
+        done,
+        len(scopes),
+        len(COMMANDS),
+        bot.username,
+    )
+
+
+async def log_update(update: Update, context: Context) -> None:
+    """One log line per thing people do (commands, buttons, the bot being added or removed)."""
+    user = update.effective_user
+    who = f"{user.id}" + (f"@{user.username}" if user and user.username else "") if user else "-"
+    chat = update.effective_chat.id if update.effective_chat else "-"
+    if update.callback_query is not None:
+        log.info("button %r from %s in %s", update.callback_query.data, who, chat)
+    elif update.my_chat_member is not None:
+        log.info("bot is now %s in %s (by %s)", update.my_chat_member.new_chat_member.status, chat, who)
+    elif update.message is not None and update.message.text and update.message.text.startswith("/"):
+        log.info("command %r from %s in %s", update.message.text[:80], who, chat)
+
+
+def _calendar_fallback(year: int) -> None:
+    log.warning(
+        "no official holiday data for %d: treating Monday-Friday as working days; "
+        "load the %d holiday list (CalendarDay rows) to fix this",
+        year,
+        year,
+    )

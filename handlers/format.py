@@ -1,0 +1,671 @@
+"""Pure formatters: storage results in, Chinese replies out. No Telegram calls, no database.
+
+A `Reply` is text (split for Telegram's 4096-character limit when sent), optional buttons, and for long
+lists a table that is also sent as an XLSX file.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from domain.model import Rule
+from domain.rules import describe_rule
+from handlers.menu import COMMANDS
+from storage.people import (
+    AllNeedsAdminRole,
+    Ambiguous,
+    BadCount,
+    BadDate,
+    Bound,
+    ChatPresence,
+    DoneResult,
+    EventRecorded,
+    FutureDate,
+    Invited,
+    InviteExpired,
+    InviteUnknown,
+    InviteUsed,
+    ItemGone,
+    ItemUnknown,
+    Joined,
+    Logged,
+    LoggedItem,
+    NotBound,
+    NothingToUndo,
+    NotYours,
+    RoleUnknown,
+    Unbound,
+    Undone,
+    Usage,
+)
+from storage.queries import (
+    Actor,
+    DueView,
+    ItemLine,
+    MineView,
+    NotAdmin,
+    NotYourUnit,
+    OverdueView,
+    PeopleView,
+    PersonLine,
+    StatusView,
+    Stranger,
+    UnitAmbiguous,
+    UnitUnknown,
+)
+
+TELEGRAM_LIMIT = 4096
+LONG_LIST = 60  # lines; a longer list is also sent as a spreadsheet
+MAX_BUTTONS = 10
+CALLBACK_LIMIT = 64  # bytes, Telegram's limit for callback_data
+
+ROLE_LABELS = {"webmaster": "网站管理员", "leader": "分管领导", "admin": "系统管理员"}
+STATE_LABELS = {
+    "overdue": "已逾期",
+    "due_today": "今天到期",
+    "due_soon": "即将到期",
+    "needs_rule": "待补充规则",
+    "fresh": "正常",
+    "not_applicable": "无需更新",
+}
+STATE_MARKS = {"overdue": "🔴", "due_today": "🟠", "due_soon": "🟡", "needs_rule": "⚪", "fresh": "🟢"}
+KIND_LABELS = {"column": "栏目", "account": "账号"}
+WEEKDAYS = "一二三四五六日"
+
+
+@dataclass(frozen=True)
+class Table:
+    title: str
+    headers: tuple[str, ...]
+    rows: tuple[tuple[object, ...], ...]
+    filename: str
+
+
+@dataclass(frozen=True)
+class Reply:
+    text: str
+    buttons: tuple[tuple[str, str], ...] = ()  # (label, callback_data), one button per row
+    table: Table | None = None
+    alert: bool = False  # for button presses: show as a dialog rather than a toast
+
+
+# ------------------------------------------------------------------------------------------------
+# Small pieces
+
+
+def day(d: date | None, today: date | None = None) -> str:
+    if d is None:
+        return "—"
+    year = "" if today is not None and d.year == today.year else f"{d.year}年"
+    return f"{year}{d.month}月{d.day}日（周{WEEKDAYS[d.weekday()]}）"
+
+
+def clock(moment: datetime, tz: ZoneInfo) -> str:
+    local = moment.astimezone(tz)
+    return f"{local.month}月{local.day}日 {local:%H:%M}"
+
+
+def state(code: str) -> str:
+    return STATE_LABELS.get(code, code)
+
+
+def people(lines: Sequence[PersonLine], none: str = "未绑定") -> str:
+    return "、".join(p.label for p in lines) if lines else none
+
+
+def bullets(lines: Sequence[str]) -> str:
+    return "\n".join(f"• {line}" for line in lines)
+
+
+def split_message(text: str, limit: int = TELEGRAM_LIMIT) -> list[str]:
+    """Pieces of at most `limit` characters, cut at line ends (a single overlong line is cut hard)."""
+    pieces: list[str] = []
+    current = ""
+    for line in text.split("\n"):
+        while len(line) > limit:
+            if current:
+                pieces.append(current)
+                current = ""
+            pieces.append(line[:limit])
+            line = line[limit:]
+        candidate = f"{current}\n{line}" if current else line
+        if len(candidate) > limit:
+            pieces.append(current)
+            current = line
+        else:
+            current = candidate
+    if current.strip():
+        pieces.append(current)
+    return pieces or [""]
+
+
+def xlsx(table: Table) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.utils import get_column_letter
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = table.title[:31]
+    sheet.append(list(table.headers))
+    for row in table.rows:
+        sheet.append([c.isoformat() if isinstance(c, date) else c for c in row])
+    for i, header in enumerate(table.headers):
+        width = max([len(str(header))] + [len(str(r[i])) for r in table.rows[:500]])
+        sheet.column_dimensions[get_column_letter(i + 1)].width = min(60, 4 + width * 2)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _with_table(text: str, table: Table) -> Reply:
+    return Reply(text, table=table if text.count("\n") + 1 > LONG_LIST else None)
+
+
+def callback(prefix: str, *parts: int) -> str:
+    data = ":".join([prefix, *(str(p) for p in parts)])
+    assert len(data.encode()) <= CALLBACK_LIMIT
+    return data
+
+
+# ------------------------------------------------------------------------------------------------
+# Refusals and common problems
+
+STRANGER = (
+    "抱歉，您还没有绑定任何单位，暂时不能使用这个功能。\n"
+    "请联系市政府办信息中心的管理员，请其发送 /invite 单位名称 角色 为您生成邀请链接；"
+    "点击链接（或在与我的私聊中发送 /start 邀请码）即可完成绑定。"
+)
+NOT_ADMIN = "抱歉，只有系统管理员可以使用这个命令。如需帮助，请联系市政府办信息中心。"
+APOLOGY = "抱歉，处理您的消息时出了点问题，请稍后再试。问题已记录，管理员会尽快处理。"
+UNKNOWN_COMMAND = "没有这个命令。发送 /help 查看可以使用的命令。"
+PLAIN_TEXT = "请用命令与我交流，例如：/done 部门动态。发送 /help 查看全部命令。"
+ANONYMOUS = (
+    "您正以匿名管理员（或频道）身份发言，我无法确认您是谁。"
+    "请在群设置中关闭“匿名”后再试，或在与我的私聊中操作。"
+)
+BUTTON_EXPIRED = "这个按钮已失效，请发送 /done 栏目名称 登记。"
+START_IN_GROUP = "为保护邀请码，请在与我的私聊中发送 /start 邀请码（点击邀请链接也会自动打开私聊）。"
+BINDCHAT_IN_PRIVATE = "请在需要接收提醒的群里发送 /bindchat 单位名称（先把我加入该群）。"
+
+
+def problem(result: object) -> str:
+    match result:
+        case Stranger():
+            return STRANGER
+        case NotAdmin():
+            return NOT_ADMIN
+        case UnitUnknown(text=text, suggestions=near):
+            hint = f"\n相近的单位：{'、'.join(near)}" if near else ""
+            return f"没有找到单位「{text}」。{hint}\n发送 /units 查看全部单位。"
+        case UnitAmbiguous(text=text, candidates=candidates):
+            return f"「{text}」对应多个单位，请写出完整名称：\n{bullets(candidates)}"
+        case NotYourUnit(unit=unit):
+            return f"抱歉，「{unit}」不在您负责的单位范围内。"
+    return APOLOGY
+
+
+# ------------------------------------------------------------------------------------------------
+# /done, buttons, /undo, /event
+
+DONE_USAGE = (
+    "用法：/done 栏目或账号名称 [备注]\n"
+    "例如：/done 部门动态\n"
+    "　　　/done 重点领域/财政预决算 已发布3条\n"
+    "也可以直接回复我发出的提醒消息，发送 /done。"
+)
+
+
+def _next(item: LoggedItem, today: date) -> str:
+    if item.state == "not_applicable":
+        return "该项只需定期检查，没有内容更新期限。"
+    if item.state == "needs_rule" or item.due_on is None:
+        return "该项的更新要求尚未识别，请管理员补充规则。"
+    return f"下次更新期限：{day(item.due_on, today)}，当前状态：{state(item.state)}。"
+
+
+def _logged_line(item: LoggedItem) -> str:
+    extra = f"（{item.count}条）" if item.count > 1 else ""
+    note = f"，备注：{item.note}" if item.note else ""
+    return f"{item.path}{extra}{note}"
+
+
+def done(result: DoneResult, today: date, tz: ZoneInfo) -> Reply:
+    match result:
+        case Logged(items=items, already=already, skipped=skipped):
+            return Reply(_logged_text(items, already, skipped, today, tz))
+        case Usage():
+            return Reply(DONE_USAGE)
+        case Ambiguous(text=text, candidates=candidates, count=count):
+            shown = candidates[:MAX_BUTTONS]
+            more = f"\n（还有 {len(candidates) - len(shown)} 项未列出，请写得更具体些，例如：首页/部门动态）"
+            buttons = tuple(
+                (f"已更新 {c.path}"[:60], callback("done", c.id, count) if count else callback("done", c.id))
+                for c in shown
+            )
+            tail = more if len(candidates) > len(shown) else ""
+            return Reply(f"「{text}」对应多个栏目或账号，请点选已更新的那一项：{tail}", buttons=buttons)
+        case ItemUnknown() | NotYours():
+            return Reply(not_found(result))
+        case BadCount(value=value):
+            return Reply(f"条数应在 1 到 100 之间（您写的是 {value}）。例如：/done 部门动态 3")
+        case ItemGone():
+            return Reply("该栏目或账号已不在清单中，无需登记。")
+    return Reply(problem(result))
+
+
+def not_found(result: ItemUnknown | NotYours) -> str:
+    if isinstance(result, ItemUnknown):
+        hint = f"\n您要找的是不是：\n{bullets(result.suggestions)}" if result.suggestions else ""
+        return f"没有找到「{result.text}」。{hint}\n发送 /mine 可查看您负责的栏目和账号。"
+    owner = "、".join(result.units) or "其他单位"
+    return (
+        f"「{result.path}」由{owner}负责，您不是该单位的绑定人员，不能登记。\n"
+        "如需登记，请联系市政府办信息中心管理员发送 /invite 邀请您。"
+    )
+
+
+def _logged_text(
+    items: Sequence[LoggedItem],
+    already: Sequence[LoggedItem],
+    skipped: Sequence[str],
+    today: date,
+    tz: ZoneInfo,
+) -> str:
+    parts: list[str] = []
+    if len(items) == 1:
+        parts.append(f"✅ 已登记更新：{_logged_line(items[0])}\n{_next(items[0], today)}")
+    elif items:
+        lines = [f"{_logged_line(i)} — {_next(i, today)}" for i in items]
+        parts.append(f"✅ 已登记 {len(items)} 项更新：\n{bullets(lines)}")
+    for item in already:
+        when = f"于{clock(item.at, tz)}" if item.at else ""
+        parts.append(f"「{item.path}」已由{item.by or '他人'}{when}登记过，未重复登记。")
+    if skipped:
+        parts.append(f"以下项目不属于您负责的单位，未登记：\n{bullets(skipped)}")
+    if items:
+        parts.append("如登记有误，30分钟内可发送 /undo 撤销。")
+    return "\n".join(parts)
+
+
+def button(result: DoneResult, who: str, tz: ZoneInfo) -> tuple[Reply, str | None]:
+    """(the toast or alert, the line to add under the reminder or None)."""
+    match result:
+        case Logged(items=[item, *_]):
+            when = clock(item.at, tz) if item.at else ""
+            return Reply(f"已登记：{item.path}"[:190]), f"✅ {who} {when} 已登记：{_logged_line(item)}"
+        case Logged(already=[item, *_]):
+            return Reply(f"已由{item.by or '他人'}登记过，无需重复登记。"), None
+        case Stranger():
+            return Reply(
+                "您还没有绑定单位，不能登记。请联系市政府办信息中心管理员获取邀请。", alert=True
+            ), None
+        case NotYours(path=path, units=units):
+            return Reply(
+                f"「{path}」由{'、'.join(units) or '其他单位'}负责，您不能登记。"[:190], alert=True
+            ), None
+        case ItemGone():
+            return Reply("该栏目或账号已不在清单中。"), None
+    return Reply(BUTTON_EXPIRED), None
+
+
+def undone(result: Undone | NothingToUndo | Stranger, today: date, tz: ZoneInfo) -> Reply:
+    match result:
+        case Undone(path=path, logged_at=at, count=count, due_on=due_on, state=code):
+            extra = f"（{count}条）" if count > 1 else ""
+            return Reply(
+                f"↩️ 已撤销 {clock(at, tz)} 对「{path}」的更新登记{extra}。\n"
+                f"当前状态：{state(code)}，更新期限：{day(due_on, today)}。"
+            )
+        case NothingToUndo():
+            return Reply("没有可以撤销的登记（只能撤销您本人30分钟内的最后一次登记）。")
+    return Reply(problem(result))
+
+
+EVENT_USAGE = (
+    "用法：/event 栏目名称 [日期] [备注]\n"
+    "例如：/event 财政预决算 2026-11-20 预算调整\n"
+    "日期默认为今天；事项公开后请发送 /done 栏目名称。"
+)
+
+
+def event(result: object, today: date, tz: ZoneInfo) -> Reply:
+    match result:
+        case EventRecorded(already=True, path=path):
+            return Reply(f"该事项已记录过（{path}），未重复记录。")
+        case EventRecorded(path=path, occurred_on=on, due_on=due_on, state=code, counts=True):
+            return Reply(
+                f"📌 已记录事项：{path}，发生日期 {day(on, today)}。\n"
+                f"应在 {day(due_on, today)} 前完成公开（当前状态：{state(code)}）。\n"
+                f"公开后请发送 /done {path.split(' / ')[-1]}。"
+            )
+        case EventRecorded(path=path, occurred_on=on):
+            return Reply(
+                f"📌 已记录事项：{path}，发生日期 {day(on, today)}。\n"
+                "说明：该栏目的更新要求不按事项计时，这条记录不影响它的更新期限。"
+            )
+        case Usage():
+            return Reply(EVENT_USAGE)
+        case FutureDate(day=d):
+            return Reply(f"事项日期不能晚于今天（您写的是 {day(d, today)}）。")
+        case BadDate(text=text):
+            return Reply(f"日期「{text}」无效，请按“年-月-日”填写，例如 2026-11-20。")
+        case Ambiguous(text=text, candidates=candidates):
+            return Reply(
+                f"「{text}」对应多个栏目，请写出更完整的路径（例如 重点领域/财政预决算）：\n"
+                + bullets([c.path for c in candidates[:MAX_BUTTONS]])
+            )
+        case ItemUnknown() | NotYours():
+            return Reply(not_found(result))
+    return Reply(problem(result))
+
+
+# ------------------------------------------------------------------------------------------------
+# Invitations, /start, groups
+
+INVITE_USAGE = (
+    "用法：/invite 单位名称 角色\n"
+    "角色：网站管理员、分管领导、系统管理员（也可写 webmaster、leader、admin）\n"
+    "例如：/invite 市财政局 网站管理员\n"
+    "　　　/invite 全部 系统管理员"
+)
+
+
+def invited(result: object, bot_username: str, days: int) -> Reply:
+    match result:
+        case Invited(code=code, unit=unit, role=role):
+            who = f"单位：{unit}，角色：{ROLE_LABELS[role]}" if unit else "角色：系统管理员（全部单位）"
+            return Reply(
+                f"已生成邀请（{who}；{days}天内有效，只能使用一次）。\n"
+                "请把下面的链接发给对方，对方点击后按“开始”即可绑定：\n"
+                f"https://t.me/{bot_username}?start={code}\n"
+                "也可以请对方在与我的私聊中发送：\n"
+                f"/start {code}"
+            )
+        case RoleUnknown(text=text):
+            return Reply(
+                f"无法识别角色「{text}」。可用角色：网站管理员、分管领导、系统管理员。\n\n{INVITE_USAGE}"
+            )
+        case AllNeedsAdminRole():
+            return Reply("“全部”只能用于邀请系统管理员：/invite 全部 系统管理员")
+    return Reply(problem(result))
+
+
+WELCOME = (
+    "您好！我是「值日」提醒机器人，帮助各单位按时更新政府网站栏目和政务新媒体账号。\n\n"
+    "使用前需要绑定单位：请联系市政府办信息中心的管理员，请其发送 /invite 单位名称 角色 生成邀请链接，"
+    "点击链接即可完成绑定。\n发送 /help 查看全部命令。"
+)
+
+
+def welcome(actor: Actor) -> Reply:
+    if not actor.known:
+        return Reply(WELCOME)
+    return Reply(f"您好，{actor.sender.name}！您已完成绑定，可以直接使用。发送 /help 查看可以使用的命令。")
+
+
+def joined(result: Joined | InviteUnknown | InviteUsed | InviteExpired, name: str, today: date) -> Reply:
+    match result:
+        case Joined(unit=unit, role=role, already=True):
+            where = f"「{unit}」的{ROLE_LABELS[role]}" if unit else "系统管理员"
+            return Reply(f"您已经是{where}，无需重复绑定。这个邀请码没有被使用，可以转给其他需要的人。")
+        case Joined(unit=None):
+            return Reply(
+                f"欢迎，{name}！您已成为系统管理员（负责全部单位）。\n发送 /help 查看可以使用的命令。"
+            )
+        case Joined(unit=unit, role=role):
+            return Reply(
+                f"欢迎，{name}！您已绑定为「{unit}」的{ROLE_LABELS[role]}。\n"
+                "以后可以用 /done 登记更新、用 /mine 查看您负责的栏目。发送 /help 查看全部命令。"
+            )
+        case InviteUnknown():
+            return Reply("邀请码无效，请检查是否完整复制。如仍有问题，请联系管理员重新生成邀请。")
+        case InviteUsed(by_you=True):
+            return Reply("您已经使用过这个邀请码了，无需再次绑定。发送 /help 查看可以使用的命令。")
+        case InviteUsed():
+            return Reply("这个邀请码已被使用（每个邀请码只能使用一次）。请联系管理员重新生成邀请。")
+        case InviteExpired(expired_at=at):
+            return Reply(f"这个邀请码已于 {day(at.date(), today)} 过期。请联系管理员重新生成邀请。")
+    return Reply(APOLOGY)
+
+
+BINDCHAT_USAGE = (
+    "用法：/bindchat 单位名称 [单位名称 …]\n"
+    "例如：/bindchat 市财政局 市教育局\n"
+    "　　　/bindchat 全部（本群接收全部单位的提醒）"
+)
+
+
+def bound(result: object) -> Reply:
+    match result:
+        case Bound(all_units=True, units=units):
+            also = f"（另单独绑定：{'、'.join(units)}）" if units else ""
+            return Reply(f"✅ 本群已绑定到全部单位{also}，各单位的提醒都会发到这里。")
+        case Bound(added=(), units=units):
+            return Reply(f"本群已经绑定了这些单位，无需重复绑定。当前绑定：{'、'.join(units)}。")
+        case Bound(units=units):
+            return Reply(f"✅ 本群已绑定到：{'、'.join(units)}。\n这些单位的提醒会发到本群。")
+    return Reply(problem(result))
+
+
+def unbound(result: Unbound | NotBound | NotAdmin) -> Reply:
+    match result:
+        case Unbound(units=units, all_units=everything, remaining=remaining):
+            removed = "、".join(([] if not everything else ["全部单位"]) + list(units)) or "（无）"
+            rest = f"\n仍绑定：{'、'.join(remaining)}。" if remaining else ""
+            return Reply(f"已解除本群与以下单位的绑定：{removed}。本群将不再收到这些单位的提醒。{rest}")
+        case NotBound():
+            return Reply("本群还没有绑定任何单位。")
+    return Reply(problem(result))
+
+
+def removed_notice(title: str, units: tuple[str, ...], all_units: bool, kicked: bool) -> str:
+    """The administrators' message when the bot is removed from a bound group."""
+    what = "被移出" if kicked else "离开了"
+    bound_to = "全部单位" if all_units else "、".join(units)
+    return (
+        f"⚠️ 机器人{what}群组「{title or '未命名群'}」（绑定：{bound_to}）。\n"
+        "该群的提醒已暂停，绑定关系已保留；把机器人重新加入该群即可恢复。"
+    )
+
+
+def presence(result: ChatPresence, present: bool) -> Reply | None:
+    """What the bot says in a group it was just added to (None: say nothing)."""
+    if not present:
+        return None
+    if result.bound and result.changed:
+        units = "全部单位" if result.all_units else "、".join(result.units)
+        return Reply(f"我回来了，本群的绑定已恢复：{units}。")
+    if not result.bound:
+        return Reply(
+            "大家好！我是「值日」提醒机器人。\n请系统管理员在本群发送 /bindchat 单位名称，"
+            "把本群绑定到相应单位，之后这些单位的提醒会发到这里。"
+        )
+    return None
+
+
+# ------------------------------------------------------------------------------------------------
+# Asking
+
+
+def _webmasters(lines: Sequence[PersonLine]) -> str:
+    return f"网站管理员：{people(lines)}" if lines else "未绑定管理员"
+
+
+def overdue(result: object) -> Reply:
+    if not isinstance(result, OverdueView):
+        return Reply(problem(result))
+    today = result.today
+    scope = f"{result.narrowed_to} 的" if result.narrowed_to else ""
+    lines: list[str] = []
+    rows: list[tuple[object, ...]] = []
+    if not result.units:
+        lines.append(f"目前没有{scope}逾期的栏目或账号。" if scope else "目前没有逾期的栏目或账号。")
+    else:
+        total = len({i.item_id for u in result.units for i in u.items})
+        lines.append(f"{scope}逾期栏目和账号共 {total} 项（截至 {day(today, today)}，逾期最久的在前）：")
+        for unit in result.units:
+            lines.append(f"\n【{unit.unit}】{len(unit.items)} 项")
+            for i in sorted(unit.items, key=lambda x: (-x.days_late, x.path)):
+                late = f"逾期 {i.days_late} 天（期限 {day(i.due_on, today)}）"
+                lines.append(f"• {i.path} — {late} — {_webmasters(i.webmasters)}")
+                rows.append(
+                    (
+                        unit.unit,
+                        i.path,
+                        KIND_LABELS.get(i.kind, i.kind),
+                        i.due_on,
+                        i.days_late,
+                        people(i.webmasters),
+                    )
+                )
+    if result.needs_rule:
+        lines.append(f"\n待补充规则（{len(result.needs_rule)} 项，更新要求无法识别，请管理员修改）：")
+        lines.extend(f"• {i.path} — 原文：「{i.rule_text or '（空）'}」" for i in result.needs_rule)
+    table = Table(
+        "逾期",
+        ("单位", "栏目/账号", "类型", "更新期限", "逾期天数", "网站管理员"),
+        tuple(rows),
+        "逾期栏目.xlsx",
+    )
+    return _with_table("\n".join(lines), table)
+
+
+def _item_row(i: ItemLine) -> tuple[object, ...]:
+    return ("、".join(i.units), i.path, KIND_LABELS.get(i.kind, i.kind), state(i.state), i.due_on)
+
+
+def mine(result: MineView | Stranger) -> Reply:
+    if not isinstance(result, MineView):
+        return Reply(problem(result))
+    today = result.today
+    if not result.items:
+        if result.admin:
+            return Reply("您是系统管理员，没有直接负责的栏目或账号。查看全部逾期情况请发送 /overdue。")
+        return Reply("您负责的单位目前没有登记栏目或账号。")
+    lines = [f"您负责的栏目和账号共 {len(result.items)} 项（最紧急的在前）："]
+    for i in result.items:
+        mark = STATE_MARKS.get(i.state, "▫️")
+        due = f" — 期限 {day(i.due_on, today)}" if i.due_on else ""
+        lines.append(f"{mark} {state(i.state)}｜{i.path}{due}")
+    lines.append("\n登记更新：/done 名称；撤销：/undo")
+    table = Table(
+        "我的栏目",
+        ("单位", "栏目/账号", "类型", "状态", "更新期限"),
+        tuple(map(_item_row, result.items)),
+        "我的栏目.xlsx",
+    )
+    return _with_table("\n".join(lines), table)
+
+
+def due(result: DueView | Stranger) -> Reply:
+    if not isinstance(result, DueView):
+        return Reply(problem(result))
+    today = result.today
+    head = f"未来 {result.workdays} 个工作日内（至 {day(result.until, today)}）"
+    late = f"\n另有 {result.overdue} 项已逾期，发送 /overdue 查看。" if result.overdue else ""
+    if not result.items:
+        return Reply(f"{head}没有到期的栏目或账号。{late}")
+    lines = [f"{head}到期的栏目和账号共 {len(result.items)} 项："]
+    lines.extend(f"• {day(i.due_on, today)} {i.path}（{'、'.join(i.units)}）" for i in result.items)
+    table = Table(
+        "近期到期",
+        ("单位", "栏目/账号", "类型", "状态", "更新期限"),
+        tuple(map(_item_row, result.items)),
+        "近期到期.xlsx",
+    )
+    return _with_table("\n".join(lines) + late, table)
+
+
+DUE_USAGE = "请在 /due 后面写工作日天数（1 到 60），例如：/due 10"
+
+
+def status(result: StatusView | NotAdmin) -> Reply:
+    if not isinstance(result, StatusView):
+        return Reply(problem(result))
+    by = result.items_by_state
+    counts = "｜".join(f"{label} {by.get(code, 0)}" for code, label in STATE_LABELS.items())
+    lines = [
+        f"值日运行概况（{day(result.today, result.today)}）",
+        f"栏目 {result.columns} 个，账号 {result.accounts} 个，单位 {result.units} 个",
+        f"状态：{counts}",
+        f"已绑定人员 {result.people} 人（系统管理员 {result.admins} 人）",
+        f"群组：使用中 {result.groups_active} 个，已停用 {result.groups_inactive} 个，"
+        f"未绑定单位 {result.groups_unbound} 个",
+        f"尚未使用的邀请：{result.invitations_open} 个",
+    ]
+    if result.needs_rule:
+        lines.append(f"\n⚠️ 有 {result.needs_rule} 项的更新要求无法识别，发送 /overdue 查看“待补充规则”。")
+    return Reply("\n".join(lines))
+
+
+def people_list(result: object) -> Reply:
+    if not isinstance(result, PeopleView):
+        return Reply(problem(result))
+    if not result.units:
+        return Reply("还没有任何单位。请管理员先导入栏目清单（zhiri import）。")
+    lines: list[str] = []
+    rows: list[tuple[object, ...]] = []
+    if result.detail:
+        if result.admins and not result.narrowed_to:
+            lines.append(f"系统管理员：{people(result.admins)}\n")
+        for u in result.units:
+            group = "（单位组）" if u.is_group else ""
+            lines.append(f"【{u.unit}】{group}栏目 {u.columns} 个，账号 {u.accounts} 个，逾期 {u.overdue} 项")
+            lines.append(f"  网站管理员：{people(u.webmasters)}")
+            lines.append(f"  分管领导：{people(u.leaders)}")
+            if u.admins:
+                lines.append(f"  单位管理员：{people(u.admins)}")
+            if result.chats.get(u.unit):
+                lines.append(f"  群组：{'、'.join(result.chats[u.unit])}")
+            rows.append((u.unit, u.columns, u.accounts, u.overdue, people(u.webmasters), people(u.leaders)))
+    else:
+        lines.append(f"单位共 {len(result.units)} 个：")
+        for u in result.units:
+            group = "（单位组）" if u.is_group else ""
+            lines.append(
+                f"• {u.unit}{group}：栏目 {u.columns}，账号 {u.accounts}，逾期 {u.overdue}，"
+                f"网站管理员 {len(u.webmasters)} 人，分管领导 {len(u.leaders)} 人"
+            )
+            rows.append((u.unit, u.columns, u.accounts, u.overdue, people(u.webmasters), people(u.leaders)))
+    table = Table(
+        "单位",
+        ("单位", "栏目数", "账号数", "逾期数", "网站管理员", "分管领导"),
+        tuple(rows),
+        "单位与人员.xlsx",
+    )
+    return _with_table("\n".join(lines), table)
+
+
+RULE_USAGE = (
+    "用法：/rule 更新要求原文\n例如：/rule 2周内更新\n　　　/rule 自该政府信息形成之日起20个工作日内予以公开"
+)
+
+
+def rule(parsed: Rule) -> Reply:
+    if parsed.ok:
+        return Reply(f"「{parsed.text}」\n我的理解：{describe_rule(parsed)}")
+    reason = parsed.reason or "无法识别更新要求。"
+    examples = (
+        ""
+        if "如" in reason
+        else "\n可以参考这些写法：2周内更新、每月一次、每年不少于6次、自信息形成之日起20个工作日内公开。"
+    )
+    return Reply(f"「{parsed.text}」\n抱歉，我没能理解这条要求。\n{reason}{examples}")
+
+
+def help_text(actor: Actor) -> Reply:
+    lines = ["「值日」帮助各单位按时更新政府网站栏目和政务新媒体账号。可以使用的命令："]
+    for c in COMMANDS:
+        if c.admin and not actor.is_admin:
+            continue
+        where = "（在群里使用）" if not c.private else ""
+        lines.append(f"\n/{c.name} — {c.description}{where}\n  例：{c.example}")
+    lines.append("\n在群里请用 /命令@机器人名 的形式，或直接回复我发出的提醒。")
+    if not actor.known:
+        lines.append(f"\n{STRANGER}")
+    return Reply("\n".join(lines))

@@ -1,0 +1,51 @@
+"""The bot's commands: one list for the Telegram command menu (setMyCommands) and for /help."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Command:
+    name: str
+    description: str  # the menu line (Telegram allows 3–256 characters)
+    example: str  # shown by /help
+    admin: bool = False  # only administrators may use it
+    private: bool = True  # offered in private chats
+    group: bool = True  # offered in groups
+
+
+COMMANDS: tuple[Command, ...] = (
+    Command("done", "登记栏目或账号已更新", "/done 部门动态　或　/done 重点领域/财政预决算 已发布3条"),
+    Command("undo", "撤销30分钟内的最后一次登记", "/undo"),
+    Command("event", "记录需按时公开的事项（如文件印发）", "/event 财政预决算 2026-11-20 预算调整"),
+    Command("mine", "我负责的栏目和账号", "/mine"),
+    Command("overdue", "逾期的栏目和账号", "/overdue　或　/overdue 市财政局"),
+    Command("due", "近期到期的栏目和账号", "/due　或　/due 10（未来10个工作日）"),
+    Command("people", "各单位的网站管理员和分管领导", "/people　或　/people 市财政局"),
+    Command("units", "单位列表", "/units"),
+    Command("check", "立即读取栏目页面，查看网站上的最新日期", "/check 部门动态"),
+    Command("rule", "查看机器人如何理解一条更新要求", "/rule 2周内更新"),
+    Command("help", "使用说明", "/help"),
+    Command("start", "开始使用 / 使用邀请码绑定单位", "/start 邀请码", group=False),
+    Command("invite", "生成邀请链接（管理员）", "/invite 市财政局 网站管理员", admin=True, group=False),
+    Command(
+        "bindchat",
+        "把本群绑定到单位（管理员）",
+        "/bindchat 市财政局 市教育局　或　/bindchat 全部",
+        admin=True,
+        private=False,
+    ),
+    Command("unbindchat", "解除本群的绑定（管理员）", "/unbindchat", admin=True, private=False),
+    Command("status", "运行概况（管理员）", "/status", admin=True),
+    Command("holidays", "录入或查看节假日安排（管理员）", "/holidays 2027", admin=True, group=False),
+)
+
+
+def menu(*, private: bool, admin: bool = False) -> list[tuple[str, str]]:
+    """(command, description) pairs for a menu scope."""
+    return [
+        (c.name, c.description)
+        for c in COMMANDS
+        if (c.private if private else c.group) and (admin or not c.admin)
+    ]

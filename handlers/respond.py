@@ -1,0 +1,37 @@
+"""Sending a `Reply`: split at line ends for Telegram's limit, buttons under the last piece, long lists also
+as an XLSX file."""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
+
+from handlers.context import Context
+from handlers.format import Reply, split_message, xlsx
+
+
+def keyboard(buttons: tuple[tuple[str, str], ...]) -> InlineKeyboardMarkup | None:
+    if not buttons:
+        return None
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(label, callback_data=data)] for label, data in buttons]
+    )
+
+
+async def send(update: Update, context: Context, reply: Reply) -> None:
+    """Answer the message `update` carries (quoting it in groups, so people see what is answered)."""
+    message = update.effective_message
+    if message is None:
+        return
+    pieces = split_message(reply.text)
+    for i, piece in enumerate(pieces):
+        last = i == len(pieces) - 1
+        await message.reply_text(piece, reply_markup=keyboard(reply.buttons) if last else None)
+    if reply.table is not None:
+        document = InputFile(xlsx(reply.table), filename=reply.table.filename)
+        await message.reply_document(document, caption=f"完整列表共 {len(reply.table.rows)} 行，见附件。")
+
+
+async def say(context: Context, chat_id: int, reply: Reply) -> None:
+    """Send to a chat without a message to answer (e.g. when the bot is added to a group)."""
+    for piece in split_message(reply.text):
+        await context.bot.send_message(chat_id, piece)

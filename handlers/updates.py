@@ -1,0 +1,98 @@
+"""Logging updates: /done (by name or replied to a reminder), the reminder buttons, /undo, /event."""
+
+from __future__ import annotations
+
+import html
+import logging
+import re
+
+from telegram import InlineKeyboardMarkup, Message, Update
+from telegram.error import BadRequest
+
+from handlers import context as ctx
+from handlers import format as fmt
+from handlers.context import Context
+from handlers.respond import send
+from storage import people
+
+log = logging.getLogger(__name__)
+
+BUTTON = re.compile(r"^done:(\d{1,12})(?::(\d{1,3}))?$")
+
+
+async def done(update: Update, context: Context) -> None:
+    """/done ITEM [备注|条数], or /done [备注] as a reply to a reminder."""
+    judge = ctx.judge(context)
+    result = await ctx.store(
+        context,
+        people.log_done,
+        judge,
+        ctx.sender(update),
+        ctx.admin_ids(context),
+        ctx.args(context),
+        reply_to=ctx.reply_to_bot(update, context),
+        origin=ctx.origin(update),
+    )
+    await send(update, context, fmt.done(result, judge.today(ctx.now(context)), judge.tz))
+
+
+async def undo(update: Update, context: Context) -> None:
+    """/undo: take back the sender's last log of the past 30 minutes (the undo is itself recorded)."""
+    judge = ctx.judge(context)
+    result = await ctx.store(context, people.undo, judge, ctx.sender(update), ctx.admin_ids(context))
+    await send(update, context, fmt.undone(result, judge.today(ctx.now(context)), judge.tz))
+
+
+async def event(update: Update, context: Context) -> None:
+    """/event ITEM [YYYY-MM-DD] [备注]: an event that starts an after-event deadline."""
+    judge = ctx.judge(context)
+    result = await ctx.store(
+        context,
+        people.record_event_by,
+        judge,
+        ctx.sender(update),
+        ctx.admin_ids(context),
+        ctx.args(context),
+        origin=ctx.origin(update),
+    )
+    await send(update, context, fmt.event(result, judge.today(ctx.now(context)), judge.tz))
+
+
+async def button(update: Update, context: Context) -> None:
+    """`已更新 …` under a reminder (callback_data done:<item id>[:<count>]): one tap logs the item."""
+    query = update.callback_query
+    assert query is not None
+    match = BUTTON.match(query.data or "")
+    if match is None:
+        await query.answer(fmt.BUTTON_EXPIRED)
+        return
+    judge, sender = ctx.judge(context), ctx.sender(update)
+    count = int(match.group(2)) if match.group(2) else None
+    result = await ctx.store(
+        context,
+        people.log_button,
+        judge,
+        sender,
+        ctx.admin_ids(context),
+        int(match.group(1)),
+        count=count,
+        origin=ctx.origin(update),
+    )
+    toast, line = fmt.button(result, sender.name, judge.tz)
+    await query.answer(toast.text[:200], show_alert=toast.alert)
+    if line is not None and isinstance(query.message, Message):
+        await _note_under(query.message, line, query.data or "")
+
+
+async def _note_under(message: Message, line: str, pressed: str) -> None:
+    """Add who logged what under the reminder and drop the pressed button (others stay for other items)."""
+    text = f"{message.text_html}\n{html.escape(line)}" if message.text else html.escape(line)
+    if len(text) > fmt.TELEGRAM_LIMIT:
+        return
+    rows = message.reply_markup.inline_keyboard if message.reply_markup else ()
+    kept = [[b for b in row if b.callback_data != pressed] for row in rows]
+    markup = InlineKeyboardMarkup([row for row in kept if row]) if any(kept) else None
+    try:
+        await message.edit_text(text, parse_mode="HTML", reply_markup=markup)
+    except BadRequest as exc:  # too old to edit, or unchanged: the toast already said it
+        log.info("could not edit message %s: %s", message.message_id, exc)

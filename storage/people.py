@@ -1,0 +1,796 @@
+"""People and chats, and the acts people do through the bot.
+
+Invitations bind a person to a unit and role; `/bindchat` binds a group to units; the bot leaving or
+re-joining a group, and a group becoming a supergroup, keep the binding right. The acts people do by
+message (`/done`, a button, `/undo`, `/event`) are here too, because who may do them is the point:
+only a person bound to the item's unit, or an administrator, can log it.
+
+Each operation takes `(session, now, …)`, does one act and leaves committing to the caller's
+`session_scope`. Results are frozen dataclasses; refusals are values, turned into Chinese by the handlers.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import delete, update
+from sqlmodel import Session, col, select
+
+from storage import outbox
+from storage.items import Judge, item_rule, log_update, record_event, undo_last
+from storage.models import (
+    Chat,
+    ChatUnit,
+    Event,
+    Invitation,
+    Item,
+    ItemUnit,
+    Membership,
+    Person,
+    Unit,
+    UpdateLog,
+)
+from storage.queries import (
+    ALL_WORDS,
+    Actor,
+    ItemRef,
+    NotAdmin,
+    NotYourUnit,
+    Sender,
+    Stranger,
+    UnitAmbiguous,
+    UnitRef,
+    UnitUnknown,
+    actor_for,
+    clean,
+    item_refs,
+    match_items,
+    name_key,
+    resolve_unit,
+    split_count,
+)
+
+ROLE_ALIASES: dict[str, str] = {
+    "webmaster": "webmaster",
+    "网站管理员": "webmaster",
+    "管理员": "webmaster",
+    "运维": "webmaster",
+    "运维人员": "webmaster",
+    "新媒体运维": "webmaster",
+    "leader": "leader",
+    "分管领导": "leader",
+    "领导": "leader",
+    "admin": "admin",
+    "系统管理员": "admin",
+}
+MAX_COUNT = 100  # /done ITEM 3: a bigger number is a typo, not a day's work
+CODE_BYTES = 12  # secrets.token_urlsafe(12): 16 characters of A-Za-z0-9_-
+
+
+def parse_role(text: str) -> str | None:
+    return ROLE_ALIASES.get(name_key(text))
+
+
+def ensure_person(session: Session, now: datetime, sender: Sender) -> Person:
+    """The person behind a Telegram account, created on first need; name and username kept current."""
+    person = session.exec(select(Person).where(Person.telegram_id == sender.telegram_id)).first()
+    if person is None:
+        person = Person(
+            telegram_id=sender.telegram_id, name=sender.name, username=sender.username, created_at=now
+        )
+    elif (person.name, person.username) != (sender.name, sender.username):
+        person.name, person.username = sender.name, sender.username
+    else:
+        return person
+    session.add(person)
+    session.flush()
+    return person
+
+
+def _person_id(session: Session, now: datetime, actor: Actor) -> int:
+    if actor.person_id is not None:
+        return actor.person_id
+    person = ensure_person(session, now, actor.sender)
+    assert person.id is not None
+    return person.id
+
+
+# ------------------------------------------------------------------------------------------------
+# Invitations
+
+
+@dataclass(frozen=True)
+class Invited:
+    code: str
+    unit: str | None  # None: deployment-wide (全部)
+    role: str
+    expires_at: datetime
+
+
+@dataclass(frozen=True)
+class RoleUnknown:
+    text: str
+
+
+@dataclass(frozen=True)
+class AllNeedsAdminRole:
+    """`/invite 全部 …` only makes sense for a deployment-wide administrator."""
+
+
+def create_invitation(
+    session: Session,
+    now: datetime,
+    sender: Sender,
+    admin_ids: Iterable[int],
+    unit_text: str,
+    role_text: str,
+    days: int,
+) -> Invited | NotAdmin | RoleUnknown | AllNeedsAdminRole | UnitUnknown | UnitAmbiguous | NotYourUnit:
+    actor = actor_for(session, sender, admin_ids)
+    if not actor.is_admin:
+        return NotAdmin()
+    role = parse_role(role_text)
+    if role is None:
+        return RoleUnknown(role_text)
+    unit: UnitRef | None = None
+    if name_key(unit_text) in ALL_WORDS:
+        if role != "admin":
+            return AllNeedsAdminRole()
+        if not actor.global_admin:
+            return NotAdmin()
+    else:
+        found = resolve_unit(session, unit_text)
+        if not isinstance(found, UnitRef):
+            return found
+        if not actor.global_admin and found.id not in actor.admin_units:
+            return NotYourUnit(found.name)
+        unit = found
+    invitation = Invitation(
+        code=secrets.token_urlsafe(CODE_BYTES),
+        unit_id=unit.id if unit else None,
+        role=role,
+        created_by=_person_id(session, now, actor),
+        created_at=now,
+        expires_at=now + timedelta(days=days),
+    )
+    session.add(invitation)
+    session.flush()
+    return Invited(invitation.code, unit.name if unit else None, role, invitation.expires_at)
+
+
+@dataclass(frozen=True)
+class Joined:
+    unit: str | None
+    role: str
+    already: bool = False  # was bound like this before; the code was left unused
+
+
+@dataclass(frozen=True)
+class InviteUnknown:
+    pass
+
+
+@dataclass(frozen=True)
+class InviteUsed:
+    by_you: bool
+
+
+@dataclass(frozen=True)
+class InviteExpired:
+    expired_at: datetime
+
+
+_CODE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+
+
+def accept_invitation(
+    session: Session, now: datetime, sender: Sender, code: str
+) -> Joined | InviteUnknown | InviteUsed | InviteExpired:
+    """`/start CODE`: bind the sender to the invitation's unit and role. A code works once."""
+    code = clean(code)
+    invitation = (
+        session.exec(select(Invitation).where(Invitation.code == code)).first() if _CODE.match(code) else None
+    )
+    if invitation is None:
+        return InviteUnknown()
+    person = session.exec(select(Person).where(Person.telegram_id == sender.telegram_id)).first()
+    if invitation.used_at is not None:
+        return InviteUsed(by_you=person is not None and invitation.used_by == person.id)
+    if invitation.expires_at <= now:
+        return InviteExpired(invitation.expires_at)
+    unit = session.get(Unit, invitation.unit_id) if invitation.unit_id is not None else None
+    unit_name = unit.name if unit else None
+    person = ensure_person(session, now, sender)
+    existing = session.exec(
+        select(Membership).where(
+            Membership.person_id == person.id,
+            Membership.unit_id == invitation.unit_id,
+            Membership.role == invitation.role,
+            col(Membership.active).is_(True),
+        )
+    ).first()
+    if existing is not None:
+        return Joined(unit_name, invitation.role, already=True)
+    # Conditional: of two people racing for one code, only one gets it.
+    won = session.execute(
+        update(Invitation)
+        .where(col(Invitation.id) == invitation.id, col(Invitation.used_at).is_(None))
+        .values(used_at=now, used_by=person.id)
+    )
+    if not won.rowcount:  # type: ignore[attr-defined]
+        return InviteUsed(by_you=False)
+    assert person.id is not None
+    session.add(
+        Membership(person_id=person.id, unit_id=invitation.unit_id, role=invitation.role, created_at=now)
+    )
+    session.flush()
+    return Joined(unit_name, invitation.role)
+
+
+# ------------------------------------------------------------------------------------------------
+# Groups
+
+
+@dataclass(frozen=True)
+class ChatRef:
+    telegram_chat_id: int
+    title: str = ""
+    type: str = "group"
+
+
+@dataclass(frozen=True)
+class Bound:
+    title: str
+    units: tuple[str, ...]  # every unit the group is bound to now
+    all_units: bool
+    added: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class NotBound:
+    pass
+
+
+@dataclass(frozen=True)
+class Unbound:
+    title: str
+    units: tuple[str, ...]
+    all_units: bool
+    remaining: tuple[str, ...] = ()
+
+
+_LIST_SEPARATORS = re.compile(r"[,，、;；]+")
+
+
+def _split_units(words: Sequence[str]) -> list[str]:
+    return [part for w in words for part in (p.strip() for p in _LIST_SEPARATORS.split(clean(w))) if part]
+
+
+def _chat_row(session: Session, now: datetime, chat: ChatRef) -> Chat:
+    row = session.exec(select(Chat).where(Chat.telegram_chat_id == chat.telegram_chat_id)).first()
+    if row is None:
+        row = Chat(telegram_chat_id=chat.telegram_chat_id, created_at=now)
+    row.title, row.type = chat.title or row.title, chat.type
+    row.active, row.inactive_reason = True, None
+    session.add(row)
+    session.flush()
+    return row
+
+
+def _bound_units(session: Session, chat_row_id: int) -> tuple[str, ...]:
+    return tuple(
+        session.exec(
+            select(Unit.name)
+            .join(ChatUnit, col(ChatUnit.unit_id) == col(Unit.id))
+            .where(ChatUnit.chat_id == chat_row_id)
+            .order_by(col(Unit.name))
+        ).all()
+    )
+
+
+def bind_chat(
+    session: Session,
+    now: datetime,
+    sender: Sender,
+    admin_ids: Iterable[int],
+    chat: ChatRef,
+    words: Sequence[str],
+) -> Bound | NotAdmin | UnitUnknown | UnitAmbiguous | NotYourUnit:
+    """`/bindchat UNIT …`: the group hears about these units (added to what it had). `全部`: every unit."""
+    actor = actor_for(session, sender, admin_ids)
+    if not actor.is_admin:
+        return NotAdmin()
+    texts = _split_units(words)
+    everything = any(name_key(t) in ALL_WORDS for t in texts)
+    units: list[UnitRef] = []
+    if everything and not actor.global_admin:
+        return NotAdmin()
+    for text in [] if everything else texts:
+        found = resolve_unit(session, text)
+        if not isinstance(found, UnitRef):
+            return found
+        if not actor.global_admin and found.id not in actor.admin_units:
+            return NotYourUnit(found.name)
+        units.append(found)
+    row = _chat_row(session, now, chat)
+    assert row.id is not None
+    before = set(_bound_units(session, row.id))
+    if everything:
+        row.all_units = True
+    for unit in units:
+        if session.get(ChatUnit, (row.id, unit.id)) is None:
+            session.add(ChatUnit(chat_id=row.id, unit_id=unit.id))
+    session.flush()
+    now_bound = _bound_units(session, row.id)
+    return Bound(row.title, now_bound, row.all_units, tuple(u for u in now_bound if u not in before))
+
+
+def unbind_chat(
+    session: Session, now: datetime, sender: Sender, admin_ids: Iterable[int], chat: ChatRef
+) -> Unbound | NotBound | NotAdmin:
+    """`/unbindchat`: the group no longer hears about its units (a unit administrator removes only theirs)."""
+    actor = actor_for(session, sender, admin_ids)
+    if not actor.is_admin:
+        return NotAdmin()
+    row = session.exec(select(Chat).where(Chat.telegram_chat_id == chat.telegram_chat_id)).first()
+    if row is None or row.id is None:
+        return NotBound()
+    before = _bound_units(session, row.id)
+    if not before and not row.all_units:
+        return NotBound()
+    removed_all = row.all_units and actor.global_admin
+    remove = delete(ChatUnit).where(col(ChatUnit.chat_id) == row.id)
+    if not actor.global_admin:
+        remove = remove.where(col(ChatUnit.unit_id).in_(actor.admin_units))
+    else:
+        row.all_units = False
+    session.execute(remove)
+    session.add(row)
+    session.flush()
+    remaining = _bound_units(session, row.id)
+    return Unbound(row.title, tuple(u for u in before if u not in remaining), removed_all, remaining)
+
+
+@dataclass(frozen=True)
+class ChatPresence:
+    """What the bot's joining or leaving a group changed."""
+
+    bound: bool  # the group has a binding (to some units or all)
+    changed: bool  # the binding went inactive (left) or active again (back)
+    units: tuple[str, ...] = ()
+    all_units: bool = False
+    notified: int = 0  # administrators told
+
+
+def _admin_telegram_ids(session: Session, admin_ids: Iterable[int], unit_names: Sequence[str]) -> list[int]:
+    ids = set(admin_ids)
+    rows = session.exec(
+        select(Person.telegram_id, Membership.unit_id, Unit.name)
+        .join(Membership, col(Membership.person_id) == col(Person.id))
+        .join(Unit, col(Unit.id) == col(Membership.unit_id), isouter=True)
+        .where(Membership.role == "admin", col(Membership.active).is_(True))
+    ).all()
+    ids.update(
+        tid for tid, unit_id, name in rows if tid is not None and (unit_id is None or name in unit_names)
+    )
+    return sorted(ids)
+
+
+def bot_membership_changed(
+    session: Session,
+    now: datetime,
+    judge: Judge,
+    chat: ChatRef,
+    admin_ids: Iterable[int],
+    *,
+    present: bool,
+    kicked: bool = False,
+    event_key: str = "",
+    notice: Callable[[str, tuple[str, ...], bool, bool], str],
+) -> ChatPresence:
+    """The bot was removed from a group (binding inactive, administrators told) or added back (active again).
+
+    `notice(title, units, all_units, kicked)` writes the administrators' message; `event_key` identifies the
+    Telegram event, so the same removal delivered twice tells nobody twice.
+    """
+    row = session.exec(select(Chat).where(Chat.telegram_chat_id == chat.telegram_chat_id)).first()
+    if row is None or row.id is None:
+        return ChatPresence(bound=False, changed=False)
+    units = _bound_units(session, row.id)
+    bound = bool(units) or row.all_units
+    if present == row.active:
+        return ChatPresence(bound, changed=False, units=units, all_units=row.all_units)
+    row.active = present
+    row.inactive_reason = None if present else ("kicked" if kicked else "left")
+    row.title = chat.title or row.title
+    session.add(row)
+    notified = 0
+    if not present and bound:
+        day = judge.today(now)
+        text = notice(row.title, units, row.all_units, kicked)
+        for tid in _admin_telegram_ids(session, admin_ids, units):
+            key = outbox.make_key(
+                "admin_notice", tid, day, extra=f"chat_left:{chat.telegram_chat_id}:{event_key}"
+            )
+            _, created = outbox.enqueue(
+                session, now, kind="admin_notice", chat_id=tid, text=text, day=day, key=key
+            )
+            notified += created
+    session.flush()
+    return ChatPresence(bound, changed=True, units=units, all_units=row.all_units, notified=notified)
+
+
+@dataclass(frozen=True)
+class Migrated:
+    bound: bool
+    redirected: int  # unsent outbox messages that now go to the new id
+
+
+def migrate_chat(session: Session, now: datetime, old_id: int, new_id: int) -> Migrated:
+    """A group became a supergroup (new chat id): the binding and unsent messages follow. Idempotent."""
+    old = session.exec(select(Chat).where(Chat.telegram_chat_id == old_id)).first()
+    new = session.exec(select(Chat).where(Chat.telegram_chat_id == new_id)).first()
+    redirected = outbox.redirect(session, old_id, new_id)
+    if old is None:
+        return Migrated(bound=new is not None, redirected=redirected)
+    if new is None:
+        old.telegram_chat_id, old.migrated_from, old.type = new_id, old_id, "supergroup"
+        session.add(old)
+    else:
+        # The new supergroup was bound before the migration message arrived: merge the old binding into it.
+        assert new.id is not None and old.id is not None
+        have = set(session.exec(select(ChatUnit.unit_id).where(ChatUnit.chat_id == new.id)).all())
+        for unit_id in session.exec(select(ChatUnit.unit_id).where(ChatUnit.chat_id == old.id)).all():
+            if unit_id not in have:
+                session.add(ChatUnit(chat_id=new.id, unit_id=unit_id))
+        new.all_units = new.all_units or old.all_units
+        new.migrated_from = old_id
+        old.active, old.inactive_reason, old.migrated_to = False, "migrated", new_id
+        session.add_all([new, old])
+    session.flush()
+    return Migrated(bound=True, redirected=redirected)
+
+
+# ------------------------------------------------------------------------------------------------
+# Logging updates
+
+
+@dataclass(frozen=True)
+class LoggedItem:
+    item_id: int
+    path: str
+    kind: str
+    count: int
+    note: str | None
+    due_on: date | None
+    state: str
+    by: str = ""  # who logged it (for "already logged by …")
+    at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Logged:
+    items: tuple[LoggedItem, ...]
+    already: tuple[LoggedItem, ...] = ()  # logged before from the same message or button
+    skipped: tuple[str, ...] = ()  # items of the reminder that belong to other units
+
+
+@dataclass(frozen=True)
+class Usage:
+    pass
+
+
+@dataclass(frozen=True)
+class Ambiguous:
+    text: str
+    candidates: tuple[ItemRef, ...]
+    count: int | None = None
+
+
+@dataclass(frozen=True)
+class ItemUnknown:
+    text: str
+    suggestions: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class NotYours:
+    path: str
+    units: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class BadCount:
+    value: int
+
+
+@dataclass(frozen=True)
+class ItemGone:
+    pass
+
+
+DoneResult = Logged | Usage | Ambiguous | ItemUnknown | NotYours | BadCount | Stranger | ItemGone
+
+
+def _reminder_items(session: Session, chat_id: int, message_id: int) -> list[int] | None:
+    row = outbox.find_by_message(session, chat_id, message_id)
+    if row is None:
+        chat = session.exec(select(Chat).where(Chat.telegram_chat_id == chat_id)).first()
+        if chat is not None and chat.migrated_from is not None:
+            row = outbox.find_by_message(session, chat.migrated_from, message_id)
+    ids = outbox.item_ids(row) if row is not None else []
+    return ids or None
+
+
+def find_item(
+    session: Session, actor: Actor, words: Sequence[str]
+) -> tuple[ItemRef, tuple[str, ...]] | Ambiguous | ItemUnknown | NotYours:
+    found = match_items(item_refs(session, actor.scope), words)
+    if found.one is not None:
+        return found.one, found.rest
+    text = " ".join(w for w in (clean(w) for w in words) if w)
+    if found.hits:
+        count, _ = split_count(found.rest)
+        named = " ".join(text.split()[: len(text.split()) - len(found.rest)])
+        return Ambiguous(named, found.hits, count)
+    if actor.scope is not None:
+        elsewhere = match_items(item_refs(session, None), words)
+        if elsewhere.one is not None:
+            return NotYours(elsewhere.one.path, elsewhere.one.unit_names)
+    return ItemUnknown(text, found.suggestions)
+
+
+def _already(session: Session, item_id: int, origin: str | None) -> LoggedItem | None:
+    if origin is None:
+        return None
+    row = session.exec(
+        select(UpdateLog, Person.name)
+        .join(Person, col(Person.id) == col(UpdateLog.person_id), isouter=True)
+        .where(
+            UpdateLog.item_id == item_id,
+            UpdateLog.origin == origin,
+            col(UpdateLog.undone_at).is_(None),
+            UpdateLog.source != "undo",
+        )
+    ).first()
+    if row is None:
+        return None
+    entry, by = row
+    item = session.get(Item, item_id)
+    assert item is not None
+    return _logged(item, entry, by or "")
+
+
+def _logged(item: Item, entry: UpdateLog, by: str = "") -> LoggedItem:
+    assert item.id is not None
+    return LoggedItem(
+        item.id, item.path, item.kind, entry.count, entry.note, item.due_on, item.state, by, entry.logged_at
+    )
+
+
+def _log_items(
+    session: Session,
+    now: datetime,
+    judge: Judge,
+    actor: Actor,
+    item_ids: Sequence[int],
+    *,
+    source: str,
+    count: int | None,
+    note: str | None,
+    origin: str | None,
+) -> Logged | NotYours | ItemGone:
+    items = session.exec(
+        select(Item).where(col(Item.id).in_(item_ids), col(Item.retired_at).is_(None)).order_by(col(Item.id))
+    ).all()
+    if not items:
+        return ItemGone()
+    units: dict[int, list[int]] = {}
+    for item_id, unit_id in session.exec(
+        select(ItemUnit.item_id, ItemUnit.unit_id).where(col(ItemUnit.item_id).in_(item_ids))
+    ):
+        units.setdefault(item_id, []).append(unit_id)
+    mine = [it for it in items if actor.may_touch(units.get(it.id or 0, []))]
+    if not mine:
+        names = session.exec(select(Unit.name).where(col(Unit.id).in_(units.get(items[0].id or 0, [])))).all()
+        return NotYours(items[0].path, tuple(names))
+    person_id = _person_id(session, now, actor)
+    logged, already = [], []
+    for item in mine:
+        assert item.id is not None
+        prior = _already(session, item.id, origin)
+        if prior is not None:
+            already.append(prior)
+            continue
+        entry = log_update(
+            session, now, judge, item, source=source, person_id=person_id, count=count or 1, note=note
+        )
+        entry.origin = origin
+        session.add(entry)
+        logged.append(_logged(item, entry))
+    session.flush()
+    skipped = tuple(it.path for it in items if it not in mine)
+    return Logged(tuple(logged), tuple(already), skipped)
+
+
+def log_done(
+    session: Session,
+    now: datetime,
+    judge: Judge,
+    sender: Sender,
+    admin_ids: Iterable[int],
+    words: Sequence[str],
+    *,
+    reply_to: tuple[int, int] | None = None,
+    origin: str | None = None,
+) -> DoneResult:
+    """`/done ITEM [备注]`, or `/done [备注]` replied to a reminder (`reply_to` = (chat id, message id))."""
+    actor = actor_for(session, sender, admin_ids)
+    if not actor.known:
+        return Stranger()
+    words = [w for w in (clean(w) for w in words) if w]
+    reminder = _reminder_items(session, *reply_to) if reply_to else None
+    if reminder is not None:
+        count, note = split_count(words)
+        item_ids: Sequence[int] = reminder
+    elif not words:
+        return Usage()
+    else:
+        found = find_item(session, actor, words)
+        if not isinstance(found, tuple):
+            return found
+        item, rest = found
+        count, note = split_count(rest)
+        item_ids = [item.id]
+    if count is not None and not 1 <= count <= MAX_COUNT:
+        return BadCount(count)
+    return _log_items(
+        session, now, judge, actor, item_ids, source="done", count=count, note=note, origin=origin
+    )
+
+
+def log_button(
+    session: Session,
+    now: datetime,
+    judge: Judge,
+    sender: Sender,
+    admin_ids: Iterable[int],
+    item_id: int,
+    *,
+    count: int | None = None,
+    origin: str | None = None,
+) -> DoneResult:
+    """A tap on `已更新 …` under a reminder. The same button logs its item once (`origin` = the message)."""
+    actor = actor_for(session, sender, admin_ids)
+    if not actor.known:
+        return Stranger()
+    if count is not None and not 1 <= count <= MAX_COUNT:
+        return BadCount(count)
+    return _log_items(
+        session, now, judge, actor, [item_id], source="button", count=count, note=None, origin=origin
+    )
+
+
+@dataclass(frozen=True)
+class Undone:
+    path: str
+    logged_at: datetime
+    count: int
+    due_on: date | None
+    state: str
+
+
+@dataclass(frozen=True)
+class NothingToUndo:
+    pass
+
+
+def undo(
+    session: Session, now: datetime, judge: Judge, sender: Sender, admin_ids: Iterable[int]
+) -> Undone | NothingToUndo | Stranger:
+    """`/undo`: take back the sender's last log within the undo window. The undo is itself recorded."""
+    actor = actor_for(session, sender, admin_ids)
+    if actor.person_id is None:
+        return NothingToUndo() if actor.known else Stranger()
+    entry = undo_last(session, now, judge, actor.person_id)
+    if entry is None:
+        return NothingToUndo()
+    item = session.get(Item, entry.item_id)
+    assert item is not None
+    return Undone(item.path, entry.logged_at, entry.count, item.due_on, item.state)
+
+
+# ------------------------------------------------------------------------------------------------
+# Events (after-event rules: 自信息形成之日起20个工作日内公开)
+
+
+@dataclass(frozen=True)
+class EventRecorded:
+    path: str
+    occurred_on: date
+    due_on: date | None
+    state: str
+    counts: bool  # the item's rule runs from events; otherwise the event is kept but changes nothing
+    already: bool = False
+
+
+@dataclass(frozen=True)
+class FutureDate:
+    day: date
+
+
+@dataclass(frozen=True)
+class BadDate:
+    text: str
+
+
+_DATE = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$")
+_RELATIVE_DAYS = {"今天": 0, "今日": 0, "昨天": 1, "昨日": 1, "前天": 2}
+
+
+def _take_date(words: Sequence[str], today: date) -> tuple[date | None, list[str]] | BadDate:
+    rest = [clean(w) for w in words if clean(w)]
+    for i, word in enumerate(rest):
+        m = _DATE.match(word)
+        if m is not None:
+            try:
+                day = date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+            except ValueError:
+                return BadDate(word)
+            return day, rest[:i] + rest[i + 1 :]
+        if word in _RELATIVE_DAYS:
+            return today - timedelta(days=_RELATIVE_DAYS[word]), rest[:i] + rest[i + 1 :]
+    return None, rest
+
+
+def record_event_by(
+    session: Session,
+    now: datetime,
+    judge: Judge,
+    sender: Sender,
+    admin_ids: Iterable[int],
+    words: Sequence[str],
+    *,
+    origin: str | None = None,
+) -> EventRecorded | Usage | Ambiguous | ItemUnknown | NotYours | Stranger | FutureDate | BadDate:
+    """`/event ITEM [YYYY-MM-DD] [备注]`: an event (a document issued, a letter arrived) starts a deadline."""
+    actor = actor_for(session, sender, admin_ids)
+    if not actor.known:
+        return Stranger()
+    today = judge.today(now)
+    taken = _take_date(words, today)
+    if isinstance(taken, BadDate):
+        return taken
+    day, rest = taken
+    if not rest:
+        return Usage()
+    if day is not None and day > today:
+        return FutureDate(day)
+    found = find_item(session, actor, rest)
+    if not isinstance(found, tuple):
+        return found
+    ref, note_words = found
+    item = session.get(Item, ref.id)
+    assert item is not None and item.id is not None
+    counts = item_rule(item).after_event is not None
+    if origin is not None:
+        prior = session.exec(select(Event).where(Event.item_id == item.id, Event.origin == origin)).first()
+        if prior is not None:
+            return EventRecorded(item.path, prior.occurred_on, item.due_on, item.state, counts, already=True)
+    event = record_event(
+        session,
+        now,
+        judge,
+        item,
+        occurred_on=day or today,
+        person_id=_person_id(session, now, actor),
+        note=" ".join(note_words) or None,
+    )
+    event.origin = origin
+    session.add(event)
+    session.flush()
+    return EventRecorded(item.path, event.occurred_on, item.due_on, item.state, counts)

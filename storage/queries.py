@@ -1,0 +1,735 @@
+"""Read queries behind the bot's questions: who is asking, what is late, what is whose, who answers for what.
+
+Nothing here writes. Results are small frozen dataclasses (never ORM rows), so handlers can format them
+after the session is closed. Refusals are values too (`Stranger`, `NotAdmin`, …):
+the handlers turn them into Chinese sentences.
+
+Matching what people type against names (`match_items`, `match_units`) lives here as well: NFKC-normalised,
+invisible characters dropped, full-width separators accepted.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
+from typing import Any, Generic, TypeVar
+
+from sqlalchemy import and_, func, or_
+from sqlalchemy import select as sa_select
+from sqlmodel import Session, col, select
+
+from domain.model import STATE_URGENCY, State
+from storage.items import Judge
+from storage.models import (
+    Chat,
+    ChatUnit,
+    Invitation,
+    Item,
+    ItemUnit,
+    Membership,
+    Person,
+    Site,
+    Unit,
+    UnitGroupMember,
+)
+
+# Words that mean "every unit" in /bindchat, /invite.
+ALL_WORDS = frozenset({"全部", "所有", "全部单位", "所有单位", "all", "*"})
+
+# ------------------------------------------------------------------------------------------------
+# Who is asking
+
+
+@dataclass(frozen=True)
+class Sender:
+    """Who sent a message, as Telegram tells it. Plain data: storage knows nothing of Telegram."""
+
+    telegram_id: int
+    first_name: str = ""
+    last_name: str | None = None
+    username: str | None = None
+
+    @property
+    def name(self) -> str:
+        first, last = clean(self.first_name or ""), clean(self.last_name or "")
+        if first and last:
+            # Chinese names are written without a space (张 三 → 张三).
+            joiner = "" if _is_cjk(first[-1]) and _is_cjk(last[0]) else " "
+            return f"{first}{joiner}{last}"
+        return first or last or (f"@{self.username}" if self.username else f"用户{self.telegram_id}")
+
+
+@dataclass(frozen=True)
+class Actor:
+    """What a sender may do: administrator (everything), unit administrator, or member of some units."""
+
+    sender: Sender
+    person_id: int | None
+    global_admin: bool
+    admin_units: frozenset[int] = frozenset()
+    # Units whose items the person answers for: direct memberships, the groups containing those units
+    # (an item of 市属各部门 is also 市财政局's), and the members of a group unit they belong to.
+    units: frozenset[int] = frozenset()
+    roles: frozenset[str] = frozenset()
+
+    @property
+    def is_admin(self) -> bool:
+        return self.global_admin or bool(self.admin_units)
+
+    @property
+    def known(self) -> bool:
+        return self.global_admin or bool(self.units)
+
+    @property
+    def scope(self) -> frozenset[int] | None:
+        """Units this person sees and logs; None means all of them."""
+        return None if self.global_admin else self.units
+
+    def may_touch(self, unit_ids: Iterable[int]) -> bool:
+        return self.global_admin or bool(self.units.intersection(unit_ids))
+
+
+def actor_for(session: Session, sender: Sender, admin_ids: Iterable[int]) -> Actor:
+    person = session.exec(select(Person).where(Person.telegram_id == sender.telegram_id)).first()
+    configured = sender.telegram_id in set(admin_ids)
+    if person is None:
+        return Actor(sender=sender, person_id=None, global_admin=configured)
+    rows = session.exec(
+        select(Membership.unit_id, Membership.role).where(
+            Membership.person_id == person.id, col(Membership.active).is_(True)
+        )
+    ).all()
+    global_admin = configured or any(role == "admin" and unit is None for unit, role in rows)
+    direct = frozenset(unit for unit, _ in rows if unit is not None)
+    admin_units = frozenset(unit for unit, role in rows if unit is not None and role == "admin")
+    return Actor(
+        sender=sender,
+        person_id=person.id,
+        global_admin=global_admin,
+        admin_units=admin_units,
+        units=direct | _related_units(session, direct),
+        roles=frozenset(role for _, role in rows),
+    )
+
+
+def _related_units(session: Session, units: frozenset[int]) -> frozenset[int]:
+    if not units:
+        return frozenset()
+    rows = session.exec(
+        select(UnitGroupMember.group_id, UnitGroupMember.member_id).where(
+            or_(col(UnitGroupMember.member_id).in_(units), col(UnitGroupMember.group_id).in_(units))
+        )
+    ).all()
+    return frozenset(g if m in units else m for g, m in rows)
+
+
+# ------------------------------------------------------------------------------------------------
+# Refusals and problems shared by queries and operations
+
+
+@dataclass(frozen=True)
+class Stranger:
+    """The sender is bound to no unit and is not an administrator."""
+
+
+@dataclass(frozen=True)
+class NotAdmin:
+    """Only an administrator may do this."""
+
+
+@dataclass(frozen=True)
+class UnitUnknown:
+    text: str
+    suggestions: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class UnitAmbiguous:
+    text: str
+    candidates: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class NotYourUnit:
+    """A non-administrator asked about a unit that is not theirs."""
+
+    unit: str
+
+
+# ------------------------------------------------------------------------------------------------
+# Matching what people type
+
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u200e\u200f\u2060\u2061\u2062\u2063\ufeff\u00ad"))
+# After NFKC, full-width ／ ＞ ｜ ＼ are ASCII; 、 and ＞-like arrows people type stay as they are.
+_SEPARATORS = re.compile(r"\s*(?:/|>|、|\||\\|→|»)\s*|\s+")
+
+
+def clean(text: str) -> str:
+    """What people type and paste, made comparable: NFKC, no invisible characters, single spaces."""
+    text = unicodedata.normalize("NFKC", text).translate(_INVISIBLE)
+    return " ".join(text.split())
+
+
+def name_key(text: str) -> str:
+    return clean(text).casefold()
+
+
+def segments(text: str) -> tuple[str, ...]:
+    return tuple(s for s in _SEPARATORS.split(name_key(text)) if s)
+
+
+def _is_cjk(ch: str) -> bool:
+    return "\u4e00" <= ch <= "\u9fff" or "\u3400" <= ch <= "\u4dbf"
+
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Found(Generic[T]):
+    """What a text matched: one hit, several (ambiguous), or none (with the nearest names)."""
+
+    hits: tuple[T, ...]
+    rest: tuple[str, ...] = ()  # the words after the name (a note, a count)
+    suggestions: tuple[str, ...] = ()
+
+    @property
+    def one(self) -> T | None:
+        return self.hits[0] if len(self.hits) == 1 else None
+
+
+@dataclass(frozen=True)
+class ItemRef:
+    id: int
+    name: str
+    path: str
+    kind: str
+    unit_ids: tuple[int, ...]
+    unit_names: tuple[str, ...]
+
+    @property
+    def path_segments(self) -> tuple[str, ...]:
+        return segments(self.path) or segments(self.name)
+
+
+def _item_tiers(q: str) -> list[Callable[[ItemRef], bool]]:
+    key, segs = name_key(q), segments(q)
+    return [
+        # 1. the leaf name or the whole path
+        lambda it: name_key(it.name) == key or it.path_segments == segs,
+        # 2. the end of the path: 重点领域/财政预决算
+        lambda it: len(segs) > 1 and it.path_segments[-len(segs) :] == segs,
+        # 3. the start of the leaf name
+        lambda it: bool(key) and name_key(it.name).startswith(key),
+        # 4. anywhere in the leaf name (more than one hit is offered as buttons)
+        lambda it: len(key) > 1 and key in name_key(it.name),
+    ]
+
+
+def match_items(items: Sequence[ItemRef], words: Sequence[str]) -> Found[ItemRef]:
+    """Find the item the first words name; the remaining words are returned as `rest`.
+
+    Stronger kinds of match win over longer ones: an exact leaf name in one word beats a substring of
+    three words. Within a kind, the longest run of words wins (names may contain spaces).
+    """
+    words = [w for w in (clean(w) for w in words) if w]
+    if not words:
+        return Found(())
+    for tier in range(4):
+        for k in range(len(words), 0, -1):
+            test = _item_tiers(" ".join(words[:k]))[tier]
+            hits = tuple(it for it in items if test(it))
+            if hits:
+                return Found(hits, rest=tuple(words[k:]))
+    return Found((), rest=tuple(words[1:]), suggestions=_suggest(items, words))
+
+
+def _suggest(items: Sequence[ItemRef], words: Sequence[str]) -> tuple[str, ...]:
+    by_name: dict[str, list[ItemRef]] = defaultdict(list)
+    for it in items:
+        by_name[name_key(it.name)].append(it)
+    found: list[str] = []
+    for k in range(len(words), 0, -1):
+        for name in difflib.get_close_matches(name_key(" ".join(words[:k])), list(by_name), n=5, cutoff=0.4):
+            found.extend(it.path for it in by_name[name] if it.path not in found)
+        if found:
+            break
+    return tuple(found[:5])
+
+
+@dataclass(frozen=True)
+class UnitRef:
+    id: int
+    name: str
+    site: str
+    is_group: bool = False
+
+
+def match_units(units: Sequence[UnitRef], text: str) -> Found[UnitRef]:
+    """Exact name, then a unique prefix, then a unique substring."""
+    key = name_key(text)
+    if not key:
+        return Found(())
+    tests: list[Callable[[UnitRef], bool]] = [
+        lambda u: name_key(u.name) == key,
+        lambda u: name_key(u.name).startswith(key),
+        lambda u: key in name_key(u.name),
+    ]
+    for test in tests:
+        hits = tuple(u for u in units if test(u))
+        if hits:
+            return Found(hits)
+    names = {name_key(u.name): u.name for u in units}
+    near = difflib.get_close_matches(key, list(names), n=5, cutoff=0.4)
+    return Found((), suggestions=tuple(names[n] for n in near))
+
+
+def unit_refs(session: Session) -> list[UnitRef]:
+    rows = session.exec(
+        select(Unit.id, Unit.name, Site.name, Unit.is_group).join(Site, col(Site.id) == Unit.site_id)
+    ).all()
+    return [UnitRef(id=uid, name=name, site=site, is_group=grp) for uid, name, site, grp in rows if uid]
+
+
+def resolve_unit(session: Session, text: str) -> UnitRef | UnitUnknown | UnitAmbiguous:
+    refs = unit_refs(session)
+    found = match_units(refs, text)
+    if found.one is not None:
+        return found.one
+    if found.hits:
+        several_sites = len({u.site for u in refs}) > 1
+        return UnitAmbiguous(
+            text, tuple(f"{u.name}（{u.site}）" if several_sites else u.name for u in found.hits[:15])
+        )
+    return UnitUnknown(text, found.suggestions)
+
+
+def item_refs(session: Session, unit_ids: frozenset[int] | None) -> list[ItemRef]:
+    """Live items of these units (all units when None), each with its units."""
+    stmt = (
+        sa_select(col(Item.id), col(Item.name), col(Item.path), col(Item.kind), col(Unit.id), col(Unit.name))
+        .join(ItemUnit, col(ItemUnit.item_id) == col(Item.id), isouter=True)
+        .join(Unit, col(Unit.id) == col(ItemUnit.unit_id), isouter=True)
+        .where(col(Item.retired_at).is_(None))
+        .order_by(col(Item.path), col(Item.id))
+    )
+    if unit_ids is not None:
+        mine = sa_select(col(ItemUnit.item_id)).where(col(ItemUnit.unit_id).in_(unit_ids))
+        stmt = stmt.where(col(Item.id).in_(mine))
+    grouped: dict[int, tuple[str, str, str, list[int], list[str]]] = {}
+    for item_id, name, path, kind, unit_id, unit_name in session.execute(stmt):
+        entry = grouped.setdefault(item_id, (name, path, kind, [], []))
+        if unit_id is not None:
+            entry[3].append(unit_id)
+            entry[4].append(unit_name)
+    return [
+        ItemRef(id=i, name=n, path=p, kind=k, unit_ids=tuple(u), unit_names=tuple(un))
+        for i, (n, p, k, u, un) in grouped.items()
+    ]
+
+
+# ------------------------------------------------------------------------------------------------
+# Reading a count out of a note: "/done 部门动态 3" or "/done 部门动态 今天发布3条"
+
+_COUNT_WORD = re.compile(r"^\d{1,6}$")
+_COUNT_IN_NOTE = re.compile(r"(\d{1,6})\s*(?:条|篇|则|期|个|次)")
+
+
+def split_count(rest: Sequence[str]) -> tuple[int | None, str | None]:
+    """(count, note) from the words after an item's name. A bare number is a count, not a note."""
+    words = list(rest)
+    count: int | None = None
+    if words and _COUNT_WORD.match(words[0]):
+        count = int(words.pop(0))
+    elif words and _COUNT_WORD.match(words[-1]):
+        count = int(words.pop())
+    note = " ".join(words).strip() or None
+    if count is None and note:
+        m = _COUNT_IN_NOTE.search(note)
+        if m:
+            count = int(m.group(1))
+    return count, note
+
+
+# ------------------------------------------------------------------------------------------------
+# Views
+
+
+@dataclass(frozen=True)
+class PersonLine:
+    name: str
+    username: str | None = None
+
+    @property
+    def label(self) -> str:
+        if self.name and self.username:
+            return f"{self.name}（@{self.username}）"
+        if self.name:
+            return self.name
+        return f"@{self.username}" if self.username else "（未留姓名）"
+
+
+@dataclass(frozen=True)
+class LateItem:
+    item_id: int
+    path: str
+    kind: str
+    due_on: date
+    days_late: int
+    webmasters: tuple[PersonLine, ...]
+
+
+@dataclass(frozen=True)
+class UnitLate:
+    unit: str
+    items: tuple[LateItem, ...]
+
+
+@dataclass(frozen=True)
+class ItemLine:
+    item_id: int
+    path: str
+    kind: str
+    state: str
+    due_on: date | None
+    units: tuple[str, ...] = ()
+    rule_text: str = ""
+
+
+@dataclass(frozen=True)
+class OverdueView:
+    today: date
+    units: tuple[UnitLate, ...]
+    needs_rule: tuple[ItemLine, ...] | None  # None: not an administrator's view
+    narrowed_to: str | None = None
+    admin: bool = False
+
+
+def _person_line(name: str | None, username: str | None) -> PersonLine:
+    return PersonLine(name=name or "", username=username)
+
+
+def overdue_items(session: Session, today: date, unit_ids: frozenset[int] | None) -> tuple[UnitLate, ...]:
+    """Late items per unit, the unit with the latest item first, each with its webmasters. One query."""
+    webmaster = and_(
+        col(Membership.unit_id) == col(Unit.id),
+        col(Membership.role) == "webmaster",
+        col(Membership.active).is_(True),
+    )
+    stmt = (
+        sa_select(
+            col(Item.id),
+            col(Item.path),
+            col(Item.kind),
+            col(Item.due_on),
+            col(Unit.id),
+            col(Unit.name),
+            col(Person.name),
+            col(Person.username),
+        )
+        .join(ItemUnit, col(ItemUnit.item_id) == col(Item.id))
+        .join(Unit, col(Unit.id) == col(ItemUnit.unit_id))
+        .join(Membership, webmaster, isouter=True)
+        .join(Person, col(Person.id) == col(Membership.person_id), isouter=True)
+        .where(col(Item.retired_at).is_(None), col(Item.due_on) < today)
+        .order_by(col(Item.due_on), col(Unit.name), col(Item.path), col(Person.name))
+    )
+    if unit_ids is not None:
+        stmt = stmt.where(col(ItemUnit.unit_id).in_(unit_ids))
+    units: dict[int, tuple[str, dict[int, LateItem]]] = {}
+    for item_id, path, kind, due_on, unit_id, unit_name, p_name, p_user in session.execute(stmt):
+        _, items = units.setdefault(unit_id, (unit_name, {}))
+        row = items.get(item_id) or LateItem(item_id, path, kind, due_on, (today - due_on).days, ())
+        if p_name is not None or p_user is not None:
+            row = replace(row, webmasters=(*row.webmasters, _person_line(p_name, p_user)))
+        items[item_id] = row
+    ordered = sorted(units.values(), key=lambda u: (-max(i.days_late for i in u[1].values()), u[0]))
+    return tuple(UnitLate(name, tuple(items.values())) for name, items in ordered)
+
+
+def needs_rule_items(session: Session, unit_ids: frozenset[int] | None) -> tuple[ItemLine, ...]:
+    stmt = select(Item).where(col(Item.retired_at).is_(None), Item.state == State.NEEDS_RULE.value)
+    if unit_ids is not None:
+        stmt = stmt.where(
+            col(Item.id).in_(select(ItemUnit.item_id).where(col(ItemUnit.unit_id).in_(unit_ids)))
+        )
+    rows = session.exec(stmt.order_by(col(Item.path))).all()
+    return tuple(_item_line(it) for it in rows)
+
+
+def _item_line(it: Item, units: Sequence[str] = ()) -> ItemLine:
+    assert it.id is not None
+    return ItemLine(it.id, it.path, it.kind, it.state, it.due_on, tuple(units), it.rule_text)
+
+
+def _narrow(
+    session: Session, actor: Actor, unit_text: str | None
+) -> tuple[frozenset[int] | None, str | None] | UnitUnknown | UnitAmbiguous | NotYourUnit:
+    if not unit_text:
+        return actor.scope, None
+    unit = resolve_unit(session, unit_text)
+    if not isinstance(unit, UnitRef):
+        return unit
+    if actor.scope is not None and unit.id not in actor.scope:
+        return NotYourUnit(unit.name)
+    return frozenset({unit.id}), unit.name
+
+
+def overdue_view(
+    session: Session,
+    now: datetime,
+    judge: Judge,
+    sender: Sender,
+    admin_ids: Iterable[int],
+    unit_text: str | None,
+) -> OverdueView | Stranger | UnitUnknown | UnitAmbiguous | NotYourUnit:
+    actor = actor_for(session, sender, admin_ids)
+    if not actor.known:
+        return Stranger()
+    narrowed = _narrow(session, actor, unit_text)
+    if not isinstance(narrowed, tuple):
+        return narrowed
+    scope, name = narrowed
+    today = judge.today(now)
+    return OverdueView(
+        today=today,
+        units=overdue_items(session, today, scope),
+        needs_rule=needs_rule_items(session, scope) if actor.is_admin else None,
+        narrowed_to=name,
+        admin=actor.global_admin,
+    )
+
+
+def _items_of(session: Session, unit_ids: frozenset[int] | None, *conditions: Any) -> list[ItemLine]:
+    stmt = (
+        sa_select(Item, col(Unit.name))
+        .join(ItemUnit, col(ItemUnit.item_id) == col(Item.id))
+        .join(Unit, col(Unit.id) == col(ItemUnit.unit_id))
+        .where(col(Item.retired_at).is_(None), *conditions)
+        .order_by(col(Item.id), col(Unit.name))
+    )
+    if unit_ids is not None:
+        stmt = stmt.where(col(ItemUnit.unit_id).in_(unit_ids))
+    items: dict[int, tuple[Item, list[str]]] = {}
+    for item, unit_name in session.execute(stmt):
+        items.setdefault(item.id, (item, []))[1].append(unit_name)
+    return [_item_line(item, names) for item, names in items.values()]
+
+
+def urgency_key(line: ItemLine) -> tuple[int, date, str]:
+    try:
+        rank = STATE_URGENCY[State(line.state)]
+    except ValueError:
+        rank = len(STATE_URGENCY)
+    return rank, line.due_on or date.max, line.path
+
+
+@dataclass(frozen=True)
+class MineView:
+    today: date
+    items: tuple[ItemLine, ...]
+    admin: bool = False
+
+
+def mine_view(
+    session: Session, now: datetime, judge: Judge, sender: Sender, admin_ids: Iterable[int]
+) -> MineView | Stranger:
+    actor = actor_for(session, sender, admin_ids)
+    if not actor.known:
+        return Stranger()
+    lines = _items_of(session, actor.units) if actor.units else []
+    return MineView(judge.today(now), tuple(sorted(lines, key=urgency_key)), admin=actor.global_admin)
+
+
+@dataclass(frozen=True)
+class DueView:
+    today: date
+    until: date
+    workdays: int
+    items: tuple[ItemLine, ...]
+    overdue: int
+
+
+def due_view(
+    session: Session, now: datetime, judge: Judge, sender: Sender, admin_ids: Iterable[int], workdays: int
+) -> DueView | Stranger:
+    actor = actor_for(session, sender, admin_ids)
+    if not actor.known:
+        return Stranger()
+    today = judge.today(now)
+    until = judge.calendar.add_working_days(today, workdays)
+    due_on = col(Item.due_on)
+    lines = _items_of(session, actor.scope, due_on >= today, due_on <= until)
+    late = _items_of(session, actor.scope, due_on < today)
+    return DueView(today, until, workdays, tuple(sorted(lines, key=lambda x: (x.due_on, x.path))), len(late))
+
+
+@dataclass(frozen=True)
+class StatusView:
+    today: date
+    items_by_state: dict[str, int]
+    columns: int
+    accounts: int
+    units: int
+    people: int
+    admins: int
+    groups_active: int
+    groups_inactive: int
+    groups_unbound: int
+    invitations_open: int
+    needs_rule: int
+
+
+def status_view(
+    session: Session, now: datetime, judge: Judge, sender: Sender, admin_ids: Iterable[int]
+) -> StatusView | NotAdmin:
+    actor = actor_for(session, sender, admin_ids)
+    if not actor.is_admin:
+        return NotAdmin()
+    live = col(Item.retired_at).is_(None)
+    by_state = dict(
+        session.execute(sa_select(col(Item.state), func.count()).where(live).group_by(col(Item.state))).all()
+    )
+    by_kind = dict(
+        session.execute(sa_select(col(Item.kind), func.count()).where(live).group_by(col(Item.kind))).all()
+    )
+    active = col(Membership.active).is_(True)
+    people = session.exec(select(func.count(func.distinct(Membership.person_id))).where(active)).one()
+    admins = session.exec(
+        select(func.count(func.distinct(Membership.person_id))).where(active, Membership.role == "admin")
+    ).one()
+    groups = col(Chat.type).in_(("group", "supergroup"))
+    bound = or_(col(Chat.all_units).is_(True), col(Chat.id).in_(select(ChatUnit.chat_id)))
+
+    def count_chats(*conditions: Any) -> int:
+        return session.exec(select(func.count()).select_from(Chat).where(groups, *conditions)).one()
+
+    return StatusView(
+        today=judge.today(now),
+        items_by_state={str(k): int(v) for k, v in by_state.items()},
+        columns=int(by_kind.get("column", 0)),
+        accounts=int(by_kind.get("account", 0)),
+        units=session.exec(select(func.count()).select_from(Unit)).one(),
+        people=people,
+        admins=admins + len(set(admin_ids)),
+        groups_active=count_chats(col(Chat.active).is_(True), bound),
+        groups_inactive=count_chats(col(Chat.active).is_(False)),
+        groups_unbound=count_chats(col(Chat.active).is_(True), ~bound),
+        invitations_open=session.exec(
+            select(func.count())
+            .select_from(Invitation)
+            .where(col(Invitation.used_at).is_(None), Invitation.expires_at > now)
+        ).one(),
+        needs_rule=int(by_state.get(State.NEEDS_RULE.value, 0)),
+    )
+
+
+@dataclass(frozen=True)
+class UnitPeople:
+    unit: str
+    is_group: bool
+    columns: int
+    accounts: int
+    overdue: int
+    webmasters: tuple[PersonLine, ...] = ()
+    leaders: tuple[PersonLine, ...] = ()
+    admins: tuple[PersonLine, ...] = ()
+
+
+@dataclass(frozen=True)
+class PeopleView:
+    units: tuple[UnitPeople, ...]
+    admins: tuple[PersonLine, ...] = ()  # deployment-wide administrators with a membership
+    narrowed_to: str | None = None
+    detail: bool = True  # /people lists names; /units only counts
+    chats: dict[str, tuple[str, ...]] = field(default_factory=dict)  # unit name -> group titles
+
+
+def people_view(
+    session: Session,
+    now: datetime,
+    judge: Judge,
+    sender: Sender,
+    admin_ids: Iterable[int],
+    unit_text: str | None = None,
+    *,
+    detail: bool = True,
+) -> PeopleView | Stranger | UnitUnknown | UnitAmbiguous | NotYourUnit:
+    """Who answers for what: every unit (or one) with its people, item counts and late items."""
+    actor = actor_for(session, sender, admin_ids)
+    if not actor.known:
+        return Stranger()
+    # /people shows a member their own units, /units the whole directory (to find names to type);
+    # any known person may ask about any one unit by name.
+    everyone = replace(actor, global_admin=True)
+    default = (actor.scope if detail else None, None)
+    narrowed = _narrow(session, everyone, unit_text) if unit_text else default
+    if not isinstance(narrowed, tuple):
+        return narrowed
+    scope, name = narrowed
+    today = judge.today(now)
+    units = session.exec(select(Unit).order_by(col(Unit.name))).all()
+    counts: dict[tuple[int, str], int] = defaultdict(int)
+    late: dict[int, int] = defaultdict(int)
+    live = col(Item.retired_at).is_(None)
+    for unit_id, kind, n in session.execute(
+        sa_select(col(ItemUnit.unit_id), col(Item.kind), func.count())
+        .join(Item, col(Item.id) == col(ItemUnit.item_id))
+        .where(live)
+        .group_by(col(ItemUnit.unit_id), col(Item.kind))
+    ):
+        counts[(unit_id, kind)] = n
+    for unit_id, n in session.execute(
+        sa_select(col(ItemUnit.unit_id), func.count())
+        .join(Item, col(Item.id) == col(ItemUnit.item_id))
+        .where(live, col(Item.due_on) < today)
+        .group_by(col(ItemUnit.unit_id))
+    ):
+        late[unit_id] = n
+    people: dict[tuple[int | None, str], list[PersonLine]] = defaultdict(list)
+    for unit_id, role, p_name, p_user in session.execute(
+        sa_select(col(Membership.unit_id), col(Membership.role), col(Person.name), col(Person.username))
+        .join(Person, col(Person.id) == col(Membership.person_id))
+        .where(col(Membership.active).is_(True))
+        .order_by(col(Person.name))
+    ):
+        people[(unit_id, role)].append(_person_line(p_name, p_user))
+    chats: dict[str, list[str]] = defaultdict(list)
+    for unit_name, title in session.execute(
+        sa_select(col(Unit.name), col(Chat.title))
+        .join(ChatUnit, col(ChatUnit.unit_id) == col(Unit.id))
+        .join(Chat, col(Chat.id) == col(ChatUnit.chat_id))
+        .where(col(Chat.active).is_(True))
+    ):
+        chats[unit_name].append(title or "（未命名群）")
+    rows = tuple(
+        UnitPeople(
+            unit=u.name,
+            is_group=u.is_group,
+            columns=counts[(u.id, "column")],
+            accounts=counts[(u.id, "account")],
+            overdue=late[u.id],
+            webmasters=tuple(people[(u.id, "webmaster")]),
+            leaders=tuple(people[(u.id, "leader")]),
+            admins=tuple(people[(u.id, "admin")]),
+        )
+        for u in units
+        if u.id is not None and (scope is None or u.id in scope)
+    )
+    return PeopleView(
+        units=rows,
+        admins=tuple(people[(None, "admin")]),
+        narrowed_to=name,
+        detail=detail,
+        chats={k: tuple(v) for k, v in chats.items()},
+    )
+
+
+def who_is(session: Session, now: datetime, sender: Sender, admin_ids: Iterable[int]) -> Actor:
+    """The sender's standing (for /help: administrators see administrator commands)."""
+    return actor_for(session, sender, admin_ids)

@@ -1,0 +1,218 @@
+"""End-to-end support: the REAL `zhiri run` as a subprocess, talking over HTTP to the in-process FakeBotAPI.
+
+Nothing is mocked inside the bot: the test seeds the database through the storage layer, starts the
+process with TELEGRAM_API_URL pointing at the fake, acts as people in Telegram through the fake, and
+waits with the fake's wait_for (never fixed sleeps). The process is always terminated in `finally`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.engine import Engine
+from sqlmodel import select
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
+
+from domain.calendar import WorkCalendar
+from storage import outbox
+from storage.db import make_engine, session_scope, upgrade
+from storage.items import Judge
+from tests.bot.seed import World, add_person, seed
+from tests.conftest import SHANGHAI
+from tests.support.fake_botapi import FakeBotAPI, FakeChat, FakeUser, SentRecord
+
+REPO = Path(__file__).resolve().parents[2]
+ADMIN, FINANCE, WEBMASTER, LEADER, STRANGER = 1000, 2003, 3001, 3002, 9999
+STARTUP_SECONDS = 60.0  # two shared cores: importing PTB, SQLAlchemy and Alembic takes a while
+REPLY_SECONDS = 20.0
+
+
+def bot_env(**overrides: str) -> dict[str, str]:
+    """The environment for `zhiri run`: this test's values only (nothing from a developer's shell)."""
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("TELEGRAM_", "WEBHOOK_", "ADMIN_", "DATABASE_", "TZ_NAME", "INVITE_"))
+    }
+    env.update({"PYTHONUNBUFFERED": "1", "PYTHONPATH": str(REPO), "TZ_NAME": "Asia/Shanghai"})
+    env.update(overrides)
+    return env
+
+
+def run_once(
+    env: dict[str, str], cwd: Path, timeout: float = STARTUP_SECONDS
+) -> subprocess.CompletedProcess[str]:
+    """`zhiri run` expected to stop by itself (bad configuration)."""
+    return subprocess.run(
+        [sys.executable, "-m", "bot", "run"],
+        env=env,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+@dataclass
+class RunningBot:
+    fake: FakeBotAPI
+    engine: Engine
+    world: World
+    proc: subprocess.Popen[bytes]
+    log_path: Path
+    admin: FakeUser
+    admin_chat: FakeChat
+
+    def stop(self) -> int:
+        return stop(self.proc)
+
+    def log(self) -> str:
+        return self.log_path.read_text(encoding="utf-8", errors="replace")
+
+    def alive(self) -> None:
+        assert self.proc.poll() is None, f"the bot exited ({self.proc.returncode}):\n{self.log()[-4000:]}"
+
+    # -- acting as people ----------------------------------------------------------------------
+
+    def person(self, user_id: int, first_name: str, **kwargs: Any) -> tuple[FakeUser, FakeChat]:
+        user = self.fake.user(user_id, first_name, **kwargs)
+        return user, self.fake.private_chat(user)
+
+    def ask(self, chat: FakeChat, user: FakeUser, text: str, expect: str, **kwargs: Any) -> SentRecord:
+        """`user` writes `text` in `chat`; wait for the bot's message there containing `expect`."""
+        since = self.last_seq()
+        self.fake.send_text(chat, user, text, **kwargs)
+        return self.expect(chat, expect, since)
+
+    def expect(self, chat: FakeChat | int, expect: str, since: int = 0) -> SentRecord:
+        def found() -> SentRecord | None:
+            for record in self.fake.messages_to(chat):
+                if record.seq > since and record.text and expect in record.text:
+                    return record
+            return None
+
+        try:
+            return self.fake.wait_for(found, REPLY_SECONDS, what=f"a message containing {expect!r}")
+        except AssertionError:
+            self.alive()
+            raise AssertionError(
+                f"no reply containing {expect!r}; bot log tail:\n{self.log()[-3000:]}"
+            ) from None
+
+    def last_seq(self) -> int:
+        return max((r.seq for r in self.fake.sent), default=0)
+
+    def replies_to(self, chat: FakeChat, message_id: int) -> list[SentRecord]:
+        return [r for r in self.fake.messages_to(chat) if r.reply_to == message_id]
+
+    def send_reminder(self, chat: FakeChat, items: Sequence[tuple[int, str]], text: str) -> int:
+        """A reminder as the outbox sender would send it: through PTB's Bot, then its outbox row (already
+        sent, so the bot's own sender leaves it alone). Returns its message id."""
+
+        async def send() -> int:
+            async with Bot(self.fake.token, base_url=self.fake.base_url) as bot:
+                buttons = [
+                    [InlineKeyboardButton(f"已更新 {name}", callback_data=f"done:{i}")] for i, name in items
+                ]
+                message = await bot.send_message(chat.id, text, reply_markup=InlineKeyboardMarkup(buttons))
+                return message.message_id
+
+        message_id = asyncio.run(send())
+        now = datetime.now(UTC)
+        with session_scope(self.engine) as session:
+            row, _ = outbox.enqueue(
+                session,
+                now,
+                kind="test_reminder",
+                chat_id=chat.id,
+                text=text,
+                day=now.astimezone(SHANGHAI).date(),
+                items=[i for i, _ in items],
+                key=f"test_reminder:{chat.id}:{message_id}",
+            )
+            assert row.id is not None
+            outbox.mark_sent(session, now, row.id, message_id)
+        return message_id
+
+    # -- reading the database -------------------------------------------------------------------
+
+    def rows(self, model: Any, *where: Any) -> list[Any]:
+        with session_scope(self.engine) as session:
+            return list(session.exec(select(model).where(*where)).all())
+
+    def wait_db(self, predicate: Callable[[], Any], what: str) -> Any:
+        """Wait for the bot to have written something (the fake re-checks at least every 0.25 s)."""
+        try:
+            return self.fake.wait_for(predicate, REPLY_SECONDS, what=what)
+        except AssertionError:
+            self.alive()
+            raise AssertionError(
+                f"timed out waiting for {what}; bot log tail:\n{self.log()[-3000:]}"
+            ) from None
+
+
+def seed_world(url: str) -> tuple[Engine, World]:
+    """The test portal, created 60 days ago (its fortnightly columns are late), and 市财政局's webmaster."""
+    engine = make_engine(url)
+    upgrade(engine)
+    now = datetime.now(UTC)
+    created = now - timedelta(days=60)
+    world = seed(engine, Judge(tz=SHANGHAI, calendar=WorkCalendar()), created, now=now)
+    add_person(engine, created, FINANCE, "赵财", [("市财政局", "webmaster")], world)
+    return engine, world
+
+
+@contextmanager
+def running_bot(tmp_path: Path, *, privacy_mode: bool = True) -> Iterator[RunningBot]:
+    fake = FakeBotAPI(privacy_mode=privacy_mode).start()
+    url = f"sqlite:///{tmp_path / 'zhiri.db'}"
+    engine, world = seed_world(url)
+    admin = fake.user(ADMIN, "信息中心", username="xxzx_admin")
+    admin_chat = fake.private_chat(admin)
+    log_path = tmp_path / "bot.log"
+    env = bot_env(
+        TELEGRAM_BOT_TOKEN=fake.token,
+        TELEGRAM_API_URL=fake.base_url,
+        DATABASE_URL=url,
+        ADMIN_TELEGRAM_IDS=str(ADMIN),
+    )
+    with log_path.open("wb") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "bot", "run"], env=env, cwd=tmp_path, stdout=log, stderr=subprocess.STDOUT
+        )
+    bot = RunningBot(fake, engine, world, proc, log_path, admin, admin_chat)
+    try:
+        try:
+            fake.wait_for(lambda: fake.long_polls_waiting > 0, STARTUP_SECONDS, what="the bot to poll")
+        except AssertionError:
+            raise AssertionError(f"the bot did not start:\n{bot.log()[-4000:]}") from None
+        yield bot
+        if proc.returncode is None:  # unless the test stopped it, it must still be running
+            bot.alive()
+        assert not fake.internal_errors, fake.internal_errors
+    finally:
+        stop(proc)
+        fake.stop()
+        engine.dispose()
+
+
+def stop(proc: subprocess.Popen[bytes], timeout: float = 20.0) -> int:
+    """SIGTERM (PTB's graceful stop), then SIGKILL if it hangs. Never leaves an orphan."""
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout)
+    return proc.returncode

@@ -1,0 +1,271 @@
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from sqlmodel import select
+
+from storage.db import session_scope
+from storage.items import log_update
+from storage.models import Chat, ChatUnit, Item
+from storage.queries import (
+    DueView,
+    ItemRef,
+    MineView,
+    NotAdmin,
+    NotYourUnit,
+    OverdueView,
+    PeopleView,
+    Sender,
+    StatusView,
+    Stranger,
+    UnitAmbiguous,
+    UnitRef,
+    UnitUnknown,
+    actor_for,
+    clean,
+    due_view,
+    match_items,
+    match_units,
+    mine_view,
+    overdue_view,
+    people_view,
+    segments,
+    split_count,
+    status_view,
+)
+from tests.bot.seed import add_person, item, seed
+from tests.conftest import at
+
+CREATED = at("2026-10-01 09:00")
+NOW = at("2026-11-23 09:00")  # a Monday; 首页 / 部门动态 is 39 days late
+ADMIN = 1000
+LEADER, WEBMASTER, FINANCE, STRANGER = 2001, 2002, 2003, 9999
+
+
+@pytest.fixture
+def world(engine, judge):
+    w = seed(engine, judge, CREATED, now=NOW)
+    add_person(engine, CREATED, LEADER, "李领导", [("市政府办公室", "leader")], w)
+    add_person(engine, CREATED, WEBMASTER, "王小明", [("市政府办公室", "webmaster")], w, username="wxm")
+    add_person(engine, CREATED, FINANCE, "赵财", [("市财政局", "webmaster")], w)
+    return w
+
+
+def view(engine, fn, *args, **kwargs):
+    with session_scope(engine) as session:
+        return fn(session, NOW, *args, **kwargs)
+
+
+# -- matching (no database) ----------------------------------------------------------------------
+
+REFS = [
+    ItemRef(1, "部门动态", "首页 / 部门动态", "column", (1,), ("市政府办公室",)),
+    ItemRef(2, "部门动态", "政务公开 / 部门信息 / 部门动态", "column", (2,), ("市教育局",)),
+    ItemRef(3, "财政预决算", "政务公开 / 重点领域信息公开 / 财政预决算", "column", (3,), ("市财政局",)),
+    ItemRef(4, "通知公告", "政务公开 / 通知公告", "column", (1,), ("市政府办公室",)),
+    ItemRef(5, "楚雄发布", "微信公众号 / 楚雄发布", "account", (1,), ("市政府办公室",)),
+]
+
+
+@pytest.mark.parametrize(
+    ("words", "expected", "rest"),
+    [
+        (["财政预决算"], [3], ()),
+        (["重点领域信息公开/财政预决算"], [3], ()),
+        (["重点领域信息公开", "财政预决算"], [3], ()),
+        (["重点领域信息公开／财政预决算"], [3], ()),
+        (["重点领域信息公开>财政预决算"], [3], ()),
+        (["重点领域信息公开、财政预决算"], [3], ()),
+        (["首页/部门动态", "今天发了3条"], [1], ("今天发了3条",)),
+        (["部门动态"], [1, 2], ()),
+        (["财政"], [3], ()),
+        (["ｔｏｎｇ"], [], ()),
+        (["通知\u200b公告"], [4], ()),
+        (["通知公告", "3"], [4], ("3",)),
+        (["楚雄发布"], [5], ()),
+        (["微信公众号", "楚雄发布"], [5], ()),
+        (["预决算"], [3], ()),
+    ],
+)
+def test_it_matches_items_by_name_path_prefix_and_substring(words, expected, rest):
+    found = match_items(REFS, words)
+    assert [it.id for it in found.hits] == expected
+    if expected:
+        assert found.rest == rest
+
+
+def test_it_suggests_the_nearest_names_when_nothing_matches():
+    found = match_items(REFS, ["通知公布"])
+    assert found.hits == ()
+    assert "政务公开 / 通知公告" in found.suggestions
+
+
+def test_it_normalises_full_width_and_invisible_characters():
+    assert clean("　财政\u200b预决算\ufeff ") == "财政预决算"
+    assert segments("重点领域 ／ 财政预决算") == ("重点领域", "财政预决算")
+    assert clean("ＡＢＣ１２３") == "ABC123"
+
+
+UNIT_REFS = [UnitRef(1, "市财政局", "s"), UnitRef(2, "市教育局", "s"), UnitRef(3, "市政府办公室", "s")]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("市财政局", [1]), ("财政", [1]), ("市政府", [3]), ("市", [1, 2, 3]), ("公安", []), ("", [])],
+)
+def test_it_matches_units_exactly_then_by_prefix_then_substring(text, expected):
+    assert [u.id for u in match_units(UNIT_REFS, text).hits] == expected
+
+
+@pytest.mark.parametrize(
+    ("rest", "count", "note"),
+    [
+        ((), None, None),
+        (("3",), 3, None),
+        (("已发布3条",), 3, "已发布3条"),
+        (("今天", "更新"), None, "今天 更新"),
+        (("2", "转载"), 2, "转载"),
+        (("发布", "5篇"), 5, "发布 5篇"),
+    ],
+)
+def test_it_reads_a_count_from_the_words_after_the_name(rest, count, note):
+    assert split_count(rest) == (count, note)
+
+
+# -- who is asking ---------------------------------------------------------------------------------
+
+
+def test_a_member_of_a_unit_also_answers_for_the_groups_containing_it(engine, world):
+    with session_scope(engine) as session:
+        actor = actor_for(session, Sender(FINANCE, "赵财"), [ADMIN])
+    assert not actor.is_admin
+    assert actor.units == {world.units["市财政局"], world.units["市属各部门"]}
+    assert actor.scope == actor.units
+
+
+def test_configured_administrators_see_everything_without_a_person_row(engine, world):
+    with session_scope(engine) as session:
+        actor = actor_for(session, Sender(ADMIN, "管理员"), [ADMIN])
+    assert actor.global_admin and actor.known and actor.scope is None and actor.person_id is None
+
+
+# -- /overdue ---------------------------------------------------------------------------------------
+
+
+def test_the_administrator_sees_every_late_item_grouped_by_unit_with_its_webmaster(engine, world, judge):
+    result = view(engine, overdue_view, judge, Sender(ADMIN), [ADMIN], None)
+    assert isinstance(result, OverdueView)
+    units = {u.unit: u for u in result.units}
+    assert set(units) == {"市政府办公室", "市属各部门", "市教育局"}
+    office = units["市政府办公室"].items
+    assert [i.path for i in office] == ["首页 / 部门动态"]
+    assert office[0].days_late == (date(2026, 11, 23) - office[0].due_on).days > 30
+    assert [w.label for w in office[0].webmasters] == ["王小明（@wxm）"]
+    assert units["市属各部门"].items[0].webmasters == ()
+    assert result.needs_rule is not None
+    assert [i.path for i in result.needs_rule] == ["互动交流 / 在线访谈"]
+
+
+def test_a_leader_sees_only_the_late_items_of_their_units(engine, world, judge):
+    result = view(engine, overdue_view, judge, Sender(LEADER), [ADMIN], None)
+    assert isinstance(result, OverdueView)
+    assert [u.unit for u in result.units] == ["市政府办公室"]
+    assert result.needs_rule is None
+
+
+def test_overdue_can_be_narrowed_to_one_unit(engine, world, judge):
+    result = view(engine, overdue_view, judge, Sender(ADMIN), [ADMIN], "教育")
+    assert isinstance(result, OverdueView)
+    assert result.narrowed_to == "市教育局"
+    assert [u.unit for u in result.units] == ["市教育局"]
+    assert view(engine, overdue_view, judge, Sender(LEADER), [ADMIN], "市教育局") == NotYourUnit("市教育局")
+    assert isinstance(view(engine, overdue_view, judge, Sender(ADMIN), [ADMIN], "市"), UnitAmbiguous)
+    assert isinstance(view(engine, overdue_view, judge, Sender(ADMIN), [ADMIN], "公安局"), UnitUnknown)
+
+
+def test_a_logged_item_is_no_longer_overdue(engine, world, judge):
+    with session_scope(engine) as session:
+        log_update(session, NOW, judge, item(session, world, "首页 / 部门动态"), source="done")
+    result = view(engine, overdue_view, judge, Sender(ADMIN), [ADMIN], None)
+    assert isinstance(result, OverdueView)
+    assert [u.unit for u in result.units] == ["市教育局"]
+
+
+def test_strangers_are_refused(engine, world, judge):
+    assert view(engine, overdue_view, judge, Sender(STRANGER), [ADMIN], None) == Stranger()
+    assert view(engine, mine_view, judge, Sender(STRANGER), [ADMIN]) == Stranger()
+    assert view(engine, status_view, judge, Sender(STRANGER), [ADMIN]) == NotAdmin()
+
+
+def test_retired_items_are_not_overdue(engine, world, judge):
+    with session_scope(engine) as session:
+        row = item(session, world, "首页 / 部门动态")
+        row.retired_at = NOW
+        session.add(row)
+    result = view(engine, overdue_view, judge, Sender(ADMIN), [ADMIN], None)
+    assert isinstance(result, OverdueView)
+    assert "首页 / 部门动态" not in {i.path for u in result.units for i in u.items}
+
+
+# -- /mine, /due, /status, /people --------------------------------------------------------------
+
+
+def test_mine_lists_the_senders_items_most_urgent_first(engine, world, judge):
+    result = view(engine, mine_view, judge, Sender(WEBMASTER), [ADMIN])
+    assert isinstance(result, MineView)
+    paths = [i.path for i in result.items]
+    assert paths[0] == "首页 / 部门动态"
+    assert paths.index("互动交流 / 在线访谈") < paths.index("政务公开 / 通知公告")
+    assert set(paths) == {
+        "首页 / 部门动态",
+        "政务公开 / 通知公告",
+        "互动交流 / 在线访谈",
+        "微信公众号 / 楚雄发布",
+    }
+
+
+def test_due_lists_what_falls_due_within_n_working_days(engine, world, judge):
+    result = view(engine, due_view, judge, Sender(ADMIN), [ADMIN], 5)
+    assert isinstance(result, DueView)
+    assert result.until == date(2026, 11, 30)
+    assert [i.path for i in result.items] == ["微信公众号 / 楚雄发布"]
+    assert result.overdue == 2
+
+
+def test_status_counts_items_people_and_groups(engine, world, judge):
+    with session_scope(engine) as session:
+        session.add(Chat(telegram_chat_id=-1, title="财政群", created_at=NOW))
+        session.add(Chat(telegram_chat_id=-2, title="旧群", active=False, all_units=True, created_at=NOW))
+        session.flush()
+        chat = session.exec(select(Chat).where(Chat.telegram_chat_id == -1)).one()
+        session.add(ChatUnit(chat_id=chat.id, unit_id=world.units["市财政局"]))
+    result = view(engine, status_view, judge, Sender(ADMIN), [ADMIN])
+    assert isinstance(result, StatusView)
+    assert result.items_by_state["overdue"] == 2
+    assert result.needs_rule == 1
+    assert (result.columns, result.accounts) == (6, 1)
+    assert result.people == 3
+    assert (result.groups_active, result.groups_inactive, result.groups_unbound) == (1, 1, 0)
+
+
+def test_people_lists_who_answers_for_each_unit(engine, world, judge):
+    result = view(engine, people_view, judge, Sender(ADMIN), [ADMIN])
+    assert isinstance(result, PeopleView)
+    office = next(u for u in result.units if u.unit == "市政府办公室")
+    assert [p.name for p in office.webmasters] == ["王小明"]
+    assert [p.name for p in office.leaders] == ["李领导"]
+    assert (office.columns, office.accounts, office.overdue) == (3, 1, 1)
+    # A member sees their own units by default, and any unit by name.
+    mine = view(engine, people_view, judge, Sender(FINANCE), [ADMIN])
+    assert {u.unit for u in mine.units} == {"市财政局", "市属各部门"}
+    other = view(engine, people_view, judge, Sender(FINANCE), [ADMIN], "市教育局")
+    assert [u.unit for u in other.units] == ["市教育局"]
+
+
+def test_items_of_a_unit_without_webmaster_still_show(engine, world, judge):
+    with session_scope(engine) as session:
+        assert session.get(Item, world.items["政务公开 / 部门信息 / 部门动态"]) is not None
+    result = view(engine, overdue_view, judge, Sender(ADMIN), [ADMIN], "市教育局")
+    assert isinstance(result, OverdueView)
+    assert result.units[0].items[0].webmasters == ()
