@@ -1,16 +1,152 @@
-"""`zhiri preview`: not built yet."""
+"""`zhiri preview --at "YYYY-MM-DD HH:MM" [--json]`: what the routine would send at that moment.
+
+Reads the current database and prints the messages of the routine's slots at that minute (earlier slots of
+the day count as done), without sending or writing anything — the session is never committed. A unit with
+no bound group is previewed all the same, addressed to the unit and marked as having nowhere to go: before
+any group is bound, this is how administrators check a new list.
+"""
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
+from dataclasses import replace
+from datetime import UTC, datetime, time
+
+from sqlmodel import Session
+
+from bot.config import load_settings
+from domain.routine import Planned, RoutineSettings, plan, slots_on
+from jobs.routine import RoutineConfig, site_tz, snapshot_at
+from storage.db import SchemaOutOfDate, check_schema, make_engine
+from storage.items import load_calendar
+from storage.routine import sites
+
+KIND_NAMES = {
+    "daily_read": "日查",
+    "due_warning": "当日预警",
+    "overdue": "逾期提醒",
+    "escalation": "督办",
+    "half_month_check": "半月查清单",
+    "half_month_report": "半月查汇总",
+    "weekly_summary": "周总结",
+    "evening_note": "日查情况",
+    "admin_notice": "管理员通知",
+}
+SLOT_NAMES = {**KIND_NAMES, "due_warning_repeat": "当日预警（下午再次提醒）"}
+WEEKDAYS = "一二三四五六日"
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser("preview", help="(尚未实现 / not built yet)")
-    p.add_argument("rest", nargs=argparse.REMAINDER)
+    p = sub.add_parser(
+        "preview",
+        help="预览某一时刻例行提醒将发送的消息（不发送、不写数据库） / preview the routine at a moment",
+    )
+    p.add_argument(
+        "--at", required=True, metavar="YYYY-MM-DD HH:MM", help="站点当地时间 / the site's local time"
+    )
+    p.add_argument("--json", action="store_true", help="每条消息一行 JSON / one JSON object per message")
+    p.add_argument("--site", help="只看这个网站 / only this site")
+
+
+def routine_config(settings: object) -> RoutineConfig:
+    """The routine's settings from the deployment's (bot.config.Settings or anything with its fields)."""
+    routine = getattr(settings, "routine", None)
+    return RoutineConfig(
+        settings=routine if isinstance(routine, RoutineSettings) else RoutineSettings(),
+        tz=settings.tz,  # type: ignore[attr-defined]
+        admin_ids=tuple(getattr(settings, "admin_telegram_ids", ())),
+    )
 
 
 def run(args: argparse.Namespace) -> int:
-    print("「zhiri preview」尚未实现。/ 'zhiri preview' is not built yet.", file=sys.stderr)
-    return 3
+    try:
+        moment = datetime.strptime(args.at.strip(), "%Y-%m-%d %H:%M")
+    except ValueError:
+        print(f'时间格式应为 "YYYY-MM-DD HH:MM"，例如 "2026-10-12 09:00"：{args.at}', file=sys.stderr)
+        return 2
+    settings = load_settings()
+    engine = make_engine(settings.database_url)
+    try:
+        check_schema(engine)
+    except SchemaOutOfDate as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    config = routine_config(settings)
+    warned: set[int] = set()
+
+    def fallback(year: int) -> None:
+        if year not in warned:
+            warned.add(year)
+            print(
+                f"注意：{year}年没有官方节假日数据，暂按周一至周五为工作日计算（/holidays {year} 可录入）。",
+                file=sys.stderr,
+            )
+
+    found = 0
+    with Session(engine) as session:  # never committed: the preview writes nothing
+        calendar = load_calendar(session, on_fallback=fallback)
+        for site in sites(session):
+            if args.site and site.name != args.site:
+                continue
+            found += 1
+            local = moment.replace(tzinfo=site_tz(site, config))
+            snap = snapshot_at(session, site, local.astimezone(UTC), calendar, config)
+            day_slots = slots_on(local.date(), calendar, config.settings)
+            # The slots at that minute: the earlier ones of the day count as done.
+            earlier = {s for s, at in day_slots if at < local.time().replace(tzinfo=None)}
+            planned = plan(replace(snap, done_slots=frozenset(earlier)), local, calendar, config.settings)
+            titles = {c.telegram_id: c.title for c in snap.chats}
+            if args.json:
+                for p in planned:
+                    print(json.dumps({**p.preview(), "site": site.name}, ensure_ascii=False))
+            else:
+                print(
+                    _listing(
+                        site.name, local, planned, day_slots, calendar.is_working_day(local.date()), titles
+                    )
+                )
+        session.rollback()
+    if not found:
+        print(
+            "数据库里还没有网站：请先导入责任清单（zhiri import 文件）。"
+            if not args.site
+            else f"没有名为「{args.site}」的网站。",
+            file=sys.stderr,
+        )
+        return 1
+    return 0
+
+
+def _listing(
+    site: str,
+    local: datetime,
+    planned: list[Planned],
+    day_slots: list[tuple[str, time]],
+    working: bool,
+    titles: dict[int, str],
+) -> str:
+    day = local.date()
+    head = f"== {site}　{day.isoformat()}（星期{WEEKDAYS[day.weekday()]}）{local:%H:%M} =="
+    if not working:
+        return f"{head}\n当天不是工作日（节假日或周末），例行提醒一律不发送。\n"
+    if not planned:
+        times = "；".join(f"{at:%H:%M} {SLOT_NAMES[s]}" for s, at in day_slots)
+        return f"{head}\n这一时刻没有要发送的消息。当天的例行安排：{times}\n"
+    lines = [head, f"共 {len(planned)} 条消息：", ""]
+    for n, p in enumerate(planned, 1):
+        if p.to.nowhere:
+            to = f"{p.to.label.removeprefix('unit:')}（未绑定群，无处发送）"
+        elif p.to.chat_id is not None and p.to.chat_id < 0:
+            to = f"群「{titles.get(p.to.chat_id, p.to.chat_id)}」"
+        else:
+            to = f"私聊 {p.to.label.removeprefix('person:')}"
+        lines.append(f"[{n}] {KIND_NAMES.get(p.kind, p.kind)} → {to}")
+        lines.extend(f"    {line}" for line in p.text.splitlines())
+        for row in p.buttons:
+            lines.append("    " + "  ".join(f"[{b.text}]" for b in row))
+        if p.document is not None:
+            lines.append(f"    附件：{p.document.filename}")
+        lines.append("")
+    return "\n".join(lines)

@@ -382,7 +382,10 @@ def due_slots(
 # Formatting helpers
 
 
-def md(d: date) -> str:
+def md(d: date, today: date | None = None) -> str:
+    """ "10月8日"; with the year when it is not `today`'s year."""
+    if today is not None and d.year != today.year:
+        return f"{d.year}年{d.month}月{d.day}日"
     return f"{d.month}月{d.day}日"
 
 
@@ -395,23 +398,29 @@ def _names(people: Sequence[Who]) -> str:
 
 
 def _state_line(item: ItemView, today: date) -> str:
+    due = md(item.due_on, today) if item.due_on else ""
     if item.state is State.OVERDUE and item.due_on:
-        text = f"已逾期{item.days_late}天（应于{md(item.due_on)}前更新）"
+        text = f"已逾期{item.days_late}天（应于{due}前更新）"
     elif item.state in (State.DUE_TODAY, State.DUE_SOON) and item.due_on:
         if item.warn_on == today and item.due_on != today:
-            text = f"{md(item.due_on)}到期（节假日），请今天更新"
+            text = f"{due}到期（休息日），请今天更新"
         elif item.due_on == today:
             text = "今天到期"
         else:
-            text = f"{md(item.due_on)}到期"
+            text = f"{due}到期"
     elif item.state is State.FRESH:
-        text = f"正常，下次应在{md(item.due_on)}前更新" if item.due_on else "正常"
+        text = f"正常，下次应在{due}前更新" if item.due_on else "正常"
     elif item.state is State.NOT_APPLICABLE:
         text = "请检查页面运行正常"
     else:
         text = "更新要求待管理员确认"
-    if item.missing:
-        text += f"，本期还差{item.missing}条"
+    if item.missing and item.due_on:
+        # A quota: what counts is how many are still missing by the end of the period.
+        text = (
+            f"本期还差{item.missing}条（{due}前）"
+            if item.state is State.FRESH
+            else f"{text}，还差{item.missing}条"
+        )
     if item.read_status == "empty":
         text += "，【空白栏目】"
     elif item.read_status == "broken":
@@ -476,10 +485,18 @@ class _Audience:
     unit_ids: tuple[int, ...]
 
 
+def _only(ids: Sequence[int]) -> int | None:
+    return ids[0] if len(ids) == 1 else None
+
+
 def _audiences(snap: Snapshot) -> list[_Audience]:
     """Every bound chat, then every unit with items that no chat covers (addressed to the unit, nowhere)."""
     out = [
-        _Audience(Recipient(c.telegram_id, f"chat:{c.telegram_id}"), tuple(c.unit_ids))
+        _Audience(
+            # A group of one unit: its messages may go to another group of that unit if this one is lost.
+            Recipient(c.telegram_id, f"chat:{c.telegram_id}", unit_id=_only(c.unit_ids)),
+            tuple(c.unit_ids),
+        )
         for c in sorted(snap.chats, key=lambda c: c.telegram_id)
     ]
     covered = {u for c in snap.chats for u in c.unit_ids}
@@ -597,9 +614,43 @@ def plan(
         if slot == "due_warning_repeat" and "due_warning" in slots:
             continue  # the morning warning is being sent right now: repeating it minutes later is noise
         _PLANNERS[slot](ctx, slot)
-    if "daily_read" in slots and ctx.nowhere:
-        _unbound_notice(ctx, "daily_read")
+    if "daily_read" in slots:
+        if ctx.nowhere:
+            _unbound_notice(ctx, "daily_read")
+        _calendar_notice(ctx, "daily_read")
     return ctx.out
+
+
+def _calendar_notice(ctx: _Ctx, slot: str) -> None:
+    """Working days past the official data are guessed (Monday–Friday): say so, once a week, from December
+    for the coming year, until the administrator loads the year's list."""
+    years = [y for y in (ctx.today.year, ctx.today.year + 1) if y == ctx.today.year or ctx.today.month == 12]
+    missing = [y for y in years if not ctx.calendar.covered(y)]
+    monday = ctx.today - timedelta(days=ctx.today.weekday())
+    if not missing or ctx.calendar.next_working_day_on_or_after(monday) != ctx.today:
+        return  # once a week: on its first working day
+    week = ctx.today.isocalendar()
+    text = "\n".join(
+        [
+            f"【节假日安排未录入】{'、'.join(f'{y}年' for y in missing)}的法定节假日和调休安排尚未录入，"
+            "目前暂按周一至周五为工作日计算，到期日和提醒日可能不准。",
+            *(
+                f"请发送 /holidays {y} 并附上国务院办公厅公布的放假安排（每行一个日期，如“{y}-01-01 休”"
+                f"“{y}-02-07 班”）。"
+                for y in missing
+            ),
+        ]
+    )
+    for admin in ctx.snap.admins:
+        ctx.add(
+            "admin_notice",
+            slot,
+            _person(admin),
+            (),
+            text,
+            key_items=missing,
+            extra=f"calendar:{week[0]}w{week[1]}",
+        )
 
 
 def _daily_read(ctx: _Ctx, slot: str) -> None:
@@ -1177,6 +1228,8 @@ def parse_holiday_list(text: str, year: int) -> HolidayList:
     workdays: set[date] = set()
     errors: list[str] = []
     mode: str | None = None
+    # "休：A，B 班：C" on one line is two lists: start a new line at each kind heading.
+    text = re.sub(r"(?<=[\s,，;；。])(?=(?:放假|休息|休|上班|补班|班)\s*[:：])", "\n", text)
     for raw in text.splitlines():
         line = raw.strip()
         if not line:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Column, Index, UniqueConstraint
+from sqlalchemy import BigInteger, Column, Index, LargeBinary, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 ROLES = ("webmaster", "leader", "admin")
@@ -25,7 +25,7 @@ class Site(SQLModel, table=True):
 
 
 class Unit(SQLModel, table=True):
-    """A responsible unit (责任单位). `is_group` marks a group word (市属各部门, 各乡镇) the administrator fills."""
+    """A responsible unit (责任单位). `is_group`: a group word (市属各部门) the administrator fills."""
 
     __table_args__ = (UniqueConstraint("site_id", "name"),)
     id: int | None = Field(default=None, primary_key=True)
@@ -63,7 +63,7 @@ class Membership(SQLModel, table=True):
 
 
 class Chat(SQLModel, table=True):
-    """A Telegram group (or private chat) the bot talks in. `all_units` is the one big group for every unit."""
+    """A Telegram group (or private chat) the bot talks in. `all_units`: the one big group for all units."""
 
     id: int | None = Field(default=None, primary_key=True)
     telegram_chat_id: int = Field(sa_column=Column(BigInteger, unique=True, nullable=False))
@@ -74,6 +74,8 @@ class Chat(SQLModel, table=True):
     active: bool = True
     inactive_reason: str | None = None
     migrated_to: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+    # The id before a group became a supergroup: replies to messages sent under the old id still resolve.
+    migrated_from: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
     created_at: datetime
 
 
@@ -149,6 +151,8 @@ class UpdateLog(SQLModel, table=True):
     note: str | None = None
     undoes_id: int | None = Field(default=None, foreign_key="updatelog.id")
     undone_at: datetime | None = None
+    # Where the log came from ("tg:<chat>:<message>"), so a redelivered update or a second tap logs nothing.
+    origin: str | None = Field(default=None, index=True)
 
 
 class Event(SQLModel, table=True):
@@ -163,6 +167,8 @@ class Event(SQLModel, table=True):
     created_at: datetime
     closed_at: datetime | None = None
     closed_by_log_id: int | None = Field(default=None, foreign_key="updatelog.id")
+    # As UpdateLog.origin: a redelivered /event adds nothing.
+    origin: str | None = Field(default=None, index=True)
 
 
 class CalendarDay(SQLModel, table=True):
@@ -191,7 +197,11 @@ class Invitation(SQLModel, table=True):
 class Outbox(SQLModel, table=True):
     """Every outgoing message, written before it is sent. `key` makes writing it twice a no-op."""
 
-    __table_args__ = (Index("ix_outbox_pending", "sent_at", "dead_at", "not_before"),)
+    __table_args__ = (
+        Index("ix_outbox_pending", "sent_at", "dead_at", "not_before"),
+        # The sender takes each chat's oldest unsent message (per-chat order): unsent rows by chat.
+        Index("ix_outbox_chat_unsent", "sent_at", "dead_at", "chat_id", "id"),
+    )
     id: int | None = Field(default=None, primary_key=True)
     key: str = Field(unique=True)  # kind:chat:day:items — the idempotency key
     kind: str
@@ -211,6 +221,59 @@ class Outbox(SQLModel, table=True):
     sent_at: datetime | None = None
     telegram_message_id: int | None = None
     dead_at: datetime | None = None  # gave up for good (chat gone and nowhere to redirect): reported
+    # A document (sendDocument) instead of a text message: the file's bytes, rendered when the row is written
+    # so that a retry sends exactly the same file; `text` is its caption.
+    document: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
+    document_name: str | None = None
+
+
+class ReadConfirmation(SQLModel, table=True):
+    """日查: someone in a group pressed 已巡查 for a day. The first press counts; later ones are kept too."""
+
+    __table_args__ = (
+        UniqueConstraint("chat_id", "day", "telegram_user_id"),
+        Index("ix_readconfirmation_day", "day", "chat_id"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    chat_id: int = Field(foreign_key="chat.id")
+    day: date
+    person_id: int | None = Field(default=None, foreign_key="person.id")
+    telegram_user_id: int = Field(sa_column=Column(BigInteger, nullable=False))
+    name: str = ""
+    at: datetime
+
+
+class HalfMonthAnswer(SQLModel, table=True):
+    """半月查: the answer for one item in one half-month (`period`: its 1st or 16th), ok or the problem and
+    its fix. One row per item and period; a later answer replaces the earlier one."""
+
+    __table_args__ = (UniqueConstraint("item_id", "period"), Index("ix_halfmonthanswer_period", "period"))
+    id: int | None = Field(default=None, primary_key=True)
+    item_id: int = Field(foreign_key="item.id")
+    period: date
+    result: str  # "ok" or "problem"
+    note: str | None = None  # the problem and its fix (整改情况)
+    person_id: int | None = Field(default=None, foreign_key="person.id")
+    name: str = ""
+    at: datetime
+    note_at: datetime | None = None
+    # The "please describe the problem" prompt the bot sent: a reply to it carries the note.
+    prompt_chat_id: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+    prompt_message_id: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+
+
+class RoutineRun(SQLModel, table=True):
+    """A routine slot (daily_read, due_warning, …) that has run for a site on a day: the schedule lives here,
+    not only in memory, so a slot missed while the bot was down is caught up once, and never twice."""
+
+    __table_args__ = (UniqueConstraint("site_id", "day", "slot"),)
+    id: int | None = Field(default=None, primary_key=True)
+    site_id: int = Field(foreign_key="site.id")
+    day: date
+    slot: str
+    done_at: datetime
+    messages: int = 0
+    stats: str | None = None  # JSON kept for later runs (the weekly summary's overdue counts per unit)
 
 
 class PageRead(SQLModel, table=True):
@@ -239,6 +302,7 @@ __all__: list[Any] = [
     "Chat",
     "ChatUnit",
     "Event",
+    "HalfMonthAnswer",
     "Invitation",
     "Item",
     "ItemUnit",
@@ -246,6 +310,8 @@ __all__: list[Any] = [
     "Outbox",
     "PageRead",
     "Person",
+    "ReadConfirmation",
+    "RoutineRun",
     "Site",
     "Unit",
     "UnitGroupMember",

@@ -1,29 +1,36 @@
 """The outbox: every message Zhiri sends on its own initiative is a row here before it is sent.
 
-Writing is idempotent through `key` (kind:chat:day:items). A sender claims a row with a conditional
-UPDATE (only one worker wins), sends it, and marks it sent only after Telegram accepted it. A crash between
-claim and mark leaves a stale claim that is taken over after CLAIM_TIMEOUT: a message may then be sent
-again only if the crash fell between Telegram's acceptance and our commit, the narrowest window we can get.
+Writing is idempotent through `key` (kind:chat:day:items): an INSERT that conflicts on the key does nothing,
+so two writers racing on the same plan still make one row. A sender takes each chat's *oldest* unsent row
+only (`heads`), so a chat never gets a later message before an earlier one; it claims the row with a
+conditional UPDATE (only one worker wins), sends it, and marks it sent in its own commit right after
+Telegram accepted it. A crash between claim and mark leaves a claim that is taken over after CLAIM_TIMEOUT:
+the message is then sent again only if the crash fell between Telegram's acceptance and our commit — the
+narrowest window there is, since the Bot API has no idempotency key of its own (at least once, never lost).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import func, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, or_, select
 
+from domain.routine import make_key as _make_key
 from storage.models import Outbox
 
+# Longer than any single send can take (the transport's timeouts are well below it), so a live worker's claim
+# is never taken over; after a crash the in-doubt messages wait this long before they are retried.
 CLAIM_TIMEOUT = timedelta(minutes=2)
 
 
 def make_key(kind: str, chat: int | str | None, day: date, items: Sequence[int] = (), extra: str = "") -> str:
-    items_part = ",".join(str(i) for i in sorted(set(items)))
-    return f"{kind}:{chat if chat is not None else '-'}:{day.isoformat()}:{items_part}:{extra}"
+    return _make_key(kind, chat, day, items, extra)
 
 
 def enqueue(
@@ -40,45 +47,82 @@ def enqueue(
     unit_id: int | None = None,
     person_id: int | None = None,
     not_before: datetime | None = None,
+    document: bytes | None = None,
+    document_name: str | None = None,
 ) -> tuple[Outbox, bool]:
     """Write a message to the outbox unless one with the same key exists. Returns (row, created)."""
     key = key or make_key(kind, chat_id, day, items)
+    values: dict[str, Any] = {
+        "key": key,
+        "kind": kind,
+        "chat_id": chat_id,
+        "unit_id": unit_id,
+        "person_id": person_id,
+        "day": day,
+        "text": text,
+        "reply_markup": json.dumps(reply_markup, ensure_ascii=False) if reply_markup else None,
+        "items": json.dumps(sorted(set(items))),
+        "created_at": now,
+        "not_before": not_before or now,
+        "attempts": 0,
+        "document": document,
+        "document_name": document_name,
+    }
+    dialect = session.get_bind().dialect.name
+    if dialect in ("sqlite", "postgresql"):
+        insert = sqlite_insert if dialect == "sqlite" else pg_insert
+        stmt = insert(Outbox).values(**values).on_conflict_do_nothing(index_elements=["key"])
+        # RETURNING says whether a row was written (rowcount is not reliable across drivers here).
+        created = session.execute(stmt.returning(col(Outbox.id))).first() is not None
+        row = session.exec(select(Outbox).where(Outbox.key == key)).one()
+        return row, created
     existing = session.exec(select(Outbox).where(Outbox.key == key)).first()
     if existing is not None:
         return existing, False
-    row = Outbox(
-        key=key,
-        kind=kind,
-        chat_id=chat_id,
-        unit_id=unit_id,
-        person_id=person_id,
-        day=day,
-        text=text,
-        reply_markup=json.dumps(reply_markup, ensure_ascii=False) if reply_markup else None,
-        items=json.dumps(sorted(set(items))),
-        created_at=now,
-        not_before=not_before or now,
-    )
+    row = Outbox(**values)
     session.add(row)
     session.flush()
     return row, True
 
 
-def pending(session: Session, now: datetime, limit: int = 100) -> Sequence[Outbox]:
-    """Rows ready to send, oldest first (so each chat gets its messages in the order they were written)."""
+def _unsent() -> tuple[Any, ...]:
+    return (col(Outbox.sent_at).is_(None), col(Outbox.dead_at).is_(None), col(Outbox.chat_id).is_not(None))
+
+
+def heads(
+    session: Session, now: datetime, limit: int = 200, exclude_chats: Collection[int] = ()
+) -> Sequence[Outbox]:
+    """Each chat's oldest unsent message, when it is ready (not waiting for a retry, not claimed by a live
+    worker), oldest first. A chat whose oldest message waits blocks its later ones: per-chat order."""
     stale = now - CLAIM_TIMEOUT
+    stmt = select(Outbox).where(
+        col(Outbox.id).in_(_first_per_chat()),
+        Outbox.not_before <= now,
+        or_(col(Outbox.claimed_at).is_(None), col(Outbox.claimed_at) < stale),
+    )
+    if exclude_chats:
+        stmt = stmt.where(col(Outbox.chat_id).not_in(list(exclude_chats)))
+    return session.exec(stmt.order_by(col(Outbox.id)).limit(limit)).all()
+
+
+def pending(session: Session, now: datetime, limit: int = 100) -> Sequence[Outbox]:
+    """Messages ready to send now, oldest first: the head of each chat's queue (see `heads`)."""
+    return heads(session, now, limit)
+
+
+def unsent_count(session: Session) -> int:
+    return session.exec(select(func.count()).select_from(Outbox).where(*_unsent())).one()
+
+
+def _first_per_chat() -> Any:
+    return select(func.min(Outbox.id)).where(*_unsent()).group_by(col(Outbox.chat_id))
+
+
+def next_ready_at(session: Session) -> datetime | None:
+    """When the earliest waiting chat head becomes ready (for a sender deciding how long to sleep)."""
     return session.exec(
-        select(Outbox)
-        .where(
-            col(Outbox.sent_at).is_(None),
-            col(Outbox.dead_at).is_(None),
-            col(Outbox.chat_id).is_not(None),
-            Outbox.not_before <= now,
-            or_(col(Outbox.claimed_at).is_(None), col(Outbox.claimed_at) < stale),
-        )
-        .order_by(col(Outbox.id))
-        .limit(limit)
-    ).all()
+        select(func.min(Outbox.not_before)).where(col(Outbox.id).in_(_first_per_chat()))
+    ).one()
 
 
 def claim(session: Session, now: datetime, row_id: int, worker: str) -> bool:
@@ -92,7 +136,7 @@ def claim(session: Session, now: datetime, row_id: int, worker: str) -> bool:
             col(Outbox.dead_at).is_(None),
             or_(col(Outbox.claimed_at).is_(None), col(Outbox.claimed_at) < stale),
         )
-        .values(claimed_at=now, claimed_by=worker, attempts=Outbox.attempts + 1)  # type: ignore[operator]
+        .values(claimed_at=now, claimed_by=worker, attempts=col(Outbox.attempts) + 1)
     )
     return bool(result.rowcount)  # type: ignore[attr-defined]
 
@@ -100,7 +144,7 @@ def claim(session: Session, now: datetime, row_id: int, worker: str) -> bool:
 def mark_sent(session: Session, now: datetime, row_id: int, message_id: int | None) -> None:
     session.execute(
         update(Outbox)
-        .where(col(Outbox.id) == row_id)
+        .where(col(Outbox.id) == row_id, col(Outbox.sent_at).is_(None))
         .values(sent_at=now, telegram_message_id=message_id, last_error=None)
     )
 
@@ -117,14 +161,40 @@ def mark_failed(
     session.execute(update(Outbox).where(col(Outbox.id) == row_id).values(**values))
 
 
+def release(session: Session, row_id: int) -> None:
+    """Give a claim back untouched (the sender stopped before sending)."""
+    session.execute(
+        update(Outbox)
+        .where(col(Outbox.id) == row_id, col(Outbox.sent_at).is_(None))
+        .values(claimed_at=None, claimed_by=None, attempts=col(Outbox.attempts) - 1)
+    )
+
+
 def redirect(session: Session, old_chat_id: int, new_chat_id: int) -> int:
     """A group became a supergroup: unsent messages follow it to its new id."""
     result = session.execute(
         update(Outbox)
-        .where(col(Outbox.chat_id) == old_chat_id, col(Outbox.sent_at).is_(None))
+        .where(
+            col(Outbox.chat_id) == old_chat_id, col(Outbox.sent_at).is_(None), col(Outbox.dead_at).is_(None)
+        )
         .values(chat_id=new_chat_id, claimed_at=None, claimed_by=None)
     )
     return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+def unsent_for_chat(session: Session, chat_id: int) -> Sequence[Outbox]:
+    return session.exec(
+        select(Outbox).where(Outbox.chat_id == chat_id, *_unsent()).order_by(col(Outbox.id))
+    ).all()
+
+
+def readdress(session: Session, row_id: int, new_chat_id: int) -> None:
+    """Send one message to another chat instead (its group is gone; the unit has another)."""
+    session.execute(
+        update(Outbox)
+        .where(col(Outbox.id) == row_id, col(Outbox.sent_at).is_(None))
+        .values(chat_id=new_chat_id, claimed_at=None, claimed_by=None)
+    )
 
 
 def find_by_message(session: Session, chat_id: int, message_id: int) -> Outbox | None:

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-23 15:21:17.751378
+Create Date: 2026-11-23 15:59:03.619884
 """
 
 from alembic import op
@@ -61,6 +61,7 @@ def upgrade() -> None:
     sa.Column('active', sa.Boolean(), nullable=False),
     sa.Column('inactive_reason', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
     sa.Column('migrated_to', sa.BigInteger(), nullable=True),
+    sa.Column('migrated_from', sa.BigInteger(), nullable=True),
     sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['site_id'], ['site.id'], ),
     sa.PrimaryKeyConstraint('id'),
@@ -110,6 +111,18 @@ def upgrade() -> None:
         batch_op.create_index('ix_item_site_due', ['site_id', 'retired_at', 'due_on'], unique=False)
         batch_op.create_index('ix_item_state', ['state'], unique=False)
 
+    op.create_table('routinerun',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('site_id', sa.Integer(), nullable=False),
+    sa.Column('day', sa.Date(), nullable=False),
+    sa.Column('slot', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('done_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.Column('messages', sa.Integer(), nullable=False),
+    sa.Column('stats', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
+    sa.ForeignKeyConstraint(['site_id'], ['site.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('site_id', 'day', 'slot')
+    )
     op.create_table('unit',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('site_id', sa.Integer(), nullable=False),
@@ -132,6 +145,26 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('chatunit', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_chatunit_unit_id'), ['unit_id'], unique=False)
+
+    op.create_table('halfmonthanswer',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('item_id', sa.Integer(), nullable=False),
+    sa.Column('period', sa.Date(), nullable=False),
+    sa.Column('result', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('note', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
+    sa.Column('person_id', sa.Integer(), nullable=True),
+    sa.Column('name', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.Column('note_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+    sa.Column('prompt_chat_id', sa.BigInteger(), nullable=True),
+    sa.Column('prompt_message_id', sa.BigInteger(), nullable=True),
+    sa.ForeignKeyConstraint(['item_id'], ['item.id'], ),
+    sa.ForeignKeyConstraint(['person_id'], ['person.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('item_id', 'period')
+    )
+    with op.batch_alter_table('halfmonthanswer', schema=None) as batch_op:
+        batch_op.create_index('ix_halfmonthanswer_period', ['period'], unique=False)
 
     op.create_table('invitation',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -198,13 +231,32 @@ def upgrade() -> None:
     sa.Column('sent_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
     sa.Column('telegram_message_id', sa.Integer(), nullable=True),
     sa.Column('dead_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+    sa.Column('document', sa.LargeBinary(), nullable=True),
+    sa.Column('document_name', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
     sa.ForeignKeyConstraint(['person_id'], ['person.id'], ),
     sa.ForeignKeyConstraint(['unit_id'], ['unit.id'], ),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('key')
     )
     with op.batch_alter_table('outbox', schema=None) as batch_op:
+        batch_op.create_index('ix_outbox_chat_unsent', ['sent_at', 'dead_at', 'chat_id', 'id'], unique=False)
         batch_op.create_index('ix_outbox_pending', ['sent_at', 'dead_at', 'not_before'], unique=False)
+
+    op.create_table('readconfirmation',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('chat_id', sa.Integer(), nullable=False),
+    sa.Column('day', sa.Date(), nullable=False),
+    sa.Column('person_id', sa.Integer(), nullable=True),
+    sa.Column('telegram_user_id', sa.BigInteger(), nullable=False),
+    sa.Column('name', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['chat_id'], ['chat.id'], ),
+    sa.ForeignKeyConstraint(['person_id'], ['person.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('chat_id', 'day', 'telegram_user_id')
+    )
+    with op.batch_alter_table('readconfirmation', schema=None) as batch_op:
+        batch_op.create_index('ix_readconfirmation_day', ['day', 'chat_id'], unique=False)
 
     op.create_table('unitgroupmember',
     sa.Column('group_id', sa.Integer(), nullable=False),
@@ -227,6 +279,7 @@ def upgrade() -> None:
     sa.Column('note', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
     sa.Column('undoes_id', sa.Integer(), nullable=True),
     sa.Column('undone_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+    sa.Column('origin', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
     sa.ForeignKeyConstraint(['item_id'], ['item.id'], ),
     sa.ForeignKeyConstraint(['person_id'], ['person.id'], ),
     sa.ForeignKeyConstraint(['undoes_id'], ['updatelog.id'], ),
@@ -234,6 +287,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('updatelog', schema=None) as batch_op:
         batch_op.create_index('ix_updatelog_item_at', ['item_id', 'at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_updatelog_origin'), ['origin'], unique=False)
         batch_op.create_index(batch_op.f('ix_updatelog_person_id'), ['person_id'], unique=False)
 
     op.create_table('event',
@@ -245,6 +299,7 @@ def upgrade() -> None:
     sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
     sa.Column('closed_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
     sa.Column('closed_by_log_id', sa.Integer(), nullable=True),
+    sa.Column('origin', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
     sa.ForeignKeyConstraint(['closed_by_log_id'], ['updatelog.id'], ),
     sa.ForeignKeyConstraint(['item_id'], ['item.id'], ),
     sa.ForeignKeyConstraint(['person_id'], ['person.id'], ),
@@ -252,6 +307,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('event', schema=None) as batch_op:
         batch_op.create_index('ix_event_item_open', ['item_id', 'closed_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_event_origin'), ['origin'], unique=False)
 
     op.create_table('pageread',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -280,11 +336,13 @@ def downgrade() -> None:
 
     op.drop_table('pageread')
     with op.batch_alter_table('event', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_event_origin'))
         batch_op.drop_index('ix_event_item_open')
 
     op.drop_table('event')
     with op.batch_alter_table('updatelog', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_updatelog_person_id'))
+        batch_op.drop_index(batch_op.f('ix_updatelog_origin'))
         batch_op.drop_index('ix_updatelog_item_at')
 
     op.drop_table('updatelog')
@@ -292,8 +350,13 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_unitgroupmember_member_id'))
 
     op.drop_table('unitgroupmember')
+    with op.batch_alter_table('readconfirmation', schema=None) as batch_op:
+        batch_op.drop_index('ix_readconfirmation_day')
+
+    op.drop_table('readconfirmation')
     with op.batch_alter_table('outbox', schema=None) as batch_op:
         batch_op.drop_index('ix_outbox_pending')
+        batch_op.drop_index('ix_outbox_chat_unsent')
 
     op.drop_table('outbox')
     with op.batch_alter_table('membership', schema=None) as batch_op:
@@ -309,6 +372,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_invitation_code'))
 
     op.drop_table('invitation')
+    with op.batch_alter_table('halfmonthanswer', schema=None) as batch_op:
+        batch_op.drop_index('ix_halfmonthanswer_period')
+
+    op.drop_table('halfmonthanswer')
     with op.batch_alter_table('chatunit', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_chatunit_unit_id'))
 
@@ -317,6 +384,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_unit_site_id'))
 
     op.drop_table('unit')
+    op.drop_table('routinerun')
     with op.batch_alter_table('item', schema=None) as batch_op:
         batch_op.drop_index('ix_item_state')
         batch_op.drop_index('ix_item_site_due')

@@ -1,0 +1,173 @@
+"""The routine's shell: every tick, catch up on today's due slots (plan → outbox), then drain the outbox.
+
+The schedule lives in the database (`RoutineRun`), not in memory: a tick runs every slot of *today* whose
+time has passed and that has not run, so a 09:00 run missed because the bot started at 10:30 still happens,
+once; a day that has passed is never replayed. Planning a slot and recording it as run is one transaction:
+two bots racing on the same slot write its messages once (the loser's unique key fails, it rolls back).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session
+
+from domain.calendar import WorkCalendar
+from domain.model import Policy
+from domain.routine import (
+    Planned,
+    RoutineSettings,
+    Snapshot,
+    due_slots,
+    half_month_period,
+    markup,
+    plan,
+    report_period_on,
+    weekly_stats,
+)
+from jobs.sender import DrainReport, SenderState, SendLimits, drain
+from jobs.transport import Transport
+from storage import outbox
+from storage.db import session_scope
+from storage.items import Judge, load_calendar
+from storage.routine import SiteRef, done_slots, gather, record_runs, refresh_stale, render_report, sites
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class RoutineConfig:
+    """Everything the routine needs besides the database and the transport (bot/app.py fills it)."""
+
+    settings: RoutineSettings = field(default_factory=RoutineSettings)
+    tz: ZoneInfo = field(default_factory=lambda: ZoneInfo("Asia/Shanghai"))
+    admin_ids: tuple[int, ...] = ()
+    policy: Policy = field(default_factory=Policy)
+    limits: SendLimits = field(default_factory=SendLimits)
+
+
+@dataclass
+class RunReport:
+    slots: dict[str, list[str]] = field(default_factory=dict)  # site name -> slots run
+    written: int = 0  # new outbox rows
+    nowhere: int = 0  # messages for units with no bound group (the administrators were told instead)
+    raced: int = 0  # slots another process ran first
+
+
+@dataclass
+class TickReport:
+    run: RunReport
+    drain: DrainReport
+
+
+_WARNED_YEARS: set[int] = set()
+
+
+def _calendar_fallback(year: int) -> None:
+    # The calendar is rebuilt every tick; say it once per year and process, not twice a minute.
+    if year not in _WARNED_YEARS:
+        _WARNED_YEARS.add(year)
+        log.warning(
+            "no official holiday data for %d: Monday–Friday used; load it with /holidays %d", year, year
+        )
+
+
+def site_tz(site: SiteRef, config: RoutineConfig) -> ZoneInfo:
+    return ZoneInfo(site.tz_name) if site.tz_name else config.tz
+
+
+def snapshot_at(
+    session: Session, site: SiteRef, now: datetime, calendar: WorkCalendar, config: RoutineConfig
+) -> Snapshot:
+    """The site's snapshot for `now` (read only). The half-month answers are those of the period whose
+    report is due today, else of the current period."""
+    tz = site_tz(site, config)
+    today = now.astimezone(tz).date()
+    judge = Judge(tz, calendar, config.policy)
+    period = report_period_on(today, calendar, config.settings) or half_month_period(today)
+    return gather(session, site.id, judge, now, admin_ids=config.admin_ids, period=period)
+
+
+def run_due(engine: Engine, now: datetime, config: RoutineConfig) -> RunReport:
+    """Plan and write every due slot of today, per site. Reads the clock once: `now`."""
+    report = RunReport()
+    with session_scope(engine) as s:
+        site_list = sites(s)
+    for site in site_list:
+        try:
+            _run_site(engine, now, site, config, report)
+        except IntegrityError:
+            # Another process recorded the same slot first; its messages stand, ours were rolled back.
+            report.raced += 1
+            log.info("routine slot for %s already run by another process", site.name)
+    return report
+
+
+def _run_site(engine: Engine, now: datetime, site: SiteRef, config: RoutineConfig, report: RunReport) -> None:
+    tz = site_tz(site, config)
+    local = now.astimezone(tz)
+    with session_scope(engine) as s:
+        calendar = load_calendar(s, on_fallback=_calendar_fallback)
+        slots = due_slots(done_slots(s, site.id, local.date()), local, calendar, config.settings)
+        if not slots:
+            return
+        refresh_stale(s, Judge(tz, calendar, config.policy), now, site.id)
+        snap = snapshot_at(s, site, now, calendar, config)
+        planned = plan(snap, local, calendar, config.settings)
+        written: dict[str, int] = defaultdict(int)
+        for p in planned:
+            if p.to.nowhere:
+                report.nowhere += 1
+                continue
+            written[p.slot] += enqueue_planned(s, now, p)
+        stats: dict[str, object] = {"weekly_summary": weekly_stats(snap)} if "weekly_summary" in slots else {}
+        record_runs(s, now, site.id, local.date(), slots, written, stats)
+    report.slots[site.name] = slots
+    report.written += sum(written.values())
+    log.info(
+        "routine %s %s: %s, %d messages", site.name, local.date(), ",".join(slots), sum(written.values())
+    )
+
+
+def enqueue_planned(session: Session, now: datetime, p: Planned) -> int:
+    """Write one planned message to the outbox (a report's spreadsheet is rendered now and stored, so a
+    retry sends the very same file). Returns 1 when new, 0 when the key existed."""
+    document = render_report(p.document) if p.document is not None else None
+    _, created = outbox.enqueue(
+        session,
+        now,
+        kind=p.kind,
+        chat_id=p.to.chat_id,
+        text=p.text,
+        day=p.day,
+        items=p.item_ids,
+        key=p.key,
+        reply_markup=markup(p.buttons),
+        unit_id=p.to.unit_id,
+        person_id=p.to.person_id,
+        document=document,
+        document_name=p.document.filename if p.document is not None else None,
+    )
+    return int(created)
+
+
+async def tick(
+    engine: Engine,
+    transport: Transport,
+    now: datetime,
+    config: RoutineConfig | None = None,
+    state: SenderState | None = None,
+) -> TickReport:
+    """Catch up on today's due slots, then send what is waiting. `now` is read once, by the caller."""
+    config = config or RoutineConfig()
+    state = state or SenderState(limits=config.limits)
+    run = await asyncio.to_thread(run_due, engine, now, config)
+    drained = await drain(engine, transport, now, state=state, admin_ids=config.admin_ids, tz=config.tz)
+    return TickReport(run, drained)

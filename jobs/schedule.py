@@ -1,0 +1,55 @@
+"""Wiring the routine into PTB's JobQueue: one repeating `tick` (catch-up + drain) and nothing else.
+
+The schedule itself is in the database (`RoutineRun`), so the job only has to wake up often; a tick that is
+still draining when the next one is due is skipped (one sender per process; `SenderState.lock`).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from sqlalchemy.engine import Engine
+from telegram.ext import Application, ContextTypes
+
+from jobs.routine import RoutineConfig, TickReport, tick
+from jobs.sender import SenderState
+from jobs.transport import TelegramTransport, Transport
+
+log = logging.getLogger(__name__)
+
+TICK_SECONDS = 30.0
+JOB_NAME = "zhiri-routine"
+
+
+def register(
+    application: Application,
+    engine: Engine,
+    config: RoutineConfig,
+    *,
+    interval: float = TICK_SECONDS,
+    clock: Callable[[], datetime] | None = None,
+    transport: Transport | None = None,
+) -> SenderState:
+    """Run `tick` right after start and every `interval` seconds. Returns the sender's state (for tests)."""
+    job_queue = application.job_queue
+    if job_queue is None:
+        raise RuntimeError("python-telegram-bot was installed without the job-queue extra")
+    state = SenderState(limits=config.limits)
+    now = clock or (lambda: datetime.now(UTC))
+    send = transport or TelegramTransport(application.bot)
+
+    async def run(_context: ContextTypes.DEFAULT_TYPE) -> None:
+        report: TickReport = await tick(engine, send, now(), config, state)
+        if report.run.written or report.drain.sent or report.drain.dead:
+            log.info("tick: %s; %s", report.run, report.drain)
+
+    job_queue.run_repeating(
+        run,
+        interval=interval,
+        first=1.0,
+        name=JOB_NAME,
+        job_kwargs={"max_instances": 1, "coalesce": True, "misfire_grace_time": None},
+    )
+    return state

@@ -1,0 +1,456 @@
+"""Draining the outbox: every message goes out once, in order per chat, within Telegram's limits.
+
+- Order: only each chat's oldest unsent message is ever a candidate (`outbox.heads`), and a chat has at most
+  one message in flight, so a chat never sees a later message before an earlier one — also across retries.
+- Limits (our own pacing, on top of PTB's AIORateLimiter): 29 messages a second overall, evenly spaced (a hair
+  under 30 so that network jitter never puts 30 into one second); 20 a minute per group; one a second per
+  private chat. A 429 pauses everything for its retry_after, as Telegram asks.
+- Never lost, never doubled: a row is claimed by a conditional UPDATE and marked sent in its own commit right
+  after Telegram accepted it. After a crash, a claimed-but-unmarked row is retried once its claim is stale.
+- Failures: network errors open a circuit for an exponentially growing, capped delay (the API being down is
+  everyone's problem, not one chat's); the message waits in place, so the chat's order holds. Permanent
+  errors: the chat goes inactive, its messages go to another group of the same unit or are given up, and the
+  administrators are told. ChatMigrated: the binding and the unsent messages follow the new id.
+
+Pacing runs on the monotonic clock (it is about real seconds at Telegram); database times are `now` (passed
+in by the tick) plus the monotonic time elapsed since, so a test can run the sender "an hour later".
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import logging
+import os
+import socket
+import time
+import uuid
+from collections import deque
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from domain.routine import make_key
+from jobs.transport import Outgoing, Transport, TransportError
+from storage import outbox
+from storage.db import session_scope
+from storage.people import migrate_chat
+from storage.routine import ChatGone, admins, chat_gone
+
+log = logging.getLogger(__name__)
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+def _worker_id() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+
+
+@dataclass(frozen=True)
+class SendLimits:
+    per_second: float = 29.0
+    group_per_window: int = 20
+    group_window: float = 61.0  # Telegram's minute, plus a second for clock and network jitter
+    private_interval: float = 1.1
+    max_in_flight: int = 8
+    backoff_base: float = 2.0  # seconds after the first network failure, doubling…
+    backoff_cap: float = 300.0  # …up to five minutes
+    batch: int = 200  # chat heads fetched at a time
+    refetch: float = 1.0  # seconds between looks at the outbox while draining
+    linger: float = 5.0  # wait this long for a chat's pacing before leaving it to the next tick
+
+
+@dataclass
+class Pacer:
+    """Who may send when, on the monotonic clock. Plain bookkeeping: no sleeping here."""
+
+    limits: SendLimits
+    next_global: float = 0.0
+    paused_until: float = 0.0
+    groups: dict[int, deque[float]] = field(default_factory=dict)
+    privates: dict[int, float] = field(default_factory=dict)
+
+    def chat_ready_at(self, chat_id: int, t: float) -> float:
+        if chat_id > 0:  # a private chat (Telegram's user ids are positive, groups negative)
+            last = self.privates.get(chat_id)
+            return t if last is None else max(t, last + self.limits.private_interval)
+        window = self.groups.get(chat_id)
+        if not window:
+            return t
+        while window and window[0] <= t - self.limits.group_window:
+            window.popleft()
+        if len(window) < self.limits.group_per_window:
+            return t
+        return window[len(window) - self.limits.group_per_window] + self.limits.group_window
+
+    def global_ready_at(self) -> float:
+        return max(self.next_global, self.paused_until)
+
+    def took(self, chat_id: int, t: float) -> None:
+        # Spaced from the actual send, never catching up in a burst: a burst is what Telegram counts.
+        self.next_global = max(self.next_global, t) + 1.0 / self.limits.per_second
+        if chat_id > 0:
+            self.privates[chat_id] = t
+        else:
+            self.groups.setdefault(chat_id, deque()).append(t)
+
+    def untook(self, chat_id: int, t: float) -> None:
+        """A send that never reached Telegram (network down) does not count against the chat's minute."""
+        window = self.groups.get(chat_id)
+        if window and t in window:
+            window.remove(t)
+        if self.privates.get(chat_id) == t:
+            del self.privates[chat_id]
+
+    def pause(self, until: float) -> None:
+        self.paused_until = max(self.paused_until, until)
+
+
+@dataclass
+class SenderState:
+    """What the sender remembers between ticks: pacing, and the circuit that is open while the API is down."""
+
+    limits: SendLimits = field(default_factory=SendLimits)
+    worker: str = field(default_factory=lambda: _worker_id())
+    pacer: Pacer = field(init=False)
+    failures: int = 0  # consecutive transient failures
+    down_until: datetime | None = None
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+    def __post_init__(self) -> None:
+        self.pacer = Pacer(self.limits)
+
+    def backoff(self) -> timedelta:
+        seconds = min(self.limits.backoff_cap, self.limits.backoff_base * 2 ** max(0, self.failures - 1))
+        return timedelta(seconds=seconds)
+
+
+@dataclass
+class DrainReport:
+    sent: int = 0
+    retried: int = 0  # transient failures and 429s: the message waits and goes later
+    rate_limited: int = 0
+    migrated: int = 0
+    dead: int = 0
+    readdressed: int = 0
+    notices: int = 0  # administrators' reports of undeliverable messages
+    skipped: bool = False  # the circuit was open, or another drain was running
+    seconds: float = 0.0
+
+
+@dataclass(frozen=True)
+class _Row:
+    id: int
+    chat_id: int
+    kind: str
+    text: str
+    reply_markup: str | None
+    document: bytes | None
+    document_name: str | None
+    day: date
+
+
+async def drain(
+    engine: Engine,
+    transport: Transport,
+    now: datetime,
+    *,
+    state: SenderState | None = None,
+    admin_ids: Iterable[int] = (),
+    tz: ZoneInfo = SHANGHAI,
+    clock: Callable[[], float] = time.monotonic,
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    max_seconds: float | None = None,
+) -> DrainReport:
+    """Send what is ready, until nothing is ready (or `max_seconds` pass). Safe to run from several
+    processes at once: a row goes to whoever claims it."""
+    state = state or SenderState()
+    if state.lock.locked():
+        return DrainReport(skipped=True)
+    async with state.lock:
+        run = _Drain(engine, transport, now, state, tuple(admin_ids), tz, clock, sleep, max_seconds)
+        return await run.run()
+
+
+class _Drain:
+    def __init__(
+        self,
+        engine: Engine,
+        transport: Transport,
+        now: datetime,
+        state: SenderState,
+        admin_ids: tuple[int, ...],
+        tz: ZoneInfo,
+        clock: Callable[[], float],
+        sleep: Callable[[float], Awaitable[None]],
+        max_seconds: float | None,
+    ) -> None:
+        self.engine, self.transport, self.state = engine, transport, state
+        self.admin_ids, self.tz, self.clock, self.sleep = admin_ids, tz, clock, sleep
+        self.limits = state.limits
+        self.pacer = state.pacer
+        self.start = clock()
+        self.now0 = now
+        self.deadline = self.start + max_seconds if max_seconds is not None else None
+        self.report = DrainReport()
+        self.in_flight: dict[int, asyncio.Task[None]] = {}
+        self.probing = state.failures > 0  # after an outage: one message at a time until one goes through
+
+    def wall(self) -> datetime:
+        return self.now0 + timedelta(seconds=self.clock() - self.start)
+
+    def circuit_open(self) -> bool:
+        return self.state.down_until is not None and self.wall() < self.state.down_until
+
+    async def run(self) -> DrainReport:
+        if self.circuit_open():
+            self.report.skipped = True
+            return self.report
+        buffer: deque[_Row] = deque()
+        fetched_at = float("-inf")
+        try:
+            while not self.circuit_open():
+                t = self.clock()
+                if self.deadline is not None and t >= self.deadline:
+                    break
+                if not buffer or t - fetched_at >= self.limits.refetch:
+                    buffer = deque(self._fetch())
+                    fetched_at = t
+                row, wait = self._pick(buffer, t)
+                if row is None:
+                    if self.in_flight:
+                        await asyncio.wait(
+                            list(self.in_flight.values()),
+                            timeout=min(wait, self.limits.refetch),
+                            return_when=asyncio.FIRST_COMPLETED,
+                        )
+                        fetched_at = float("-inf")  # a finished chat may have its next message ready
+                        continue
+                    if not buffer:
+                        wait = self._until_next_ready()
+                    if wait > self.limits.linger:
+                        break
+                    await self.sleep(min(wait, self.limits.refetch))
+                    fetched_at = float("-inf")
+                    continue
+                buffer.remove(row)
+                await self._dispatch(row)
+        finally:
+            if self.in_flight:
+                await asyncio.gather(*self.in_flight.values(), return_exceptions=True)
+        self.report.seconds = self.clock() - self.start
+        return self.report
+
+    def _fetch(self) -> list[_Row]:
+        with session_scope(self.engine) as s:
+            rows = outbox.heads(s, self.wall(), self.limits.batch, exclude_chats=list(self.in_flight))
+            return [
+                _Row(r.id, r.chat_id, r.kind, r.text, r.reply_markup, r.document, r.document_name, r.day)
+                for r in rows
+                if r.id is not None and r.chat_id is not None
+            ]
+
+    def _until_next_ready(self) -> float:
+        """Seconds until a waiting message (a 429's retry) is ready; infinity when none is about to be."""
+        with session_scope(self.engine) as s:
+            ready = outbox.next_ready_at(s)
+        if ready is None:
+            return float("inf")
+        seconds = (ready - self.wall()).total_seconds()
+        # Ready already but not among the heads: blocked behind its chat's older message or claimed by
+        # another worker. Nothing to wait for here.
+        return seconds if seconds > 0 else float("inf")
+
+    def _pick(self, buffer: deque[_Row], t: float) -> tuple[_Row | None, float]:
+        """The oldest candidate whose chat may send now, or None and how long until one may."""
+        wait = float("inf")
+        for row in buffer:
+            if row.chat_id in self.in_flight:
+                continue
+            ready = self.pacer.chat_ready_at(row.chat_id, t)
+            if ready <= t:
+                return row, 0.0
+            wait = min(wait, ready - t)
+        return None, wait
+
+    async def _dispatch(self, row: _Row) -> None:
+        limit = 1 if self.probing else self.limits.max_in_flight
+        while len(self.in_flight) >= limit:
+            await asyncio.wait(list(self.in_flight.values()), return_when=asyncio.FIRST_COMPLETED)
+        if self.circuit_open():
+            return
+        delay = self.pacer.global_ready_at() - self.clock()
+        if delay > 1.0:  # paused by a 429: wait unclaimed, then look at the outbox afresh
+            await self.sleep(delay)
+            return
+        # Claim before waiting for the global slot: the database round trip then costs no sending time.
+        with session_scope(self.engine) as s:
+            if not outbox.claim(s, self.wall(), row.id, self.state.worker):
+                return
+        delay = self.pacer.global_ready_at() - self.clock()
+        if delay > 0:
+            await self.sleep(delay)
+        if self.circuit_open():  # the API went down while we waited: give the claim back
+            with session_scope(self.engine) as s:
+                outbox.release(s, row.id)
+            return
+        took = self.clock()
+        self.pacer.took(row.chat_id, took)
+        task = asyncio.create_task(self._send(row, took))
+        self.in_flight[row.chat_id] = task
+        task.add_done_callback(functools.partial(self._done, row.chat_id))
+
+    def _done(self, chat_id: int, _task: asyncio.Task[None]) -> None:
+        self.in_flight.pop(chat_id, None)
+
+    async def _send(self, row: _Row, took: float) -> None:
+        text = row.text
+        today = self.wall().astimezone(self.tz).date()
+        if row.day < today:
+            # Nothing is lost, but a day-old "due today" must not read as today's: say it is late.
+            text = f"（延迟送达：本消息原定于{row.day.month}月{row.day.day}日发送）\n{text}"
+        message = Outgoing(row.chat_id, text, row.reply_markup, row.document, row.document_name)
+        try:
+            message_id = await self.transport.send(message)
+        except TransportError as exc:
+            if not (exc.permanent or exc.retry_after is not None or exc.migrate_to is not None):
+                self.pacer.untook(row.chat_id, took)
+            self._failed(row, exc)
+            return
+        except Exception as exc:  # a bug or an unexpected library error: keep the message, retry later
+            log.exception("sending outbox row %s failed unexpectedly", row.id)
+            self._failed(row, TransportError(f"{type(exc).__name__}: {exc}"))
+            return
+        # No await between Telegram's answer and this commit: the window for a double send is this short.
+        try:
+            with session_scope(self.engine) as s:
+                outbox.mark_sent(s, self.wall(), row.id, message_id)
+        except Exception:
+            # Sent but not recorded: the claim goes stale and the message is sent again (at least once).
+            log.exception("outbox row %s was sent but could not be marked sent", row.id)
+            return
+        self.report.sent += 1
+        if self.state.failures:
+            log.info("Telegram reachable again after %d failed attempts", self.state.failures)
+        self.state.failures, self.state.down_until, self.probing = 0, None, False
+
+    def _failed(self, row: _Row, exc: TransportError) -> None:
+        now = self.wall()
+        with session_scope(self.engine) as s:
+            if exc.migrate_to is not None:
+                migrate_chat(s, now, row.chat_id, exc.migrate_to)
+                outbox.mark_failed(s, now, row.id, f"migrated to {exc.migrate_to}", retry_at=None)
+                self.report.migrated += 1
+            elif exc.retry_after is not None:
+                self.pacer.pause(self.clock() + exc.retry_after)
+                retry = now + timedelta(seconds=exc.retry_after)
+                outbox.mark_failed(s, now, row.id, str(exc), retry_at=retry)
+                self.report.rate_limited += 1
+                self.report.retried += 1
+            elif exc.chat_gone:
+                gone = chat_gone(s, now, row.chat_id, str(exc))
+                self.report.dead += len(gone.dead)
+                self.report.readdressed += gone.readdressed
+                self.report.notices += self._tell_admins(
+                    s, now, row.chat_id, f"gone:{row.chat_id}", _gone_text(gone, str(exc))
+                )
+            elif exc.permanent:
+                outbox.mark_failed(s, now, row.id, str(exc), retry_at=None, dead=True)
+                self.report.dead += 1
+                self.report.notices += self._tell_admins(
+                    s, now, row.chat_id, f"rejected:{row.id}", _rejected_text(row, str(exc))
+                )
+            else:
+                # Messages in flight together fail together: one outage, one step of the backoff.
+                if not self.circuit_open():
+                    self.state.failures += 1
+                    self.state.down_until = now + self.state.backoff()
+                outbox.mark_failed(s, now, row.id, str(exc), retry_at=self.state.down_until)
+                self.report.retried += 1
+                log.warning(
+                    "sending failed (%s); pausing until %s (failure %d)",
+                    exc,
+                    self.state.down_until,
+                    self.state.failures,
+                )
+
+    def _tell_admins(self, s: Session, now: datetime, failed_chat: int, what: str, text: str) -> int:
+        day = now.astimezone(self.tz).date()
+        told = 0
+        for admin in admins(s, self.admin_ids):
+            if admin.telegram_id is None or admin.telegram_id == failed_chat:
+                continue
+            key = make_key("admin_notice", admin.telegram_id, day, (), extra=what)
+            _, created = outbox.enqueue(
+                s,
+                now,
+                kind="admin_notice",
+                chat_id=admin.telegram_id,
+                text=text,
+                day=day,
+                key=key,
+                person_id=admin.id,
+            )
+            told += created
+        if not told:
+            log.error("undeliverable message and no other administrator to tell: %s", text)
+        return told
+
+
+_KIND_NAMES = {
+    "daily_read": "日查清单",
+    "due_warning": "当日预警",
+    "overdue": "逾期提醒",
+    "escalation": "督办提醒",
+    "half_month_check": "半月查清单",
+    "half_month_report": "半月查汇总",
+    "weekly_summary": "周总结",
+    "evening_note": "日查情况",
+    "admin_notice": "管理员通知",
+}
+
+
+def _gone_text(gone: ChatGone, error: str) -> str:
+    units = "、".join(gone.units) if gone.units else "未绑定单位"
+    lines = [
+        "【消息无法送达】",
+        f"群聊「{gone.title}」（{units}）已无法发送消息：{_reason(error)}。",
+        "已停止向该群发送提醒。",
+    ]
+    if gone.readdressed:
+        lines.append(f"{gone.readdressed}条未发送的消息已改发到该单位的其他群。")
+    if gone.dead:
+        kinds: dict[str, int] = {}
+        for k in gone.kinds:
+            kinds[_KIND_NAMES.get(k, k)] = kinds.get(_KIND_NAMES.get(k, k), 0) + 1
+        listed = "、".join(f"{k}{n}条" for k, n in kinds.items())
+        lines.append(f"{len(gone.dead)}条消息未能送达（{listed}）。")
+    lines.append("请把机器人重新拉进该单位的工作群，并用 /bindchat 重新绑定。")
+    return "\n".join(lines)
+
+
+def _rejected_text(row: _Row, error: str) -> str:
+    first = row.text.splitlines()[0] if row.text else ""
+    return (
+        "【消息无法送达】\n"
+        f"一条{_KIND_NAMES.get(row.kind, row.kind)}（{first[:60]}）被 Telegram 拒绝：{error[:200]}。\n"
+        "该消息不再重发，请检查相关栏目名称或链接是否有异常字符。"
+    )
+
+
+def _reason(error: str) -> str:
+    low = error.lower()
+    if "kicked" in low:
+        return "机器人已被移出该群"
+    if "blocked" in low:
+        return "对方已屏蔽机器人"
+    if "not found" in low:
+        return "该群不存在或已解散"
+    if "deactivated" in low:
+        return "该群或账号已停用"
+    if "initiate" in low:
+        return "对方从未与机器人私聊（需先向机器人发送 /start）"
+    return error[:200]

@@ -1,0 +1,688 @@
+"""The routine's storage: gathering one site's snapshot for `domain.routine.plan`, and recording what
+people answer to it (已巡查, half-month answers and fix notes), the administrator's holiday list and the runs.
+
+`gather` judges every item for the moment's own day in memory (one query per kind of fact, no writes), so a
+preview of next Monday sees next Monday's states, and the live routine does not depend on when the daily
+refresh ran. Operations take `(session, now, …)` and leave committing to the caller's `session_scope`.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import TypeVar
+
+from sqlalchemy import and_, delete, func, or_
+from sqlmodel import Session, col, select
+
+from domain.due import evaluate
+from domain.model import Category, ItemFacts, ItemKind, Status
+from domain.routine import (
+    Answer,
+    ChatView,
+    ItemView,
+    Report,
+    Snapshot,
+    UnitView,
+    Who,
+    half_month_period,
+)
+from domain.rules import parse_rule
+from storage.items import QUOTA_LOOKBACK, Judge, refresh_all
+from storage.models import (
+    CalendarDay,
+    Chat,
+    ChatUnit,
+    Event,
+    HalfMonthAnswer,
+    Item,
+    ItemUnit,
+    Membership,
+    Outbox,
+    Person,
+    ReadConfirmation,
+    RoutineRun,
+    Site,
+    Unit,
+    UnitGroupMember,
+    UpdateLog,
+)
+from storage.queries import Sender, actor_for
+
+E = TypeVar("E", ItemKind, Category)
+
+# ---------------------------------------------------------------------------------------------------------
+# Runs
+
+
+@dataclass(frozen=True)
+class SiteRef:
+    id: int
+    name: str
+    tz_name: str | None
+
+
+def sites(session: Session) -> list[SiteRef]:
+    return [
+        SiteRef(s.id, s.name, s.tz_name) for s in session.exec(select(Site).order_by(col(Site.id))) if s.id
+    ]
+
+
+def done_slots(session: Session, site_id: int, day: date) -> frozenset[str]:
+    rows = session.exec(select(RoutineRun.slot).where(RoutineRun.site_id == site_id, RoutineRun.day == day))
+    return frozenset(rows.all())
+
+
+def record_runs(
+    session: Session,
+    now: datetime,
+    site_id: int,
+    day: date,
+    slots: Iterable[str],
+    messages: dict[str, int],
+    stats: dict[str, object] | None = None,
+) -> None:
+    """Mark slots as run. A second writer of the same slot fails on the unique key and rolls back its whole
+    transaction, messages included: a slot runs once."""
+    for slot in slots:
+        extra = (stats or {}).get(slot)
+        session.add(
+            RoutineRun(
+                site_id=site_id,
+                day=day,
+                slot=slot,
+                done_at=now,
+                messages=messages.get(slot, 0),
+                stats=json.dumps(extra, ensure_ascii=False) if extra is not None else None,
+            )
+        )
+    session.flush()
+
+
+def refresh_stale(session: Session, judge: Judge, now: datetime, site_id: int) -> int:
+    """The daily pass: items whose stored state was computed for an earlier day are judged again (the bot's
+    own queries — /overdue, /mine — read the stored state)."""
+    today = judge.today(now)
+    stale = session.exec(
+        select(Item).where(
+            Item.site_id == site_id,
+            col(Item.retired_at).is_(None),
+            or_(col(Item.state_on).is_(None), col(Item.state_on) != today),
+        )
+    ).all()
+    return refresh_all(session, judge, now, stale) if stale else 0
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The snapshot
+
+
+def _who(p: Person) -> Who:
+    return Who(p.id, p.name, p.username, p.telegram_id)
+
+
+def admins(session: Session, configured: Iterable[int] = ()) -> tuple[Who, ...]:
+    """Deployment-wide administrators: `admin` memberships without a unit, and the configured Telegram ids."""
+    configured = set(configured)
+    found: dict[int | str, Who] = {}
+    rows = session.exec(
+        select(Person)
+        .join(Membership, col(Membership.person_id) == col(Person.id))
+        .where(
+            Membership.role == "admin", col(Membership.unit_id).is_(None), col(Membership.active).is_(True)
+        )
+        .order_by(col(Person.id))
+    ).all()
+    if configured:
+        rows = [*rows, *session.exec(select(Person).where(col(Person.telegram_id).in_(configured))).all()]
+    for p in rows:
+        found[p.telegram_id if p.telegram_id is not None else f"p{p.id}"] = _who(p)
+    for tid in sorted(configured):
+        found.setdefault(tid, Who(None, "管理员", None, tid))
+    return tuple(found.values())
+
+
+def _local_day(judge: Judge, moment: datetime) -> date:
+    return moment.astimezone(judge.tz).date()
+
+
+def _judged(session: Session, items: Sequence[Item], judge: Judge, now: datetime) -> dict[int, Status]:
+    """Every item's Status for the moment's day, from one query per kind of fact."""
+    ids = [i.id for i in items if i.id is not None]
+    if not ids:
+        return {}
+    live = and_(col(UpdateLog.undone_at).is_(None), col(UpdateLog.source) != "undo", col(UpdateLog.at) <= now)
+    recent: dict[int, list[tuple[date, int]]] = defaultdict(list)
+    for item_id, at, count in session.exec(
+        select(UpdateLog.item_id, UpdateLog.at, UpdateLog.count)
+        .where(col(UpdateLog.item_id).in_(ids), live, UpdateLog.at >= now - QUOTA_LOOKBACK)
+        .order_by(col(UpdateLog.at))
+    ):
+        recent[item_id].append((_local_day(judge, at), count))
+    last: dict[int, datetime] = dict(
+        session.exec(
+            select(UpdateLog.item_id, func.max(UpdateLog.at))
+            .where(col(UpdateLog.item_id).in_(ids), live)
+            .group_by(col(UpdateLog.item_id))
+        ).all()
+    )
+    events: dict[int, list[date]] = defaultdict(list)
+    for item_id, day in session.exec(
+        select(col(Event.item_id), col(Event.occurred_on))
+        .where(col(Event.item_id).in_(ids), col(Event.closed_at).is_(None))
+        .order_by(col(Event.occurred_on))
+    ):
+        events[item_id].append(day)
+    today = judge.today(now)
+    out: dict[int, Status] = {}
+    for item in items:
+        assert item.id is not None
+        last_at = last.get(item.id)
+        if isinstance(last_at, datetime) and last_at.tzinfo is None:  # SQLite hands back naive UTC
+            last_at = last_at.replace(tzinfo=now.tzinfo)
+        facts = ItemFacts(
+            rule=parse_rule(item.rule_text),
+            kind=_enum(ItemKind, item.kind, ItemKind.COLUMN),
+            created=_local_day(judge, item.created_at),
+            last_update=_local_day(judge, last_at) if last_at is not None else None,
+            recent_updates=tuple(recent.get(item.id, ())),
+            open_events=tuple(events.get(item.id, ())),
+            category=_enum(Category, item.category, Category.OTHER),
+        )
+        out[item.id] = evaluate(facts, today, judge.calendar, judge.policy)
+    return out
+
+
+def _enum(kind: type[E], value: str, default: E) -> E:
+    try:
+        return kind(value)
+    except ValueError:
+        return default
+
+
+def gather(
+    session: Session,
+    site_id: int,
+    judge: Judge,
+    now: datetime,
+    *,
+    admin_ids: Iterable[int] = (),
+    period: date | None = None,
+) -> Snapshot:
+    """One site as the routine needs it at `now`: items judged for that day, units with their webmasters
+    and leaders, active bound chats, administrators, today's runs and read confirmations, the answers of
+    the half-month `period` (default: the one containing the day) and the last two weeks' updates."""
+    today = judge.today(now)
+    site = session.get(Site, site_id)
+    assert site is not None
+    # Units, and group units (市属各部门) expanded to their members: an item of the group is each member's.
+    units = session.exec(select(Unit).where(Unit.site_id == site_id).order_by(col(Unit.name))).all()
+    unit_ids = [u.id for u in units if u.id is not None]
+    members: dict[int, list[int]] = defaultdict(list)
+    for group_id, member_id in session.exec(
+        select(UnitGroupMember.group_id, UnitGroupMember.member_id).where(
+            col(UnitGroupMember.group_id).in_(unit_ids)
+        )
+    ):
+        members[group_id].append(member_id)
+
+    def expand(ids: Iterable[int]) -> tuple[int, ...]:
+        out: list[int] = []
+        for u in ids:
+            for v in members.get(u) or [u]:
+                if v not in out:
+                    out.append(v)
+        return tuple(out)
+
+    people: dict[tuple[int | None, str], list[Who]] = defaultdict(list)
+    for unit_id, role, person in session.exec(
+        select(Membership.unit_id, Membership.role, Person)
+        .join(Person, col(Person.id) == col(Membership.person_id))
+        .where(
+            col(Membership.unit_id).in_(unit_ids),
+            col(Membership.role).in_(("webmaster", "leader")),
+            col(Membership.active).is_(True),
+        )
+        .order_by(col(Person.name), col(Person.id))
+    ):
+        people[(unit_id, role)].append(_who(person))
+    unit_views = tuple(
+        UnitView(u.id, u.name, tuple(people[(u.id, "webmaster")]), tuple(people[(u.id, "leader")]))
+        for u in units
+        if u.id is not None
+    )
+
+    # Items, judged for the day.
+    items = session.exec(
+        select(Item).where(Item.site_id == site_id, col(Item.retired_at).is_(None)).order_by(col(Item.id))
+    ).all()
+    links: dict[int, list[tuple[int, bool]]] = defaultdict(list)
+    for item_id, unit_id, lead in session.exec(
+        select(ItemUnit.item_id, ItemUnit.unit_id, ItemUnit.lead)
+        .join(Item, col(Item.id) == col(ItemUnit.item_id))
+        .where(Item.site_id == site_id, col(Item.retired_at).is_(None))
+        .order_by(col(ItemUnit.item_id), col(ItemUnit.unit_id))
+    ):
+        links[item_id].append((unit_id, bool(lead)))
+    judged = _judged(session, items, judge, now)
+    views = []
+    for item in items:
+        assert item.id is not None
+        s = judged[item.id]
+        views.append(
+            ItemView(
+                id=item.id,
+                name=item.name,
+                path=item.path,
+                url=item.url,
+                kind=item.kind,
+                state=s.state,
+                due_on=s.due,
+                warn_on=s.warn_on,
+                days_late=s.days_late,
+                missing=s.missing,
+                driver=s.driver,
+                risk=s.risk,
+                read_status=item.read_status,
+                unit_ids=expand(u for u, _ in links.get(item.id, ())),
+                lead_unit_ids=expand(u for u, lead in links.get(item.id, ()) if lead),
+                rule_text=item.rule_text,
+            )
+        )
+
+    # Active chats bound to this site's units (an all-units group covers every unit).
+    chat_units: dict[int, list[int]] = defaultdict(list)
+    for chat_id, unit_id in session.exec(
+        select(ChatUnit.chat_id, ChatUnit.unit_id).where(col(ChatUnit.unit_id).in_(unit_ids))
+    ):
+        chat_units[chat_id].append(unit_id)
+    chats = session.exec(
+        select(Chat).where(
+            col(Chat.active).is_(True),
+            or_(
+                col(Chat.id).in_(list(chat_units)),
+                and_(
+                    col(Chat.all_units).is_(True),
+                    or_(col(Chat.site_id).is_(None), col(Chat.site_id) == site_id),
+                ),
+            ),
+        )
+    ).all()
+    chat_views = tuple(
+        ChatView(c.telegram_chat_id, c.title, tuple(unit_ids) if c.all_units else expand(chat_units[c.id]))
+        for c in chats
+        if c.id is not None
+    )
+    by_row = {c.id: c.telegram_chat_id for c in chats}
+
+    confirmed: dict[int, list[str]] = defaultdict(list)
+    for chat_row, name in session.exec(
+        select(ReadConfirmation.chat_id, ReadConfirmation.name)
+        .where(ReadConfirmation.day == today, col(ReadConfirmation.chat_id).in_(list(by_row)))
+        .order_by(col(ReadConfirmation.at))
+    ):
+        confirmed[by_row[chat_row]].append(name)
+
+    period = period or half_month_period(today)
+    answers = {}
+    for ans in session.exec(
+        select(HalfMonthAnswer)
+        .join(Item, col(Item.id) == col(HalfMonthAnswer.item_id))
+        .where(HalfMonthAnswer.period == period, Item.site_id == site_id)
+    ):
+        answers[ans.item_id] = Answer(ans.item_id, ans.result, ans.note, ans.name, ans.note_at or ans.at)
+
+    monday = today - timedelta(days=today.weekday())
+    since = datetime.combine(monday - timedelta(days=7), time(0), tzinfo=judge.tz)
+    updates = tuple(
+        (item_id, _local_day(judge, at))
+        for item_id, at in session.exec(
+            select(UpdateLog.item_id, UpdateLog.at)
+            .join(Item, col(Item.id) == col(UpdateLog.item_id))
+            .where(
+                Item.site_id == site_id,
+                col(UpdateLog.undone_at).is_(None),
+                UpdateLog.source != "undo",
+                UpdateLog.at >= since,
+                UpdateLog.at <= now,
+            )
+        )
+    )
+    last_weekly = session.exec(
+        select(RoutineRun.stats)
+        .where(RoutineRun.site_id == site_id, RoutineRun.slot == "weekly_summary", RoutineRun.day < today)
+        .order_by(col(RoutineRun.day).desc())
+        .limit(1)
+    ).first()
+
+    return Snapshot(
+        site_id=site_id,
+        site_name=site.name,
+        items=tuple(views),
+        units=unit_views,
+        chats=chat_views,
+        admins=admins(session, admin_ids),
+        done_slots=done_slots(session, site_id, today),
+        read_confirmed={k: tuple(v) for k, v in confirmed.items()},
+        answers_period=period,
+        answers=answers,
+        updates=updates,
+        last_week_late=json.loads(last_weekly) if last_weekly else None,
+    )
+
+
+# ---------------------------------------------------------------------------------------------------------
+# What people answer
+
+
+@dataclass(frozen=True)
+class ReadRecorded:
+    day: date
+    first: bool  # the first confirmation of this chat today
+    already: bool  # this person had confirmed already
+    by: tuple[str, ...]  # who confirmed today, in order
+
+
+@dataclass(frozen=True)
+class NotBoundChat:
+    """The button was pressed in a chat that is not a bound group."""
+
+
+def record_read(
+    session: Session, now: datetime, chat_telegram_id: int, day: date, sender: Sender
+) -> ReadRecorded | NotBoundChat:
+    """日查: `sender` pressed 已巡查 in a chat for `day`. Idempotent per person and day."""
+    chat = session.exec(select(Chat).where(Chat.telegram_chat_id == chat_telegram_id)).first()
+    if chat is None or chat.id is None:
+        return NotBoundChat()
+    person = session.exec(select(Person).where(Person.telegram_id == sender.telegram_id)).first()
+    before = session.exec(
+        select(ReadConfirmation).where(ReadConfirmation.chat_id == chat.id, ReadConfirmation.day == day)
+    ).all()
+    already = any(r.telegram_user_id == sender.telegram_id for r in before)
+    if not already:
+        session.add(
+            ReadConfirmation(
+                chat_id=chat.id,
+                day=day,
+                person_id=person.id if person else None,
+                telegram_user_id=sender.telegram_id,
+                name=person.name if person and person.name else sender.name,
+                at=now,
+            )
+        )
+        session.flush()
+    names = [r.name for r in before] + (
+        [] if already else [person.name if person and person.name else sender.name]
+    )
+    return ReadRecorded(day=day, first=not before, already=already, by=tuple(names))
+
+
+@dataclass(frozen=True)
+class AnswerRecorded:
+    answer_id: int
+    item: str
+    result: str
+    period: date
+    changed: bool  # a different answer than before
+
+
+@dataclass(frozen=True)
+class NotYourItem:
+    item: str
+
+
+@dataclass(frozen=True)
+class NoSuchItem:
+    pass
+
+
+def _chat_covers(session: Session, chat_telegram_id: int, item_id: int) -> bool:
+    chat = session.exec(select(Chat).where(Chat.telegram_chat_id == chat_telegram_id)).first()
+    if chat is None or chat.id is None:
+        return False
+    if chat.all_units:
+        return True
+    bound = set(session.exec(select(ChatUnit.unit_id).where(ChatUnit.chat_id == chat.id)).all())
+    groups = session.exec(
+        select(UnitGroupMember.group_id).where(col(UnitGroupMember.member_id).in_(bound))
+    ).all()
+    item_units = set(session.exec(select(ItemUnit.unit_id).where(ItemUnit.item_id == item_id)).all())
+    return bool(item_units & (bound | set(groups)))
+
+
+def record_answer(
+    session: Session,
+    now: datetime,
+    item_id: int,
+    period: date,
+    result: str,
+    sender: Sender,
+    chat_telegram_id: int,
+    admin_ids: Iterable[int] = (),
+) -> AnswerRecorded | NotYourItem | NoSuchItem:
+    """半月查: the answer for one item (`ok` or `problem`), from a group bound to the item's unit (or an
+    administrator anywhere). A later answer replaces an earlier one; a problem's note is kept if the answer
+    stays a problem."""
+    if result not in ("ok", "problem"):
+        raise ValueError(result)
+    item = session.get(Item, item_id)
+    if item is None or item.retired_at is not None:
+        return NoSuchItem()
+    actor = actor_for(session, sender, admin_ids)
+    if not (actor.global_admin or _chat_covers(session, chat_telegram_id, item_id)):
+        return NotYourItem(item.path or item.name)
+    person = session.exec(select(Person).where(Person.telegram_id == sender.telegram_id)).first()
+    row = session.exec(
+        select(HalfMonthAnswer).where(HalfMonthAnswer.item_id == item_id, HalfMonthAnswer.period == period)
+    ).first()
+    changed = row is None or row.result != result
+    if row is None:
+        row = HalfMonthAnswer(item_id=item_id, period=period, result=result, at=now)
+    if changed:
+        row.note = None if result == "ok" else row.note
+        row.note_at = None if result == "ok" else row.note_at
+    row.result = result
+    row.at = now
+    row.person_id = person.id if person else None
+    row.name = person.name if person and person.name else sender.name
+    session.add(row)
+    session.flush()
+    assert row.id is not None
+    return AnswerRecorded(row.id, item.path or item.name, result, period, changed)
+
+
+def set_prompt(
+    session: Session, _now: datetime, answer_id: int, chat_telegram_id: int, message_id: int
+) -> None:
+    """Remember the "please describe the problem" message, so a reply to it finds the answer."""
+    row = session.get(HalfMonthAnswer, answer_id)
+    if row is not None:
+        row.prompt_chat_id, row.prompt_message_id = chat_telegram_id, message_id
+        session.add(row)
+
+
+@dataclass(frozen=True)
+class NoteRecorded:
+    item: str
+    period: date
+
+
+def record_fix_note(
+    session: Session, now: datetime, chat_telegram_id: int, replied_to: int, text: str, sender: Sender
+) -> NoteRecorded | None:
+    """A reply to a problem prompt: the problem and its fix (整改情况). None when the reply is not to one."""
+    row = session.exec(
+        select(HalfMonthAnswer).where(
+            HalfMonthAnswer.prompt_chat_id == chat_telegram_id,
+            HalfMonthAnswer.prompt_message_id == replied_to,
+        )
+    ).first()
+    if row is None:
+        return None
+    item = session.get(Item, row.item_id)
+    person = session.exec(select(Person).where(Person.telegram_id == sender.telegram_id)).first()
+    row.result = "problem"
+    row.note = text.strip()[:2000]
+    row.note_at = now
+    row.person_id = person.id if person else row.person_id
+    row.name = person.name if person and person.name else sender.name
+    session.add(row)
+    session.flush()
+    return NoteRecorded(item.path or item.name if item else "", row.period)
+
+
+def period_of_message(session: Session, chat_telegram_id: int, message_id: int) -> date | None:
+    """The half-month period of a checklist message (answers belong to it even when given days later)."""
+    row = session.exec(
+        select(Outbox).where(Outbox.chat_id == chat_telegram_id, Outbox.telegram_message_id == message_id)
+    ).first()
+    if row is None or row.kind != "half_month_check":
+        return None
+    return half_month_period(row.day)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The administrator's holiday list
+
+
+@dataclass(frozen=True)
+class YearLoaded:
+    year: int
+    holidays: int
+    workdays: int
+    replaced: int  # rows of that year there were before
+
+
+def set_year_calendar(
+    session: Session,
+    now: datetime,
+    year: int,
+    holidays: Iterable[date],
+    workdays: Iterable[date],
+    note: str = "",
+) -> YearLoaded:
+    """Replace a year's administrator overrides with this list (holidays and 调休 working days)."""
+    before = session.exec(select(func.count()).select_from(CalendarDay).where(CalendarDay.year == year)).one()
+    session.execute(delete(CalendarDay).where(col(CalendarDay.year) == year))
+    hs, ws = sorted(set(holidays)), sorted(set(workdays))
+    for day in hs:
+        session.add(CalendarDay(year=year, day=day, kind="holiday", note=note or None, created_at=now))
+    for day in ws:
+        session.add(CalendarDay(year=year, day=day, kind="workday", note=note or None, created_at=now))
+    session.flush()
+    return YearLoaded(year, len(hs), len(ws), int(before))
+
+
+def year_calendar(session: Session, year: int) -> tuple[list[date], list[date]]:
+    rows = session.exec(
+        select(CalendarDay).where(CalendarDay.year == year).order_by(col(CalendarDay.day))
+    ).all()
+    return [r.day for r in rows if r.kind == "holiday"], [r.day for r in rows if r.kind != "holiday"]
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Delivery problems
+
+
+@dataclass(frozen=True)
+class ChatGone:
+    title: str
+    units: tuple[str, ...]
+    readdressed: int
+    dead: tuple[int, ...]  # outbox ids given up
+    kinds: tuple[str, ...]
+
+
+def chat_gone(session: Session, now: datetime, chat_telegram_id: int, reason: str) -> ChatGone:
+    """Telegram refused a chat for good (bot kicked or blocked, chat deleted): the chat goes inactive; each of
+    its unsent messages goes to another active group of the same unit if there is one, else is given up."""
+    chat = session.exec(select(Chat).where(Chat.telegram_chat_id == chat_telegram_id)).first()
+    units: tuple[str, ...] = ()
+    title = str(chat_telegram_id)
+    if chat is not None and chat.id is not None:
+        chat.active = False
+        chat.inactive_reason = reason[:200]
+        title = chat.title or title
+        session.add(chat)
+        units = tuple(
+            session.exec(
+                select(Unit.name)
+                .join(ChatUnit, col(ChatUnit.unit_id) == col(Unit.id))
+                .where(ChatUnit.chat_id == chat.id)
+            ).all()
+        )
+    other: dict[int, int] = {}
+    for unit_id, tg in session.exec(
+        select(ChatUnit.unit_id, Chat.telegram_chat_id)
+        .join(Chat, col(Chat.id) == col(ChatUnit.chat_id))
+        .where(col(Chat.active).is_(True), Chat.telegram_chat_id != chat_telegram_id)
+        .order_by(col(Chat.id))
+    ):
+        other.setdefault(unit_id, tg)
+    readdressed = 0
+    dead: list[int] = []
+    kinds: list[str] = []
+    for row in session.exec(
+        select(Outbox)
+        .where(
+            Outbox.chat_id == chat_telegram_id,
+            col(Outbox.sent_at).is_(None),
+            col(Outbox.dead_at).is_(None),
+        )
+        .order_by(col(Outbox.id))
+    ):
+        target = other.get(row.unit_id) if row.unit_id is not None else None
+        if target is not None:
+            row.chat_id, row.claimed_at, row.claimed_by = target, None, None
+            readdressed += 1
+        else:
+            row.dead_at, row.claimed_at, row.claimed_by = now, None, None
+            row.last_error = reason[:500]
+            assert row.id is not None
+            dead.append(row.id)
+            kinds.append(row.kind)
+        session.add(row)
+    session.flush()
+    return ChatGone(title, units, readdressed, tuple(dead), tuple(kinds))
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The half-month report as a spreadsheet
+
+
+def render_report(report: Report) -> bytes:
+    """The XLSX bytes of a `domain.routine.Report` (one sheet per table, header row bold and frozen)."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+
+    book = Workbook()
+    first = True
+    for title, header, rows in report.sheets:
+        sheet = book.active if first else book.create_sheet()
+        assert sheet is not None
+        first = False
+        sheet.title = title[:31]
+        sheet.append(list(header))
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+        for row in rows:
+            sheet.append(list(row))
+        sheet.freeze_panes = "A2"
+        for i, name in enumerate(header):
+            width = max(
+                [len(str(name)) * 2, *(min(60, len(str(r[i])) * 2) for r in rows if i < len(r))], default=10
+            )
+            sheet.column_dimensions[sheet.cell(row=1, column=i + 1).column_letter].width = max(
+                8, min(60, width)
+            )
+        for row_cells in sheet.iter_rows(min_row=2):
+            for cell in row_cells:
+                cell.alignment = Alignment(wrap_text=True, vertical="top")
+    buf = io.BytesIO()
+    book.save(buf)
+    return buf.getvalue()

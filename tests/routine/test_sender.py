@@ -1,0 +1,215 @@
+"""The sender against a fake transport: order per chat, retries, migrations, lost chats, claims, pacing."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy.engine import Engine
+from sqlmodel import col, select
+
+from jobs.sender import Pacer, SenderState, SendLimits, drain
+from jobs.transport import TransportError
+from storage import outbox
+from storage.db import session_scope
+from storage.models import Chat, ChatUnit, Outbox
+from tests.conftest import SHANGHAI, at
+from tests.routine.conftest import ADMIN_TG, EDU_CHAT, FIN_CHAT, FakeTransport, World, build_world
+
+NOW = at("2026-10-12 09:00")
+DAY = date(2026, 10, 12)
+FAST = SendLimits(
+    per_second=1000, private_interval=0.0, group_per_window=10_000, linger=0.5, backoff_base=2.0
+)
+
+
+def put(engine: Engine, chat: int, n: int, prefix: str = "m", unit_id: int | None = None) -> list[int]:
+    ids = []
+    with session_scope(engine) as s:
+        for i in range(n):
+            row, _ = outbox.enqueue(
+                s,
+                NOW,
+                kind="overdue",
+                chat_id=chat,
+                text=f"{prefix}{i}",
+                day=DAY,
+                key=f"{prefix}:{chat}:{i}",
+                unit_id=unit_id,
+            )
+            assert row.id is not None
+            ids.append(row.id)
+    return ids
+
+
+def rows(engine: Engine) -> list[Outbox]:
+    with session_scope(engine) as s:
+        return list(s.exec(select(Outbox).order_by(col(Outbox.id))).all())
+
+
+async def run(engine: Engine, transport: FakeTransport, state: SenderState, now=NOW):  # type: ignore[no-untyped-def]
+    return await drain(engine, transport, now, state=state, admin_ids=(ADMIN_TG,), tz=SHANGHAI)
+
+
+async def test_it_sends_everything_once_in_order_per_chat(engine: Engine, transport: FakeTransport) -> None:
+    put(engine, FIN_CHAT, 5, "fin")
+    put(engine, EDU_CHAT, 5, "edu")
+    report = await run(engine, transport, SenderState(limits=FAST))
+    assert report.sent == 10
+    assert [d.text for d in transport.to(FIN_CHAT)] == [f"fin{i}" for i in range(5)]
+    assert [d.text for d in transport.to(EDU_CHAT)] == [f"edu{i}" for i in range(5)]
+    assert all(r.sent_at is not None and r.telegram_message_id for r in rows(engine))
+    assert (await run(engine, transport, SenderState(limits=FAST))).sent == 0
+
+
+async def test_writing_the_same_key_twice_makes_one_message(engine: Engine) -> None:
+    with session_scope(engine) as s:
+        a, created_a = outbox.enqueue(
+            s, NOW, kind="overdue", chat_id=FIN_CHAT, text="x", day=DAY, items=[3, 1]
+        )
+        b, created_b = outbox.enqueue(
+            s, NOW, kind="overdue", chat_id=FIN_CHAT, text="y", day=DAY, items=[1, 3]
+        )
+    assert (created_a, created_b) == (True, False)
+    assert a.id == b.id and b.text == "x"
+    assert a.key == "overdue:-1001:2026-10-12:1,3:"
+
+
+async def test_a_network_error_holds_the_chat_and_opens_the_circuit(
+    engine: Engine, transport: FakeTransport
+) -> None:
+    put(engine, FIN_CHAT, 3, "fin")
+    transport.fail(TransportError("NetworkError: connection refused"), FIN_CHAT)
+    state = SenderState(limits=FAST)
+    report = await run(engine, transport, state)
+    assert report.retried == 1 and report.sent == 0 and state.failures == 1
+    assert state.down_until is not None
+    assert NOW + timedelta(seconds=2) <= state.down_until < NOW + timedelta(seconds=3)
+    # Nothing goes while the circuit is open; a later tick sends all, fin0 first.
+    put(engine, EDU_CHAT, 2, "edu")
+    assert (await run(engine, transport, state, NOW + timedelta(seconds=1))).skipped
+    assert transport.sent == []
+    await run(engine, transport, state, NOW + timedelta(seconds=5))
+    assert [d.text for d in transport.to(FIN_CHAT)] == ["fin0", "fin1", "fin2"]
+    assert len(transport.to(EDU_CHAT)) == 2
+    assert state.failures == 0 and state.down_until is None
+
+
+async def test_a_message_that_waited_past_its_day_says_it_is_late(
+    engine: Engine, transport: FakeTransport
+) -> None:
+    put(engine, FIN_CHAT, 1, "yesterday")
+    await run(engine, transport, SenderState(limits=FAST), NOW + timedelta(days=1))
+    assert transport.sent[0].text == "（延迟送达：本消息原定于10月12日发送）\nyesterday0"
+
+
+def test_the_backoff_doubles_up_to_its_cap() -> None:
+    state = SenderState(limits=SendLimits(backoff_base=2.0, backoff_cap=300.0))
+    delays = []
+    for _ in range(10):
+        state.failures += 1
+        delays.append(state.backoff().total_seconds())
+    assert delays == [2, 4, 8, 16, 32, 64, 128, 256, 300, 300]
+
+
+async def test_retry_after_pauses_and_the_message_goes_after(
+    engine: Engine, transport: FakeTransport
+) -> None:
+    put(engine, FIN_CHAT, 3, "fin")
+    transport.fail(TransportError("Too Many Requests: retry after 1", retry_after=0.3), FIN_CHAT)
+    report = await run(engine, transport, SenderState(limits=FAST))
+    assert report.rate_limited == 1 and report.sent == 3
+    assert [d.text for d in transport.to(FIN_CHAT)] == ["fin0", "fin1", "fin2"]
+
+
+async def test_a_migrated_group_is_followed(engine: Engine, transport: FakeTransport) -> None:
+    build_world(engine)
+    put(engine, FIN_CHAT, 3, "fin")
+    transport.fail(TransportError("Group migrated to supergroup", migrate_to=-1009991), FIN_CHAT)
+    report = await run(engine, transport, SenderState(limits=FAST))
+    assert report.migrated == 1
+    assert [d.text for d in transport.to(-1009991)] == ["fin0", "fin1", "fin2"]
+    with session_scope(engine) as s:
+        chat = s.exec(select(Chat).where(Chat.telegram_chat_id == -1009991)).one()
+        assert chat.migrated_from == FIN_CHAT and chat.active
+
+
+async def test_a_lost_group_is_reported_and_its_messages_go_to_the_units_other_group(
+    engine: Engine, transport: FakeTransport
+) -> None:
+    world: World = build_world(engine)
+    fin = world.units["市财政局"]
+    with session_scope(engine) as s:
+        other = Chat(telegram_chat_id=-1003, title="财政局第二群", created_at=NOW)
+        s.add(other)
+        s.flush()
+        assert other.id is not None
+        s.add(ChatUnit(chat_id=other.id, unit_id=fin))
+    put(engine, FIN_CHAT, 2, "unit", unit_id=fin)
+    put(engine, FIN_CHAT, 1, "nounit")
+    transport.fail(TransportError("Forbidden: bot was kicked from the group chat", chat_gone=True), FIN_CHAT)
+    report = await run(engine, transport, SenderState(limits=FAST))
+    assert report.readdressed == 2 and report.dead == 1 and report.notices == 1
+    assert [d.text for d in transport.to(-1003)] == ["unit0", "unit1"]
+    notice = transport.to(ADMIN_TG)
+    assert len(notice) == 1
+    assert "财政局网站工作群" in notice[0].text and "机器人已被移出该群" in notice[0].text
+    assert "1条消息未能送达（逾期提醒1条）" in notice[0].text
+    with session_scope(engine) as s:
+        chat = s.exec(select(Chat).where(Chat.telegram_chat_id == FIN_CHAT)).one()
+        assert not chat.active and "kicked" in (chat.inactive_reason or "")
+    dead = [r for r in rows(engine) if r.dead_at is not None]
+    assert [r.text for r in dead] == ["nounit0"]
+
+
+async def test_a_rejected_message_is_given_up_reported_and_the_chat_goes_on(
+    engine: Engine, transport: FakeTransport
+) -> None:
+    build_world(engine)
+    put(engine, FIN_CHAT, 3, "fin")
+    transport.fail(TransportError("Bad Request: can't parse entities", permanent=True), FIN_CHAT)
+    report = await run(engine, transport, SenderState(limits=FAST))
+    assert report.dead == 1 and report.notices == 1
+    assert [d.text for d in transport.to(FIN_CHAT)] == ["fin1", "fin2"]
+    assert "被 Telegram 拒绝" in transport.to(ADMIN_TG)[0].text
+
+
+async def test_two_senders_on_one_outbox_send_each_message_once(
+    engine: Engine, transport: FakeTransport
+) -> None:
+    for chat in range(-2000, -2020, -1):
+        put(engine, chat, 5, f"c{chat}")
+    a, b = SenderState(limits=FAST), SenderState(limits=FAST)
+    await asyncio.gather(run(engine, transport, a), run(engine, transport, b))
+    texts = [d.text for d in transport.sent]
+    assert len(texts) == 100 == len(set(texts))
+    for chat in range(-2000, -2020, -1):
+        assert [d.text for d in transport.to(chat)] == [f"c{chat}{i}" for i in range(5)]
+
+
+async def test_a_dead_workers_claim_is_taken_over_once_stale(
+    engine: Engine, transport: FakeTransport
+) -> None:
+    [old] = put(engine, FIN_CHAT, 1, "old")
+    [fresh] = put(engine, EDU_CHAT, 1, "fresh")
+    with session_scope(engine) as s:
+        assert outbox.claim(s, NOW - timedelta(minutes=3), old, "dead-worker")
+        assert outbox.claim(s, NOW - timedelta(seconds=10), fresh, "live-worker")
+        assert not outbox.claim(s, NOW, fresh, "another")
+    await run(engine, transport, SenderState(limits=FAST))
+    assert [d.text for d in transport.sent] == ["old0"]
+
+
+def test_the_pacer_keeps_telegrams_limits() -> None:
+    pacer = Pacer(SendLimits(per_second=29, group_per_window=20, group_window=61, private_interval=1.1))
+    for i in range(20):
+        assert pacer.chat_ready_at(-1, 100.0 + i) <= 100.0 + i
+        pacer.took(-1, 100.0 + i)
+    assert pacer.chat_ready_at(-1, 120.0) == pytest.approx(161.0)  # the 21st waits for the first to age out
+    pacer.took(7, 200.0)
+    assert pacer.chat_ready_at(7, 200.5) == pytest.approx(201.1)
+    assert pacer.chat_ready_at(8, 200.5) == 200.5  # another private chat is free
+    assert pacer.global_ready_at() == pytest.approx(200.0 + 1 / 29)
+    pacer.pause(230.0)
+    assert pacer.global_ready_at() == 230.0
