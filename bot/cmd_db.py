@@ -23,9 +23,8 @@ def run(args: argparse.Namespace) -> int:
         if before == after:
             print(f"数据库已是最新结构（{after}）。/ The database is up to date ({after}).")
         else:
-            print(
-                f"数据库已从 {before or '空'} 升级到 {after}。/ Upgraded the database from {before} to {after}."
-            )
+            print(f"数据库已从 {before or '空'} 升级到 {after}。")
+            print(f"Upgraded the database from {before or 'nothing'} to {after}.")
         return 0
     current, head = current_revision(engine), head_revision()
     state = "最新 / up to date" if current == head else "需要升级：zhiri db upgrade / needs: zhiri db upgrade"

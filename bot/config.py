@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import time
 from functools import cached_property
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from domain.model import Policy, Span, Unit
+from domain.routine import RoutineSettings
 
 OFFICIAL_API_URL = "https://api.telegram.org/bot"
 
@@ -20,6 +24,46 @@ class Settings(BaseSettings):
     database_url: str = "sqlite:///data/zhiri.db"
     admin_telegram_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
     tz_name: str = "Asia/Shanghai"
+    # Webhook instead of long polling when webhook_url is set (the public HTTPS address Telegram posts to).
+    webhook_url: str = ""
+    webhook_secret: str = ""
+    webhook_listen: str = "0.0.0.0"
+    webhook_port: int = 8443
+    invite_days: int = Field(default=7, ge=1, le=365)
+
+    # The routine (site-local times; only on working days). Empty WARNING_REPEAT_AT: no 15:00 repeat.
+    routine_enabled: bool = True
+    daily_read_at: time = time(9, 0)
+    warning_at: time = time(9, 0)
+    warning_repeat_at: time | None = time(15, 0)
+    overdue_at: time = time(9, 0)
+    escalation_at: time = time(9, 0)
+    evening_note_at: time = time(17, 0)
+    half_month_check_at: time = time(9, 0)
+    half_month_report_at: time = time(17, 0)
+    half_month_report_workday: int = Field(default=3, ge=1, le=10)
+    weekly_summary_at: time = time(16, 0)
+    weekly_summary_weekday: int = Field(default=5, ge=1, le=7)  # 1 = Monday … 5 = Friday
+    warn_lead_workdays: int = Field(default=2, ge=0, le=20)
+    escalate_after_workdays: int = Field(default=1, ge=0, le=20)
+    empty_columns_escalate_at: int = Field(default=3, ge=1, le=50)
+    # Thresholds of the due engine (DOMAIN.md). ON_CHANGE_FLOOR_MONTHS=0 turns the yearly floor off.
+    on_change_floor_months: int = Field(default=12, ge=0, le=120)
+    account_gap_days: int = Field(default=7, ge=1, le=90)
+    account_risk_days: int = Field(default=14, ge=1, le=180)
+    home_warn_days: int = Field(default=10, ge=1, le=60)
+    home_veto_days: int = Field(default=14, ge=1, le=60)
+    # The website reader.
+    crawl_enabled: bool = True
+    crawl_at: time = time(6, 30)
+    reader_per_host: int = Field(default=2, ge=1, le=16)
+    reader_host_delay: float = Field(default=0.5, ge=0, le=60)
+    reader_timeout: float = Field(default=15.0, gt=0, le=120)
+
+    @field_validator("warning_repeat_at", mode="before")
+    @classmethod
+    def _empty_is_none(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
 
     @field_validator("admin_telegram_ids", mode="before")
     @classmethod
@@ -34,6 +78,52 @@ class Settings(BaseSettings):
     @cached_property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.tz_name)
+
+    @property
+    def policy(self) -> Policy:
+        floor = Span(self.on_change_floor_months, Unit.MONTH) if self.on_change_floor_months else None
+        if self.on_change_floor_months and self.on_change_floor_months % 12 == 0:
+            floor = Span(self.on_change_floor_months // 12, Unit.YEAR)
+        return Policy(
+            warn_lead_workdays=self.warn_lead_workdays,
+            on_change_floor=floor,
+            account_default_gap=(
+                Span(self.account_gap_days // 7, Unit.WEEK)
+                if self.account_gap_days % 7 == 0
+                else Span(self.account_gap_days, Unit.DAY)
+            ),
+            account_risk_days=self.account_risk_days,
+            home_warn_days=self.home_warn_days,
+            home_veto_days=self.home_veto_days,
+        )
+
+    @property
+    def routine(self) -> RoutineSettings:
+        return RoutineSettings(
+            daily_read_at=self.daily_read_at,
+            warning_at=self.warning_at,
+            warning_repeat_at=self.warning_repeat_at,
+            overdue_at=self.overdue_at,
+            escalation_at=self.escalation_at,
+            evening_note_at=self.evening_note_at,
+            half_month_check_at=self.half_month_check_at,
+            half_month_report_at=self.half_month_report_at,
+            half_month_report_workday=self.half_month_report_workday,
+            weekly_summary_at=self.weekly_summary_at,
+            weekly_summary_weekday=self.weekly_summary_weekday - 1,
+            advance_workdays=self.warn_lead_workdays,
+            escalate_after_workdays=self.escalate_after_workdays,
+            empty_columns_escalate_at=self.empty_columns_escalate_at,
+        )
+
+    @property
+    def telegram_file_url(self) -> str:
+        """Where files are downloaded: `…/bot` becomes `…/file/bot` (the official layout, kept by self-hosted
+        servers and test fakes alike)."""
+        base = self.telegram_api_url.rstrip("/")
+        if base.endswith("/bot"):
+            return base[: -len("/bot")] + "/file/bot"
+        return base + "/file/bot"
 
 
 def load_settings(**overrides: object) -> Settings:

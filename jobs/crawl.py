@@ -6,14 +6,17 @@ import logging
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, time
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.engine import Engine
 
+from domain.model import Policy
 from storage.db import session_scope
-from storage.items import Judge
+from storage.items import Judge, load_calendar
 from storage.models import Item
 from storage.reads import readable_items, record_reading
+from storage.routine import SiteRef, done_slots, record_runs, sites
 from webread.fetch import Reader
 
 log = logging.getLogger(__name__)
@@ -70,3 +73,35 @@ async def crawl(
         "crawl: read %d pages, logged %d updates, %s", summary.read, summary.logged, dict(summary.by_status)
     )
     return summary
+
+
+CRAWL_SLOT = "crawl"
+
+
+async def crawl_if_due(
+    engine: Engine, now: datetime, *, tz: ZoneInfo, at: time, reader: Reader, policy: Policy | None = None
+) -> CrawlSummary | None:
+    """The daily reading: once a day, at or after `at` local time (every day: a site can go stale on a
+    holiday too), caught up after downtime like the routine's slots, never twice for one day."""
+    with session_scope(engine) as session:
+        due = [
+            site
+            for site in sites(session)
+            if now.astimezone(_tz(site, tz)).time() >= at
+            and CRAWL_SLOT not in done_slots(session, site.id, now.astimezone(_tz(site, tz)).date())
+        ]
+        calendar = load_calendar(session)
+    if not due:
+        return None
+    judge = Judge(tz=tz, calendar=calendar, policy=policy or Policy())
+    summary = await crawl(engine, judge, now, reader=reader)
+    with session_scope(engine) as session:
+        for site in due:
+            day = now.astimezone(_tz(site, tz)).date()
+            if CRAWL_SLOT not in done_slots(session, site.id, day):
+                record_runs(session, now, site.id, day, [CRAWL_SLOT], {CRAWL_SLOT: summary.logged})
+    return summary
+
+
+def _tz(site: SiteRef, default: ZoneInfo) -> ZoneInfo:
+    return ZoneInfo(site.tz_name) if site.tz_name else default

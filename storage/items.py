@@ -83,7 +83,7 @@ def item_facts(
         .order_by(col(UpdateLog.at))
     ).all()
     events = session.exec(
-        select(Event.occurred_on)
+        select(col(Event.occurred_on))
         .where(Event.item_id == item.id, col(Event.closed_at).is_(None))
         .order_by(col(Event.occurred_on))
     ).all()

@@ -1,0 +1,81 @@
+"""/check ITEM: the bot reads the column's page on request, keeps the reading and explains it."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+from sqlmodel import select
+
+from storage.db import session_scope
+from storage.models import Item, PageRead, UpdateLog
+from tests.bot.conftest import ADMIN, STRANGER, WEBMASTER
+
+PAGE = """<html><head><meta charset="utf-8"></head><body><ul>
+<li><a href="/1.html">市政府召开常务会议</a><span>2026-11-20</span></li>
+<li><a href="/2.html">关于开展安全检查的通知</a><span>2026-11-12</span></li>
+<li><a href="/3.html">全市经济运行情况通报</a><span>2026-11-03</span></li>
+</ul></body></html>""".encode()
+
+
+class _Pages(BaseHTTPRequestHandler):
+    def do_GET(self) -> None:
+        status, body = (200, PAGE) if self.path == "/bmdt/" else (404, b"<h1>404 Not Found</h1>")
+        self.send_response(status)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def site() -> Iterator[str]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Pages)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def _set_url(harness, key: str, url: str | None) -> int:
+    item_id = harness.world.items[key]
+    with session_scope(harness.engine) as s:
+        item = s.get(Item, item_id)
+        item.url = url
+        s.add(item)
+    return item_id
+
+
+async def test_check_reads_the_page_now_logs_the_newer_date_and_explains(harness, site):
+    item_id = _set_url(harness, "首页 / 部门动态", f"{site}/bmdt/")
+    request = await harness.send("/check 首页/部门动态", user=WEBMASTER)
+    text = request.last_text()
+    assert "已读取「首页 / 部门动态」：正常" in text
+    assert "11月20日" in text
+    assert "已据此登记为网站更新" in text
+    with session_scope(harness.engine) as s:
+        assert [r.status for r in s.exec(select(PageRead).where(PageRead.item_id == item_id))] == ["ok"]
+        sources = [u.source for u in s.exec(select(UpdateLog).where(UpdateLog.item_id == item_id))]
+        assert sources == ["website"]
+        assert s.get(Item, item_id).state == "fresh"
+
+
+async def test_check_of_a_broken_page_says_why_and_logs_nothing(harness, site):
+    item_id = _set_url(harness, "政务公开 / 通知公告", f"{site}/gone/")
+    text = (await harness.send("/check 通知公告", user=ADMIN)).last_text()
+    assert "无法访问" in text and "404" in text
+    with session_scope(harness.engine) as s:
+        assert s.exec(select(UpdateLog).where(UpdateLog.item_id == item_id)).all() == []
+        assert s.get(Item, item_id).read_status == "broken"
+
+
+async def test_check_without_a_url_without_a_name_and_from_a_stranger(harness, site):
+    _set_url(harness, "政务公开 / 通知公告", None)
+    assert "没有登记栏目网址" in (await harness.send("/check 通知公告", user=ADMIN)).last_text()
+    assert "/check 部门动态" in (await harness.send("/check", user=WEBMASTER)).last_text()
+    assert "邀请" in (await harness.send("/check 通知公告", user=STRANGER)).last_text()
