@@ -60,6 +60,7 @@ HANDLERS: dict[str, Callable[..., object]] = {
     "unbindchat": people.unbindchat,
     "people": people.people_list,
     "units": people.units,
+    "group": people.group,
     "done": updates.done,
     "undo": updates.undo,
     "event": updates.event,

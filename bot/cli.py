@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import warnings
 from collections.abc import Sequence
 from importlib import import_module
 
@@ -32,6 +33,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         reconfigure = getattr(stream, "reconfigure", None)
         if reconfigure is not None:
             reconfigure(encoding="utf-8")
+    # Warnings meant for people (e.g. a year with no holiday data) read as a plain notice, not a traceback.
+    warnings.formatwarning = lambda message, *_args, **_kwargs: f"注意：{message}\n"
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "command", None):

@@ -25,6 +25,8 @@ from storage.people import (
     DoneResult,
     EventRecorded,
     FutureDate,
+    GroupMembers,
+    GroupUsage,
     Invited,
     InviteExpired,
     InviteUnknown,
@@ -34,6 +36,7 @@ from storage.people import (
     Joined,
     Logged,
     LoggedItem,
+    NotAGroup,
     NotBound,
     NothingToUndo,
     NotYours,
@@ -669,3 +672,29 @@ def help_text(actor: Actor) -> Reply:
     if not actor.known:
         lines.append(f"\n{STRANGER}")
     return Reply("\n".join(lines))
+
+
+# ------------------------------------------------------------------------------------------------
+# /group
+
+GROUP_USAGE = (
+    "用法：/group 单位组 [成员单位 …]\n例如：/group 市属各部门 市财政局 市教育局\n"
+    "只写单位组名称则列出其成员单位。"
+)
+
+
+def group(result: object) -> Reply:
+    match result:
+        case GroupMembers(group=name, members=members, added=added):
+            head = f"已将 {'、'.join(added)} 加入「{name}」。" if added else f"「{name}」的成员单位："
+            listing = "、".join(members) if members else "（尚无成员单位）"
+            tail = "" if members else "\n请用 /group 单位组 成员单位… 补充，例如：/group 市属各部门 市财政局"
+            return Reply(f"{head}\n「{name}」现有成员单位 {len(members)} 个：{listing}{tail}")
+        case GroupUsage(groups=groups):
+            known = f"\n现有单位组：{'、'.join(groups)}" if groups else "\n目前没有单位组。"
+            return Reply(GROUP_USAGE + known)
+        case NotAGroup(unit=unit):
+            return Reply(
+                f"「{unit}」是一个具体单位，不是单位组（如“市属各部门”“各乡镇”）。发送 /group 查看单位组。"
+            )
+    return Reply(problem(result))

@@ -36,6 +36,9 @@ COMMANDS: tuple[Command, ...] = (
         admin=True,
         private=False,
     ),
+    Command(
+        "group", "查看或补充单位组的成员单位（管理员）", "/group 市属各部门 市财政局 市教育局", admin=True
+    ),
     Command("unbindchat", "解除本群的绑定（管理员）", "/unbindchat", admin=True, private=False),
     Command("status", "运行概况（管理员）", "/status", admin=True),
     Command("holidays", "录入或查看节假日安排（管理员）", "/holidays 2027", admin=True, group=False),

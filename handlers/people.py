@@ -144,3 +144,11 @@ async def migrated(update: Update, context: Context) -> None:
         return
     result = await ctx.store(context, people.migrate_chat, old, new)
     log.info("chat %s migrated to %s: %s", old, new, result)
+
+
+async def group(update: Update, context: Context) -> None:
+    """/group 组名 [单位 …] (administrators): the member units of a group word such as 市属各部门."""
+    result = await ctx.store(
+        context, people.fill_group, ctx.sender(update), ctx.admin_ids(context), ctx.args(context)
+    )
+    await send(update, context, fmt.group(result))

@@ -21,6 +21,7 @@ from sqlalchemy import delete, update
 from sqlmodel import Session, col, select
 
 from storage import outbox
+from storage.catalog import add_group_members
 from storage.items import Judge, item_rule, log_update, record_event, undo_last
 from storage.models import (
     Chat,
@@ -32,6 +33,7 @@ from storage.models import (
     Membership,
     Person,
     Unit,
+    UnitGroupMember,
     UpdateLog,
 )
 from storage.queries import (
@@ -794,3 +796,68 @@ def record_event_by(
     session.add(event)
     session.flush()
     return EventRecorded(item.path, event.occurred_on, item.due_on, item.state, counts)
+
+
+# ------------------------------------------------------------------------------------------------
+# /group: fill a unit group (市属各部门, 各乡镇) with the units it stands for
+
+
+@dataclass(frozen=True)
+class GroupMembers:
+    group: str
+    members: tuple[str, ...]
+    added: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class NotAGroup:
+    unit: str
+
+
+@dataclass(frozen=True)
+class GroupUsage:
+    groups: tuple[str, ...]  # the groups that exist, so the administrator sees what to fill
+
+
+def fill_group(
+    session: Session, now: datetime, sender: Sender, admin_ids: Iterable[int], words: Sequence[str]
+) -> GroupMembers | GroupUsage | NotAGroup | NotAdmin | UnitUnknown | UnitAmbiguous:
+    """`/group 组名 [单位 …]`: list a group's member units, or add units to it (administrators only).
+
+    Items of a group (an item of 市属各部门) are then also the member units' items: their people see and log
+    them, and their groups are reminded of them."""
+    actor = actor_for(session, sender, admin_ids)
+    if not actor.global_admin:
+        return NotAdmin()
+    texts = _split_units(words)
+    if not texts:
+        groups = session.exec(select(Unit.name).where(col(Unit.is_group).is_(True)).order_by(col(Unit.name)))
+        return GroupUsage(tuple(groups.all()))
+    group = resolve_unit(session, texts[0])
+    if not isinstance(group, UnitRef):
+        return group
+    if not group.is_group:
+        return NotAGroup(group.name)
+    members: list[UnitRef] = []
+    for text in texts[1:]:
+        found = resolve_unit(session, text)
+        if not isinstance(found, UnitRef):
+            return found
+        members.append(found)
+    before = set(_members(session, group.id))
+    group_row = session.get(Unit, group.id)
+    assert group_row is not None
+    add_group_members(session, group_row, [row for u in members if (row := session.get(Unit, u.id))])
+    session.flush()
+    after = _members(session, group.id)
+    return GroupMembers(group.name, after, tuple(n for n in after if n not in before))
+
+
+def _members(session: Session, group_id: int) -> tuple[str, ...]:
+    rows = session.exec(
+        select(Unit.name)
+        .join(UnitGroupMember, col(UnitGroupMember.member_id) == Unit.id)
+        .where(UnitGroupMember.group_id == group_id)
+        .order_by(col(Unit.name))
+    )
+    return tuple(rows.all())

@@ -170,3 +170,25 @@ def test_it_never_logs_a_future_date(engine, judge, site_url):
         )
         assert read.logged_update_id is None
         assert item.last_update_at is None
+
+
+async def test_the_daily_reading_runs_once_a_day_after_its_time_and_catches_up(engine, judge, site_url):
+    from datetime import time
+
+    from jobs.crawl import crawl_if_due
+    from storage.models import RoutineRun
+
+    _seed(engine, judge, site_url)
+    async with Reader(host_delay=0, timeout=5) as reader:
+
+        async def run(moment: str):
+            return await crawl_if_due(engine, at(moment), tz=judge.tz, at=time(6, 30), reader=reader)
+
+        assert await run("2026-11-23 06:00") is None  # not yet
+        first = await run("2026-11-23 10:30")  # the bot was down at 06:30: caught up
+        assert first is not None and first.read == 4
+        assert await run("2026-11-23 11:00") is None  # once a day
+        assert (await run("2026-11-24 06:31")).read == 4  # the next day, holiday or not
+    with session_scope(engine) as s:
+        runs = s.exec(select(RoutineRun).where(RoutineRun.slot == "crawl")).all()
+        assert sorted(r.day.isoformat() for r in runs) == ["2026-11-23", "2026-11-24"]

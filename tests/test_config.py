@@ -1,0 +1,38 @@
+"""Configuration: `.env.example` documents every setting, and loads as it stands."""
+
+from __future__ import annotations
+
+import re
+from datetime import time
+from pathlib import Path
+
+from bot.config import Settings
+from domain.model import Span, Unit
+
+EXAMPLE = Path(__file__).parent.parent / ".env.example"
+
+
+def test_it_documents_every_setting_and_nothing_else():
+    names = set(re.findall(r"^([A-Z_]+)=", EXAMPLE.read_text(encoding="utf-8"), re.M))
+    assert names == {name.upper() for name in Settings.model_fields}
+
+
+def test_the_example_loads_with_the_documented_defaults():
+    settings = Settings(_env_file=EXAMPLE)  # type: ignore[call-arg]
+    assert settings.database_url == "sqlite:///data/zhiri.db"
+    assert settings.routine.warning_repeat_at == time(15, 0)
+    assert settings.routine.weekly_summary_weekday == 4  # Friday, Monday = 0
+    assert settings.policy.on_change_floor == Span(1, Unit.YEAR)
+    assert settings.policy.account_default_gap == Span(1, Unit.WEEK)
+
+
+def test_settings_come_from_the_environment(monkeypatch):
+    monkeypatch.setenv("ADMIN_TELEGRAM_IDS", "11, 22 33")
+    monkeypatch.setenv("WARNING_REPEAT_AT", "")
+    monkeypatch.setenv("ON_CHANGE_FLOOR_MONTHS", "0")
+    monkeypatch.setenv("ACCOUNT_GAP_DAYS", "10")
+    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+    assert settings.admin_telegram_ids == [11, 22, 33]
+    assert settings.routine.warning_repeat_at is None
+    assert settings.policy.on_change_floor is None
+    assert settings.policy.account_default_gap == Span(10, Unit.DAY)
