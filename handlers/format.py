@@ -526,6 +526,14 @@ def overdue(result: object) -> Reply:
                         people(i.webmasters),
                     )
                 )
+    if result.website:
+        lines.append(f"\n网站读取发现的问题（{len(result.website)} 项，检查时会被扣分或否决）：")
+        for w in result.website:
+            problem_text = "空白栏目（无内容）" if w.read_status == "empty" else "页面无法访问"
+            lines.append(f"• {w.path} — {problem_text} — {'、'.join(w.units)}")
+    if result.empty_columns_site > 2:
+        veto = "已达到单项否决线（5个）" if result.empty_columns_site >= 5 else "达到5个即单项否决"
+        lines.append(f"\n⚠️ 全站空白栏目 {result.empty_columns_site} 个，{veto}，请尽快补充内容。")
     if result.needs_rule:
         lines.append(f"\n待补充规则（{len(result.needs_rule)} 项，更新要求无法识别，请管理员修改）：")
         lines.extend(f"• {i.path} — 原文：「{i.rule_text or '（空）'}」" for i in result.needs_rule)

@@ -399,6 +399,7 @@ class ItemLine:
     due_on: date | None
     units: tuple[str, ...] = ()
     rule_text: str = ""
+    read_status: str | None = None  # what the website reader last saw: ok, empty, broken, unknown
 
 
 @dataclass(frozen=True)
@@ -408,6 +409,9 @@ class OverdueView:
     needs_rule: tuple[ItemLine, ...] | None  # None: not an administrator's view
     narrowed_to: str | None = None
     admin: bool = False
+    # Inspection risks the website reader found: empty columns (空白栏目) and broken pages, in scope.
+    website: tuple[ItemLine, ...] = ()
+    empty_columns_site: int = 0  # empty columns on the whole site: more than 2 warns, 5 is a single veto
 
 
 def _person_line(name: str | None, username: str | None) -> PersonLine:
@@ -464,7 +468,7 @@ def needs_rule_items(session: Session, unit_ids: frozenset[int] | None) -> tuple
 
 def _item_line(it: Item, units: Sequence[str] = ()) -> ItemLine:
     assert it.id is not None
-    return ItemLine(it.id, it.path, it.kind, it.state, it.due_on, tuple(units), it.rule_text)
+    return ItemLine(it.id, it.path, it.kind, it.state, it.due_on, tuple(units), it.rule_text, it.read_status)
 
 
 def _narrow(
@@ -496,12 +500,20 @@ def overdue_view(
         return narrowed
     scope, name = narrowed
     today = judge.today(now)
+    problems = col(Item.read_status).in_(["empty", "broken"])
+    empty_on_site = session.exec(
+        select(func.count())
+        .select_from(Item)
+        .where(col(Item.retired_at).is_(None), Item.kind == "column", Item.read_status == "empty")
+    ).one()
     return OverdueView(
         today=today,
         units=overdue_items(session, today, scope),
         needs_rule=needs_rule_items(session, scope) if actor.is_admin else None,
         narrowed_to=name,
         admin=actor.global_admin,
+        website=tuple(sorted(_items_of(session, scope, problems), key=_by_problem)),
+        empty_columns_site=int(empty_on_site),
     )
 
 
@@ -519,6 +531,10 @@ def _items_of(session: Session, unit_ids: frozenset[int] | None, *conditions: An
     for item, unit_name in session.execute(stmt):
         items.setdefault(item.id, (item, []))[1].append(unit_name)
     return [_item_line(item, names) for item, names in items.values()]
+
+
+def _by_problem(line: ItemLine) -> tuple[str, str]:
+    return line.read_status or "", line.path
 
 
 def urgency_key(line: ItemLine) -> tuple[int, date, str]:

@@ -8,14 +8,12 @@ the bot sent.
 from __future__ import annotations
 
 import itertools
-import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
 from telegram import Update
-from telegram.request import BaseRequest, RequestData
 
 from bot.app import build_application
 from bot.config import Settings
@@ -24,81 +22,12 @@ from storage.db import make_engine, upgrade
 from storage.items import Judge
 from tests.bot.seed import World, add_person, seed
 from tests.conftest import SHANGHAI, at
+from tests.support.recording import BOT_ID, BOT_USERNAME, RecordingRequest
 
-BOT_ID, BOT_USERNAME = 4242, "ZhiriTestBot"
 NOW = at("2026-11-23 09:00")  # Monday; 首页 / 部门动态 is late since 10月15日
 CREATED = at("2026-10-01 09:00")
 ADMIN, LEADER, WEBMASTER, FINANCE, STRANGER = 1000, 2001, 2002, 2003, 9999
 GROUP_ID, SUPERGROUP_ID = -4001, -1004001
-
-
-@dataclass
-class Call:
-    method: str
-    params: dict[str, Any]
-
-
-class RecordingRequest(BaseRequest):
-    """A Bot API that accepts everything and remembers it."""
-
-    def __init__(self) -> None:
-        self.calls: list[Call] = []
-        self._ids = itertools.count(500)
-
-    async def initialize(self) -> None:
-        pass
-
-    async def shutdown(self) -> None:
-        pass
-
-    @property
-    def read_timeout(self) -> float | None:
-        return 1.0
-
-    async def do_request(
-        self, url: str, method: str, request_data: RequestData | None = None, **_: Any
-    ) -> tuple[int, bytes]:
-        name = url.rsplit("/", 1)[-1]
-        params = request_data.parameters if request_data else {}
-        self.calls.append(Call(name, params))
-        return 200, json.dumps({"ok": True, "result": self._result(name, params)}).encode()
-
-    def _result(self, name: str, params: dict[str, Any]) -> object:
-        bot = {"id": BOT_ID, "is_bot": True, "first_name": "值日", "username": BOT_USERNAME}
-        if name == "getMe":
-            return {
-                **bot,
-                "can_join_groups": True,
-                "can_read_all_group_messages": False,
-                "supports_inline_queries": False,
-            }
-        if name in ("sendMessage", "sendDocument", "editMessageText"):
-            chat_id = int(params.get("chat_id", 0))
-            message: dict[str, Any] = {
-                "message_id": int(params.get("message_id") or next(self._ids)),
-                "date": int(NOW.timestamp()),
-                "chat": {"id": chat_id, "type": "private" if chat_id > 0 else "group", "title": "群"},
-                "from": bot,
-                "text": params.get("text", ""),
-            }
-            if name == "sendDocument":
-                message["document"] = {"file_id": "f", "file_unique_id": "u", "file_name": "x.xlsx"}
-            return message
-        return True
-
-    def sent(self, method: str = "sendMessage") -> list[dict[str, Any]]:
-        return [c.params for c in self.calls if c.method == method]
-
-    def texts(self) -> list[str]:
-        return [str(p.get("text", "")) for p in self.sent()]
-
-    def last_text(self) -> str:
-        texts = self.texts()
-        assert texts, f"the bot sent nothing; calls: {[c.method for c in self.calls]}"
-        return texts[-1]
-
-    def clear(self) -> None:
-        self.calls.clear()
 
 
 @dataclass
@@ -189,7 +118,7 @@ async def harness(tmp_path) -> AsyncIterator[Harness]:
         admin_telegram_ids=[ADMIN],
         tz_name="Asia/Shanghai",
     )
-    request = RecordingRequest()
+    request = RecordingRequest(date=int(NOW.timestamp()))
     app = build_application(settings, clock=lambda: NOW, request=request)
     await app.initialize()
     request.clear()

@@ -79,3 +79,18 @@ async def test_check_without_a_url_without_a_name_and_from_a_stranger(harness, s
     assert "没有登记栏目网址" in (await harness.send("/check 通知公告", user=ADMIN)).last_text()
     assert "/check 部门动态" in (await harness.send("/check", user=WEBMASTER)).last_text()
     assert "邀请" in (await harness.send("/check 通知公告", user=STRANGER)).last_text()
+
+
+async def test_overdue_lists_what_the_website_reading_found(harness, site):
+    _set_url(harness, "首页 / 部门动态", f"{site}/gone/")
+    await harness.send("/check 首页/部门动态", user=ADMIN)  # broken
+    with session_scope(harness.engine) as s:
+        for key in ("政务公开 / 通知公告", "互动交流 / 意见征集", "政务公开 / 部门信息 / 部门动态"):
+            item = s.get(Item, harness.world.items[key])
+            item.read_status = "empty"
+            s.add(item)
+    text = (await harness.send("/overdue", user=ADMIN)).last_text()
+    assert "网站读取发现的问题（4 项" in text
+    assert "• 政务公开 / 通知公告 — 空白栏目（无内容）" in text
+    assert "• 首页 / 部门动态 — 页面无法访问" in text
+    assert "全站空白栏目 3 个，达到5个即单项否决" in text

@@ -14,7 +14,6 @@ from sqlalchemy.engine import Engine
 from sqlmodel import select
 from telegram import Update
 from telegram.ext import Application, ApplicationBuilder, CallbackQueryHandler, CommandHandler, MessageHandler
-from telegram.request import BaseRequest, RequestData
 
 from domain.calendar import WorkCalendar
 from handlers import routine
@@ -25,55 +24,12 @@ from storage.items import Judge
 from storage.models import CalendarDay, HalfMonthAnswer, ReadConfirmation
 from tests.conftest import SHANGHAI, at
 from tests.routine.conftest import ADMIN_TG, EDU_CHAT, FIN_CHAT, FIN_WM_TG, World, add_item, build_world
+from tests.support.recording import RecordingRequest
 
 BOT = {"id": 4242, "is_bot": True, "first_name": "值日", "username": "ZhiriTestBot"}
 NOW = at("2026-10-16 10:00")
 ZHANG = {"id": FIN_WM_TG, "is_bot": False, "first_name": "张三", "username": "zhangsan"}
 ADMIN = {"id": ADMIN_TG, "is_bot": False, "first_name": "王主任"}
-
-
-class Recorder(BaseRequest):
-    def __init__(self) -> None:
-        self.calls: list[tuple[str, dict[str, Any]]] = []
-        self._ids = itertools.count(900)
-
-    async def initialize(self) -> None:
-        pass
-
-    async def shutdown(self) -> None:
-        pass
-
-    @property
-    def read_timeout(self) -> float | None:
-        return 1.0
-
-    async def do_request(
-        self, url: str, method: str, request_data: RequestData | None = None, **_: Any
-    ) -> tuple[int, bytes]:
-        name = url.rsplit("/", 1)[-1]
-        params = request_data.parameters if request_data else {}
-        self.calls.append((name, params))
-        result: object = True
-        if name == "getMe":
-            result = {
-                **BOT,
-                "can_join_groups": True,
-                "can_read_all_group_messages": False,
-                "supports_inline_queries": False,
-            }
-        elif name in ("sendMessage", "editMessageText"):
-            chat = int(params["chat_id"])
-            result = {
-                "message_id": int(params.get("message_id") or next(self._ids)),
-                "date": 0,
-                "from": BOT,
-                "chat": {"id": chat, "type": "group", "title": "群"},
-                "text": params.get("text", ""),
-            }
-        return 200, json.dumps({"ok": True, "result": result}).encode()
-
-    def of(self, method: str) -> list[dict[str, Any]]:
-        return [p for m, p in self.calls if m == method]
 
 
 @dataclass
@@ -85,7 +41,7 @@ class Settings:
 @dataclass
 class Bot:
     app: Application  # type: ignore[type-arg]
-    request: Recorder
+    request: RecordingRequest
     engine: Engine
     world: World
     ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
@@ -144,7 +100,7 @@ class Bot:
         await self.feed({"message": message})
 
     def answers(self) -> list[str]:
-        return [str(p.get("text", "")) for p in self.request.of("answerCallbackQuery")]
+        return [str(p.get("text", "")) for p in self.request.sent("answerCallbackQuery")]
 
 
 @pytest.fixture
@@ -152,7 +108,7 @@ async def bot(engine: Engine) -> AsyncIterator[Bot]:
     judge = Judge(SHANGHAI, WorkCalendar())
     world = build_world(engine)
     add_item(engine, world, judge, "政务公开 / 财政预决算", "2周内更新", "市财政局", at("2026-10-09 09:00"))
-    request = Recorder()
+    request = RecordingRequest()
     app = ApplicationBuilder().token("4242:TEST").request(request).get_updates_request(request).build()
     app.bot_data.update({ENGINE: engine, JUDGE: judge, SETTINGS: Settings(), CLOCK: lambda: NOW})
     # As bot/app.py wires them (before the catch-all `done:` button handler).
@@ -168,7 +124,7 @@ async def bot(engine: Engine) -> AsyncIterator[Bot]:
 async def test_read_is_recorded_once_per_person_and_shown_under_the_list(bot: Bot) -> None:
     await bot.press("read:20261016")
     assert bot.answers()[-1] == "已登记：张三 完成10月16日日查，谢谢！"
-    edit = bot.request.of("editMessageText")[-1]
+    edit = bot.request.sent("editMessageText")[-1]
     assert "✅ 张三 10:00 已巡查" in edit["text"]
     await bot.press("read:20261016")
     assert "已经登记过" in bot.answers()[-1]
@@ -210,10 +166,10 @@ async def test_half_month_answers_belong_to_the_checklists_period(bot: Bot) -> N
 async def test_a_problem_asks_for_the_fix_and_the_reply_is_kept(bot: Bot) -> None:
     item = bot.world.items["政务公开 / 财政预决算"]
     await bot.press(f"hm:{item}:bad", message_id=88, text="【半月查】2026年10月下半月全面检查")
-    prompt = bot.request.of("sendMessage")[-1]
+    prompt = bot.request.sent("sendMessage")[-1]
     assert prompt["text"].startswith(routine.PROMPT_MARK) and "@zhangsan" in prompt["text"]
     assert json.loads(json.dumps(prompt["reply_markup"]))["force_reply"] is True
-    prompt_id = 900  # the recorder's first message id
+    prompt_id = bot.request.last_message_id
     reply_to = {
         "message_id": prompt_id,
         "date": 0,
@@ -222,7 +178,7 @@ async def test_a_problem_asks_for_the_fix_and_the_reply_is_kept(bot: Bot) -> Non
         "chat": {"id": FIN_CHAT, "type": "group", "title": "群"},
     }
     await bot.say("附件链接失效，已于今天重新上传", reply_to=reply_to)
-    assert "已记录「政务公开 / 财政预决算」的问题和整改情况" in bot.request.of("sendMessage")[-1]["text"]
+    assert "已记录「政务公开 / 财政预决算」的问题和整改情况" in bot.request.sent("sendMessage")[-1]["text"]
     with session_scope(bot.engine) as s:
         ans = s.exec(select(HalfMonthAnswer)).one()
     assert (ans.period, ans.result, ans.note) == (
@@ -243,7 +199,7 @@ async def test_the_administrator_loads_a_years_holidays(bot: Bot) -> None:
     await bot.say(
         "/holidays 2027\n2027-01-01 休\n2027-02-06 至 2027-02-12 休\n2027-02-14 班", chat=ADMIN_TG, user=ADMIN
     )
-    assert bot.request.of("sendMessage")[-1]["text"].startswith(
+    assert bot.request.sent("sendMessage")[-1]["text"].startswith(
         "已保存2027年节假日安排：放假8天，调休上班1天"
     )
     judge: Judge = bot.app.bot_data[JUDGE]
@@ -252,8 +208,8 @@ async def test_the_administrator_loads_a_years_holidays(bot: Bot) -> None:
     with session_scope(bot.engine) as s:
         assert len(s.exec(select(CalendarDay)).all()) == 9
     await bot.say("/holidays 2027", chat=ADMIN_TG, user=ADMIN)
-    assert "2027年已录入：放假8天，调休上班1天" in bot.request.of("sendMessage")[-1]["text"]
+    assert "2027年已录入：放假8天，调休上班1天" in bot.request.sent("sendMessage")[-1]["text"]
     await bot.say("/holidays 2027\n2027-01-01", chat=ADMIN_TG, user=ADMIN)
-    assert "没有保存" in bot.request.of("sendMessage")[-1]["text"]
+    assert "没有保存" in bot.request.sent("sendMessage")[-1]["text"]
     await bot.say("/holidays 2027\n2027-01-01 休", user=ZHANG)
-    assert bot.request.of("sendMessage")[-1]["text"] == "只有管理员可以录入节假日安排。"
+    assert bot.request.sent("sendMessage")[-1]["text"] == "只有管理员可以录入节假日安排。"
