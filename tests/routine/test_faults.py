@@ -199,16 +199,22 @@ class CutAfter:
         self.during_outage = 0
         self.in_flight = 0
         self.idle = asyncio.Condition()
+        self.cut = asyncio.Event()
 
     async def send(self, message: Outgoing) -> int | None:
         self.calls += 1
-        if self.calls == self.n:
-            # Sends run concurrently: let the ones already under way finish, so the cut falls between
-            # messages and the count before it is exact.
-            async with self.idle:
-                await self.idle.wait_for(lambda: self.in_flight == 0)
-            self.fake.set_unreachable(True)
-        if self.calls >= self.n and self.fake._unreachable:
+        index = self.calls
+        if index >= self.n and not self.cut.is_set():
+            if index == self.n:
+                # Sends run concurrently: let the ones already under way finish, so the cut falls between
+                # messages and the count before it is exact; later sends wait for the cut.
+                async with self.idle:
+                    await self.idle.wait_for(lambda: self.in_flight == 0)
+                self.fake.set_unreachable(True)
+                self.cut.set()
+            else:
+                await self.cut.wait()
+        if index >= self.n and self.fake._unreachable:
             self.during_outage += 1
         self.in_flight += 1
         try:
@@ -229,6 +235,7 @@ async def test_an_hour_without_the_api_then_everything_arrives_in_order(
     transport = CutAfter(TelegramTransport(bot), fake, n=21)
     await drain(engine, transport, NOW, state=state)
     assert len(fake.sent) == 20 and state.failures == 1
+    transport.during_outage = 0  # the sends already under way when the API went are not probes
     # A tick a minute for an hour, the API still down: only probes, one message each, ever further apart.
     for minute in range(1, 61):
         await drain(engine, transport, NOW + timedelta(minutes=minute), state=state)
