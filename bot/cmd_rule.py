@@ -66,10 +66,21 @@ def run(args: argparse.Namespace) -> int:
     out: dict[str, Any] = rule_to_dict(rule)
     sentence = describe_rule(rule)
     if last is not None and at is not None:
-        facts = ItemFacts(rule=rule, kind=ItemKind.COLUMN, created=last, category=Category.OTHER)
+        # For a deadline after an event (印发后5个工作日内), --last is the day of that event: the question
+        # asked is "it happened on this day; when is it due?"
+        events = (last,) if rule.after_event is not None else ()
+        facts = ItemFacts(
+            rule=rule,
+            kind=ItemKind.COLUMN,
+            created=last,
+            last_update=last,
+            open_events=events,
+            category=Category.OTHER,
+        )
         status = evaluate(facts, at, WorkCalendar())
         out["due"] = status.due.isoformat() if status.due else None
         out["state"] = status.state.value
+        out["days_late"] = status.days_late
         when = f"截止{status.due.isoformat()}，" if status.due else ""
         sentence += f"{when}{at.isoformat()}状态：{_STATE_WORDS[status.state]}。"
     if args.json:

@@ -129,3 +129,13 @@ def test_it_rejects_bad_dates_in_chinese(capsys: pytest.CaptureFixture[str], arg
 def test_it_needs_both_last_and_at(capsys: pytest.CaptureFixture[str], argv: tuple[str, ...]) -> None:
     code, out, err = run(capsys, *argv, "2周内更新")
     assert code == 2 and out == "" and "--last 和 --at 要一起给出" in err
+
+
+def test_last_is_the_event_day_for_a_deadline_after_an_event(capsys: pytest.CaptureFixture[str]) -> None:
+    # 2026-09-25 (Fri) + 15 working days: National Day (10-01…07) does not count, Saturday 10-10 (调休) does.
+    code, out, _ = run(capsys, "--json", "--last", "2026-09-25", "--at", "2026-10-20", "15个工作日内回复")
+    got = json.loads(out)
+    assert (code, got["due"], got["state"], got["days_late"]) == (0, "2026-10-22", "due_soon", 0)
+    code, out, _ = run(capsys, "--json", "--last", "2026-09-25", "--at", "2026-10-26", "15个工作日内回复")
+    got = json.loads(out)
+    assert (got["state"], got["days_late"]) == ("overdue", 2)
