@@ -268,14 +268,25 @@ _SOFT_404 = re.compile(
     r"请求的(?:页面|网页|资源)不存在|Page\s+Not\s+Found|404\s*Not\s*Found",
     re.I,
 )
+# A column or item taken down: "该栏目暂无内容或已下线", "您访问的栏目不存在", "该信息已删除". Weaker words
+# than the above (a summary may say a system "已下线"), so they count only on a page with no dated list.
+_GONE = re.compile(
+    r"(?:栏目|页面|网页|信息|文章|内容)(?:[^，。,.!！\s]{0,6}或)?已被?(?:下线|撤销|撤稿|关闭|停用)|"
+    r"(?:栏目|信息|文章)(?:已被?删除|不存在)"
+)
 _ERROR_WORDS = re.compile(r"(?<!\d)404(?!\d)|not\s*found|错误|出错|error|无法访问|访问异常|系统繁忙", re.I)
 _EMPTY = re.compile(
-    r"暂无(?:相关)?(?:信息|内容|数据|记录|文章|新闻|资料|文件)|暂时没有(?:相关)?(?:信息|内容|数据|记录)|"
+    r"暂无(?:相关|任何)?(?:信息|内容|数据|记录|文章|新闻|资料|文件|来信|信件|留言|咨询|投诉|建议|回复|公告|通知|"
+    r"动态|文档|条目|结果|项目)|暂时没有(?:相关)?(?:信息|内容|数据|记录|来信|信件|留言)|"
     r"没有(?:相关|任何)?(?:记录|信息|数据|内容)|无相关(?:信息|记录|内容|数据)|查询结果为空|"
     r"(?:共|总共|总计|合计)\s*0\s*(?:条|篇|个|项)|记录数\s*[:：]?\s*0(?!\d)|该栏目(?:下)?(?:暂)?无(?:信息|内容)"
 )
 _AJAX = re.compile(
-    r"\$\.(?:ajax|get|post|getJSON)\s*\(|XMLHttpRequest|\bfetch\s*\(|axios|new\s+Vue|createApp\s*\(|\.load\s*\(",
+    r"\$\.(?:ajax|get|post|getJSON)\s*\(|XMLHttpRequest|\bfetch\s*\(|axios|new\s+Vue|createApp\s*\(|\.load\s*\(|"
+    # rows built in the browser from a script's own data: innerHTML, document.write of row markup, templates
+    r"\.innerHTML\s*\+?=|document\.write(?:ln)?\s*\(\s*[\"']\s*<(?:li|tr|td|ul|ol|table|div|dl|dd|dt|a|p|span)\b|"
+    r"\.(?:html|append)\s*\(\s*(?:html|str|s|h|htm|list|lis)\s*\)|template\s*\(|laytpl|doT\.template|juicer\(|"
+    r"Handlebars\.compile",
 )
 
 
@@ -295,9 +306,17 @@ _PIN_IMG = re.compile(r"(?:^|[/_\-])(?:top|zhiding|ding|zd|zhid)\d*\.(?:gif|png|
 _ASIDE_PARTS = _words(
     "footer foot bottom header head nav navbar menu submenu hot hots rank ranking phb sidebar side "
     "aside yqlj friendlink friend links copyright banner topbar toolbar breadcrumb crumb location "
-    "position dqwz weizhi"
+    "position dqwz weizhi marquee scroll gundong"
 )
-_ASIDE_TAGS = frozenset({"header", "footer", "nav", "aside"})
+_ASIDE_TAGS = frozenset({"header", "footer", "nav", "aside", "marquee"})
+# ...and boxes whose heading says they are not the column: <h3>热点推荐</h3><ul>…</ul>, <b>最新更新</b>,
+# 阅读排行. The class names of such boxes are anybody's guess (rdtj, tjyd, box2); their headings are not.
+_ASIDE_HEADING = re.compile(
+    r"热点|热门|推荐|排行|排名|点击榜|阅读榜|热读|猜你|感兴趣|友情链接|相关(?:链接|文章|新闻|阅读|信息|推荐)|"
+    r"最新(?:发布|更新|信息|文章|公开|消息|公告|动态|资讯)|滚动|快讯|专题专栏"
+)
+_HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+_HEADING_PARTS = _words("tit title tt hd bt lmmc lm-name name caption")
 _LISTISH_PARTS = _words(
     "list lists lb liebiao newslist infolist xxgk items articles datalist result results con_list "
     "conlist listcon list_con"
@@ -390,7 +409,7 @@ class _Group:
 class _Doc:
     """Per-document precomputation: which elements are links, link counts, dates found in each text node."""
 
-    def __init__(self, root: etree._Element, today: date) -> None:
+    def __init__(self, root: etree._Element, today: date, title: str = "") -> None:
         self.root = root
         self.today = today
         self.link_count: dict[etree._Element, int] = {}
@@ -415,6 +434,7 @@ class _Doc:
             while node is not None:
                 self.link_count[node] = self.link_count.get(node, 0) + 1
                 node = node.getparent()
+        self._heading_boxes(title)
         for el in root.iter():
             if not isinstance(el.tag, str):
                 continue
@@ -422,9 +442,9 @@ class _Doc:
             found = scan_dates(el.text or "", today, in_title=inside)
             if found and _after_clock_label(_text_before(el)):
                 found = []
-            title = el.get("title")
-            if title:
-                found += scan_dates(title, today, in_title=True)
+            tip = el.get("title")
+            if tip:
+                found += scan_dates(tip, today, in_title=True)
             if el.tag == "time" and (stamp := el.get("datetime")):
                 # <time datetime="2026-11-18T09:30:00+08:00">: the machine-readable date, time zone dropped
                 found += scan_dates(stamp[:10], today, in_title=True)
@@ -435,6 +455,41 @@ class _Doc:
                 tail = scan_dates(el.tail, today, in_title=parent is not None and parent in self.in_link)
                 if tail and not _after_clock_label(_text(el)):
                     self.tail_dates[el] = tail
+
+    def _heading_boxes(self, title: str) -> None:
+        """Mark as aside the boxes under a heading such as 热点推荐 / 阅读排行 / 最新更新: the content after
+        the heading (its following siblings, or its ancestors' when the heading sits alone in a title bar), up
+        to the next heading. A heading that names the page's own column (a column called 热点专题) is not."""
+        for el in self.root.iter():
+            if (
+                not isinstance(el.tag, str)
+                or el in self.in_link
+                or self.link_count.get(el, 0)
+                or el in self.aside
+            ):
+                continue
+            own = _norm(el.text or "")
+            if not own or len(own) > 12 or not _ASIDE_HEADING.search(own) or own in title:
+                continue
+            if el.tag in ("td", "th") and (
+                el.getprevious() is not None or any(isinstance(c.tag, str) for c in el.itersiblings())
+            ):
+                continue  # a column header (推荐单位, 排名) of a table, not a box's heading
+            x: etree._Element = el
+            for _ in range(4):
+                if any(self.link_count.get(sib, 0) for sib in x.itersiblings()):
+                    break
+                parent = x.getparent()
+                if parent is None or parent.tag in ("body", "html"):
+                    break
+                x = parent
+            for sib in x.itersiblings():
+                if not isinstance(sib.tag, str):
+                    continue
+                if sib.tag in _HEADING_TAGS or any(p in _HEADING_PARTS for p in _parts(sib)):
+                    break  # the next box's heading
+                for d in sib.iter():
+                    self.aside.add(d)
 
     def dates_within(self, el: etree._Element, *, with_tail: bool = False) -> list[_Found]:
         """Dates in an element's text, skipping asides inside it: a row of an outer group (a whole content
@@ -491,27 +546,60 @@ def _is_pinned(row: etree._Element) -> bool:
     return bool(_PIN_TEXT.search(_text(row)))
 
 
-def _header_column(table: etree._Element) -> int | None:
-    """Index of the date column of a list table, by its header (发布日期 before 成文日期)."""
+def _pick_column(cells: list[etree._Element]) -> int | None:
+    """Index of the date column among header cells (发布日期 before 成文日期; never 施行日期/截止时间)."""
+    names = [_norm(_text(c)).replace(" ", "").strip(":：") for c in cells]
+    best: tuple[int, int] | None = None
+    for i, name in enumerate(names):
+        if not name or len(name) > 8 or _HEADER_NEVER.search(name):
+            continue
+        if name in _HEADER_RANK:
+            rank = _HEADER_RANK.index(name)
+        elif name in _HEADER_LATE:
+            rank = 100 + _HEADER_LATE.index(name)
+        elif name.endswith(("日期", "时间")):
+            rank = 50
+        else:
+            continue
+        if best is None or rank < best[0]:
+            best = (rank, i)
+    return best[1] if best is not None else None
+
+
+def _header_column(table: etree._Element) -> tuple[int, int] | None:
+    """The date column of a list table, by its header row: (index, number of header cells)."""
     for tr in list(table.iter("tr"))[:3]:
         cells = [c for c in tr if isinstance(c.tag, str) and c.tag in ("td", "th")]
-        names = [_norm(_text(c)).replace(" ", "").strip(":：") for c in cells]
-        best: tuple[int, int] | None = None
-        for i, name in enumerate(names):
-            if not name or len(name) > 8 or _HEADER_NEVER.search(name):
-                continue
-            if name in _HEADER_RANK:
-                rank = _HEADER_RANK.index(name)
-            elif name in _HEADER_LATE:
-                rank = 100 + _HEADER_LATE.index(name)
-            elif name.endswith(("日期", "时间")):
-                rank = 50
-            else:
-                continue
-            if best is None or rank < best[0]:
-                best = (rank, i)
-        if best is not None:
-            return best[1]
+        column = _pick_column(cells)
+        if column is not None:
+            return column, len(cells)
+    return None
+
+
+def _row_header_column(doc: _Doc, parent: etree._Element, first: etree._Element) -> tuple[int, int] | None:
+    """The same for a list laid out as a table without <table>: a header row of labels (<li class="head">
+    <span>标题</span><span>成文日期</span><span>发布日期</span></li>) before the rows, as the parent's first
+    linkless child or the element just before the parent."""
+    candidates: list[etree._Element] = []
+    for child in parent:
+        if child is first:
+            break
+        if isinstance(child.tag, str) and not doc.link_count.get(child, 0):
+            candidates.append(child)
+    prev = parent.getprevious()
+    if prev is not None and isinstance(prev.tag, str) and not doc.link_count.get(prev, 0):
+        candidates.append(prev)
+    for head in candidates:
+        for _ in range(3):  # <div class="th"><ul><li>标题</li>…</ul></div>: look through single wrappers
+            cells = [c for c in head if isinstance(c.tag, str)]
+            if len(cells) != 1:
+                break
+            head = cells[0]
+        if len(cells) < 2 or len(_norm(_text(head))) > 80:
+            continue
+        column = _pick_column(cells)
+        if column is not None:
+            return column, len(cells)
     return None
 
 
@@ -554,19 +642,31 @@ def _is_pager_row(row: etree._Element) -> bool:
 
 
 def _date_rows(doc: _Doc, parent: etree._Element, rows: list[etree._Element], group: _Group) -> None:
-    column = None
+    header = None
     if rows[0].tag == "tr":
         table = parent if parent.tag == "table" else parent.getparent()
         if table is not None:
-            column = _header_column(table)
+            header = _header_column(table)
+    else:
+        header = _row_header_column(doc, parent, rows[0])
     new: list[_Row] = []
     for el in rows:
         row = _Row(el)
-        if column is not None:
-            cells = [c for c in el if isinstance(c.tag, str) and c.tag in ("td", "th")]
+        by_column = False
+        if header is not None:
+            column, width = header
+            if rows[0].tag == "tr":
+                cells = [c for c in el if isinstance(c.tag, str) and c.tag in ("td", "th")]
+            else:
+                cells = [c for c in el if isinstance(c.tag, str)]
             if column < len(cells):
                 row.day = _best(doc.dates_within(cells[column]))
-        if row.day is None:
+                # a row shaped like the header is dated by its date column or not at all: a letter still
+                # 办理中 has "——" under 回复时间, and its 来信时间 is not a reply
+                by_column = len(cells) == width
+        if row.day is None and not by_column:
+            row.day = _year_apart(el, doc.today)
+        if row.day is None and not by_column:
             # the tail counts: flat markup puts the date right after the link (<a>…</a>(2026-11-18)<br>)
             found = doc.dates_within(el, with_tail=True)
             row.day = _best(f for f in found if f.tier == 1)
@@ -577,8 +677,11 @@ def _date_rows(doc: _Doc, parent: etree._Element, rows: list[etree._Element], gr
         new.append(row)
     if not any(r.own for r in new) and len(rows) >= 2:
         _date_from_neighbours(doc, parent, rows, new)
+    skip_aside = parent not in doc.aside
     for row in new:
         for a in [row.el] if row.el.tag == "a" else row.el.iter("a"):
+            if skip_aside and a in doc.aside:
+                continue  # a "hot news" box that happens to be a row of the page's outer layout
             href = a.get("href") or ""
             if href and (day := url_date(href, doc.today)):
                 row.url_day = day
@@ -589,6 +692,30 @@ def _date_rows(doc: _Doc, parent: etree._Element, rows: list[etree._Element], gr
 
 _YEAR_MONTH = re.compile(r"^((?:19|20)\d{2})\s*[-/.年]\s*(\d{1,2})\s*月?$")
 _DAY = re.compile(r"^(\d{1,2})\s*日?$")
+_YEAR = re.compile(r"^((?:19|20)\d{2})\s*年?$")
+_MD = re.compile(r"^(\d{1,2})\s*(?:[-/.]\s*(\d{1,2})|月\s*(\d{1,2})\s*日?)$")
+
+
+def _year_apart(row: etree._Element, today: date) -> date | None:
+    """A date box that puts the year apart from month and day: <p>10-15</p><span>2025</span>. Read alone,
+    "10-15" would be placed in the latest year that fits (2026), a year too fresh; the row says 2025."""
+    years: list[int] = []
+    mds: list[tuple[int, int]] = []
+    for el in row.iter():
+        if not isinstance(el.tag, str):
+            continue
+        for chunk in (el.text, el.tail if el is not row else None):
+            token = (chunk or "").translate(_FULLWIDTH).strip().strip("[]()（）【】")
+            if not token or len(token) > 10:
+                continue
+            if m := _YEAR.match(token):
+                years.append(int(m.group(1)))
+            elif m := _MD.match(token):
+                mds.append((int(m.group(1)), int(m.group(2) or m.group(3))))
+    if len(years) != 1 or len(mds) != 1:
+        return None
+    day = _make_date(years[0], mds[0][0], mds[0][1])
+    return day if day and day.year >= _MIN_YEAR and day <= today else None
 
 
 def _split_date(row: etree._Element, today: date) -> date | None:
@@ -779,7 +906,7 @@ def extract(body: bytes, *, url: str, headers: Mapping[str, str] | None, today: 
     scripts = " ".join(s.text or "" for s in root.iter("script"))
     title = _norm(root.findtext(".//title") or "")
     etree.strip_elements(root, *_SKIP_TAGS, with_tail=False)
-    doc = _Doc(root, today)
+    doc = _Doc(root, today, title)
     body_text = _visible_text(doc)
 
     # Soft 404: a 200 response whose page says it is not there.
@@ -802,6 +929,9 @@ def extract(body: bytes, *, url: str, headers: Mapping[str, str] | None, today: 
     chosen = _choose(groups)
     if chosen is not None:
         return _ok(chosen)
+    gone = _GONE.search(title) or _GONE.search(body_text)
+    if gone:
+        return PageReading("broken", None, 0, f"页面提示“{gone.group(0)}”（栏目已下线或不存在）")
 
     heading = " ".join(_norm(_text(h)) for h in root.iter("h1", "h2", "h3"))
     if _ERROR_WORDS.search(title) and (len(title) <= 20 or len(body_text) < 300):

@@ -19,7 +19,7 @@ def _matches(reading: PageReading, label: dict[str, Any]) -> bool:
 
 
 def test_corpus_is_big_enough() -> None:
-    assert len(LABELS) >= 30
+    assert len(LABELS) >= 75
     assert {label["status"] for label in LABELS.values()} == {"ok", "empty", "broken", "unknown"}
     assert sorted(p.name for p in CORPUS.glob("*.html")) == sorted(LABELS)
 

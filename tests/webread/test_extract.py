@@ -290,3 +290,119 @@ def test_a_date_box_beats_a_date_mentioned_in_the_summary() -> None:
         for k in range(2)
     ]
     assert read(ul(*rows)).newest == date(2026, 10, 9)
+
+
+# -- styles met on unseen sites: boxes by heading, header columns, split years, script lists ----------------
+
+
+def _page(body: str, title: str = "规划计划_楚雄市人民政府") -> str:
+    return f"<html><head><title>{title}</title></head><body>{body}</body></html>"
+
+
+def _lis(dates: list[str], prefix: str = "/n") -> str:
+    return "".join(
+        f'<li><a href="{prefix}/{k}.html">楚雄市召开冬季森林防火工作部署会第{k}期</a><span>{d}</span></li>'
+        for k, d in enumerate(dates)
+    )
+
+
+@pytest.mark.parametrize("heading", ["热点推荐", "阅读排行", "最新更新", "相关链接"])
+def test_a_box_headed_hot_or_ranking_is_not_the_column(heading: str) -> None:
+    main = f'<div class="l"><h2>规划计划</h2><ul class="a">{_lis(["2026-06-20", "2026-05-08"])}</ul></div>'
+    hot = ["2026-11-21", "2026-11-20", "2026-11-19", "2026-11-18", "2026-11-17"]
+    side = (
+        f'<div class="r"><div class="t"><h2>{heading}</h2></div>'
+        f'<div class="c"><ul class="a">{_lis(hot, "/h")}</ul></div></div>'
+    )
+    reading = read(_page(main + side))
+    assert (reading.status, reading.newest, reading.items) == ("ok", date(2026, 6, 20), 2)
+
+
+def test_a_heading_naming_the_column_itself_is_the_list() -> None:
+    body = f'<h2>热点专题</h2><ul class="a">{_lis(["2026-11-09", "2026-10-30"])}</ul>'
+    assert read(_page(body, "热点专题_楚雄市人民政府")).newest == date(2026, 11, 9)
+
+
+def test_a_table_column_headed_like_a_hot_box_is_still_a_column() -> None:
+    rows = "".join(
+        f'<tr><td><a href="/gs/{k}.html">关于2026年度优秀共产党员拟表彰对象的公示{k}</a></td>'
+        f"<td>市委组织部</td><td>2026-11-{10 + k}</td></tr>"
+        for k in range(4)
+    )
+    table = f"<table><tr><th>标题</th><th>推荐单位</th><th>发布日期</th></tr>{rows}</table>"
+    assert read(_page(table)).newest == date(2026, 11, 13)
+
+
+def test_marquee_ticker_is_not_the_column() -> None:
+    tick = "".join(
+        f'<a href="/t/{d}.html">关于城区道路临时交通管制的通告{d}</a>(2026-11-{d})' for d in (20, 21, 22)
+    )
+    body = f'<marquee>{tick}</marquee><ul class="a">{_lis(["2026-08-14", "2026-07-02"])}</ul>'
+    assert read(_page(body)).newest == date(2026, 8, 14)
+
+
+def test_div_table_header_row_picks_publication_not_effective_date() -> None:
+    head = '<li class="head"><p>序号</p><p>标题</p><p>发布日期</p><p>施行日期</p></li>'
+    rows = "".join(
+        f'<li><p>{k}</p><p><a href="/g/{k}.html">楚雄市城市管理规定第{k}号文件</a></p>'
+        f"<p>2026-0{k}-10</p><p>2026-0{k + 1}-10</p></li>"
+        for k in (6, 7, 8)
+    )
+    assert read(_page(f'<ul class="g">{head}{rows}</ul>')).newest == date(2026, 8, 10)
+
+
+def test_a_row_shaped_like_the_header_is_dated_by_its_column_only() -> None:
+    # a letter still 办理中 has no 回复时间; its 来信时间 is not a reply
+    rows = (
+        '<tr><td><a href="/x/1">关于小区供暖不达标问题的咨询</a></td>'
+        "<td>2026-11-21</td><td>——</td><td>办理中</td></tr>"
+        '<tr><td><a href="/x/2">关于学校周边交通拥堵问题的咨询</a></td>'
+        "<td>2026-11-02</td><td>2026-11-06</td><td>已回复</td></tr>"
+    )
+    table = f"<table><tr><td>信件标题</td><td>来信时间</td><td>回复时间</td><td>状态</td></tr>{rows}</table>"
+    reading = read(_page(table, "市长信箱"))
+    assert (reading.status, reading.newest, reading.items) == ("ok", date(2026, 11, 6), 2)
+
+
+def test_month_day_with_the_year_in_its_own_node() -> None:
+    rows = "".join(
+        f'<li><div class="d"><p>{md}</p><span>2025</span></div>'
+        f'<a href="/p/{md}.html">重点项目建设推进情况通报{md}</a></li>'
+        for md in ("10-15", "09-30")
+    )
+    assert read(ul(rows)).newest == date(2025, 10, 15)
+
+
+@pytest.mark.parametrize(
+    "script",
+    [
+        "document.getElementById('l').innerHTML = html;",
+        "document.write('<li><a href=\"./a.html\">标题</a></li>');",
+        "$('#l').html(str);",
+    ],
+)
+def test_list_built_by_inline_script_is_unknown_not_empty(script: str) -> None:
+    body = f'<div class="lm">人事信息</div><ul class="list" id="l"></ul><script>{script}</script>'
+    assert read(_page(body)).status == "unknown"
+
+
+@pytest.mark.parametrize("phrase", ["暂无来信", "暂无留言", "暂无相关公告"])
+def test_more_empty_phrases(phrase: str) -> None:
+    table = (
+        '<table class="xx"><tr><td>信件标题</td><td>来信时间</td></tr>'
+        f'<tr><td colspan="2">{phrase}</td></tr></table>'
+    )
+    assert read(_page(table, "局长信箱")).status == "empty"
+
+
+def test_column_taken_offline_is_broken_but_a_title_saying_so_is_not() -> None:
+    side = (
+        '<div class="side"><ul><li><a href="/z/202611/t20261122_1.html">'
+        "楚雄市召开冬季森林防火工作部署会</a></li></ul></div>"
+    )
+    gone = read(_page(f"<div><p>该栏目暂无内容或已下线</p>{side}</div>"))
+    assert gone.status == "broken"
+    rows = li("关于旧版政务服务网已下线的公告", "<span>2026-11-16</span>") + li(
+        "关于部分事项已下线的通知", "<span>2026-11-12</span><p>原系统已下线，信息已删除的请重新提交。</p>"
+    )
+    assert read(ul(rows)).newest == date(2026, 11, 16)
