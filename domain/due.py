@@ -2,8 +2,8 @@
 
 Every part of a rule gives a last allowed day (`due`); the earliest one decides and is named in `driver`:
 - `max_gap`: base (last update, else creation) + the span;
-- `floor`: an event-driven rule with no gap of its own still needs an update within `Policy.on_change_floor`
-  (附件2 note: 适时更新的栏目…最迟1年内要有更新);
+- `floor`: an event-driven rule (适时更新, or only deadlines after events) with no gap of its own still needs
+  an update within `Policy.on_change_floor` (附件2 note: 适时更新的栏目…最迟1年内要有更新);
 - `quota`: the calendar period containing today (week Mon–Sun, 1–15/16–end, month, quarter from
   Jan/Apr/Jul/Oct, n weeks counted in ISO weeks, year) must hold `count` items. Short → due at the end
   of this period; met → due at the end of the next one. A rolling quota counts the window that ends today;
@@ -232,7 +232,9 @@ def evaluate(
         gap = rule.max_gap
         if gap is not None:
             best_o, driver, workday = _add_span_o(base, gap, calendar, 1), "max_gap", gap.unit is Unit.WORKDAY
-        elif rule.on_change and policy.on_change_floor is not None:
+        elif (rule.on_change or rule.after_event is not None) and policy.on_change_floor is not None:
+            # A deadline after an event (印发后5个工作日内) is event-driven too: with no event for a long time
+            # the column still looks abandoned to an inspector, so the same floor applies.
             floor = policy.on_change_floor
             best_o, driver, workday = (
                 _add_span_o(base, floor, calendar, 1),

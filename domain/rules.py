@@ -19,8 +19,29 @@ Representation (decided here, relied on by `domain.due`):
 - 适时/及时/随时/根据…情况/有…时 → `on_change`; 检查/正常运行/链接有效 → `check_only` (the period in
   that part is how often to look, not a content duty); 外链/链接到…网站 → `external`.
 - Anything else that carries numbers or periods but fits none of these makes the whole rule not understood:
-  a half-understood rule would silently drop a duty. So does a bare "每周" (how often? which day?) and
-  a count with no period ("不少于6次").
+  a half-understood rule would silently drop a duty. So does a count with no period ("不少于6次") and a
+  count left open ("每年若干次", "多次").
+
+Decisions for wordings other lists use (tests/domain/test_rules_unseen.py):
+- Hours round up to whole days (24小时 → 1 day, 48小时 → 2, 3小时 → 1). 当天/当日/同日/次日/第二天/T+1
+  after an event → `after_event` 1 day (spans are whole days ≥ 1; an event logged late in the day gets
+  until the next day); 次工作日 → 1 working day; "当日起" is only the anchor of the deadline after it.
+- Hours and working days are how deadlines are written: "5个工作日内更新", "2个工作日", "24小时内" without 每,
+  至少 or a word naming the gap (间隔/周期/频率) → `after_event`. Calendar days, weeks, months stay gaps
+  ("10日内更新" → max_gap), as in 附件2.
+- 日更/周更/月更/季更/年更 → `max_gap` of one unit. 工作日每天, 周一至周五(每天) → `max_gap` 1 working day.
+- Several named days per period → `quota`: 每周一、三、五 → 3 a week, 每年6月、12月 → 2 a year, 每月10日、20日
+  → 2 a month. One named day (每周三, 每年3月31日前, 每月5日前, 次月10日前发布上月数据) → `max_gap` of the
+  period: a yearly gap for a date in the year is a little looser than the date itself, and says so.
+- Ranges read as the least they demand: 每周2-3条 → at least 2; 每1-2个月 → a gap of 2 months.
+- "…，其中原创不少于1条": a share of the quota before it; only the total is counted.
+- Fixed content (无需更新, 不需更新, 固定内容, 静态, 长期保留/公开/有效, 常年公开, 不涉及) → `check_only`,
+  i.e. no content duty, only that the page works; but if another part names a duty
+  ("内容固定，有变化时及时更新") the duty wins. System-filled columns (自动更新/自动同步) → `check_only`.
+- "X后公开/发布" with no deadline ("项目完成后公开") → `on_change`. A display period (公示期7天,
+  征求意见时间不少于30日) is not an update rule: that part's periods are skipped.
+- Refused, with the vague word named in the reason: 常态化更新, 长期, 持续/经常/定期/日常更新, 按规定时限,
+  按要求, 待定; "同上" (the import must carry the text itself); a bare weekday (周一: once, or every week?).
 """
 
 from __future__ import annotations
@@ -29,6 +50,7 @@ import re
 from dataclasses import dataclass, field
 from fractions import Fraction
 from functools import lru_cache
+from math import ceil
 from typing import Any
 
 from domain.model import Quota, Rule, Span, Unit
@@ -64,7 +86,8 @@ _UNITS: dict[str, tuple[Unit, Fraction]] = {
 # Token kinds (one letter each, so a part reads like "EUGNC" in a debugger):
 #   N number  U unit  Y weekday (周一…)  E per  G at least  P "or more" after a count  M at most
 #   X extension  L within  C counter  A event anchor  V update verb  R reply verb  O on change
-#   K check  W external  S rolling  D date or noise word (ignored)
+#   K check  W external  S rolling  F fixed content  Z vague count  I interval  H display period
+#   D date or noise word (ignored)
 _WORDS: dict[str, str] = {}
 
 
@@ -84,12 +107,27 @@ _add("C", "次", "条", "篇", "期", "个", "则", "批", "份", "场", "件", 
 # A lone 时 ends a clause like "有新信息时": the deadline after it runs from that moment.
 _add("A", "后", "之后", "以后", "起", "起算", "日起", "之日起", "时")
 _add("V", "更新", "发布", "报送", "上传", "维护", "推送", "发文", "刊发", "转载", "公布", "上报")
-_add("V", "录入", "发稿", "供稿", "刊登", "选登", "登载", "补充", "完善")
-_add("R", "回复", "答复", "办结", "办理", "反馈", "受理", "回应", "处理", "公开", "予以公开", "答疑")
+_add("V", "录入", "发稿", "供稿", "刊登", "选登", "登载", "补充", "完善", "上网", "挂网", "发送")
+_add("R", "回复", "答复", "办结", "办理", "反馈", "受理", "回应", "处理", "公开", "予以公开", "答疑", "公示")
 _add("O", "适时", "及时", "随时", "实时", "即时", "不定期", "按需", "视情", "根据", "依据", "如有", "若有")
-_add("O", "一旦", "动态更新", "动态调整", "动态维护", "每当")
+_add("O", "一旦", "动态更新", "动态调整", "动态维护", "每当", "视需要", "视工作", "视实际", "同步")
 _add("K", "检查", "巡查", "巡检", "监测", "运行正常", "正常运行", "是否正常", "有效", "可用", "畅通")
 _add("K", "正常访问", "可访问", "能否访问", "能否打开", "正常打开")
+# Content the system fills in by itself: nobody writes it, somebody checks that it works.
+_add("K", "自动更新", "自动同步", "自动生成", "自动抓取", "自动获取", "自动推送")
+# Fixed content: no duty to update (read as check_only, but only when nothing else in the rule is a duty).
+_add("F", "无需更新", "无须更新", "毋需更新", "不需更新", "不需要更新", "不必更新", "不用更新")
+_add("F", "无需", "无须", "固定内容", "内容固定", "相对固定", "基本固定", "固定栏目", "静态")
+_add("F", "长期保留", "长期公开", "长期有效", "常年公开", "常年", "永久保留")
+_add("F", "无更新要求", "不作要求", "不做要求", "不涉及", "无更新频率要求")
+# How long a notice stays up (公示期7天, 征求意见时间不少于30日) is not how often to update: the part's
+# periods are skipped.
+_add("H", "公示期", "公示时间", "公示期限", "公开期", "展示期", "保留期")
+_add("H", "征求意见期", "征求意见时间", "意见反馈期")
+# "How much?" left open: refused rather than read as one.
+_add("Z", "若干", "多次", "多条", "多篇", "数次", "数条", "几次", "几条", "几篇", "适量")
+# The length between updates named as such: a working-day span after it is a gap, not an event deadline.
+_add("I", "间隔", "周期", "频率", "频次")
 _add("W", "外链", "外部链接", "链接到", "链接至", "链至", "跳转到", "跳转至", "跳转", "外部网站")
 _add("S", "任意", "任一", "连续", "滚动")
 # Words that contain a unit, counter or keyword character but mean something else: read them whole.
@@ -99,7 +137,6 @@ _add(
     "周末",
     "周边",
     "周知",
-    "周期",
     "周报",
     "周年",
     "日常",
@@ -113,6 +150,11 @@ _add(
     "年鉴",
     "年龄",
     "年度报告",
+    "上半年",
+    "下半年",
+    "上半月",
+    "下半月",
+    "其中",
     "节假日",
     "节日",
     "假日",
@@ -192,14 +234,28 @@ _WEEKDAY_TAILS = frozenset("一二三四五六日天")
 _COUNTER_CHARS = frozenset(w for w, k in _WORDS.items() if k == "C" and len(w) == 1)
 # 上一年度, 本月, 当年, 次日: a named period, not a length.
 _RELATIVE_HEADS = frozenset("上下本当次去今明该")
+# 次月 / 下一年度 / 次年: the period after the one the data is about; "次月10日前发布" recurs every month.
+_NEXT_HEADS = frozenset("次下")
+# 当天 / 次日 / T+1: a deadline counted from the event, one day long (see the module docstring).
+_SAME_DAY = ("当天", "当日", "同日", "同一天", "即日", "次日", "翌日", "第二天")
+_NEXT_WORKDAY = ("次工作日", "下一工作日", "下一个工作日", "第二个工作日")
+# Between two numbers: a range ("2-3条", "2至3次"); the count is the lower end.
+_RANGE_MARKS = frozenset("-~至到—")
+# Between two named days (周一、三、五 / 6月、12月): a list.
+_LIST_MARKS = ("、", "和", "及", "与", "/", "&")
 
-# "有…时", "进行采购时", "有…则": event-driven wording that has no fixed keyword.
+# "有…时", "进行采购时", "人员变动时", "有…则": event-driven wording that has no fixed keyword.
 _EVENT_CLAUSE = re.compile(
-    r"(?:有|进行|发生|召开|出台|印发|开展|举办|出现|产生|需要|必要)[^,;]*?(?<![小及适随实即按同准])时"
+    r"(?:有|进行|发生|召开|出台|印发|开展|举办|出现|产生|需要|必要|变动|变化|变更|调整|更换|换届)"
+    r"[^,;]*?(?<![小及适随实即按同准])时(?![间限效期候])"
     r"|有[^,;]*?则"
 )
-# "链接省上网站", "链接到各高校…专栏": the content lives elsewhere.
-_LINK_CLAUSE = re.compile(r"链接[^,;]*?(?:网站|平台|系统|专栏|页面)")
+# "链接省上网站", "链接到各高校…专栏", "链接国务院政策文件库": the content lives elsewhere.
+_LINK_CLAUSE = re.compile(r"链接[^,;]*?(?:网站|平台|系统|专栏|页面|库|网|客户端|公众号)")
+# Words that say how often without saying a period: named in the reason when nothing else is understood.
+_VAGUE = re.compile(r"常态|长期|持续|经常|定期|日常|规定|法定|待定|不断|保持|一直|长效|正常更新|要求")
+# "同上": a cell that points at another row; the import must carry the text itself.
+_SAME_AS = re.compile(r"^(?:同上|同前|同左|同右|如上|见上)")
 # Split on commas, semicolons, full stops and line breaks, but not on the point in "1.5个月".
 _SPLIT = re.compile(r"[,，;；。\n\r]+|(?<![0-9０-９])[.．]|[.．](?![0-9０-９])")
 
@@ -209,7 +265,13 @@ class _Tok:
     kind: str
     start: int
     end: int
-    value: Any = None  # Fraction for N, (Unit, Fraction) for U
+    # Fraction for N; (Unit, Fraction) for U; how many days a weekday list names for Y; "slot" for a D that
+    # names a day of the calendar (6月, 10日); (Unit, Fraction) for a D that names the next period (次月).
+    value: Any = None
+
+
+_SLOT = "slot"
+_DAY_SPAN = (Unit.DAY, Fraction(1))
 
 
 def _unit_at(s: str, i: int) -> tuple[str, tuple[Unit, Fraction]] | None:
@@ -218,10 +280,14 @@ def _unit_at(s: str, i: int) -> tuple[str, tuple[Unit, Fraction]] | None:
         w = s[i : i + size]
         if w in _UNITS:
             for longer in range(_MAX_WORD, size, -1):
-                if _WORDS.get(s[i : i + longer]) == "D":
+                if _WORDS.get(s[i : i + longer]) in ("D", "F"):
                     return None
             return w, _UNITS[w]
     return None
+
+
+def _is_cjk(ch: str) -> bool:
+    return "\u4e00" <= ch <= "\u9fff"
 
 
 def _tokenize(s: str) -> list[_Tok]:
@@ -230,13 +296,35 @@ def _tokenize(s: str) -> list[_Tok]:
     i, n = 0, len(s)
     while i < n:
         ch = s[i]
-        # 上一年度 / 本月 / 次日: a named period, read as noise.
+        after_per = bool(toks) and toks[-1].kind == "E" and toks[-1].end == i
+        # 当天 / 次日 / 次工作日: an event deadline of one (working) day. "当日起" is only the anchor.
+        same = next((w for w in _NEXT_WORKDAY + _SAME_DAY if s.startswith(w, i)), None)
+        if same is not None and not after_per:
+            j = i + len(same)
+            toks.append(_Tok("A", i, i))
+            if not s.startswith(("起", "之日起", "算起"), j):
+                unit = (Unit.WORKDAY, Fraction(1)) if same in _NEXT_WORKDAY else _DAY_SPAN
+                toks.append(_Tok("N", i, i, Fraction(1)))
+                toks.append(_Tok("U", i, j, unit))
+            i = j
+            continue
+        # T+1 / T+3个工作日: data published N days after the day it is about.
+        if s.startswith("t+", i) and (i == 0 or not s[i - 1].isascii() or not s[i - 1].isalnum()):
+            num = scan_number(s, i + 2)
+            if num is not None:
+                toks.append(_Tok("A", i, i + 2))
+                toks.append(_Tok("N", i + 2, num[1], num[0]))
+                if _unit_at(s, num[1] + s.startswith("个", num[1])) is None:
+                    toks.append(_Tok("U", num[1], num[1], _DAY_SPAN))
+                i = num[1]
+                continue
+        # 上一年度 / 本月 / 次月: a named period, read as noise (次月/下月 remember which period).
         if ch in _RELATIVE_HEADS:
             j = i + 1 + (s.startswith("一", i + 1))
             j += s.startswith("个", j)
             u = _unit_at(s, j)
             if u is not None and not (ch == "次" and toks and toks[-1].kind == "N"):
-                toks.append(_Tok("D", i, j + len(u[0])))
+                toks.append(_Tok("D", i, j + len(u[0]), u[1] if ch in _NEXT_HEADS else None))
                 i = j + len(u[0])
                 continue
         # 第一个月 / 第2周: which one, not how long.
@@ -253,18 +341,31 @@ def _tokenize(s: str) -> list[_Tok]:
         if ch == "个" and _unit_at(s, i + 1) is not None:
             i += 1
             continue
-        # 周一 … 星期日: a weekday, unless a counter follows (每周一次 is "one a week").
-        wd = _weekday_at(s, i)
-        if wd:
-            toks.append(_Tok("Y", i, i + wd))
-            i += wd
+        # 周一 … 星期日, 周一、三、五, 周一至周五: weekdays, unless a counter follows (每周一次: one a week).
+        wd = _weekdays_at(s, i)
+        if wd is not None:
+            end, days = wd
+            if days == _MON_TO_FRI:
+                # 周一至周五 (每天): every working day, holidays and 调休 included.
+                end += 2 if s.startswith(("每天", "每日"), end) else 0
+                if not after_per:
+                    toks.append(_Tok("E", i, i))
+                toks.append(_Tok("U", i, end, (Unit.WORKDAY, Fraction(1))))
+            else:
+                toks.append(_Tok("Y", i, end, len(days)))
+            i = end
             continue
         end_word = next((w for w in _PERIOD_ENDS if s.startswith(w, i)), None)
-        if end_word is not None and toks and toks[-1].kind == "E" and toks[-1].end == i:
+        if end_word is not None and after_per:
             unit_word = _PERIOD_ENDS[end_word]
             toks.append(_Tok("U", i, i + len(unit_word), _UNITS[unit_word]))
             toks.append(_Tok("D", i + len(unit_word), i + len(end_word)))
             i += len(end_word)
+            continue
+        # 日更 / 周更 / 季更: "updated every day/week/quarter" (更新 itself is read as the verb below).
+        if ch == "更" and toks and toks[-1].kind == "U" and toks[-1].end == i and not s.startswith("更新", i):
+            toks.append(_Tok("V", i, i + 1))
+            i += 1
             continue
         word = _word_at(s, i)
         if word is not None:
@@ -279,6 +380,17 @@ def _tokenize(s: str) -> list[_Tok]:
             continue
         u = _unit_at(s, i)
         if u is not None:
+            # 开放日 / 纪念日 / 春天: a bare 日 or 天 glued to a word it belongs to is not a period.
+            glued = i > 0 and _is_cjk(s[i - 1]) and not (toks and toks[-1].end == i)
+            if u[0] in ("日", "天") and glued:
+                i += 1
+                continue
+            # 工作日每天 / 工作日每日: every working day.
+            if u[1][0] is Unit.WORKDAY and s.startswith(("每天", "每日"), i + len(u[0])):
+                toks.append(_Tok("E", i, i))
+                toks.append(_Tok("U", i, i + len(u[0]) + 2, u[1]))
+                i += len(u[0]) + 2
+                continue
             toks.append(_Tok("U", i, i + len(u[0]), u[1]))
             i += len(u[0])
             continue
@@ -290,13 +402,26 @@ def _tokenize(s: str) -> list[_Tok]:
         num = scan_number(s, i)
         if num is not None:
             value, j = num
-            date_end = _date_end(s, j, value, toks)
+            date_end = _date_end(s, i, j, value, toks)
             if date_end is not None:
-                toks.append(_Tok("D", i, date_end))
-                i = date_end
-            else:
-                toks.append(_Tok("N", i, j, value))
-                i = j
+                toks.append(date_end[1])
+                i = date_end[0]
+                continue
+            # A range is read as the least it demands: "2-3条" at least 2, "1-2个月" at most 2 months apart.
+            if j < n and s[j] in _RANGE_MARKS:
+                upper = scan_number(s, j + 1)
+                if upper is not None:
+                    k = upper[1]
+                    if _unit_at(s, k + s.startswith("个", k)) is not None:
+                        toks.append(_Tok("N", i, k, max(value, upper[0])))
+                        i = k
+                        continue
+                    if k < n and s[k] in _COUNTER_CHARS:
+                        toks.append(_Tok("N", i, k, min(value, upper[0])))
+                        i = k
+                        continue
+            toks.append(_Tok("N", i, j, value))
+            i = j
             continue
         i += 1
     return toks
@@ -311,41 +436,83 @@ def _word_at(s: str, i: int) -> tuple[str, str] | None:
     return None
 
 
-def _weekday_at(s: str, i: int) -> int:
+_WEEKDAY_NUMBER = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "日": 7, "天": 7}
+
+
+def _weekday_at(s: str, i: int) -> tuple[int, int] | None:
+    """One weekday name at s[i] ("周三", "星期日"): (end, day 1–7), or None."""
     for head in _WEEKDAY_HEADS:
         if s.startswith(head, i):
             j = i + len(head)
             if j < len(s) and s[j] in _WEEKDAY_TAILS:
-                after = s[j + 1 : j + 2]
-                if after and (after in _COUNTER_CHARS or after == "个"):
-                    return 0
-                return j + 1 - i
-    return 0
+                return j + 1, _WEEKDAY_NUMBER[s[j]]
+    return None
 
 
-def _date_end(s: str, j: int, value: Fraction, toks: list[_Tok]) -> int | None:
-    """If the number just read (ending at s[j]) is part of a calendar date, where the date ends.
+_MON_TO_FRI = frozenset(range(1, 6))
 
-    2018年, 3月31日, 3月底, 每月5日前, 15号: a day of the calendar, not a length of time.
+
+def _weekdays_at(s: str, i: int) -> tuple[int, frozenset[int]] | None:
+    """Weekdays named at s[i]: (end, which days 1–7). 周一、三、五 → {1, 3, 5}; 周一至周五 → {1…5}."""
+    first = _weekday_at(s, i)
+    if first is None:
+        return None
+    end, day = first
+    after = s[end : end + 1]
+    if after and (after in _COUNTER_CHARS or after == "个"):
+        return None  # 每周一次, 每周一更
+    days = {day}
+    while end < len(s):
+        mark = next((m for m in _LIST_MARKS if s.startswith(m, end)), None)
+        rng = s[end] in _RANGE_MARKS
+        if mark is None and not rng:
+            break
+        j = end + (len(mark) if mark else 1)
+        nxt = _weekday_at(s, j)
+        if nxt is None and j < len(s) and s[j] in _WEEKDAY_NUMBER:
+            nxt = j + 1, _WEEKDAY_NUMBER[s[j]]
+        if nxt is None:
+            break
+        if rng:
+            days.update(range(min(day, nxt[1]), max(day, nxt[1]) + 1))
+        else:
+            days.add(nxt[1])
+        end, day = nxt
+    return end, frozenset(days)
+
+
+def _date_end(s: str, i: int, j: int, value: Fraction, toks: list[_Tok]) -> tuple[int, _Tok] | None:
+    """If the number just read (s[i:j]) is part of a calendar date: (where the date ends, its token).
+
+    2018年, 3月31日, 3月底, 每月5日前, 15号, 每年6月、12月: a day of the calendar, not a length of time.
     """
     nxt = s[j : j + 1]
+    prev = toks[-1] if toks else None
+    prev_kind = prev.kind if prev else ""
+    listed = prev is not None and prev.value == _SLOT and s[prev.end : i] in _LIST_MARKS
     if nxt == "年" and value >= 1000:
-        return j + 1 + s.startswith("度", j + 1)
+        return j + 1 + s.startswith("度", j + 1), _Tok("D", i, j + 1)
     if nxt == "号":
-        return j + 1
+        return j + 1, _Tok("D", i, j + 1, _SLOT)
     if nxt == "月":
         if s[j + 1 : j + 2] and s[j + 1] in "底初末份中上下":
-            return j + 2
+            return j + 2, _Tok("D", i, j + 2, _SLOT)
         day = scan_number(s, j + 1)
         if day is not None and s[day[1] : day[1] + 1] in ("日", "号"):
-            return day[1] + 1
+            return day[1] + 1, _Tok("D", i, day[1] + 1, _SLOT)
+        # 每年6月 / 6月、12月: a month of the year (a length would be "6个月").
+        per_year = prev_kind == "U" and prev is not None and prev.value[0] is Unit.YEAR
+        month_name = value.denominator == 1 and 1 <= value <= 12
+        if month_name and (per_year or listed or s[j + 1 : j + 2] in _LIST_MARKS):
+            return j + 1, _Tok("D", i, j + 1, _SLOT)
         return None
-    if nxt == "季" and toks and toks[-1].kind == "U" and toks[-1].value[0] is Unit.YEAR:
-        return j + 1 + s.startswith("度", j + 1)  # 每年一季度: which quarter, not how long
+    if nxt == "季" and prev_kind == "U" and prev is not None and prev.value[0] is Unit.YEAR:
+        end = j + 1 + s.startswith("度", j + 1)  # 每年一季度: which quarter, not how long
+        return end, _Tok("D", i, end)
     if nxt == "日":
-        prev_is_month = bool(toks) and toks[-1].kind == "U" and toks[-1].value[0] in (Unit.MONTH, Unit.YEAR)
-        if prev_is_month or s.startswith(("前", "之前", "以前"), j + 1):
-            return j + 1
+        prev_is_month = prev_kind == "U" and prev is not None and prev.value[0] in (Unit.MONTH, Unit.YEAR)
+        if prev_is_month or listed or s.startswith(("前", "之前", "以前"), j + 1):
+            return j + 1, _Tok("D", i, j + 1, _SLOT)
     return None
 
 
@@ -368,27 +535,29 @@ class _Found:
     on_change: bool = False
     check_only: bool = False
     external: bool = False
+    fixed: bool = False  # 无需更新 / 固定内容: no duty, unless another part of the rule names one
+    anchored: bool = False  # an event with no deadline of its own ("完成后公开")
+
+    def duty(self) -> bool:
+        return bool(
+            self.max_gaps or self.quotas or self.events or self.alts or self.on_change or self.anchored
+        )
 
     def any(self) -> bool:
-        return bool(
-            self.max_gaps
-            or self.quotas
-            or self.events
-            or self.alts
-            or self.on_change
-            or self.check_only
-            or self.external
-        )
+        return self.duty() or self.check_only or self.external or self.fixed
 
 
 def _to_span(n: Fraction, unit: Unit, mult: Fraction) -> Span:
     """Normalise "number × unit word" to a whole-number Span.
 
-    半月 → 1 halfmonth, 半年 → 6 months, 季 → 3 months, 旬 → 10 days, 1.5个月 → 3 halfmonths, 48小时 → 2 days.
+    半月 → 1 halfmonth, 半年 → 6 months, 季 → 3 months, 旬 → 10 days, 1.5个月 → 3 halfmonths, 48小时 → 2 days;
+    hours round up to whole days (3小时 → 1 day: the bot counts days).
     """
     v = n * mult
     if v <= 0:
         raise _NotUnderstood("时长必须大于0")
+    if unit is Unit.DAY and mult < 1:
+        return Span(max(1, ceil(v)), Unit.DAY)
     if unit is Unit.YEAR and v.denominator != 1:
         unit, v = Unit.MONTH, v * 12
     if unit is Unit.MONTH and v.denominator != 1:
@@ -400,6 +569,17 @@ def _to_span(n: Fraction, unit: Unit, mult: Fraction) -> Span:
     return Span(int(v), unit)
 
 
+def _slots(s: str, toks: list[_Tok], lo: int, hi: int) -> int:
+    """How many calendar days a period names in toks[lo:hi]: 每年6月、12月 → 2, 每月5日前 → 1, none → 0."""
+    count, prev = 0, None
+    for t in toks[lo:hi]:
+        if t.kind == "D" and t.value == _SLOT:
+            if prev is None or s[prev.end : t.start] in _LIST_MARKS:
+                count += 1
+            prev = t
+    return count
+
+
 def _read_part(raw: str, found: _Found) -> None:
     """Read one part into `found`; raise _NotUnderstood if it says something about time we cannot place."""
     s = normalize(raw)
@@ -408,6 +588,8 @@ def _read_part(raw: str, found: _Found) -> None:
     toks = _tokenize(s)
     kinds = [t.kind for t in toks]
     has = set(kinds)
+    if "Z" in has:
+        raise _NotUnderstood("次数不明确，请写出具体数字")
     check_part = "K" in has and not ({"V", "R"} & has)
     if check_part:
         found.check_only = True
@@ -415,9 +597,26 @@ def _read_part(raw: str, found: _Found) -> None:
         found.external = True
     if "O" in has or _EVENT_CLAUSE.search(s):
         found.on_change = True
+    # "…，其中原创不少于1条": a share of the quota before it; the bot counts items, not their origin.
+    share = s.startswith("其中")
 
     spans = [i for i, t in enumerate(toks) if t.kind == "U" or (t.kind == "Y" and i and kinds[i - 1] == "E")]
+    if "H" in has:
+        return  # "公示期7天": how long a notice stays up
     if not spans:
+        nxt = next((t.value for t in toks if t.kind == "D" and isinstance(t.value, tuple)), None)
+        if nxt is not None and {"V", "R"} & has and _slots(s, toks, 0, len(toks)):
+            # "次月10日前发布上月数据": every period, by a day of the next one.
+            found.max_gaps.append(_to_span(Fraction(1), *nxt))
+            return
+        if "F" in has:
+            found.fixed = True
+            return
+        if share:
+            return
+        if "A" in has and {"V", "R"} & has and not {"G", "M", "P", "N"} & has:
+            found.anchored = True  # "项目完成后公开": when it happens; on_change unless a deadline follows
+            return
         # A count or a bound with no period ("不少于6次", "不少于次") is a rule cut short.
         if {"G", "M", "P"} & has or any(
             k == "N" and kinds[i + 1 : i + 2] == ["C"] for i, k in enumerate(kinds)
@@ -432,27 +631,38 @@ def _read_part(raw: str, found: _Found) -> None:
         i - 1 if i and kinds[i - 1] == "N" and s[toks[i - 1].end : toks[i].start] in ("", "个") else i
         for i in spans
     ]
+    consumed = 0  # tokens already read as the count of an earlier span
     for k, (u, start) in enumerate(zip(spans, starts, strict=True)):
         tok = toks[u]
         number = toks[start].value if start != u else Fraction(1)
         unit, mult = tok.value if tok.kind == "U" else (Unit.WEEK, Fraction(1))
         span = _to_span(number, unit, mult)
-        before = kinds[(spans[k - 1] + 1 if k else 0) : start]
+        before = kinds[max(spans[k - 1] + 1 if k else 0, consumed) : start]
         after_end = starts[k + 1] if k + 1 < len(spans) else len(toks)
         after = kinds[u + 1 : after_end]
         per = start > 0 and kinds[start - 1] == "E"
         within = bool(after) and after[0] == "L"
         rolling = "S" in has or (within and not per)
-        count, at_least = _count_after(toks, u + 1, after_end)
+        count, at_least, used = _count_after(toks, u + 1, after_end)
+        consumed = max(consumed, used)
         if count is None and per and start >= 3 and kinds[start - 3 : start] == ["N", "C", "E"]:
             # The count written first: "6次/年", "2条每周".
             count = toks[start - 3].value
             at_least = (start >= 4 and kinds[start - 4] == "G") or "P" in after[:1]
+        # 每周一、三、五 / 每年6月、12月 / 每月10日、20日: several named days in each period.
+        slots = (tok.value or 1) if tok.kind == "Y" else _slots(s, toks, u + 1, after_end)
+        if per and slots > 1:
+            each = count if count is not None and "各" in s[tok.end :] else Fraction(1)
+            total = max(count or 0, slots * each)
+            if not share:
+                found.quotas.append(Quota(int(total), span))
+            continue
         if count is not None:
             if count.denominator != 1 or count < 1:
                 raise _NotUnderstood("次数必须是正整数")
             if count > 1 or (at_least and not rolling):
-                found.quotas.append(Quota(int(count), span, rolling=rolling))
+                if not share:
+                    found.quotas.append(Quota(int(count), span, rolling=rolling))
             else:
                 # "至少1次" in any window of N is exactly "at most N between updates": one meaning, one form.
                 found.max_gaps.append(span)
@@ -460,11 +670,17 @@ def _read_part(raw: str, found: _Found) -> None:
         if "G" in after and "V" not in after[after.index("G") :]:
             raise _NotUnderstood()  # "每周不少于": the count is missing
         extension = bool({"M", "X"} & set(before))
+        # Hours and working days are how deadlines are written: "24小时内", "5个工作日内更新" run from an
+        # event unless the text says they are the gap itself (每…, 至少…, 间隔/周期…).
+        deadline_unit = unit is Unit.WORKDAY or (unit is Unit.DAY and mult < 1)
+        gap_words = per or "G" in before or "I" in has
         if "A" in before or ("R" in after and not per):
             # A reply verb after 每+period ("每年3月31日前公开") still names a period, not an event.
             (found.alts if extension and found.events else found.events).append(span)
         elif extension and found.events and "V" not in after:
             found.alts.append(span)
+        elif deadline_unit and not gap_words:
+            (found.alts if extension and found.events else found.events).append(span)
         elif per or within or "V" in after or {"G", "M"} & set(before):
             found.max_gaps.append(span)
         elif start != u and toks[start].start == 0 and tok.end == len(s):
@@ -473,8 +689,9 @@ def _read_part(raw: str, found: _Found) -> None:
             raise _NotUnderstood()
 
 
-def _count_after(toks: list[_Tok], lo: int, hi: int) -> tuple[Fraction | None, bool]:
-    """The count that follows a period ("每周不少于2条", "每年一次", "每月更新4条以上"): (count, at_least)."""
+def _count_after(toks: list[_Tok], lo: int, hi: int) -> tuple[Fraction | None, bool, int]:
+    """The count that follows a period ("每周不少于2条", "每年一次", "每月更新4条以上"):
+    (count, at_least, index of the first token after the count)."""
     at_least = False
     for i in range(lo, hi):
         t = toks[i]
@@ -484,11 +701,11 @@ def _count_after(toks: list[_Tok], lo: int, hi: int) -> tuple[Fraction | None, b
             nxt = toks[i + 1].kind if i + 1 < len(toks) else ""
             if nxt == "C" or (at_least and nxt != "U"):
                 after = toks[i + 2].kind if nxt == "C" and i + 2 < len(toks) else nxt
-                return t.value, at_least or after == "P"
-            return None, at_least
+                return t.value, at_least or after == "P", i + (2 if nxt == "C" else 1)
+            return None, at_least, lo
         elif t.kind in ("A", "R", "M", "X"):
             break
-    return None, at_least
+    return None, at_least, lo
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -526,7 +743,12 @@ def parse_rule(text: str) -> Rule:
             detail = f"{e.detail}；" if e.detail else ""
             return _fail(text, f"无法识别更新要求：{part.strip()}（{detail}{_HINT}）")
     if not found.any():
-        return _fail(text, f"无法识别更新要求：{text.strip()}（{_HINT}）")
+        plain = normalize(text)
+        vague = _VAGUE.search(plain)
+        detail = f"“{vague.group()}”没有写明多长时间内更新；内容固定的请写“无需更新”；" if vague else ""
+        if _SAME_AS.match(plain):
+            detail = "“同上”请改为写出具体要求；"
+        return _fail(text, f"无法识别更新要求：{text.strip()}（{detail}{_HINT}）")
     if len(set(found.quotas)) > 1:
         return _fail(text, f"无法识别更新要求：{text.strip()}（同时写了几个数量要求，请只保留一个）")
     deadlines = found.events[:1] + found.alts[:1] if found.alts else found.events
@@ -540,8 +762,10 @@ def parse_rule(text: str) -> Rule:
         quota=found.quotas[0] if found.quotas else None,
         after_event=deadlines[0] if deadlines else None,
         after_event_alt=deadlines[1] if len(deadlines) > 1 else None,
-        on_change=found.on_change,
-        check_only=found.check_only,
+        on_change=found.on_change
+        or (found.anchored and not (found.events or found.alts or found.max_gaps or found.quotas)),
+        # Fixed content is "no duty" only when nothing else in the rule is one ("内容固定，有变化时及时更新").
+        check_only=found.check_only or (found.fixed and not found.duty()),
         external=found.external,
     )
 

@@ -121,9 +121,11 @@ def test_it_lets_the_oldest_open_event_decide(cal: WorkCalendar) -> None:
     assert (status.due, status.warn_on, status.state) == (D(2026, 10, 10), D(2026, 10, 10), State.DUE_SOON)
 
 
-def test_it_has_nothing_due_for_an_event_rule_without_open_events(cal: WorkCalendar) -> None:
-    status = evaluate(column("15个工作日内回复", D(2026, 1, 5)), D(2026, 11, 18), cal)
-    assert status == Status(State.FRESH)
+def test_an_event_rule_without_open_events_has_only_the_yearly_floor(cal: WorkCalendar) -> None:
+    facts = column("15个工作日内回复", D(2026, 1, 5))
+    status = evaluate(facts, D(2026, 11, 18), cal)
+    assert (status.due, status.driver, status.state) == (D(2027, 1, 5), "floor", State.FRESH)
+    assert evaluate(facts, D(2026, 11, 18), cal, Policy(on_change_floor=None)) == Status(State.FRESH)
 
 
 def test_it_applies_the_yearly_floor_to_event_driven_columns(cal: WorkCalendar) -> None:
