@@ -72,6 +72,7 @@ class Cell:
 class RawSheet:
     name: str
     rows: list[list[Cell]]  # rows[0] is the sheet's row 1; merged values are carried to every covered cell
+    hidden: bool = False  # a hidden sheet is not read, but said so
 
 
 def cell_text(value: object) -> str:
@@ -117,6 +118,10 @@ def _read_xlsx(path: Path) -> list[RawSheet]:
     sheets: list[RawSheet] = []
     for ws in wb.worksheets:
         if ws.sheet_state != "visible":
+            has_text = any(
+                v is not None and str(v).strip() for row in ws.iter_rows(values_only=True) for v in row
+            )
+            sheets.append(RawSheet(ws.title, [[Cell("x")]] if has_text else [], hidden=True))
             continue
         grid = [[Cell(v) for v in row] for row in ws.iter_rows(values_only=True)]
         width = max((len(r) for r in grid), default=0)
@@ -171,21 +176,38 @@ def _read_csv(name: str, text: str) -> RawSheet:
 # Header vocabulary
 
 # (field, pattern) in order; the first pattern that matches a normalised header wins.
+_UNIT_WORD = r"(单位|部门|主体|机构|科室|股室|处室|科股|处科室)"
 _HEADER_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     (name, re.compile(pattern))
     for name, pattern in (
         ("seq", r"^(序号|编号|序|顺序号|排序|no\.?|#)$"),
+        # A unit column that also names contacts ("责任单位及联系人"): units are read, people dropped.
+        (
+            "unit",
+            rf"^.{{0,6}}{_UNIT_WORD}(及|和|与|/|、)(其)?(联系人|责任人|负责人|联系方式|联系电话|电话|人员)"
+            r"(及|和|/|、)?(电话|联系方式|手机)?$",
+        ),
         # Export-only and people columns: never data for the import.
         (
             "ignore",
-            r"(解读|含义|释义|状态|到期|截止|逾期|天数|来源|管理员|联系人|负责人|人员|领导|电话|手机|邮箱|"
-            r"姓名|网站名称|所属网站|站点)",
+            r"(解读|含义|释义|状态|到期|截止|逾期|天数|来源|管理员|联系人|负责人|责任人|人员|领导|电话|手机|邮箱|"
+            r"姓名|网站名称|所属网站|站点|信息员|网管|联络员|经办人|审核人|粉丝|关注|阅读|开通|开设时间|"
+            r"注册时间|是否|检查结果|得分|扣分|整改)",
         ),
-        ("level", r"^(第)?([一二三四五1-5])级(栏目|目录|子栏目|频道|菜单|页面)?(名称|名)?$"),
+        ("level", r"^(第)?([一二三四五1-5])级(栏目|目录|子栏目|频道|菜单|页面)?(名称|名|标题)?$"),
         ("level", r"^栏目([一二三四五1-5])级$"),
+        ("depth", r"^(栏目)?(级别|层级|层次|等级)$"),
         ("sub", r"^(子栏目|下级栏目|下属栏目|子目录|小栏目|子频道)(名称|名)?$"),
-        ("colname", r"^(栏目|频道|目录|栏目目录|网站栏目|栏目版块|版块|板块)(名称|名)?$"),
-        ("last_update", r"^(最近|最后|最新|上次|末次)(一次)?(更新|发布|发稿)(时间|日期)?$"),
+        ("parent", r"^(上级|父级|所属|上一级|主)(栏目|频道|目录)(名称|名)?$"),
+        (
+            "colname",
+            r"^(栏目|频道|目录|栏目目录|网站栏目|栏目版块|版块|板块|专栏|网页栏目)"
+            r"(名称|名|全称|标题|路径|位置|全路径)?$",
+        ),
+        (
+            "last_update",
+            r"^(最近|最后|最新|上次|末次|最近一次|最后一次)(一次)?(更新|发布|发稿|维护)(时间|日期)?$",
+        ),
         ("last_update", r"^(更新|发布)(时间|日期)$"),
         (
             "rule",
@@ -194,43 +216,53 @@ _HEADER_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ),
         ("rule", r"^更新$"),
         (
+            "rule",
+            r"^.{0,4}(更新|发布|维护|保障|报送|运维).{0,4}(要求|频率|频次|周期|时限|时效|规定|标准)$",
+        ),
+        (
             "content",
             r"^(栏目|管理|主要|信息|发布|工作|栏目主要|账号|功能)?(内容|职责|定位|简介|介绍)(要求|说明|简介)?$"
             r"|^(栏目|账号)说明$",
         ),
-        ("unit_lead", r"^牵头(单位|部门|科室)$"),
-        ("unit_helper", r"^(配合|协办|协助|参与|协同)(单位|部门|科室)$"),
+        (
+            "account",
+            r"^(政务)?(新媒体|微信|微博|抖音|头条|快手|视频号)?"
+            r"(账号|帐号|公众号|新媒体|媒体|平台账号|账户|新媒体账号|政务新媒体账号)(名称|名)?$",
+        ),
+        ("unit_lead", rf"^(牵头|主责){_UNIT_WORD}?$"),
+        ("unit_helper", rf"^(配合|协办|协助|参与|协同){_UNIT_WORD}?$"),
         (
             "unit",
-            r"^(责任|主办|负责|管理|主管|承办|维护|运维|运营|开设|建设|信息提供|供稿|报送|归口|所属|"
-            r"责任主体|信息发布)?(单位|部门|主体|机构|科室)(名称)?$",
+            rf"^(责任|主办|负责|管理|主管|承办|维护|运维|运营|开设|开办|建设|信息提供|供稿|报送|归口|所属|"
+            rf"责任主体|信息发布|内容保障|内容维护|信息报送|认证|账号|更新|发布)?{_UNIT_WORD}(名称)?$",
         ),
+        ("unit", rf"^.{{1,6}}{_UNIT_WORD}(名称)?$"),
         (
             "url",
-            r"^(栏目|网页|网站|页面|访问|链接|主页|账号|二维码)?(地址|链接|网址|url|链接地址|网页地址|主页)$",
+            r"^(栏目|网页|网站|页面|访问|链接|主页|账号|二维码)?(地址|链接|网址|url|链接地址|网页地址|主页)$"
+            r"|^.{0,6}(网址|链接|url|网页地址|访问地址|链接地址)$",
         ),
         ("note", r"^(备注|附注|其他|其它|备考|说明|备注说明)$"),
         (
-            "account",
-            r"^(账号|帐号|公众号|新媒体|政务新媒体|媒体|平台账号|账户|新媒体账号|政务新媒体账号)(名称|名)?$",
-        ),
-        (
             "handle",
-            r"^(账号|帐号)?(id|uid|编号|号码)$|^(微信号|原始id|微博号|抖音号|快手号|头条号|视频号id)$",
+            r"^(账号|帐号|公众号)?(id|uid|编号|号码)$|^(微信号|原始id|微博号|抖音号|快手号|头条号|视频号id)$",
         ),
         (
             "platform",
-            r"^(平台|平台类型|账号类型|帐号类型|媒体类型|新媒体类型|所属平台|发布平台|平台名称|渠道|载体)$",
+            r"^(平台|平台类型|账号类型|帐号类型|媒体类型|新媒体类型|所属平台|发布平台|平台名称|渠道|载体|"
+            r"开设平台|媒体平台|平台分类|新媒体平台|账号平台|账号所在平台)$",
         ),
-        ("type", r"^(类型|类别|种类)$"),
+        ("type", r"^(栏目|信息|内容)?(类型|类别|种类|分类|性质)$"),
         ("name", r"^(名称|名字)$"),
     )
 )
 
-_NAME_FIELDS = frozenset({"level", "sub", "colname", "name", "account"})
+_NAME_FIELDS = frozenset({"level", "sub", "parent", "colname", "name", "account"})
 _UNIT_FIELDS = frozenset({"unit", "unit_lead", "unit_helper"})
 _CONTENT_FIELDS = (
-    _NAME_FIELDS | _UNIT_FIELDS | {"handle", "platform", "rule", "content", "url", "last_update", "note"}
+    _NAME_FIELDS
+    | _UNIT_FIELDS
+    | {"handle", "platform", "rule", "content", "url", "last_update", "note", "depth"}
 )
 
 _LEVEL_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "1": 1, "2": 2, "3": 3, "4": 4, "5": 5}
@@ -267,9 +299,13 @@ def header_field(text: str) -> tuple[str, int] | None:
 # ---------------------------------------------------------------------------------------------------------
 # Units in a cell
 
-# Marks after a unit's name: （牵头） makes it the lead, （配合） a helper.
-_LEAD_MARK = re.compile(r"[(（\[【]\s*(牵头|主责|主要负责|负总责|主办)\s*[)）\]】]")
-_HELPER_MARK = re.compile(r"[(（\[【]\s*(配合|协办|协助|参与)\s*[)）\]】]")
+# Marks after a unit's name: （牵头） makes it the lead, （配合） a helper; so does 牵头/配合 at the end.
+_LEAD_MARK = re.compile(r"[(（\[【]\s*(牵头|主责|主要负责|负总责|主办)\s*[)）\]】]|(?<=\S)(牵头|负总责)$")
+_HELPER_MARK = re.compile(r"[(（\[【]\s*(配合|协办|协助|参与)\s*[)）\]】]|(?<=\S)(配合)$")
+# A label in front of units: "牵头：市发改局；配合：市统计局" (the label holds until the next one).
+_UNIT_LABEL = re.compile(
+    r"(?:(?P<lead>牵头|主责|主办|责任)|(?P<helper>配合|协办|协助|参与|协同))(?:单位|部门|科室)?\s*[:：]"
+)
 # 、，,；; / and line breaks separate units; 及 only when a unit follows ("市政府办公室及各乡镇").
 _UNIT_SPLIT = re.compile(r"[、，,；;／/|\n\r]+|及(?=[市县州区省各全乡镇街\d一二三四五六七八九十])|以及")
 _GROUP = re.compile(
@@ -280,6 +316,89 @@ _GROUP = re.compile(
     r"|等(部门|单位)$"
     r"|^(市|县|区|州)属"
 )
+# People and phones in a unit cell: "市财政局（张三 13800000000）", "县政府办：李四", "联系人：王五".
+_PHONE = re.compile(
+    r"(?<![\d.])(?:1[3-9]\d{9}|0\d{2,3}[-－—]?\d{7,8}|\d{3,4}[-－—]\d{7,8}|\d{7,8})(?:[-－转]\d{1,5})?(?![\d.])"
+)
+_CONTACT_LABEL = re.compile(
+    r"(联系人|负责人|责任人|经办人|联系电话|办公电话|电话|手机|座机|联系方式|信息员|管理员|网管员|分管领导)"
+    r"\s*[:：]?"
+)
+_CONTACT_FIELD = re.compile(
+    r"(?:联系人|负责人|责任人|经办人|联系电话|办公电话|电话|手机|座机|联系方式|信息员|管理员|网管员|分管领导)"
+    r"\s*[:：]\s*[^\s、，,；;:：\n（）()]*"
+)
+_PAREN = re.compile(r"[（(]([^（）()]*)[）)]")
+# Last characters of unit names; a short name without one of them, next to a unit, is a person.
+_UNIT_ENDINGS = "局办委室部院所队站会处科股组馆台社行司厅镇乡村区县市州省心府团校园场联协党厂署道关警盟中"
+_NOT_PEOPLE = frozenset(
+    {
+        *("人大", "公安", "税务", "消防", "气象", "电信", "移动", "联通", "邮政", "烟草", "供电", "电力"),
+        *("国资", "统计", "审计", "财政", "民政", "司法", "人社", "医保", "应急", "信访", "档案", "史志"),
+        *("地震", "水务", "林草", "教体", "卫健", "融媒", "街道", "社区", "乡镇", "网信", "宣传"),
+        *("牵头", "主责", "主办", "负总责", "配合", "协办", "协助", "参与", "协同", "负责"),
+    }
+)
+# Common surnames: a person's name starts with one (a unit name starts with 市, 县, a place, a field).
+_SURNAMES = frozenset(
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
+    "姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
+    "常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦俞左柳甘祝包宁尚符舒阮柯纪梅童凌毕单"
+    "季裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕屈饶解牟艾尤阳时穆农司卓古吉缪简车项连芦麦褚"
+    "娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧闵苟邬边卞姬师和仇栾隋商刁沙荣巫寇桑郎甄丛仲虞敖巩明佘"
+    "池查麻苑迟邝"
+)
+_COMPOUND_SURNAMES = ("欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "尉迟", "公孙", "慕容", "长孙", "夏侯")
+
+
+def _is_person(text: str) -> bool:
+    """A person's name written beside a unit: a surname and one to three Han characters, maybe 同志."""
+    name = text.removesuffix("同志").strip()
+    if not re.fullmatch(r"[\u4e00-\u9fff]{2,4}", name) or name in _NOT_PEOPLE:
+        return False
+    if name[-1] in _UNIT_ENDINGS or is_group_word(name):
+        return False
+    return name[0] in _SURNAMES or name.startswith(_COMPOUND_SURNAMES)
+
+
+def _is_people(text: str) -> bool:
+    parts = [p for p in re.split(r"[、，,；;\s]+", text.removeprefix("联系人").strip(":： ")) if p]
+    return bool(parts) and all(_is_person(p) for p in parts)
+
+
+def strip_contacts(text: str) -> tuple[str, list[str]]:
+    """A unit cell without the people and phone numbers written in it: (cleaned text, what was taken out)."""
+    removed: list[str] = []
+    s = unicodedata.normalize("NFKC", text)
+
+    def paren(m: re.Match[str]) -> str:
+        inner = m.group(1).strip()
+        if _PHONE.search(inner) or _CONTACT_LABEL.search(inner) or _is_people(inner):
+            removed.append(inner)
+            return " "
+        return m.group(0)
+
+    s = _PAREN.sub(paren, s)
+
+    def drop(m: re.Match[str]) -> str:
+        removed.append(m.group(0).strip())
+        return " "
+
+    s = _CONTACT_FIELD.sub(drop, s)
+    s = _PHONE.sub(drop, s)
+    # "县政府办：张三", "县融媒体中心 王五": a person after a unit.
+    s = re.sub(
+        r"(?<=\S)\s*[:：]\s*([\u4e00-\u9fff]{2,4}(?:同志)?)(?=$|[\s、，,；;\n])",
+        lambda m: drop(m) if _is_person(m.group(1)) else m.group(0),
+        s,
+    )
+    s = re.sub(
+        r"(?<=[\u4e00-\u9fff）)])[ \t\u3000]+([\u4e00-\u9fff]{2,4}(?:同志)?)(?=$|[\s、，,；;\n])",
+        lambda m: drop(m) if _is_person(m.group(1)) else m.group(0),
+        s,
+    )
+    removed = [r.strip(" :：，,、") for r in removed if r.strip(" :：，,、")]
+    return s, removed
 
 
 @dataclass(frozen=True, slots=True)
@@ -306,28 +425,60 @@ def _split_unit_text(text: str) -> list[str]:
     return parts
 
 
-def split_units(text: str) -> list[tuple[str, bool | None]]:
-    """Units named in one cell: (name, mark); mark is True for （牵头）, False for （配合）, else None."""
+def _labelled(text: str) -> list[tuple[str, bool | None]]:
+    """The cell in stretches under one label: [(text, True for 牵头：, False for 配合：, None unlabelled)]."""
     out: list[tuple[str, bool | None]] = []
-    for part in _split_unit_text(unicodedata.normalize("NFKC", text).replace("(", "（").replace(")", "）")):
-        mark: bool | None = None
-        if _LEAD_MARK.search(part):
-            mark = True
-        elif _HELPER_MARK.search(part):
-            mark = False
-        name = _HELPER_MARK.sub("", _LEAD_MARK.sub("", part)).strip(" \"'“”‘’。.:：")
-        if len(name) > 2 and name.endswith("等") and not is_group_word(name):
-            name = name[:-1]
-        if name and name not in {"等", "无", "暂无", "-", "—", "/"}:
-            out.append((name, mark))
-    return out
+    mark: bool | None = None
+    pos = 0
+    for m in _UNIT_LABEL.finditer(text):
+        out.append((text[pos : m.start()], mark))
+        mark = bool(m.group("lead"))
+        pos = m.end()
+    out.append((text[pos:], mark))
+    return [(t, k) for t, k in out if t.strip(" 　;；,，、\n")]
+
+
+def split_units(text: str) -> list[tuple[str, bool | None]]:
+    """Units named in one cell: (name, mark); mark is True for （牵头）, False for （配合）, else None.
+    People and phone numbers written beside a unit are not units (see `strip_contacts`)."""
+    return read_units(text)[0]
+
+
+def read_units(text: str) -> tuple[list[tuple[str, bool | None]], list[str]]:
+    """`split_units`, and the people and phone numbers that were left out."""
+    cleaned, removed = strip_contacts(text)
+    out: list[tuple[str, bool | None]] = []
+    for stretch, label in _labelled(cleaned.replace("(", "（").replace(")", "）")):
+        for part in _split_unit_text(stretch):
+            mark: bool | None = label
+            if _LEAD_MARK.search(part):
+                mark = True
+            elif _HELPER_MARK.search(part):
+                mark = False
+            name = _HELPER_MARK.sub("", _LEAD_MARK.sub("", part)).strip(" \"'“”‘’。.:：")
+            name = re.sub(r"^由", "", name)
+            name = re.sub(r"(负责|承担)$", "", name) if len(name) > 4 else name
+            if len(name) > 2 and name.endswith("等") and not is_group_word(name):
+                name = name[:-1]
+            if _is_person(name):
+                removed.append(name)
+            elif name and name not in {"等", "无", "暂无", "-", "—", "/"}:
+                out.append((name, mark))
+    return out, removed
 
 
 def _compose_units(
-    lead_cells: list[str], main_cells: list[str], helper_cells: list[str]
+    lead_cells: list[str], main_cells: list[str], helper_cells: list[str], removed: list[str] | None = None
 ) -> tuple[UnitRef, ...]:
-    """Units of one row from its 牵头/责任/配合 cells: leads first, each name once."""
+    """Units of one row from its 牵头/责任/配合 cells: leads first, each name once. People and phone numbers
+    written in the cells are added to `removed`."""
     chosen: dict[str, bool] = {}
+    left_out: list[str] = [] if removed is None else removed
+
+    def split_units(text: str) -> list[tuple[str, bool | None]]:
+        parts, dropped = read_units(text)
+        left_out.extend(dropped)
+        return parts
 
     def put(name: str, lead: bool) -> None:
         chosen[name] = chosen.get(name, False) or lead
@@ -371,12 +522,18 @@ def parse_day(value: object) -> date | datetime | None:
         return value
     if isinstance(value, int | float) and not isinstance(value, bool):
         if 20000 <= value <= 80000:  # an Excel serial day number left unformatted
-            return date(1899, 12, 30) + timedelta(days=int(value))
+            day = date(1899, 12, 30) + timedelta(days=int(value))
+            minutes = round((value - int(value)) * 24 * 60)
+            if 0 < minutes < 24 * 60:
+                return datetime(day.year, day.month, day.day) + timedelta(minutes=minutes)
+            return day
         text = cell_text(value)
         if len(text) == 8 and text.isdigit():
             return parse_day(f"{text[:4]}-{text[4:6]}-{text[6:]}")
         return None
     text = unicodedata.normalize("NFKC", cell_text(value)).strip()
+    if re.fullmatch(r"\d{5}(\.\d+)?", text):  # a serial day number that came through a CSV
+        return parse_day(float(text))
     if len(text) == 8 and text.isdigit():
         text = f"{text[:4]}-{text[4:6]}-{text[6:]}"
     m = _DATE_TEXT.match(text)
@@ -519,9 +676,10 @@ class ParsedList:
 
 @dataclass
 class _Header:
-    row: int  # 1-based
+    row: int  # 1-based: the last header row; data starts below it
     fields: dict[int, tuple[str, int]]  # column index (0-based) -> (field, level)
     texts: dict[int, str]
+    rows: tuple[int, ...] = ()  # every header row (1-based): two when a band sits over the detail headers
 
 
 def _score(cells: Sequence[Cell]) -> tuple[int, dict[int, tuple[str, int]], dict[int, str]]:
@@ -535,9 +693,13 @@ def _score(cells: Sequence[Cell]) -> tuple[int, dict[int, tuple[str, int]], dict
         if found is not None:
             fields[i] = found
         texts[i] = text
+    return _fields_score(fields), fields, texts
+
+
+def _fields_score(fields: dict[int, tuple[str, int]]) -> int:
     distinct = {f for f in fields.values() if f[0] in _CONTENT_FIELDS or f[0] == "type"}
     has_name = any(f[0] in _NAME_FIELDS for f in distinct)
-    return (len(distinct) if has_name else 0), fields, texts
+    return len(distinct) if has_name else 0
 
 
 def _find_header(sheet: RawSheet) -> _Header | None:
@@ -548,13 +710,58 @@ def _find_header(sheet: RawSheet) -> _Header | None:
         # The first row with the most: a two-row header's detailed row has more (the band above names no
         # column), and a header repeated further down has no more than the first.
         if score > best_score:
-            best, best_score = _Header(r + 1, fields, texts), score
+            best, best_score = _Header(r + 1, fields, texts, (r + 1,)), score
+    if best is None:
+        return None
+    # A header over two rows: "栏目名称" over 一级/二级/三级, "责任单位" over 牵头/配合, and headers
+    # written in the upper row with nothing below them. The band above or the detail below is read too.
+    i = best.row - 1
+    if i + 1 < len(sheet.rows) and _band_of(sheet.rows[i + 1], sheet.rows[i]):
+        return _two_rows(sheet, i, i + 1)
+    if i >= 1 and _band_of(sheet.rows[i - 1], sheet.rows[i]):
+        return _two_rows(sheet, i - 1, i)
     return best
+
+
+def _band_of(other: Sequence[Cell], found: Sequence[Cell]) -> bool:
+    """Whether a row next to the header row is part of the header: its own cells (not those of a cell merged
+    down from the header row) are header words."""
+    own = [
+        c.text
+        for k, c in enumerate(other)
+        if c.text and not (c.origin is not None and k < len(found) and found[k].origin == c.origin)
+    ]
+    known = sum(1 for t in own if header_field(t) is not None)
+    return known >= 1 and known * 3 >= len(own) * 2 and (known >= 2 or len(own) == 1)
+
+
+def _two_rows(sheet: RawSheet, upper: int, lower: int) -> _Header:
+    """One header from two rows: the lower row's word where it has one, else the band's above it."""
+    up, down = sheet.rows[upper], sheet.rows[lower]
+    fields: dict[int, tuple[str, int]] = {}
+    texts: dict[int, str] = {}
+    for k in range(max(len(up), len(down))):
+        top = up[k].text if k < len(up) else ""
+        low = down[k].text if k < len(down) else ""
+        shared = k < len(up) and k < len(down) and up[k].origin is not None and up[k].origin == down[k].origin
+        low_field = header_field(low) if low and not shared else None
+        top_field = header_field(top) if top else None
+        if low_field is not None:
+            fields[k] = low_field
+        elif top_field is not None and not (low and not shared):
+            fields[k] = top_field  # nothing of its own below the band: the band names the column
+        elif shared and low:
+            found = header_field(low)
+            if found is not None:
+                fields[k] = found
+        if low or top:
+            texts[k] = low or top
+    return _Header(lower + 1, fields, texts, (upper + 1, lower + 1))
 
 
 def _sheet_kind(name: str, fields: Iterable[tuple[str, int]]) -> str | None:
     kinds = {f for f, _ in fields}
-    if kinds & {"level", "sub", "colname"}:
+    if kinds & {"level", "sub", "colname", "parent"}:
         return "column"
     if kinds & {"account", "handle", "platform"}:
         return "account"
@@ -565,29 +772,100 @@ def _sheet_kind(name: str, fields: Iterable[tuple[str, int]]) -> str | None:
     return None
 
 
+_NOTE_START = re.compile(
+    r"^(注|说明|备注|附注|附|填表说明|填报说明|填写说明|填表人|填报人|审核人|制表人|制表|负责人|联系人|联系电话|"
+    r"填报日期|制表日期|填报单位|报送单位|审核|签发|分管领导|单位负责人|主要领导|单位盖章|盖章|日期)"
+    r"\s*\d?\s*[:：、.．]"
+)
+# A numbered line of notes ("1.各单位应……"), longer than any column name.
+_NOTE_LINE = re.compile(r"^(\d{1,2}|[一二三四五六七八九十]{1,2})\s*[.．、)）]\s*\S.{10,}$", re.S)
+
+
 def _is_note_row(cells: Sequence[Cell], texts: list[str]) -> bool:
     filled = [(c, t) for c, t in zip(cells, texts, strict=True) if t]
     origins = {c.origin for c, _ in filled}
     if len(filled) > 1 and len(origins) == 1 and None not in origins:
-        return True  # one merged cell across the table: a note line
+        text = filled[0][1]
+        # One merged cell across the table is a note line, unless it heads a section ("一、首页栏目").
+        return _section_name(text) is None and not _TOTAL.match(_squeeze(text))
     if len(filled) == 1:
-        return bool(
-            re.match(
-                r"^(注|说明|备注|附注|填表说明|填报说明|填表人|填报人|审核人|制表人|制表|负责人|联系人|联系电话|"
-                r"填报日期|制表日期|填报单位)\s*\d?\s*[:：、.．]",
-                filled[0][1],
-            )
-        )
+        text = filled[0][1]
+        return bool(_NOTE_START.match(text) or _NOTE_LINE.match(text))
     return False
+
+
+def _squeeze(text: str) -> str:
+    return "".join(unicodedata.normalize("NFKC", text).split())
+
+
+# Section rows: "一、首页栏目", "（二）政务公开", "第三部分 互动交流"; and totals: "合计", "小计：12个".
+_SECTION = re.compile(
+    r"^(?:[一二三四五六七八九十]{1,3}\s*[、.．]|[(（][一二三四五六七八九十]{1,3}[)）]|"
+    r"第[一二三四五六七八九十]{1,3}(?:部分|类|章|节|项)[、.．:：]?)\s*(?P<name>\S.*)$",
+    re.S,
+)
+_CHINESE_NUMERAL = re.compile(r"^[一二三四五六七八九十]{1,3}[、.．]?$")
+_TOTAL = re.compile(r"^(合计|小计|总计|共计|汇总)")
+_NUMBERING = re.compile(
+    r"^(?:\d{1,3}(?:\.\d{1,2})*|[一二三四五六七八九十]{1,3})\s*[、．]\s*(?=\S)|^[(（]\d{1,3}[)）]\s*(?=\S)"
+)
+
+
+def _section_name(text: str) -> str | None:
+    m = _SECTION.match(clean_name(text))
+    if not m:
+        return None
+    name = clean_name(m.group("name")).strip("：:")
+    if len(name) > 20 or re.search(r"[，。；,;]", name):
+        return None  # a sentence: a note, not a heading
+    stripped = re.sub(r"(类栏目|栏目|类)$", "", name)
+    return stripped if len(stripped) >= 2 else name
+
+
+def _distinct(cells: Sequence[Cell], texts: list[str]) -> list[tuple[int, str]]:
+    """(column, text) of each filled cell, a merged cell once."""
+    values: dict[object, tuple[int, str]] = {}
+    for k, (cell, text) in enumerate(zip(cells, texts, strict=True)):
+        if text:
+            values.setdefault(cell.origin or (0, k), (k, text))
+    return list(values.values())
+
+
+def _is_sentence(cells: Sequence[Cell], texts: list[str]) -> bool:
+    """A line of explanation written into the table ("以上栏目由各股室按职责分工负责，……")."""
+    found = _distinct(cells, texts)
+    return len(found) == 1 and len(found[0][1]) >= 12 and bool(re.search(r"[，。；;,]", found[0][1]))
+
+
+def _row_section(cells: Sequence[Cell], texts: list[str], seq_cols: set[int]) -> str | None:
+    """The heading a section row gives the rows below it, or None when the row is not one."""
+    found = _distinct(cells, texts)
+    if len(found) == 1:
+        return _section_name(found[0][1])
+    if len(found) == 2:
+        (k1, t1), (_k2, t2) = found
+        # 序号 "一" (a Chinese numeral) with the heading in the next column.
+        if k1 in seq_cols and _CHINESE_NUMERAL.match(t1) and len(t2) <= 20 and not _NUMBERING.match(t2):
+            return _section_name(f"{t1.rstrip('、.．')}、{t2}")
+    return None
 
 
 def parse_sheets(sheets: Sequence[RawSheet]) -> ParsedList:
     """Rows of every sheet that has a recognisable header; the first title row found becomes the title."""
     result = ParsedList(title=None)
     for sheet in sheets:
+        has_text = any(any(c.text for c in row) for row in sheet.rows)
+        if sheet.hidden:
+            if has_text:
+                result.skipped.append(
+                    Notice(
+                        sheet.name, None, "是隐藏的工作表，未导入；如需导入，请在 Excel 中取消隐藏后重新导入"
+                    )
+                )
+            continue
         header = _find_header(sheet)
         if header is None:
-            if any(any(c.text for c in row) for row in sheet.rows):
+            if has_text:
                 result.skipped.append(
                     Notice(sheet.name, None, "没有找到表头（栏目名称、责任单位等），未导入")
                 )
@@ -597,10 +875,10 @@ def parse_sheets(sheets: Sequence[RawSheet]) -> ParsedList:
             result.skipped.append(Notice(sheet.name, header.row, "没有栏目名称或账号名称列，未导入"))
             continue
         if result.title is None:
-            result.title = _title_above(sheet, header.row)
+            result.title = _title_above(sheet, header.rows[0] if header.rows else header.row)
         _read_rows(sheet, header, kind, result)
     if not result.sheets:
-        names = "、".join(f"“{s.name}”" for s in sheets) or "（无）"
+        names = "、".join(f"“{s.name}”" for s in sheets if not s.hidden) or "（无）"
         raise ImportProblem(
             f"在工作表 {names} 的前{HEADER_SCAN_ROWS}行中没有找到表头。"
             "表头行应至少包含栏目名称（如“一级栏目”“二级栏目”“栏目名称”）或账号名称，"
@@ -612,9 +890,14 @@ def parse_sheets(sheets: Sequence[RawSheet]) -> ParsedList:
 def _title_above(sheet: RawSheet, header_row: int) -> str | None:
     for cells in sheet.rows[: header_row - 1]:
         texts = [c.text for c in cells if c.text]
-        if texts and 4 <= len(texts[0]) <= 60:
+        if texts and 4 <= len(texts[0]) <= 60 and not _NOTE_START.match(texts[0]):
             return clean_name(texts[0])
     return None
+
+
+def _shown(text: str, width: int = 24) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= width else flat[: width - 1] + "…"
 
 
 def _read_rows(sheet: RawSheet, header: _Header, kind: str, result: ParsedList) -> None:
@@ -628,12 +911,18 @@ def _read_rows(sheet: RawSheet, header: _Header, kind: str, result: ParsedList) 
             f = "platform"
         if kind == "column" and f == "name":
             f = "colname"
+        if kind == "account" and f in ("level", "sub", "parent", "colname", "depth"):
+            f = "ignore"
         by_field.setdefault(f, []).append(col)
 
     level_cols = _level_columns(sheet.name, header, by_field) if kind == "column" else []
-    used = set(level_cols) | {
-        c for f, cols in by_field.items() if f not in ("ignore", "type", "seq") for c in cols
-    }
+    depth_cols = by_field.get("depth", []) if len(level_cols) == 1 else []
+    used = (
+        set(level_cols)
+        | set(depth_cols)
+        | {c for f, cols in by_field.items() if f not in ("ignore", "type", "seq", "depth") for c in cols}
+    )
+    seq_cols = set(by_field.get("seq", []))
     info = SheetInfo(
         sheet.name,
         kind,
@@ -651,8 +940,15 @@ def _read_rows(sheet: RawSheet, header: _Header, kind: str, result: ParsedList) 
             f"工作表“{sheet.name}”第{header.row}行是新媒体账号表头，但没有“账号名称”列。请补上后重新导入。"
         )
 
-    header_texts = {c: normalize_header(t)[0] for c, t in header.texts.items()}
+    header_texts: dict[int, set[str]] = {}
+    for r in header.rows or (header.row,):
+        for c, cell in enumerate(sheet.rows[r - 1]):
+            if cell.text:
+                header_texts.setdefault(c, set()).add(normalize_header(cell.text)[0])
     previous: tuple[str, ...] = ()
+    section: str | None = None
+    stack: list[str] = []  # the path so far, for lists that give each column's level (栏目级别)
+    contacts: list[int] = []  # rows whose unit cells had people or phone numbers in them
     for r in range(header.row, len(sheet.rows)):
         cells = sheet.rows[r]
         number = r + 1
@@ -661,9 +957,38 @@ def _read_rows(sheet: RawSheet, header: _Header, kind: str, result: ParsedList) 
             continue
         if _is_note_row(cells, texts):
             continue
-        same_as_header = sum(1 for c, t in header_texts.items() if normalize_header(texts[c])[0] == t)
+        same_as_header = sum(
+            1 for c, t in header_texts.items() if c < len(texts) and normalize_header(texts[c])[0] in t
+        )
         if same_as_header >= max(2, len(header_texts) // 2):
             continue  # the header repeated (printed lists repeat it on every page)
+        total = next((t for c, t in enumerate(texts) if t and _TOTAL.match(_squeeze(t))), None)
+        if total is not None:
+            result.notices.append(
+                Notice(sheet.name, number, f"合计行“{_shown(total)}”不是{_KIND_WORD[kind]}，已跳过")
+            )
+            continue
+        heading = _row_section(cells, texts, seq_cols)
+        if heading is not None:
+            shown = _shown(" ".join(t for _, t in _distinct(cells, texts)))
+            if kind == "column":
+                section, previous, stack = heading, (heading,), [heading]
+                where = "其下各行的上级栏目" if len(level_cols) == 1 else "其下一级栏目为空的行的一级栏目"
+                result.notices.append(Notice(sheet.name, number, f"分组行“{shown}”：“{heading}”作为{where}"))
+            else:
+                result.notices.append(Notice(sheet.name, number, f"分组行“{shown}”不是账号，已跳过"))
+            continue
+        if _is_sentence(cells, texts):
+            what = _KIND_WORD[kind]
+            result.notices.append(
+                Notice(
+                    sheet.name,
+                    number,
+                    f"说明文字“{_shown(texts[_first_filled(texts)])}”未作为{what}导入；"
+                    f"如果它是{what}，请只填名称并补全其他列",
+                )
+            )
+            continue
         meaningful = [texts[c] for c in used if c < len(texts) and texts[c]]
         own = [c for c in used if c < len(texts) and texts[c] and cells[c].origin in (None, (number, c + 1))]
         if meaningful and not own:
@@ -671,8 +996,20 @@ def _read_rows(sheet: RawSheet, header: _Header, kind: str, result: ParsedList) 
             result.notices.append(Notice(sheet.name, number, "这一行只有合并单元格带下来的内容，已跳过"))
             continue
         if not meaningful:
-            if any(texts[c] for c in range(len(texts)) if fields.get(c, ("",))[0] not in ("seq",)):
-                result.notices.append(Notice(sheet.name, number, "这一行只有未使用列的内容，已跳过"))
+            stray = [
+                t
+                for c, t in enumerate(texts)
+                if t and (fields.get(c, ("",))[0] != "seq" or not re.fullmatch(r"[\d.]+", t))
+            ]
+            if stray:
+                result.notices.append(
+                    Notice(
+                        sheet.name,
+                        number,
+                        f"这一行只有未使用列的内容（“{_shown(stray[0])}”），已跳过；"
+                        f"如果它是{_KIND_WORD[kind]}，请把名称填在名称列",
+                    )
+                )
             continue
 
         def join(field_name: str, row_cells: list[Cell] = cells) -> str | None:
@@ -686,7 +1023,10 @@ def _read_rows(sheet: RawSheet, header: _Header, kind: str, result: ParsedList) 
                     parts.append(t)
             return "\n".join(parts)
 
-        units = _row_units(cells, by_field)
+        removed: list[str] = []
+        units = _row_units(cells, by_field, removed)
+        if removed:
+            contacts.append(number)
         last = _row_last_update(cells, by_field, sheet.name, number, result)
         fields_of_row = {
             "sheet": sheet.name,
@@ -699,8 +1039,18 @@ def _read_rows(sheet: RawSheet, header: _Header, kind: str, result: ParsedList) 
             "last_update": last,
         }
         if kind == "column":
-            levels = _resolve_levels(cells, level_cols, previous, sheet.name, number, result)
-            previous = levels
+            raw = _resolve_levels(cells, level_cols, previous, sheet.name, number, result)
+            previous = raw
+            levels = _expand_paths(raw, sheet.name, number)
+            if depth_cols:
+                levels, stack = _place_by_depth(cells, depth_cols, levels, stack, sheet.name, number, result)
+            elif section is not None and len(level_cols) == 1 and levels[0] != section:
+                levels = (section, *levels)
+            if len(levels) > MAX_LEVELS:
+                raise ImportProblem(
+                    f"工作表“{sheet.name}”第{number}行的栏目“{' / '.join(levels)}”超过五级。"
+                    "最多支持五级栏目，请合并多余的层级后重新导入。"
+                )
             result.rows.append(ListRow.make("column", levels=levels, name=levels[-1], **fields_of_row))
             continue
         name = clean_name(join("account") or "")
@@ -708,16 +1058,42 @@ def _read_rows(sheet: RawSheet, header: _Header, kind: str, result: ParsedList) 
             raise ImportProblem(
                 f"工作表“{sheet.name}”第{number}行没有账号名称。请填写账号名称，或删除这一行后重新导入。"
             )
+        platform = normalize_platform(join("platform") or "") or platform_of_sheet(sheet.name)
+        if not platform:
+            result.notices.append(
+                Notice(
+                    sheet.name,
+                    number,
+                    f"账号“{name}”没有写明平台（微信公众号、微博、抖音……），按名称导入；请在“平台”列补充",
+                )
+            )
         result.rows.append(
             ListRow.make(
                 "account",
                 levels=(),
                 name=name,
-                platform=normalize_platform(join("platform") or "") or platform_of_sheet(sheet.name),
+                platform=platform,
                 handle=_first_line(join("handle")),
                 **fields_of_row,
             )
         )
+    if contacts:
+        rows_text = "、".join(str(n) for n in contacts[:10]) + ("等" if len(contacts) > 10 else "")
+        result.notices.append(
+            Notice(
+                sheet.name,
+                None,
+                f"第{rows_text}行（共{len(contacts)}行）的责任单位中写有联系人或电话，已略去，未作为单位导入；"
+                "联系人请另行登记为网站管理员",
+            )
+        )
+
+
+_KIND_WORD = {"column": "栏目", "account": "账号"}
+
+
+def _first_filled(texts: Sequence[str]) -> int:
+    return next(k for k, t in enumerate(texts) if t)
 
 
 _FIELD_LABELS = {
@@ -738,6 +1114,8 @@ _FIELD_LABELS = {
     "last_update": "最近更新",
     "note": "备注",
     "type": "（不导入）",
+    "parent": "上级栏目",
+    "depth": "栏目级别",
 }
 
 
@@ -748,7 +1126,7 @@ def _level_columns(sheet_name: str, header: _Header, by_field: dict[str, list[in
         if f == "level" and level not in explicit:
             explicit[level] = col
     cols = [explicit[k] for k in sorted(explicit)]
-    cols += by_field.get("colname", []) + by_field.get("sub", [])
+    cols += by_field.get("parent", []) + by_field.get("colname", []) + by_field.get("sub", [])
     if len(cols) > MAX_LEVELS:
         raise ImportProblem(
             f"工作表“{sheet_name}”第{header.row}行的表头有{len(cols)}个栏目层级列，最多支持五级栏目。"
@@ -813,14 +1191,77 @@ def _first_line(text: str | None) -> str | None:
     return text.split("\n")[0].strip()
 
 
-def _row_units(cells: list[Cell], by_field: dict[str, list[int]]) -> tuple[UnitRef, ...] | None:
+def _row_units(
+    cells: list[Cell], by_field: dict[str, list[int]], removed: list[str]
+) -> tuple[UnitRef, ...] | None:
     if not any(f in by_field for f in ("unit", "unit_lead", "unit_helper")):
         return None
 
     def texts(f: str) -> list[str]:
         return [cells[c].text for c in by_field.get(f, []) if c < len(cells) and cells[c].text]
 
-    return _compose_units(texts("unit_lead"), texts("unit"), texts("unit_helper"))
+    return _compose_units(texts("unit_lead"), texts("unit"), texts("unit_helper"), removed)
+
+
+# A path in one cell: "政务公开-政策文件", "政务公开>政策文件", "政务公开/政策文件", "政务公开→政策文件".
+_PATH_SEPARATOR = re.compile(r"\s*(?:-{1,2}|－|—{1,2}|–|>{1,2}|＞|→|/|／|\\)\s*")
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+
+
+def _strip_numbering(name: str) -> str:
+    """ "1、今日要闻", "（2）部门动态", "3.通知公告": the number is not part of the name."""
+    stripped = _NUMBERING.sub("", name, count=1).strip()
+    return stripped if stripped and _HAN.search(stripped) else name
+
+
+def _expand_paths(levels: tuple[str, ...], sheet_name: str, number: int) -> tuple[str, ...]:
+    """Each level cell may hold a path of several levels; a name keeps its numbering out."""
+    out: list[str] = []
+    for value in levels:
+        parts = [value]
+        if not re.search(r"https?:|www\.", value, re.I):
+            pieces = [p.strip() for p in _PATH_SEPARATOR.split(value)]
+            if len(pieces) > 1 and all(p and _HAN.search(p) for p in pieces):
+                parts = pieces
+        out.extend(_strip_numbering(clean_name(p)) for p in parts)
+    return tuple(out)
+
+
+_DEPTH_TEXT = re.compile(r"^(第)?([一二三四五1-5])(级|层)?(栏目)?$")
+
+
+def _place_by_depth(
+    cells: list[Cell],
+    depth_cols: list[int],
+    levels: tuple[str, ...],
+    stack: list[str],
+    sheet_name: str,
+    number: int,
+    result: ParsedList,
+) -> tuple[tuple[str, ...], list[str]]:
+    """A list that names each column once and gives its level (栏目级别 一级/二级…) in tree order."""
+    text = next((cells[c].text for c in depth_cols if c < len(cells) and cells[c].text), "")
+    m = _DEPTH_TEXT.match(_squeeze(text))
+    if len(levels) > 1 or not text:
+        return levels, list(levels)  # the row gives its own path
+    if not m:
+        result.notices.append(
+            Notice(sheet_name, number, f"栏目级别“{text}”无法识别，按一级栏目导入；请填写“一级”“二级”等")
+        )
+        return levels, list(levels)
+    depth = _LEVEL_DIGITS[m.group(2)]
+    if depth - 1 > len(stack):
+        result.notices.append(
+            Notice(
+                sheet_name,
+                number,
+                f"{_LEVEL_NAMES[depth - 1]}“{levels[0]}”上面没有它的{_LEVEL_NAMES[depth - 2]}，"
+                f"按“{' / '.join([*stack, levels[0]])}”导入；请检查栏目级别",
+            )
+        )
+        depth = len(stack) + 1
+    path = (*stack[: depth - 1], levels[0])
+    return path, list(path)
 
 
 def _row_last_update(

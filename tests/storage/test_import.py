@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -377,3 +378,64 @@ def test_cli_reads_the_file_before_touching_the_database(cli_db, capsys, tmp_pat
     engine = make_engine(cli_db)
     assert current_revision(engine) is None  # not even the schema was created
     engine.dispose()
+
+
+# --- layouts from other offices (tests/fixtures/lists/make_lists.py) -------------------------------
+
+LAYOUTS = [
+    # file, columns, accounts, units, needs a rule, dates logged, unit groups
+    ("county-paths.xlsx", 11, 0, 11, 1, 4, 3),
+    ("band-header.xlsx", 9, 0, 9, 0, 2, 2),
+    ("sections-notes.xlsx", 8, 0, 9, 0, 2, 1),
+    ("workbook-sheets.xlsx", 7, 6, 7, 0, 2, 0),
+    ("county-gb18030.csv", 6, 0, 6, 0, 4, 2),
+    ("tree-levels.xlsx", 10, 0, 4, 0, 0, 0),
+]
+
+
+@pytest.mark.parametrize(("name", "columns", "accounts", "units", "needs", "logged", "groups"), LAYOUTS)
+def test_other_layouts_import_and_import_again_unchanged(
+    engine, name, columns, accounts, units, needs, logged, groups
+):
+    report = do_import(engine, LISTS / name)
+    figures = (report.columns, report.accounts, len(report.units), len(report.needs_rule), report.logged)
+    assert figures == (columns, accounts, units, needs, logged)
+    assert len(report.groups) == groups
+    assert len(report.added) == columns + accounts and not report.changed and not report.retired
+    with Session(engine) as s:
+        names = list(s.exec(select(Unit.name)))
+    # No unit is named after a person or a phone number, or keeps a 牵头/配合 label.
+    assert not [n for n in names if any(ch.isdigit() for ch in n) and "12345" not in n]
+    assert not [n for n in names if re.search(r"张三|李四|王五|赵六|联系人|电话|牵头|配合|[:：]", n)]
+    before = counts(engine)
+    again = do_import(engine, LISTS / name, now=at("2026-11-24 09:00"))
+    assert (len(again.added), len(again.changed), len(again.retired), len(again.restored)) == (0, 0, 0, 0)
+    assert not again.units_added and again.logged == 0
+    assert counts(engine) == before
+
+
+def test_the_report_says_what_was_left_out_with_sheet_and_row(engine):
+    text = do_import(engine, LISTS / "workbook-sheets.xlsx").render()
+    assert "工作表“旧版清单”：是隐藏的工作表，未导入" in text
+    assert "工作表“说明”：没有找到表头" in text
+    assert "工作表“政务新媒体”第7行：账号“某某县教育”没有写明平台" in text
+    assert "未使用的列：运维人员、联系电话" in text
+    text = do_import(engine, LISTS / "sections-notes.xlsx", site="某某县人民政府网站").render()
+    assert "工作表“栏目清单”第19行：合计行“合计”不是栏目，已跳过" in text
+    assert "工作表“栏目清单”第18行：说明文字" in text
+
+
+def test_units_without_their_people_are_linked_with_lead_and_helper(engine):
+    do_import(engine, LISTS / "county-paths.xlsx")
+    with Session(engine) as s:
+        assert item_units(s, "column:政务公开/财政预决算") == [("县财政局", True, False)]
+        assert item_units(s, "column:政务公开/政策文件") == [
+            ("县政府办", True, False),
+            ("县司法局", False, False),
+        ]
+        assert item_units(s, "column:首页/部门动态") == [
+            ("县政府办", True, False),
+            ("县属各部门", False, True),
+        ]
+        assert item(s, "column:首页/南华要闻").url == "http://www.nanhua.example.gov.cn/xwzx/nhyw/"
+        assert local(item(s, "column:政务公开/财政预决算").last_update_at) == datetime(2026, 11, 3, 10, 30)

@@ -482,3 +482,280 @@ def test_an_account_sheet_without_account_names_is_fatal(tmp_path):
     wb.save(path)
     with pytest.raises(ImportProblem, match="账号名称"):
         parse_list(path)
+
+
+# --- layouts from other offices (tests/fixtures/lists/make_lists.py) -------------------------------
+
+COUNTY_PATHS = LISTS / "county-paths.xlsx"
+BAND_HEADER = LISTS / "band-header.xlsx"
+SECTIONS = LISTS / "sections-notes.xlsx"
+WORKBOOK = LISTS / "workbook-sheets.xlsx"
+GB18030_CSV = LISTS / "county-gb18030.csv"
+TREE = LISTS / "tree-levels.xlsx"
+
+
+@pytest.mark.parametrize(
+    ("text", "field"),
+    [
+        ("更新周期", ("rule", 0)),
+        ("维护要求", ("rule", 0)),
+        ("更新时效", ("rule", 0)),
+        ("保障时限", ("rule", 0)),
+        ("发布频率", ("rule", 0)),
+        ("更新\n频率", ("rule", 0)),
+        ("信息更新要求", ("rule", 0)),
+        ("责任科室", ("unit", 0)),
+        ("责任股室", ("unit", 0)),
+        ("责任处室", ("unit", 0)),
+        ("承办单位", ("unit", 0)),
+        ("维护单位", ("unit", 0)),
+        ("管理单位", ("unit", 0)),
+        ("内容保障单位", ("unit", 0)),
+        ("责任单位及联系人", ("unit", 0)),
+        ("开办主体", ("unit", 0)),
+        ("牵头", ("unit_lead", 0)),
+        ("配合", ("unit_helper", 0)),
+        ("访问地址", ("url", 0)),
+        ("栏目URL", ("url", 0)),
+        ("网页地址", ("url", 0)),
+        ("栏目链接", ("url", 0)),
+        ("上次更新", ("last_update", 0)),
+        ("最新更新日期", ("last_update", 0)),
+        ("最近更新日期", ("last_update", 0)),
+        ("栏目路径", ("colname", 0)),
+        ("上级栏目", ("parent", 0)),
+        ("栏目级别", ("depth", 0)),
+        ("一级", ("level", 1)),
+        ("栏目类别", ("type", 0)),
+        ("微信公众号名称", ("account", 0)),
+        ("责任人", ("ignore", 0)),
+        ("信息员", ("ignore", 0)),
+        ("粉丝数", ("ignore", 0)),
+    ],
+)
+def test_it_recognises_the_wordings_of_other_offices(text, field):
+    assert header_field(text) == field
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("市财政局（张三 13800000000）", [("市财政局", None)]),
+        ("市政府办公室\n（李四，0878-1234567）", [("市政府办公室", None)]),
+        ("县融媒体中心 王五 13912345678", [("县融媒体中心", None)]),
+        ("县政府办（联系人：赵六，电话：3012345）", [("县政府办", None)]),
+        ("县教育体育局 联系人：张三 电话：0878-3012345", [("县教育体育局", None)]),
+        ("县政府办：张三", [("县政府办", None)]),
+        ("县卫健局（王小明同志）", [("县卫健局", None)]),
+        ("县司法局 李四、王五", [("县司法局", None)]),
+        ("牵头：市发改局；配合：市统计局", [("市发改局", True), ("市统计局", False)]),
+        (
+            "牵头单位：县政府办、县财政局\n配合单位：各乡镇",
+            [("县政府办", True), ("县财政局", True), ("各乡镇", False)],
+        ),
+        ("市发改局牵头，市统计局配合", [("市发改局", True), ("市统计局", False)]),
+        ("县委宣传部（网信办）", [("县委宣传部（网信办）", None)]),
+        ("各乡镇（街道）", [("各乡镇（街道）", None)]),
+        ("市12345热线办", [("市12345热线办", None)]),
+        ("县人大常委会办公室", [("县人大常委会办公室", None)]),
+        ("市政协办、各乡镇", [("市政协办", None), ("各乡镇", None)]),  # 协办 here is part of the name
+    ],
+)
+def test_people_and_phones_in_a_unit_cell_are_not_units(text, expected):
+    assert split_units(text) == expected
+
+
+@pytest.mark.parametrize("name", ["各县市人民政府", "州级各部门", "各乡镇（街道）", "县直有关单位"])
+def test_more_group_words_are_groups(name):
+    assert is_group_word(name)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("2026.11.3", date(2026, 11, 3)),
+        ("2026/11/03", date(2026, 11, 3)),
+        ("46329", date(2026, 11, 3)),  # a serial day number that came through a CSV
+        (46329.4375, datetime(2026, 11, 3, 10, 30)),
+        ("2026.11", None),
+    ],
+)
+def test_it_reads_more_date_spellings(value, expected):
+    assert parse_day(value) == expected
+
+
+def test_a_path_in_one_cell_is_split_into_levels():
+    parsed = parse_list(COUNTY_PATHS)
+    assert parsed.title == "南华县人民政府门户网站栏目内容保障责任清单"
+    assert [r.levels for r in parsed.rows][:9] == [
+        ("首页", "南华要闻"),
+        ("首页", "部门动态"),
+        ("首页", "乡镇动态"),
+        ("政务公开", "政策文件"),
+        ("政务公开", "政策文件", "政策解读"),
+        ("政务公开", "财政预决算"),
+        ("政务公开", "规划计划"),
+        ("互动交流", "县长信箱"),
+        ("互动交流", "征集调查"),
+    ]
+    info = parsed.sheets[0]
+    assert info.columns["更新\n时效"] == "更新要求" and info.columns["承 办 单 位"] == "责任单位"
+    assert info.unused == ["栏目类别"]
+
+
+def test_unit_cells_with_people_labels_and_line_breaks():
+    rows = by_key(parse_list(COUNTY_PATHS))
+    assert units(rows["column:首页/南华要闻"]) == [("县融媒体中心", True)]
+    assert units(rows["column:首页/部门动态"]) == [("县政府办", True), ("县属各部门", False)]
+    assert units(rows["column:政务公开/政策文件"]) == [("县政府办", True), ("县司法局", False)]
+    assert units(rows["column:政务公开/财政预决算"]) == [("县财政局", True)]
+    assert units(rows["column:政务公开/规划计划"]) == [("县发展和改革局", True), ("县统计局", False)]
+    assert units(rows["column:互动交流/县长信箱"]) == [("县政府办公室（信息中心）", True)]
+    assert units(rows["column:专题专栏"]) == [("县政府办", True)]
+    names = {u.name for r in rows.values() for u in r.units or ()}
+    assert not any(ch.isdigit() or "张三" in n or "联系人" in n for n in names for ch in n)
+    notices = [n for n in parse_list(COUNTY_PATHS).notices if n.row is None]
+    assert (
+        len(notices) == 1 and "第3、4、8、10、13行" in notices[0].text and "联系人或电话" in notices[0].text
+    )
+
+
+def test_serial_number_and_text_dates_in_one_list():
+    rows = by_key(parse_list(COUNTY_PATHS))
+    assert rows["column:首页/部门动态"].last_update == date(2026, 11, 18)
+    assert rows["column:首页/乡镇动态"].last_update == date(2026, 11, 3)
+    assert rows["column:政务公开/财政预决算"].last_update == datetime(2026, 11, 3, 10, 30)
+
+
+def test_a_band_over_bare_sub_headers_and_headers_written_only_above():
+    parsed = parse_list(BAND_HEADER)
+    info = parsed.sheets[0]
+    assert info.header_row == 4
+    assert (info.columns["一级"], info.columns["更新要求"], info.columns["备注"]) == (
+        "栏目层级",
+        "更新要求",
+        "备注",
+    )
+    assert (info.columns["牵头"], info.columns["配合"]) == ("牵头单位", "配合单位")
+    rows = by_key(parsed)
+    assert len(rows) == 9 and not any("一级" in k for k in rows)  # the sub-header row is not a column
+    assert rows["column:首页/州内要闻"].rule_text == "2周内更新"
+    assert units(rows["column:首页/县市动态"]) == [("各县市人民政府", True), ("州融媒体中心", False)]
+    assert rows["column:互动交流"].note == "州长信箱"
+    groups = {u.name for r in rows.values() for u in r.units or () if u.group}
+    assert groups == {"各县市人民政府", "州级各部门"}
+    assert parsed.notices == []
+
+
+def test_section_rows_give_the_parent_and_totals_and_notes_are_not_columns():
+    parsed = parse_list(SECTIONS)
+    assert [r.levels for r in parsed.rows] == [
+        ("首页", "今日某某"),
+        ("首页", "部门动态"),
+        ("政务公开", "政策文件"),
+        ("政务公开", "人事信息"),
+        ("政务公开", "财政预决算"),
+        ("政务公开", "重大建设项目"),  # "（4）" is numbering, not part of the name
+        ("互动交流", "领导信箱"),
+        ("互动交流", "在线访谈"),
+    ]
+    said = {n.row: n.text for n in parsed.notices}
+    assert set(said) == {5, 9, 14, 15, 18, 19}
+    assert "分组行" in said[9] and "合计行" in said[14] and "合计行" in said[19] and "说明文字" in said[18]
+    assert parsed.title == "某某县人民政府网站栏目管理责任清单"
+
+
+def test_a_section_row_fills_an_empty_first_level():
+    parsed = parse_sheets(
+        [
+            sheet(
+                ["序号", "一级栏目", "二级栏目", "更新要求"],
+                ["一、首页", "", "", ""],
+                [1, "", "要闻", "2周内更新"],
+                [2, "政务公开", "政策文件", "印发后5个工作日内"],
+            )
+        ]
+    )
+    assert [r.levels for r in parsed.rows] == [("首页", "要闻"), ("政务公开", "政策文件")]
+
+
+def test_a_workbook_of_several_sheets_says_what_it_did_not_read():
+    parsed = parse_list(WORKBOOK)
+    assert [(s.name, s.kind) for s in parsed.sheets] == [("网站栏目", "column"), ("政务新媒体", "account")]
+    assert {n.sheet: n.text for n in parsed.skipped}.keys() == {"说明", "统计", "旧版清单"}
+    assert "隐藏" in next(n.text for n in parsed.skipped if n.sheet == "旧版清单")
+    rows = by_key(parsed)
+    assert "column:政务公开/应急管理" in rows  # blank 上级栏目 inherited
+    assert units(rows["column:政务公开/建议提案办理"]) == [
+        ("县政府办公室", True),
+        ("县人大常委会办公室", False),
+        ("县政协办公室", False),
+    ]
+    assert units(rows["column:首页/通知公告"]) == [("县政府办公室", True)]
+    wechat = rows["account:微信公众号:某某县发布"]
+    assert (wechat.handle, wechat.last_update, units(wechat)) == (
+        "mmxfb",
+        date(2026, 11, 18),
+        [("县委宣传部", True)],
+    )
+    assert rows["account:微博:某某县发布"].last_update == datetime(2026, 11, 15, 15, 0)
+    assert units(rows["account:微信视频号:某某县应急"]) == [("县应急管理局", True)]
+    assert "account::某某县教育" in rows
+    assert any(n.row == 7 and "没有写明平台" in n.text for n in parsed.notices)
+    assert parsed.sheets[1].unused == ["运维人员", "联系电话"]
+
+
+def test_a_gb18030_csv_under_two_title_lines():
+    with pytest.raises(UnicodeEncodeError):
+        "䶮".encode("gbk")  # the file really needs GB18030
+    parsed = parse_list(GB18030_CSV)
+    assert parsed.title == "某某县人民政府网站栏目保障责任表"
+    assert parsed.sheets[0].header_row == 3
+    rows = by_key(parsed)
+    assert list(rows) == [
+        "column:首页/要闻动态",
+        "column:首页/图片新闻",
+        "column:首页/乡镇动态",
+        "column:政务公开/法定主动公开内容/政府文件",
+        "column:政务公开/法定主动公开内容/部门文件",
+        "column:互动交流/咨询投诉",
+    ]
+    assert [r.last_update for r in parsed.rows] == [
+        date(2026, 11, 3),
+        date(2026, 11, 3),
+        None,
+        date(2026, 11, 3),
+        None,
+        date(2026, 11, 2),
+    ]
+    assert units(rows["column:首页/乡镇动态"]) == [("各乡镇（街道）", True), ("䶮山镇人民政府", False)]
+    assert rows["column:首页/要闻动态"].url == "http://www.mm.example.gov.cn/xwzx/"
+
+
+def test_a_level_column_places_each_name_in_the_tree():
+    parsed = parse_list(TREE)
+    assert [r.levels for r in parsed.rows] == [
+        ("首页",),
+        ("首页", "要闻动态"),
+        ("首页", "通知公告"),
+        ("政务公开",),
+        ("政务公开", "政策"),
+        ("政务公开", "政策", "政策文件"),
+        ("政务公开", "政策", "政策解读"),
+        ("政务公开", "财政信息"),
+        ("互动交流",),
+        ("互动交流", "民意征集"),
+    ]
+    assert [(n.row, "请检查栏目级别" in n.text) for n in parsed.notices] == [(11, True)]
+
+
+def test_more_than_five_levels_in_one_cell_is_fatal_and_names_the_row():
+    with pytest.raises(ImportProblem, match=r"第2行.*超过五级"):
+        parse_sheets([sheet(["栏目", "更新要求"], ["一-二-三-四-五-六", "每年一次"])])
+
+
+def test_a_name_with_a_dash_between_digits_or_a_url_is_not_a_path():
+    parsed = parse_sheets(
+        [sheet(["栏目名称", "更新要求"], ["12345-热线", "每年一次"], ["COVID-19", "每年一次"])]
+    )
+    assert [r.levels for r in parsed.rows] == [("12345-热线",), ("COVID-19",)]
