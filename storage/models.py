@@ -91,6 +91,7 @@ class Item(SQLModel, table=True):
         UniqueConstraint("site_id", "key"),
         Index("ix_item_site_due", "site_id", "retired_at", "due_on"),
         Index("ix_item_state", "state"),
+        Index("ix_item_due", "due_on"),  # the administrator's /overdue: every site
     )
     id: int | None = Field(default=None, primary_key=True)
     site_id: int = Field(foreign_key="site.id")

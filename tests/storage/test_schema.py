@@ -36,3 +36,16 @@ def test_it_upgrades_from_the_command_line(sqlite_url, monkeypatch, capsys):
     assert "升级" in capsys.readouterr().out
     assert main(["db", "upgrade"]) == 0
     assert "最新" in capsys.readouterr().out
+
+
+def test_the_migrations_build_exactly_the_tables_the_models_describe(engine):
+    # A model changed without a migration would show up here as a difference.
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+    from sqlmodel import SQLModel
+
+    with engine.connect() as conn:
+        diff = compare_metadata(
+            MigrationContext.configure(conn, opts={"compare_type": False}), SQLModel.metadata
+        )
+    assert diff == []

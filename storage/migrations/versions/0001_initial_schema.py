@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-23 15:59:03.619884
+Create Date: 2026-11-23 16:34:08.151415
 """
 
 from alembic import op
@@ -108,6 +108,7 @@ def upgrade() -> None:
     sa.UniqueConstraint('site_id', 'key')
     )
     with op.batch_alter_table('item', schema=None) as batch_op:
+        batch_op.create_index('ix_item_due', ['due_on'], unique=False)
         batch_op.create_index('ix_item_site_due', ['site_id', 'retired_at', 'due_on'], unique=False)
         batch_op.create_index('ix_item_state', ['state'], unique=False)
 
@@ -388,6 +389,7 @@ def downgrade() -> None:
     with op.batch_alter_table('item', schema=None) as batch_op:
         batch_op.drop_index('ix_item_state')
         batch_op.drop_index('ix_item_site_due')
+        batch_op.drop_index('ix_item_due')
 
     op.drop_table('item')
     op.drop_table('chat')
