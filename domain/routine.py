@@ -17,7 +17,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from functools import cached_property
@@ -820,6 +820,9 @@ def _escalated(ctx: _Ctx) -> list[tuple[ItemView, str]]:
     return out
 
 
+_Blocks = list[tuple[str, list[list[str]]]]  # (unit heading, numbered item lines)
+
+
 def _escalation(ctx: _Ctx, slot: str) -> None:
     today = ctx.today
     found = _escalated(ctx)
@@ -840,18 +843,21 @@ def _escalation(ctx: _Ctx, slot: str) -> None:
         for leader in unit_of(unit_id).leaders:
             k = (leader.id, leader.label)
             by_leader.setdefault(k, (leader, []))[1].append(unit_id)
-    for leader, unit_ids in by_leader.values():
-        blocks: list[tuple[str, list[list[str]]]] = []
+
+    def numbered(unit_ids: Iterable[int], title: Callable[[UnitView], str]) -> tuple[_Blocks, list[ItemView]]:
+        """Items grouped under their units (by name), most urgent first, numbered across the message."""
+        blocks: _Blocks = []
         items: list[ItemView] = []
-        n = 1
         for unit_id in sorted(unit_ids, key=lambda u: unit_of(u).name):
-            unit = unit_of(unit_id)
             lines = []
             for item, reason in sorted(by_unit[unit_id], key=lambda ir: _urgency(ir[0], today)):
-                lines.append(_item_block(n, item, reason))
                 items.append(item)
-                n += 1
-            blocks.append((f"【{unit.name}】网站管理员：{_names(unit.webmasters)}", lines))
+                lines.append(_item_block(len(items), item, reason))
+            blocks.append((title(unit_of(unit_id)), lines))
+        return blocks, items
+
+    for leader, unit_ids in by_leader.values():
+        blocks, items = numbered(unit_ids, lambda u: f"【{u.name}】网站管理员：{_names(u.webmasters)}")
         header = (
             f"【督办提醒】{ymd(today)}\n{leader.label}您好！贵单位负责的以下栏目已逾期或接近检查红线，"
             "请督促网站管理员尽快更新整改："
@@ -862,19 +868,13 @@ def _escalation(ctx: _Ctx, slot: str) -> None:
         texts = _chunks(header, blocks, footer, ctx.settings.max_text)
         for n_part, (text, part) in enumerate(zip(texts, _split_items(items, texts), strict=True), 1):
             ctx.add("escalation", slot, _person(leader), part, text, extra=f"site{ctx.snap.site_id}p{n_part}")
+
     # Administrators: one digest each.
-    sections: list[tuple[str, list[list[str]]]] = []
-    listed: list[ItemView] = []
-    n = 1
-    for unit_id in sorted(by_unit, key=lambda u: unit_of(u).name):
-        unit = unit_of(unit_id)
-        lines = []
-        for item, reason in sorted(by_unit[unit_id], key=lambda ir: _urgency(ir[0], today)):
-            lines.append(_item_block(n, item, reason))
-            listed.append(item)
-            n += 1
+    def with_leaders(unit: UnitView) -> str:
         leaders = "、".join(p.label for p in unit.leaders) if unit.leaders else "未登记（无法单独提醒）"
-        sections.append((f"【{unit.name}】网站管理员：{_names(unit.webmasters)}；分管领导：{leaders}", lines))
+        return f"【{unit.name}】网站管理员：{_names(unit.webmasters)}；分管领导：{leaders}"
+
+    sections, listed = numbered(by_unit, with_leaders)
     distinct = {i.id for i in listed}
     header = (
         f"【督办汇总】{ctx.snap.site_name} {ymd(today)}\n共{len(by_unit)}个单位、{len(distinct)}项需要督办："
