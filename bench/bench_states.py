@@ -101,7 +101,7 @@ def main() -> int:
     )
     if fallback:
         print(f"  (calendar: weekends only for {', '.join(map(str, fallback))}, no official data loaded)")
-    return 0
+    return 0 if elapsed <= TARGET_S else 1
 
 
 if __name__ == "__main__":

@@ -17,17 +17,9 @@ from typing import Any
 
 from domain.calendar import WorkCalendar
 from domain.due import evaluate
-from domain.model import Category, ItemFacts, ItemKind, State
+from domain.model import ItemFacts, ItemKind
 from domain.rules import describe_rule, parse_rule, rule_to_dict
-
-_STATE_WORDS = {
-    State.FRESH: "正常",
-    State.DUE_SOON: "即将到期",
-    State.DUE_TODAY: "今天到期",
-    State.OVERDUE: "已逾期",
-    State.NOT_APPLICABLE: "无更新要求",
-    State.NEEDS_RULE: "更新要求无法识别",
-}
+from handlers.format import STATE_LABELS
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -69,20 +61,13 @@ def run(args: argparse.Namespace) -> int:
         # For a deadline after an event (印发后5个工作日内), --last is the day of that event: the question
         # asked is "it happened on this day; when is it due?"
         events = (last,) if rule.after_event is not None else ()
-        facts = ItemFacts(
-            rule=rule,
-            kind=ItemKind.COLUMN,
-            created=last,
-            last_update=last,
-            open_events=events,
-            category=Category.OTHER,
-        )
+        facts = ItemFacts(rule=rule, kind=ItemKind.COLUMN, created=last, last_update=last, open_events=events)
         status = evaluate(facts, at, WorkCalendar())
         out["due"] = status.due.isoformat() if status.due else None
         out["state"] = status.state.value
         out["days_late"] = status.days_late
         when = f"截止{status.due.isoformat()}，" if status.due else ""
-        sentence += f"{when}{at.isoformat()}状态：{_STATE_WORDS[status.state]}。"
+        sentence += f"{when}{at.isoformat()}状态：{STATE_LABELS[status.state]}。"
     if args.json:
         print(json.dumps(out, ensure_ascii=False))
     else:

@@ -79,7 +79,6 @@ class WorkCalendar:
         self._override_holidays = holidays
         self._override_workdays = workdays
         self._on_fallback = on_fallback if on_fallback is not None else _warn_fallback
-        self._fallback: list[int] = []
         # One contiguous table from Jan 1 of the first loaded year to Dec 31 of the last.
         self._first_year = 0
         self._last_year = -1
@@ -98,9 +97,7 @@ class WorkCalendar:
 
     def add_working_days(self, d: date, n: int) -> date:
         """The n-th working day after `d` (before it when n < 0). n = 0 returns `d` unchanged."""
-        if n == 0:
-            return d
-        return date.fromordinal(self._add(d.toordinal(), n))
+        return date.fromordinal(self.add_working_days_ordinal(d.toordinal(), n))
 
     def working_days_between(self, a: date, b: date) -> int:
         """Working days in (a, b]; negative when b < a."""
@@ -108,27 +105,15 @@ class WorkCalendar:
 
     def last_working_day_on_or_before(self, d: date) -> date:
         """`d` if it is a working day, else the closest working day before it."""
-        o = d.toordinal()
-        i = self._index(o)
-        if self._work[i]:
-            return d
-        return date.fromordinal(self._add(o, -1))
+        return date.fromordinal(self._working_on_or(d.toordinal(), -1))
 
     def next_working_day_on_or_after(self, d: date) -> date:
         """`d` if it is a working day, else the closest working day after it."""
-        o = d.toordinal()
-        i = self._index(o)
-        if self._work[i]:
-            return d
-        return date.fromordinal(self._add(o, 1))
+        return date.fromordinal(self._working_on_or(d.toordinal(), 1))
 
     def covered(self, year: int) -> bool:
         """True when official data exists for `year` (in the package or loaded as an override)."""
         return year in self._override_holidays or _package_covers(year)
-
-    def fallback_years(self) -> tuple[int, ...]:
-        """Years this calendar has had to guess (weekends only), in the order it met them."""
-        return tuple(self._fallback)
 
     # -- fast paths for the due-date engine ------------------------------------------------------
 
@@ -138,10 +123,8 @@ class WorkCalendar:
         key = (due_ordinal, lead)
         hit = self._warn_cache.get(key)
         if hit is None:
-            i = self._index(due_ordinal)
-            warn_o = due_ordinal if self._work[i] else self._add(due_ordinal, -1)
-            soon_o = self._add(warn_o, -lead) if lead else warn_o
-            hit = (date.fromordinal(warn_o), soon_o)
+            warn_o = self._working_on_or(due_ordinal, -1)
+            hit = (date.fromordinal(warn_o), self.add_working_days_ordinal(warn_o, -lead))
             self._warn_cache[key] = hit
         return hit
 
@@ -163,6 +146,11 @@ class WorkCalendar:
             return i
         self._grow_to(date.fromordinal(o).year)
         return o - self._base
+
+    def _working_on_or(self, o: int, step: int) -> int:
+        """`o` if it is a working day, else the nearest working day in the direction of `step` (±1)."""
+        i = self._index(o)  # first: it may replace the table
+        return o if self._work[i] else self._add(o, step)
 
     def _add(self, o: int, n: int) -> int:
         """Ordinal of the n-th working day after (n > 0) or before (n < 0) ordinal `o`."""
@@ -212,7 +200,6 @@ class WorkCalendar:
         else:
             flags = bytearray(1 if d.weekday() < 5 else 0 for d in days)
             if year not in self._override_holidays:
-                self._fallback.append(year)
                 self._on_fallback(year)
         for d in self._override_holidays.get(year, ()):
             flags[d.toordinal() - start] = 0

@@ -33,7 +33,7 @@ from domain.model import (
     Unit,
 )
 
-__all__ = ["add_span", "evaluate", "period_bounds", "sub_span"]
+__all__ = ["add_span", "evaluate", "period_bounds"]
 
 _DEFAULT_POLICY = Policy()
 
@@ -58,11 +58,6 @@ def add_span(d: date, span: Span, calendar: WorkCalendar) -> date:
     """`d` + span: week = 7n days, halfmonth = 15n days, months and years by the calendar (clamped to the
     month's end), working days on `calendar`."""
     return date.fromordinal(_add_span_o(d, span, calendar, 1))
-
-
-def sub_span(d: date, span: Span, calendar: WorkCalendar) -> date:
-    """`d` − span (the start of a window of that length ending on `d`)."""
-    return date.fromordinal(_add_span_o(d, span, calendar, -1))
 
 
 def _add_span_o(d: date, span: Span, calendar: WorkCalendar, sign: int) -> int:
@@ -124,7 +119,7 @@ def _quota_due(q: Quota, facts: ItemFacts, today: date, calendar: WorkCalendar) 
         # The last update may not be in the recent log (e.g. read from the website): it is one item.
         updates.append((last, 1))
     if q.rolling or q.per.unit is Unit.WORKDAY:
-        start = sub_span(today, q.per, calendar)
+        start = date.fromordinal(_add_span_o(today, q.per, calendar, -1))  # the window that ends today
         done = sum(c for d, c in updates if start <= d <= today)
         # The window stays full until the count-th newest item drops out of it.
         seen = 0

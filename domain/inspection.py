@@ -100,11 +100,12 @@ def assess_site(
 
     A line is *approaching* `warn_margin` items before its limit, or when the items already at risk would
     cross it (commercial monitors warn at 10 of 14 days and at more than 2 of 5 empty columns; so do we).
-    Accounts are not site columns and only count for nothing here.
+    Accounts are not site columns and do not count here, nor do items without a content duty.
     """
     columns = [
         (c, s, e) for c, s, e in items if c is not Category.ACCOUNT and s.state is not State.NOT_APPLICABLE
     ]
+    by = {cat: [s for c, s, _ in columns if c is cat] for cat in Category}
     veto: list[VetoLine] = []
 
     def line(name: str, label: str, count: int, limit: int, near: int = 0) -> None:
@@ -113,27 +114,16 @@ def assess_site(
         approaching = not crossed and (count >= warn_at or count + near >= limit)
         veto.append(VetoLine(name, label, count, limit, warn_at, crossed, approaching))
 
-    home = [s for c, s, _ in columns if c is Category.HOME]
-    line("home_stale", "首页栏目2周未更新", sum(map(_crossed, home)), 1, sum(map(_near, home)))
-    news_notice = [s for c, s, _ in columns if c in (Category.NEWS, Category.NOTICE)]
-    line(
-        "news_notice_stale",
-        "动态要闻类2周、通知公告政策文件类6个月未更新的栏目",
-        sum(map(_crossed, news_notice)),
-        5,
-        sum(map(_near, news_notice)),
-    )
+    def risk_line(name: str, label: str, group: list[Status], limit: int) -> None:
+        line(name, label, sum(map(_crossed, group)), limit, sum(map(_near, group)))
+
+    risk_line("home_stale", "首页栏目2周未更新", by[Category.HOME], 1)
+    news_notice = by[Category.NEWS] + by[Category.NOTICE]
+    risk_line("news_notice_stale", "动态要闻类2周、通知公告政策文件类6个月未更新的栏目", news_notice, 5)
     stale = sum(1 for _, s, _ in columns if s.state is State.OVERDUE or _crossed(s))
     line("stale_columns", "应更新而未更新的栏目", stale, 10)
     line("empty_columns", "空白栏目", sum(1 for _, _, empty in columns if empty), 5)
-    letters = [s for c, s, _ in columns if c is Category.INTERACTIVE]
-    line(
-        "letters_unanswered",
-        "超过3个月未回应的信件栏目",
-        sum(map(_crossed, letters)),
-        1,
-        sum(map(_near, letters)),
-    )
+    risk_line("letters_unanswered", "超过3个月未回应的信件栏目", by[Category.INTERACTIVE], 1)
 
     deductions: list[Deduction] = []
 
@@ -141,7 +131,6 @@ def assess_site(
         if count:
             deductions.append(Deduction(name, label, count, each, count * each))
 
-    by = {cat: [s for c, s, _ in columns if c is cat] for cat in Category}
     deduct("news_stale", "动态要闻类栏目2周未更新", sum(map(_crossed, by[Category.NEWS])), 3)
     deduct("notice_stale", "通知公告、政策文件类栏目6个月未更新", sum(map(_crossed, by[Category.NOTICE])), 4)
     deduct("personnel_stale", "人事、规划计划类栏目1年未更新", sum(map(_crossed, by[Category.PERSONNEL])), 5)

@@ -10,9 +10,9 @@ import re
 import unicodedata
 from fractions import Fraction
 
-__all__ = ["CN_NUMERAL_CHARS", "HALF", "normalize", "parse_chinese_int", "parse_number", "scan_number"]
+__all__ = ["normalize", "parse_chinese_int", "parse_number", "scan_number"]
 
-HALF = Fraction(1, 2)
+_HALF = Fraction(1, 2)
 
 _DIGITS: dict[str, int] = {
     "零": 0,
@@ -41,7 +41,7 @@ _SMALL_UNITS: dict[str, int] = {"十": 10, "拾": 10, "百": 100, "佰": 100, "�
 # 廿 (20) and 卅 (30) still turn up in older documents ("廿日内").
 _SHORTHAND: dict[str, int] = {"廿": 20, "卅": 30}
 
-CN_NUMERAL_CHARS = frozenset(_DIGITS) | frozenset(_SMALL_UNITS) | frozenset(_SHORTHAND) | {"万"}
+_CN_NUMERAL_CHARS = frozenset(_DIGITS) | frozenset(_SMALL_UNITS) | frozenset(_SHORTHAND) | {"万"}
 
 _ARABIC = re.compile(r"\d+(?:\.\d+)?")
 
@@ -104,25 +104,20 @@ def scan_number(s: str, i: int) -> tuple[Fraction, int] | None:
     if m:
         value = Fraction(m.group())
         j = m.end()
-    elif s[i] in CN_NUMERAL_CHARS and s[i] != "万":
+    elif s[i] in _CN_NUMERAL_CHARS and s[i] != "万":
         j = i
-        while j < n and s[j] in CN_NUMERAL_CHARS:
+        while j < n and s[j] in _CN_NUMERAL_CHARS:
             j += 1
-        parsed = None
-        # Back off one character at a time: "一万" is fine but "十分" ends at 十.
-        while j > i:
-            parsed = parse_chinese_int(s[i:j])
-            if parsed is not None:
-                break
+        # Back off one character at a time: "一万" is fine but "十分" ends at 十. One numeral other than 万
+        # always parses, so this stops at j = i + 1 at the latest.
+        while (parsed := parse_chinese_int(s[i:j])) is None:
             j -= 1
-        if parsed is None:
-            return None
         value = Fraction(parsed)
     elif s[i] == "半":
-        return HALF, i + 1
+        return _HALF, i + 1
     else:
         return None
     # "一个半月" / "1个半小时": the half belongs to the number, not to the unit.
     if s.startswith("个半", j):
-        return value + HALF, j + 2
+        return value + _HALF, j + 2
     return value, j

@@ -230,7 +230,7 @@ _MAX_WORD = max(len(w) for w in _WORDS)
 _UNIT_MAX = max(len(w) for w in _UNITS)
 
 _WEEKDAY_HEADS = ("周", "星期", "礼拜")
-_WEEKDAY_TAILS = frozenset("一二三四五六日天")
+_WEEKDAY_NUMBER = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "日": 7, "天": 7}
 _COUNTER_CHARS = frozenset(w for w, k in _WORDS.items() if k == "C" and len(w) == 1)
 # 上一年度, 本月, 当年, 次日: a named period, not a length.
 _RELATIVE_HEADS = frozenset("上下本当次去今明该")
@@ -290,140 +290,197 @@ def _is_cjk(ch: str) -> bool:
     return "\u4e00" <= ch <= "\u9fff"
 
 
+def _after_per(toks: list[_Tok], i: int) -> bool:
+    return bool(toks) and toks[-1].kind == "E" and toks[-1].end == i
+
+
+# Each reader looks at s[i]: if it recognises something there, it appends its tokens and returns where it
+# ends (always past i); otherwise it returns None and leaves `toks` alone. `_tokenize` tries them in order.
+
+
+def _read_same_day(s: str, i: int, toks: list[_Tok]) -> int | None:
+    """当天 / 次日 / 次工作日: an event deadline of one (working) day. "当日起" is only the anchor."""
+    same = next((w for w in _NEXT_WORKDAY + _SAME_DAY if s.startswith(w, i)), None)
+    if same is None or _after_per(toks, i):
+        return None
+    j = i + len(same)
+    toks.append(_Tok("A", i, i))
+    if not s.startswith(("起", "之日起", "算起"), j):
+        unit = (Unit.WORKDAY, Fraction(1)) if same in _NEXT_WORKDAY else _DAY_SPAN
+        toks.append(_Tok("N", i, i, Fraction(1)))
+        toks.append(_Tok("U", i, j, unit))
+    return j
+
+
+def _read_t_plus(s: str, i: int, toks: list[_Tok]) -> int | None:
+    """T+1 / T+3个工作日: data published N days after the day it is about."""
+    if not s.startswith("t+", i) or (i > 0 and s[i - 1].isascii() and s[i - 1].isalnum()):
+        return None
+    num = scan_number(s, i + 2)
+    if num is None:
+        return None
+    toks.append(_Tok("A", i, i + 2))
+    toks.append(_Tok("N", i + 2, num[1], num[0]))
+    if _unit_at(s, num[1] + s.startswith("个", num[1])) is None:
+        toks.append(_Tok("U", num[1], num[1], _DAY_SPAN))
+    return num[1]
+
+
+def _read_named_period(s: str, i: int, toks: list[_Tok]) -> int | None:
+    """上一年度 / 本月 / 次月: a named period, read as noise (次月/下月 remember which period)."""
+    ch = s[i]
+    if ch not in _RELATIVE_HEADS or (ch == "次" and toks and toks[-1].kind == "N"):
+        return None
+    j = i + 1 + s.startswith("一", i + 1)
+    j += s.startswith("个", j)
+    u = _unit_at(s, j)
+    if u is None:
+        return None
+    toks.append(_Tok("D", i, j + len(u[0]), u[1] if ch in _NEXT_HEADS else None))
+    return j + len(u[0])
+
+
+def _read_ordinal(s: str, i: int, toks: list[_Tok]) -> int | None:
+    """第一个月 / 第2周: which one, not how long."""
+    num = scan_number(s, i + 1) if s[i] == "第" else None
+    if num is None:
+        return None
+    j = num[1] + s.startswith("个", num[1])
+    u = _unit_at(s, j)
+    j += len(u[0]) if u is not None else 0
+    toks.append(_Tok("D", i, j))
+    return j
+
+
+def _read_measure_word(s: str, i: int, toks: list[_Tok]) -> int | None:
+    """个 before a unit is only a measure word: 两个星期, 每个月, 3个工作日."""
+    return i + 1 if s[i] == "个" and _unit_at(s, i + 1) is not None else None
+
+
+def _read_weekdays(s: str, i: int, toks: list[_Tok]) -> int | None:
+    """周一 … 星期日, 周一、三、五, 周一至周五: weekdays, unless a counter follows (每周一次: one a week)."""
+    wd = _weekdays_at(s, i)
+    if wd is None:
+        return None
+    end, days = wd
+    if days != _MON_TO_FRI:
+        toks.append(_Tok("Y", i, end, len(days)))
+        return end
+    # 周一至周五 (每天): every working day, holidays and 调休 included.
+    end += 2 if s.startswith(("每天", "每日"), end) else 0
+    if not _after_per(toks, i):
+        toks.append(_Tok("E", i, i))
+    toks.append(_Tok("U", i, end, (Unit.WORKDAY, Fraction(1))))
+    return end
+
+
+def _read_period_end(s: str, i: int, toks: list[_Tok]) -> int | None:
+    """每月底 / 每年末 / 每周末: the period named by its end ("每月底前更新" is monthly)."""
+    if not _after_per(toks, i):
+        return None
+    end_word = next((w for w in _PERIOD_ENDS if s.startswith(w, i)), None)
+    if end_word is None:
+        return None
+    unit_word = _PERIOD_ENDS[end_word]
+    toks.append(_Tok("U", i, i + len(unit_word), _UNITS[unit_word]))
+    toks.append(_Tok("D", i + len(unit_word), i + len(end_word)))
+    return i + len(end_word)
+
+
+def _read_unit_gen(s: str, i: int, toks: list[_Tok]) -> int | None:
+    """日更 / 周更 / 季更: "updated every day/week/quarter" (更新 itself is read as a verb word)."""
+    if s[i] != "更" or not toks or toks[-1].kind != "U" or toks[-1].end != i or s.startswith("更新", i):
+        return None
+    toks.append(_Tok("V", i, i + 1))
+    return i + 1
+
+
+def _read_word(s: str, i: int, toks: list[_Tok]) -> int | None:
+    # No keyword is a unit word or starts one, so a keyword found here never hides a unit.
+    word = _word_at(s, i)
+    if word is None:
+        return None
+    w, kind = word
+    toks.append(_Tok(kind, i, i + len(w)))
+    return i + len(w)
+
+
+def _read_unit(s: str, i: int, toks: list[_Tok]) -> int | None:
+    u = _unit_at(s, i)
+    if u is None:
+        return None
+    word, value = u
+    end = i + len(word)
+    # 开放日 / 纪念日 / 春天: a bare 日 or 天 glued to a word it belongs to is not a period.
+    if word in ("日", "天") and i > 0 and _is_cjk(s[i - 1]) and not (toks and toks[-1].end == i):
+        return i + 1
+    # 工作日每天 / 工作日每日: every working day.
+    if value[0] is Unit.WORKDAY and s.startswith(("每天", "每日"), end):
+        toks.append(_Tok("E", i, i))
+        end += 2
+    toks.append(_Tok("U", i, end, value))
+    return end
+
+
+def _read_double(s: str, i: int, toks: list[_Tok]) -> int | None:
+    """双周 / 隔周: two of the unit."""
+    if s[i] not in "双隔" or not (s.startswith("个", i + 1) or _unit_at(s, i + 1) is not None):
+        return None
+    toks.append(_Tok("N", i, i + 1, Fraction(2)))
+    return i + 1
+
+
+def _read_number(s: str, i: int, toks: list[_Tok]) -> int | None:
+    num = scan_number(s, i)
+    if num is None:
+        return None
+    value, j = num
+    date_end = _date_end(s, i, j, value, toks)
+    if date_end is not None:
+        toks.append(date_end[1])
+        return date_end[0]
+    # A range is read as the least it demands: "2-3条" at least 2, "1-2个月" at most 2 months apart.
+    upper = scan_number(s, j + 1) if j < len(s) and s[j] in _RANGE_MARKS else None
+    if upper is not None:
+        k = upper[1]
+        if _unit_at(s, k + s.startswith("个", k)) is not None:
+            toks.append(_Tok("N", i, k, max(value, upper[0])))
+            return k
+        if k < len(s) and s[k] in _COUNTER_CHARS:
+            toks.append(_Tok("N", i, k, min(value, upper[0])))
+            return k
+    toks.append(_Tok("N", i, j, value))
+    return j
+
+
+_READERS = (
+    _read_same_day,
+    _read_t_plus,
+    _read_named_period,
+    _read_ordinal,
+    _read_measure_word,
+    _read_weekdays,
+    _read_period_end,
+    _read_unit_gen,
+    _read_word,
+    _read_unit,
+    _read_double,
+    _read_number,
+)
+
+
 def _tokenize(s: str) -> list[_Tok]:
     """Tokens of one normalised part. Unknown characters are skipped: they are the words around the rule."""
     toks: list[_Tok] = []
-    i, n = 0, len(s)
-    while i < n:
-        ch = s[i]
-        after_per = bool(toks) and toks[-1].kind == "E" and toks[-1].end == i
-        # 当天 / 次日 / 次工作日: an event deadline of one (working) day. "当日起" is only the anchor.
-        same = next((w for w in _NEXT_WORKDAY + _SAME_DAY if s.startswith(w, i)), None)
-        if same is not None and not after_per:
-            j = i + len(same)
-            toks.append(_Tok("A", i, i))
-            if not s.startswith(("起", "之日起", "算起"), j):
-                unit = (Unit.WORKDAY, Fraction(1)) if same in _NEXT_WORKDAY else _DAY_SPAN
-                toks.append(_Tok("N", i, i, Fraction(1)))
-                toks.append(_Tok("U", i, j, unit))
-            i = j
-            continue
-        # T+1 / T+3个工作日: data published N days after the day it is about.
-        if s.startswith("t+", i) and (i == 0 or not s[i - 1].isascii() or not s[i - 1].isalnum()):
-            num = scan_number(s, i + 2)
-            if num is not None:
-                toks.append(_Tok("A", i, i + 2))
-                toks.append(_Tok("N", i + 2, num[1], num[0]))
-                if _unit_at(s, num[1] + s.startswith("个", num[1])) is None:
-                    toks.append(_Tok("U", num[1], num[1], _DAY_SPAN))
-                i = num[1]
-                continue
-        # 上一年度 / 本月 / 次月: a named period, read as noise (次月/下月 remember which period).
-        if ch in _RELATIVE_HEADS:
-            j = i + 1 + (s.startswith("一", i + 1))
-            j += s.startswith("个", j)
-            u = _unit_at(s, j)
-            if u is not None and not (ch == "次" and toks and toks[-1].kind == "N"):
-                toks.append(_Tok("D", i, j + len(u[0]), u[1] if ch in _NEXT_HEADS else None))
-                i = j + len(u[0])
-                continue
-        # 第一个月 / 第2周: which one, not how long.
-        if ch == "第":
-            num = scan_number(s, i + 1)
-            if num is not None:
-                j = num[1] + s.startswith("个", num[1])
-                u = _unit_at(s, j)
-                j += len(u[0]) if u is not None else 0
-                toks.append(_Tok("D", i, j))
-                i = j
-                continue
-        # 个 before a unit is only a measure word: 两个星期, 每个月, 3个工作日.
-        if ch == "个" and _unit_at(s, i + 1) is not None:
+    i = 0
+    while i < len(s):
+        for read in _READERS:
+            end = read(s, i, toks)
+            if end is not None:
+                i = end
+                break
+        else:
             i += 1
-            continue
-        # 周一 … 星期日, 周一、三、五, 周一至周五: weekdays, unless a counter follows (每周一次: one a week).
-        wd = _weekdays_at(s, i)
-        if wd is not None:
-            end, days = wd
-            if days == _MON_TO_FRI:
-                # 周一至周五 (每天): every working day, holidays and 调休 included.
-                end += 2 if s.startswith(("每天", "每日"), end) else 0
-                if not after_per:
-                    toks.append(_Tok("E", i, i))
-                toks.append(_Tok("U", i, end, (Unit.WORKDAY, Fraction(1))))
-            else:
-                toks.append(_Tok("Y", i, end, len(days)))
-            i = end
-            continue
-        end_word = next((w for w in _PERIOD_ENDS if s.startswith(w, i)), None)
-        if end_word is not None and after_per:
-            unit_word = _PERIOD_ENDS[end_word]
-            toks.append(_Tok("U", i, i + len(unit_word), _UNITS[unit_word]))
-            toks.append(_Tok("D", i + len(unit_word), i + len(end_word)))
-            i += len(end_word)
-            continue
-        # 日更 / 周更 / 季更: "updated every day/week/quarter" (更新 itself is read as the verb below).
-        if ch == "更" and toks and toks[-1].kind == "U" and toks[-1].end == i and not s.startswith("更新", i):
-            toks.append(_Tok("V", i, i + 1))
-            i += 1
-            continue
-        word = _word_at(s, i)
-        if word is not None:
-            w, kind = word
-            u = _unit_at(s, i)
-            if u is not None and len(u[0]) >= len(w):
-                toks.append(_Tok("U", i, i + len(u[0]), u[1]))
-                i += len(u[0])
-            else:
-                toks.append(_Tok(kind, i, i + len(w)))
-                i += len(w)
-            continue
-        u = _unit_at(s, i)
-        if u is not None:
-            # 开放日 / 纪念日 / 春天: a bare 日 or 天 glued to a word it belongs to is not a period.
-            glued = i > 0 and _is_cjk(s[i - 1]) and not (toks and toks[-1].end == i)
-            if u[0] in ("日", "天") and glued:
-                i += 1
-                continue
-            # 工作日每天 / 工作日每日: every working day.
-            if u[1][0] is Unit.WORKDAY and s.startswith(("每天", "每日"), i + len(u[0])):
-                toks.append(_Tok("E", i, i))
-                toks.append(_Tok("U", i, i + len(u[0]) + 2, u[1]))
-                i += len(u[0]) + 2
-                continue
-            toks.append(_Tok("U", i, i + len(u[0]), u[1]))
-            i += len(u[0])
-            continue
-        # 双周 / 隔周: two of the unit.
-        if ch in "双隔" and (s.startswith("个", i + 1) or _unit_at(s, i + 1) is not None):
-            toks.append(_Tok("N", i, i + 1, Fraction(2)))
-            i += 1
-            continue
-        num = scan_number(s, i)
-        if num is not None:
-            value, j = num
-            date_end = _date_end(s, i, j, value, toks)
-            if date_end is not None:
-                toks.append(date_end[1])
-                i = date_end[0]
-                continue
-            # A range is read as the least it demands: "2-3条" at least 2, "1-2个月" at most 2 months apart.
-            if j < n and s[j] in _RANGE_MARKS:
-                upper = scan_number(s, j + 1)
-                if upper is not None:
-                    k = upper[1]
-                    if _unit_at(s, k + s.startswith("个", k)) is not None:
-                        toks.append(_Tok("N", i, k, max(value, upper[0])))
-                        i = k
-                        continue
-                    if k < n and s[k] in _COUNTER_CHARS:
-                        toks.append(_Tok("N", i, k, min(value, upper[0])))
-                        i = k
-                        continue
-            toks.append(_Tok("N", i, j, value))
-            i = j
-            continue
-        i += 1
     return toks
 
 
@@ -436,15 +493,12 @@ def _word_at(s: str, i: int) -> tuple[str, str] | None:
     return None
 
 
-_WEEKDAY_NUMBER = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "日": 7, "天": 7}
-
-
 def _weekday_at(s: str, i: int) -> tuple[int, int] | None:
     """One weekday name at s[i] ("周三", "星期日"): (end, day 1–7), or None."""
     for head in _WEEKDAY_HEADS:
         if s.startswith(head, i):
             j = i + len(head)
-            if j < len(s) and s[j] in _WEEKDAY_TAILS:
+            if j < len(s) and s[j] in _WEEKDAY_NUMBER:
                 return j + 1, _WEEKDAY_NUMBER[s[j]]
     return None
 
@@ -488,7 +542,7 @@ def _date_end(s: str, i: int, j: int, value: Fraction, toks: list[_Tok]) -> tupl
     """
     nxt = s[j : j + 1]
     prev = toks[-1] if toks else None
-    prev_kind = prev.kind if prev else ""
+    prev_unit = prev.value[0] if prev is not None and prev.kind == "U" else None  # 每年 / 每月 just before
     listed = prev is not None and prev.value == _SLOT and s[prev.end : i] in _LIST_MARKS
     if nxt == "年" and value >= 1000:
         return j + 1 + s.startswith("度", j + 1), _Tok("D", i, j + 1)
@@ -501,18 +555,16 @@ def _date_end(s: str, i: int, j: int, value: Fraction, toks: list[_Tok]) -> tupl
         if day is not None and s[day[1] : day[1] + 1] in ("日", "号"):
             return day[1] + 1, _Tok("D", i, day[1] + 1, _SLOT)
         # 每年6月 / 6月、12月: a month of the year (a length would be "6个月").
-        per_year = prev_kind == "U" and prev is not None and prev.value[0] is Unit.YEAR
         month_name = value.denominator == 1 and 1 <= value <= 12
-        if month_name and (per_year or listed or s[j + 1 : j + 2] in _LIST_MARKS):
+        if month_name and (prev_unit is Unit.YEAR or listed or s[j + 1 : j + 2] in _LIST_MARKS):
             return j + 1, _Tok("D", i, j + 1, _SLOT)
         return None
-    if nxt == "季" and prev_kind == "U" and prev is not None and prev.value[0] is Unit.YEAR:
+    if nxt == "季" and prev_unit is Unit.YEAR:
         end = j + 1 + s.startswith("度", j + 1)  # 每年一季度: which quarter, not how long
         return end, _Tok("D", i, end)
-    if nxt == "日":
-        prev_is_month = prev_kind == "U" and prev is not None and prev.value[0] in (Unit.MONTH, Unit.YEAR)
-        if prev_is_month or listed or s.startswith(("前", "之前", "以前"), j + 1):
-            return j + 1, _Tok("D", i, j + 1, _SLOT)
+    dated = prev_unit in (Unit.MONTH, Unit.YEAR) or listed or s.startswith(("前", "之前", "以前"), j + 1)
+    if nxt == "日" and dated:
+        return j + 1, _Tok("D", i, j + 1, _SLOT)
     return None
 
 
@@ -562,9 +614,8 @@ def _to_span(n: Fraction, unit: Unit, mult: Fraction) -> Span:
         unit, v = Unit.MONTH, v * 12
     if unit is Unit.MONTH and v.denominator != 1:
         unit, v = Unit.HALFMONTH, v * 2
-    if unit is Unit.WEEK and v.denominator != 1:
-        unit, v = Unit.DAY, v * 7
     if v.denominator != 1:
+        # Also every part-week: written numbers have halves, tenths…, never sevenths (1.5周 is 10.5 days).
         raise _NotUnderstood("时长不是整天数")
     return Span(int(v), unit)
 
@@ -604,27 +655,11 @@ def _read_part(raw: str, found: _Found) -> None:
     if "H" in has:
         return  # "公示期7天": how long a notice stays up
     if not spans:
-        nxt = next((t.value for t in toks if t.kind == "D" and isinstance(t.value, tuple)), None)
-        if nxt is not None and {"V", "R"} & has and _slots(s, toks, 0, len(toks)):
-            # "次月10日前发布上月数据": every period, by a day of the next one.
-            found.max_gaps.append(_to_span(Fraction(1), *nxt))
-            return
-        if "F" in has:
-            found.fixed = True
-            return
-        if share:
-            return
-        if "A" in has and {"V", "R"} & has and not {"G", "M", "P", "N"} & has:
-            found.anchored = True  # "项目完成后公开": when it happens; on_change unless a deadline follows
-            return
-        # A count or a bound with no period ("不少于6次", "不少于次") is a rule cut short.
-        if {"G", "M", "P"} & has or any(
-            k == "N" and kinds[i + 1 : i + 2] == ["C"] for i, k in enumerate(kinds)
-        ):
-            raise _NotUnderstood()
+        _read_without_period(s, toks, share, found)
         return
     if check_part:
         return  # the period is how often to look ("每日检查"), not how often to update
+    quotas = [] if share else found.quotas
 
     # A span's number sits right before its unit, at most with the measure word 个 between ("两个星期").
     starts = [
@@ -653,16 +688,13 @@ def _read_part(raw: str, found: _Found) -> None:
         slots = (tok.value or 1) if tok.kind == "Y" else _slots(s, toks, u + 1, after_end)
         if per and slots > 1:
             each = count if count is not None and "各" in s[tok.end :] else Fraction(1)
-            total = max(count or 0, slots * each)
-            if not share:
-                found.quotas.append(Quota(int(total), span))
+            quotas.append(Quota(int(max(count or 0, slots * each)), span))
             continue
         if count is not None:
             if count.denominator != 1 or count < 1:
                 raise _NotUnderstood("次数必须是正整数")
             if count > 1 or (at_least and not rolling):
-                if not share:
-                    found.quotas.append(Quota(int(count), span, rolling=rolling))
+                quotas.append(Quota(int(count), span, rolling=rolling))
             else:
                 # "至少1次" in any window of N is exactly "at most N between updates": one meaning, one form.
                 found.max_gaps.append(span)
@@ -674,19 +706,36 @@ def _read_part(raw: str, found: _Found) -> None:
         # event unless the text says they are the gap itself (每…, 至少…, 间隔/周期…).
         deadline_unit = unit is Unit.WORKDAY or (unit is Unit.DAY and mult < 1)
         gap_words = per or "G" in before or "I" in has
-        if "A" in before or ("R" in after and not per):
-            # A reply verb after 每+period ("每年3月31日前公开") still names a period, not an event.
-            (found.alts if extension and found.events else found.events).append(span)
-        elif extension and found.events and "V" not in after:
-            found.alts.append(span)
-        elif deadline_unit and not gap_words:
-            (found.alts if extension and found.events else found.events).append(span)
+        # A reply verb after 每+period ("每年3月31日前公开") still names a period, not an event.
+        deadline = "A" in before or ("R" in after and not per) or (deadline_unit and not gap_words)
+        if extension and found.events and (deadline or "V" not in after):
+            found.alts.append(span)  # 延期不超过… / 最迟不超过…: the second deadline
+        elif deadline:
+            found.events.append(span)
         elif per or within or "V" in after or {"G", "M"} & set(before):
             found.max_gaps.append(span)
         elif start != u and toks[start].start == 0 and tok.end == len(s):
             found.max_gaps.append(span)  # the part is just a length: "半月", "2周" (but not a bare "周")
         else:
             raise _NotUnderstood()
+
+
+def _read_without_period(s: str, toks: list[_Tok], share: bool, found: _Found) -> None:
+    """A part that names no length of time: a next-period date, fixed content, an anchor or nothing."""
+    kinds = [t.kind for t in toks]
+    has = set(kinds)
+    nxt = next((t.value for t in toks if t.kind == "D" and isinstance(t.value, tuple)), None)
+    if nxt is not None and {"V", "R"} & has and _slots(s, toks, 0, len(toks)):
+        # "次月10日前发布上月数据": every period, by a day of the next one.
+        found.max_gaps.append(_to_span(Fraction(1), *nxt))
+    elif "F" in has:
+        found.fixed = True
+    elif share:
+        return  # "其中原创不少于1条": its count belongs to the period of the part before
+    elif "A" in has and {"V", "R"} & has and not {"G", "M", "P", "N"} & has:
+        found.anchored = True  # "项目完成后公开": when it happens; on_change unless a deadline follows
+    elif {"G", "M", "P"} & has or "NC" in "".join(kinds):
+        raise _NotUnderstood()  # a bound or a count with no period ("不少于次", "6次"): a rule cut short
 
 
 def _count_after(toks: list[_Tok], lo: int, hi: int) -> tuple[Fraction | None, bool, int]:
@@ -740,20 +789,19 @@ def parse_rule(text: str) -> Rule:
         try:
             _read_part(part, found)
         except _NotUnderstood as e:
-            detail = f"{e.detail}；" if e.detail else ""
-            return _fail(text, f"无法识别更新要求：{part.strip()}（{detail}{_HINT}）")
+            return _fail(text, part, f"{e.detail}；{_HINT}" if e.detail else _HINT)
     if not found.any():
         plain = normalize(text)
         vague = _VAGUE.search(plain)
         detail = f"“{vague.group()}”没有写明多长时间内更新；内容固定的请写“无需更新”；" if vague else ""
         if _SAME_AS.match(plain):
             detail = "“同上”请改为写出具体要求；"
-        return _fail(text, f"无法识别更新要求：{text.strip()}（{detail}{_HINT}）")
+        return _fail(text, text, detail + _HINT)
     if len(set(found.quotas)) > 1:
-        return _fail(text, f"无法识别更新要求：{text.strip()}（同时写了几个数量要求，请只保留一个）")
+        return _fail(text, text, "同时写了几个数量要求，请只保留一个")
     deadlines = found.events[:1] + found.alts[:1] if found.alts else found.events
     if len(found.events) + len(found.alts) > 2:
-        return _fail(text, f"无法识别更新要求：{text.strip()}（期限超过两个，请只保留办理期限和延期期限）")
+        return _fail(text, text, "期限超过两个，请只保留办理期限和延期期限")
     return Rule(
         text=text,
         ok=True,
@@ -770,8 +818,9 @@ def parse_rule(text: str) -> Rule:
     )
 
 
-def _fail(text: str, reason: str) -> Rule:
-    return Rule(text=text, ok=False, reason=reason)
+def _fail(text: str, unread: str, why: str) -> Rule:
+    """Not understood: the reason names the text (or the part of it) that was not read, and why."""
+    return Rule(text=text, ok=False, reason=f"无法识别更新要求：{unread.strip()}（{why}）")
 
 
 def span_to_dict(span: Span | None) -> dict[str, Any] | None:

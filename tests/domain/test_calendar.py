@@ -118,7 +118,6 @@ def test_it_falls_back_to_weekends_past_the_package_and_says_so_once_per_year() 
     for d in range(365):
         cal.is_working_day(D(2027, 1, 1) + timedelta(days=d))
     assert years == [2027]
-    assert cal.fallback_years() == (2027,)
     cal.is_working_day(D(2028, 3, 1))
     assert years == [2027, 2028]
 
@@ -162,15 +161,26 @@ def test_it_lets_an_override_correct_the_package() -> None:
 
 
 @pytest.mark.parametrize(
-    ("holidays", "workdays"),
+    ("holidays", "workdays", "message"),
     [
-        (frozenset({D(2026, 1, 1)}), frozenset()),
-        (frozenset({D(2027, 1, 1)}), frozenset({D(2027, 1, 1)})),
+        (frozenset({D(2026, 1, 1)}), frozenset(), "2027年的节假日安排里有别的年份的日期：2026-01-01"),
+        (frozenset({D(2027, 1, 1)}), frozenset({D(2027, 1, 1)}), "2027-01-01 不能既是假日又是调休上班日"),
     ],
 )
-def test_it_rejects_an_inconsistent_override(holidays: frozenset[date], workdays: frozenset[date]) -> None:
-    with pytest.raises(ValueError):
+def test_it_rejects_an_inconsistent_override(
+    holidays: frozenset[date], workdays: frozenset[date], message: str
+) -> None:
+    with pytest.raises(ValueError, match=f"^{message}$"):
         YearOverride(2027, holidays=holidays, workdays=workdays)
+
+
+def test_it_rejects_two_overrides_of_a_year_that_disagree() -> None:
+    lists = [
+        YearOverride(2027, holidays=frozenset({D(2027, 2, 20)})),
+        YearOverride(2027, workdays=frozenset({D(2027, 2, 20)})),
+    ]
+    with pytest.raises(ValueError, match=r"^2027-02-20 不能既是假日又是调休上班日$"):
+        WorkCalendar(lists)
 
 
 def test_it_reaches_back_before_the_first_loaded_year() -> None:

@@ -103,6 +103,8 @@ def test_it_reports_no_due_day_when_there_is_no_content_duty(capsys: pytest.Capt
 def test_it_adds_due_and_state_to_the_sentence(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "--last", "2026-11-14", "--at", "2026-11-29", "2周内更新")
     assert (code, out) == (0, "每2周内至少更新一次。截止2026-11-28，2026-11-29状态：已逾期。\n")
+    code, out, _ = run(capsys, "--last", "2026-11-14", "--at", "2026-11-29", "外链")
+    assert (code, out) == (0, "外部链接，内容由对方网站维护，无内容更新要求。2026-11-29状态：无需更新。\n")
 
 
 def test_it_states_the_needs_rule_state_for_an_unreadable_rule(capsys: pytest.CaptureFixture[str]) -> None:

@@ -186,6 +186,16 @@ def test_it_uses_a_window_ending_today_for_a_rolling_quota(cal: WorkCalendar) ->
     assert (status.due, status.missing, status.state) == (D(2026, 11, 16), 0, State.DUE_SOON)
     late = evaluate(facts, D(2026, 11, 18), cal)
     assert (late.state, late.missing) == (State.OVERDUE, 1)
+    # An item dated after today (a clock ahead, a mistyped day) neither fills the window nor moves it.
+    ahead = column("任意连续2周内不少于3条", D(2026, 11, 10), recent_updates=(*updates, (D(2026, 11, 20), 1)))
+    assert evaluate(ahead, D(2026, 11, 12), cal) == status
+
+
+def test_it_counts_the_last_update_even_when_the_log_does_not_hold_it(cal: WorkCalendar) -> None:
+    # The website reader saw an item on 11-17 that nobody logged: it is one of this week's two.
+    facts = column("每周不少于2条", D(2026, 11, 17), recent_updates=((D(2026, 11, 16), 1),))
+    status = evaluate(facts, D(2026, 11, 18), cal)
+    assert (status.state, status.due, status.missing) == (State.FRESH, D(2026, 11, 29), 0)
 
 
 def test_it_lets_the_earliest_part_decide(cal: WorkCalendar) -> None:
@@ -292,9 +302,21 @@ def test_it_flags_a_letter_unanswered_for_more_than_three_months(cal: WorkCalend
     # 3 months after 06-01 is 09-01; "more than" that is 09-02. Warned two days ahead.
     assert evaluate(facts, D(2026, 8, 30), cal).risk is None
     near = evaluate(facts, D(2026, 9, 1), cal).risk
-    assert near is not None and not near.crossed
+    assert near is not None and (near.line, near.veto, near.days, near.limit, near.crossed) == (
+        "letter_unanswered",
+        True,
+        92,
+        93,
+        False,
+    )
     past = evaluate(facts, D(2026, 9, 2), cal).risk
-    assert past is not None and past.crossed and past.veto and past.line == "letter_unanswered"
+    assert past is not None and (past.line, past.veto, past.days, past.crossed) == (
+        "letter_unanswered",
+        True,
+        93,
+        True,
+    )
+    assert past.label == "有信件已93天未办结（超过3个月未回应单项否决）"
 
 
 @pytest.mark.parametrize("text", ["每日检查是否运行正常", "外链", "保障链接有效"])

@@ -47,5 +47,10 @@ def test_it_parses_chinese_integers(text: str, value: int) -> None:
     assert parse_chinese_int(text) == value
 
 
+@pytest.mark.parametrize("text", ["", "二三", "三廿", "十廿", "十a", "两周"])
+def test_it_refuses_what_is_not_a_chinese_integer(text: str) -> None:
+    assert parse_chinese_int(text) is None
+
+
 def test_it_normalises_full_width_text() -> None:
     assert normalize(" ２周内 更新，\n") == "2周内更新,"

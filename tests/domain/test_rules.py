@@ -161,6 +161,7 @@ GAPS = [
     ("一季度一次", "3m"),
     ("新闻类信息1周内更新", "1w"),
     ("本栏目每月更新", "1m"),
+    ("2018年起每年一次", "1y"),  # a year number is a date, not 2018 years
 ]
 
 QUOTAS = [
@@ -323,6 +324,22 @@ def test_it_names_the_part_it_could_not_read() -> None:
     assert rule.reason == "无法识别更新要求：不少于次（请改写为如“2周内更新”“每年不少于6次”）"
 
 
+@pytest.mark.parametrize(
+    ("text", "why"), [("1.5周内更新", "时长不是整天数"), ("半周内更新", "时长不是整天数")]
+)
+def test_it_refuses_a_length_that_is_not_whole_days(text: str, why: str) -> None:
+    assert (
+        parse_rule(text).reason == f"无法识别更新要求：{text}（{why}；请改写为如“2周内更新”“每年不少于6次”）"
+    )
+
+
+def test_it_refuses_more_than_two_deadlines() -> None:
+    text = "5个工作日内回复，延期不超过5个工作日，最迟不超过10个工作日"
+    assert parse_rule(text).reason == (
+        f"无法识别更新要求：{text}（期限超过两个，请只保留办理期限和延期期限）"
+    )
+
+
 def test_it_keeps_the_model_types() -> None:
     rule = parse_rule("每两周至少1条，适时更新")
     assert rule.quota == Quota(1, Span(2, Unit.WEEK))
@@ -355,6 +372,7 @@ def test_it_writes_the_json_contract_keys_exactly() -> None:
         ("每周一次", "每周至少更新一次。"),
         ("每季度", "每季度内至少更新一次。"),
         ("半月", "每半月至少更新一次。"),
+        ("每半年", "每半年内至少更新一次。"),
         ("1.5个月内更新", "每45天内至少更新一次。"),
         ("每年不少于6次", "每年不少于6次（条）。"),
         ("任意连续2周内不少于3条", "任意连续2周内不少于3次（条）。"),

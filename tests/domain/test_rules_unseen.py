@@ -12,9 +12,9 @@ from typing import Any
 
 import pytest
 
-from domain.rules import describe_rule, parse_rule, rule_to_dict
+from domain.rules import describe_rule, parse_rule
 from tests.domain import test_rules
-from tests.domain.test_rules import Q, expect
+from tests.domain.test_rules import Q, expect, meaning
 
 # ---------------------------------------------------------------------------------------------------------
 # seeds/chuxiong-prefecture-2018-disclosure-plan.txt (楚雄州 2018 政务公开工作要点 任务分解)
@@ -246,12 +246,6 @@ REFUSED = [
     "征求意见时间不少于30日",
     "周一",
 ]
-
-
-def meaning(text: str) -> dict[str, Any]:
-    d = rule_to_dict(parse_rule(text))
-    assert d.pop("text") == text
-    return d
 
 
 @pytest.mark.parametrize(
