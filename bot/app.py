@@ -83,6 +83,7 @@ def build_application(
     settings: Settings, *, clock: Callable[[], datetime] | None = None, request: BaseRequest | None = None
 ) -> Application:
     """The application, ready to run. `clock` (aware UTC) and `request` (no network) are for tests."""
+    clock = clock or utc_now
     engine = make_engine(settings.database_url)
     with session_scope(engine) as session:
         calendar = load_calendar(session, on_fallback=_calendar_fallback)
@@ -103,7 +104,7 @@ def build_application(
             ENGINE: engine,
             JUDGE: Judge(tz=settings.tz, calendar=calendar, policy=settings.policy),
             SETTINGS: settings,
-            CLOCK: clock or utc_now,
+            CLOCK: clock,
         }
     )
     register_handlers(application)
@@ -117,7 +118,7 @@ def build_application(
         )
         schedule.register(application, engine, config, clock=clock)
     if settings.crawl_enabled:
-        register_crawl(application, engine, settings, clock or utc_now)
+        register_crawl(application, engine, settings, clock)
     return application
 
 

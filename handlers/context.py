@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import Concatenate, ParamSpec, Protocol, TypeVar
 
 from sqlalchemy.engine import Engine
@@ -55,6 +55,11 @@ def settings(context: Context) -> RuntimeSettings:
 def now(context: Context) -> datetime:
     clock: Callable[[], datetime] = context.bot_data[CLOCK]
     return clock()
+
+
+def today(context: Context) -> date:
+    """The site-local day now, for the words of a reply (the operation reads the clock for itself)."""
+    return judge(context).today(now(context))
 
 
 def admin_ids(context: Context) -> frozenset[int]:

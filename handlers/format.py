@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 from domain.model import Rule
 from domain.rules import describe_rule
+from domain.text import CALLBACK_LIMIT, TELEGRAM_LIMIT, WEEKDAYS, md
 from handlers.menu import COMMANDS
 from storage.people import (
     AllNeedsAdminRole,
@@ -60,11 +61,10 @@ from storage.queries import (
     UnitAmbiguous,
     UnitUnknown,
 )
+from storage.reads import Checked, CheckUsage, NoUrl
 
-TELEGRAM_LIMIT = 4096
 LONG_LIST = 60  # lines; a longer list is also sent as a spreadsheet
 MAX_BUTTONS = 10
-CALLBACK_LIMIT = 64  # bytes, Telegram's limit for callback_data
 
 ROLE_LABELS = {"webmaster": "网站管理员", "leader": "分管领导", "admin": "系统管理员"}
 STATE_LABELS = {
@@ -77,7 +77,12 @@ STATE_LABELS = {
 }
 STATE_MARKS = {"overdue": "🔴", "due_today": "🟠", "due_soon": "🟡", "needs_rule": "⚪", "fresh": "🟢"}
 KIND_LABELS = {"column": "栏目", "account": "账号"}
-WEEKDAYS = "一二三四五六日"
+READ_LABELS = {  # what the website reader saw on a column's list page
+    "ok": "正常",
+    "empty": "空白栏目（无内容）",
+    "broken": "无法访问",
+    "unknown": "无法判断更新日期",
+}
 
 
 @dataclass(frozen=True)
@@ -101,15 +106,16 @@ class Reply:
 
 
 def day(d: date | None, today: date | None = None) -> str:
+    """ "12月7日（周一）"; the year is written unless `today` is given and in the same year."""
     if d is None:
         return "—"
     year = "" if today is not None and d.year == today.year else f"{d.year}年"
-    return f"{year}{d.month}月{d.day}日（周{WEEKDAYS[d.weekday()]}）"
+    return f"{year}{md(d)}（周{WEEKDAYS[d.weekday()]}）"
 
 
 def clock(moment: datetime, tz: ZoneInfo) -> str:
     local = moment.astimezone(tz)
-    return f"{local.month}月{local.day}日 {local:%H:%M}"
+    return f"{md(local.date())} {local:%H:%M}"
 
 
 def state(code: str) -> str:
@@ -546,8 +552,11 @@ def overdue(result: object) -> Reply:
     return _with_table("\n".join(lines), table)
 
 
-def _item_row(i: ItemLine) -> tuple[object, ...]:
-    return ("、".join(i.units), i.path, KIND_LABELS.get(i.kind, i.kind), state(i.state), i.due_on)
+def _items_table(title: str, items: Sequence[ItemLine]) -> Table:
+    rows = tuple(
+        ("、".join(i.units), i.path, KIND_LABELS.get(i.kind, i.kind), state(i.state), i.due_on) for i in items
+    )
+    return Table(title, ("单位", "栏目/账号", "类型", "状态", "更新期限"), rows, f"{title}.xlsx")
 
 
 def mine(result: MineView | Stranger) -> Reply:
@@ -564,13 +573,7 @@ def mine(result: MineView | Stranger) -> Reply:
         due = f" — 期限 {day(i.due_on, today)}" if i.due_on else ""
         lines.append(f"{mark} {state(i.state)}｜{i.path}{due}")
     lines.append("\n登记更新：/done 名称；撤销：/undo")
-    table = Table(
-        "我的栏目",
-        ("单位", "栏目/账号", "类型", "状态", "更新期限"),
-        tuple(map(_item_row, result.items)),
-        "我的栏目.xlsx",
-    )
-    return _with_table("\n".join(lines), table)
+    return _with_table("\n".join(lines), _items_table("我的栏目", result.items))
 
 
 def due(result: DueView | Stranger) -> Reply:
@@ -583,13 +586,7 @@ def due(result: DueView | Stranger) -> Reply:
         return Reply(f"{head}没有到期的栏目或账号。{late}")
     lines = [f"{head}到期的栏目和账号共 {len(result.items)} 项："]
     lines.extend(f"• {day(i.due_on, today)} {i.path}（{'、'.join(i.units)}）" for i in result.items)
-    table = Table(
-        "近期到期",
-        ("单位", "栏目/账号", "类型", "状态", "更新期限"),
-        tuple(map(_item_row, result.items)),
-        "近期到期.xlsx",
-    )
-    return _with_table("\n".join(lines) + late, table)
+    return _with_table("\n".join(lines) + late, _items_table("近期到期", result.items))
 
 
 DUE_USAGE = "请在 /due 后面写工作日天数（1 到 60），例如：/due 10"
@@ -620,7 +617,6 @@ def people_list(result: object) -> Reply:
     if not result.units:
         return Reply("还没有任何单位。请管理员先导入栏目清单（zhiri import）。")
     lines: list[str] = []
-    rows: list[tuple[object, ...]] = []
     if result.detail:
         if result.admins and not result.narrowed_to:
             lines.append(f"系统管理员：{people(result.admins)}\n")
@@ -633,7 +629,6 @@ def people_list(result: object) -> Reply:
                 lines.append(f"  单位管理员：{people(u.admins)}")
             if result.chats.get(u.unit):
                 lines.append(f"  群组：{'、'.join(result.chats[u.unit])}")
-            rows.append((u.unit, u.columns, u.accounts, u.overdue, people(u.webmasters), people(u.leaders)))
     else:
         lines.append(f"单位共 {len(result.units)} 个：")
         for u in result.units:
@@ -642,13 +637,12 @@ def people_list(result: object) -> Reply:
                 f"• {u.unit}{group}：栏目 {u.columns}，账号 {u.accounts}，逾期 {u.overdue}，"
                 f"网站管理员 {len(u.webmasters)} 人，分管领导 {len(u.leaders)} 人"
             )
-            rows.append((u.unit, u.columns, u.accounts, u.overdue, people(u.webmasters), people(u.leaders)))
-    table = Table(
-        "单位",
-        ("单位", "栏目数", "账号数", "逾期数", "网站管理员", "分管领导"),
-        tuple(rows),
-        "单位与人员.xlsx",
+    headers = ("单位", "栏目数", "账号数", "逾期数", "网站管理员", "分管领导")
+    rows = tuple(
+        (u.unit, u.columns, u.accounts, u.overdue, people(u.webmasters), people(u.leaders))
+        for u in result.units
     )
+    table = Table("单位", headers, rows, "单位与人员.xlsx")
     return _with_table("\n".join(lines), table)
 
 
@@ -706,3 +700,43 @@ def group(result: object) -> Reply:
                 f"「{unit}」是一个具体单位，不是单位组（如“市属各部门”“各乡镇”）。发送 /group 查看单位组。"
             )
     return Reply(problem(result))
+
+
+# ------------------------------------------------------------------------------------------------
+# /check
+
+CHECK_USAGE = (
+    "请在 /check 后面写栏目名称，例如：/check 部门动态\n"
+    "我会立即读取该栏目页面，告诉您网站上最新一条信息的日期。"
+)
+
+
+def check_refused(result: object) -> Reply:
+    match result:
+        case CheckUsage():
+            return Reply(CHECK_USAGE)
+        case NoUrl(path=path):
+            return Reply(f"「{path}」没有登记栏目网址，无法读取。请管理员在责任清单中补充网址后重新导入。")
+        case Ambiguous(text=text, candidates=candidates):
+            names = bullets([c.path for c in candidates[:MAX_BUTTONS]])
+            return Reply(f"「{text}」对应多个栏目，请写得更具体些，例如 /check 首页/部门动态：\n{names}")
+        case ItemUnknown() | NotYours():
+            return Reply(not_found(result))  # the same answers as /done gives
+    return Reply(problem(result))
+
+
+def checked(result: Checked, tz: ZoneInfo) -> Reply:
+    lines = [f"已读取「{result.path}」：{READ_LABELS.get(result.status, result.status)}"]
+    if result.newest is not None:
+        lines.append(f"网站上最新一条信息：{day(result.newest)}")
+    if result.status in ("broken", "unknown", "empty") and result.reason:
+        lines.append(f"说明：{result.reason}")
+    if result.logged:
+        lines.append("已据此登记为网站更新，无需再发送 /done。")
+    lines.append(f"当前状态：{state(result.state)}；下次更新期限：{day(result.due_on)}")
+    if len(result.history) > 1:
+        lines.append("最近几次读取：")
+        for at, status, newest, _reason in result.history:
+            seen = f"，最新 {day(newest)}" if newest else ""
+            lines.append(f"· {clock(at, tz)} {READ_LABELS.get(status, status)}{seen}")
+    return Reply("\n".join(lines))

@@ -25,8 +25,7 @@ async def start(update: Update, context: Context) -> None:
     if not ctx.is_private(update):
         return await send(update, context, fmt.Reply(fmt.START_IN_GROUP))
     result = await ctx.store(context, people.accept_invitation, sender, args[0])
-    today = ctx.judge(context).today(ctx.now(context))
-    await send(update, context, fmt.joined(result, sender.name, today))
+    await send(update, context, fmt.joined(result, sender.name, ctx.today(context)))
 
 
 async def invite(update: Update, context: Context) -> None:

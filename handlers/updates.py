@@ -9,6 +9,7 @@ import re
 from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest
 
+from domain.text import TELEGRAM_LIMIT
 from handlers import context as ctx
 from handlers import format as fmt
 from handlers.context import Context
@@ -33,14 +34,14 @@ async def done(update: Update, context: Context) -> None:
         reply_to=ctx.reply_to_bot(update, context),
         origin=ctx.origin(update),
     )
-    await send(update, context, fmt.done(result, judge.today(ctx.now(context)), judge.tz))
+    await send(update, context, fmt.done(result, ctx.today(context), judge.tz))
 
 
 async def undo(update: Update, context: Context) -> None:
     """/undo: take back the sender's last log of the past 30 minutes (the undo is itself recorded)."""
     judge = ctx.judge(context)
     result = await ctx.store(context, people.undo, judge, ctx.sender(update), ctx.admin_ids(context))
-    await send(update, context, fmt.undone(result, judge.today(ctx.now(context)), judge.tz))
+    await send(update, context, fmt.undone(result, ctx.today(context), judge.tz))
 
 
 async def event(update: Update, context: Context) -> None:
@@ -55,7 +56,7 @@ async def event(update: Update, context: Context) -> None:
         ctx.args(context),
         origin=ctx.origin(update),
     )
-    await send(update, context, fmt.event(result, judge.today(ctx.now(context)), judge.tz))
+    await send(update, context, fmt.event(result, ctx.today(context), judge.tz))
 
 
 async def button(update: Update, context: Context) -> None:
@@ -87,7 +88,7 @@ async def button(update: Update, context: Context) -> None:
 async def _note_under(message: Message, line: str, pressed: str) -> None:
     """Add who logged what under the reminder and drop the pressed button (others stay for other items)."""
     text = f"{message.text_html}\n{html.escape(line)}" if message.text else html.escape(line)
-    if len(text) > fmt.TELEGRAM_LIMIT:
+    if len(text) > TELEGRAM_LIMIT:
         return
     rows = message.reply_markup.inline_keyboard if message.reply_markup else ()
     kept = [[b for b in row if b.callback_data != pressed] for row in rows]

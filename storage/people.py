@@ -53,6 +53,7 @@ from storage.queries import (
     match_items,
     name_key,
     resolve_unit,
+    resolve_unit_in,
     split_count,
 )
 
@@ -145,11 +146,9 @@ def create_invitation(
         if not actor.global_admin:
             return NotAdmin()
     else:
-        found = resolve_unit(session, unit_text)
+        found = resolve_unit_in(session, unit_text, actor.admin_scope)
         if not isinstance(found, UnitRef):
             return found
-        if not actor.global_admin and found.id not in actor.admin_units:
-            return NotYourUnit(found.name)
         unit = found
     invitation = Invitation(
         code=secrets.token_urlsafe(CODE_BYTES),
@@ -312,11 +311,9 @@ def bind_chat(
     if everything and not actor.global_admin:
         return NotAdmin()
     for text in [] if everything else texts:
-        found = resolve_unit(session, text)
+        found = resolve_unit_in(session, text, actor.admin_scope)
         if not isinstance(found, UnitRef):
             return found
-        if not actor.global_admin and found.id not in actor.admin_units:
-            return NotYourUnit(found.name)
         units.append(found)
     row = _chat_row(session, now, chat)
     assert row.id is not None
@@ -465,7 +462,6 @@ def migrate_chat(session: Session, now: datetime, old_id: int, new_id: int) -> M
 class LoggedItem:
     item_id: int
     path: str
-    kind: str
     count: int
     note: str | None
     due_on: date | None
@@ -531,29 +527,29 @@ def _reminder_items(session: Session, chat_id: int, message_id: int) -> list[int
 def find_item(
     session: Session, actor: Actor, words: Sequence[str]
 ) -> tuple[ItemRef, tuple[str, ...]] | Ambiguous | ItemUnknown | NotYours:
+    words = [w for w in (clean(w) for w in words) if w]
     found = match_items(item_refs(session, actor.scope), words)
     if found.one is not None:
         return found.one, found.rest
-    text = " ".join(w for w in (clean(w) for w in words) if w)
     if found.hits:
         count, _ = split_count(found.rest)
-        named = " ".join(text.split()[: len(text.split()) - len(found.rest)])
-        return Ambiguous(named, found.hits, count)
+        return Ambiguous(" ".join(words[: len(words) - len(found.rest)]), found.hits, count)
     if actor.scope is not None:
         elsewhere = match_items(item_refs(session, None), words)
         if elsewhere.one is not None:
             return NotYours(elsewhere.one.path, elsewhere.one.unit_names)
-    return ItemUnknown(text, found.suggestions)
+    return ItemUnknown(" ".join(words), found.suggestions)
 
 
-def _already(session: Session, item_id: int, origin: str | None) -> LoggedItem | None:
+def _already(session: Session, item: Item, origin: str | None) -> LoggedItem | None:
+    """What this message or button logged for the item before (a redelivered update, a second tap)."""
     if origin is None:
         return None
     row = session.exec(
         select(UpdateLog, Person.name)
         .join(Person, col(Person.id) == col(UpdateLog.person_id), isouter=True)
         .where(
-            UpdateLog.item_id == item_id,
+            UpdateLog.item_id == item.id,
             UpdateLog.origin == origin,
             col(UpdateLog.undone_at).is_(None),
             UpdateLog.source != "undo",
@@ -562,15 +558,13 @@ def _already(session: Session, item_id: int, origin: str | None) -> LoggedItem |
     if row is None:
         return None
     entry, by = row
-    item = session.get(Item, item_id)
-    assert item is not None
     return _logged(item, entry, by or "")
 
 
 def _logged(item: Item, entry: UpdateLog, by: str = "") -> LoggedItem:
     assert item.id is not None
     return LoggedItem(
-        item.id, item.path, item.kind, entry.count, entry.note, item.due_on, item.state, by, entry.logged_at
+        item.id, item.path, entry.count, entry.note, item.due_on, item.state, by, entry.logged_at
     )
 
 
@@ -585,7 +579,9 @@ def _log_items(
     count: int | None,
     note: str | None,
     origin: str | None,
-) -> Logged | NotYours | ItemGone:
+) -> Logged | NotYours | ItemGone | BadCount:
+    if count is not None and not 1 <= count <= MAX_COUNT:
+        return BadCount(count)
     items = session.exec(
         select(Item).where(col(Item.id).in_(item_ids), col(Item.retired_at).is_(None)).order_by(col(Item.id))
     ).all()
@@ -603,8 +599,7 @@ def _log_items(
     person_id = _person_id(session, now, actor)
     logged, already = [], []
     for item in mine:
-        assert item.id is not None
-        prior = _already(session, item.id, origin)
+        prior = _already(session, item, origin)
         if prior is not None:
             already.append(prior)
             continue
@@ -648,8 +643,6 @@ def log_done(
         item, rest = found
         count, note = split_count(rest)
         item_ids = [item.id]
-    if count is not None and not 1 <= count <= MAX_COUNT:
-        return BadCount(count)
     return _log_items(
         session, now, judge, actor, item_ids, source="done", count=count, note=note, origin=origin
     )
@@ -670,8 +663,6 @@ def log_button(
     actor = actor_for(session, sender, admin_ids)
     if not actor.known:
         return Stranger()
-    if count is not None and not 1 <= count <= MAX_COUNT:
-        return BadCount(count)
     return _log_items(
         session, now, judge, actor, [item_id], source="button", count=count, note=None, origin=origin
     )

@@ -75,11 +75,15 @@ class Actor:
     # Units whose items the person answers for: direct memberships, the groups containing those units
     # (an item of 市属各部门 is also 市财政局's), and the members of a group unit they belong to.
     units: frozenset[int] = frozenset()
-    roles: frozenset[str] = frozenset()
 
     @property
     def is_admin(self) -> bool:
         return self.global_admin or bool(self.admin_units)
+
+    @property
+    def admin_scope(self) -> frozenset[int] | None:
+        """Units this person administers (invites for, binds groups to); None means all of them."""
+        return None if self.global_admin else self.admin_units
 
     @property
     def known(self) -> bool:
@@ -113,7 +117,6 @@ def actor_for(session: Session, sender: Sender, admin_ids: Iterable[int]) -> Act
         global_admin=global_admin,
         admin_units=admin_units,
         units=direct | _related_units(session, direct),
-        roles=frozenset(role for _, role in rows),
     )
 
 
@@ -208,8 +211,6 @@ class ItemRef:
     id: int
     name: str
     path: str
-    kind: str
-    unit_ids: tuple[int, ...]
     unit_names: tuple[str, ...]
 
     @property
@@ -309,10 +310,20 @@ def resolve_unit(session: Session, text: str) -> UnitRef | UnitUnknown | UnitAmb
     return UnitUnknown(text, found.suggestions)
 
 
+def resolve_unit_in(
+    session: Session, text: str, scope: frozenset[int] | None
+) -> UnitRef | UnitUnknown | UnitAmbiguous | NotYourUnit:
+    """`resolve_unit`, refused with `NotYourUnit` when the unit is outside `scope` (None: every unit)."""
+    unit = resolve_unit(session, text)
+    if isinstance(unit, UnitRef) and scope is not None and unit.id not in scope:
+        return NotYourUnit(unit.name)
+    return unit
+
+
 def item_refs(session: Session, unit_ids: frozenset[int] | None) -> list[ItemRef]:
     """Live items of these units (all units when None), each with its units."""
     stmt = (
-        sa_select(col(Item.id), col(Item.name), col(Item.path), col(Item.kind), col(Unit.id), col(Unit.name))
+        sa_select(col(Item.id), col(Item.name), col(Item.path), col(Unit.name))
         .join(ItemUnit, col(ItemUnit.item_id) == col(Item.id), isouter=True)
         .join(Unit, col(Unit.id) == col(ItemUnit.unit_id), isouter=True)
         .where(col(Item.retired_at).is_(None))
@@ -321,16 +332,12 @@ def item_refs(session: Session, unit_ids: frozenset[int] | None) -> list[ItemRef
     if unit_ids is not None:
         mine = sa_select(col(ItemUnit.item_id)).where(col(ItemUnit.unit_id).in_(unit_ids))
         stmt = stmt.where(col(Item.id).in_(mine))
-    grouped: dict[int, tuple[str, str, str, list[int], list[str]]] = {}
-    for item_id, name, path, kind, unit_id, unit_name in session.execute(stmt):
-        entry = grouped.setdefault(item_id, (name, path, kind, [], []))
-        if unit_id is not None:
-            entry[3].append(unit_id)
-            entry[4].append(unit_name)
-    return [
-        ItemRef(id=i, name=n, path=p, kind=k, unit_ids=tuple(u), unit_names=tuple(un))
-        for i, (n, p, k, u, un) in grouped.items()
-    ]
+    grouped: dict[int, tuple[str, str, list[str]]] = {}
+    for item_id, name, path, unit_name in session.execute(stmt):
+        units = grouped.setdefault(item_id, (name, path, []))[2]
+        if unit_name is not None:
+            units.append(unit_name)
+    return [ItemRef(id=i, name=n, path=p, unit_names=tuple(u)) for i, (n, p, u) in grouped.items()]
 
 
 # ------------------------------------------------------------------------------------------------
@@ -408,7 +415,6 @@ class OverdueView:
     units: tuple[UnitLate, ...]
     needs_rule: tuple[ItemLine, ...] | None  # None: not an administrator's view
     narrowed_to: str | None = None
-    admin: bool = False
     # Inspection risks the website reader found: empty columns (空白栏目) and broken pages, in scope.
     website: tuple[ItemLine, ...] = ()
     empty_columns_site: int = 0  # empty columns on the whole site: more than 2 warns, 5 is a single veto
@@ -472,15 +478,14 @@ def _item_line(it: Item, units: Sequence[str] = ()) -> ItemLine:
 
 
 def _narrow(
-    session: Session, actor: Actor, unit_text: str | None
+    session: Session, scope: frozenset[int] | None, unit_text: str | None
 ) -> tuple[frozenset[int] | None, str | None] | UnitUnknown | UnitAmbiguous | NotYourUnit:
+    """(the units to show, the one unit's name) for an optional unit named by the sender, within `scope`."""
     if not unit_text:
-        return actor.scope, None
-    unit = resolve_unit(session, unit_text)
+        return scope, None
+    unit = resolve_unit_in(session, unit_text, scope)
     if not isinstance(unit, UnitRef):
         return unit
-    if actor.scope is not None and unit.id not in actor.scope:
-        return NotYourUnit(unit.name)
     return frozenset({unit.id}), unit.name
 
 
@@ -495,7 +500,7 @@ def overdue_view(
     actor = actor_for(session, sender, admin_ids)
     if not actor.known:
         return Stranger()
-    narrowed = _narrow(session, actor, unit_text)
+    narrowed = _narrow(session, actor.scope, unit_text)
     if not isinstance(narrowed, tuple):
         return narrowed
     scope, name = narrowed
@@ -511,7 +516,6 @@ def overdue_view(
         units=overdue_items(session, today, scope),
         needs_rule=needs_rule_items(session, scope) if actor.is_admin else None,
         narrowed_to=name,
-        admin=actor.global_admin,
         website=tuple(sorted(_items_of(session, scope, problems), key=_by_problem)),
         empty_columns_site=int(empty_on_site),
     )
@@ -616,9 +620,14 @@ def status_view(
     )
     active = col(Membership.active).is_(True)
     people = session.exec(select(func.count(func.distinct(Membership.person_id))).where(active)).one()
-    admins = session.exec(
-        select(func.count(func.distinct(Membership.person_id))).where(active, Membership.role == "admin")
-    ).one()
+    # A configured administrator may also hold an admin membership: count each person once.
+    bound_admins = session.exec(
+        select(Person.id, Person.telegram_id)
+        .join(Membership, col(Membership.person_id) == col(Person.id))
+        .where(active, Membership.role == "admin")
+        .distinct()
+    ).all()
+    configured_only = set(admin_ids) - {tid for _, tid in bound_admins}
     groups = col(Chat.type).in_(("group", "supergroup"))
     bound = or_(col(Chat.all_units).is_(True), col(Chat.id).in_(select(ChatUnit.chat_id)))
 
@@ -632,7 +641,7 @@ def status_view(
         accounts=int(by_kind.get("account", 0)),
         units=session.exec(select(func.count()).select_from(Unit)).one(),
         people=people,
-        admins=admins + len(set(admin_ids)),
+        admins=len(bound_admins) + len(configured_only),
         groups_active=count_chats(col(Chat.active).is_(True), bound),
         groups_inactive=count_chats(col(Chat.active).is_(False)),
         groups_unbound=count_chats(col(Chat.active).is_(True), ~bound),
@@ -682,9 +691,7 @@ def people_view(
         return Stranger()
     # /people shows a member their own units, /units the whole directory (to find names to type);
     # any known person may ask about any one unit by name.
-    everyone = replace(actor, global_admin=True)
-    default = (actor.scope if detail else None, None)
-    narrowed = _narrow(session, everyone, unit_text) if unit_text else default
+    narrowed = _narrow(session, None, unit_text) if unit_text else (actor.scope if detail else None, None)
     if not isinstance(narrowed, tuple):
         return narrowed
     scope, name = narrowed

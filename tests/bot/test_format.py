@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import io
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 from openpyxl import load_workbook
 
-from handlers.format import Table, callback, day, split_message, xlsx
+from handlers.format import Table, callback, check_refused, checked, clock, day, split_message, xlsx
 from handlers.menu import COMMANDS, menu
+from storage.reads import Checked, NoUrl
+from tests.conftest import SHANGHAI
 
 
 def test_a_long_answer_is_split_at_line_ends():
@@ -45,7 +47,35 @@ def test_callback_data_fits_in_64_bytes():
 def test_dates_are_written_the_chinese_way():
     assert day(date(2026, 12, 7), date(2026, 11, 23)) == "12月7日（周一）"
     assert day(date(2027, 1, 4), date(2026, 11, 23)) == "2027年1月4日（周一）"
+    assert day(date(2026, 12, 7)) == "2026年12月7日（周一）"  # out of context: with the year
     assert day(None) == "—"
+    assert clock(datetime(2026, 11, 23, 1, 5, tzinfo=UTC), SHANGHAI) == "11月23日 09:05"
+
+
+def test_a_check_reply_explains_the_reading_and_lists_the_recent_ones():
+    result = Checked(
+        path="首页 / 部门动态",
+        status="broken",
+        newest=None,
+        items=0,
+        reason="HTTP 404",
+        logged=False,
+        state="overdue",
+        due_on=date(2026, 10, 15),
+        history=(
+            (datetime(2026, 11, 23, 1, 0, tzinfo=UTC), "broken", None, "HTTP 404"),
+            (datetime(2026, 11, 22, 22, 30, tzinfo=UTC), "ok", date(2026, 11, 20), ""),
+        ),
+    )
+    assert checked(result, SHANGHAI).text.split("\n") == [
+        "已读取「首页 / 部门动态」：无法访问",
+        "说明：HTTP 404",
+        "当前状态：已逾期；下次更新期限：2026年10月15日（周四）",
+        "最近几次读取：",
+        "· 11月23日 09:00 无法访问",
+        "· 11月23日 06:30 正常，最新 2026年11月20日（周五）",
+    ]
+    assert "没有登记栏目网址" in check_refused(NoUrl("首页 / 部门动态")).text
 
 
 def test_menu_descriptions_fit_telegram_and_admin_commands_stay_out_of_the_members_menu():

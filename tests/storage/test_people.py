@@ -191,6 +191,15 @@ def test_binding_to_every_unit_and_unknown_units(engine, world):
     assert act(engine, bind_chat, Sender(UNIT_ADMIN), [ADMIN], GROUP, ["全部"]) == NotAdmin()
 
 
+def test_a_unit_administrator_binds_a_group_to_their_own_units_only(engine, world):
+    own = ChatRef(-200, "教育群", "group")
+    refused = act(engine, bind_chat, Sender(UNIT_ADMIN), [ADMIN], own, ["市教育局", "市财政局"])
+    assert refused == NotYourUnit("市财政局")
+    assert rows(engine, Chat, Chat.telegram_chat_id == -200) == []
+    bound = act(engine, bind_chat, Sender(UNIT_ADMIN), [ADMIN], own, ["市教育局"])
+    assert bound == Bound("教育群", ("市教育局",), False, ("市教育局",))
+
+
 def test_a_removed_bot_deactivates_the_binding_and_tells_the_administrators(engine, world, judge):
     act(engine, bind_chat, Sender(ADMIN), [ADMIN], GROUP, ["市教育局"])
     result = act(
@@ -301,7 +310,7 @@ def test_an_ambiguous_name_offers_the_candidates(engine, world, judge):
     result = done(engine, judge, ADMIN, ["部门动态", "2"])
     assert isinstance(result, Ambiguous)
     assert {c.path for c in result.candidates} == {"首页 / 部门动态", "政务公开 / 部门信息 / 部门动态"}
-    assert result.count == 2
+    assert (result.text, result.count) == ("部门动态", 2)
     assert logs(engine) == []
 
 
@@ -324,8 +333,9 @@ def test_a_member_of_a_unit_logs_the_items_of_its_group(engine, world, judge):
 
 
 def test_unknown_names_get_suggestions(engine, world, judge):
-    result = done(engine, judge, ADMIN, ["通知公布"])
+    result = done(engine, judge, ADMIN, ["通知\u200b公布", "3"])
     assert isinstance(result, ItemUnknown)
+    assert result.text == "通知公布 3"
     assert "政务公开 / 通知公告" in result.suggestions
 
 
@@ -334,6 +344,8 @@ def test_strangers_usage_and_bad_counts(engine, world, judge):
     assert done(engine, judge, WEBMASTER, []) == Usage()
     assert done(engine, judge, WEBMASTER, ["首页/部门动态", "500"]) == BadCount(500)
     assert done(engine, judge, WEBMASTER, ["首页/部门动态", "0"]) == BadCount(0)
+    item_id = world.items["首页 / 部门动态"]
+    assert act(engine, log_button, judge, Sender(WEBMASTER), [ADMIN], item_id, count=101) == BadCount(101)
     assert logs(engine) == []
     assert rows(engine, Person, Person.telegram_id == STRANGER) == []
 

@@ -60,11 +60,11 @@ def view(engine, fn, *args, **kwargs):
 # -- matching (no database) ----------------------------------------------------------------------
 
 REFS = [
-    ItemRef(1, "部门动态", "首页 / 部门动态", "column", (1,), ("市政府办公室",)),
-    ItemRef(2, "部门动态", "政务公开 / 部门信息 / 部门动态", "column", (2,), ("市教育局",)),
-    ItemRef(3, "财政预决算", "政务公开 / 重点领域信息公开 / 财政预决算", "column", (3,), ("市财政局",)),
-    ItemRef(4, "通知公告", "政务公开 / 通知公告", "column", (1,), ("市政府办公室",)),
-    ItemRef(5, "楚雄发布", "微信公众号 / 楚雄发布", "account", (1,), ("市政府办公室",)),
+    ItemRef(1, "部门动态", "首页 / 部门动态", ("市政府办公室",)),
+    ItemRef(2, "部门动态", "政务公开 / 部门信息 / 部门动态", ("市教育局",)),
+    ItemRef(3, "财政预决算", "政务公开 / 重点领域信息公开 / 财政预决算", ("市财政局",)),
+    ItemRef(4, "通知公告", "政务公开 / 通知公告", ("市政府办公室",)),
+    ItemRef(5, "楚雄发布", "微信公众号 / 楚雄发布", ("市政府办公室",)),
 ]
 
 
@@ -246,7 +246,16 @@ def test_status_counts_items_people_and_groups(engine, world, judge):
     assert result.needs_rule == 1
     assert (result.columns, result.accounts) == (6, 1)
     assert result.people == 3
+    assert result.admins == 1  # the configured one
     assert (result.groups_active, result.groups_inactive, result.groups_unbound) == (1, 1, 0)
+
+
+def test_status_counts_an_administrator_once_when_configured_and_bound_too(engine, world, judge):
+    add_person(engine, CREATED, ADMIN, "管理员", [(None, "admin")], world)
+    add_person(engine, CREATED, 2004, "钱管", [("市教育局", "admin")], world)
+    result = view(engine, status_view, judge, Sender(ADMIN), [ADMIN, 1001])
+    assert isinstance(result, StatusView)
+    assert (result.admins, result.people) == (3, 5)  # ADMIN, 钱管 and the configured 1001
 
 
 def test_people_lists_who_answers_for_each_unit(engine, world, judge):

@@ -1,0 +1,21 @@
+"""Dates written the Chinese way, and Telegram's size limits: shared by every message the bot writes."""
+
+from __future__ import annotations
+
+from datetime import date
+
+WEEKDAYS = "一二三四五六日"  # Monday first, like date.weekday(): 周一 … 周日, 星期一 … 星期日
+TELEGRAM_LIMIT = 4096  # characters in one message
+CALLBACK_LIMIT = 64  # bytes of a button's callback_data
+
+
+def md(d: date, today: date | None = None) -> str:
+    """ "10月8日"; with the year ("2027年1月4日") when `today` is given and falls in another year."""
+    if today is not None and d.year != today.year:
+        return f"{d.year}年{d.month}月{d.day}日"
+    return f"{d.month}月{d.day}日"
+
+
+def ymd(d: date) -> str:
+    """ "2026年10月8日（星期四）": the date a message is about, in its header."""
+    return f"{d.year}年{d.month}月{d.day}日（星期{WEEKDAYS[d.weekday()]}）"
