@@ -9,9 +9,8 @@ the whole import (`run_import` makes it one `session_scope`): a fatal problem le
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -21,9 +20,9 @@ from sqlmodel import Session, col, select
 
 from domain.inspection import classify
 from domain.model import ItemKind
-from domain.rules import parse_rule, rule_to_dict
+from domain.rules import parse_rule
 from storage.db import session_scope
-from storage.items import Judge, load_calendar, log_update, refresh_item
+from storage.items import Judge, load_calendar, log_update, refresh_item, set_rule
 from storage.models import Item, ItemUnit, Site, Unit, UnitGroupMember
 from storage.sheets import ImportProblem, ListRow, Notice, ParsedList, SheetInfo, UnitRef, parse_list
 
@@ -39,6 +38,7 @@ __all__ = [
     "import_rows",
     "resolve_site",
     "run_import",
+    "site_judge",
 ]
 
 # Fields a list can change, with the words people read in the report.
@@ -169,21 +169,24 @@ def resolve_site(
     session: Session, now: datetime, name: str | None, title: str | None, fallback: str
 ) -> tuple[Site, bool]:
     """The site to import into: named, or the only one, or a new one named after the list's title."""
-    if name:
-        site = session.exec(select(Site).where(Site.name == name)).first()
-    else:
-        sites = session.exec(select(Site)).all()
-        if len(sites) > 1:
-            names = "、".join(s.name for s in sites)
-            raise ImportProblem(f"数据库中有多个网站（{names}）。请用 --site 指定导入到哪个网站。")
-        site = sites[0] if sites else None
-        name = _site_name(title, fallback)
+    site = find_site(session, name)
     if site is not None:
         return site, False
+    if not name:
+        if names := "、".join(session.exec(select(Site.name))):  # find_site found several
+            raise ImportProblem(f"数据库中有多个网站（{names}）。请用 --site 指定导入到哪个网站。")
+        name = _site_name(title, fallback)
     site = Site(name=name, created_at=now)
     session.add(site)
     session.flush()
     return site, True
+
+
+def site_judge(session: Session, site: Site | None, tz: ZoneInfo) -> Judge:
+    """How to judge the site's items: in its own time zone when it has one, by the stored calendar."""
+    if site is not None and site.tz_name:
+        tz = ZoneInfo(site.tz_name)
+    return Judge(tz=tz, calendar=load_calendar(session))
 
 
 def _site_name(title: str | None, fallback: str) -> str:
@@ -227,11 +230,6 @@ def add_group_members(session: Session, group: Unit, members: Iterable[Unit]) ->
 
 # ---------------------------------------------------------------------------------------------------------
 # Items
-
-
-def _aware(moment: datetime) -> datetime:
-    # SQLite hands datetimes back without a zone; they were stored as UTC.
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def _moment(day: date | datetime, tz: ZoneInfo) -> datetime:
@@ -281,13 +279,8 @@ def _merge_duplicates(rows: Sequence[ListRow], notices: list[Notice]) -> list[Li
         for u in row.units or ():
             if u.name not in units:
                 units[u.name] = UnitRef(u.name, False, u.group)
-        out[first[row.key]] = ListRow(
-            kind=kept.kind,
-            sheet=kept.sheet,
-            row=kept.row,
-            levels=kept.levels,
-            name=kept.name,
-            platform=kept.platform,
+        out[first[row.key]] = replace(
+            kept,
             handle=kept.handle or row.handle,
             rule_text=kept.rule_text or row.rule_text,
             content=kept.content or row.content,
@@ -424,14 +417,6 @@ def _category(row: ListRow) -> str:
     return classify(path, kind).value
 
 
-def _set_rule(session: Session, now: datetime, judge: Judge, item: Item, text: str) -> None:
-    rule = parse_rule(text)
-    item.rule_text = text
-    item.rule_ok = rule.ok
-    item.rule_json = json.dumps(rule_to_dict(rule), ensure_ascii=False)
-    refresh_item(session, item, judge, now)
-
-
 def _add_item(
     session: Session, now: datetime, judge: Judge, site_id: int, row: ListRow, units: dict[str, Unit]
 ) -> Item:
@@ -462,7 +447,7 @@ def _add_item(
     assert item.id is not None
     for ref in row.units or ():
         session.add(ItemUnit(item_id=item.id, unit_id=_unit_id(units, ref), lead=ref.lead))
-    _set_rule(session, now, judge, item, row.rule_text or "")
+    set_rule(session, now, judge, item, row.rule_text or "")
     return item
 
 
@@ -522,7 +507,7 @@ def _update_item(
         report.restored.append(row.label)
     session.add(item)
     if rule_changed:
-        _set_rule(session, now, judge, item, row.rule_text or "")
+        set_rule(session, now, judge, item, row.rule_text or "")
     elif quiet or restored:
         refresh_item(session, item, judge, now)
     if changed:
@@ -544,7 +529,7 @@ def _log_last_update(
         return False
     at = min(at, now)
     known = item.last_update_at
-    if known is not None and judge.local_day(at) <= judge.local_day(_aware(known)):
+    if known is not None and judge.local_day(at) <= judge.local_day(known):
         return False
     log_update(
         session, now, judge, item, source="import", at=at, note=f"导入：工作表“{row.sheet}”第{row.row}行"
@@ -578,10 +563,7 @@ def run_import(
     else:
         parsed, name = source, file_name or ""
     with session_scope(engine) as session:
-        known = find_site(session, site)
-        if known is not None and known.tz_name:
-            tz = ZoneInfo(known.tz_name)
-        judge = Judge(tz=tz, calendar=load_calendar(session))
+        judge = site_judge(session, find_site(session, site), tz)
         report = import_rows(session, now, judge, parsed, site=site, file_name=name)
         if dry_run:
             report.dry_run = True

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -21,12 +21,13 @@ from openpyxl.worksheet.worksheet import Worksheet
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from domain.due import evaluate
 from domain.model import Rule, State
 from domain.rules import describe_rule, parse_rule
+from storage.catalog import find_site, site_judge
 from storage.db import session_scope
-from storage.items import Judge, item_facts, load_calendar
+from storage.items import Judge, refresh_item
 from storage.models import Item, ItemUnit, Membership, Person, Site, Unit
+from storage.sheets import LEVEL_NAMES
 
 __all__ = [
     "FILLS",
@@ -66,7 +67,6 @@ _THIN = Side(style="thin", color="A6A6A6")
 _BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 _WRAP = Alignment(wrap_text=True, vertical="top")
 _CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
-_LEVEL_HEADERS = ("一级栏目", "二级栏目", "三级栏目", "四级栏目", "五级栏目")
 
 
 class ExportProblem(Exception):
@@ -92,18 +92,10 @@ class ExportSummary:
 
 @dataclass(frozen=True)
 class _Line:
-    item: Item
-    state: str
-    due: date | None
+    item: Item  # refreshed for today
     units: str
     webmasters: str
     meaning: str
-    last_at: datetime | None
-    last_source: str | None
-
-
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def _units_text(names: Sequence[tuple[str, bool]]) -> str:
@@ -159,27 +151,23 @@ def _lines(session: Session, now: datetime, judge: Judge, site: Site) -> list[_L
                 webmasters[unit_id].append(shown)
     today = judge.today(now)
     out: list[_Line] = []
-    for item in items:
-        assert item.id is not None
-        if item.state_on == today:
-            state, due = item.state, item.due_on
-        else:  # not refreshed today: judge it now, without writing
-            status = evaluate(item_facts(session, item, judge, now), today, judge.calendar, judge.policy)
-            state, due = status.state.value, status.due
-        names = links.get(item.id, [])
-        keepers = [w for _n, lead, uid in names if lead for w in webmasters.get(uid, [])]
-        out.append(
-            _Line(
-                item=item,
-                state=state,
-                due=due,
-                units=_units_text([(n, lead) for n, lead, _uid in names]),
-                webmasters="、".join(dict.fromkeys(keepers)),
-                meaning=_meaning(item, judge),
-                last_at=_aware(item.last_update_at) if item.last_update_at else None,
-                last_source=item.last_update_source,
+    # Items the daily pass has not reached today are refreshed on the rows only: without autoflush no UPDATE
+    # reaches the database, so an export takes no write lock (SQLite would lock out the running bot).
+    with session.no_autoflush:
+        for item in items:
+            assert item.id is not None
+            if item.state_on != today:
+                refresh_item(session, item, judge, now)
+            names = links.get(item.id, [])
+            keepers = [w for _n, lead, uid in names if lead for w in webmasters.get(uid, [])]
+            out.append(
+                _Line(
+                    item=item,
+                    units=_units_text([(n, lead) for n, lead, _uid in names]),
+                    webmasters="、".join(dict.fromkeys(keepers)),
+                    meaning=_meaning(item, judge),
+                )
             )
-        )
     return out
 
 
@@ -231,11 +219,9 @@ def _local(moment: datetime | None, tz: ZoneInfo) -> datetime | None:
     return moment.astimezone(tz).replace(tzinfo=None) if moment else None
 
 
-def export_list(
-    session: Session, now: datetime, judge: Judge, path: Path, *, site: str | None = None
-) -> ExportSummary:
-    """Write the site's live columns and accounts to `path` (XLSX). Reads only."""
-    site_row = _site(session, site)
+def export_list(session: Session, now: datetime, judge: Judge, site_row: Site, path: Path) -> ExportSummary:
+    """Write the site's live columns and accounts to `path` (XLSX). Items not refreshed today are refreshed
+    in `session` without flushing: roll it back to leave the database as it was (`run_export` does)."""
     lines = _lines(session, now, judge, site_row)
     columns = [ln for ln in lines if ln.item.kind == "column"]
     accounts = [ln for ln in lines if ln.item.kind == "account"]
@@ -245,11 +231,17 @@ def export_list(
     formats = {"最近更新": "yyyy-mm-dd hh:mm", "到期日": "yyyy-mm-dd"}
 
     def status(ln: _Line) -> list[object]:
-        source = SOURCE_LABELS.get(ln.last_source or "", ln.last_source or "")
-        return [_local(ln.last_at, judge.tz), source, ln.due, STATE_LABELS.get(ln.state, ln.state)]
+        item = ln.item
+        source = SOURCE_LABELS.get(item.last_update_source or "", item.last_update_source or "")
+        return [
+            _local(item.last_update_at, judge.tz),
+            source,
+            item.due_on,
+            STATE_LABELS.get(item.state, item.state),
+        ]
 
     column_headers: list[tuple[str, float]] = [("序号", 6)]
-    column_headers += [(h, 14 if i == 0 else 18) for i, h in enumerate(_LEVEL_HEADERS[:depth])]
+    column_headers += [(h, 14 if i == 0 else 18) for i, h in enumerate(LEVEL_NAMES[:depth])]
     column_headers += [
         ("栏目内容", 40),
         ("更新时限要求", 26),
@@ -277,7 +269,7 @@ def export_list(
                 ln.item.url,
                 ln.item.note,
             ],
-            ln.state,
+            ln.item.state,
         )
         for n, ln in enumerate(columns, start=1)
     ]
@@ -314,7 +306,7 @@ def export_list(
                 ln.item.url,
                 ln.item.note,
             ],
-            ln.state,
+            ln.item.state,
         )
         for n, ln in enumerate(accounts, start=1)
     ]
@@ -342,8 +334,8 @@ def export_list(
         site=site_row.name,
         columns=len(columns),
         accounts=len(accounts),
-        overdue=sum(1 for ln in lines if ln.state == State.OVERDUE.value),
-        needs_rule=sum(1 for ln in lines if ln.state == State.NEEDS_RULE.value),
+        overdue=sum(1 for ln in lines if ln.item.state == State.OVERDUE.value),
+        needs_rule=sum(1 for ln in lines if ln.item.state == State.NEEDS_RULE.value),
     )
 
 
@@ -352,29 +344,23 @@ def _levels(item: Item) -> list[str | None]:
 
 
 def _site(session: Session, name: str | None) -> Site:
-    if name:
-        site = session.exec(select(Site).where(Site.name == name)).first()
-        if site is None:
-            known = "、".join(s.name for s in session.exec(select(Site))) or "（无）"
-            raise ExportProblem(f"没有名为“{name}”的网站。已有的网站：{known}")
+    site = find_site(session, name)
+    if site is not None:
         return site
-    sites = session.exec(select(Site)).all()
-    if not sites:
+    known = "、".join(session.exec(select(Site.name)))
+    if name:
+        raise ExportProblem(f"没有名为“{name}”的网站。已有的网站：{known or '（无）'}")
+    if not known:
         raise ExportProblem("数据库中还没有网站。请先用 zhiri import 导入栏目清单。")
-    if len(sites) > 1:
-        raise ExportProblem(f"数据库中有多个网站（{'、'.join(s.name for s in sites)}）。请用 --site 指定。")
-    return sites[0]
+    raise ExportProblem(f"数据库中有多个网站（{known}）。请用 --site 指定。")
 
 
 def run_export(
     engine: Engine, now: datetime, tz: ZoneInfo, path: Path, *, site: str | None = None
 ) -> ExportSummary:
-    """Export in one read-only session (nothing is committed)."""
+    """Export in one session that is rolled back: nothing is written to the database."""
     with session_scope(engine) as session:
         site_row = _site(session, site)
-        if site_row.tz_name:
-            tz = ZoneInfo(site_row.tz_name)
-        judge = Judge(tz=tz, calendar=load_calendar(session))
-        summary = export_list(session, now, judge, path, site=site_row.name)
+        summary = export_list(session, now, site_judge(session, site_row, tz), site_row, path)
         session.rollback()
     return summary

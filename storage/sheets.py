@@ -15,7 +15,7 @@ import re
 import unicodedata
 import zipfile
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -23,6 +23,7 @@ import charset_normalizer
 import openpyxl
 
 __all__ = [
+    "LEVEL_NAMES",
     "Cell",
     "ImportProblem",
     "ListRow",
@@ -31,8 +32,6 @@ __all__ = [
     "RawSheet",
     "SheetInfo",
     "UnitRef",
-    "account_key",
-    "column_key",
     "header_field",
     "is_group_word",
     "normalize_platform",
@@ -47,6 +46,7 @@ __all__ = [
 MAX_LEVELS = 5
 HEADER_SCAN_ROWS = 40
 HEADER_CELL_MAX = 24  # longer cells are notes, not headers
+LEVEL_NAMES = ("一级栏目", "二级栏目", "三级栏目", "四级栏目", "五级栏目")  # also the export's headers
 
 
 class ImportProblem(Exception):
@@ -320,14 +320,11 @@ _GROUP = re.compile(
 _PHONE = re.compile(
     r"(?<![\d.])(?:1[3-9]\d{9}|0\d{2,3}[-－—]?\d{7,8}|\d{3,4}[-－—]\d{7,8}|\d{7,8})(?:[-－转]\d{1,5})?(?![\d.])"
 )
-_CONTACT_LABEL = re.compile(
-    r"(联系人|负责人|责任人|经办人|联系电话|办公电话|电话|手机|座机|联系方式|信息员|管理员|网管员|分管领导)"
-    r"\s*[:：]?"
+_CONTACT_WORDS = (
+    "联系人|负责人|责任人|经办人|联系电话|办公电话|电话|手机|座机|联系方式|信息员|管理员|网管员|分管领导"
 )
-_CONTACT_FIELD = re.compile(
-    r"(?:联系人|负责人|责任人|经办人|联系电话|办公电话|电话|手机|座机|联系方式|信息员|管理员|网管员|分管领导)"
-    r"\s*[:：]\s*[^\s、，,；;:：\n（）()]*"
-)
+_CONTACT_LABEL = re.compile(rf"(?:{_CONTACT_WORDS})\s*[:：]?")
+_CONTACT_FIELD = re.compile(rf"(?:{_CONTACT_WORDS})\s*[:：]\s*[^\s、，,；;:：\n（）()]*")
 _PAREN = re.compile(r"[（(]([^（）()]*)[）)]")
 # Last characters of unit names; a short name without one of them, next to a unit, is a person.
 _UNIT_ENDINGS = "局办委室部院所队站会处科股组馆台社行司厅镇乡村区县市州省心府团校园场联协党厂署道关警盟中"
@@ -468,33 +465,32 @@ def read_units(text: str) -> tuple[list[tuple[str, bool | None]], list[str]]:
 
 
 def _compose_units(
-    lead_cells: list[str], main_cells: list[str], helper_cells: list[str], removed: list[str] | None = None
+    lead_cells: list[str], main_cells: list[str], helper_cells: list[str], removed: list[str]
 ) -> tuple[UnitRef, ...]:
     """Units of one row from its 牵头/责任/配合 cells: leads first, each name once. People and phone numbers
     written in the cells are added to `removed`."""
     chosen: dict[str, bool] = {}
-    left_out: list[str] = [] if removed is None else removed
 
-    def split_units(text: str) -> list[tuple[str, bool | None]]:
+    def split(text: str) -> list[tuple[str, bool | None]]:
         parts, dropped = read_units(text)
-        left_out.extend(dropped)
+        removed.extend(dropped)
         return parts
 
     def put(name: str, lead: bool) -> None:
         chosen[name] = chosen.get(name, False) or lead
 
     for text in lead_cells:
-        for name, mark in split_units(text):
+        for name, mark in split(text):
             put(name, mark is not False)
     for i, text in enumerate(main_cells):
-        parts = split_units(text)
+        parts = split(text)
         marked = any(mark for _, mark in parts)
         for j, (name, mark) in enumerate(parts):
             # Without marks and without a 牵头 column, the first unit of the first unit column leads.
             implicit = not lead_cells and not marked and i == 0 and j == 0
             put(name, bool(mark) or implicit)
     for text in helper_cells:
-        for name, _mark in split_units(text):
+        for name, _mark in split(text):
             put(name, False)
     if chosen and not any(chosen.values()):
         first = next(iter(chosen))
@@ -600,14 +596,6 @@ def clean_text(text: str) -> str:
     return "\n".join(ln for ln in lines if ln)
 
 
-def column_key(levels: Sequence[str]) -> str:
-    return "column:" + "/".join(levels)
-
-
-def account_key(platform: str, name: str) -> str:
-    return f"account:{platform}:{name}"
-
-
 @dataclass(frozen=True, slots=True)
 class ListRow:
     """One column or account as the list states it. A field is None when the list has no such column."""
@@ -626,15 +614,11 @@ class ListRow:
     units: tuple[UnitRef, ...] | None = None
     last_update: date | datetime | None = None
 
-    @classmethod
-    def make(cls, kind: str, **values: object) -> ListRow:
-        return cls(kind=kind, **values)  # type: ignore[arg-type]
-
     @property
     def key(self) -> str:
         if self.kind == "account":
-            return account_key(self.platform or "", self.name)
-        return column_key(self.levels)
+            return f"account:{self.platform or ''}:{self.name}"
+        return "column:" + "/".join(self.levels)
 
     @property
     def label(self) -> str:
@@ -679,7 +663,7 @@ class _Header:
     row: int  # 1-based: the last header row; data starts below it
     fields: dict[int, tuple[str, int]]  # column index (0-based) -> (field, level)
     texts: dict[int, str]
-    rows: tuple[int, ...] = ()  # every header row (1-based): two when a band sits over the detail headers
+    rows: tuple[int, ...]  # every header row (1-based): two when a band sits over the detail headers
 
 
 def _score(cells: Sequence[Cell]) -> tuple[int, dict[int, tuple[str, int]], dict[int, str]]:
@@ -875,7 +859,7 @@ def parse_sheets(sheets: Sequence[RawSheet]) -> ParsedList:
             result.skipped.append(Notice(sheet.name, header.row, "没有栏目名称或账号名称列，未导入"))
             continue
         if result.title is None:
-            result.title = _title_above(sheet, header.rows[0] if header.rows else header.row)
+            result.title = _title_above(sheet, header.rows[0])
         _read_rows(sheet, header, kind, result)
     if not result.sheets:
         names = "、".join(f"“{s.name}”" for s in sheets if not s.hidden) or "（无）"
@@ -900,8 +884,8 @@ def _shown(text: str, width: int = 24) -> str:
     return flat if len(flat) <= width else flat[: width - 1] + "…"
 
 
-def _read_rows(sheet: RawSheet, header: _Header, kind: str, result: ParsedList) -> None:
-    fields = header.fields
+def _by_field(kind: str, fields: dict[int, tuple[str, int]]) -> dict[str, list[int]]:
+    """The columns of each field, read for the kind of sheet: a bare 名称 names the column or the account."""
     by_field: dict[str, list[int]] = {}
     for col in sorted(fields):
         f, _level = fields[col]
@@ -914,7 +898,12 @@ def _read_rows(sheet: RawSheet, header: _Header, kind: str, result: ParsedList) 
         if kind == "account" and f in ("level", "sub", "parent", "colname", "depth"):
             f = "ignore"
         by_field.setdefault(f, []).append(col)
+    return by_field
 
+
+def _read_rows(sheet: RawSheet, header: _Header, kind: str, result: ParsedList) -> None:
+    fields = header.fields
+    by_field = _by_field(kind, fields)
     level_cols = _level_columns(sheet.name, header, by_field) if kind == "column" else []
     depth_cols = by_field.get("depth", []) if len(level_cols) == 1 else []
     used = (
@@ -941,7 +930,7 @@ def _read_rows(sheet: RawSheet, header: _Header, kind: str, result: ParsedList) 
         )
 
     header_texts: dict[int, set[str]] = {}
-    for r in header.rows or (header.row,):
+    for r in header.rows:
         for c, cell in enumerate(sheet.rows[r - 1]):
             if cell.text:
                 header_texts.setdefault(c, set()).add(normalize_header(cell.text)[0])
@@ -953,15 +942,8 @@ def _read_rows(sheet: RawSheet, header: _Header, kind: str, result: ParsedList) 
         cells = sheet.rows[r]
         number = r + 1
         texts = [c.text for c in cells]
-        if not any(texts):
+        if not any(texts) or _is_note_row(cells, texts) or _repeats_header(texts, header_texts):
             continue
-        if _is_note_row(cells, texts):
-            continue
-        same_as_header = sum(
-            1 for c, t in header_texts.items() if c < len(texts) and normalize_header(texts[c])[0] in t
-        )
-        if same_as_header >= max(2, len(header_texts) // 2):
-            continue  # the header repeated (printed lists repeat it on every page)
         total = next((t for c, t in enumerate(texts) if t and _TOTAL.match(_squeeze(t))), None)
         if total is not None:
             result.notices.append(
@@ -978,105 +960,31 @@ def _read_rows(sheet: RawSheet, header: _Header, kind: str, result: ParsedList) 
             else:
                 result.notices.append(Notice(sheet.name, number, f"分组行“{shown}”不是账号，已跳过"))
             continue
-        if _is_sentence(cells, texts):
-            what = _KIND_WORD[kind]
-            result.notices.append(
-                Notice(
-                    sheet.name,
-                    number,
-                    f"说明文字“{_shown(texts[_first_filled(texts)])}”未作为{what}导入；"
-                    f"如果它是{what}，请只填名称并补全其他列",
-                )
-            )
+        skip, why = _not_an_item(cells, texts, number, used, fields, kind)
+        if why:
+            result.notices.append(Notice(sheet.name, number, why))
+        if skip:
             continue
-        meaningful = [texts[c] for c in used if c < len(texts) and texts[c]]
-        own = [c for c in used if c < len(texts) and texts[c] and cells[c].origin in (None, (number, c + 1))]
-        if meaningful and not own:
-            # Only values carried down by merged cells that reach one row too far: nothing of its own.
-            result.notices.append(Notice(sheet.name, number, "这一行只有合并单元格带下来的内容，已跳过"))
-            continue
-        if not meaningful:
-            stray = [
-                t
-                for c, t in enumerate(texts)
-                if t and (fields.get(c, ("",))[0] != "seq" or not re.fullmatch(r"[\d.]+", t))
-            ]
-            if stray:
-                result.notices.append(
-                    Notice(
-                        sheet.name,
-                        number,
-                        f"这一行只有未使用列的内容（“{_shown(stray[0])}”），已跳过；"
-                        f"如果它是{_KIND_WORD[kind]}，请把名称填在名称列",
-                    )
-                )
-            continue
-
-        def join(field_name: str, row_cells: list[Cell] = cells) -> str | None:
-            cols = by_field.get(field_name)
-            if cols is None:
-                return None
-            parts: list[str] = []
-            for c in cols:
-                t = clean_text(row_cells[c].text) if c < len(row_cells) else ""
-                if t and t not in parts:
-                    parts.append(t)
-            return "\n".join(parts)
-
         removed: list[str] = []
-        units = _row_units(cells, by_field, removed)
+        base = _base_row(kind, sheet.name, number, cells, by_field, removed, result)
         if removed:
             contacts.append(number)
-        last = _row_last_update(cells, by_field, sheet.name, number, result)
-        fields_of_row = {
-            "sheet": sheet.name,
-            "row": number,
-            "rule_text": join("rule"),
-            "content": join("content"),
-            "note": join("note"),
-            "url": _first_line(join("url")),
-            "units": units,
-            "last_update": last,
-        }
-        if kind == "column":
-            raw = _resolve_levels(cells, level_cols, previous, sheet.name, number, result)
-            previous = raw
-            levels = _expand_paths(raw, sheet.name, number)
-            if depth_cols:
-                levels, stack = _place_by_depth(cells, depth_cols, levels, stack, sheet.name, number, result)
-            elif section is not None and len(level_cols) == 1 and levels[0] != section:
-                levels = (section, *levels)
-            if len(levels) > MAX_LEVELS:
-                raise ImportProblem(
-                    f"工作表“{sheet.name}”第{number}行的栏目“{' / '.join(levels)}”超过五级。"
-                    "最多支持五级栏目，请合并多余的层级后重新导入。"
-                )
-            result.rows.append(ListRow.make("column", levels=levels, name=levels[-1], **fields_of_row))
+        if kind == "account":
+            result.rows.append(_account_row(base, cells, by_field, result))
             continue
-        name = clean_name(join("account") or "")
-        if not name:
+        raw = _resolve_levels(cells, level_cols, previous, sheet.name, number, result)
+        previous = raw
+        levels = _expand_paths(raw, sheet.name, number)
+        if depth_cols:
+            levels, stack = _place_by_depth(cells, depth_cols, levels, stack, sheet.name, number, result)
+        elif section is not None and len(level_cols) == 1 and levels[0] != section:
+            levels = (section, *levels)
+        if len(levels) > MAX_LEVELS:
             raise ImportProblem(
-                f"工作表“{sheet.name}”第{number}行没有账号名称。请填写账号名称，或删除这一行后重新导入。"
+                f"工作表“{sheet.name}”第{number}行的栏目“{' / '.join(levels)}”超过五级。"
+                "最多支持五级栏目，请合并多余的层级后重新导入。"
             )
-        platform = normalize_platform(join("platform") or "") or platform_of_sheet(sheet.name)
-        if not platform:
-            result.notices.append(
-                Notice(
-                    sheet.name,
-                    number,
-                    f"账号“{name}”没有写明平台（微信公众号、微博、抖音……），按名称导入；请在“平台”列补充",
-                )
-            )
-        result.rows.append(
-            ListRow.make(
-                "account",
-                levels=(),
-                name=name,
-                platform=platform,
-                handle=_first_line(join("handle")),
-                **fields_of_row,
-            )
-        )
+        result.rows.append(replace(base, levels=levels, name=levels[-1]))
     if contacts:
         rows_text = "、".join(str(n) for n in contacts[:10]) + ("等" if len(contacts) > 10 else "")
         result.notices.append(
@@ -1090,6 +998,110 @@ def _read_rows(sheet: RawSheet, header: _Header, kind: str, result: ParsedList) 
 
 
 _KIND_WORD = {"column": "栏目", "account": "账号"}
+
+
+def _repeats_header(texts: list[str], header_texts: dict[int, set[str]]) -> bool:
+    """The header again: printed lists repeat it on every page."""
+    same = sum(1 for c, t in header_texts.items() if c < len(texts) and normalize_header(texts[c])[0] in t)
+    return same >= max(2, len(header_texts) // 2)
+
+
+def _not_an_item(
+    cells: list[Cell],
+    texts: list[str],
+    number: int,
+    used: set[int],
+    fields: dict[int, tuple[str, int]],
+    kind: str,
+) -> tuple[bool, str | None]:
+    """(skip the row, what to tell the administrator) for rows that hold no column or account of their own:
+    a sentence of explanation, values merged down from above, text only in columns the import does not use."""
+    what = _KIND_WORD[kind]
+    if _is_sentence(cells, texts):
+        return True, (
+            f"说明文字“{_shown(texts[_first_filled(texts)])}”未作为{what}导入；"
+            f"如果它是{what}，请只填名称并补全其他列"
+        )
+    meaningful = [texts[c] for c in used if c < len(texts) and texts[c]]
+    own = [c for c in used if c < len(texts) and texts[c] and cells[c].origin in (None, (number, c + 1))]
+    if meaningful and not own:
+        # Only values carried down by merged cells that reach one row too far: nothing of its own.
+        return True, "这一行只有合并单元格带下来的内容，已跳过"
+    if meaningful:
+        return False, None
+    stray = [
+        t
+        for c, t in enumerate(texts)
+        if t and (fields.get(c, ("",))[0] != "seq" or not re.fullmatch(r"[\d.]+", t))
+    ]
+    if stray:
+        return (
+            True,
+            f"这一行只有未使用列的内容（“{_shown(stray[0])}”），已跳过；如果它是{what}，请把名称填在名称列",
+        )
+    return True, None
+
+
+def _joined(cells: list[Cell], cols: list[int] | None) -> str | None:
+    """The field's cells of a row as one text (each distinct value once), or None when the list has no
+    such column."""
+    if cols is None:
+        return None
+    parts: list[str] = []
+    for c in cols:
+        t = clean_text(cells[c].text) if c < len(cells) else ""
+        if t and t not in parts:
+            parts.append(t)
+    return "\n".join(parts)
+
+
+def _base_row(
+    kind: str,
+    sheet: str,
+    number: int,
+    cells: list[Cell],
+    by_field: dict[str, list[int]],
+    removed: list[str],
+    result: ParsedList,
+) -> ListRow:
+    """What columns and accounts both have, read from the row; the name (and path) is filled in after."""
+    return ListRow(
+        kind=kind,
+        sheet=sheet,
+        row=number,
+        levels=(),
+        name="",
+        rule_text=_joined(cells, by_field.get("rule")),
+        content=_joined(cells, by_field.get("content")),
+        note=_joined(cells, by_field.get("note")),
+        url=_first_line(_joined(cells, by_field.get("url"))),
+        units=_row_units(cells, by_field, removed),
+        last_update=_row_last_update(cells, by_field, sheet, number, result),
+    )
+
+
+def _account_row(
+    base: ListRow, cells: list[Cell], by_field: dict[str, list[int]], result: ParsedList
+) -> ListRow:
+    name = clean_name(_joined(cells, by_field.get("account")) or "")
+    if not name:
+        raise ImportProblem(
+            f"工作表“{base.sheet}”第{base.row}行没有账号名称。请填写账号名称，或删除这一行后重新导入。"
+        )
+    platform = normalize_platform(_joined(cells, by_field.get("platform")) or "") or platform_of_sheet(
+        base.sheet
+    )
+    if not platform:
+        result.notices.append(
+            Notice(
+                base.sheet,
+                base.row,
+                f"账号“{name}”没有写明平台（微信公众号、微博、抖音……），按名称导入；请在“平台”列补充",
+            )
+        )
+    return replace(
+        base, name=name, platform=platform, handle=_first_line(_joined(cells, by_field.get("handle")))
+    )
 
 
 def _first_filled(texts: Sequence[str]) -> int:
@@ -1169,7 +1181,7 @@ def _resolve_levels(
         elif len(path) == k and len(previous) > k and tuple(path) == previous[:k]:
             path.append(previous[k])
         else:
-            shown = "、".join(_LEVEL_NAMES[i] for i in range(k, lowest) if not values[i])
+            shown = "、".join(LEVEL_NAMES[i] for i in range(k, lowest) if not values[i])
             result.notices.append(
                 Notice(
                     sheet_name,
@@ -1180,9 +1192,6 @@ def _resolve_levels(
             path.extend(v for v in values[k + 1 : lowest + 1] if v)
             break
     return tuple(path)
-
-
-_LEVEL_NAMES = ("一级栏目", "二级栏目", "三级栏目", "四级栏目", "五级栏目")
 
 
 def _first_line(text: str | None) -> str | None:
@@ -1255,7 +1264,7 @@ def _place_by_depth(
             Notice(
                 sheet_name,
                 number,
-                f"{_LEVEL_NAMES[depth - 1]}“{levels[0]}”上面没有它的{_LEVEL_NAMES[depth - 2]}，"
+                f"{LEVEL_NAMES[depth - 1]}“{levels[0]}”上面没有它的{LEVEL_NAMES[depth - 2]}，"
                 f"按“{' / '.join([*stack, levels[0]])}”导入；请检查栏目级别",
             )
         )

@@ -2,15 +2,25 @@
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 import pytest
 from sqlmodel import select
 
-from storage.catalog import ImportProblem, add_group_members, ensure_unit, find_site, resolve_site
+from storage.catalog import (
+    ImportProblem,
+    add_group_members,
+    ensure_unit,
+    find_site,
+    resolve_site,
+    site_judge,
+)
 from storage.db import session_scope
 from storage.models import Site, Unit, UnitGroupMember
 from tests.conftest import at
 
 NOW = at("2026-11-23 09:00")
+SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 def test_ensure_unit_creates_once_and_marks_groups(engine):
@@ -38,8 +48,10 @@ def test_a_group_is_filled_by_the_administrator(engine):
         assert add_group_members(s, group, [finance, group]) == 0  # no repeats, not itself
         with pytest.raises(ValueError, match="不是单位组"):
             add_group_members(s, finance, [audit])
+        ids = {group.id: group.name, finance.id: finance.name, audit.id: audit.name}
     with session_scope(engine) as s:
-        assert len(s.exec(select(UnitGroupMember)).all()) == 2
+        pairs = {(ids[m.group_id], ids[m.member_id]) for m in s.exec(select(UnitGroupMember))}
+    assert pairs == {("市属各部门", "市财政局"), ("市属各部门", "市审计局")}
 
 
 def test_the_site_is_named_or_the_only_one(engine):
@@ -55,4 +67,13 @@ def test_the_site_is_named_or_the_only_one(engine):
         with pytest.raises(ImportProblem, match="多个网站"):
             resolve_site(s, NOW, None, None, "x")
     with session_scope(engine) as s:
-        assert len(s.exec(select(Site)).all()) == 2
+        assert sorted(s.exec(select(Site.name))) == ["南华县人民政府网站", "牟定县栏目清单"]
+
+
+def test_a_site_is_judged_in_its_own_time_zone(engine):
+    with session_scope(engine) as s:
+        site, _ = resolve_site(s, NOW, "喀什市人民政府网站", None, "x")
+        assert site_judge(s, site, SHANGHAI).tz == SHANGHAI  # no zone of its own: the deployment's
+        site.tz_name = "Asia/Urumqi"
+        assert site_judge(s, site, SHANGHAI).tz == ZoneInfo("Asia/Urumqi")
+        assert site_judge(s, None, SHANGHAI).tz == SHANGHAI

@@ -9,15 +9,15 @@ from zoneinfo import ZoneInfo
 import pytest
 from openpyxl import load_workbook
 from openpyxl.worksheet.worksheet import Worksheet
-from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlalchemy import event, func
+from sqlmodel import Session, col, select
 
 from bot.cli import main
 from domain.rules import describe_rule, parse_rule
 from storage.catalog import run_import
 from storage.db import session_scope
-from storage.export import ExportProblem, run_export
-from storage.items import log_update
+from storage.export import STATE_LABELS, ExportProblem, run_export
+from storage.items import log_update, refresh_all
 from storage.models import Item, ItemUnit, Membership, Person, Site, Unit, UnitGroupMember, UpdateLog
 from tests.conftest import at
 
@@ -111,11 +111,43 @@ def test_it_exports_a_printable_workbook(city, tmp_path):
     assert douyin["状态"] == "已逾期"  # weekly by default, nothing since October
 
 
+def test_exported_states_are_those_the_daily_pass_gives_today(city, judge, tmp_path):
+    # Nothing was refreshed since the import on 1 October: the export judges every item for today.
+    path = tmp_path / "a.xlsx"
+    summary = run_export(city, NOW, TZ, path)
+    with session_scope(city) as s:
+        refresh_all(s, judge, NOW)
+        items = list(s.exec(select(Item)))
+        expected = {i.path: (STATE_LABELS[i.state], i.due_on) for i in items if i.kind == "column"}
+        overdue = sum(1 for i in items if i.state == "overdue")
+    ws = load_workbook(path)["栏目"]
+    headers = [c.value for c in ws[2]]
+    got = {}
+    for r in range(3, ws.max_row + 1):
+        row = {h: ws.cell(r, c).value for c, h in enumerate(headers, start=1)}
+        path_text = " / ".join(str(row[h]) for h in ("一级栏目", "二级栏目", "三级栏目") if row[h])
+        due = row["到期日"]
+        got[path_text] = (row["状态"], due.date() if isinstance(due, datetime) else due)
+    assert got == expected
+    assert summary.overdue == overdue > 0
+
+
 def test_exporting_changes_nothing(city, tmp_path):
     before = counts(city)
     with Session(city) as s:
         states = {i.key: (i.state, i.state_on) for i in s.exec(select(Item))}
-    run_export(city, NOW, TZ, tmp_path / "a.xlsx")
+    statements: list[str] = []
+
+    def seen(_conn, _cursor, statement, *_args):
+        statements.append(statement.lstrip().split(None, 1)[0].upper())
+
+    event.listen(city, "before_cursor_execute", seen)
+    try:
+        run_export(city, NOW, TZ, tmp_path / "a.xlsx")
+    finally:
+        event.remove(city, "before_cursor_execute", seen)
+    # Not even a rolled-back write: an export must not lock out the running bot.
+    assert statements and set(statements) <= {"SELECT"}
     assert counts(city) == before
     with Session(city) as s:
         assert {i.key: (i.state, i.state_on) for i in s.exec(select(Item))} == states
@@ -125,7 +157,7 @@ def test_exporting_changes_nothing(city, tmp_path):
 def test_importing_the_export_changes_nothing(engine, judge, tmp_path, source):
     run_import(engine, at("2026-11-21 09:00"), TZ, source)
     with session_scope(engine) as s:
-        first = s.exec(select(Item).where(Item.kind == "column").order_by(Item.id)).first()
+        first = s.exec(select(Item).where(Item.kind == "column").order_by(col(Item.id))).first()
         assert first is not None
         log_update(s, at("2026-11-22 18:30"), judge, first, source="done")
     before = counts(engine)

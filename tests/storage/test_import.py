@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -38,11 +38,7 @@ def counts(engine) -> dict[str, int]:
 
 
 def local(moment: datetime | None) -> datetime | None:
-    # SQLite hands datetimes back without a zone; they are UTC.
-    if moment is None:
-        return None
-    aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-    return aware.astimezone(TZ).replace(tzinfo=None)
+    return moment.astimezone(TZ).replace(tzinfo=None) if moment else None
 
 
 def do_import(engine, path: Path, now=NOW, **kwargs) -> catalog.ImportReport:
