@@ -23,6 +23,9 @@ from datetime import date, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from multiprocessing.connection import Connection
 
+from webread import PageReading, Reader
+from webread.extract import extract
+
 PAGES = 2_000
 TODAY = date(2026, 11, 23)
 TARGET_PER_MINUTE = 2_000
@@ -109,188 +112,167 @@ def _wrap(title: str, listing: str, *, charset: str = "utf-8") -> str:
     )
 
 
-def _rows(rng: random.Random, n: int) -> list[str]:
-    return [rng.choice(_TITLES) for _ in range(n)]
+def _page(heading: str, listing: str, status: str, newest: date | None = None, *, gbk: bool = False) -> Page:
+    charset = "gb2312" if gbk else "utf-8"
+    body = _wrap(heading, listing, charset=charset).encode("gbk" if gbk else "utf-8", "xmlcharrefreplace")
+    return Page(body, f"text/html; charset={charset}", status, newest)
 
 
-Style = Callable[[random.Random, int], tuple[str, str, str, date | None]]  # html, charset, status, newest
+Row = Callable[[int, int, str, date], str]  # (page number, row number, title, date) -> the row's markup
+Style = Callable[[random.Random, int], Page]
 
 
-def _span(rng: random.Random, i: int) -> tuple[str, str, str, date | None]:
-    ds = _dates(rng, rng.randint(5, 40))
-    rows = "".join(
+def _rows(rng: random.Random, i: int, days: list[date], row: Row) -> str:
+    titles = [rng.choice(_TITLES) for _ in days]
+    return "".join(row(i, k, t, d) for k, (t, d) in enumerate(zip(titles, days, strict=True)))
+
+
+def _dated(heading: str, frame: str, row: Row, *, most: int = 30, gbk: bool = False) -> Style:
+    """A page of 5 to `most` dated rows written by `row`, set into `frame` at its `{}`."""
+
+    def style(rng: random.Random, i: int) -> Page:
+        days = _dates(rng, rng.randint(5, most))
+        return _page(heading, frame.format(_rows(rng, i, days, row)), "ok", max(days), gbk=gbk)
+
+    return style
+
+
+_span = _dated(
+    "部门动态",
+    '<ul class="list">{}</ul>',
+    lambda i, k, t, d: (
         f'<li><a href="/n/{i}_{k}.html" title="{t}">{t}</a><span class="fbsj">{d:%Y-%m-%d}</span></li>'
-        for k, (t, d) in enumerate(zip(_rows(rng, len(ds)), ds, strict=True))
-    )
-    return _wrap("部门动态", f'<ul class="list">{rows}</ul>'), "utf-8", "ok", max(ds)
-
-
-def _table(rng: random.Random, i: int) -> tuple[str, str, str, date | None]:
-    ds = _dates(rng, rng.randint(5, 30))
-    rows = "".join(
+    ),
+    most=40,
+)
+_table = _dated(
+    "政策文件",
+    '<table class="xxgk"><tr><th>标题</th><th>成文日期</th><th>发布日期</th></tr>{}</table>',
+    lambda i, k, t, d: (
         f'<tr><td><a href="/z/{i}_{k}.html">{t}</a></td><td>{d - timedelta(days=3):%Y-%m-%d}</td>'
         f"<td>{d:%Y-%m-%d}</td></tr>"
-        for k, (t, d) in enumerate(zip(_rows(rng, len(ds)), ds, strict=True))
-    )
-    head = "<tr><th>标题</th><th>成文日期</th><th>发布日期</th></tr>"
-    return _wrap("政策文件", f'<table class="xxgk">{head}{rows}</table>'), "utf-8", "ok", max(ds)
-
-
-def _divs(rng: random.Random, i: int) -> tuple[str, str, str, date | None]:
-    ds = _dates(rng, rng.randint(5, 30))
-    rows = "".join(
+    ),
+)
+_divs = _dated(
+    "乡镇动态",
+    '<div class="box">{}</div>',
+    lambda i, k, t, d: (
         f'<div class="item"><div class="tit"><a href="/d/{i}_{k}.html">{t}</a></div>'
         f'<div class="date">{d.year}/{d.month:02d}/{d.day:02d}</div></div>'
-        for k, (t, d) in enumerate(zip(_rows(rng, len(ds)), ds, strict=True))
-    )
-    return _wrap("乡镇动态", f'<div class="box">{rows}</div>'), "utf-8", "ok", max(ds)
-
-
-def _em_before(rng: random.Random, i: int) -> tuple[str, str, str, date | None]:
-    ds = _dates(rng, rng.randint(5, 30))
-    rows = "".join(
-        f'<li><em>{d:%Y.%m.%d}</em><a href="/e/{i}_{k}.htm">{t}</a></li>'
-        for k, (t, d) in enumerate(zip(_rows(rng, len(ds)), ds, strict=True))
-    )
-    return _wrap("工作动态", f'<ul class="lb">{rows}</ul>'), "utf-8", "ok", max(ds)
-
-
-def _yearless(rng: random.Random, i: int) -> tuple[str, str, str, date | None]:
-    ds = _dates(rng, rng.randint(5, 30), span_days=200)
-    ds = [d for d in ds if (TODAY - d).days < 360] or [TODAY]  # a year-less list must stay within a year
-    rows = "".join(
-        f'<li>·<a href="/y/{i}_{k}.htm">{t}</a>[{d:%m-%d}]</li>'
-        for k, (t, d) in enumerate(zip(_rows(rng, len(ds)), ds, strict=True))
-    )
-    return _wrap("通知公告", f'<div class="listbox"><ul>{rows}</ul></div>'), "utf-8", "ok", max(ds)
-
-
-def _chinese(rng: random.Random, i: int) -> tuple[str, str, str, date | None]:
-    ds = _dates(rng, rng.randint(5, 30))
-    rows = "".join(
+    ),
+)
+_em_before = _dated(
+    "工作动态",
+    '<ul class="lb">{}</ul>',
+    lambda i, k, t, d: f'<li><em>{d:%Y.%m.%d}</em><a href="/e/{i}_{k}.htm">{t}</a></li>',
+)
+_chinese = _dated(
+    "政务要闻",
+    '<ul class="list-ul">{}</ul>',
+    lambda i, k, t, d: (
         f'<li><a href="/c/{i}_{k}.shtml">{t}</a><span>{d.year}年{d.month}月{d.day}日</span></li>'
-        for k, (t, d) in enumerate(zip(_rows(rng, len(ds)), ds, strict=True))
-    )
-    return _wrap("政务要闻", f'<ul class="list-ul">{rows}</ul>'), "utf-8", "ok", max(ds)
-
-
-def _title_attr(rng: random.Random, i: int) -> tuple[str, str, str, date | None]:
-    ds = _dates(rng, rng.randint(5, 30))
-    rows = "".join(
+    ),
+)
+_title_attr = _dated(
+    "信息公开",
+    '<ul class="mid_list">{}</ul>',
+    lambda i, k, t, d: (
         f'<li><a href="/show.asp?id={i}{k}" title="标题：{t}&#10;发布时间：{d:%Y-%m-%d}">{t[:14]}…</a></li>'
-        for k, (t, d) in enumerate(zip(_rows(rng, len(ds)), ds, strict=True))
-    )
-    return _wrap("信息公开", f'<ul class="mid_list">{rows}</ul>'), "utf-8", "ok", max(ds)
+    ),
+)
+_trs = _dated(
+    "通知公告",
+    '<div class="list-con"><ul>{}</ul></div>',
+    lambda i, k, t, d: f'<li><a href="./{d:%Y%m}/t{d:%Y%m%d}_{i * 100 + k}.html" title="{t}">{t}</a></li>',
+    most=25,
+)
+_gbk = _dated(
+    "工作动态",
+    '<table class="listtable">{}</table>',
+    lambda i, k, t, d: (
+        f'<tr><td><a href="/Article/Show.asp?id={i}{k}">{t}</a></td><td class="rq">{d:%Y-%m-%d}</td></tr>'
+    ),
+    gbk=True,
+)
+_flat = _dated(
+    "馆内动态",
+    '<table><tr><td class="content">{}</td></tr></table>',
+    lambda i, k, t, d: f'<a href="shownews.asp?id={i}{k}">{t}</a>&nbsp;({d:%Y-%m-%d})<br>',
+    most=20,
+)
+_wrapped = _dated(
+    "新闻中心",
+    '<div class="rows">{}</div>',
+    lambda i, k, t, d: (
+        f'<a class="row" href="/w/{i}{k}"><span class="tit">{t}</span>'
+        f'<span class="time">{d:%Y-%m-%d}</span></a>'
+    ),
+    most=20,
+)
+_boxes = _dated(
+    "新闻中心",
+    '<ul class="news-ul">{}</ul>',
+    lambda i, k, t, d: (
+        f'<li><div class="news-date"><span>{d:%d}</span><em>{d:%Y-%m}</em></div>'
+        f'<div class="txt"><a href="/b/{i}{k}.html">{t}</a><p>{t}，会议要求压实责任……</p></div></li>'
+    ),
+    most=20,
+)
 
 
-def _hanweb(rng: random.Random, i: int) -> tuple[str, str, str, date | None]:
-    ds = _dates(rng, rng.randint(5, 25))
-    records = "".join(
-        f'<record><![CDATA[<li><a href="/art/{d.year}/{d.month}/{d.day}/art_1_{i}{k}.html">{t}</a>'
-        f"<span>{d:%Y-%m-%d}</span></li>]]></record>"
-        for k, (t, d) in enumerate(zip(_rows(rng, len(ds)), ds, strict=True))
+def _yearless(rng: random.Random, i: int) -> Page:
+    days = _dates(rng, rng.randint(5, 30), span_days=200)
+    days = [d for d in days if (TODAY - d).days < 360] or [TODAY]  # a year-less list must stay within a year
+    rows = _rows(rng, i, days, lambda i, k, t, d: f'<li>·<a href="/y/{i}_{k}.htm">{t}</a>[{d:%m-%d}]</li>')
+    return _page("通知公告", f'<div class="listbox"><ul>{rows}</ul></div>', "ok", max(days))
+
+
+def _hanweb(rng: random.Random, i: int) -> Page:
+    days = _dates(rng, rng.randint(5, 25))
+    records = _rows(
+        rng,
+        i,
+        days,
+        lambda i, k, t, d: (
+            f'<record><![CDATA[<li><a href="/art/{d.year}/{d.month}/{d.day}/art_1_{i}{k}.html">{t}</a>'
+            f"<span>{d:%Y-%m-%d}</span></li>]]></record>"
+        ),
     )
     store = (
         f'<div id="{i}"><script type="text/xml"><datastore>'
         '<nextgroup><![CDATA[<a href="/p"></a>]]></nextgroup>'
-        f"<recordset>{records}</recordset><totalrecord>{len(ds) * 7}</totalrecord></datastore></script></div>"
+        f"<recordset>{records}</recordset><totalrecord>{len(days) * 7}</totalrecord>"
+        "</datastore></script></div>"
     )
-    return _wrap("部门动态", store), "utf-8", "ok", max(ds)
+    return _page("部门动态", store, "ok", max(days))
 
 
-def _trs(rng: random.Random, i: int) -> tuple[str, str, str, date | None]:
-    ds = _dates(rng, rng.randint(5, 25))
-    rows = "".join(
-        f'<li><a href="./{d:%Y%m}/t{d:%Y%m%d}_{i * 100 + k}.html" title="{t}">{t}</a></li>'
-        for k, (t, d) in enumerate(zip(_rows(rng, len(ds)), ds, strict=True))
-    )
-    return _wrap("通知公告", f'<div class="list-con"><ul>{rows}</ul></div>'), "utf-8", "ok", max(ds)
-
-
-def _pinned(rng: random.Random, i: int) -> tuple[str, str, str, date | None]:
-    ds = _dates(rng, rng.randint(5, 25), span_days=300)
-    fake = min(TODAY, max(ds) + timedelta(days=rng.randint(1, 30)))
+def _pinned(rng: random.Random, i: int) -> Page:
+    days = _dates(rng, rng.randint(5, 25), span_days=300)
+    fake = min(TODAY, max(days) + timedelta(days=rng.randint(1, 30)))
     pinned = (
         f'<li class="top"><a href="/p/{i}.html">【置顶】政府信息公开指南</a><span>{fake:%Y-%m-%d}</span></li>'
     )
-    rows = "".join(
-        f'<li><a href="/p/{i}_{k}.html">{t}</a><span>{d:%Y-%m-%d}</span></li>'
-        for k, (t, d) in enumerate(zip(_rows(rng, len(ds)), ds, strict=True))
+    rows = _rows(
+        rng, i, days, lambda i, k, t, d: f'<li><a href="/p/{i}_{k}.html">{t}</a><span>{d:%F}</span></li>'
     )
-    return _wrap("通知公告", f'<ul class="news">{pinned}{rows}</ul>'), "utf-8", "ok", max(ds)
+    return _page("通知公告", f'<ul class="news">{pinned}{rows}</ul>', "ok", max(days))
 
 
-def _gbk(rng: random.Random, i: int) -> tuple[str, str, str, date | None]:
-    ds = _dates(rng, rng.randint(5, 30))
-    rows = "".join(
-        f'<tr><td><a href="/Article/Show.asp?id={i}{k}">{t}</a></td><td class="rq">{d:%Y-%m-%d}</td></tr>'
-        for k, (t, d) in enumerate(zip(_rows(rng, len(ds)), ds, strict=True))
-    )
-    return (
-        _wrap("工作动态", f'<table class="listtable">{rows}</table>', charset="gb2312"),
-        "gbk",
-        "ok",
-        max(ds),
-    )
-
-
-def _flat(rng: random.Random, i: int) -> tuple[str, str, str, date | None]:
-    ds = _dates(rng, rng.randint(5, 20))
-    rows = "".join(
-        f'<a href="shownews.asp?id={i}{k}">{t}</a>&nbsp;({d:%Y-%m-%d})<br>'
-        for k, (t, d) in enumerate(zip(_rows(rng, len(ds)), ds, strict=True))
-    )
-    return (
-        _wrap("馆内动态", f'<table><tr><td class="content">{rows}</td></tr></table>'),
-        "utf-8",
-        "ok",
-        max(ds),
-    )
-
-
-def _wrapped(rng: random.Random, i: int) -> tuple[str, str, str, date | None]:
-    ds = _dates(rng, rng.randint(5, 20))
-    rows = "".join(
-        f'<a class="row" href="/w/{i}{k}"><span class="tit">{t}</span>'
-        f'<span class="time">{d:%Y-%m-%d}</span></a>'
-        for k, (t, d) in enumerate(zip(_rows(rng, len(ds)), ds, strict=True))
-    )
-    return _wrap("新闻中心", f'<div class="rows">{rows}</div>'), "utf-8", "ok", max(ds)
-
-
-def _boxes(rng: random.Random, i: int) -> tuple[str, str, str, date | None]:
-    ds = _dates(rng, rng.randint(5, 20))
-    rows = "".join(
-        f'<li><div class="news-date"><span>{d:%d}</span><em>{d:%Y-%m}</em></div>'
-        f'<div class="txt"><a href="/b/{i}{k}.html">{t}</a><p>{t}，会议要求压实责任……</p></div></li>'
-        for k, (t, d) in enumerate(zip(_rows(rng, len(ds)), ds, strict=True))
-    )
-    return _wrap("新闻中心", f'<ul class="news-ul">{rows}</ul>'), "utf-8", "ok", max(ds)
-
-
-def _empty(rng: random.Random, i: int) -> tuple[str, str, str, date | None]:
+def _empty(rng: random.Random, i: int) -> Page:
     phrase = rng.choice(("暂无信息", "暂无内容", "暂无数据", "没有记录"))
-    return (
-        _wrap("规划计划", f'<ul class="list"></ul><div class="nodata">{phrase}</div>'),
-        "utf-8",
-        "empty",
-        None,
-    )
+    return _page("规划计划", f'<ul class="list"></ul><div class="nodata">{phrase}</div>', "empty")
 
 
-def _soft404(rng: random.Random, i: int) -> tuple[str, str, str, date | None]:
+def _soft404(rng: random.Random, i: int) -> Page:
     tip = rng.choice(("抱歉！您访问的页面不存在或已被删除", "页面找不到了", "404 Not Found"))
-    return (
-        _wrap("楚雄市人民政府", f'<div class="error"><p class="tip">{tip}</p></div>'),
-        "utf-8",
-        "broken",
-        None,
-    )
+    return _page("楚雄市人民政府", f'<div class="error"><p class="tip">{tip}</p></div>', "broken")
 
 
-def _dateless(rng: random.Random, i: int) -> tuple[str, str, str, date | None]:
-    rows = "".join(f'<li><a href="/content.jsp?id={i}{k}">{t}</a></li>' for k, t in enumerate(_rows(rng, 12)))
-    return _wrap("便民服务", f'<ul class="list">{rows}</ul>'), "utf-8", "unknown", None
+def _dateless(rng: random.Random, i: int) -> Page:
+    titles = [rng.choice(_TITLES) for _ in range(12)]
+    rows = "".join(f'<li><a href="/content.jsp?id={i}{k}">{t}</a></li>' for k, t in enumerate(titles))
+    return _page("便民服务", f'<ul class="list">{rows}</ul>', "unknown")
 
 
 _STYLES: tuple[Style, ...] = (
@@ -300,15 +282,7 @@ _STYLES: tuple[Style, ...] = (
 
 
 def generate(n: int = PAGES) -> dict[str, Page]:
-    pages: dict[str, Page] = {}
-    for i in range(n):
-        rng = random.Random(i)
-        html, encoding, status, newest = _STYLES[i % len(_STYLES)](rng, i)
-        charset = "gb2312" if encoding == "gbk" else "utf-8"
-        pages[f"/p/{i}.html"] = Page(
-            html.encode(encoding, "xmlcharrefreplace"), f"text/html; charset={charset}", status, newest
-        )
-    return pages
+    return {f"/p/{i}.html": _STYLES[i % len(_STYLES)](random.Random(i), i) for i in range(n)}
 
 
 def _serve(pages: dict[str, Page], conn: Connection) -> None:
@@ -333,30 +307,25 @@ def _serve(pages: dict[str, Page], conn: Connection) -> None:
     server.serve_forever()
 
 
-def _right(status: str, newest: date | None, page: Page) -> bool:
-    return status == page.status and newest == page.newest
+def _right(pages: dict[str, Page], readings: dict[str, PageReading]) -> int:
+    """How many pages were read as what they are: the status and the newest date both right."""
+    return sum(readings[p].status == pg.status and readings[p].newest == pg.newest for p, pg in pages.items())
 
 
-async def _read_all(base: str, pages: dict[str, Page]) -> tuple[float, int]:
-    from webread import Reader
-
+async def _read_all(base: str, pages: dict[str, Page]) -> tuple[float, dict[str, PageReading]]:
     started = time.perf_counter()
     async with Reader(per_host=16, global_limit=16, host_delay=0, timeout=15) as reader:
         readings = await reader.read_many([base + path for path in pages], today=TODAY)
-    elapsed = time.perf_counter() - started
-    right = sum(_right(readings[base + p].status, readings[base + p].newest, pg) for p, pg in pages.items())
-    return elapsed, right
+    return time.perf_counter() - started, {path: readings[base + path] for path in pages}
 
 
-def _extract_only(pages: dict[str, Page]) -> tuple[float, int]:
-    from webread.extract import extract
-
+def _extract_only(pages: dict[str, Page]) -> tuple[float, dict[str, PageReading]]:
     started = time.perf_counter()
-    right = 0
-    for path, page in pages.items():
-        r = extract(page.body, url=path, headers={"Content-Type": page.content_type}, today=TODAY)
-        right += _right(r.status, r.newest, page)
-    return time.perf_counter() - started, right
+    readings = {
+        path: extract(page.body, headers={"Content-Type": page.content_type}, today=TODAY)
+        for path, page in pages.items()
+    }
+    return time.perf_counter() - started, readings
 
 
 def _htmldate(pages: dict[str, Page]) -> tuple[float, int, int, int]:
@@ -393,16 +362,18 @@ def main() -> int:
     server.start()
     try:
         port = parent.recv()
-        elapsed, right = asyncio.run(_read_all(f"http://127.0.0.1:{port}", pages))
+        elapsed, readings = asyncio.run(_read_all(f"http://127.0.0.1:{port}", pages))
     finally:
         server.terminate()
         server.join(5)
     per_min = len(pages) / elapsed * 60
+    right = _right(pages, readings)
     print(
         f"zhiri Reader (HTTP, per-host limit raised to 16, delay 0): {per_min:,.0f} pages/min "
         f"({elapsed:.1f} s), accuracy {right}/{len(pages)} = {right / len(pages):.1%}"
     )
-    x_elapsed, x_right = _extract_only(pages)
+    x_elapsed, x_readings = _extract_only(pages)
+    x_right = _right(pages, x_readings)
     print(
         f"zhiri extract() only, same bytes:  {len(pages) / x_elapsed * 60:,.0f} pages/min, "
         f"accuracy {x_right}/{len(pages)} = {x_right / len(pages):.1%}"

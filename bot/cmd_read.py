@@ -6,12 +6,10 @@ import argparse
 import asyncio
 import json
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
+from bot.config import load_settings
+from handlers.format import READ_LABELS
 from webread import PageReading, Reader
-
-_STATUS_ZH = {"ok": "正常", "empty": "空白栏目（无信息）", "broken": "无法访问", "unknown": "无法判断"}
-_TZ = "Asia/Shanghai"
 
 
 def _day(text: str) -> date:
@@ -25,7 +23,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     p = sub.add_parser("read", help="读取栏目列表页，判断最近更新日期 / read a column's list page")
     p.add_argument("--url", required=True, help="栏目列表页网址")
     p.add_argument("--json", action="store_true", help="输出一行 JSON")
-    p.add_argument("--today", type=_day, default=None, help="以哪一天为今天（默认北京时间今天）")
+    p.add_argument("--today", type=_day, default=None, help="以哪一天为今天（默认按 TZ_NAME 时区的今天）")
     p.add_argument("--timeout", type=float, default=15.0, help="超时秒数（默认 15）")
 
 
@@ -45,7 +43,7 @@ def to_json(url: str, reading: PageReading) -> str:
 def to_text(url: str, reading: PageReading) -> str:
     newest = reading.newest.isoformat() if reading.newest else "无"
     return (
-        f"{url}\n状态：{_STATUS_ZH[reading.status]}；最新信息日期：{newest}；条目数：{reading.items}；"
+        f"{url}\n状态：{READ_LABELS[reading.status]}；最新信息日期：{newest}；条目数：{reading.items}；"
         f"说明：{reading.reason}"
     )
 
@@ -56,8 +54,8 @@ async def _read(url: str, today: date, timeout: float) -> PageReading:
 
 
 def run(args: argparse.Namespace) -> int:
-    # The only place the reader looks at the clock: the site's local date (Asia/Shanghai).
-    today: date = args.today or datetime.now(ZoneInfo(_TZ)).date()
+    # The only place the reader looks at the clock: the site's local date (TZ_NAME, as everywhere else).
+    today: date = args.today or datetime.now(load_settings().tz).date()
     reading = asyncio.run(_read(args.url, today, args.timeout))
     print(to_json(args.url, reading) if args.json else to_text(args.url, reading))
     return 1 if reading.status == "broken" else 0

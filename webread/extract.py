@@ -168,11 +168,19 @@ def _infer_year(month: int, day: int, today: date) -> date | None:
     return None
 
 
-def _make_date(year: int, month: int, day: int) -> date | None:
+def _make_date(year: int, month: int, day: int, today: date) -> date | None:
+    """The date, if it is one an item could carry: real, not before _MIN_YEAR, not after today (a future
+    date is an announcement, 会议定于…, or a typo, never "last updated")."""
     try:
-        return date(year, month, day)
+        found = date(year, month, day)
     except ValueError:
         return None
+    return found if found.year >= _MIN_YEAR and found <= today else None
+
+
+def _month_day(m: re.Match[str]) -> tuple[int, int]:
+    """Month and day of a _MONTH_DAY match (11-18 or 11月18日)."""
+    return int(m.group(1)), int(m.group(3) or m.group(4))
 
 
 @dataclass(frozen=True, slots=True)
@@ -213,9 +221,9 @@ def scan_dates(text: str, today: date, *, in_title: bool) -> list[_Found]:
         for m in full:
             y = int(m.group(1))
             mo, d = (m.group(3), m.group(4)) if m.group(2) else (m.group(5), m.group(6))
-            day = _make_date(y, int(mo), int(d))
-            if day is None or day.year < _MIN_YEAR or day > today:
-                continue  # future dates are announcements (会议定于…) or typos, never "last updated"
+            day = _make_date(y, int(mo), int(d), today)
+            if day is None:
+                continue
             # "2026-11-23 星期一" alone is the page's clock, not an item.
             if day == today and "星期" in t and only and len(full) == 1 and len(t) < 20:
                 continue
@@ -233,10 +241,10 @@ def scan_dates(text: str, today: date, *, in_title: bool) -> list[_Found]:
     m = md[0]
     if m.group(2) == "." and not re.search(r"[\[(（【]", t):
         return []  # "3.5" is a number, "[11.18]" is a date
-    mo, d = (m.group(1), m.group(3)) if m.group(2) else (m.group(1), m.group(4))
-    if not (1 <= int(mo) <= 12 and 1 <= int(d) <= 31):
+    mo, d = _month_day(m)
+    if not (1 <= mo <= 12 and 1 <= d <= 31):
         return []
-    day = _infer_year(int(mo), int(d), today)
+    day = _infer_year(mo, d, today)
     return [_Found(day, 1)] if day else []
 
 
@@ -253,8 +261,8 @@ def url_date(href: str, today: date) -> date | None:
     for pattern in _URL_DATES:
         m = pattern.search(href)
         if m:
-            day = _make_date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
-            if day and day.year >= _MIN_YEAR and day <= today:
+            day = _make_date(int(m.group(1)), int(m.group(2)), int(m.group(3)), today)
+            if day:
                 return day
     return None
 
@@ -275,11 +283,13 @@ _GONE = re.compile(
     r"(?:栏目|信息|文章)(?:已被?删除|不存在)"
 )
 _ERROR_WORDS = re.compile(r"(?<!\d)404(?!\d)|not\s*found|错误|出错|error|无法访问|访问异常|系统繁忙", re.I)
+# "暂无…" may name anything a list holds; "没有…" and "无相关…" count only with the plainest nouns, as they
+# also turn up in ordinary sentences.
+_NOTHING = "信息|内容|数据|记录"
 _EMPTY = re.compile(
-    r"暂无(?:相关|任何)?(?:信息|内容|数据|记录|文章|新闻|资料|文件|来信|信件|留言|咨询|投诉|建议|回复|公告|通知|"
-    r"动态|文档|条目|结果|项目)|暂时没有(?:相关)?(?:信息|内容|数据|记录|来信|信件|留言)|"
-    r"没有(?:相关|任何)?(?:记录|信息|数据|内容)|无相关(?:信息|记录|内容|数据)|查询结果为空|"
-    r"(?:共|总共|总计|合计)\s*0\s*(?:条|篇|个|项)|记录数\s*[:：]?\s*0(?!\d)|该栏目(?:下)?(?:暂)?无(?:信息|内容)"
+    rf"(?:暂无|暂时没有)(?:相关|任何)?(?:{_NOTHING}|文章|新闻|资料|文件|来信|信件|留言|咨询|投诉|建议|回复|"
+    rf"公告|通知|动态|文档|条目|结果|项目)|(?:没有(?:相关|任何)?|无相关|该栏目下?暂?无)(?:{_NOTHING})|"
+    r"查询结果为空|(?:共|总共|总计|合计)\s*0\s*(?:条|篇|个|项)|记录数\s*[:：]?\s*0(?!\d)"
 )
 _AJAX = re.compile(
     r"\$\.(?:ajax|get|post|getJSON)\s*\(|XMLHttpRequest|\bfetch\s*\(|axios|new\s+Vue|createApp\s*\(|\.load\s*\(|"
@@ -332,12 +342,15 @@ _HEADER_NEVER = re.compile(r"实施|施行|生效|截止|有效|废止|失效|�
 _MAX_LINKS_PER_ROW = 8  # a row may carry attachment/解读 links; a box of nav links is not a row
 
 
+def _names(el: etree._Element) -> list[str]:
+    """The element's class names and id, lower-cased."""
+    return f"{el.get('class') or ''} {el.get('id') or ''}".lower().split()
+
+
 def _parts(el: etree._Element) -> list[str]:
-    raw = f"{el.get('class') or ''} {el.get('id') or ''}".lower()
-    if not raw.strip():
-        return []
+    """Its names and their pieces: "news-list" gives news-list, news, list."""
     out: list[str] = []
-    for token in raw.split():
+    for token in _names(el):
         out.append(token)
         out.extend(p for p in re.split(r"[-_]+", token) if p)
     return out
@@ -417,8 +430,13 @@ class _Doc:
         self.text_dates: dict[etree._Element, list[_Found]] = {}
         self.tail_dates: dict[etree._Element, list[_Found]] = {}
         self.aside: set[etree._Element] = set()
-        self.links: list[etree._Element] = []
-        for el in root.iter():
+        self._links_and_asides()
+        self._heading_boxes(title)
+        self._dates()
+
+    def _links_and_asides(self) -> None:
+        links: list[etree._Element] = []
+        for el in self.root.iter():
             if not isinstance(el.tag, str):
                 continue
             parent = el.getparent()
@@ -426,16 +444,18 @@ class _Doc:
             if inherited or el.tag in _ASIDE_TAGS or any(p in _ASIDE_PARTS for p in _parts(el)):
                 self.aside.add(el)
             if el.tag == "a" and (el.get("href") is not None or el.get("onclick")):
-                self.links.append(el)
-        for a in self.links:
+                links.append(el)
+        for a in links:
             for d in a.iter():
                 self.in_link.add(d)
             node: etree._Element | None = a
             while node is not None:
                 self.link_count[node] = self.link_count.get(node, 0) + 1
                 node = node.getparent()
-        self._heading_boxes(title)
-        for el in root.iter():
+
+    def _dates(self) -> None:
+        today = self.today
+        for el in self.root.iter():
             if not isinstance(el.tag, str):
                 continue
             inside = el in self.in_link
@@ -536,8 +556,7 @@ def _is_pinned(row: etree._Element) -> bool:
     for el in row.iter():
         if not isinstance(el.tag, str):
             continue
-        cls = f"{el.get('class') or ''} {el.get('id') or ''}".lower().split()
-        if any(c in _PIN_CLASSES for c in cls):
+        if any(c in _PIN_CLASSES for c in _names(el)):  # whole names: "top-nav" is no pin
             return True
         if el.tag == "img" and _PIN_IMG.search(
             f"{el.get('src') or ''} {el.get('alt') or ''} {el.get('title') or ''}"
@@ -693,7 +712,17 @@ def _date_rows(doc: _Doc, parent: etree._Element, rows: list[etree._Element], gr
 _YEAR_MONTH = re.compile(r"^((?:19|20)\d{2})\s*[-/.年]\s*(\d{1,2})\s*月?$")
 _DAY = re.compile(r"^(\d{1,2})\s*日?$")
 _YEAR = re.compile(r"^((?:19|20)\d{2})\s*年?$")
-_MD = re.compile(r"^(\d{1,2})\s*(?:[-/.]\s*(\d{1,2})|月\s*(\d{1,2})\s*日?)$")
+
+
+def _short_texts(row: etree._Element, strip: str = "") -> Iterable[str]:
+    """The row's short text nodes (a date box's pieces), without surrounding blanks and `strip`."""
+    for el in row.iter():
+        if not isinstance(el.tag, str):
+            continue
+        for chunk in (el.text, el.tail if el is not row else None):
+            token = (chunk or "").translate(_FULLWIDTH).strip().strip(strip)
+            if token and len(token) <= 10:
+                yield token
 
 
 def _year_apart(row: etree._Element, today: date) -> date | None:
@@ -701,21 +730,14 @@ def _year_apart(row: etree._Element, today: date) -> date | None:
     "10-15" would be placed in the latest year that fits (2026), a year too fresh; the row says 2025."""
     years: list[int] = []
     mds: list[tuple[int, int]] = []
-    for el in row.iter():
-        if not isinstance(el.tag, str):
-            continue
-        for chunk in (el.text, el.tail if el is not row else None):
-            token = (chunk or "").translate(_FULLWIDTH).strip().strip("[]()（）【】")
-            if not token or len(token) > 10:
-                continue
-            if m := _YEAR.match(token):
-                years.append(int(m.group(1)))
-            elif m := _MD.match(token):
-                mds.append((int(m.group(1)), int(m.group(2) or m.group(3))))
+    for token in _short_texts(row, "[]()（）【】"):
+        if m := _YEAR.match(token):
+            years.append(int(m.group(1)))
+        elif m := _MONTH_DAY.fullmatch(token):
+            mds.append(_month_day(m))
     if len(years) != 1 or len(mds) != 1:
         return None
-    day = _make_date(years[0], mds[0][0], mds[0][1])
-    return day if day and day.year >= _MIN_YEAR and day <= today else None
+    return _make_date(years[0], *mds[0], today)
 
 
 def _split_date(row: etree._Element, today: date) -> date | None:
@@ -724,21 +746,14 @@ def _split_date(row: etree._Element, today: date) -> date | None:
     Only a row with exactly one year-month node and one day node is read this way."""
     months: list[tuple[int, int]] = []
     days: list[int] = []
-    for el in row.iter():
-        if not isinstance(el.tag, str):
-            continue
-        for chunk in (el.text, el.tail if el is not row else None):
-            token = (chunk or "").translate(_FULLWIDTH).strip()
-            if not token or len(token) > 10:
-                continue
-            if m := _YEAR_MONTH.match(token):
-                months.append((int(m.group(1)), int(m.group(2))))
-            elif m := _DAY.match(token):
-                days.append(int(m.group(1)))
+    for token in _short_texts(row):
+        if m := _YEAR_MONTH.match(token):
+            months.append((int(m.group(1)), int(m.group(2))))
+        elif m := _DAY.match(token):
+            days.append(int(m.group(1)))
     if len(months) != 1 or len(days) != 1:
         return None
-    day = _make_date(months[0][0], months[0][1], days[0])
-    return day if day and day.year >= _MIN_YEAR and day <= today else None
+    return _make_date(*months[0], days[0], today)
 
 
 def _date_from_neighbours(
@@ -895,10 +910,10 @@ def _ok(group: _Group, extra: str = "") -> PageReading:
     return PageReading("ok", newest, n, "，".join(parts))
 
 
-def extract(body: bytes, *, url: str, headers: Mapping[str, str] | None, today: date) -> PageReading:
-    """Read one list page. `url` is the page's final address (for relative links); `today` bounds the dates
-    (nothing after it counts, year-less dates are placed in the year that puts them at or before it)."""
-    del url  # hrefs are matched as written; the base address adds nothing a date could hide in
+def extract(body: bytes, *, headers: Mapping[str, str] | None, today: date) -> PageReading:
+    """Read one list page. `today` bounds the dates (nothing after it counts, year-less dates are placed in
+    the year that puts them at or before it). Links are matched as written: the page's address adds
+    nothing a date could hide in."""
     text = decode(body, headers)
     root = _parse(text)
     if root is None:
@@ -929,15 +944,24 @@ def extract(body: bytes, *, url: str, headers: Mapping[str, str] | None, today: 
     chosen = _choose(groups)
     if chosen is not None:
         return _ok(chosen)
+    return _without_dated_list(doc, groups, title, body_text, scripts)
+
+
+def _without_dated_list(
+    doc: _Doc, groups: list[_Group], title: str, body_text: str, scripts: str
+) -> PageReading:
+    """What a page with no trustworthy dated list is: a column taken down, an error page, an empty column,
+    a list the browser loads by script, or a list without dates."""
     gone = _GONE.search(title) or _GONE.search(body_text)
     if gone:
         return PageReading("broken", None, 0, f"页面提示“{gone.group(0)}”（栏目已下线或不存在）")
 
-    heading = " ".join(_norm(_text(h)) for h in root.iter("h1", "h2", "h3"))
     if _ERROR_WORDS.search(title) and (len(title) <= 20 or len(body_text) < 300):
         return PageReading("broken", None, 0, f"页面标题为“{title[:20]}”，像是出错页面")
-    if len(body_text) < 300 and (_ERROR_WORDS.search(body_text) or _ERROR_WORDS.search(heading)):
-        return PageReading("broken", None, 0, "页面很短并提示出错")
+    if len(body_text) < 300:
+        heading = " ".join(_norm(_text(h)) for h in doc.root.iter("h1", "h2", "h3"))
+        if _ERROR_WORDS.search(body_text) or _ERROR_WORDS.search(heading):
+            return PageReading("broken", None, 0, "页面很短并提示出错")
 
     listing = max(
         # an undated list of titles: ≥ 3 rows of about one link each (not the page's blocks), long texts

@@ -48,7 +48,6 @@ class _Fetched:
     body: bytes
     headers: httpx.Headers
     url: str
-    truncated: bool = False
 
 
 @dataclass(slots=True)
@@ -93,8 +92,8 @@ class Reader:
         self.max_refreshes = max_refreshes
         self.user_agent = user_agent
         self.offload = offload
-        self._global = asyncio.Semaphore(max(1, global_limit))
-        self._global_limit = max(1, global_limit)
+        self.global_limit = max(1, global_limit)
+        self._global = asyncio.Semaphore(self.global_limit)
         self._hosts: dict[str, _Host] = {}
         self._client = client
         self._own_client = client is None
@@ -112,7 +111,7 @@ class Reader:
                     "Accept-Language": "zh-CN,zh;q=0.9",
                 },
                 limits=httpx.Limits(
-                    max_connections=self._global_limit, max_keepalive_connections=self._global_limit
+                    max_connections=self.global_limit, max_keepalive_connections=self.global_limit
                 ),
             )
         return self
@@ -147,7 +146,7 @@ class Reader:
                 if target and target != fetched.url and target.startswith(("http://", "https://")):
                     current = target
                     continue
-            if fetched.truncated:
+            if len(fetched.body) >= self.max_bytes:  # cut short by _body
                 reading = replace(
                     reading, reason=f"{reading.reason}（页面过大，只读了前{self.max_bytes // 1024}KB）"
                 )
@@ -166,10 +165,8 @@ class Reader:
         try:
             if self.offload:
                 # parsing is CPU work; a thread keeps the event loop (and the bot on it) responsive
-                return await asyncio.to_thread(
-                    extract, fetched.body, url=fetched.url, headers=fetched.headers, today=today
-                )
-            return extract(fetched.body, url=fetched.url, headers=fetched.headers, today=today)
+                return await asyncio.to_thread(extract, fetched.body, headers=fetched.headers, today=today)
+            return extract(fetched.body, headers=fetched.headers, today=today)
         except Exception as exc:  # a reader bug must not stop the other columns' readings
             return PageReading("unknown", None, 0, f"解析页面出错：{type(exc).__name__}")
 
@@ -228,7 +225,8 @@ class Reader:
             except httpx.TimeoutException as exc:
                 raise _Failed(_timeout_reason(exc, self.timeout), retry=True) from None
             except httpx.ConnectError as exc:
-                raise _Failed(_connect_reason(exc), retry=not _is_certificate(exc)) from None
+                reason = _connect_reason(exc)
+                raise _Failed(reason, retry=reason != _BAD_CERTIFICATE) from None  # a retry cannot mend it
             except httpx.HTTPError as exc:
                 raise _Failed(f"连接出错：{type(exc).__name__}") from None
             try:
@@ -247,8 +245,7 @@ class Reader:
                 content_type = response.headers.get("content-type", "").lower()
                 if content_type.startswith(_NOT_HTML):
                     raise _NotPage(f"不是网页（{content_type.split(';')[0]}）")
-                body, truncated = await self._body(response)
-                return _Fetched(body, response.headers, str(response.url), truncated)
+                return _Fetched(await self._body(response), response.headers, str(response.url))
             except httpx.TimeoutException as exc:
                 raise _Failed(_timeout_reason(exc, self.timeout), retry=True) from None
             except httpx.HTTPError as exc:
@@ -257,7 +254,8 @@ class Reader:
                 await response.aclose()
         raise _Failed(f"重定向循环（超过{self.max_redirects}次跳转）")
 
-    async def _body(self, response: httpx.Response) -> tuple[bytes, bool]:
+    async def _body(self, response: httpx.Response) -> bytes:
+        """The body, at most `max_bytes` of it."""
         declared = response.headers.get("content-length", "")
         if declared.isdigit() and int(declared) > self.max_bytes * 4:
             raise _NotPage(f"页面过大（{int(declared) // 1048576}MB），不像栏目列表页")
@@ -268,8 +266,8 @@ class Reader:
             size += len(chunk)
             if size >= self.max_bytes:
                 # the newest items are at the top of a list page; the tail of a huge page adds nothing
-                return b"".join(chunks)[: self.max_bytes], True
-        return b"".join(chunks), False
+                return b"".join(chunks)[: self.max_bytes]
+        return b"".join(chunks)
 
 
 def _timeout_reason(exc: httpx.TimeoutException, timeout: float) -> str:
@@ -289,6 +287,7 @@ def _is_certificate(exc: BaseException) -> bool:
     return False
 
 
+_BAD_CERTIFICATE = "SSL证书校验失败"
 _DNS_FAILURES = (
     *("name or service not known", "nodename nor servname", "name resolution", "getaddrinfo"),
     *("no address associated", "errno -2", "errno -3", "errno -5"),
@@ -303,7 +302,7 @@ def _connect_reason(exc: httpx.ConnectError) -> str:
         cause = cause.__cause__ or cause.__context__
     lowered = text.lower()
     if _is_certificate(exc):
-        return "SSL证书校验失败"
+        return _BAD_CERTIFICATE
     if any(s in lowered for s in _DNS_FAILURES):
         return "域名解析失败"
     if "refused" in lowered or "errno 111" in lowered:

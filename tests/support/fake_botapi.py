@@ -366,6 +366,14 @@ def _chat_id(chat: FakeChat | FakeUser | int) -> int:
     return chat if isinstance(chat, int) else chat.id
 
 
+def _put(msg: JSON, key: str, value: Any) -> None:
+    """Set `key` when `value` is not empty, remove it otherwise: the Bot API leaves empty fields out."""
+    if value:
+        msg[key] = value
+    else:
+        msg.pop(key, None)
+
+
 def _inline_buttons(markup: JSON | None) -> list[JSON]:
     if not isinstance(markup, dict):
         return []
@@ -1793,13 +1801,7 @@ class FakeBotAPI:
             plain, ents = self._user_text(text, entities)
             if edited:
                 stored = self._user_message_to_edit(chat, user, message_id)
-                data = copy.deepcopy(stored.data)
-                data["text"] = plain
-                data.pop("entities", None)
-                if ents:
-                    data["entities"] = _entities_to_api(ents, self._users)
-                data["edit_date"] = self.now()
-                stored.data = data
+                data = self._edit_user_text(stored, plain, ents)
                 self._deliver(chat, "edited_message", data, user=user)
                 return copy.deepcopy(data)
             self._note_user_in_chat(chat, user)
@@ -1809,8 +1811,7 @@ class FakeBotAPI:
             if reply_to is not None:
                 msg["reply_to_message"] = self._reply_copy(chat, reply_to, strict=True)
             msg["text"] = plain
-            if ents:
-                msg["entities"] = _entities_to_api(ents, self._users)
+            _put(msg, "entities", _entities_to_api(ents, self._users))
             self._store(chat, msg, from_bot=False, sender_id=user.id, kind="text")
             self._deliver(chat, "message", msg, user=user, reply_to=reply_to, ents=ents)
             return copy.deepcopy(msg)
@@ -1839,8 +1840,7 @@ class FakeBotAPI:
             if caption:
                 plain, ents = self._user_text(caption, None)
                 msg["caption"] = plain
-                if ents:
-                    msg["caption_entities"] = _entities_to_api(ents, self._users)
+                _put(msg, "caption_entities", _entities_to_api(ents, self._users))
             self._store(chat, msg, from_bot=False, sender_id=user.id, kind="document")
             self._deliver(chat, "message", msg, user=user, reply_to=reply_to, ents=ents)
             return copy.deepcopy(msg)
@@ -2011,21 +2011,14 @@ class FakeBotAPI:
                         raise ValueError("no channel post to edit")
                     message_id = max(mids)
                 stored = self._messages[(chat.id, message_id)]
-                data = copy.deepcopy(stored.data)
-                data["text"] = plain
-                data.pop("entities", None)
-                if ents:
-                    data["entities"] = _entities_to_api(ents, self._users)
-                data["edit_date"] = self.now()
-                stored.data = data
+                data = self._edit_user_text(stored, plain, ents)
                 self._deliver(chat, "edited_channel_post", data)
                 return copy.deepcopy(data)
             msg = self._new_message(chat, None, sender_chat=chat)
             if author_signature:
                 msg["author_signature"] = author_signature
             msg["text"] = plain
-            if ents:
-                msg["entities"] = _entities_to_api(ents, self._users)
+            _put(msg, "entities", _entities_to_api(ents, self._users))
             self._store(chat, msg, from_bot=False, sender_id=None, kind="text")
             self._deliver(chat, "channel_post", msg)
             return copy.deepcopy(msg)
@@ -2372,6 +2365,15 @@ class FakeBotAPI:
         if stored is None or stored.sender_id != user.id:
             raise ValueError(f"message {message_id} in chat {chat.id} is not {user.first_name}'s")
         return stored
+
+    def _edit_user_text(self, stored: _StoredMessage, plain: str, ents: list[_Ent]) -> JSON:
+        """A user (or a channel) edits its own message's text; returns the message as it now is."""
+        data = copy.deepcopy(stored.data)
+        data["text"] = plain
+        _put(data, "entities", _entities_to_api(ents, self._users))
+        data["edit_date"] = self.now()
+        stored.data = data
+        return data
 
     def _user_text(self, text: str, entities: list[JSON] | None) -> tuple[str, list[_Ent]]:
         ents = _entities_from_api(entities) if entities else []
@@ -3091,34 +3093,11 @@ class FakeBotAPI:
             reply_to = self._reply_target(chat, p)
             self._check_markup_server(markup)
             self._check_limits(chat, "sendMessage")
-            msg = self._new_bot_message(chat)
-            if reply_to is not None:
-                msg["reply_to_message"] = self._reply_copy(chat, reply_to, strict=False)
-            msg["text"] = text
             api_ents = _entities_to_api(ents, self._users)
-            if api_ents:
-                msg["entities"] = api_ents
-            if preview is not None:
-                msg["link_preview_options"] = preview
-            if p.get_bool("protect_content"):
-                msg["has_protected_content"] = True
-            echo = self._echo_markup(markup)
-            if echo:
-                msg["reply_markup"] = echo
-            self._store(chat, msg, from_bot=True, sender_id=self.bot.id, kind="text")
-            self._count_send(chat)
-            self._record_sent(
-                "sendMessage",
-                chat,
-                msg,
-                p,
-                raw_text=raw,
-                text=text,
-                entities=api_ents,
-                markup=markup,
-                reply_to=reply_to,
+            content: JSON = {"text": text, "entities": api_ents, "link_preview_options": preview}
+            return self._send_bot_message(
+                "sendMessage", chat, p, content, markup, reply_to, raw_text=raw, text=text, entities=api_ents
             )
-            return msg
 
     def _m_sendDocument(self, p: _Params) -> JSON:
         upload = p.files.get("document")
@@ -3161,35 +3140,61 @@ class FakeBotAPI:
             if upload is not None:
                 stored_file = self._store_file(upload.filename, upload.content_type, upload.data)
             assert stored_file is not None
-            msg = self._new_bot_message(chat)
-            if reply_to is not None:
-                msg["reply_to_message"] = self._reply_copy(chat, reply_to, strict=False)
-            msg["document"] = self._document_json(stored_file)
             api_ents = _entities_to_api(ents, self._users)
-            if caption:
-                msg["caption"] = caption
-                if api_ents:
-                    msg["caption_entities"] = api_ents
-            if p.get_bool("protect_content"):
-                msg["has_protected_content"] = True
-            echo = self._echo_markup(markup)
-            if echo:
-                msg["reply_markup"] = echo
-            self._store(chat, msg, from_bot=True, sender_id=self.bot.id, kind="document")
-            self._count_send(chat)
-            self._record_sent(
+            content: JSON = {"document": self._document_json(stored_file), "caption": caption}
+            content["caption_entities"] = api_ents if caption else None
+            return self._send_bot_message(
                 "sendDocument",
                 chat,
-                msg,
                 p,
+                content,
+                markup,
+                reply_to,
                 raw_text=caption_raw or None,
                 text=caption or None,
                 entities=api_ents,
-                markup=markup,
-                reply_to=reply_to,
                 document=stored_file,
             )
-            return msg
+
+    def _send_bot_message(
+        self,
+        method: str,
+        chat: FakeChat,
+        p: _Params,
+        content: JSON,
+        markup: JSON | None,
+        reply_to: int | None,
+        *,
+        raw_text: str | None,
+        text: str | None,
+        entities: list[JSON],
+        document: _StoredFile | None = None,
+    ) -> JSON:
+        """Store, count and record an accepted send; `content` holds the method's own fields (empty ones
+        are left out of the message)."""
+        msg = self._new_bot_message(chat)
+        if reply_to is not None:
+            msg["reply_to_message"] = self._reply_copy(chat, reply_to, strict=False)
+        for key, value in content.items():
+            _put(msg, key, value)
+        _put(msg, "has_protected_content", p.get_bool("protect_content"))
+        _put(msg, "reply_markup", self._echo_markup(markup))
+        kind = "document" if document is not None else "text"
+        self._store(chat, msg, from_bot=True, sender_id=self.bot.id, kind=kind)
+        self._count_send(chat)
+        self._record_sent(
+            method,
+            chat,
+            msg,
+            p,
+            raw_text=raw_text,
+            text=text,
+            entities=entities,
+            markup=markup,
+            reply_to=reply_to,
+            document=document,
+        )
+        return msg
 
     def _m_sendChatAction(self, p: _Params) -> bool:
         action = p.get_str("action") or ""
@@ -3245,76 +3250,51 @@ class FakeBotAPI:
         return copy.deepcopy(data)
 
     def _m_editMessageText(self, p: _Params) -> JSON:
-        raw = p.get_str("text") or ""
-        if not raw:
+        if not p.get_str("text"):
             raise _bad("Message text is empty")
-        text, ents = self._format(raw, p.get_str("parse_mode"), p.get_json("entities", "entities"))
-        markup = self._parse_markup(p)
-        preview = self._link_preview(p)
-        with self._cond:
-            chat, stored = self._editable(p)
-            if not stored.from_bot:
-                raise _bad("message can't be edited")
-            if stored.kind != "text":
-                raise _bad("there is no text in the message to edit")
-            if len(text) > MAX_TEXT_LENGTH:
-                raise _bad("MESSAGE_TOO_LONG")
-            self._check_markup_server(markup)
-            api_ents = _entities_to_api(ents, self._users)
-            echo = self._echo_markup(markup)
-            old = stored.data
-            if (
-                old.get("text") == text
-                and old.get("entities", []) == api_ents
-                and old.get("reply_markup") == echo
-            ):
-                raise ApiError(400, NOT_MODIFIED)
-            data = copy.deepcopy(old)
-            data["text"] = text
-            data.pop("entities", None)
-            if api_ents:
-                data["entities"] = api_ents
-            data.pop("reply_markup", None)  # no reply_markup in the request removes the keyboard
-            if echo:
-                data["reply_markup"] = echo
-            if preview is not None:
-                data["link_preview_options"] = preview
-            return self._apply_edit("editMessageText", chat, stored, data, p, text, markup)
+        return self._edit_content(p, "editMessageText", "text", "entities", "MESSAGE_TOO_LONG")
 
     def _m_editMessageCaption(self, p: _Params) -> JSON:
-        raw = p.get_str("caption") or ""
-        caption, ents = self._format(
-            raw, p.get_str("parse_mode"), p.get_json("caption_entities", "caption entities"), allow_empty=True
+        return self._edit_content(
+            p, "editMessageCaption", "caption", "caption_entities", "message caption is too long"
+        )
+
+    def _edit_content(self, p: _Params, method: str, key: str, entities_key: str, too_long: str) -> JSON:
+        """editMessageText (`key` "text": a text message) and editMessageCaption ("caption": a document)."""
+        value, ents = self._format(
+            p.get_str(key) or "",
+            p.get_str("parse_mode"),
+            p.get_json(entities_key, entities_key.replace("_", " ")),
+            allow_empty=key == "caption",
         )
         markup = self._parse_markup(p)
+        preview = self._link_preview(p) if key == "text" else None
+        kind, limit = ("text", MAX_TEXT_LENGTH) if key == "text" else ("document", MAX_CAPTION_LENGTH)
         with self._cond:
             chat, stored = self._editable(p)
             if not stored.from_bot:
                 raise _bad("message can't be edited")
-            if stored.kind != "document":
-                raise _bad("there is no caption in the message to edit")
-            if len(caption) > MAX_CAPTION_LENGTH:
-                raise _bad("message caption is too long")
+            if stored.kind != kind:
+                raise _bad(f"there is no {key} in the message to edit")
+            if len(value) > limit:
+                raise _bad(too_long)
             self._check_markup_server(markup)
-            api_ents = _entities_to_api(ents, self._users)
+            api_ents = _entities_to_api(ents, self._users) if value else []
             echo = self._echo_markup(markup)
             old = stored.data
             if (
-                old.get("caption", "") == caption
-                and old.get("caption_entities", []) == api_ents
+                old.get(key, "") == value
+                and old.get(entities_key, []) == api_ents
                 and old.get("reply_markup") == echo
             ):
                 raise ApiError(400, NOT_MODIFIED)
             data = copy.deepcopy(old)
-            for key in ("caption", "caption_entities", "reply_markup"):
-                data.pop(key, None)
-            if caption:
-                data["caption"] = caption
-                if api_ents:
-                    data["caption_entities"] = api_ents
-            if echo:
-                data["reply_markup"] = echo
-            return self._apply_edit("editMessageCaption", chat, stored, data, p, caption or None, markup)
+            _put(data, key, value)
+            _put(data, entities_key, api_ents)
+            _put(data, "reply_markup", echo)  # no reply_markup in the request removes the keyboard
+            if preview is not None:
+                data["link_preview_options"] = preview
+            return self._apply_edit(method, chat, stored, data, p, value or None, markup)
 
     def _m_editMessageReplyMarkup(self, p: _Params) -> JSON:
         markup = self._parse_markup(p)
@@ -3327,9 +3307,7 @@ class FakeBotAPI:
             if stored.data.get("reply_markup") == echo:
                 raise ApiError(400, NOT_MODIFIED)
             data = copy.deepcopy(stored.data)
-            data.pop("reply_markup", None)
-            if echo:
-                data["reply_markup"] = echo
+            _put(data, "reply_markup", echo)
             return self._apply_edit(
                 "editMessageReplyMarkup", chat, stored, data, p, data.get("text", data.get("caption")), markup
             )

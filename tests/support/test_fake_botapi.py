@@ -249,6 +249,31 @@ async def test_it_sends_a_document_as_multipart(fake: FakeBotAPI, bot: telegram.
     assert again.document is not None and again.document.file_id == msg.document.file_id
 
 
+async def test_it_edits_a_caption_and_only_a_caption(fake: FakeBotAPI, bot: telegram.Bot) -> None:
+    chat = fake.group("政务新媒体值班群")
+    doc = await bot.send_document(chat.id, document=b"PK", filename="a.xlsx", caption="本周值日表")
+    text = await bot.send_message(chat.id, "首页栏目今天到期")
+    with pytest.raises(BadRequest, match=r"(?i)message is not modified"):
+        await bot.edit_message_caption(chat.id, doc.message_id, caption="本周值日表")
+    edited = await bot.edit_message_caption(
+        chat.id, doc.message_id, caption="下周 <b>值日表</b>", parse_mode=ParseMode.HTML
+    )
+    assert isinstance(edited, telegram.Message) and edited.caption == "下周 值日表"
+    assert edited.caption_entities == (MessageEntity(MessageEntity.BOLD, 3, 3),)
+    assert edited.document is not None and edited.edit_date is not None
+    assert (fake.edits[-1].method, fake.edits[-1].text) == ("editMessageCaption", "下周 值日表")
+    cleared = await bot.edit_message_caption(chat.id, doc.message_id, caption="")
+    assert isinstance(cleared, telegram.Message) and cleared.caption is None and not cleared.caption_entities
+    with pytest.raises(BadRequest, match=r"(?i)there is no caption in the message to edit"):
+        await bot.edit_message_caption(chat.id, text.message_id, caption="说明")
+    with pytest.raises(BadRequest, match=r"(?i)there is no text in the message to edit"):
+        await bot.edit_message_text("说明", chat.id, doc.message_id)
+    with pytest.raises(BadRequest, match=r"(?i)message caption is too long"):
+        await bot.edit_message_caption(chat.id, doc.message_id, caption="长" * 1025)
+    with pytest.raises(BadRequest, match=r"(?i)message_too_long"):
+        await bot.edit_message_text("长" * 4097, chat.id, text.message_id)
+
+
 # ------------------------------------------------------------------------------------------------ updates
 
 

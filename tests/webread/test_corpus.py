@@ -37,7 +37,6 @@ def test_extract_reads_corpus_page(name: str) -> None:
     label = LABELS[name]
     reading = extract(
         (CORPUS / name).read_bytes(),
-        url=f"http://www.example.gov.cn/{name}",
         headers={"Content-Type": label["content_type"]},
         today=date.fromisoformat(label["today"]),
     )

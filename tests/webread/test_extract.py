@@ -15,7 +15,7 @@ def read(
     html: str, *, today: date = TODAY, encoding: str = "utf-8", content_type: str | None = None
 ) -> PageReading:
     headers = {"Content-Type": content_type} if content_type else None
-    return extract(html.encode(encoding), url="http://www.example.gov.cn/list/", headers=headers, today=today)
+    return extract(html.encode(encoding), headers=headers, today=today)
 
 
 def ul(*rows: str, cls: str = "list") -> str:
@@ -272,6 +272,18 @@ def test_calendar_style_split_dates() -> None:
     assert read(html).newest == date(2026, 11, 18)
 
 
+@pytest.mark.parametrize("month", ["2026-12", "1990-11"])
+def test_split_dates_in_the_future_or_before_the_web_are_not_dates(month: str) -> None:
+    def row(day: int, title: str) -> str:
+        box = f'<div class="date"><b>{day:02d}</b><span>{month}</span></div>'
+        return f'<li>{box}<div class="txt"><a href="/n/{day}.html">{title}</a></div></li>'
+
+    reading = read(
+        ul(row(18, "楚雄市召开冬季森林防火工作部署会"), row(9, "市人社局开展根治欠薪冬季专项行动"))
+    )
+    assert (reading.status, reading.newest) == ("unknown", None)
+
+
 def test_bootstrap_list_group_rows_are_links() -> None:
     rows = "".join(
         f'<a class="list-group-item" href="/n/{d}"><h5>第{d}号通知公告的标题内容</h5>'
@@ -386,7 +398,9 @@ def test_list_built_by_inline_script_is_unknown_not_empty(script: str) -> None:
     assert read(_page(body)).status == "unknown"
 
 
-@pytest.mark.parametrize("phrase", ["暂无来信", "暂无留言", "暂无相关公告"])
+@pytest.mark.parametrize(
+    "phrase", ["暂无来信", "暂无留言", "暂无相关公告", "暂时没有相关信件", "该栏目下暂无信息"]
+)
 def test_more_empty_phrases(phrase: str) -> None:
     table = (
         '<table class="xx"><tr><td>信件标题</td><td>来信时间</td></tr>'

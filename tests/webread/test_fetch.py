@@ -77,6 +77,32 @@ async def test_unresolvable_host_is_broken() -> None:
     assert reading.status == "broken" and reading.reason == "域名解析失败"
 
 
+async def test_a_bad_certificate_is_broken_without_a_retry() -> None:
+    tries = 0
+
+    def bad_certificate(request: httpx.Request) -> httpx.Response:
+        nonlocal tries
+        tries += 1
+        raise httpx.ConnectError("[SSL: CERTIFICATE_VERIFY_FAILED] certificate has expired", request=request)
+
+    async with Reader(host_delay=0, transport=httpx.MockTransport(bad_certificate)) as reader:
+        reading = await reader.read("https://www.cxs.gov.cn/tzgg/", today=TODAY)
+    assert (reading.status, reading.reason, tries) == ("broken", "SSL证书校验失败", 1)
+
+
+async def test_a_refused_connection_is_retried_once() -> None:
+    tries = 0
+
+    def refuse(request: httpx.Request) -> httpx.Response:
+        nonlocal tries
+        tries += 1
+        raise httpx.ConnectError("[Errno 111] Connection refused", request=request)
+
+    async with Reader(host_delay=0, transport=httpx.MockTransport(refuse)) as reader:
+        reading = await reader.read("http://www.cxs.gov.cn/tzgg/", today=TODAY)
+    assert (reading.status, reading.reason, tries) == ("broken", "连接被拒绝", 2)
+
+
 async def test_bad_urls_are_broken() -> None:
     async with Reader(host_delay=0) as reader:
         reading = await reader.read("www.cxs.gov.cn/tzgg/", today=TODAY)
