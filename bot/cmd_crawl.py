@@ -38,11 +38,17 @@ def run(args: argparse.Namespace) -> int:
                 print(f"找不到唯一的责任单位「{args.unit}」（匹配：{names}）。请写出单位全称。")
                 return 2
             unit_ids = [units[0].id or 0]
-        judge = Judge(tz=settings.tz, calendar=load_calendar(session))
+        judge = Judge(tz=settings.tz, calendar=load_calendar(session), policy=settings.policy)
     now = datetime.now(UTC)
 
     async def go() -> int:
-        async with Reader() as reader:
+        # The same politeness as the daily reading: these are the site's servers too.
+        reader = Reader(
+            per_host=settings.reader_per_host,
+            host_delay=settings.reader_host_delay,
+            timeout=settings.reader_timeout,
+        )
+        async with reader:
             summary = await crawl(engine, judge, now, reader=reader, unit_ids=unit_ids)
         counts = "，".join(f"{STATUS_ZH.get(k, k)} {v}" for k, v in sorted(summary.by_status.items()))
         print(f"已读取 {summary.read} 个栏目页面（{counts or '无'}），登记网站更新 {summary.logged} 条。")

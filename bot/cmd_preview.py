@@ -16,26 +16,15 @@ from datetime import UTC, datetime, time
 
 from sqlmodel import Session
 
-from bot.config import load_settings
-from domain.routine import Planned, RoutineSettings, plan, slots_on
-from jobs.routine import RoutineConfig, site_tz, snapshot_at
+from bot.config import Settings, load_settings
+from domain.routine import KIND_NAMES, Planned, plan, slots_on
+from domain.text import ymd
+from jobs.routine import RoutineConfig, snapshot_at
 from storage.db import SchemaOutOfDate, check_schema, make_engine
 from storage.items import load_calendar
 from storage.routine import sites
 
-KIND_NAMES = {
-    "daily_read": "日查",
-    "due_warning": "当日预警",
-    "overdue": "逾期提醒",
-    "escalation": "督办",
-    "half_month_check": "半月查清单",
-    "half_month_report": "半月查汇总",
-    "weekly_summary": "周总结",
-    "evening_note": "日查情况",
-    "admin_notice": "管理员通知",
-}
 SLOT_NAMES = {**KIND_NAMES, "due_warning_repeat": "当日预警（下午再次提醒）"}
-WEEKDAYS = "一二三四五六日"
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -50,13 +39,13 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     p.add_argument("--site", help="只看这个网站 / only this site")
 
 
-def routine_config(settings: object) -> RoutineConfig:
-    """The routine's settings from the deployment's (bot.config.Settings or anything with its fields)."""
-    routine = getattr(settings, "routine", None)
+def routine_config(settings: Settings) -> RoutineConfig:
+    """The routine's settings from the deployment's, as the running bot has them."""
     return RoutineConfig(
-        settings=routine if isinstance(routine, RoutineSettings) else RoutineSettings(),
-        tz=settings.tz,  # type: ignore[attr-defined]
-        admin_ids=tuple(getattr(settings, "admin_telegram_ids", ())),
+        settings=settings.routine,
+        tz=settings.tz,
+        admin_ids=tuple(settings.admin_telegram_ids),
+        policy=settings.policy,
     )
 
 
@@ -91,7 +80,7 @@ def run(args: argparse.Namespace) -> int:
             if args.site and site.name != args.site:
                 continue
             found += 1
-            local = moment.replace(tzinfo=site_tz(site, config))
+            local = moment.replace(tzinfo=site.zone(config.tz))
             snap = snapshot_at(session, site, local.astimezone(UTC), calendar, config)
             day_slots = slots_on(local.date(), calendar, config.settings)
             # The slots at that minute: the earlier ones of the day count as done.
@@ -128,7 +117,7 @@ def _listing(
     titles: dict[int, str],
 ) -> str:
     day = local.date()
-    head = f"== {site}　{day.isoformat()}（星期{WEEKDAYS[day.weekday()]}）{local:%H:%M} =="
+    head = f"== {site}　{ymd(day)} {local:%H:%M} =="
     if not working:
         return f"{head}\n当天不是工作日（节假日或周末），例行提醒一律不发送。\n"
     if not planned:

@@ -25,9 +25,10 @@ from typing import Any
 
 from domain.calendar import WorkCalendar
 from domain.model import InspectionRisk, State
+from domain.text import md, ymd
 
 __all__ = [
-    "KINDS",
+    "KIND_NAMES",
     "SLOTS",
     "Answer",
     "Button",
@@ -53,17 +54,18 @@ __all__ = [
     "weekly_stats",
 ]
 
-KINDS = (
-    "daily_read",
-    "due_warning",
-    "overdue",
-    "escalation",
-    "half_month_check",
-    "half_month_report",
-    "weekly_summary",
-    "evening_note",
-    "admin_notice",
-)
+# Every kind of message the routine and the sender write, as people call it.
+KIND_NAMES = {
+    "daily_read": "日查清单",
+    "due_warning": "当日预警",
+    "overdue": "逾期提醒",
+    "escalation": "督办提醒",
+    "half_month_check": "半月查清单",
+    "half_month_report": "半月查汇总",
+    "weekly_summary": "周总结",
+    "evening_note": "日查情况",
+    "admin_notice": "管理员通知",
+}
 
 # Slots in the order their messages are written when they share a time: a group reads the daily list
 # first, then the checklist, then what is due and what is late.
@@ -78,10 +80,6 @@ SLOTS = (
     "evening_note",
     "half_month_report",
 )
-
-WEEKDAYS = "一二三四五六日"
-TELEGRAM_LIMIT = 4096
-CALLBACK_LIMIT = 64  # bytes of callback_data
 
 
 @dataclass(frozen=True)
@@ -382,17 +380,6 @@ def due_slots(
 # Formatting helpers
 
 
-def md(d: date, today: date | None = None) -> str:
-    """ "10月8日"; with the year when it is not `today`'s year."""
-    if today is not None and d.year != today.year:
-        return f"{d.year}年{d.month}月{d.day}日"
-    return f"{d.month}月{d.day}日"
-
-
-def ymd(d: date) -> str:
-    return f"{d.year}年{d.month}月{d.day}日（星期{WEEKDAYS[d.weekday()]}）"
-
-
 def _names(people: Sequence[Who]) -> str:
     return "、".join(p.mention for p in people) if people else "未登记"
 
@@ -445,13 +432,15 @@ def _urgency(item: ItemView, today: date) -> tuple[int, int, date, str]:
     return rank, -item.days_late, item.due_on or date.max, item.title
 
 
-def _chunks(
+def _layout(
     header: str, sections: Sequence[tuple[str, Sequence[list[str]]]], footer: str, limit: int
-) -> list[str]:
-    """Split a message into parts below `limit` characters, never inside an item. A section that continues
-    into the next part repeats its heading; the footer goes under the last part only."""
+) -> list[tuple[str, int]]:
+    """Split a message into parts below `limit` characters, never inside a block, with how many blocks each
+    part holds. A section that continues into the next part repeats its heading; the footer goes under the
+    last part only."""
     budget = limit - len(header) - len(footer) - 16
     parts: list[list[str]] = [[]]
+    counts = [0]
     size = 0
     for heading, blocks in sections:
         for k, block in enumerate(blocks):
@@ -459,19 +448,44 @@ def _chunks(
             head = heading if k == 0 else ""
             if parts[-1] and size + len(text) + len(head) + 3 > budget:
                 parts.append([])
+                counts.append(0)
                 size = 0
                 head = heading if k == 0 else f"{heading}（续）"
             if head:
                 parts[-1].append(("\n" if parts[-1] else "") + head)
                 size += len(head) + 2
             parts[-1].append(text)
+            counts[-1] += 1
             size += len(text) + 1
     total = len(parts)
     out = []
-    for i, body in enumerate(parts, 1):
+    for i, (body, n) in enumerate(zip(parts, counts, strict=True), 1):
         mark = f"（{i}/{total}）" if total > 1 else ""
         tail = ["", footer] if footer and i == total else []
-        out.append("\n".join([header + mark, *([""] if body else []), *body, *tail]).strip())
+        out.append(("\n".join([header + mark, *([""] if body else []), *body, *tail]).strip(), n))
+    return out
+
+
+def _chunks(
+    header: str, sections: Sequence[tuple[str, Sequence[list[str]]]], footer: str, limit: int
+) -> list[str]:
+    return [text for text, _ in _layout(header, sections, footer, limit)]
+
+
+def _parts(
+    header: str,
+    sections: Sequence[tuple[str, Sequence[list[str]]]],
+    listed: Sequence[ItemView],
+    footer: str,
+    limit: int,
+) -> list[tuple[int, str, tuple[ItemView, ...]]]:
+    """The numbered parts of a message whose blocks are `listed`'s items in order: (part number, text, the
+    items that part lists)."""
+    out = []
+    first = 0
+    for n, (text, count) in enumerate(_layout(header, sections, footer, limit), 1):
+        out.append((n, text, tuple(listed[first : first + count])))
+        first += count
     return out
 
 
@@ -550,15 +564,6 @@ def _done_buttons(items: Sequence[ItemView], settings: RoutineSettings) -> tuple
 
 def _short(text: str, n: int) -> str:
     return text if len(text) <= n else text[: n - 1] + "…"
-
-
-def _split_items(listed: Sequence[ItemView], texts: Sequence[str]) -> list[tuple[ItemView, ...]]:
-    """Which items each part of a split message lists (by their numbered line)."""
-    out = []
-    for text in texts:
-        numbers = {int(m) for m in re.findall(r"^(\d+)\. ", text, flags=re.M)}
-        out.append(tuple(item for n, item in enumerate(listed, 1) if n in numbers))
-    return out
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -672,10 +677,9 @@ def _daily_read(ctx: _Ctx, slot: str) -> None:
             notify=False,
             today=today,
         )
-        texts = _chunks(header, sections, footer, ctx.settings.max_text)
-        parts = _split_items(listed, texts)
-        for n, (text, part) in enumerate(zip(texts, parts, strict=True), 1):
-            last = n == len(texts)
+        parts = _parts(header, sections, listed, footer, ctx.settings.max_text)
+        for n, text, part in parts:
+            last = n == len(parts)
             buttons = ((Button("✅ 已巡查", f"read:{today:%Y%m%d}"),),) if last else ()
             ctx.add("daily_read", slot, aud.to, part, text, extra=f"p{n}", buttons=buttons)
 
@@ -754,8 +758,7 @@ def _due_warning(ctx: _Ctx, slot: str) -> None:
             sections += secs
             listed += got
         footer = "更新后请回复 /done 栏目名称，或点击下方按钮登记。"
-        texts = _chunks(header, sections, footer, ctx.settings.max_text)
-        for n, (text, part) in enumerate(zip(texts, _split_items(listed, texts), strict=True), 1):
+        for n, text, part in _parts(header, sections, listed, footer, ctx.settings.max_text):
             buttons = _done_buttons([i for i in part if i in now_items] or part, ctx.settings)
             ctx.add(
                 "due_warning",
@@ -788,8 +791,7 @@ def _overdue(ctx: _Ctx, slot: str) -> None:
             notify=True,
             today=today,
         )
-        texts = _chunks(header, sections, footer, ctx.settings.max_text)
-        for n, (text, part) in enumerate(zip(texts, _split_items(listed, texts), strict=True), 1):
+        for n, text, part in _parts(header, sections, listed, footer, ctx.settings.max_text):
             ctx.add(
                 "overdue", slot, aud.to, part, text, extra=f"p{n}", buttons=_done_buttons(part, ctx.settings)
             )
@@ -865,8 +867,7 @@ def _escalation(ctx: _Ctx, slot: str) -> None:
         footer = (
             "网站栏目长期不更新可能导致政府网站被通报、关停，责任单位和相关人员将被问责（承诺书第九条）。"
         )
-        texts = _chunks(header, blocks, footer, ctx.settings.max_text)
-        for n_part, (text, part) in enumerate(zip(texts, _split_items(items, texts), strict=True), 1):
+        for n_part, text, part in _parts(header, blocks, items, footer, ctx.settings.max_text):
             ctx.add("escalation", slot, _person(leader), part, text, extra=f"site{ctx.snap.site_id}p{n_part}")
 
     # Administrators: one digest each.
@@ -879,9 +880,9 @@ def _escalation(ctx: _Ctx, slot: str) -> None:
     header = (
         f"【督办汇总】{ctx.snap.site_name} {ymd(today)}\n共{len(by_unit)}个单位、{len(distinct)}项需要督办："
     )
-    texts = _chunks(header, sections, "", ctx.settings.max_text)
+    parts = _parts(header, sections, listed, "", ctx.settings.max_text)
     for admin in ctx.snap.admins:
-        for n_part, (text, part) in enumerate(zip(texts, _split_items(listed, texts), strict=True), 1):
+        for n_part, text, part in parts:
             ctx.add("escalation", slot, _person(admin), part, text, extra=f"site{ctx.snap.site_id}p{n_part}")
 
 

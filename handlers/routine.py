@@ -12,7 +12,7 @@ import html
 import logging
 import re
 from dataclasses import replace
-from datetime import date, datetime
+from datetime import datetime
 
 from sqlmodel import Session
 from telegram import ForceReply, InlineKeyboardMarkup, Message, Update
@@ -20,7 +20,8 @@ from telegram.error import BadRequest
 from telegram.ext import filters
 
 from domain.calendar import WorkCalendar
-from domain.routine import half_month_period, md, parse_holiday_list
+from domain.routine import half_month_period, parse_holiday_list
+from domain.text import TELEGRAM_LIMIT, md
 from handlers import context as ctx
 from handlers.context import JUDGE, Context
 from storage.items import Judge, load_calendar, refresh_all
@@ -48,7 +49,6 @@ HALF_MONTH = re.compile(r"^hm:(\d{1,12}):(ok|bad)$")
 READ_PATTERN = READ.pattern
 HALF_MONTH_PATTERN = HALF_MONTH.pattern
 PROMPT_MARK = "【半月查·问题说明】"
-TELEGRAM_LIMIT = 4096
 
 
 async def read_button(update: Update, context: Context) -> None:
@@ -177,16 +177,14 @@ async def holidays(update: Update, context: Context) -> None:
         return
     judge = ctx.judge(context)
 
-    def save(session: Session, now: datetime) -> tuple[YearLoaded, WorkCalendar]:
+    def save(session: Session, now: datetime) -> tuple[YearLoaded, Judge]:
         loaded = set_year_calendar(session, now, year, parsed.holidays, parsed.workdays, note="/holidays")
-        session.flush()
-        calendar = load_calendar(session)
+        new = replace(judge, calendar=load_calendar(session))
         # Due days move with the calendar: judge every item again now, not at tomorrow's pass.
-        refresh_all(session, replace(judge, calendar=calendar), now)
-        return loaded, calendar
+        refresh_all(session, new, now)
+        return loaded, new
 
-    loaded, calendar = await ctx.store(context, save)
-    context.bot_data[JUDGE] = Judge(judge.tz, calendar, judge.policy)
+    loaded, context.bot_data[JUDGE] = await ctx.store(context, save)
     await message.reply_text(
         f"已保存{year}年节假日安排：放假{loaded.holidays}天，调休上班{loaded.workdays}天"
         + (f"（替换了原有的{loaded.replaced}条）" if loaded.replaced else "")
@@ -214,14 +212,10 @@ def _describe_year(session: Session, _now: datetime, year: int) -> str:
     return "\n".join(
         [
             f"{year}年已录入：放假{len(holidays)}天，调休上班{len(workdays)}天。",
-            "放假：" + ("、".join(_short_days(holidays)) or "无"),
-            "调休上班：" + ("、".join(_short_days(workdays)) or "无"),
+            "放假：" + ("、".join(map(md, holidays)) or "无"),
+            "调休上班：" + ("、".join(map(md, workdays)) or "无"),
         ]
     )
-
-
-def _short_days(days: list[date]) -> list[str]:
-    return [f"{d.month}月{d.day}日" for d in days]
 
 
 async def _note_under(message: Message, line: str, pressed: str | None) -> None:

@@ -12,11 +12,12 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.engine import Engine
 
 from domain.model import Policy
+from jobs.routine import calendar_fallback
 from storage.db import session_scope
 from storage.items import Judge, load_calendar
 from storage.models import Item
 from storage.reads import readable_items, record_reading
-from storage.routine import SiteRef, done_slots, record_runs, sites
+from storage.routine import done_slots, record_runs, sites
 from webread.fetch import Reader
 
 log = logging.getLogger(__name__)
@@ -84,24 +85,19 @@ async def crawl_if_due(
     """The daily reading: once a day, at or after `at` local time (every day: a site can go stale on a
     holiday too), caught up after downtime like the routine's slots, never twice for one day."""
     with session_scope(engine) as session:
-        due = [
-            site
-            for site in sites(session)
-            if now.astimezone(_tz(site, tz)).time() >= at
-            and CRAWL_SLOT not in done_slots(session, site.id, now.astimezone(_tz(site, tz)).date())
-        ]
-        calendar = load_calendar(session)
+        due = {}  # site id -> its local day, for the sites whose reading time has come and not run
+        for site in sites(session):
+            local = now.astimezone(site.zone(tz))
+            if local.time() >= at and CRAWL_SLOT not in done_slots(session, site.id, local.date()):
+                due[site.id] = local.date()
+        calendar = load_calendar(session, on_fallback=calendar_fallback)
     if not due:
         return None
     judge = Judge(tz=tz, calendar=calendar, policy=policy or Policy())
     summary = await crawl(engine, judge, now, reader=reader)
     with session_scope(engine) as session:
-        for site in due:
-            day = now.astimezone(_tz(site, tz)).date()
-            if CRAWL_SLOT not in done_slots(session, site.id, day):
-                record_runs(session, now, site.id, day, [CRAWL_SLOT], {CRAWL_SLOT: summary.logged})
+        for site_id, day in due.items():
+            # Another process may have read the same day meanwhile: record the run once.
+            if CRAWL_SLOT not in done_slots(session, site_id, day):
+                record_runs(session, now, site_id, day, [CRAWL_SLOT], {CRAWL_SLOT: summary.logged})
     return summary
-
-
-def _tz(site: SiteRef, default: ZoneInfo) -> ZoneInfo:
-    return ZoneInfo(site.tz_name) if site.tz_name else default

@@ -36,8 +36,8 @@ from jobs.sender import DrainReport, SenderState, SendLimits, drain
 from jobs.transport import Transport
 from storage import outbox
 from storage.db import session_scope
-from storage.items import Judge, load_calendar
-from storage.routine import SiteRef, done_slots, gather, record_runs, refresh_stale, render_report, sites
+from storage.items import Judge, load_calendar, refresh_stale
+from storage.routine import SiteRef, done_slots, gather, record_runs, render_report, sites
 
 log = logging.getLogger(__name__)
 
@@ -70,7 +70,8 @@ class TickReport:
 _WARNED_YEARS: set[int] = set()
 
 
-def _calendar_fallback(year: int) -> None:
+def calendar_fallback(year: int) -> None:
+    """The calendar's `on_fallback` for the running bot: a year without official holiday data is guessed."""
     # The calendar is rebuilt every tick; say it once per year and process, not twice a minute.
     if year not in _WARNED_YEARS:
         _WARNED_YEARS.add(year)
@@ -79,16 +80,12 @@ def _calendar_fallback(year: int) -> None:
         )
 
 
-def site_tz(site: SiteRef, config: RoutineConfig) -> ZoneInfo:
-    return ZoneInfo(site.tz_name) if site.tz_name else config.tz
-
-
 def snapshot_at(
     session: Session, site: SiteRef, now: datetime, calendar: WorkCalendar, config: RoutineConfig
 ) -> Snapshot:
     """The site's snapshot for `now` (read only). The half-month answers are those of the period whose
     report is due today, else of the current period."""
-    tz = site_tz(site, config)
+    tz = site.zone(config.tz)
     today = now.astimezone(tz).date()
     judge = Judge(tz, calendar, config.policy)
     period = report_period_on(today, calendar, config.settings) or half_month_period(today)
@@ -100,9 +97,10 @@ def run_due(engine: Engine, now: datetime, config: RoutineConfig) -> RunReport:
     report = RunReport()
     with session_scope(engine) as s:
         site_list = sites(s)
+        calendar = load_calendar(s, on_fallback=calendar_fallback)
     for site in site_list:
         try:
-            _run_site(engine, now, site, config, report)
+            _run_site(engine, now, site, calendar, config, report)
         except IntegrityError:
             # Another process recorded the same slot first; its messages stand, ours were rolled back.
             report.raced += 1
@@ -110,11 +108,17 @@ def run_due(engine: Engine, now: datetime, config: RoutineConfig) -> RunReport:
     return report
 
 
-def _run_site(engine: Engine, now: datetime, site: SiteRef, config: RoutineConfig, report: RunReport) -> None:
-    tz = site_tz(site, config)
+def _run_site(
+    engine: Engine,
+    now: datetime,
+    site: SiteRef,
+    calendar: WorkCalendar,
+    config: RoutineConfig,
+    report: RunReport,
+) -> None:
+    tz = site.zone(config.tz)
     local = now.astimezone(tz)
     with session_scope(engine) as s:
-        calendar = load_calendar(s, on_fallback=_calendar_fallback)
         slots = due_slots(done_slots(s, site.id, local.date()), local, calendar, config.settings)
         if not slots:
             return

@@ -25,7 +25,7 @@ import os
 import socket
 import time
 import uuid
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -34,7 +34,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from domain.routine import make_key
+from domain.routine import KIND_NAMES, make_key
+from domain.text import md
 from jobs.transport import Outgoing, Transport, TransportError
 from storage import outbox
 from storage.db import session_scope
@@ -197,7 +198,6 @@ class _Drain:
         self.deadline = self.start + max_seconds if max_seconds is not None else None
         self.report = DrainReport()
         self.in_flight: dict[int, asyncio.Task[None]] = {}
-        self.probing = state.failures > 0  # after an outage: one message at a time until one goes through
 
     def wall(self) -> datetime:
         return self.now0 + timedelta(seconds=self.clock() - self.start)
@@ -277,7 +277,8 @@ class _Drain:
         return None, wait
 
     async def _dispatch(self, row: _Row) -> None:
-        limit = 1 if self.probing else self.limits.max_in_flight
+        # After an outage: one message at a time until one goes through.
+        limit = 1 if self.state.failures else self.limits.max_in_flight
         while len(self.in_flight) >= limit:
             await asyncio.wait(list(self.in_flight.values()), return_when=asyncio.FIRST_COMPLETED)
         if self.circuit_open():
@@ -311,7 +312,7 @@ class _Drain:
         today = self.wall().astimezone(self.tz).date()
         if row.day < today:
             # Nothing is lost, but a day-old "due today" must not read as today's: say it is late.
-            text = f"（延迟送达：本消息原定于{row.day.month}月{row.day.day}日发送）\n{text}"
+            text = f"（延迟送达：本消息原定于{md(row.day, today)}发送）\n{text}"
         message = Outgoing(row.chat_id, text, row.reply_markup, row.document, row.document_name)
         try:
             message_id = await self.transport.send(message)
@@ -335,7 +336,7 @@ class _Drain:
         self.report.sent += 1
         if self.state.failures:
             log.info("Telegram reachable again after %d failed attempts", self.state.failures)
-        self.state.failures, self.state.down_until, self.probing = 0, None, False
+        self.state.failures, self.state.down_until = 0, None
 
     def _failed(self, row: _Row, exc: TransportError) -> None:
         now = self.wall()
@@ -400,19 +401,6 @@ class _Drain:
         return told
 
 
-_KIND_NAMES = {
-    "daily_read": "日查清单",
-    "due_warning": "当日预警",
-    "overdue": "逾期提醒",
-    "escalation": "督办提醒",
-    "half_month_check": "半月查清单",
-    "half_month_report": "半月查汇总",
-    "weekly_summary": "周总结",
-    "evening_note": "日查情况",
-    "admin_notice": "管理员通知",
-}
-
-
 def _gone_text(gone: ChatGone, error: str) -> str:
     units = "、".join(gone.units) if gone.units else "未绑定单位"
     lines = [
@@ -423,9 +411,7 @@ def _gone_text(gone: ChatGone, error: str) -> str:
     if gone.readdressed:
         lines.append(f"{gone.readdressed}条未发送的消息已改发到该单位的其他群。")
     if gone.dead:
-        kinds: dict[str, int] = {}
-        for k in gone.kinds:
-            kinds[_KIND_NAMES.get(k, k)] = kinds.get(_KIND_NAMES.get(k, k), 0) + 1
+        kinds = Counter(KIND_NAMES.get(k, k) for k in gone.kinds)
         listed = "、".join(f"{k}{n}条" for k, n in kinds.items())
         lines.append(f"{len(gone.dead)}条消息未能送达（{listed}）。")
     lines.append("请把机器人重新拉进该单位的工作群，并用 /bindchat 重新绑定。")
@@ -436,7 +422,7 @@ def _rejected_text(row: _Row, error: str) -> str:
     first = row.text.splitlines()[0] if row.text else ""
     return (
         "【消息无法送达】\n"
-        f"一条{_KIND_NAMES.get(row.kind, row.kind)}（{first[:60]}）被 Telegram 拒绝：{error[:200]}。\n"
+        f"一条{KIND_NAMES.get(row.kind, row.kind)}（{first[:60]}）被 Telegram 拒绝：{error[:200]}。\n"
         "该消息不再重发，请检查相关栏目名称或链接是否有异常字符。"
     )
 

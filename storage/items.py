@@ -7,22 +7,26 @@ Each operation takes `(session, now, …)`, does one act, and leaves committing 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import and_, func, or_
 from sqlmodel import Session, col, select
 
 from domain.calendar import WorkCalendar, YearOverride
 from domain.due import evaluate
-from domain.model import Category, ItemFacts, ItemKind, Policy, Rule, Span, Status
+from domain.model import Category, ItemFacts, ItemKind, Policy, Rule, Status
 from domain.rules import parse_rule, rule_to_dict
 from storage.models import CalendarDay, Event, Item, UpdateLog
 
 # How far back the log is read to judge a quota: the longest calendar period a rule can name, plus slack.
 QUOTA_LOOKBACK = timedelta(days=400)
 UNDO_WINDOW = timedelta(minutes=30)
+REFRESH_BATCH = 500  # items judged per round of queries: keeps the IN lists well inside SQL's limits
 
 
 @dataclass(frozen=True)
@@ -40,91 +44,147 @@ class Judge:
         return moment.astimezone(self.tz).date()
 
 
-def load_calendar(session: Session, on_fallback: object | None = None) -> WorkCalendar:
+def load_calendar(session: Session, on_fallback: Callable[[int], None] | None = None) -> WorkCalendar:
     """The working-day calendar with every administrator override stored in the database."""
     by_year: dict[int, tuple[set[date], set[date]]] = {}
     for row in session.exec(select(CalendarDay)):
         holidays, workdays = by_year.setdefault(row.year, (set(), set()))
         (holidays if row.kind == "holiday" else workdays).add(row.day)
     overrides = [YearOverride(y, frozenset(h), frozenset(w)) for y, (h, w) in sorted(by_year.items())]
-    if on_fallback is None:
-        return WorkCalendar(overrides)
-    return WorkCalendar(overrides, on_fallback=on_fallback)  # type: ignore[arg-type]
+    return WorkCalendar(overrides, on_fallback=on_fallback)
 
 
 def item_rule(item: Item) -> Rule:
     return parse_rule(item.rule_text)
 
 
-def latest_log(session: Session, item_id: int) -> UpdateLog | None:
-    """The item's newest update that still stands (not undone, not an undo)."""
-    return session.exec(
-        select(UpdateLog)
-        .where(UpdateLog.item_id == item_id, col(UpdateLog.undone_at).is_(None), UpdateLog.source != "undo")
-        .order_by(col(UpdateLog.at).desc(), col(UpdateLog.id).desc())
-        .limit(1)
-    ).first()
+# Logs that still stand: not taken back, and not an undo row itself.
+LIVE_LOG = and_(col(UpdateLog.undone_at).is_(None), col(UpdateLog.source) != "undo")
+
+E = TypeVar("E", ItemKind, Category)
 
 
-def item_facts(
-    session: Session, item: Item, judge: Judge, now: datetime, latest: UpdateLog | None = None
-) -> ItemFacts:
-    assert item.id is not None
-    latest = latest if latest is not None else latest_log(session, item.id)
-    since = now - QUOTA_LOOKBACK
-    logs = session.exec(
-        select(UpdateLog.at, UpdateLog.count)
-        .where(
-            UpdateLog.item_id == item.id,
-            col(UpdateLog.undone_at).is_(None),
-            UpdateLog.source != "undo",
-            UpdateLog.at >= since,
-        )
+def _enum(kind: type[E], value: str, default: E) -> E:
+    # One odd row must not stop the routine or a /done for every other item.
+    try:
+        return kind(value)
+    except ValueError:
+        return default
+
+
+def _facts(
+    session: Session, items: Sequence[Item], judge: Judge, now: datetime
+) -> tuple[dict[int, ItemFacts], dict[int, UpdateLog]]:
+    """Every item's facts as of `now`, and its newest standing log, from one query per kind of fact (not
+    one per item). Logs dated after `now` do not count yet (a preview of an earlier moment)."""
+    ids = [i.id for i in items if i.id is not None]
+    if not ids:
+        return {}, {}
+    mine = and_(col(UpdateLog.item_id).in_(ids), LIVE_LOG, col(UpdateLog.at) <= now)
+    recent: dict[int, list[tuple[date, int]]] = defaultdict(list)
+    for item_id, at, count in session.exec(
+        select(UpdateLog.item_id, UpdateLog.at, UpdateLog.count)
+        .where(mine, UpdateLog.at >= now - QUOTA_LOOKBACK)
         .order_by(col(UpdateLog.at))
-    ).all()
-    events = session.exec(
-        select(col(Event.occurred_on))
-        .where(Event.item_id == item.id, col(Event.closed_at).is_(None))
-        .order_by(col(Event.occurred_on))
-    ).all()
-    return ItemFacts(
-        rule=item_rule(item),
-        kind=ItemKind(item.kind),
-        created=judge.local_day(item.created_at),
-        last_update=judge.local_day(latest.at) if latest is not None else None,
-        recent_updates=tuple((judge.local_day(at), count) for at, count in logs),
-        open_events=tuple(events),
-        category=Category(item.category),
+    ):
+        recent[item_id].append((judge.local_day(at), count))
+    newest = (
+        select(col(UpdateLog.item_id).label("item_id"), func.max(UpdateLog.at).label("at"))
+        .where(mine)
+        .group_by(col(UpdateLog.item_id))
+        .subquery()
     )
+    latest: dict[int, UpdateLog] = {}
+    for log in session.exec(
+        select(UpdateLog)
+        .join(newest, and_(col(UpdateLog.item_id) == newest.c.item_id, col(UpdateLog.at) == newest.c.at))
+        .where(mine)
+        .order_by(col(UpdateLog.id))
+    ):
+        latest[log.item_id] = log  # two logs at the same moment: the later row wins
+    events: dict[int, list[date]] = defaultdict(list)
+    for item_id, day in session.exec(
+        select(col(Event.item_id), col(Event.occurred_on))
+        .where(col(Event.item_id).in_(ids), col(Event.closed_at).is_(None))
+        .order_by(col(Event.occurred_on))
+    ):
+        events[item_id].append(day)
+    facts = {}
+    for item in items:
+        assert item.id is not None
+        last = latest.get(item.id)
+        facts[item.id] = ItemFacts(
+            rule=item_rule(item),
+            kind=_enum(ItemKind, item.kind, ItemKind.COLUMN),
+            created=judge.local_day(item.created_at),
+            last_update=judge.local_day(last.at) if last is not None else None,
+            recent_updates=tuple(recent.get(item.id, ())),
+            open_events=tuple(events.get(item.id, ())),
+            category=_enum(Category, item.category, Category.OTHER),
+        )
+    return facts, latest
+
+
+def item_facts(session: Session, item: Item, judge: Judge, now: datetime) -> ItemFacts:
+    assert item.id is not None
+    return _facts(session, [item], judge, now)[0][item.id]
+
+
+def judge_items(session: Session, items: Sequence[Item], judge: Judge, now: datetime) -> dict[int, Status]:
+    """Every item's Status for `now`'s local day, without writing (a preview may judge another day)."""
+    facts, _ = _facts(session, items, judge, now)
+    today = judge.today(now)
+    return {i: evaluate(f, today, judge.calendar, judge.policy) for i, f in facts.items()}
+
+
+def _refresh(session: Session, items: Sequence[Item], judge: Judge, now: datetime) -> dict[int, Status]:
+    facts, latest = _facts(session, items, judge, now)
+    today = judge.today(now)
+    out = {}
+    for item in items:
+        assert item.id is not None
+        status = out[item.id] = evaluate(facts[item.id], today, judge.calendar, judge.policy)
+        last = latest.get(item.id)
+        item.last_update_at = last.at if last else None
+        item.last_update_source = last.source if last else None
+        item.due_on = status.due
+        item.warn_on = status.warn_on
+        item.state = status.state.value
+        item.days_late = status.days_late
+        item.missing = status.missing
+        item.risk = status.risk.line if status.risk else None
+        item.state_on = today
+        session.add(item)
+    return out
 
 
 def refresh_item(session: Session, item: Item, judge: Judge, now: datetime) -> Status:
     """Recompute the item's derived schedule (due date, state, …) from its log and store it on the row."""
     assert item.id is not None
-    last = latest_log(session, item.id)
-    facts = item_facts(session, item, judge, now, last)
-    status = evaluate(facts, judge.today(now), judge.calendar, judge.policy)
-    item.last_update_at = last.at if last else None
-    item.last_update_source = last.source if last else None
-    item.due_on = status.due
-    item.warn_on = status.warn_on
-    item.state = status.state.value
-    item.days_late = status.days_late
-    item.missing = status.missing
-    item.risk = status.risk.line if status.risk else None
-    item.state_on = judge.today(now)
-    session.add(item)
-    return status
+    return _refresh(session, [item], judge, now)[item.id]
 
 
 def refresh_all(session: Session, judge: Judge, now: datetime, items: Iterable[Item] | None = None) -> int:
-    """Refresh every live item (the daily pass: states move with the calendar even when nothing is logged)."""
-    rows = items if items is not None else session.exec(select(Item).where(col(Item.retired_at).is_(None)))
-    n = 0
-    for item in rows:
-        refresh_item(session, item, judge, now)
-        n += 1
-    return n
+    """Refresh `items` (default: every live item of every site), a batch of rows per few queries."""
+    if items is None:
+        items = session.exec(select(Item).where(col(Item.retired_at).is_(None)))
+    rows = list(items)
+    for k in range(0, len(rows), REFRESH_BATCH):
+        _refresh(session, rows[k : k + REFRESH_BATCH], judge, now)
+    return len(rows)
+
+
+def refresh_stale(session: Session, judge: Judge, now: datetime, site_id: int) -> int:
+    """The daily pass: a site's items whose stored state was computed for an earlier day are judged again
+    (the bot's own queries — /overdue, /mine — read the stored state)."""
+    stale = session.exec(
+        select(Item).where(
+            Item.site_id == site_id,
+            col(Item.retired_at).is_(None),
+            or_(col(Item.state_on).is_(None), col(Item.state_on) != judge.today(now)),
+        )
+    ).all()
+    return refresh_all(session, judge, now, stale)
 
 
 def log_update(
@@ -174,8 +234,7 @@ def undo_last(session: Session, now: datetime, judge: Judge, person_id: int) -> 
         select(UpdateLog)
         .where(
             UpdateLog.person_id == person_id,
-            UpdateLog.source != "undo",
-            col(UpdateLog.undone_at).is_(None),
+            LIVE_LOG,
             UpdateLog.logged_at >= now - UNDO_WINDOW,
         )
         .order_by(col(UpdateLog.logged_at).desc(), col(UpdateLog.id).desc())
@@ -228,9 +287,3 @@ def set_rule(session: Session, now: datetime, judge: Judge, item: Item, text: st
     item.rule_json = json.dumps(rule_to_dict(rule), ensure_ascii=False)
     refresh_item(session, item, judge, now)
     return rule
-
-
-def span_days(span: Span) -> int:
-    """Rough length of a span in days, for sorting and display only (never for due dates)."""
-    per = {"day": 1, "workday": 1, "week": 7, "halfmonth": 15, "month": 30, "year": 365}
-    return span.n * per[span.unit.value]

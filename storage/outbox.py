@@ -21,16 +21,12 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, or_, select
 
-from domain.routine import make_key as _make_key
+from domain.routine import make_key as make_key  # the key is the plan's; writers here may build one
 from storage.models import Outbox
 
 # Longer than any single send can take (the transport's timeouts are well below it), so a live worker's claim
 # is never taken over; after a crash the in-doubt messages wait this long before they are retried.
 CLAIM_TIMEOUT = timedelta(minutes=2)
-
-
-def make_key(kind: str, chat: int | str | None, day: date, items: Sequence[int] = (), extra: str = "") -> str:
-    return _make_key(kind, chat, day, items, extra)
 
 
 def enqueue(
@@ -105,11 +101,6 @@ def heads(
     return session.exec(stmt.order_by(col(Outbox.id)).limit(limit)).all()
 
 
-def pending(session: Session, now: datetime, limit: int = 100) -> Sequence[Outbox]:
-    """Messages ready to send now, oldest first: the head of each chat's queue (see `heads`)."""
-    return heads(session, now, limit)
-
-
 def unsent_count(session: Session) -> int:
     return session.exec(select(func.count()).select_from(Outbox).where(*_unsent())).one()
 
@@ -180,21 +171,6 @@ def redirect(session: Session, old_chat_id: int, new_chat_id: int) -> int:
         .values(chat_id=new_chat_id, claimed_at=None, claimed_by=None)
     )
     return int(result.rowcount)  # type: ignore[attr-defined]
-
-
-def unsent_for_chat(session: Session, chat_id: int) -> Sequence[Outbox]:
-    return session.exec(
-        select(Outbox).where(Outbox.chat_id == chat_id, *_unsent()).order_by(col(Outbox.id))
-    ).all()
-
-
-def readdress(session: Session, row_id: int, new_chat_id: int) -> None:
-    """Send one message to another chat instead (its group is gone; the unit has another)."""
-    session.execute(
-        update(Outbox)
-        .where(col(Outbox.id) == row_id, col(Outbox.sent_at).is_(None))
-        .values(chat_id=new_chat_id, claimed_at=None, claimed_by=None)
-    )
 
 
 def find_by_message(session: Session, chat_id: int, message_id: int) -> Outbox | None:

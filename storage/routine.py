@@ -11,16 +11,14 @@ from __future__ import annotations
 import io
 import json
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import TypeVar
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, delete, func, or_
 from sqlmodel import Session, col, select
 
-from domain.due import evaluate
-from domain.model import Category, ItemFacts, ItemKind, Status
 from domain.routine import (
     Answer,
     ChatView,
@@ -31,13 +29,11 @@ from domain.routine import (
     Who,
     half_month_period,
 )
-from domain.rules import parse_rule
-from storage.items import QUOTA_LOOKBACK, Judge, refresh_all
+from storage.items import LIVE_LOG, Judge, judge_items
 from storage.models import (
     CalendarDay,
     Chat,
     ChatUnit,
-    Event,
     HalfMonthAnswer,
     Item,
     ItemUnit,
@@ -51,9 +47,8 @@ from storage.models import (
     UnitGroupMember,
     UpdateLog,
 )
+from storage.outbox import find_by_message
 from storage.queries import Sender, actor_for
-
-E = TypeVar("E", ItemKind, Category)
 
 # ---------------------------------------------------------------------------------------------------------
 # Runs
@@ -64,6 +59,10 @@ class SiteRef:
     id: int
     name: str
     tz_name: str | None
+
+    def zone(self, default: ZoneInfo) -> ZoneInfo:
+        """The site's own time zone, else the deployment's."""
+        return ZoneInfo(self.tz_name) if self.tz_name else default
 
 
 def sites(session: Session) -> list[SiteRef]:
@@ -103,20 +102,6 @@ def record_runs(
     session.flush()
 
 
-def refresh_stale(session: Session, judge: Judge, now: datetime, site_id: int) -> int:
-    """The daily pass: items whose stored state was computed for an earlier day are judged again (the bot's
-    own queries — /overdue, /mine — read the stored state)."""
-    today = judge.today(now)
-    stale = session.exec(
-        select(Item).where(
-            Item.site_id == site_id,
-            col(Item.retired_at).is_(None),
-            or_(col(Item.state_on).is_(None), col(Item.state_on) != today),
-        )
-    ).all()
-    return refresh_all(session, judge, now, stale) if stale else 0
-
-
 # ---------------------------------------------------------------------------------------------------------
 # The snapshot
 
@@ -144,64 +129,6 @@ def admins(session: Session, configured: Iterable[int] = ()) -> tuple[Who, ...]:
     for tid in sorted(configured):
         found.setdefault(tid, Who(None, "管理员", None, tid))
     return tuple(found.values())
-
-
-def _local_day(judge: Judge, moment: datetime) -> date:
-    return moment.astimezone(judge.tz).date()
-
-
-def _judged(session: Session, items: Sequence[Item], judge: Judge, now: datetime) -> dict[int, Status]:
-    """Every item's Status for the moment's day, from one query per kind of fact."""
-    ids = [i.id for i in items if i.id is not None]
-    if not ids:
-        return {}
-    live = and_(col(UpdateLog.undone_at).is_(None), col(UpdateLog.source) != "undo", col(UpdateLog.at) <= now)
-    recent: dict[int, list[tuple[date, int]]] = defaultdict(list)
-    for item_id, at, count in session.exec(
-        select(UpdateLog.item_id, UpdateLog.at, UpdateLog.count)
-        .where(col(UpdateLog.item_id).in_(ids), live, UpdateLog.at >= now - QUOTA_LOOKBACK)
-        .order_by(col(UpdateLog.at))
-    ):
-        recent[item_id].append((_local_day(judge, at), count))
-    last: dict[int, datetime] = dict(
-        session.exec(
-            select(UpdateLog.item_id, func.max(UpdateLog.at))
-            .where(col(UpdateLog.item_id).in_(ids), live)
-            .group_by(col(UpdateLog.item_id))
-        ).all()
-    )
-    events: dict[int, list[date]] = defaultdict(list)
-    for item_id, day in session.exec(
-        select(col(Event.item_id), col(Event.occurred_on))
-        .where(col(Event.item_id).in_(ids), col(Event.closed_at).is_(None))
-        .order_by(col(Event.occurred_on))
-    ):
-        events[item_id].append(day)
-    today = judge.today(now)
-    out: dict[int, Status] = {}
-    for item in items:
-        assert item.id is not None
-        last_at = last.get(item.id)
-        if isinstance(last_at, datetime) and last_at.tzinfo is None:  # SQLite hands back naive UTC
-            last_at = last_at.replace(tzinfo=now.tzinfo)
-        facts = ItemFacts(
-            rule=parse_rule(item.rule_text),
-            kind=_enum(ItemKind, item.kind, ItemKind.COLUMN),
-            created=_local_day(judge, item.created_at),
-            last_update=_local_day(judge, last_at) if last_at is not None else None,
-            recent_updates=tuple(recent.get(item.id, ())),
-            open_events=tuple(events.get(item.id, ())),
-            category=_enum(Category, item.category, Category.OTHER),
-        )
-        out[item.id] = evaluate(facts, today, judge.calendar, judge.policy)
-    return out
-
-
-def _enum(kind: type[E], value: str, default: E) -> E:
-    try:
-        return kind(value)
-    except ValueError:
-        return default
 
 
 def gather(
@@ -268,7 +195,7 @@ def gather(
         .order_by(col(ItemUnit.item_id), col(ItemUnit.unit_id))
     ):
         links[item_id].append((unit_id, bool(lead)))
-    judged = _judged(session, items, judge, now)
+    judged = judge_items(session, items, judge, now)
     views = []
     for item in items:
         assert item.id is not None
@@ -339,17 +266,11 @@ def gather(
     monday = today - timedelta(days=today.weekday())
     since = datetime.combine(monday - timedelta(days=7), time(0), tzinfo=judge.tz)
     updates = tuple(
-        (item_id, _local_day(judge, at))
+        (item_id, judge.local_day(at))
         for item_id, at in session.exec(
             select(UpdateLog.item_id, UpdateLog.at)
             .join(Item, col(Item.id) == col(UpdateLog.item_id))
-            .where(
-                Item.site_id == site_id,
-                col(UpdateLog.undone_at).is_(None),
-                UpdateLog.source != "undo",
-                UpdateLog.at >= since,
-                UpdateLog.at <= now,
-            )
+            .where(Item.site_id == site_id, LIVE_LOG, UpdateLog.at >= since, UpdateLog.at <= now)
         )
     )
     last_weekly = session.exec(
@@ -538,9 +459,7 @@ def record_fix_note(
 
 def period_of_message(session: Session, chat_telegram_id: int, message_id: int) -> date | None:
     """The half-month period of a checklist message (answers belong to it even when given days later)."""
-    row = session.exec(
-        select(Outbox).where(Outbox.chat_id == chat_telegram_id, Outbox.telegram_message_id == message_id)
-    ).first()
+    row = find_by_message(session, chat_telegram_id, message_id)
     if row is None or row.kind != "half_month_check":
         return None
     return half_month_period(row.day)

@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
@@ -426,12 +427,14 @@ def test_long_lists_are_split_below_telegrams_limit_with_each_item_once() -> Non
         for i in range(1, 201)
     )
     out = plan(snap(*many), local("2026-10-12 09:00"), CAL)
-    for kind in ("daily_read", "overdue"):
-        parts = [p for p in only(out, kind) if p.to.chat_id == FIN_CHAT]
+    for kind, to in (("daily_read", FIN_CHAT), ("overdue", FIN_CHAT), ("escalation", LEADER.telegram_id)):
+        parts = [p for p in only(out, kind) if p.to.chat_id == to]
         assert len(parts) > 1
         assert all(len(p.text) <= 4096 for p in parts)
         assert sorted(i for p in parts for i in p.item_ids) == list(range(1, 201))
         assert len({p.key for p in parts}) == len(parts)
+        for p in parts:  # each part carries exactly the items it prints, in its numbered order
+            assert re.findall(r"^\d+\. (.+?) — ", p.text, flags=re.M) == [i.title for i in p.items]
     reads = [p for p in only(out, "daily_read") if p.to.chat_id == FIN_CHAT]
     assert [bool(p.buttons) for p in reads] == [False] * (len(reads) - 1) + [True]
 
