@@ -6,16 +6,12 @@ import argparse
 import asyncio
 from datetime import UTC, datetime
 
-from sqlmodel import col, select
-
 from bot.config import load_settings
+from domain.text import READ_LABELS
 from jobs.crawl import crawl
 from storage.db import make_engine, session_scope, upgrade
 from storage.items import Judge, load_calendar
-from storage.models import Unit
-from webread.fetch import Reader
-
-STATUS_ZH = {"ok": "正常", "empty": "空白栏目", "broken": "无法访问", "unknown": "无法判断"}
+from storage.queries import UnitAmbiguous, UnitUnknown, resolve_unit
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -30,30 +26,26 @@ def run(args: argparse.Namespace) -> int:
     unit_ids = None
     with session_scope(engine) as session:
         if args.unit:
-            units = session.exec(select(Unit).where(col(Unit.name).contains(args.unit.strip()))).all()
-            exact = [u for u in units if u.name == args.unit.strip()]
-            units = exact or list(units)
-            if len(units) != 1:
-                names = "、".join(u.name for u in units[:10]) or "无"
-                print(f"找不到唯一的责任单位「{args.unit}」（匹配：{names}）。请写出单位全称。")
+            unit = resolve_unit(session, args.unit)
+            if isinstance(unit, UnitUnknown):
+                near = f"（相近的单位：{'、'.join(unit.suggestions)}）" if unit.suggestions else ""
+                print(f"没有找到责任单位「{args.unit}」{near}。请写出单位全称。")
                 return 2
-            unit_ids = [units[0].id or 0]
+            if isinstance(unit, UnitAmbiguous):
+                print(f"「{args.unit}」对应多个单位：{'、'.join(unit.candidates)}。请写出单位全称。")
+                return 2
+            unit_ids = [unit.id]
         judge = Judge(tz=settings.tz, calendar=load_calendar(session), policy=settings.policy)
     now = datetime.now(UTC)
 
     async def go() -> int:
         # The same politeness as the daily reading: these are the site's servers too.
-        reader = Reader(
-            per_host=settings.reader_per_host,
-            host_delay=settings.reader_host_delay,
-            timeout=settings.reader_timeout,
-        )
-        async with reader:
+        async with settings.reader() as reader:
             summary = await crawl(engine, judge, now, reader=reader, unit_ids=unit_ids)
-        counts = "，".join(f"{STATUS_ZH.get(k, k)} {v}" for k, v in sorted(summary.by_status.items()))
+        counts = "，".join(f"{READ_LABELS.get(k, k)} {v}" for k, v in sorted(summary.by_status.items()))
         print(f"已读取 {summary.read} 个栏目页面（{counts or '无'}），登记网站更新 {summary.logged} 条。")
         for path, status, reason in summary.problems:
-            print(f"  - {path}：{STATUS_ZH.get(status, status)}（{reason}）")
+            print(f"  - {path}：{READ_LABELS.get(status, status)}（{reason}）")
         return 0
 
     return asyncio.run(go())

@@ -8,7 +8,7 @@ import json
 from datetime import date, datetime
 
 from bot.config import load_settings
-from handlers.format import READ_LABELS
+from domain.text import READ_LABELS
 from webread import PageReading, Reader
 
 

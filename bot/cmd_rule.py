@@ -19,7 +19,7 @@ from domain.calendar import WorkCalendar
 from domain.due import evaluate
 from domain.model import ItemFacts, ItemKind
 from domain.rules import describe_rule, parse_rule, rule_to_dict
-from handlers.format import STATE_LABELS
+from domain.text import STATE_LABELS
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -19,3 +19,21 @@ def md(d: date, today: date | None = None) -> str:
 def ymd(d: date) -> str:
     """ "2026年10月8日（星期四）": the date a message is about, in its header."""
     return f"{d.year}年{d.month}月{d.day}日（星期{WEEKDAYS[d.weekday()]}）"
+
+
+# The words people read for the states of the domain, in chat, in spreadsheets and on the command line.
+STATE_LABELS = {
+    "overdue": "已逾期",
+    "due_today": "今天到期",
+    "due_soon": "即将到期",
+    "needs_rule": "待补充规则",
+    "fresh": "正常",
+    "not_applicable": "无需更新",
+}
+READ_LABELS = {  # what the website reader saw on a column's list page
+    "ok": "正常",
+    "empty": "空白栏目（无内容）",
+    "broken": "无法访问",
+    "unknown": "无法判断更新日期",
+}
+KIND_LABELS = {"column": "栏目", "account": "新媒体账号"}

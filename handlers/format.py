@@ -14,7 +14,15 @@ from zoneinfo import ZoneInfo
 
 from domain.model import Rule
 from domain.rules import describe_rule
-from domain.text import CALLBACK_LIMIT, TELEGRAM_LIMIT, WEEKDAYS, md
+from domain.text import (
+    CALLBACK_LIMIT,
+    KIND_LABELS,
+    READ_LABELS,
+    STATE_LABELS,
+    TELEGRAM_LIMIT,
+    WEEKDAYS,
+    md,
+)
 from handlers.menu import COMMANDS
 from storage.people import (
     AllNeedsAdminRole,
@@ -67,22 +75,7 @@ LONG_LIST = 60  # lines; a longer list is also sent as a spreadsheet
 MAX_BUTTONS = 10
 
 ROLE_LABELS = {"webmaster": "网站管理员", "leader": "分管领导", "admin": "系统管理员"}
-STATE_LABELS = {
-    "overdue": "已逾期",
-    "due_today": "今天到期",
-    "due_soon": "即将到期",
-    "needs_rule": "待补充规则",
-    "fresh": "正常",
-    "not_applicable": "无需更新",
-}
 STATE_MARKS = {"overdue": "🔴", "due_today": "🟠", "due_soon": "🟡", "needs_rule": "⚪", "fresh": "🟢"}
-KIND_LABELS = {"column": "栏目", "account": "账号"}
-READ_LABELS = {  # what the website reader saw on a column's list page
-    "ok": "正常",
-    "empty": "空白栏目（无内容）",
-    "broken": "无法访问",
-    "unknown": "无法判断更新日期",
-}
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ the whole import (`run_import` makes it one `session_scope`): a fatal problem le
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time
 from pathlib import Path
@@ -21,9 +21,10 @@ from sqlmodel import Session, col, select
 from domain.inspection import classify
 from domain.model import ItemKind
 from domain.rules import parse_rule
+from domain.text import KIND_LABELS
 from storage.db import session_scope
 from storage.items import Judge, load_calendar, log_update, refresh_item, set_rule
-from storage.models import Item, ItemUnit, Site, Unit, UnitGroupMember
+from storage.models import Item, ItemUnit, Site, Unit
 from storage.sheets import ImportProblem, ListRow, Notice, ParsedList, SheetInfo, UnitRef, parse_list
 
 __all__ = [
@@ -31,7 +32,6 @@ __all__ = [
     "ImportProblem",
     "ImportReport",
     "RuleProblem",
-    "add_group_members",
     "ensure_unit",
     "find_site",
     "import_list",
@@ -50,7 +50,6 @@ FIELD_LABELS = {
     "url": "地址",
     "handle": "账号ID",
 }
-KIND_LABELS = {"column": "栏目", "account": "新媒体账号"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -210,22 +209,6 @@ def ensure_unit(
     session.add(unit)
     session.flush()
     return unit, True
-
-
-def add_group_members(session: Session, group: Unit, members: Iterable[Unit]) -> int:
-    """Fill a group unit (市属各部门) with the units it stands for. Returns how many were new members."""
-    assert group.id is not None
-    if not group.is_group:
-        raise ValueError(f"{group.name} 不是单位组")
-    have = set(session.exec(select(UnitGroupMember.member_id).where(UnitGroupMember.group_id == group.id)))
-    added = 0
-    for unit in members:
-        assert unit.id is not None
-        if unit.id != group.id and unit.id not in have:
-            session.add(UnitGroupMember(group_id=group.id, member_id=unit.id))
-            have.add(unit.id)
-            added += 1
-    return added
 
 
 # ---------------------------------------------------------------------------------------------------------

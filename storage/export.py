@@ -21,32 +21,24 @@ from openpyxl.worksheet.worksheet import Worksheet
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from domain.model import Rule, State
+from domain.model import Rule, State, Status
 from domain.rules import describe_rule, parse_rule
+from domain.text import STATE_LABELS
 from storage.catalog import find_site, site_judge
 from storage.db import session_scope
-from storage.items import Judge, refresh_item
+from storage.items import Judge, judge_items
 from storage.models import Item, ItemUnit, Membership, Person, Site, Unit
 from storage.sheets import LEVEL_NAMES
 
 __all__ = [
     "FILLS",
     "SOURCE_LABELS",
-    "STATE_LABELS",
     "ExportProblem",
     "ExportSummary",
     "export_list",
     "run_export",
 ]
 
-STATE_LABELS = {
-    State.FRESH.value: "正常",
-    State.DUE_SOON.value: "即将到期",
-    State.DUE_TODAY.value: "今日到期",
-    State.OVERDUE.value: "已逾期",
-    State.NOT_APPLICABLE.value: "无需更新",
-    State.NEEDS_RULE.value: "待补充规则",
-}
 SOURCE_LABELS = {
     "done": "机器人登记",
     "button": "机器人登记",
@@ -92,7 +84,8 @@ class ExportSummary:
 
 @dataclass(frozen=True)
 class _Line:
-    item: Item  # refreshed for today
+    item: Item
+    status: Status  # judged for today, read-only
     units: str
     webmasters: str
     meaning: str
@@ -149,25 +142,22 @@ def _lines(session: Session, now: datetime, judge: Judge, site: Site) -> list[_L
             shown = name or (f"@{username}" if username else "")
             if shown and shown not in webmasters.setdefault(unit_id, []):
                 webmasters[unit_id].append(shown)
-    today = judge.today(now)
+    # Judged for today without writing: an export takes no write lock (SQLite would lock out the running bot).
+    statuses = judge_items(session, items, judge, now)
     out: list[_Line] = []
-    # Items the daily pass has not reached today are refreshed on the rows only: without autoflush no UPDATE
-    # reaches the database, so an export takes no write lock (SQLite would lock out the running bot).
-    with session.no_autoflush:
-        for item in items:
-            assert item.id is not None
-            if item.state_on != today:
-                refresh_item(session, item, judge, now)
-            names = links.get(item.id, [])
-            keepers = [w for _n, lead, uid in names if lead for w in webmasters.get(uid, [])]
-            out.append(
-                _Line(
-                    item=item,
-                    units=_units_text([(n, lead) for n, lead, _uid in names]),
-                    webmasters="、".join(dict.fromkeys(keepers)),
-                    meaning=_meaning(item, judge),
-                )
+    for item in items:
+        assert item.id is not None
+        names = links.get(item.id, [])
+        keepers = [w for _n, lead, uid in names if lead for w in webmasters.get(uid, [])]
+        out.append(
+            _Line(
+                item=item,
+                status=statuses[item.id],
+                units=_units_text([(n, lead) for n, lead, _uid in names]),
+                webmasters="、".join(dict.fromkeys(keepers)),
+                meaning=_meaning(item, judge),
             )
+        )
     return out
 
 
@@ -236,8 +226,8 @@ def export_list(session: Session, now: datetime, judge: Judge, site_row: Site, p
         return [
             _local(item.last_update_at, judge.tz),
             source,
-            item.due_on,
-            STATE_LABELS.get(item.state, item.state),
+            ln.status.due,
+            STATE_LABELS[ln.status.state.value],
         ]
 
     column_headers: list[tuple[str, float]] = [("序号", 6)]
@@ -269,7 +259,7 @@ def export_list(session: Session, now: datetime, judge: Judge, site_row: Site, p
                 ln.item.url,
                 ln.item.note,
             ],
-            ln.item.state,
+            ln.status.state.value,
         )
         for n, ln in enumerate(columns, start=1)
     ]
@@ -306,7 +296,7 @@ def export_list(session: Session, now: datetime, judge: Judge, site_row: Site, p
                 ln.item.url,
                 ln.item.note,
             ],
-            ln.item.state,
+            ln.status.state.value,
         )
         for n, ln in enumerate(accounts, start=1)
     ]
@@ -334,8 +324,8 @@ def export_list(session: Session, now: datetime, judge: Judge, site_row: Site, p
         site=site_row.name,
         columns=len(columns),
         accounts=len(accounts),
-        overdue=sum(1 for ln in lines if ln.item.state == State.OVERDUE.value),
-        needs_rule=sum(1 for ln in lines if ln.item.state == State.NEEDS_RULE.value),
+        overdue=sum(1 for ln in lines if ln.status.state.value == State.OVERDUE.value),
+        needs_rule=sum(1 for ln in lines if ln.status.state.value == State.NEEDS_RULE.value),
     )
 
 

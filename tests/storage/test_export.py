@@ -14,9 +14,10 @@ from sqlmodel import Session, col, select
 
 from bot.cli import main
 from domain.rules import describe_rule, parse_rule
+from domain.text import STATE_LABELS
 from storage.catalog import run_import
 from storage.db import session_scope
-from storage.export import STATE_LABELS, ExportProblem, run_export
+from storage.export import ExportProblem, run_export
 from storage.items import log_update, refresh_all
 from storage.models import Item, ItemUnit, Membership, Person, Site, Unit, UnitGroupMember, UpdateLog
 from tests.conftest import at
