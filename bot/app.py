@@ -38,10 +38,9 @@ from handlers.context import CLOCK, ENGINE, JUDGE, SETTINGS, Context
 from handlers.menu import COMMANDS, menu
 from jobs import schedule
 from jobs.crawl import crawl_if_due
-from jobs.routine import RoutineConfig
+from jobs.routine import calendar_fallback
 from storage.db import make_engine, session_scope
 from storage.items import Judge, load_calendar
-from webread.fetch import Reader
 
 log = logging.getLogger("zhiri")
 
@@ -86,7 +85,7 @@ def build_application(
     clock = clock or utc_now
     engine = make_engine(settings.database_url)
     with session_scope(engine) as session:
-        calendar = load_calendar(session, on_fallback=_calendar_fallback)
+        calendar = load_calendar(session, on_fallback=calendar_fallback)
     builder = (
         ApplicationBuilder()
         .token(settings.telegram_bot_token)
@@ -110,13 +109,7 @@ def build_application(
     register_handlers(application)
     # The routine (daily read, warnings, half-month check) and the outbox sender: one repeating job.
     if settings.routine_enabled:
-        config = RoutineConfig(
-            settings=settings.routine,
-            tz=settings.tz,
-            admin_ids=tuple(settings.admin_telegram_ids),
-            policy=settings.policy,
-        )
-        schedule.register(application, engine, config, clock=clock)
+        schedule.register(application, engine, settings.routine_config(), clock=clock)
     if settings.crawl_enabled:
         register_crawl(application, engine, settings, clock)
     return application
@@ -130,12 +123,7 @@ def register_crawl(
     assert job_queue is not None
 
     async def run(_context: Context) -> None:
-        reader = Reader(
-            per_host=settings.reader_per_host,
-            host_delay=settings.reader_host_delay,
-            timeout=settings.reader_timeout,
-        )
-        async with reader:
+        async with settings.reader() as reader:
             await crawl_if_due(
                 engine, clock(), tz=settings.tz, at=settings.crawl_at, reader=reader, policy=settings.policy
             )
@@ -208,12 +196,3 @@ async def log_update(update: Update, context: Context) -> None:
         log.info("bot is now %s in %s (by %s)", update.my_chat_member.new_chat_member.status, chat, who)
     elif update.message is not None and update.message.text and update.message.text.startswith("/"):
         log.info("command %r from %s in %s", update.message.text[:80], who, chat)
-
-
-def _calendar_fallback(year: int) -> None:
-    log.warning(
-        "no official holiday data for %d: treating Monday-Friday as working days; "
-        "load the %d holiday list (CalendarDay rows) to fix this",
-        year,
-        year,
-    )

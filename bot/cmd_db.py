@@ -17,9 +17,7 @@ def run(args: argparse.Namespace) -> int:
     settings = load_settings()
     engine = make_engine(settings.database_url)
     if args.action == "upgrade":
-        before = current_revision(engine)
-        upgrade(engine)
-        after = current_revision(engine)
+        before, after = upgrade(engine)
         if before == after:
             print(f"数据库已是最新结构（{after}）。/ The database is up to date ({after}).")
         else:

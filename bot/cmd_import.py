@@ -11,11 +11,9 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-from alembic.util.exc import CommandError
-
 from bot.config import load_settings
 from storage.catalog import ImportProblem, run_import
-from storage.db import SchemaOutOfDate, check_schema, current_revision, make_engine, upgrade
+from storage.db import SchemaOutOfDate, make_engine, upgrade
 from storage.sheets import parse_list
 
 
@@ -38,13 +36,7 @@ def run(args: argparse.Namespace) -> int:
         return 2
     engine = make_engine(settings.database_url)
     try:
-        before = current_revision(engine)
-        try:
-            upgrade(engine)
-        except CommandError:
-            check_schema(engine)  # a database newer than this Zhiri: say so in its words
-            raise
-        after = current_revision(engine)
+        before, after = upgrade(engine)
         if before != after:
             print(f"数据库结构已自动升级：{before or '空'} → {after}")
         now = datetime.now(UTC)

@@ -16,10 +16,10 @@ from datetime import UTC, datetime, time
 
 from sqlmodel import Session
 
-from bot.config import Settings, load_settings
+from bot.config import load_settings
 from domain.routine import KIND_NAMES, Planned, plan, slots_on
 from domain.text import ymd
-from jobs.routine import RoutineConfig, snapshot_at
+from jobs.routine import snapshot_at
 from storage.db import SchemaOutOfDate, check_schema, make_engine
 from storage.items import load_calendar
 from storage.routine import sites
@@ -39,16 +39,6 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     p.add_argument("--site", help="只看这个网站 / only this site")
 
 
-def routine_config(settings: Settings) -> RoutineConfig:
-    """The routine's settings from the deployment's, as the running bot has them."""
-    return RoutineConfig(
-        settings=settings.routine,
-        tz=settings.tz,
-        admin_ids=tuple(settings.admin_telegram_ids),
-        policy=settings.policy,
-    )
-
-
 def run(args: argparse.Namespace) -> int:
     try:
         moment = datetime.strptime(args.at.strip(), "%Y-%m-%d %H:%M")
@@ -62,7 +52,7 @@ def run(args: argparse.Namespace) -> int:
     except SchemaOutOfDate as exc:
         print(exc, file=sys.stderr)
         return 2
-    config = routine_config(settings)
+    config = settings.routine_config()
     warned: set[int] = set()
 
     def fallback(year: int) -> None:

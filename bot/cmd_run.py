@@ -18,7 +18,7 @@ from telegram.ext import Application
 
 from bot.app import ALLOWED_UPDATES, build_application
 from bot.config import OFFICIAL_API_URL, Settings, load_settings
-from storage.db import current_revision, make_engine, upgrade
+from storage.db import make_engine, upgrade
 
 log = logging.getLogger("zhiri")
 
@@ -112,9 +112,7 @@ def upgrade_database(settings: Settings) -> None:
     """Bring the schema up to date: running the bot is the one step people take, so it does this too."""
     engine = make_engine(settings.database_url)
     try:
-        before = current_revision(engine)
-        upgrade(engine)
-        after = current_revision(engine)
+        before, after = upgrade(engine)
     finally:
         engine.dispose()
     where = engine.url.render_as_string(hide_password=True)

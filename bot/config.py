@@ -12,6 +12,8 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from domain.model import Policy, Span, Unit
 from domain.routine import RoutineSettings
+from jobs.routine import RoutineConfig
+from webread.fetch import Reader
 
 OFFICIAL_API_URL = "https://api.telegram.org/bot"
 
@@ -114,6 +116,21 @@ class Settings(BaseSettings):
             advance_workdays=self.warn_lead_workdays,
             escalate_after_workdays=self.escalate_after_workdays,
             empty_columns_escalate_at=self.empty_columns_escalate_at,
+        )
+
+    def routine_config(self) -> RoutineConfig:
+        """The routine as this deployment runs it (the bot, and what `zhiri preview` shows)."""
+        return RoutineConfig(
+            settings=self.routine,
+            tz=self.tz,
+            admin_ids=tuple(self.admin_telegram_ids),
+            policy=self.policy,
+        )
+
+    def reader(self) -> Reader:
+        """A website reader with this deployment's politeness towards the site's servers."""
+        return Reader(
+            per_host=self.reader_per_host, host_delay=self.reader_host_delay, timeout=self.reader_timeout
         )
 
     @property

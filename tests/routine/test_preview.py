@@ -12,7 +12,6 @@ from sqlalchemy import func
 from sqlmodel import select
 
 from bot.cli import main
-from bot.cmd_preview import routine_config
 from bot.config import load_settings
 from storage.catalog import run_import
 from storage.db import make_engine, session_scope, upgrade
@@ -131,6 +130,6 @@ def test_a_bad_moment_is_refused(city: str, capsys: pytest.CaptureFixture[str]) 
 def test_the_preview_judges_with_the_deployments_policy(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("WARN_LEAD_WORKDAYS", "4")
     settings = load_settings()
-    config = routine_config(settings)
+    config = settings.routine_config()
     assert config.policy == settings.policy and config.policy.warn_lead_workdays == 4
     assert config.settings == settings.routine and config.tz == settings.tz
