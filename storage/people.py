@@ -21,7 +21,6 @@ from sqlalchemy import delete, update
 from sqlmodel import Session, col, select
 
 from storage import outbox
-from storage.catalog import add_group_members
 from storage.items import Judge, item_rule, log_update, record_event, undo_last
 from storage.models import (
     Chat,
@@ -836,12 +835,18 @@ def fill_group(
             return found
         members.append(found)
     before = set(_members(session, group.id))
-    group_row = session.get(Unit, group.id)
-    assert group_row is not None
-    add_group_members(session, group_row, [row for u in members if (row := session.get(Unit, u.id))])
+    add_group_members(session, group.id, [u.id for u in members])
     session.flush()
     after = _members(session, group.id)
     return GroupMembers(group.name, after, tuple(n for n in after if n not in before))
+
+
+def add_group_members(session: Session, group_id: int, member_ids: Iterable[int]) -> int:
+    """Add units to a group unit (市属各部门), never twice, never itself. Returns how many were new."""
+    have = set(session.exec(select(UnitGroupMember.member_id).where(UnitGroupMember.group_id == group_id)))
+    new = [m for m in dict.fromkeys(member_ids) if m != group_id and m not in have]
+    session.add_all(UnitGroupMember(group_id=group_id, member_id=m) for m in new)
+    return len(new)
 
 
 def _members(session: Session, group_id: int) -> tuple[str, ...]:
