@@ -460,7 +460,7 @@ class _Doc:
                 continue
             inside = el in self.in_link
             found = scan_dates(el.text or "", today, in_title=inside)
-            if found and _after_clock_label(_text_before(el)):
+            if found and (_after_clock_label(_text_before(el)) or _year_apart_part(el)):
                 found = []
             tip = el.get("title")
             if tip:
@@ -671,7 +671,7 @@ def _date_rows(doc: _Doc, parent: etree._Element, rows: list[etree._Element], gr
     new: list[_Row] = []
     for el in rows:
         row = _Row(el)
-        by_column = False
+        settled = False  # the row's own date box was read: what it says stands, even "no date"
         if header is not None:
             column, width = header
             if rows[0].tag == "tr":
@@ -682,10 +682,12 @@ def _date_rows(doc: _Doc, parent: etree._Element, rows: list[etree._Element], gr
                 row.day = _best(doc.dates_within(cells[column]))
                 # a row shaped like the header is dated by its date column or not at all: a letter still
                 # 办理中 has "——" under 回复时间, and its 来信时间 is not a reply
-                by_column = len(cells) == width
-        if row.day is None and not by_column:
-            row.day = _year_apart(el, doc.today)
-        if row.day is None and not by_column:
+                settled = len(cells) == width
+        if row.day is None and not settled:
+            # a year-apart box with a future or impossible date is not a date: reading "10-15" alone would
+            # put it in the latest year that fits, a wrong date where the page gave none
+            settled, row.day = _year_apart(el, doc.today)
+        if row.day is None and not settled:
             # the tail counts: flat markup puts the date right after the link (<a>…</a>(2026-11-18)<br>)
             found = doc.dates_within(el, with_tail=True)
             row.day = _best(f for f in found if f.tier == 1)
@@ -725,7 +727,18 @@ def _short_texts(row: etree._Element, strip: str = "") -> Iterable[str]:
                 yield token
 
 
-def _year_apart(row: etree._Element, today: date) -> date | None:
+def _year_apart_part(el: etree._Element) -> bool:
+    """The month-day half of a box whose year sits in a sibling node (<p>10-15</p><span>2025</span>). It is
+    no date on its own: guessing its year would make a wrong one; the row reads the box whole."""
+    if not _MONTH_DAY.fullmatch(_norm(el.text or "").strip("[]()（）【】")):
+        return False
+    siblings = (el.getprevious(), el.getnext())
+    return any(
+        s is not None and isinstance(s.tag, str) and _YEAR.match(_norm(s.text or "")) for s in siblings
+    )
+
+
+def _year_apart(row: etree._Element, today: date) -> tuple[bool, date | None]:
     """A date box that puts the year apart from month and day: <p>10-15</p><span>2025</span>. Read alone,
     "10-15" would be placed in the latest year that fits (2026), a year too fresh; the row says 2025."""
     years: list[int] = []
@@ -736,8 +749,8 @@ def _year_apart(row: etree._Element, today: date) -> date | None:
         elif m := _MONTH_DAY.fullmatch(token):
             mds.append(_month_day(m))
     if len(years) != 1 or len(mds) != 1:
-        return None
-    return _make_date(years[0], *mds[0], today)
+        return False, None
+    return True, _make_date(years[0], *mds[0], today)
 
 
 def _split_date(row: etree._Element, today: date) -> date | None:

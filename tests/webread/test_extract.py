@@ -385,6 +385,17 @@ def test_month_day_with_the_year_in_its_own_node() -> None:
     assert read(ul(rows)).newest == date(2025, 10, 15)
 
 
+def test_a_year_apart_box_in_the_future_dates_nothing() -> None:
+    # "10-15" read alone would become 2026-10-15: a wrong date where the page gives a future (typo) year.
+    rows = "".join(
+        f'<li><div class="d"><p>{md}</p><span>2027</span></div>'
+        f'<a href="/p/{md}.html">重点项目建设推进情况通报{md}</a></li>'
+        for md in ("10-15", "09-30")
+    )
+    reading = read(ul(rows))
+    assert reading.newest is None and reading.status == "unknown"
+
+
 @pytest.mark.parametrize(
     "script",
     [
