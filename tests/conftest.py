@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import itertools
+import shutil
+import sqlite3
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Engine, make_url
 
 from domain.calendar import WorkCalendar
 from storage.db import make_engine, upgrade
@@ -43,10 +45,43 @@ def sqlite_url(tmp_path: Path) -> str:
     return f"sqlite:///{tmp_path / 'zhiri.db'}"
 
 
-@pytest.fixture
-def engine(db_url: str) -> Iterator[Engine]:
-    eng = make_engine(db_url)
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One SQLite file migrated to the newest schema, copied for every test that wants a ready database."""
+    path = tmp_path_factory.mktemp("template") / "zhiri.db"
+    eng = make_engine(f"sqlite:///{path}")
     upgrade(eng)
+    eng.dispose()
+    # Fold the write-ahead log into the file so that a plain copy is the whole database.
+    with sqlite3.connect(path) as conn:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    return path
+
+
+@pytest.fixture(scope="session")
+def pg_template(pg_server: postgres.PostgresServer) -> str:
+    """A PostgreSQL database migrated once; each test's database is created from it as a template."""
+    url = postgres.create_database(pg_server.url, "zhiri_template")
+    eng = make_engine(url)
+    upgrade(eng)
+    eng.dispose()
+    return "zhiri_template"
+
+
+@pytest.fixture
+def engine(db_url: str, request: pytest.FixtureRequest) -> Iterator[Engine]:
+    """A database at the newest schema: a copy of a template migrated once per test session (migrating every
+    test's database from scratch cost most of the storage tests' time)."""
+    url = make_url(db_url)
+    if url.get_backend_name() == "sqlite":
+        assert url.database
+        shutil.copyfile(request.getfixturevalue("sqlite_template"), url.database)
+    else:
+        template = request.getfixturevalue("pg_template")
+        server = request.getfixturevalue("pg_server")
+        assert url.database
+        postgres.create_database(server.url, url.database, template=template)
+    eng = make_engine(db_url)
     yield eng
     eng.dispose()
 

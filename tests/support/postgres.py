@@ -103,8 +103,8 @@ def start() -> PostgresServer:
     return server
 
 
-def create_database(server_url: str, name: str) -> str:
-    """A fresh, empty database on the server; returns its SQLAlchemy URL."""
+def create_database(server_url: str, name: str, template: str | None = None) -> str:
+    """A fresh database on the server, empty or a copy of `template`; returns its SQLAlchemy URL."""
     import psycopg
     from sqlalchemy.engine import make_url
 
@@ -114,5 +114,5 @@ def create_database(server_url: str, name: str) -> str:
         conninfo += f" password={url.password}"
     with psycopg.connect(conninfo, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        conn.execute(f'CREATE DATABASE "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
     return url.set(database=name).render_as_string(hide_password=False)
