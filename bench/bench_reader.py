@@ -223,8 +223,18 @@ _boxes = _dated(
 def _yearless(rng: random.Random, i: int) -> Page:
     days = _dates(rng, rng.randint(5, 30), span_days=200)
     days = [d for d in days if (TODAY - d).days < 360] or [TODAY]  # a year-less list must stay within a year
+    if i % 2:
+        # the year only in the links (TRS ./202611/t20261118_….html): anchored, so dated
+        rows = _rows(
+            rng,
+            i,
+            days,
+            lambda i, k, t, d: f'<li>·<a href="./{d:%Y%m}/t{d:%Y%m%d}_{i}{k}.html">{t}</a>[{d:%m-%d}]</li>',
+        )
+        return _page("通知公告", f'<div class="listbox"><ul>{rows}</ul></div>', "ok", max(days))
+    # no year anywhere: the page does not say when, so the only right answer is "unknown"
     rows = _rows(rng, i, days, lambda i, k, t, d: f'<li>·<a href="/y/{i}_{k}.htm">{t}</a>[{d:%m-%d}]</li>')
-    return _page("通知公告", f'<div class="listbox"><ul>{rows}</ul></div>', "ok", max(days))
+    return _page("通知公告", f'<div class="listbox"><ul>{rows}</ul></div>', "unknown")
 
 
 def _hanweb(rng: random.Random, i: int) -> Page:

@@ -20,7 +20,7 @@ import codecs
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, timedelta, timezone
 from typing import Literal
 from urllib.parse import urljoin
 
@@ -147,23 +147,42 @@ _NEG_LABEL = re.compile(
     r"(?:实施|施行|生效|截止|有效期|废止|失效|开始|结束|届满|报名|举办|召开|活动)[^\d]{0,4}$|至\s*$"
 )
 # Text that carries a date which is not an item's: the page's clock line ("今天是2026年11月23日 星期一"),
-# the footer (©2003-2026, 版权所有, ICP/公安备案 numbers), visitor counters.
+# the footer (©2003-2026, 版权所有, ICP/公安备案 numbers), visitor counters, the CMS's build stamp
+# ("页面生成时间：2026-11-23 06:00"): all say when the page was made, not when the column was updated.
 _NOT_ITEM_TEXT = re.compile(
-    r"今天|今日[:：]|当前时间|现在时间|现在是|农历|天气|©|&copy;|copyright|版权|备案|ICP|技术支持|网站标识码",
+    r"今天|今日[:：]|当前时间|现在时间|现在是|农历|天气|©|&copy;|copyright|版权|备案|ICP|技术支持|网站标识码|"
+    r"页面生成|网页生成|生成时间|页面更新时间|本页更新",
     re.I,
 )
 _DIGIT = re.compile(r"[0-9０-９]")
 _MIN_YEAR = 1995  # no government site published anything earlier; 1900-01-01 is a CMS placeholder
 
 
-def _infer_year(month: int, day: int, today: date) -> date | None:
-    """A year-less date is the latest such date not after today (12-28 read on 2026-01-05 is 2025-12-28)."""
-    for year in range(today.year, today.year - 8, -1):
+# A month-day without a year ("10-19", "[11-18]", "11月18日") is kept with this placeholder year until its
+# row anchors it: the year comes only from the row's own link (./201710/t20171019_….html) when the two agree.
+# Guessing the year from today would turn a column last updated in 2017 into one updated this October.
+_YEARLESS = 4  # a leap year, so 02-29 is representable; far below _MIN_YEAR, so never mistaken for a date
+_ANCHOR_DAYS = 7  # the list may show the day before or after the day in the link (drafted vs published)
+
+
+def _yearless(month: int, day: int) -> date | None:
+    try:
+        return date(_YEARLESS, month, day)
+    except ValueError:
+        return None  # 13-05, 04-31: not a date at all
+
+
+def _anchor(md: date, link_day: date | None) -> date | None:
+    """The year-less `md` placed in its link's year, if the link's date agrees with it (a few days apart at
+    most, across New Year too). Anything else is no date: the page does not say which year it means."""
+    if link_day is None:
+        return None
+    for year in (link_day.year, link_day.year - 1, link_day.year + 1):
         try:
-            candidate = date(year, month, day)
+            candidate = md.replace(year=year)
         except ValueError:
-            continue  # 02-29, or 13-05: not a date at all
-        if candidate <= today:
+            continue
+        if abs((candidate - link_day).days) <= _ANCHOR_DAYS:
             return candidate
     return None
 
@@ -244,7 +263,7 @@ def scan_dates(text: str, today: date, *, in_title: bool) -> list[_Found]:
     mo, d = _month_day(m)
     if not (1 <= mo <= 12 and 1 <= d <= 31):
         return []
-    day = _infer_year(mo, d, today)
+    day = _yearless(mo, d)
     return [_Found(day, 1)] if day else []
 
 
@@ -375,6 +394,7 @@ class _Row:
     day: date | None = None
     own: bool = False  # dated from its own content (not from a neighbouring text)
     url_day: date | None = None
+    yearless: bool = False  # shows a month-day that nothing on the page places in a year
     _title_len: int | None = None
 
     @property
@@ -386,7 +406,7 @@ class _Row:
 
     @property
     def dated(self) -> bool:
-        return self.day is not None or self.url_day is not None
+        return self.day is not None or self.url_day is not None or self.yearless
 
 
 @dataclass(slots=True)
@@ -403,7 +423,7 @@ class _Group:
 
     @property
     def url_dated(self) -> int:
-        return sum(1 for r in self.rows if r.day or r.url_day)
+        return sum(1 for r in self.rows if r.dated)
 
     @property
     def own_dated(self) -> int:
@@ -707,6 +727,12 @@ def _date_rows(doc: _Doc, parent: etree._Element, rows: list[etree._Element], gr
             if href and (day := url_date(href, doc.today)):
                 row.url_day = day
                 break
+        if row.day is not None and row.day.year == _YEARLESS:
+            row.day = _anchor(row.day, row.url_day)
+            if row.day is None:
+                # the row shows a date, but not which year: neither it nor a link that disagrees with it
+                # says when the item was published
+                row.yearless, row.url_day = True, None
         group.links += doc.link_count.get(row.el, 0)
     group.rows.extend(new)
 
@@ -802,7 +828,7 @@ def _trusted(group: _Group) -> bool:
     if group.aside or not group.url_dated:
         return False
     if group.url_dated == 1:
-        row = next(r for r in group.rows if r.day or r.url_day)
+        row = next(r for r in group.rows if r.dated)
         return row.title_len >= 6
     return True
 
@@ -848,6 +874,58 @@ def _records_group(records: list[str], today: date) -> _Group:
     rows = [el for el in container if isinstance(el.tag, str)]
     _date_rows(doc, container, rows, group)
     return group
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Lists that exist only as data in an inline script (var listData = {articleList:[{…, pubDate:"…"}]},
+# <script type="application/json">, an array the page's own script turns into rows)
+
+# One flat object literal: the items of such lists are flat records.
+_OBJECT = re.compile(r"\{[^{}]{10,2000}\}")
+_KEY = r"[\"']?\s*({names})\s*[\"']?\s*:\s*"
+_TITLE_KEY = re.compile(
+    _KEY.format(names="title|doctitle|docTitle|articleTitle|article_title|infoTitle|name|bt|biaoti")
+    + r"[\"']([^\"']{4,300})[\"']"
+)
+# Only publication dates: a deadline, an event date or the page's own build time is not an item's date.
+_DATE_KEY = re.compile(
+    _KEY.format(
+        names="pubDate|pubdate|pub_date|pubTime|pubtime|pub_time|publishDate|publishdate|publish_date|"
+        "publishTime|publishtime|publish_time|releaseDate|releaseTime|release_time|docreltime|docRelTime|"
+        "fbsj|fbrq|fbtime|date|time|createTime|createtime|create_time|inputTime|addtime|addTime"
+    )
+    + r"[\"']?\s*([^\"',}]{6,40})"
+)
+_EPOCH = re.compile(r"^\d{10}(?:\d{3})?$")
+_SHANGHAI = timezone(timedelta(hours=8))  # epoch stamps in these lists are Beijing-time CMS clocks
+
+
+def _data_date(value: str, today: date) -> date | None:
+    value = value.strip()
+    if _EPOCH.match(value):
+        seconds = int(value) / (1000 if len(value) == 13 else 1)
+        day = datetime.fromtimestamp(seconds, _SHANGHAI).date()
+        return day if date(_MIN_YEAR, 1, 1) <= day <= today else None
+    m = _FULL.match(value.translate(_FULLWIDTH))
+    if not m:
+        return None  # a year-less or odd value says nothing certain
+    mo, d = (m.group(3), m.group(4)) if m.group(2) else (m.group(5), m.group(6))
+    return _make_date(int(m.group(1)), int(mo), int(d), today)
+
+
+def script_items(scripts: Iterable[str], today: date) -> list[date]:
+    """The publication dates of the items a page carries as script data: records with a title and a
+    publication-date field. Records without both are not items (menus, settings, statistics)."""
+    days: list[date] = []
+    for text in scripts:
+        for obj in _OBJECT.finditer(text):
+            body = obj.group(0)
+            if not _TITLE_KEY.search(body):
+                continue
+            m = _DATE_KEY.search(body)
+            if m and (day := _data_date(m.group(2), today)):
+                days.append(day)
+    return days
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -908,6 +986,14 @@ def _has_empty_container(doc: _Doc) -> bool:
 
 def _ok(group: _Group, extra: str = "") -> PageReading:
     rows = group.items()
+    yearless = sum(1 for r in rows if r.yearless)
+    if yearless:
+        return PageReading(
+            "unknown",
+            None,
+            len(rows),
+            f"列表{len(rows)}条，其中{yearless}条的日期只有月日，页面没有说明是哪一年",
+        )
     dated = [(r, d) for r in rows if (d := r.day or r.url_day) is not None]
     plain = [(r, d) for r, d in dated if not _is_pinned(r.el)]
     pool = plain or dated  # a list of pinned rows only still says when it was updated
@@ -931,7 +1017,8 @@ def extract(body: bytes, *, headers: Mapping[str, str] | None, today: date) -> P
     root = _parse(text)
     if root is None:
         return PageReading("broken", None, 0, "页面内容为空")
-    scripts = " ".join(s.text or "" for s in root.iter("script"))
+    script_texts = [s.text or "" for s in root.iter("script") if not s.get("src")]
+    scripts = " ".join(script_texts)
     title = _norm(root.findtext(".//title") or "")
     etree.strip_elements(root, *_SKIP_TAGS, with_tail=False)
     doc = _Doc(root, today, title)
@@ -957,6 +1044,9 @@ def extract(body: bytes, *, headers: Mapping[str, str] | None, today: date) -> P
     chosen = _choose(groups)
     if chosen is not None:
         return _ok(chosen)
+    data = script_items(script_texts, today)
+    if data:
+        return PageReading("ok", max(data), len(data), f"列表{len(data)}条，取自页面脚本中的数据")
     return _without_dated_list(doc, groups, title, body_text, scripts)
 
 

@@ -67,11 +67,12 @@ def test_decode_gbk_page_declaring_utf8_and_undeclared_gbk() -> None:
         ("[2026-11-18 16:42:10]", date(2026, 11, 18)),
         ("发布时间：2026-11-18 10:30", date(2026, 11, 18)),
         ("2026年11月18日 10时30分", date(2026, 11, 18)),
-        ("[11-18]", date(2026, 11, 18)),
-        ("11月18日", date(2026, 11, 18)),
-        ("（11/18）", date(2026, 11, 18)),
-        ("１１－１８", date(2026, 11, 18)),  # full-width digits
-        ("11-24", date(2025, 11, 24)),  # year-less and after today: last year
+        # year-less: kept with a placeholder year (4) until the row's link anchors it, never today's year
+        ("[11-18]", date(4, 11, 18)),
+        ("11月18日", date(4, 11, 18)),
+        ("（11/18）", date(4, 11, 18)),
+        ("１１－１８", date(4, 11, 18)),  # full-width digits
+        ("02-29", date(4, 2, 29)),
     ],
 )
 def test_scan_dates_formats(text: str, expected: date) -> None:
@@ -105,11 +106,59 @@ def test_dates_inside_longer_text_count_only_outside_titles() -> None:
     assert [f.day for f in scan_dates(text, TODAY, in_title=False)] == [date(2026, 11, 18)]
 
 
-def test_year_less_dates_around_new_year() -> None:
-    jan5 = date(2026, 1, 5)
-    assert [f.day for f in scan_dates("12-28", jan5, in_title=True)] == [date(2025, 12, 28)]
-    assert [f.day for f in scan_dates("01-04", jan5, in_title=True)] == [date(2026, 1, 4)]
-    assert [f.day for f in scan_dates("02-29", jan5, in_title=True)] == [date(2024, 2, 29)]
+def test_year_less_dates_take_the_year_of_their_link_only_when_it_agrees() -> None:
+    def page(rows: list[tuple[str, str]]) -> bytes:
+        lis = "".join(
+            f'<li><a href="{href}">楚雄市召开冬季森林防火工作部署会{i}</a><span>{md}</span></li>'
+            for i, (href, md) in enumerate(rows)
+        )
+        return f'<ul class="list">{lis}</ul>'.encode()
+
+    agrees = [("./201710/t20171019_1.html", "10-19"), ("./201710/t20171016_2.html", "10-16")]
+    assert extract(page(agrees), headers=None, today=TODAY).newest == date(2017, 10, 19)
+    # across New Year: 12-30 shown, published 2018-01-02
+    new_year = [("./201801/t20180102_1.html", "12-30"), ("./201712/t20171228_2.html", "12-28")]
+    assert extract(page(new_year), headers=None, today=TODAY).newest == date(2017, 12, 30)
+    # one row whose link says another day: the page does not say which year that row means
+    disagrees = [("./201710/t20171019_1.html", "10-19"), ("./201703/t20170302_2.html", "10-16")]
+    reading = extract(page(disagrees), headers=None, today=TODAY)
+    assert (reading.status, reading.newest) == ("unknown", None)
+    # no year anywhere: unknown, never this year's 10-19
+    bare = [("/a/1.html", "10-19"), ("/a/2.html", "10-16")]
+    assert extract(page(bare), headers=None, today=TODAY).status == "unknown"
+
+
+def test_list_only_in_script_data_is_read_from_the_data() -> None:
+    script = (
+        '<script>var listData = {articleList:[{title:"关于开展安全生产大检查的通知",url:"./a.html",'
+        'pubDate:"2025-07-29 16:59"},{title:"市政府召开第45次常务会议",url:"./b.html",'
+        'pubDate:"2025-07-20 09:00"}]};</script><ul id="list"></ul>'
+    )
+    reading = extract(script.encode(), headers=None, today=TODAY)
+    assert (reading.status, reading.newest, reading.items) == ("ok", date(2025, 7, 29), 2)
+    as_json = (
+        '<script type="application/json">{"items":[{"title":"关于公布行政许可事项清单的公告",'
+        '"publishDate":1753779540000}]}</script>'
+    )
+    assert extract(as_json.encode(), headers=None, today=TODAY).newest == date(2025, 7, 29)
+    # records without a title, or with only a deadline, are not items
+    other = (
+        '<script>var cfg = {name:"x", endTime:"2026-11-20"}; var s = {views:12, date:"2026-11-20"};</script>'
+    )
+    assert extract(other.encode(), headers=None, today=TODAY).status == "unknown"
+
+
+def test_page_level_dates_never_count() -> None:
+    rows = "".join(
+        f'<li><a href="/show.asp?id={i}">关于做好冬季森林防火工作的通知{i}</a></li>' for i in range(5)
+    )
+    html = (
+        '<head><meta name="PubDate" content="2026-11-20 10:00"></head><body>'
+        f"<!-- 发布于 2026-11-20 --><ul>{rows}</ul>"
+        '<div class="foot"><p>页面生成时间：2026-11-20 10:00</p><p>Copyright © 2003-2026</p></div></body>'
+    )
+    reading = extract(html.encode(), headers=None, today=TODAY)
+    assert (reading.status, reading.newest) == ("unknown", None)
 
 
 def test_url_dates() -> None:
