@@ -33,9 +33,10 @@ from telegram.ext import (
 from telegram.request import BaseRequest
 
 from bot.config import Settings
-from handlers import asking, check, errors, people, routine, updates
+from handlers import asking, check, errors, people, routine, score, updates
 from handlers.context import CLOCK, ENGINE, JUDGE, SETTINGS, Context
 from handlers.menu import COMMANDS, menu
+from handlers.score import THRESHOLDS
 from jobs import schedule
 from jobs.crawl import crawl_if_due
 from jobs.routine import calendar_fallback
@@ -71,6 +72,8 @@ HANDLERS: dict[str, Callable[..., object]] = {
     "status": asking.status,
     "help": asking.help_command,
     "holidays": routine.holidays,
+    "score": score.score,
+    "category": score.category,
 }
 
 
@@ -104,6 +107,7 @@ def build_application(
             JUDGE: Judge(tz=settings.tz, calendar=calendar, policy=settings.policy),
             SETTINGS: settings,
             CLOCK: clock,
+            THRESHOLDS: settings.thresholds,
         }
     )
     register_handlers(application)

@@ -13,7 +13,18 @@ from collections.abc import Sequence
 from importlib import import_module
 
 # name -> module under bot/; each module provides add_parser(subparsers) and run(args) -> int
-SUBCOMMANDS: tuple[str, ...] = ("rule", "db", "import", "export", "run", "read", "crawl", "preview")
+SUBCOMMANDS: tuple[str, ...] = (
+    "rule",
+    "db",
+    "import",
+    "export",
+    "run",
+    "read",
+    "crawl",
+    "preview",
+    "score",
+    "category",
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -10,6 +10,8 @@ from zoneinfo import ZoneInfo
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from domain.inspection import DEFAULT_THRESHOLDS as _T
+from domain.inspection import Thresholds
 from domain.model import Policy, Span, Unit
 from domain.routine import RoutineSettings
 from jobs.routine import RoutineConfig
@@ -55,6 +57,26 @@ class Settings(BaseSettings):
     account_risk_days: int = Field(default=14, ge=1, le=180)
     home_warn_days: int = Field(default=10, ge=1, le=60)
     home_veto_days: int = Field(default=14, ge=1, le=60)
+    # Inspection lines (domain.inspection.Thresholds holds the defaults; home and account lines use the
+    # HOME_*_DAYS and ACCOUNT_RISK_DAYS above).
+    inspect_news_stale_days: int = Field(default=_T.news_stale_days, ge=1, le=365)
+    inspect_notice_stale_months: int = Field(default=_T.notice_stale_months, ge=1, le=60)
+    inspect_notice_max_level: int = Field(default=_T.notice_max_level, ge=1, le=5)
+    inspect_personnel_stale_months: int = Field(default=_T.personnel_stale_months, ge=1, le=60)
+    inspect_news_notice_veto: int = Field(default=_T.news_notice_veto, ge=1, le=500)
+    inspect_news_notice_warn: int = Field(default=_T.news_notice_warn, ge=1, le=500)
+    inspect_stale_veto: int = Field(default=_T.stale_veto, ge=1, le=500)
+    inspect_stale_warn: int = Field(default=_T.stale_warn, ge=1, le=500)
+    inspect_empty_veto: int = Field(default=_T.empty_veto, ge=1, le=500)
+    inspect_empty_warn: int = Field(default=_T.empty_warn, ge=1, le=500)
+    inspect_unreachable_veto_pct: float = Field(default=_T.unreachable_veto_pct, gt=0, le=100)
+    inspect_unreachable_warn_pct: float = Field(default=_T.unreachable_warn_pct, gt=0, le=100)
+    inspect_letter_veto_months: int = Field(default=_T.letter_veto_months, ge=1, le=24)
+    inspect_letter_warn_months: int = Field(default=_T.letter_warn_months, ge=1, le=24)
+    inspect_account_warn_days: int = Field(default=_T.account_warn_days, ge=1, le=180)
+    inspect_home_min_updates: int = Field(default=_T.home_min_updates, ge=0, le=1000)
+    inspect_yearly_activities: int = Field(default=_T.yearly_activities, ge=0, le=100)
+    inspect_fail_above_points: float = Field(default=_T.fail_above_points, ge=0, le=100)
     # The website reader.
     crawl_enabled: bool = True
     crawl_at: time = time(6, 30)
@@ -97,6 +119,32 @@ class Settings(BaseSettings):
             account_risk_days=self.account_risk_days,
             home_warn_days=self.home_warn_days,
             home_veto_days=self.home_veto_days,
+        )
+
+    @property
+    def thresholds(self) -> Thresholds:
+        return Thresholds(
+            home_veto_days=self.home_veto_days,
+            home_warn_days=self.home_warn_days,
+            news_stale_days=self.inspect_news_stale_days,
+            notice_stale_months=self.inspect_notice_stale_months,
+            notice_max_level=self.inspect_notice_max_level,
+            personnel_stale_months=self.inspect_personnel_stale_months,
+            news_notice_veto=self.inspect_news_notice_veto,
+            news_notice_warn=self.inspect_news_notice_warn,
+            stale_veto=self.inspect_stale_veto,
+            stale_warn=self.inspect_stale_warn,
+            empty_veto=self.inspect_empty_veto,
+            empty_warn=self.inspect_empty_warn,
+            unreachable_veto_pct=self.inspect_unreachable_veto_pct,
+            unreachable_warn_pct=self.inspect_unreachable_warn_pct,
+            letter_veto_months=self.inspect_letter_veto_months,
+            letter_warn_months=self.inspect_letter_warn_months,
+            account_veto_days=self.account_risk_days,
+            account_warn_days=self.inspect_account_warn_days,
+            home_min_updates=self.inspect_home_min_updates,
+            yearly_activities=self.inspect_yearly_activities,
+            fail_above_points=self.inspect_fail_above_points,
         )
 
     @property

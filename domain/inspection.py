@@ -1,14 +1,35 @@
-"""How inspectors see a site (全国政府网站普查评分表, 附件4): which columns count for what, and how close the
-site is to failing — by a single-veto line (单项否决) or by more than 40 deduction points."""
+"""How inspectors see a site (全国政府网站普查评分表, 附件4; 2019 检查指标): which columns count for what,
+every single-veto line (单项否决) with the warning line commercial monitors draw before it, the score sheet's
+deductions, and the fewest items whose update removes the most risk.
+
+Pure: the site's items come in as `ItemView`s and `today` as an argument. Every threshold lives in
+`Thresholds`, whose defaults are the indicators' numbers; `bot/config.py` turns settings into one.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from datetime import date
 
-from domain.model import Category, ItemKind, State, Status
+from domain.model import Category, ItemKind, State
 
-__all__ = ["Deduction", "SiteAssessment", "VetoLine", "assess_site", "classify"]
+__all__ = [
+    "CATEGORY_NAMES",
+    "DEFAULT_THRESHOLDS",
+    "Deduction",
+    "ItemView",
+    "Score",
+    "Thresholds",
+    "VetoLine",
+    "category_from_text",
+    "classify",
+    "render_score",
+    "score_dict",
+    "score_site",
+    "verdict_line",
+]
 
 # Most specific first: "意见征集" is a survey even though it could be read as a notice, "政策咨询" is
 # interactive, "新闻发布会" is news, "发展规划文件" is planning.
@@ -20,6 +41,32 @@ _KEYWORDS: tuple[tuple[Category, tuple[str, ...]], ...] = (
     (Category.PERSONNEL, ("人事", "规划", "计划")),
     (Category.NOTICE, ("通知公告", "公告", "政策文件", "文件", "政策")),
 )
+
+# What the administrator types to correct a column's category, and what people read.
+CATEGORY_NAMES: dict[Category, str] = {
+    Category.HOME: "首页",
+    Category.NEWS: "动态要闻",
+    Category.NOTICE: "通知公告政策文件",
+    Category.PERSONNEL: "人事规划",
+    Category.INTERACTIVE: "政务咨询",
+    Category.SURVEY: "调查征集",
+    Category.INTERVIEW: "在线访谈",
+    Category.ACCOUNT: "政务新媒体",
+    Category.OTHER: "其他",
+}
+_ALIASES: dict[str, Category] = {
+    "首页栏目": Category.HOME,
+    "动态": Category.NEWS,
+    "要闻": Category.NEWS,
+    "通知公告": Category.NOTICE,
+    "政策文件": Category.NOTICE,
+    "人事": Category.PERSONNEL,
+    "规划计划": Category.PERSONNEL,
+    "互动": Category.INTERACTIVE,
+    "信箱": Category.INTERACTIVE,
+    "征集": Category.SURVEY,
+    "访谈": Category.INTERVIEW,
+}
 
 
 def classify(path: Sequence[str], kind: ItemKind) -> Category:
@@ -43,103 +90,578 @@ def classify(path: Sequence[str], kind: ItemKind) -> Category:
     return Category.OTHER
 
 
+def category_from_text(text: str) -> Category | None:
+    """The category an administrator named (首页, 动态要闻, 通知公告政策文件, 人事规划 …, or its code)."""
+    word = text.strip()
+    for category, name in CATEGORY_NAMES.items():
+        if word in (name, category.value):
+            return category
+    return _ALIASES.get(word)
+
+
+@dataclass(frozen=True, slots=True)
+class Thresholds:
+    """Every number the inspection lines use. Defaults: 附件4 and the 2019 indicators; the warning lines are
+    the ones commercial monitors draw before each veto (首页10天, 空白栏目超过2个, 超过6个栏目不更新, 3%)."""
+
+    home_veto_days: int = 14
+    home_warn_days: int = 10
+    news_stale_days: int = 14  # 动态、要闻: 2 weeks
+    notice_stale_months: int = 6  # 通知公告、政策文件: 6 months
+    # "一级栏目": in a list the type's own column sits under a top-level section (政务公开 / 通知公告);
+    # columns deeper than this are its sub-columns and count only towards the deductions.
+    notice_max_level: int = 2
+    personnel_stale_months: int = 12  # 人事、规划计划: 1 year
+    news_notice_veto: int = 5
+    news_notice_warn: int = 3
+    stale_veto: int = 10
+    stale_warn: int = 7
+    empty_veto: int = 5
+    empty_warn: int = 3
+    unreachable_veto_pct: float = 5.0
+    unreachable_warn_pct: float = 3.0
+    letter_veto_months: int = 3
+    letter_warn_months: int = 2
+    letter_window_months: int = 12  # "监测时间点前1年内"
+    account_veto_days: int = 14
+    account_warn_days: int = 10
+    home_min_updates: int = 10  # fewer in 2 weeks: −5
+    yearly_activities: int = 6  # 调查征集, 在线访谈 per year; fewer: −3 each kind
+    fail_above_points: float = 40.0
+
+
+DEFAULT_THRESHOLDS = Thresholds()
+
+
+@dataclass(frozen=True, slots=True)
+class ItemView:
+    """One tracked item as the inspection sees it."""
+
+    id: int
+    label: str  # the column's path, or the account's platform and name
+    units: tuple[str, ...]
+    kind: ItemKind
+    category: Category
+    depth: int  # number of path levels
+    state: State  # the item's own rule, judged by domain.due
+    created: date
+    last_update: date | None = None
+    updates: tuple[tuple[date, int], ...] = ()  # logged updates of the past year: (day, items)
+    open_letters: tuple[date, ...] = ()  # arrival days of letters not yet answered
+    empty: bool = False  # the website reader found the list empty (有栏目无内容)
+    broken: bool = False  # the list page does not open
+
+    def base(self) -> date:
+        # A column never updated since it was listed stands as updated on that day (as in domain.due).
+        return self.last_update or self.created
+
+    def days(self, today: date) -> int:
+        return today.toordinal() - self.base().toordinal()
+
+    @property
+    def has_duty(self) -> bool:
+        return self.state is not State.NOT_APPLICABLE
+
+
 @dataclass(frozen=True, slots=True)
 class VetoLine:
-    """A single-veto line: `count` items against a `limit`; approaching from `warn_at`."""
-
-    line: str
-    label: str
-    count: int
-    limit: int
-    warn_at: int
-    crossed: bool
-    approaching: bool
+    line: str  # machine name
+    label: str  # Chinese, for people
+    value: float | None  # None: no data (无数据)
+    threshold: float
+    warn_at: float
+    unit: str  # 个, 天, %
+    triggered: bool
+    warning: bool
+    items: tuple[int, ...]
 
 
 @dataclass(frozen=True, slots=True)
 class Deduction:
     line: str
-    label: str
-    count: int
-    points_each: float
+    reason: str
     points: float
+    items: tuple[int, ...]
 
 
 @dataclass(frozen=True, slots=True)
-class SiteAssessment:
+class Score:
+    at: date
     vetoes: tuple[VetoLine, ...]
     deductions: tuple[Deduction, ...]
-    points: float  # total deducted
-    fail_above: float
+    points: float  # deducted
+    total: float  # 100 − deducted
     failed: bool
+    fix_first: tuple[int, ...] = ()
 
     @property
-    def crossed(self) -> tuple[VetoLine, ...]:
-        return tuple(v for v in self.vetoes if v.crossed)
+    def grade(self) -> str:
+        return "不合格" if self.failed else "合格"
 
     @property
-    def approaching(self) -> tuple[VetoLine, ...]:
-        return tuple(v for v in self.vetoes if v.approaching)
+    def triggered(self) -> tuple[VetoLine, ...]:
+        return tuple(v for v in self.vetoes if v.triggered)
+
+    @property
+    def warnings(self) -> tuple[VetoLine, ...]:
+        return tuple(v for v in self.vetoes if v.warning)
 
 
-def _crossed(status: Status) -> bool:
-    return status.risk is not None and status.risk.crossed
+def _months_back(d: date, months: int) -> date:
+    m = d.year * 12 + d.month - 1 - months
+    year, month0 = divmod(m, 12)
+    day = d.day
+    while True:
+        try:
+            return date(year, month0 + 1, day)
+        except ValueError:  # 31 March − 1 month: the end of February
+            day -= 1
 
 
-def _near(status: Status) -> bool:
-    return status.risk is not None and not status.risk.crossed
+def _older_than(d: date, today: date, months: int) -> bool:
+    """`d` lies before the window of `months` that ends today (附件4: 3月1日往前2个月 = 1月1日起)."""
+    return d < _months_back(today, months)
 
 
-def assess_site(
-    items: Sequence[tuple[Category, Status, bool]],
-    *,
-    fail_above: float = 40.0,
-    warn_margin: int = 2,
-) -> SiteAssessment:
-    """Where the site stands against 附件4, from each column's (category, status, is_empty).
+def _count_line(
+    name: str, label: str, items: Sequence[ItemView], veto: int, warn: int, unit: str = "个"
+) -> VetoLine:
+    n = len(items)
+    ids = tuple(i.id for i in items)
+    return VetoLine(name, label, n, veto, warn, unit, n >= veto, warn <= n < veto, ids)
 
-    A line is *approaching* `warn_margin` items before its limit, or when the items already at risk would
-    cross it (commercial monitors warn at 10 of 14 days and at more than 2 of 5 empty columns; so do we).
-    Accounts are not site columns and do not count here, nor do items without a content duty.
-    """
-    columns = [
-        (c, s, e) for c, s, e in items if c is not Category.ACCOUNT and s.state is not State.NOT_APPLICABLE
+
+def _home_group(columns: Sequence[ItemView]) -> list[ItemView]:
+    home = [c for c in columns if c.category is Category.HOME]
+    if home:
+        return home
+    # 如首页仅为网站栏目导航入口，则检查所有二级页面栏目信息的更新情况.
+    return [c for c in columns if c.depth == 2 and c.category is not Category.ACCOUNT]
+
+
+def _site_lines(
+    views: Sequence[ItemView], today: date, t: Thresholds, unreachable_pct: float | None
+) -> list[VetoLine]:
+    columns = [v for v in views if v.kind is ItemKind.COLUMN and v.has_duty]
+    accounts = [v for v in views if v.kind is ItemKind.ACCOUNT and v.has_duty]
+    lines: list[VetoLine] = []
+
+    home = _home_group(columns)
+    if home:
+        days = min(c.days(today) for c in home)
+        stale = tuple(c.id for c in sorted(home, key=lambda c: -c.days(today)) if days >= t.home_warn_days)
+        lines.append(
+            VetoLine(
+                "home_stale",
+                "首页栏目未更新天数",
+                days,
+                t.home_veto_days,
+                t.home_warn_days,
+                "天",
+                days >= t.home_veto_days,
+                t.home_warn_days <= days < t.home_veto_days,
+                stale,
+            )
+        )
+    else:
+        lines.append(
+            VetoLine(
+                "home_stale",
+                "首页栏目未更新天数",
+                None,
+                t.home_veto_days,
+                t.home_warn_days,
+                "天",
+                False,
+                False,
+                (),
+            )
+        )
+
+    news_notice = [
+        c
+        for c in columns
+        if (c.category is Category.NEWS and c.days(today) >= t.news_stale_days)
+        or (
+            c.category is Category.NOTICE
+            and c.depth <= t.notice_max_level
+            and _older_than(c.base(), today, t.notice_stale_months)
+        )
     ]
-    by = {cat: [s for c, s, _ in columns if c is cat] for cat in Category}
-    veto: list[VetoLine] = []
+    lines.append(
+        _count_line(
+            "news_notice_stale",
+            "动态要闻类2周、通知公告政策文件类6个月未更新的栏目",
+            news_notice,
+            t.news_notice_veto,
+            t.news_notice_warn,
+        )
+    )
+    overdue = [c for c in columns if c.state is State.OVERDUE]
+    lines.append(_count_line("stale_columns", "应更新而未更新的栏目", overdue, t.stale_veto, t.stale_warn))
+    empty = [c for c in columns if c.empty]
+    lines.append(_count_line("empty_columns", "空白栏目", empty, t.empty_veto, t.empty_warn))
 
-    def line(name: str, label: str, count: int, limit: int, near: int = 0) -> None:
-        warn_at = max(1, limit - warn_margin)
-        crossed = count >= limit
-        approaching = not crossed and (count >= warn_at or count + near >= limit)
-        veto.append(VetoLine(name, label, count, limit, warn_at, crossed, approaching))
+    if unreachable_pct is None:
+        lines.append(
+            VetoLine(
+                "unreachable",
+                "首页无法访问次数占比",
+                None,
+                t.unreachable_veto_pct,
+                t.unreachable_warn_pct,
+                "%",
+                False,
+                False,
+                (),
+            )
+        )
+    else:
+        pct = round(unreachable_pct, 2)
+        lines.append(
+            VetoLine(
+                "unreachable",
+                "首页无法访问次数占比",
+                pct,
+                t.unreachable_veto_pct,
+                t.unreachable_warn_pct,
+                "%",
+                pct >= t.unreachable_veto_pct,
+                t.unreachable_warn_pct <= pct < t.unreachable_veto_pct,
+                (),
+            )
+        )
 
-    def risk_line(name: str, label: str, group: list[Status], limit: int) -> None:
-        line(name, label, sum(map(_crossed, group)), limit, sum(map(_near, group)))
+    window = _months_back(today, t.letter_window_months)
+    letters = [c for c in views if c.category is Category.INTERACTIVE]
 
-    risk_line("home_stale", "首页栏目2周未更新", by[Category.HOME], 1)
-    news_notice = by[Category.NEWS] + by[Category.NOTICE]
-    risk_line("news_notice_stale", "动态要闻类2周、通知公告政策文件类6个月未更新的栏目", news_notice, 5)
-    stale = sum(1 for _, s, _ in columns if s.state is State.OVERDUE or _crossed(s))
-    line("stale_columns", "应更新而未更新的栏目", stale, 10)
-    line("empty_columns", "空白栏目", sum(1 for _, _, empty in columns if empty), 5)
-    risk_line("letters_unanswered", "超过3个月未回应的信件栏目", by[Category.INTERACTIVE], 1)
+    def late_letters(months: int) -> list[ItemView]:
+        return [
+            c
+            for c in letters
+            if any(window <= d and _older_than(d, today, months) for d in c.open_letters)
+            # a letter that arrived more than `months` ago, in the past year, still unanswered
+        ]
 
-    deductions: list[Deduction] = []
+    veto_letters = late_letters(t.letter_veto_months)
+    warn_letters = [c for c in late_letters(t.letter_warn_months) if c not in veto_letters]
+    lines.append(
+        VetoLine(
+            "letters_unanswered",
+            "超过3个月未回应留言的政务咨询栏目",
+            len(veto_letters),
+            1,
+            1,
+            "个",
+            bool(veto_letters),
+            not veto_letters and bool(warn_letters),
+            tuple(c.id for c in (veto_letters or warn_letters)),
+        )
+    )
 
-    def deduct(name: str, label: str, count: int, each: float) -> None:
-        if count:
-            deductions.append(Deduction(name, label, count, each, count * each))
+    silent = [a for a in accounts if a.days(today) >= t.account_veto_days]
+    near = [a for a in accounts if t.account_warn_days <= a.days(today) < t.account_veto_days]
+    lines.append(
+        VetoLine(
+            "account_silent",
+            "2周无更新的政务新媒体账号",
+            len(silent),
+            1,
+            1,
+            "个",
+            bool(silent),
+            not silent and bool(near),
+            tuple(a.id for a in (silent or near)),
+        )
+    )
+    return lines
 
-    deduct("news_stale", "动态要闻类栏目2周未更新", sum(map(_crossed, by[Category.NEWS])), 3)
-    deduct("notice_stale", "通知公告、政策文件类栏目6个月未更新", sum(map(_crossed, by[Category.NOTICE])), 4)
-    deduct("personnel_stale", "人事、规划计划类栏目1年未更新", sum(map(_crossed, by[Category.PERSONNEL])), 5)
-    # "Fewer than 6 a year" is judged once for the site, not per column: one overdue quota is enough.
-    survey_short = any(s.state is State.OVERDUE for s in by[Category.SURVEY])
-    deduct("survey_short", "调查征集活动全年少于6次", int(survey_short), 3)
-    interview_short = any(s.state is State.OVERDUE for s in by[Category.INTERVIEW])
-    deduct("interview_short", "在线访谈全年少于6次", int(interview_short), 3)
 
-    points = float(sum(d.points for d in deductions))
-    failed = any(v.crossed for v in veto) or points > fail_above
-    return SiteAssessment(tuple(veto), tuple(deductions), points, fail_above, failed)
+def _deductions(
+    views: Sequence[ItemView],
+    today: date,
+    t: Thresholds,
+    unreachable_pct: float | None,
+) -> list[Deduction]:
+    columns = [v for v in views if v.kind is ItemKind.COLUMN and v.has_duty]
+    out: list[Deduction] = []
+
+    def each(line: str, reason: str, items: Sequence[ItemView], points: float) -> None:
+        if items:
+            out.append(Deduction(line, reason, round(points * len(items), 1), tuple(i.id for i in items)))
+
+    by = {cat: [c for c in columns if c.category is cat] for cat in Category}
+    each(
+        "news_stale",
+        "动态要闻类栏目2周内未更新，每栏扣3分",
+        [c for c in by[Category.NEWS] if c.days(today) >= t.news_stale_days],
+        3,
+    )
+    each(
+        "notice_stale",
+        "通知公告、政策文件类栏目6个月内未更新，每栏扣4分",
+        [c for c in by[Category.NOTICE] if _older_than(c.base(), today, t.notice_stale_months)],
+        4,
+    )
+    each(
+        "personnel_stale",
+        "人事、规划计划类栏目1年内未更新，每栏扣5分",
+        [c for c in by[Category.PERSONNEL] if _older_than(c.base(), today, t.personnel_stale_months)],
+        5,
+    )
+    home = _home_group(columns)
+    if home:
+        since = today.toordinal() - t.home_veto_days
+        done = sum(n for c in home for d, n in c.updates if since < d.toordinal() <= today.toordinal())
+        if done < t.home_min_updates:
+            out.append(
+                Deduction(
+                    "home_few_updates",
+                    f"首页栏目2周内更新{done}条，少于{t.home_min_updates}条，扣5分",
+                    5,
+                    tuple(c.id for c in home),
+                )
+            )
+    year_ago = _months_back(today, 12)
+    for cat, line, word in (
+        (Category.SURVEY, "survey_short", "调查征集"),
+        (Category.INTERVIEW, "interview_short", "在线访谈"),
+    ):
+        group = by[cat]
+        if not group:
+            continue
+        done = sum(n for c in group for d, n in c.updates if year_ago < d <= today)
+        if done < t.yearly_activities:
+            reason = f"{word}活动1年内开展{done}次，少于{t.yearly_activities}次，扣3分"
+            out.append(Deduction(line, reason, 3, tuple(c.id for c in group)))
+    if unreachable_pct is not None and unreachable_pct >= 1:
+        pct = math.floor(unreachable_pct)
+        out.append(
+            Deduction("unreachable", f"首页无法访问占比{unreachable_pct:.1f}%，每1%扣5分", 5 * pct, ())
+        )
+    home_ids = {c.id for c in home}
+    each("broken_home", "首页链接打不开，每个扣1分", [c for c in columns if c.broken and c.id in home_ids], 1)
+    each(
+        "broken_other",
+        "其他页面链接打不开，每个扣0.1分",
+        [c for c in columns if c.broken and c.id not in home_ids],
+        0.1,
+    )
+    return out
+
+
+def _assess(views: Sequence[ItemView], today: date, t: Thresholds, unreachable_pct: float | None) -> Score:
+    lines = _site_lines(views, today, t, unreachable_pct)
+    deductions = _deductions(views, today, t, unreachable_pct)
+    points = round(sum(d.points for d in deductions), 1)
+    failed = any(v.triggered for v in lines) or points > t.fail_above_points
+    return Score(today, tuple(lines), tuple(deductions), points, round(100 - points, 1), failed)
+
+
+def _fixed(view: ItemView, today: date) -> ItemView:
+    """The item as it would stand if it were put right today: updated, not empty, its letters answered."""
+    return replace(
+        view,
+        last_update=today,
+        state=State.FRESH,
+        updates=(*view.updates, (today, 1)),
+        open_letters=(),
+        empty=False,
+        broken=False,
+    )
+
+
+def _excess(line: VetoLine, limit: float) -> float:
+    # How far past the line: 6 empty columns against 5 need two filled; a day count needs one update.
+    if line.value is None:
+        return 0.0
+    return float(line.value - limit + 1) if line.unit == "个" else 1.0
+
+
+def _risk(score: Score, t: Thresholds) -> tuple[int, float, float, int, float, float]:
+    over = max(0.0, score.points - t.fail_above_points)
+    vetoed = sum(_excess(v, v.threshold) for v in score.triggered)
+    warned = sum(_excess(v, v.warn_at) for v in score.warnings)
+    return len(score.triggered), vetoed, over, len(score.warnings), warned, score.points
+
+
+def _fix_first(
+    views: Sequence[ItemView], today: date, t: Thresholds, unreachable_pct: float | None, limit: int
+) -> tuple[int, ...]:
+    """Greedy: the item whose fixing lowers the risk most (vetoes first, then points over the fail line,
+    then warnings, then points), again until the site passes — or, when it passes already, until its warnings
+    are gone. Exact minimum set cover is not worth it at a few hundred items; greedy is within a small factor
+    and each pick is explainable."""
+    current = list(views)
+    index = {v.id: k for k, v in enumerate(current)}
+    score = _assess(current, today, t, unreachable_pct)
+    passing = not score.failed
+    chosen: list[int] = []
+    while len(chosen) < limit:
+        risk = _risk(score, t)
+        if risk[0] == 0 and risk[2] == 0.0 and (not passing or risk[3] == 0):
+            break
+        candidates: set[int] = set()
+        for line in score.vetoes:
+            if line.triggered or (passing and line.warning):
+                candidates.update(line.items)
+        for d in score.deductions:
+            candidates.update(d.items)
+        candidates.difference_update(chosen)
+        best: tuple[tuple[int, float, float, int, float, float], int, Score] | None = None
+        for item_id in sorted(candidates):
+            trial = list(current)
+            trial[index[item_id]] = _fixed(current[index[item_id]], today)
+            s = _assess(trial, today, t, unreachable_pct)
+            key = _risk(s, t)
+            if best is None or key < best[0]:
+                best = (key, item_id, s)
+        if best is None or best[0] >= risk:
+            break  # nothing the items can fix (e.g. an unreachable site): stop rather than list noise
+        _, item_id, score = best
+        current[index[item_id]] = _fixed(current[index[item_id]], today)
+        chosen.append(item_id)
+    return tuple(chosen)
+
+
+def score_site(
+    views: Iterable[ItemView],
+    today: date,
+    thresholds: Thresholds = DEFAULT_THRESHOLDS,
+    *,
+    unreachable_pct: float | None = None,
+    fix_limit: int = 20,
+) -> Score:
+    """The site as an inspector would grade it on `today`: every veto line (value against threshold, with
+    the warning line before it), the deductions the data supports, the grade, and what to fix first.
+
+    `unreachable_pct` is the share of failed home-page probes over the past week (None: no probes, 无数据).
+    A site fails on any veto line or on more than `fail_above_points` deducted.
+    """
+    items = list(views)
+    score = _assess(items, today, thresholds, unreachable_pct)
+    return replace(score, fix_first=_fix_first(items, today, thresholds, unreachable_pct, fix_limit))
+
+
+# ------------------------------------------------------------------------------------------------
+# What people read, and the JSON contract of `zhiri score --json`
+
+_ITEMS_SHOWN = 10
+
+
+def _value_text(line: VetoLine) -> str:
+    if line.value is None:
+        return "无数据"
+    value = f"{line.value:g}" if isinstance(line.value, float) else str(line.value)
+    return f"{value}{line.unit}"
+
+
+def _limit_text(line: VetoLine) -> str:
+    veto, warn = f"{line.threshold:g}{line.unit}", f"{line.warn_at:g}{line.unit}"
+    if line.threshold == line.warn_at:
+        return f"{veto}即否决"
+    return f"{veto}否决，{warn}预警"
+
+
+def _item_text(view: ItemView, today: date) -> str:
+    units = "、".join(view.units) or "未指定单位"
+    if view.last_update is None:
+        seen = "无更新记录"
+    else:
+        seen = f"最后更新{view.last_update.month}月{view.last_update.day}日（{view.days(today)}天前）"
+    problems = [p for p, on in (("空白栏目", view.empty), ("页面打不开", view.broken)) if on]
+    if view.open_letters:
+        oldest = min(view.open_letters)
+        problems.append(f"有{oldest.month}月{oldest.day}日来信未办结")
+    return f"{view.label}（{units}；{'；'.join([seen, *problems])}）"
+
+
+def verdict_line(score: Score) -> str:
+    """One line for /status and the weekly summary."""
+    if score.triggered:
+        worst = "、".join(f"{v.label}{_value_text(v)}" for v in score.triggered[:2])
+        more = f"等{len(score.triggered)}项" if len(score.triggered) > 2 else ""
+        return f"检查风险：不合格（单项否决：{worst}{more}）"
+    if score.failed:
+        return f"检查风险：不合格（扣{score.points:g}分，超过扣分上限）"
+    warn = f"，预警{len(score.warnings)}项" if score.warnings else ""
+    return f"检查风险：合格（得分{score.total:g}{warn}）"
+
+
+def render_score(site: str, score: Score, views: dict[int, ItemView], scope: str | None = None) -> str:
+    """The score as a plain-text report (the CLI and /score)."""
+    today = score.at
+    head = f"{site}{f'（{scope}）' if scope else ''} {today.year}年{today.month}月{today.day}日"
+    out = [head, verdict_line(score), "", "单项否决指标："]
+    for line in score.vetoes:
+        mark = "✗" if line.triggered else ("!" if line.warning else ("-" if line.value is None else "✓"))
+        word = (
+            "触发"
+            if line.triggered
+            else ("预警" if line.warning else ("无数据" if line.value is None else "正常"))
+        )
+        out.append(f"[{mark}] {line.label}：{_value_text(line)}（{_limit_text(line)}）{word}")
+        if line.triggered or line.warning:
+            shown = [views[i] for i in line.items[:_ITEMS_SHOWN] if i in views]
+            out.extend(f"    · {_item_text(v, today)}" for v in shown)
+            if len(line.items) > _ITEMS_SHOWN:
+                out.append(f"    · 等{len(line.items)}项")
+    out.append("")
+    if score.deductions:
+        out.append(f"扣分项（共扣{score.points:g}分，得分{score.total:g}；扣分超过40分不合格）：")
+        for d in score.deductions:
+            n = f"，{len(d.items)}项" if d.items else ""
+            out.append(f"  −{d.points:g} {d.reason}{n}")
+    else:
+        out.append("扣分项：无（按现有数据）")
+    out.append("")
+    if score.fix_first:
+        out.append("优先整改（更新以下栏目或账号，消除风险最多）：")
+        out.extend(
+            f"  {k}. {_item_text(views[i], today)}" for k, i in enumerate(score.fix_first, 1) if i in views
+        )
+    else:
+        out.append("优先整改：无")
+    return "\n".join(out)
+
+
+def _item_dict(view: ItemView, today: date) -> dict[str, object]:
+    return {
+        "id": view.id,
+        "item": view.label,
+        "kind": view.kind.value,
+        "category": view.category.value,
+        "units": list(view.units),
+        "last_update": view.last_update.isoformat() if view.last_update else None,
+        "days": view.days(today),
+    }
+
+
+def score_dict(site: str, score: Score, views: dict[int, ItemView]) -> dict[str, object]:
+    """`zhiri score --json`: {"site", "at", "grade", "total", "vetoes", "deductions", "fix_first"}."""
+    today = score.at
+
+    def items(ids: Sequence[int]) -> list[dict[str, object]]:
+        return [_item_dict(views[i], today) for i in ids if i in views]
+
+    return {
+        "site": site,
+        "at": today.isoformat(),
+        "grade": score.grade,
+        "total": score.total,
+        "vetoes": [
+            {
+                "line": v.line,
+                "value": v.value,
+                "threshold": v.threshold,
+                "triggered": v.triggered,
+                "warning": v.warning,
+                "items": items(v.items),
+            }
+            for v in score.vetoes
+        ],
+        "deductions": [
+            {"reason": d.reason, "points": d.points, "items": items(d.items)} for d in score.deductions
+        ],
+        "fix_first": items(score.fix_first),
+    }

@@ -41,6 +41,8 @@ COMMANDS: tuple[Command, ...] = (
     ),
     Command("unbindchat", "解除本群的绑定（管理员）", "/unbindchat", admin=True, private=False),
     Command("status", "运行概况（管理员）", "/status", admin=True),
+    Command("score", "按检查指标评估是否合格、优先整改什么", "/score"),
+    Command("category", "更正栏目的检查类别（管理员）", "/category 首页/部门动态 首页", admin=True),
     Command("holidays", "录入或查看节假日安排（管理员）", "/holidays 2027", admin=True, group=False),
 )
 

@@ -480,7 +480,7 @@ def _update_item(
     rule_changed = row.rule_text is not None and row.rule_text != item.rule_text
     if rule_changed:
         changed.append("rule_text")
-    category = _category(row)
+    category = item.category_override or _category(row)
     quiet = category != item.category  # a better classifier is not a change the administrator made
     item.category = category
     item.source_sheet, item.source_row = row.sheet, row.row

@@ -113,6 +113,8 @@ class Item(SQLModel, table=True):
     rule_ok: bool = False
     rule_json: str = "{}"  # domain.rules.rule_to_dict, for reading without re-parsing
     category: str = "other"  # domain.model.Category
+    # The administrator's correction of `category` (zhiri category, /category): kept over re-imports.
+    category_override: str | None = None
     created_at: datetime
     retired_at: datetime | None = None  # no longer on the list: kept with its history, never deleted
     source_sheet: str | None = None

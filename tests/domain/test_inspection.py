@@ -1,9 +1,22 @@
+"""Every inspection line of 附件4 / the 2019 indicators: triggered, warned and clear on days around each
+threshold (National Day 2026 does not stop an inspector's clock), the deductions, and what to fix first."""
+
 from __future__ import annotations
+
+from datetime import date, timedelta
 
 import pytest
 
-from domain.inspection import assess_site, classify
-from domain.model import Category, InspectionRisk, ItemKind, State, Status
+from domain.inspection import (
+    Thresholds,
+    category_from_text,
+    classify,
+    render_score,
+    score_dict,
+    score_site,
+    verdict_line,
+)
+from domain.model import Category, ItemKind, State
 
 
 @pytest.mark.parametrize(
@@ -40,74 +53,264 @@ def test_it_classifies_every_account_as_an_account() -> None:
     assert classify(["首页"], ItemKind.ACCOUNT) is Category.ACCOUNT
 
 
-def stale(line: str = "x", crossed: bool = True, state: State = State.OVERDUE) -> Status:
-    return Status(state, risk=InspectionRisk(line, False, 20, 14, crossed, ""))
+@pytest.mark.parametrize(
+    ("word", "category"),
+    [
+        ("首页", Category.HOME),
+        ("动态要闻", Category.NEWS),
+        ("通知公告", Category.NOTICE),
+        ("人事规划", Category.PERSONNEL),
+        ("news", Category.NEWS),
+        ("随便", None),
+    ],
+)
+def test_it_reads_the_category_an_administrator_names(word: str, category: Category | None) -> None:
+    assert category_from_text(word) is category
 
 
-FRESH = Status(State.FRESH)
+# A site of fixed facts; `today` moves around each threshold. The National Day holiday (Oct 1–8, 2026)
+# sits inside the windows: inspectors count calendar days, so it changes nothing.
+CREATED = date(2026, 1, 5)
+_ids = iter(range(1, 10_000))
 
 
-def test_it_passes_a_tidy_site() -> None:
-    result = assess_site([(Category.HOME, FRESH, False), (Category.NEWS, FRESH, False)])
-    assert not result.failed and result.points == 0 and result.crossed == () and result.approaching == ()
+def view(
+    category: Category = Category.OTHER,
+    last: date | None = None,
+    *,
+    kind: ItemKind = ItemKind.COLUMN,
+    depth: int = 2,
+    state: State = State.FRESH,
+    updates: tuple[tuple[date, int], ...] = (),
+    letters: tuple[date, ...] = (),
+    empty: bool = False,
+    broken: bool = False,
+):
+    from domain.inspection import ItemView
+
+    n = next(_ids)
+    return ItemView(
+        id=n,
+        label=f"栏目{n}",
+        units=("市某局",),
+        kind=kind,
+        category=category,
+        depth=depth,
+        state=state,
+        created=CREATED,
+        last_update=last,
+        updates=updates,
+        open_letters=letters,
+        empty=empty,
+        broken=broken,
+    )
 
 
-def test_it_fails_a_site_with_a_stale_home_page_column() -> None:
-    result = assess_site([(Category.HOME, stale(), False)])
-    assert result.failed and [v.line for v in result.crossed] == ["home_stale"]
+def line(score, name):
+    return {v.line: v for v in score.vetoes}[name]
 
 
-def test_it_warns_when_a_home_page_column_approaches_the_veto() -> None:
-    result = assess_site([(Category.HOME, stale(crossed=False, state=State.DUE_TODAY), False)])
-    assert not result.failed and [v.line for v in result.approaching] == ["home_stale"]
+def outcome(v) -> str:
+    return "triggered" if v.triggered else ("warning" if v.warning else "clear")
+
+
+HOME_LAST = date(2026, 9, 28)  # the Monday before National Day
 
 
 @pytest.mark.parametrize(
-    ("count", "crossed", "approaching"),
-    [(2, False, False), (3, False, True), (4, False, True), (5, True, False)],
+    ("today", "expected", "days"),
+    [
+        (date(2026, 10, 7), "clear", 9),  # inside the holiday
+        (date(2026, 10, 8), "warning", 10),  # 10 days: the monitors' warning line
+        (date(2026, 10, 11), "warning", 13),  # the 调休 Sunday, a working day
+        (date(2026, 10, 12), "triggered", 14),  # 2 weeks: single veto
+    ],
 )
-def test_it_vetoes_five_stale_news_or_notice_columns(count: int, crossed: bool, approaching: bool) -> None:
-    items = [(Category.NEWS if i % 2 else Category.NOTICE, stale(), False) for i in range(count)]
-    line = {v.line: v for v in assess_site(items).vetoes}["news_notice_stale"]
-    assert (line.count, line.crossed, line.approaching) == (count, crossed, approaching)
+def test_home_page_line_around_ten_and_fourteen_days(today: date, expected: str, days: int) -> None:
+    fresher = view(Category.HOME, HOME_LAST)
+    older = view(Category.HOME, HOME_LAST - timedelta(days=30))
+    score = score_site([older, fresher, view(Category.NEWS, today)], today)
+    home = line(score, "home_stale")
+    assert (outcome(home), home.value) == (expected, days)  # the freshest home column decides
+    assert score.failed is (expected == "triggered")
+    if expected != "clear":
+        assert set(home.items) == {fresher.id, older.id}
+
+
+def test_without_home_columns_the_second_level_pages_stand_for_the_home_page() -> None:
+    today = date(2026, 10, 12)
+    second = view(Category.NEWS, HOME_LAST, depth=2)
+    deep = view(Category.OTHER, today, depth=3)  # a fresh third-level page does not count
+    assert outcome(line(score_site([second, deep], today), "home_stale")) == "triggered"
+    assert line(score_site([deep], today), "home_stale").value is None  # nothing to judge: no data
 
 
 @pytest.mark.parametrize(
-    ("empty", "crossed", "approaching"), [(2, False, False), (3, False, True), (5, True, False)]
+    ("news_days", "expected"),
+    [(13, "clear"), (14, "triggered")],
 )
-def test_it_warns_above_two_empty_columns_and_vetoes_at_five(
-    empty: int, crossed: bool, approaching: bool
-) -> None:
-    items = [(Category.OTHER, FRESH, i < empty) for i in range(8)]
-    line = {v.line: v for v in assess_site(items).vetoes}["empty_columns"]
-    assert (line.crossed, line.approaching) == (crossed, approaching)
-    assert assess_site(items).failed is crossed
+def test_news_and_notice_line_counts_five_columns(news_days: int, expected: str) -> None:
+    today = date(2026, 10, 15)
+    news = [view(Category.NEWS, today - timedelta(days=news_days)) for _ in range(3)]
+    # Notice columns: 6 months back from Oct 15 is Apr 15; one on Apr 14 is stale, one on Apr 15 is not.
+    notices = [view(Category.NOTICE, date(2026, 4, 14)) for _ in range(2)]
+    fresh_notice = view(Category.NOTICE, date(2026, 4, 15))
+    deep_notice = view(Category.NOTICE, date(2026, 1, 6), depth=3)  # a sub-column: deductions only
+    home = view(Category.HOME, today)
+    score = score_site([*news, *notices, fresh_notice, deep_notice, home], today)
+    v = line(score, "news_notice_stale")
+    assert outcome(v) == expected
+    assert v.value == (5 if expected == "triggered" else 2)
 
 
-def test_it_vetoes_ten_overdue_columns_of_any_kind() -> None:
-    items = [(Category.OTHER, Status(State.OVERDUE), False) for _ in range(10)]
-    assert [v.line for v in assess_site(items).crossed] == ["stale_columns"]
+@pytest.mark.parametrize(
+    ("count", "expected"), [(2, "clear"), (3, "warning"), (4, "warning"), (5, "triggered")]
+)
+def test_news_and_notice_line_warns_from_three(count: int, expected: str) -> None:
+    today = date(2026, 10, 15)
+    items = [view(Category.NEWS, date(2026, 9, 1)) for _ in range(count)]
+    assert (
+        outcome(line(score_site([view(Category.HOME, today), *items], today), "news_notice_stale"))
+        == expected
+    )
 
 
-def test_it_ignores_accounts_and_items_without_a_content_duty() -> None:
-    items = [(Category.ACCOUNT, stale(), False)] * 12 + [
-        (Category.OTHER, Status(State.NOT_APPLICABLE), True)
-    ] * 6
-    result = assess_site(items)
-    assert not result.failed and result.points == 0
+@pytest.mark.parametrize(
+    ("count", "expected"), [(6, "clear"), (7, "warning"), (9, "warning"), (10, "triggered")]
+)
+def test_stale_columns_line_warns_above_six_and_vetoes_at_ten(count: int, expected: str) -> None:
+    today = date(2026, 10, 9)
+    items = [view(state=State.OVERDUE, last=today) for _ in range(count)]
+    items.append(view(state=State.NOT_APPLICABLE, last=CREATED))  # no content duty: never counted
+    assert outcome(line(score_site(items, today), "stale_columns")) == expected
 
 
-def test_it_adds_up_deductions_and_fails_above_forty() -> None:
-    items = [(Category.PERSONNEL, stale(), False)] * 7 + [
-        (Category.NEWS, stale(), False),
-        (Category.SURVEY, Status(State.OVERDUE), False),
-        (Category.INTERVIEW, Status(State.FRESH), False),
+@pytest.mark.parametrize(
+    ("count", "expected"), [(2, "clear"), (3, "warning"), (4, "warning"), (5, "triggered")]
+)
+def test_empty_columns_line_warns_above_two_and_vetoes_at_five(count: int, expected: str) -> None:
+    today = date(2026, 10, 9)
+    items = [view(last=today, empty=True) for _ in range(count)]
+    score = score_site(items, today)
+    assert outcome(line(score, "empty_columns")) == expected
+    assert score.failed is (expected == "triggered")
+
+
+@pytest.mark.parametrize(
+    ("pct", "expected", "points"),
+    [
+        (None, "clear", None),
+        (2.99, "clear", 10),
+        (3.0, "warning", 15),
+        (4.99, "warning", 20),
+        (5.0, "triggered", 25),
+    ],
+)
+def test_unreachable_line_and_its_deduction(pct: float | None, expected: str, points: float | None) -> None:
+    today = date(2026, 10, 9)
+    score = score_site([view(Category.HOME, today, updates=((today, 12),))], today, unreachable_pct=pct)
+    v = line(score, "unreachable")
+    assert outcome(v) == expected
+    assert v.value == pct
+    got = {d.reason[:4]: d.points for d in score.deductions if d.reason.startswith("首页无法")}
+    assert next(iter(got.values()), None) == points
+
+
+@pytest.mark.parametrize(
+    ("today", "expected"),
+    [
+        (date(2026, 9, 19), "clear"),  # 1 month 29 days
+        (date(2026, 9, 21), "warning"),  # past 2 months
+        (date(2026, 10, 20), "warning"),  # 3 months to the day is not "more than 3 months"
+        (date(2026, 10, 21), "triggered"),
+    ],
+)
+def test_letter_unanswered_more_than_three_months(today: date, expected: str) -> None:
+    mailbox = view(Category.INTERACTIVE, today, letters=(date(2026, 7, 20),))
+    assert outcome(line(score_site([mailbox], today), "letters_unanswered")) == expected
+
+
+def test_a_letter_older_than_the_inspected_year_is_not_counted() -> None:
+    today = date(2026, 10, 21)
+    mailbox = view(Category.INTERACTIVE, today, letters=(date(2025, 10, 1),))
+    assert outcome(line(score_site([mailbox], today), "letters_unanswered")) == "clear"
+
+
+@pytest.mark.parametrize(
+    ("days", "expected"), [(9, "clear"), (10, "warning"), (13, "warning"), (14, "triggered")]
+)
+def test_account_silent_two_weeks(days: int, expected: str) -> None:
+    today = date(2026, 10, 8)  # the last day of the holiday: a silent account is silent all the same
+    account = view(Category.ACCOUNT, today - timedelta(days=days), kind=ItemKind.ACCOUNT)
+    assert outcome(line(score_site([account], today), "account_silent")) == expected
+
+
+def test_thresholds_are_settings() -> None:
+    today = date(2026, 10, 9)
+    items = [view(last=today, empty=True) for _ in range(2)]
+    strict = Thresholds(empty_veto=2, empty_warn=1)
+    assert outcome(line(score_site(items, today, strict), "empty_columns")) == "triggered"
+
+
+def test_deductions_add_up_and_fail_above_forty() -> None:
+    today = date(2026, 10, 15)
+    items = [
+        *(view(Category.PERSONNEL, date(2025, 10, 1)) for _ in range(7)),  # −5 each: 35
+        view(Category.NEWS, date(2026, 9, 30)),  # −3
+        view(Category.SURVEY, today, updates=((date(2026, 3, 1), 5),)),  # 5 < 6: −3
+        view(Category.INTERVIEW, today, updates=((date(2026, 3, 1), 6),)),  # 6: fine
+        view(Category.HOME, today, updates=((today, 10),)),  # 10 in 2 weeks: fine
+        view(Category.OTHER, today, broken=True),  # −0.1
     ]
-    result = assess_site(items)
-    assert {d.line: d.points for d in result.deductions} == {
-        "personnel_stale": 35,
-        "news_stale": 3,
-        "survey_short": 3,
+    score = score_site(items, today)
+    assert {d.reason[:6]: d.points for d in score.deductions} == {
+        "人事、规划计": 35,
+        "动态要闻类栏": 3,
+        "调查征集活动": 3,
+        "其他页面链接": 0.1,
     }
-    assert result.points == 41 and result.failed
-    assert result.crossed == ()  # failed on points alone (9 stale columns, under the 10-column veto)
+    assert score.points == 41.1 and score.total == 58.9
+    assert score.triggered == () and score.failed and score.grade == "不合格"
+    assert "不合格" in verdict_line(score)
+
+
+def test_home_page_with_fewer_than_ten_updates_in_two_weeks_loses_five() -> None:
+    today = date(2026, 10, 15)
+    home = view(Category.HOME, today, updates=((today - timedelta(days=14), 20), (today, 9)))
+    assert [d.points for d in score_site([home], today).deductions] == [5]
+
+
+def test_fix_first_picks_the_fewest_items_that_clear_every_veto() -> None:
+    today = date(2026, 10, 15)
+    homes = [view(Category.HOME, date(2026, 9, 1)) for _ in range(3)]  # any one of them clears the line
+    empty = [view(last=today, empty=True) for _ in range(6)]  # two must be filled to go under five
+    quiet = [view(last=today, state=State.FRESH) for _ in range(5)]
+    score = score_site([*homes, *empty, *quiet], today)
+    assert {v.line for v in score.triggered} == {"home_stale", "empty_columns"}
+    fix = set(score.fix_first)
+    assert len(fix) == 3  # one home column and two empty ones: the vetoes are gone (a warning stays)
+    assert len(fix & {h.id for h in homes}) == 1 and len(fix & {e.id for e in empty}) == 2
+    after = score_site([*homes, *empty, *quiet], today)
+    assert after.fix_first == score.fix_first  # the same facts give the same advice
+
+
+def test_a_passing_site_lists_what_removes_its_warnings() -> None:
+    today = date(2026, 10, 9)
+    items = [view(Category.HOME, today), *(view(last=today, empty=True) for _ in range(3))]
+    score = score_site(items, today)
+    assert not score.failed and len(score.warnings) == 1 and len(score.fix_first) == 1
+
+
+def test_the_json_contract() -> None:
+    today = date(2026, 10, 12)
+    home = view(Category.HOME, HOME_LAST)
+    score = score_site([home], today)
+    data = score_dict("某市人民政府网站", score, {home.id: home})
+    assert list(data) == ["site", "at", "grade", "total", "vetoes", "deductions", "fix_first"]
+    assert data["grade"] == "不合格" and data["at"] == "2026-10-12"
+    first = data["vetoes"][0]  # type: ignore[index]
+    assert list(first) == ["line", "value", "threshold", "triggered", "warning", "items"]
+    assert first["items"][0]["item"] == home.label
+    assert [i["id"] for i in data["fix_first"]] == [home.id]  # type: ignore[union-attr]
+    text = render_score("某市人民政府网站", score, {home.id: home})
+    assert "不合格" in text and "首页无法访问次数占比：无数据" in text and home.label in text

@@ -1,0 +1,95 @@
+"""/score: would the site pass an inspection today (administrators: the site; others: their units), and
+/category ITEM CATEGORY: the administrator corrects how inspectors would count a column."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+
+from sqlmodel import Session
+from telegram import Update
+
+from domain.inspection import CATEGORY_NAMES, Thresholds, render_score
+from handlers import context as ctx
+from handlers.context import Context
+from handlers.format import Reply
+from handlers.respond import send
+from storage.items import Judge
+from storage.queries import NotAdmin, Sender, Stranger, actor_for
+from storage.score import (
+    CategoryItemAmbiguous,
+    CategoryItemUnknown,
+    CategorySet,
+    category_names,
+    score_view,
+    set_category,
+)
+
+THRESHOLDS = "thresholds"
+STRANGER = "您还没有绑定单位。请向网站管理员索取邀请链接，或发送 /start 邀请码。"
+
+
+def thresholds(context: Context) -> Thresholds:
+    found = context.bot_data.get(THRESHOLDS)
+    return found if isinstance(found, Thresholds) else Thresholds()
+
+
+async def score(update: Update, context: Context) -> None:
+    result = await ctx.store(
+        context,
+        score_view,
+        ctx.judge(context),
+        ctx.sender(update),
+        ctx.admin_ids(context),
+        thresholds(context),
+    )
+    if isinstance(result, Stranger):
+        return await send(update, context, Reply(STRANGER))
+    if not result:
+        return await send(update, context, Reply("还没有导入任何网站的栏目清单。"))
+    text = "\n\n".join(render_score(s.site, s.score, s.views, s.scope) for s in result)
+    await send(update, context, Reply(text))
+
+
+def _category_as_admin(
+    session: Session,
+    now: datetime,
+    judge: Judge,
+    sender: Sender,
+    admin_ids: Iterable[int],
+    words: Sequence[str],
+) -> object:
+    if not actor_for(session, sender, admin_ids).global_admin:
+        return NotAdmin()
+    return set_category(session, now, judge, words)
+
+
+async def category(update: Update, context: Context) -> None:
+    result = await ctx.store(
+        context,
+        _category_as_admin,
+        ctx.judge(context),
+        ctx.sender(update),
+        ctx.admin_ids(context),
+        ctx.args(context),
+    )
+    await send(update, context, Reply(category_reply(result)))
+
+
+def category_reply(result: object) -> str:
+    if isinstance(result, NotAdmin):
+        return "只有管理员可以更正栏目的检查类别。"
+    if isinstance(result, CategorySet):
+        name = CATEGORY_NAMES[result.category]
+        how = "已恢复按路径自动判断" if result.automatic else "已更正"
+        return f"{result.item.path}：{how}，检查类别为“{name}”（原为“{CATEGORY_NAMES[result.before]}”）。"
+    if isinstance(result, CategoryItemAmbiguous):
+        paths = "\n".join(f"· {h.path}" for h in result.hits)
+        return f"有多个栏目符合，请写出完整路径，例如 /category 首页/部门动态 首页：\n{paths}"
+    if isinstance(result, CategoryItemUnknown):
+        near = f"相近的有：{'、'.join(result.suggestions)}" if result.suggestions else "请检查栏目名称。"
+        return f"没有找到栏目“{result.text}”。{near}"
+    return (
+        "用法：/category 栏目 类别，例如 /category 首页/部门动态 首页\n"
+        f"类别可以是：{category_names()}；写“自动”则按栏目路径重新判断。"
+    )

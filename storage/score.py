@@ -1,0 +1,275 @@
+"""The site's standing as inspectors count it: gathers each item's facts for `domain.inspection.score_site`,
+and the administrator's per-item correction of a column's inspection category.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import and_
+from sqlalchemy import select as sa_select
+from sqlmodel import Session, col, select
+
+from domain.inspection import (
+    CATEGORY_NAMES,
+    DEFAULT_THRESHOLDS,
+    ItemView,
+    Score,
+    Thresholds,
+    category_from_text,
+    classify,
+    score_site,
+)
+from domain.model import Category, ItemKind
+from storage.catalog import find_site
+from storage.items import LIVE_LOG, Judge, judge_items, refresh_item
+from storage.models import Event, Item, ItemUnit, Site, Unit, UpdateLog
+from storage.queries import (
+    ItemRef,
+    Sender,
+    Stranger,
+    actor_for,
+    item_refs,
+    match_items,
+)
+
+YEAR = timedelta(days=366)
+
+
+@dataclass(frozen=True)
+class SiteScore:
+    site: str
+    score: Score
+    views: dict[int, ItemView]
+    scope: str | None = None  # the units a leader sees, when not the whole site
+    unreachable_known: bool = False
+
+
+class ScoreProblem(Exception):
+    """Said to the person as it stands (Chinese)."""
+
+
+def _enum_category(value: str) -> Category:
+    try:
+        return Category(value)
+    except ValueError:
+        return Category.OTHER
+
+
+def item_views(
+    session: Session, now: datetime, judge: Judge, site_id: int, unit_ids: frozenset[int] | None = None
+) -> list[ItemView]:
+    """Every live item of the site (of these units, when given) with the facts inspectors look at."""
+    stmt = select(Item).where(Item.site_id == site_id, col(Item.retired_at).is_(None))
+    if unit_ids is not None:
+        theirs = sa_select(col(ItemUnit.item_id)).where(col(ItemUnit.unit_id).in_(unit_ids))
+        stmt = stmt.where(col(Item.id).in_(theirs))
+    items = list(session.exec(stmt.order_by(col(Item.id))))
+    ids = [i.id for i in items if i.id is not None]
+    if not ids:
+        return []
+    statuses = judge_items(session, items, judge, now)
+    units: dict[int, list[str]] = defaultdict(list)
+    for item_id, name in session.execute(
+        sa_select(col(ItemUnit.item_id), col(Unit.name))
+        .join(Unit, col(Unit.id) == col(ItemUnit.unit_id))
+        .where(col(ItemUnit.item_id).in_(ids))
+        .order_by(col(ItemUnit.lead).desc(), col(Unit.name))
+    ):
+        units[item_id].append(name)
+    mine = and_(col(UpdateLog.item_id).in_(ids), LIVE_LOG, col(UpdateLog.at) <= now)
+    updates: dict[int, list[tuple[date, int]]] = defaultdict(list)
+    last: dict[int, date] = {}
+    for item_id, at, count in session.exec(
+        select(UpdateLog.item_id, UpdateLog.at, UpdateLog.count).where(mine).order_by(col(UpdateLog.at))
+    ):
+        day = judge.local_day(at)
+        last[item_id] = day
+        if at >= now - YEAR:
+            updates[item_id].append((day, count))
+    letters: dict[int, list[date]] = defaultdict(list)
+    for item_id, day in session.exec(
+        select(col(Event.item_id), col(Event.occurred_on)).where(
+            col(Event.item_id).in_(ids), col(Event.closed_at).is_(None)
+        )
+    ):
+        letters[item_id].append(day)
+    views = []
+    for item in items:
+        assert item.id is not None
+        kind = ItemKind.ACCOUNT if item.kind == ItemKind.ACCOUNT.value else ItemKind.COLUMN
+        category = _enum_category(item.category)
+        levels = [x for x in (item.level1, item.level2, item.level3, item.level4, item.level5) if x]
+        label = item.path if kind is ItemKind.COLUMN else " ".join(x for x in (item.platform, item.name) if x)
+        views.append(
+            ItemView(
+                id=item.id,
+                label=label,
+                units=tuple(units.get(item.id, ())),
+                kind=kind,
+                category=category,
+                depth=len(levels) or 1,
+                state=statuses[item.id].state,
+                created=judge.local_day(item.created_at),
+                last_update=last.get(item.id),
+                updates=tuple(updates.get(item.id, ())),
+                open_letters=tuple(sorted(letters.get(item.id, ())))
+                if category is Category.INTERACTIVE
+                else (),
+                empty=item.read_status == "empty",
+                broken=item.read_status == "broken",
+            )
+        )
+    return views
+
+
+def _pick_site(session: Session, name: str | None) -> Site:
+    site = find_site(session, name)
+    if site is not None:
+        return site
+    known = "、".join(session.exec(select(Site.name)))
+    if name:
+        raise ScoreProblem(f"没有名为“{name}”的网站。已有的网站：{known or '（无）'}")
+    if not known:
+        raise ScoreProblem("数据库中还没有网站。请先用 zhiri import 导入栏目清单。")
+    raise ScoreProblem(f"数据库中有多个网站（{known}）。请用 --site 指定。")
+
+
+def score_of(
+    session: Session,
+    now: datetime,
+    judge: Judge,
+    site: Site,
+    thresholds: Thresholds = DEFAULT_THRESHOLDS,
+    unit_ids: frozenset[int] | None = None,
+    scope: str | None = None,
+) -> SiteScore:
+    assert site.id is not None
+    views = item_views(session, now, judge, site.id, unit_ids)
+    # No availability probes are stored yet: the unreachable line reads 无数据.
+    score = score_site(views, judge.today(now), thresholds, unreachable_pct=None)
+    return SiteScore(site.name, score, {v.id: v for v in views}, scope)
+
+
+def site_score(
+    session: Session,
+    now: datetime,
+    judge: Judge,
+    site_name: str | None,
+    thresholds: Thresholds = DEFAULT_THRESHOLDS,
+) -> SiteScore:
+    """The CLI's question: the named (or only) site, the whole of it."""
+    return score_of(session, now, judge, _pick_site(session, site_name), thresholds)
+
+
+def score_view(
+    session: Session,
+    now: datetime,
+    judge: Judge,
+    sender: Sender,
+    admin_ids: Iterable[int],
+    thresholds: Thresholds = DEFAULT_THRESHOLDS,
+) -> list[SiteScore] | Stranger:
+    """/score: administrators see every site whole; anyone else the items of their own units."""
+    actor = actor_for(session, sender, admin_ids)
+    if not actor.known and not actor.is_admin:
+        return Stranger()
+    scope = actor.scope if not actor.global_admin else None
+    names = None
+    if scope is not None:
+        names = "、".join(
+            session.exec(select(Unit.name).where(col(Unit.id).in_(scope)).order_by(col(Unit.name))).all()
+        )
+    sites = session.exec(select(Site).order_by(col(Site.id))).all()
+    out = [score_of(session, now, judge, s, thresholds, scope, names) for s in sites]
+    return [s for s in out if s.views] or out[:1]
+
+
+# ------------------------------------------------------------------------------------------------
+# The administrator's correction of a column's category
+
+
+@dataclass(frozen=True)
+class CategorySet:
+    item: ItemRef
+    category: Category
+    automatic: bool  # the override was removed: the category is read from the path again
+    before: Category
+
+
+@dataclass(frozen=True)
+class CategoryUsage:
+    words: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class CategoryItemUnknown:
+    text: str
+    suggestions: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class CategoryItemAmbiguous:
+    hits: tuple[ItemRef, ...]
+
+
+AUTO_WORDS = ("自动", "auto")
+
+
+def set_category(
+    session: Session, now: datetime, judge: Judge, words: Sequence[str]
+) -> CategorySet | CategoryUsage | CategoryItemUnknown | CategoryItemAmbiguous:
+    """`栏目 类别`: store the administrator's category for a column (or 自动 to read it from the path
+    again) and refresh the item, whose inspection risk depends on it."""
+    if len(words) < 2:
+        return CategoryUsage()
+    category_word = words[-1]
+    automatic = category_word in AUTO_WORDS
+    category = None if automatic else category_from_text(category_word)
+    if category is None and not automatic:
+        return CategoryUsage(tuple(words))
+    found = match_items(item_refs(session, None), words[:-1])
+    if found.rest:
+        found = match_items(item_refs(session, None), [" ".join(words[:-1])])
+    ref = found.one
+    if ref is None:
+        if found.hits:
+            return CategoryItemAmbiguous(found.hits[:8])
+        return CategoryItemUnknown(" ".join(words[:-1]), found.suggestions)
+    item = session.get(Item, ref.id)
+    assert item is not None
+    before = _enum_category(item.category)
+    if automatic:
+        levels = [x or "" for x in (item.level1, item.level2, item.level3, item.level4, item.level5)]
+        kind = ItemKind.ACCOUNT if item.kind == ItemKind.ACCOUNT.value else ItemKind.COLUMN
+        path = levels if kind is ItemKind.COLUMN else [item.platform or "", item.name]
+        category = classify(path, kind)
+        item.category_override = None
+    else:
+        assert category is not None
+        item.category_override = category.value
+    item.category = category.value
+    session.add(item)
+    refresh_item(session, item, judge, now)
+    return CategorySet(ref, category, automatic, before)
+
+
+def category_names() -> str:
+    return "、".join(name for c, name in CATEGORY_NAMES.items() if c is not Category.ACCOUNT)
+
+
+def risk_by_item(score: Score) -> dict[int, list[str]]:
+    """For the export's risk column: each item's veto lines (triggered or warned) and deductions."""
+    out: dict[int, list[str]] = defaultdict(list)
+    for line in score.vetoes:
+        if line.triggered or line.warning:
+            word = "单项否决" if line.triggered else "预警"
+            for i in line.items:
+                out[i].append(f"{word}：{line.label}")
+    for d in score.deductions:
+        for i in d.items:
+            out[i].append(f"扣分：{d.reason}")
+    return out

@@ -1,0 +1,95 @@
+"""The example city's inspection risk from real rows (SQLite and PostgreSQL), `zhiri score` and `zhiri
+category`, and a category correction that survives a re-import."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlmodel import select
+
+from bot.cli import main
+from storage.catalog import run_import
+from storage.db import session_scope
+from storage.items import log_update, record_event
+from storage.models import Item
+from storage.score import CategorySet, set_category, site_score
+from tests.conftest import at
+
+REPO = Path(__file__).resolve().parents[2]
+EXAMPLE = REPO / "examples" / "chuxiong-city-columns.xlsx"
+TZ = ZoneInfo("Asia/Shanghai")
+IMPORTED = at("2026-09-01 09:00")
+
+
+def item(s, key: str) -> Item:
+    return s.exec(select(Item).where(Item.key == key)).one()
+
+
+@pytest.fixture
+def city(engine, judge):
+    run_import(engine, IMPORTED, TZ, EXAMPLE)
+    with session_scope(engine) as s:
+        log_update(s, at("2026-09-30 10:00"), judge, item(s, "column:首页/今日楚雄"), source="done", count=3)
+        mailbox = item(s, "column:首页/市长信箱")
+        record_event(s, at("2026-09-02 10:00"), judge, mailbox, occurred_on=at("2026-09-02 10:00").date())
+        for key in ("column:首页/部门动态", "column:首页/乡镇动态"):
+            it = item(s, key)
+            it.read_status = "empty"
+            s.add(it)
+    return engine
+
+
+def test_the_example_city_on_both_sides_of_the_home_page_line(city, judge):
+    with session_scope(city) as s:
+        before = site_score(s, at("2026-10-09 12:00"), judge, None)  # 9 days after the last home update
+        after = site_score(s, at("2026-10-14 12:00"), judge, None)  # 14 days: single veto
+    home = {v.line: v for v in before.score.vetoes}["home_stale"]
+    assert (home.value, home.triggered, home.warning) == (9, False, False)
+    home = {v.line: v for v in after.score.vetoes}["home_stale"]
+    assert (home.value, home.triggered) == (14, True)
+    assert after.score.grade == "不合格"
+    # Updating the home column that was updated last is the first thing to do.
+    assert after.views[after.score.fix_first[0]].category.value == "home"
+    lines = {v.line: v for v in after.score.vetoes}
+    assert lines["unreachable"].value is None  # no probes stored: 无数据
+    assert lines["empty_columns"].value == 2
+    assert lines["account_silent"].triggered  # the accounts were never updated since September
+    assert lines["letters_unanswered"].value == 0  # the letter is only six weeks old
+
+
+def test_a_category_correction_survives_a_re_import(city, judge):
+    now = at("2026-10-14 12:00")
+    with session_scope(city) as s:
+        result = set_category(s, now, judge, ["楚雄市新闻", "动态要闻"])
+        assert isinstance(result, CategorySet) and result.category.value == "news"
+    run_import(city, now, TZ, EXAMPLE)
+    with session_scope(city) as s:
+        it = item(s, "column:首页/楚雄市新闻")
+        assert (it.category, it.category_override) == ("news", "news")
+        result = set_category(s, now, judge, ["楚雄市新闻", "自动"])
+        assert isinstance(result, CategorySet) and result.category.value == "home" and result.automatic
+        assert item(s, "column:首页/楚雄市新闻").category_override is None
+
+
+def test_cli_score_json_and_category(sqlite_url, monkeypatch, capsys):
+    monkeypatch.setenv("DATABASE_URL", sqlite_url)
+    assert main(["import", str(EXAMPLE)]) == 0
+    capsys.readouterr()
+    assert main(["score", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert list(data) == ["site", "at", "grade", "total", "vetoes", "deductions", "fix_first"]
+    assert data["site"] == "楚雄市人民政府网站" and data["grade"] == "合格"
+    assert [v["line"] for v in data["vetoes"]][:2] == ["home_stale", "news_notice_stale"]
+    assert main(["score", "--at", "2026-12-31"]) == 0
+    assert "不合格" in capsys.readouterr().out
+    assert main(["score", "--at", "昨天"]) == 2
+    assert "YYYY-MM-DD" in capsys.readouterr().err
+    assert main(["score", "--site", "别的网站"]) == 2
+    assert "没有名为" in capsys.readouterr().err
+    assert main(["category", "楚雄市新闻", "动态要闻"]) == 0
+    assert "动态要闻" in capsys.readouterr().out
+    assert main(["category", "楚雄市新闻", "随便"]) == 2
+    assert "类别可以是" in capsys.readouterr().err
