@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from telegram import Update
 
+from domain.inspection import verdict_line
 from domain.rules import parse_rule
 from handlers import context as ctx
 from handlers import format as fmt
 from handlers.context import Context
 from handlers.respond import send
+from handlers.score import thresholds
 from storage import queries
+from storage.score import score_view
 
 DEFAULT_DUE_WORKDAYS = 5
 MAX_DUE_WORKDAYS = 60
@@ -55,7 +60,20 @@ async def status(update: Update, context: Context) -> None:
     result = await ctx.store(
         context, queries.status_view, ctx.judge(context), ctx.sender(update), ctx.admin_ids(context)
     )
-    await send(update, context, fmt.status(result))
+    reply = fmt.status(result)
+    if isinstance(result, queries.StatusView):
+        scores = await ctx.store(
+            context,
+            score_view,
+            ctx.judge(context),
+            ctx.sender(update),
+            ctx.admin_ids(context),
+            thresholds(context),
+        )
+        if isinstance(scores, list) and scores:
+            verdicts = "\n".join(f"{s.site}：{verdict_line(s.score)}" for s in scores)
+            reply = replace(reply, text=f"{reply.text}\n\n{verdicts}\n发送 /score 查看详情和优先整改项。")
+    await send(update, context, reply)
 
 
 async def help_command(update: Update, context: Context) -> None:

@@ -28,6 +28,7 @@ from storage.catalog import find_site, site_judge
 from storage.db import session_scope
 from storage.items import Judge, judge_items
 from storage.models import Item, ItemUnit, Membership, Person, Site, Unit
+from storage.score import risk_by_item, score_of
 from storage.sheets import LEVEL_NAMES
 
 __all__ = [
@@ -219,6 +220,7 @@ def export_list(session: Session, now: datetime, judge: Judge, site_row: Site, p
     stamp = judge.today(now)
     when = f"{stamp.year}年{stamp.month}月{stamp.day}日"
     formats = {"最近更新": "yyyy-mm-dd hh:mm", "到期日": "yyyy-mm-dd"}
+    risks = risk_by_item(score_of(session, now, judge, site_row).score)
 
     def status(ln: _Line) -> list[object]:
         item = ln.item
@@ -228,6 +230,7 @@ def export_list(session: Session, now: datetime, judge: Judge, site_row: Site, p
             source,
             ln.status.due,
             STATE_LABELS[ln.status.state.value],
+            "；".join(risks.get(item.id or 0, ())),
         ]
 
     column_headers: list[tuple[str, float]] = [("序号", 6)]
@@ -242,6 +245,7 @@ def export_list(session: Session, now: datetime, judge: Judge, site_row: Site, p
         ("更新来源", 11),
         ("到期日", 12),
         ("状态", 11),
+        ("检查风险", 30),
         ("栏目地址", 30),
         ("备注", 30),
     ]
@@ -276,6 +280,7 @@ def export_list(session: Session, now: datetime, judge: Judge, site_row: Site, p
         ("更新来源", 11),
         ("到期日", 12),
         ("状态", 11),
+        ("检查风险", 30),
         ("账号简介", 30),
         ("链接", 26),
         ("备注", 24),
