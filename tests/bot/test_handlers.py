@@ -253,6 +253,18 @@ async def test_mine_due_rule_and_status(harness):
     assert "只有系统管理员" in (await harness.send("/status")).last_text()
     status = (await harness.send("/status", user=ADMIN)).last_text()
     assert "已逾期 2" in status and "待补充规则 1" in status
+    assert "检查风险：" in status
+
+
+async def test_score_for_administrators_and_units_and_the_category_correction(harness):
+    site = (await harness.send("/score", user=ADMIN)).last_text()
+    assert "单项否决指标" in site and "首页栏目未更新天数" in site and "无数据" in site
+    mine = (await harness.send("/score", user=FINANCE)).last_text()
+    assert "市财政局" in mine.splitlines()[0]
+    assert "还没有绑定" in (await harness.send("/score", user=STRANGER)).last_text()
+    assert "只有管理员" in (await harness.send("/category 部门动态 动态要闻", user=FINANCE)).last_text()
+    assert "已更正" in (await harness.send("/category 首页/部门动态 动态要闻", user=ADMIN)).last_text()
+    assert "类别可以是" in (await harness.send("/category 部门动态", user=ADMIN)).last_text()
 
 
 async def test_help_shows_administrator_commands_only_to_administrators(harness):
