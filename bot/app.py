@@ -33,6 +33,7 @@ from telegram.ext import (
 from telegram.request import BaseRequest
 
 from bot.config import Settings
+from bot.inbox import KeptUpdates, MarkHandled
 from handlers import asking, check, errors, people, routine, score, updates
 from handlers.context import CLOCK, ENGINE, JUDGE, SETTINGS, Context
 from handlers.menu import COMMANDS, menu
@@ -97,6 +98,9 @@ def build_application(
         .rate_limiter(AIORateLimiter(max_retries=3))
         .defaults(Defaults(allow_sending_without_reply=True))
         .post_init(register_commands)
+        # Every update is kept in the database from arrival until handled (bot/inbox.py).
+        .update_queue(KeptUpdates(engine, clock))
+        .concurrent_updates(MarkHandled(engine, clock))
     )
     if request is not None:
         builder = builder.request(request).get_updates_request(request)

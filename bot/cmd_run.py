@@ -6,6 +6,7 @@ The database is upgraded to the newest schema before the bot starts (see README,
 from __future__ import annotations
 
 import argparse
+import asyncio
 import importlib.util
 import logging
 import secrets
@@ -13,11 +14,15 @@ import sys
 from urllib.parse import urlparse
 
 from sqlalchemy.exc import OperationalError
-from telegram.error import InvalidToken, NetworkError
+from telegram.error import InvalidToken
 from telegram.ext import Application
 
-from bot.app import ALLOWED_UPDATES, build_application
+from bot.app import ALLOWED_UPDATES, build_application, utc_now
 from bot.config import OFFICIAL_API_URL, Settings, load_settings
+from bot.heartbeat import Heartbeat
+from bot.inbox import recover
+from bot.runner import Webhook, serve
+from handlers.context import ENGINE
 from storage.db import make_engine, upgrade
 
 log = logging.getLogger("zhiri")
@@ -40,10 +45,11 @@ In Telegram, send /mybots to @BotFather → choose the bot → API Token, copy t
 set TELEGRAM_BOT_TOKEN=<token> in .env and run again.{server_en}"""
 
 UNREACHABLE = """\
-无法连接 Telegram 服务器（{url}）：{error}
-请检查网络，或 .env 中的 TELEGRAM_API_URL 是否正确。
-Could not reach the Telegram Bot API at {url}: {error}
-Check the network, or TELEGRAM_API_URL in .env."""
+暂时无法连接 Telegram 服务器（{url}）：{error}
+机器人会自动重试，连上后即开始工作；如果一直连不上，请检查网络，或 .env 中的 TELEGRAM_API_URL 是否正确。
+Cannot reach the Telegram Bot API at {url} yet: {error}
+The bot keeps trying and starts working once it is reachable; if it never is, check the network,
+or TELEGRAM_API_URL in .env."""
 
 NO_DATABASE = """\
 无法打开数据库（请检查 .env 中的 DATABASE_URL，以及数据库服务是否已启动）：{error}
@@ -89,21 +95,38 @@ def run(args: argparse.Namespace) -> int:
         print(NO_DATABASE.format(error=str(exc.orig or exc).strip()), file=sys.stderr)
         return 1
     application = build_application(settings)
+    webhook = webhook_config(settings)
+    if webhook is None:
+        log.info("starting with long polling")
+
+    def unreachable(exc: Exception) -> None:
+        print(UNREACHABLE.format(url=settings.telegram_api_url, error=exc), file=sys.stderr)
+
+    engine = application.bot_data[ENGINE]
+    heartbeat = Heartbeat(engine, utc_now, mode="webhook" if webhook else "polling")
+
+    async def before_start(app: Application) -> None:
+        await recover(app, engine, utc_now)
+
     try:
-        if settings.webhook_url:
-            run_webhook(application, settings)
-        else:
-            log.info("starting with long polling")
-            application.run_polling(allowed_updates=ALLOWED_UPDATES, bootstrap_retries=3)
+        asyncio.run(
+            serve(
+                application,
+                allowed_updates=ALLOWED_UPDATES,
+                webhook=webhook,
+                on_unreachable=unreachable,
+                heartbeat=heartbeat,
+                before_start=before_start,
+            )
+        )
     except InvalidToken:
+        # A token refused by getMe at start-up, or by getUpdates again and again: exit non-zero (a supervisor
+        # sees it) rather than stay up and hear nothing.
         custom = settings.telegram_api_url != OFFICIAL_API_URL
         server_zh = f"\n（当前使用的 Bot API 服务器：{settings.telegram_api_url}）" if custom else ""
         server_en = f"\n(Bot API server in use: {settings.telegram_api_url})" if custom else ""
         print(BAD_TOKEN.format(server_zh=server_zh, server_en=server_en), file=sys.stderr)
         return 2
-    except NetworkError as exc:
-        print(UNREACHABLE.format(url=settings.telegram_api_url, error=exc), file=sys.stderr)
-        return 1
     log.info("stopped")
     return 0
 
@@ -122,23 +145,23 @@ def upgrade_database(settings: Settings) -> None:
         log.info("database %s upgraded automatically from %s to %s", where, before or "empty", after)
 
 
-def run_webhook(application: Application, settings: Settings) -> None:
+def webhook_config(settings: Settings) -> Webhook | None:
+    """None: long polling (no WEBHOOK_URL)."""
+    if not settings.webhook_url:
+        return None
     secret = settings.webhook_secret or secrets.token_urlsafe(32)
     if not settings.webhook_secret:
         log.info("WEBHOOK_SECRET not set: using a random secret token for this run")
-    path = urlparse(settings.webhook_url).path.lstrip("/")
     log.info(
         "starting with a webhook at %s (listening on %s:%d)",
         settings.webhook_url,
         settings.webhook_listen,
         settings.webhook_port,
     )
-    application.run_webhook(
+    return Webhook(
         listen=settings.webhook_listen,
         port=settings.webhook_port,
-        url_path=path,
-        webhook_url=settings.webhook_url,
+        url_path=urlparse(settings.webhook_url).path.lstrip("/"),
+        url=settings.webhook_url,
         secret_token=secret,
-        allowed_updates=ALLOWED_UPDATES,
-        bootstrap_retries=3,
     )

@@ -294,6 +294,29 @@ class PageRead(SQLModel, table=True):
     logged_update_id: int | None = Field(default=None, foreign_key="updatelog.id")
 
 
+class InboundUpdate(SQLModel, table=True):
+    """An update from Telegram, written when it arrives and before Telegram is told it was received (the
+    next getUpdates offset, or the webhook's 200): a crash before it is handled loses nothing, and the
+    restart handles it once. `update_id` is Telegram's: an update delivered again is not handled twice."""
+
+    update_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    payload: str  # the update's JSON
+    received_at: datetime
+    handled_at: datetime | None = Field(default=None, index=True)
+
+
+class Heartbeat(SQLModel, table=True):
+    """What the running bot last managed, for `zhiri health`: one row per running bot process name."""
+
+    name: str = Field(primary_key=True)
+    pid: int
+    mode: str  # polling or webhook
+    started_at: datetime
+    api_ok_at: datetime | None = None  # last successful getUpdates (polling) or getWebhookInfo (webhook)
+    tick_at: datetime | None = None  # last run of the heartbeat job: the event loop and job queue are alive
+    stopped_at: datetime | None = None  # a clean stop; None while running (or after a crash)
+
+
 def table_names() -> list[str]:
     return sorted(SQLModel.metadata.tables)
 
@@ -306,6 +329,8 @@ __all__: list[Any] = [
     "ChatUnit",
     "Event",
     "HalfMonthAnswer",
+    "Heartbeat",
+    "InboundUpdate",
     "Invitation",
     "Item",
     "ItemUnit",

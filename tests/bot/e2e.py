@@ -79,6 +79,22 @@ class RunningBot:
     def log(self) -> str:
         return self.log_path.read_text(encoding="utf-8", errors="replace")
 
+    def wait_polling(self) -> None:
+        try:
+            self.fake.wait_for(
+                lambda: self.fake.long_polls_waiting > 0, STARTUP_SECONDS, what="the bot to poll"
+            )
+        except AssertionError:
+            raise AssertionError(f"the bot is not polling:\n{self.log()[-4000:]}") from None
+
+    def wait_log(self, text: str, times: int = 1, timeout: float = STARTUP_SECONDS) -> None:
+        """Wait until the bot's log has `text` at least `times` times."""
+        try:
+            self.fake.wait_for(lambda: self.log().count(text) >= times, timeout, what=f"{text!r} in the log")
+        except AssertionError:
+            self.alive()
+            raise AssertionError(f"{text!r} not {times}x in the bot's log:\n{self.log()[-3000:]}") from None
+
     def alive(self) -> None:
         assert self.proc.poll() is None, f"the bot exited ({self.proc.returncode}):\n{self.log()[-4000:]}"
 
@@ -173,8 +189,11 @@ def seed_world(url: str) -> tuple[Engine, World]:
 
 
 @contextmanager
-def running_bot(tmp_path: Path, *, privacy_mode: bool = True) -> Iterator[RunningBot]:
+def running_bot(tmp_path: Path, *, privacy_mode: bool = True, api_down: bool = False) -> Iterator[RunningBot]:
+    """`api_down`: the Bot API is unreachable when the bot starts (the test brings it up)."""
     fake = FakeBotAPI(privacy_mode=privacy_mode).start()
+    if api_down:
+        fake.set_unreachable(True)
     url = f"sqlite:///{tmp_path / 'zhiri.db'}"
     engine, world = seed_world(url)
     admin = fake.user(ADMIN, "信息中心", username="xxzx_admin")
@@ -192,10 +211,8 @@ def running_bot(tmp_path: Path, *, privacy_mode: bool = True) -> Iterator[Runnin
         )
     bot = RunningBot(fake, engine, world, proc, log_path, admin, admin_chat)
     try:
-        try:
-            fake.wait_for(lambda: fake.long_polls_waiting > 0, STARTUP_SECONDS, what="the bot to poll")
-        except AssertionError:
-            raise AssertionError(f"the bot did not start:\n{bot.log()[-4000:]}") from None
+        if not api_down:
+            bot.wait_polling()
         yield bot
         if proc.returncode is None:  # unless the test stopped it, it must still be running
             bot.alive()

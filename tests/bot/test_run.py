@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from types import SimpleNamespace
 
 import pytest
 from sqlalchemy import create_engine
@@ -10,19 +11,18 @@ from sqlalchemy import create_engine
 from bot import cmd_run
 from bot.app import ALLOWED_UPDATES
 from bot.config import Settings
+from handlers.context import ENGINE
 
 
 class Recorder:
-    """Stands in for the Application: records how it was asked to run."""
+    """Stands in for the runner (bot/runner.py): records how it was asked to serve."""
 
     def __init__(self) -> None:
         self.calls: list[tuple[str, dict[str, object]]] = []
 
-    def run_polling(self, **kwargs: object) -> None:
-        self.calls.append(("polling", kwargs))
-
-    def run_webhook(self, **kwargs: object) -> None:
-        self.calls.append(("webhook", kwargs))
+    async def serve(self, application: object, **kwargs: object) -> None:
+        webhook = kwargs["webhook"]
+        self.calls.append(("webhook", {**vars(webhook), **kwargs}) if webhook else ("polling", kwargs))
 
 
 @pytest.fixture
@@ -33,7 +33,9 @@ def env(monkeypatch, tmp_path):
     monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "123:ABC")
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'z.db'}")
     recorder = Recorder()
-    monkeypatch.setattr(cmd_run, "build_application", lambda settings: recorder)
+    application = SimpleNamespace(bot_data={ENGINE: None})
+    monkeypatch.setattr(cmd_run, "build_application", lambda settings: application)
+    monkeypatch.setattr(cmd_run, "serve", recorder.serve)
     return recorder
 
 
@@ -51,7 +53,7 @@ def test_a_webhook_url_runs_a_webhook_with_a_secret_token(env, monkeypatch):
     assert cmd_run.run(argparse.Namespace()) == 0
     ((how, kwargs),) = env.calls
     assert how == "webhook"
-    assert kwargs["webhook_url"] == "https://zhiri.example.gov.cn/tg/hook"
+    assert kwargs["url"] == "https://zhiri.example.gov.cn/tg/hook"
     assert (kwargs["url_path"], kwargs["port"], kwargs["listen"]) == ("tg/hook", 8080, "0.0.0.0")
     assert kwargs["secret_token"] == "s3cret_token-1"
 

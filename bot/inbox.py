@@ -1,0 +1,100 @@
+"""Updates are kept in the database from arrival until handled (storage/runtime.py), so a crash loses none.
+
+Two seams of PTB carry it, one at each end of the application's update queue:
+- `KeptUpdates` is the update queue: `put` writes the update before queueing it. The long-polling loop
+  (bot/runner.py) puts every fetched update before its next getUpdates offset confirms them, and PTB's
+  webhook handler puts the update before it answers 200, so Telegram is never told "received" about an
+  update that is not in the database. An update already kept (Telegram delivering it again after a crash)
+  is not queued a second time.
+- `MarkHandled` is the update processor: after the handlers ran (PTB catches their errors and calls the
+  error handler, which answers the person), the update is marked handled.
+At start-up, `recover` queues what was kept but not handled, oldest first, before anything new is fetched.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.engine import Engine
+from telegram import Update
+from telegram.ext import Application, SimpleUpdateProcessor
+
+from storage import runtime
+from storage.db import session_scope
+
+log = logging.getLogger("zhiri")
+
+
+class KeptUpdates(asyncio.Queue[object]):
+    """The application's update queue. Anything that is not an Update (PTB's stop signal) passes as is."""
+
+    def __init__(self, engine: Engine, clock: Callable[[], datetime]) -> None:
+        super().__init__()
+        self.engine = engine
+        self.clock = clock
+
+    async def put(self, item: object) -> None:
+        if isinstance(item, Update) and not (await asyncio.to_thread(self._keep, item))[0]:
+            log.info("update %d was delivered again: it is already kept", item.update_id)
+            return
+        await super().put(item)
+
+    async def put_all(self, updates: Sequence[Update]) -> None:
+        """A batch from one getUpdates, kept in one transaction."""
+        kept = await asyncio.to_thread(self._keep, *updates)
+        for update, new in zip(updates, kept, strict=True):
+            if new:
+                await super().put(update)
+            else:
+                log.info("update %d was delivered again: it is already kept", update.update_id)
+
+    def _keep(self, *updates: Update) -> list[bool]:
+        with session_scope(self.engine) as session:
+            now = self.clock()
+            return [runtime.receive(session, now, u.update_id, u.to_json()) for u in updates]
+
+    def requeue(self, update: Update) -> None:
+        """Queue an update that is already kept (recovered after a restart)."""
+        super().put_nowait(update)
+
+
+class MarkHandled(SimpleUpdateProcessor):
+    """One update at a time (PTB's default), each marked handled once its handlers ran."""
+
+    def __init__(self, engine: Engine, clock: Callable[[], datetime]) -> None:
+        super().__init__(max_concurrent_updates=1)
+        self._engine = engine
+        self._clock = clock
+
+    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        await coroutine
+        if isinstance(update, Update):
+            await asyncio.to_thread(self._mark, update.update_id)
+
+    def _mark(self, update_id: int) -> None:
+        with session_scope(self._engine) as session:
+            runtime.mark_handled(session, self._clock(), update_id)
+
+
+async def recover(application: Application, engine: Engine, clock: Callable[[], datetime]) -> int:
+    """Queue what arrived before a crash and was not handled, oldest first. Returns how many."""
+
+    def load() -> list[tuple[int, str]]:
+        with session_scope(engine) as session:
+            runtime.prune(session, clock())
+            return runtime.unhandled(session)
+
+    queue = application.update_queue
+    assert isinstance(queue, KeptUpdates)
+    kept = await asyncio.to_thread(load)
+    for _update_id, payload in kept:
+        update = Update.de_json(json.loads(payload), application.bot)
+        queue.requeue(update)
+    if kept:
+        log.info("handling %d updates that arrived before the last stop but were not handled", len(kept))
+    return len(kept)

@@ -1,0 +1,132 @@
+"""The running bot's own records: updates kept from arrival until handled, and its heartbeat.
+
+An update is written (`receive`) before Telegram learns that it arrived — before the next getUpdates offset
+confirms it, or before the webhook answers 200 — and marked handled (`mark_handled`) once its handlers ran.
+After a crash, `unhandled` gives back what arrived but was not handled; an update Telegram delivers again
+after a crash is recognised by its update_id and not handled twice. The window left is the one between a
+handler's own commit and `mark_handled`, milliseconds wide: an update can then be handled a second time,
+never lost.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import delete, func, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlmodel import Session, col, select
+
+from storage.models import Heartbeat, InboundUpdate, Outbox
+
+# Telegram numbers updates in sequence, but picks a random next id after a week without updates: handled
+# rows are kept a week (a redelivery comes within seconds), so an old id cannot hide a new update for long.
+KEEP_HANDLED = timedelta(days=7)
+
+
+def receive(session: Session, now: datetime, update_id: int, payload: str) -> bool:
+    """Keep an update that just arrived. False: it was already kept (delivered again), so do not handle it."""
+    values: dict[str, Any] = {
+        "update_id": update_id,
+        "payload": payload,
+        "received_at": now,
+        "handled_at": None,
+    }
+    dialect = session.get_bind().dialect.name
+    if dialect in ("sqlite", "postgresql"):
+        insert = sqlite_insert if dialect == "sqlite" else pg_insert
+        stmt = insert(InboundUpdate).values(**values).on_conflict_do_nothing(index_elements=["update_id"])
+        return session.execute(stmt.returning(col(InboundUpdate.update_id))).first() is not None
+    if session.get(InboundUpdate, update_id) is not None:
+        return False
+    session.add(InboundUpdate(**values))
+    session.flush()
+    return True
+
+
+def mark_handled(session: Session, now: datetime, update_id: int) -> None:
+    session.execute(
+        update(InboundUpdate)
+        .where(col(InboundUpdate.update_id) == update_id, col(InboundUpdate.handled_at).is_(None))
+        .values(handled_at=now)
+    )
+
+
+def unhandled(session: Session) -> list[tuple[int, str]]:
+    """(update_id, payload) of every kept update not handled yet, oldest first."""
+    rows = session.exec(
+        select(InboundUpdate.update_id, InboundUpdate.payload)
+        .where(col(InboundUpdate.handled_at).is_(None))
+        .order_by(col(InboundUpdate.update_id))
+    ).all()
+    return [(update_id, payload) for update_id, payload in rows]
+
+
+def prune(session: Session, now: datetime, keep: timedelta = KEEP_HANDLED) -> int:
+    """Forget handled updates older than `keep`. Returns how many."""
+    result = session.execute(
+        delete(InboundUpdate).where(
+            col(InboundUpdate.handled_at).is_not(None), col(InboundUpdate.handled_at) < now - keep
+        )
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+def beat(
+    session: Session,
+    now: datetime,
+    name: str,
+    *,
+    pid: int | None = None,
+    mode: str | None = None,
+    started: bool = False,
+    api_ok: bool = False,
+    tick: bool = False,
+    stopped: bool = False,
+) -> None:
+    """Record what the running bot just managed. `started` (with pid and mode) begins a new run."""
+    row = session.get(Heartbeat, name)
+    if row is None or started:
+        if row is None:
+            row = Heartbeat(name=name, pid=pid or 0, mode=mode or "", started_at=now)
+        row.pid, row.mode, row.started_at = pid or 0, mode or "", now
+        row.api_ok_at = row.tick_at = row.stopped_at = None
+    if api_ok:
+        row.api_ok_at = now
+    if tick:
+        row.tick_at = now
+    if stopped:
+        row.stopped_at = now
+    session.add(row)
+
+
+@dataclass(frozen=True)
+class Health:
+    heartbeat: Heartbeat | None
+    unhandled_updates: int
+    oldest_unhandled: datetime | None
+    outbox_backlog: int  # messages due to be sent and not sent yet
+    oldest_backlog: datetime | None
+
+
+def health(session: Session, now: datetime, name: str) -> Health:
+    """What `zhiri health` judges: the heartbeat, updates waiting to be handled, the outbox backlog."""
+    waiting = session.exec(
+        select(func.count(), func.min(InboundUpdate.received_at)).where(
+            col(InboundUpdate.handled_at).is_(None)
+        )
+    ).one()
+    backlog = session.exec(
+        select(func.count(), func.min(Outbox.not_before)).where(
+            col(Outbox.sent_at).is_(None), col(Outbox.dead_at).is_(None), col(Outbox.not_before) <= now
+        )
+    ).one()
+    return Health(
+        heartbeat=session.get(Heartbeat, name),
+        unhandled_updates=int(waiting[0]),
+        oldest_unhandled=waiting[1],
+        outbox_backlog=int(backlog[0]),
+        oldest_backlog=backlog[1],
+    )
