@@ -19,6 +19,7 @@ SUBCOMMANDS: tuple[str, ...] = (
     "import",
     "export",
     "run",
+    "health",
     "read",
     "crawl",
     "preview",

@@ -33,7 +33,7 @@ from tests.support.fake_botapi import FakeBotAPI, FakeChat, FakeUser, SentRecord
 
 REPO = Path(__file__).resolve().parents[2]
 ADMIN, FINANCE, WEBMASTER, LEADER, STRANGER = 1000, 2003, 3001, 3002, 9999
-STARTUP_SECONDS = 60.0  # two shared cores: importing PTB, SQLAlchemy and Alembic takes a while
+STARTUP_SECONDS = 120.0  # two shared cores (often busy): importing PTB, SQLAlchemy and Alembic takes a while
 REPLY_SECONDS = 20.0
 
 

@@ -1,0 +1,169 @@
+"""`zhiri health`: is the running bot alive and hearing Telegram? Exit 0 yes, 1 no (for systemd, a container
+HEALTHCHECK or any monitor). It reads what `zhiri run` writes to the database (storage/runtime.py): the
+heartbeat, the last successful call to the Bot API, updates waiting to be handled, and the outbox backlog."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.exc import OperationalError, ProgrammingError
+
+from bot.config import load_settings
+from bot.heartbeat import NAME
+from storage import runtime
+from storage.db import make_engine, session_scope
+
+MAX_SILENCE = 180  # seconds: the heartbeat is written every 30 s, a long poll returns every 10 s
+MAX_BACKLOG = (
+    30  # minutes a message may wait to be sent (a large fan-out within Telegram's limits takes a few)
+)
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    ok: bool
+    zh: str
+    en: str
+
+
+def judge(
+    h: runtime.Health, now: datetime, tz: ZoneInfo, *, silence: timedelta, backlog: timedelta
+) -> list[Check]:
+    """What is wrong, in words, from what the database says at `now`."""
+    beat = h.heartbeat
+    if beat is None:
+        return [
+            Check(
+                "running",
+                False,
+                "机器人从未在此数据库上运行（zhiri run）。",
+                "The bot never ran on this database.",
+            )
+        ]
+
+    def when(moment: datetime | None) -> str:
+        return moment.astimezone(tz).strftime("%Y-%m-%d %H:%M:%S") if moment else "—"
+
+    if beat.stopped_at is not None:
+        return [
+            Check(
+                "running",
+                False,
+                f"机器人已于 {when(beat.stopped_at)} 停止。",
+                f"The bot stopped at {when(beat.stopped_at)}.",
+            )
+        ]
+    starting = now - beat.started_at < silence
+    checks = [
+        Check(
+            "running",
+            True,
+            f"机器人正在运行（进程 {beat.pid}，{beat.mode}，{when(beat.started_at)} 启动）。",
+            f"The bot is running (pid {beat.pid}, {beat.mode}, started {when(beat.started_at)}).",
+        )
+    ]
+    tick_ok = (beat.tick_at is not None and now - beat.tick_at < silence) or (
+        beat.tick_at is None and starting
+    )
+    checks.append(
+        Check(
+            "heartbeat",
+            tick_ok,
+            f"最后心跳：{when(beat.tick_at)}" + ("" if tick_ok else "——机器人没有响应（已崩溃或卡住）。"),
+            f"Last heartbeat: {when(beat.tick_at)}" + ("" if tick_ok else " — the bot is not responding."),
+        )
+    )
+    api_ok = (beat.api_ok_at is not None and now - beat.api_ok_at < silence) or (
+        beat.api_ok_at is None and starting
+    )
+    checks.append(
+        Check(
+            "telegram",
+            api_ok,
+            f"最后一次成功连接 Telegram：{when(beat.api_ok_at)}"
+            + ("" if api_ok else "——连不上 Telegram，请检查网络和 TELEGRAM_API_URL。"),
+            f"Last successful call to the Bot API: {when(beat.api_ok_at)}"
+            + ("" if api_ok else " — Telegram is not reachable; check the network and TELEGRAM_API_URL."),
+        )
+    )
+    waiting_ok = h.oldest_unhandled is None or now - h.oldest_unhandled < silence
+    checks.append(
+        Check(
+            "updates",
+            waiting_ok,
+            f"待处理的消息：{h.unhandled_updates} 条"
+            + ("" if waiting_ok else f"，最早收到于 {when(h.oldest_unhandled)}。"),
+            f"Updates waiting to be handled: {h.unhandled_updates}"
+            + ("" if waiting_ok else f", the oldest since {when(h.oldest_unhandled)}."),
+        )
+    )
+    backlog_ok = h.oldest_backlog is None or now - h.oldest_backlog < backlog
+    checks.append(
+        Check(
+            "outbox",
+            backlog_ok,
+            f"待发送的消息：{h.outbox_backlog} 条"
+            + ("" if backlog_ok else f"，最早应于 {when(h.oldest_backlog)} 发出。"),
+            f"Messages waiting to be sent: {h.outbox_backlog}"
+            + ("" if backlog_ok else f", the oldest due since {when(h.oldest_backlog)}."),
+        )
+    )
+    return checks
+
+
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser(
+        "health",
+        help="检查运行中的机器人是否正常（退出码 0 正常，1 异常）/ is the running bot healthy (exit 0/1)",
+    )
+    p.add_argument(
+        "--max-silence",
+        type=int,
+        default=MAX_SILENCE,
+        metavar="SECONDS",
+        help=f"心跳或与 Telegram 的连接中断多少秒算异常（默认 {MAX_SILENCE}）",
+    )
+    p.add_argument(
+        "--max-backlog",
+        type=int,
+        default=MAX_BACKLOG,
+        metavar="MINUTES",
+        help=f"消息待发送多少分钟算异常（默认 {MAX_BACKLOG}）",
+    )
+    p.add_argument("--json", action="store_true", help="以 JSON 输出 / JSON output")
+
+
+def run(args: argparse.Namespace) -> int:
+    settings = load_settings()
+    engine = make_engine(settings.database_url)
+    now = datetime.now(UTC)
+    try:
+        with session_scope(engine) as session:
+            h = runtime.health(session, now, NAME)
+    except (OperationalError, ProgrammingError) as exc:
+        print(f"无法读取数据库（DATABASE_URL，或先运行 zhiri db upgrade）：{exc.orig or exc}")
+        print(f"Cannot read the database (DATABASE_URL, or run `zhiri db upgrade` first): {exc.orig or exc}")
+        return 1
+    finally:
+        engine.dispose()
+    checks = judge(
+        h,
+        now,
+        settings.tz,
+        silence=timedelta(seconds=args.max_silence),
+        backlog=timedelta(minutes=args.max_backlog),
+    )
+    healthy = all(c.ok for c in checks)
+    if args.json:
+        print(json.dumps({"healthy": healthy, "checks": [asdict(c) for c in checks]}, ensure_ascii=False))
+    else:
+        print("正常 / healthy" if healthy else "异常 / UNHEALTHY")
+        for c in checks:
+            mark = "✓" if c.ok else "✗"
+            print(f"{mark} {c.zh}\n  {c.en}")
+    return 0 if healthy else 1
