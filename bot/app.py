@@ -30,10 +30,10 @@ from telegram.ext import (
     TypeHandler,
     filters,
 )
-from telegram.request import BaseRequest
+from telegram.request import BaseRequest, HTTPXRequest
 
 from bot.config import Settings
-from bot.inbox import KeptUpdates, MarkHandled
+from bot.inbox import KeptUpdates, MarkHandled, RecordedCalls
 from handlers import asking, check, errors, people, routine, score, updates
 from handlers.context import CLOCK, ENGINE, JUDGE, SETTINGS, Context
 from handlers.menu import COMMANDS, menu
@@ -102,8 +102,11 @@ def build_application(
         .update_queue(KeptUpdates(engine, clock))
         .concurrent_updates(MarkHandled(engine, clock))
     )
+    # The bot's calls go through RecordedCalls (bot/inbox.py): an update handled again after a crash does not
+    # send its replies twice. PTB's own defaults otherwise (HTTPXRequest with a pool of 256).
+    builder = builder.request(RecordedCalls(request or HTTPXRequest(connection_pool_size=256), engine, clock))
     if request is not None:
-        builder = builder.request(request).get_updates_request(request)
+        builder = builder.get_updates_request(request)
     application = builder.build()
     application.bot_data.update(
         {

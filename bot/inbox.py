@@ -9,6 +9,11 @@ Two seams of PTB carry it, one at each end of the application's update queue:
 - `MarkHandled` is the update processor: after the handlers ran (PTB catches their errors and calls the
   error handler, which answers the person), the update is marked handled.
 At start-up, `recover` queues what was kept but not handled, oldest first, before anything new is fetched.
+
+The update being handled when the process died is handled again. Its storage operations are idempotent
+(`origin`); its replies are made so by `RecordedCalls`, the bot's request: each Bot API call that succeeds
+while an update is handled is recorded with Telegram's answer, and on the second handling the same call
+gets the recorded answer instead of going out again. So a person gets one answer.
 """
 
 from __future__ import annotations
@@ -17,12 +22,17 @@ import asyncio
 import json
 import logging
 from collections.abc import Awaitable, Callable, Sequence
+from contextvars import ContextVar
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy.engine import Engine
 from telegram import Update
+from telegram._utils.defaultvalue import DEFAULT_NONE
+from telegram._utils.types import ODVInput
 from telegram.ext import Application, SimpleUpdateProcessor
+from telegram.request import BaseRequest, RequestData
 
 from storage import runtime
 from storage.db import session_scope
@@ -63,6 +73,85 @@ class KeptUpdates(asyncio.Queue[object]):
         super().put_nowait(update)
 
 
+@dataclass
+class Handling:
+    """The update being handled in this task, and how many of its Bot API calls succeeded so far."""
+
+    update_id: int
+    seq: int = 0
+
+
+HANDLING: ContextVar[Handling | None] = ContextVar("zhiri_handling", default=None)
+
+
+class RecordedCalls(BaseRequest):
+    """The bot's request (wrapping PTB's own): calls made while an update is handled are recorded, and
+    answered from the record when the update is handled again. Reads (get*) are not recorded."""
+
+    def __init__(self, inner: BaseRequest, engine: Engine, clock: Callable[[], datetime]) -> None:
+        self.inner = inner
+        self.engine = engine
+        self.clock = clock
+
+    @property
+    def read_timeout(self) -> float | None:
+        return self.inner.read_timeout
+
+    async def initialize(self) -> None:
+        await self.inner.initialize()
+
+    async def shutdown(self) -> None:
+        await self.inner.shutdown()
+
+    async def do_request(
+        self,
+        url: str,
+        method: str,
+        request_data: RequestData | None = None,
+        read_timeout: ODVInput[float] = DEFAULT_NONE,
+        write_timeout: ODVInput[float] = DEFAULT_NONE,
+        connect_timeout: ODVInput[float] = DEFAULT_NONE,
+        pool_timeout: ODVInput[float] = DEFAULT_NONE,
+    ) -> tuple[int, bytes]:
+        handling = HANDLING.get()
+        endpoint = url.rstrip("/").rsplit("/", 1)[-1]
+        recorded = handling is not None and not endpoint.lower().startswith("get")
+        if handling is not None and recorded:
+            answer = await asyncio.to_thread(self._recorded, handling.update_id, handling.seq)
+            if answer is not None:
+                log.info(
+                    "update %d: %s already done before the restart, not repeated",
+                    handling.update_id,
+                    endpoint,
+                )
+                handling.seq += 1
+                return 200, answer
+        code, payload = await self.inner.do_request(
+            url,
+            method,
+            request_data,
+            read_timeout=read_timeout,
+            write_timeout=write_timeout,
+            connect_timeout=connect_timeout,
+            pool_timeout=pool_timeout,
+        )
+        if handling is not None and recorded and 200 <= code <= 299:
+            # Only calls that succeeded count: a retried call (429, a timeout) is matched by its success.
+            # Written at once, on the event loop (one small INSERT): no hop to a worker thread widens the
+            # instant in which Telegram has the reply and the record does not.
+            self._record(handling.update_id, handling.seq, endpoint, payload)
+            handling.seq += 1
+        return code, payload
+
+    def _recorded(self, update_id: int, seq: int) -> bytes | None:
+        with session_scope(self.engine) as session:
+            return runtime.recorded_call(session, update_id, seq)
+
+    def _record(self, update_id: int, seq: int, endpoint: str, payload: bytes) -> None:
+        with session_scope(self.engine) as session:
+            runtime.record_call(session, self.clock(), update_id, seq, endpoint, payload)
+
+
 class MarkHandled(SimpleUpdateProcessor):
     """One update at a time (PTB's default), each marked handled once its handlers ran."""
 
@@ -72,9 +161,15 @@ class MarkHandled(SimpleUpdateProcessor):
         self._clock = clock
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
-        await coroutine
-        if isinstance(update, Update):
-            await asyncio.to_thread(self._mark, update.update_id)
+        if not isinstance(update, Update):
+            await coroutine
+            return
+        token = HANDLING.set(Handling(update.update_id))
+        try:
+            await coroutine
+        finally:
+            HANDLING.reset(token)
+        await asyncio.to_thread(self._mark, update.update_id)
 
     def _mark(self, update_id: int) -> None:
         with session_scope(self._engine) as session:

@@ -305,6 +305,18 @@ class InboundUpdate(SQLModel, table=True):
     handled_at: datetime | None = Field(default=None, index=True)
 
 
+class UpdateCall(SQLModel, table=True):
+    """A Bot API call that succeeded while an update was being handled (the `seq`-th of them), with Telegram's
+    answer: when the update is handled again after a crash, the same call returns this answer instead of
+    sending a second message."""
+
+    update_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    seq: int = Field(primary_key=True)
+    endpoint: str
+    response: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    at: datetime
+
+
 class Heartbeat(SQLModel, table=True):
     """What the running bot last managed, for `zhiri health`: one row per running bot process name."""
 
@@ -343,5 +355,6 @@ __all__: list[Any] = [
     "Site",
     "Unit",
     "UnitGroupMember",
+    "UpdateCall",
     "UpdateLog",
 ]

@@ -3,9 +3,12 @@
 An update is written (`receive`) before Telegram learns that it arrived — before the next getUpdates offset
 confirms it, or before the webhook answers 200 — and marked handled (`mark_handled`) once its handlers ran.
 After a crash, `unhandled` gives back what arrived but was not handled; an update Telegram delivers again
-after a crash is recognised by its update_id and not handled twice. The window left is the one between a
-handler's own commit and `mark_handled`, milliseconds wide: an update can then be handled a second time,
-never lost.
+after a crash is recognised by its update_id and not handled twice.
+
+The Bot API calls made while handling an update are recorded with Telegram's answers (`record_call`): an
+update handled again after a crash gets the recorded answer instead of sending the same reply twice. With
+the storage operations' own idempotency (`origin`: a message logs its update once), the update's effects
+happen once. Left: the instant between Telegram accepting a call and its record being written.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
-from storage.models import Heartbeat, InboundUpdate, Outbox
+from storage.models import Heartbeat, InboundUpdate, Outbox, UpdateCall
 
 # Telegram numbers updates in sequence, but picks a random next id after a week without updates: handled
 # rows are kept a week (a redelivery comes within seconds), so an old id cannot hide a new update for long.
@@ -65,13 +68,25 @@ def unhandled(session: Session) -> list[tuple[int, str]]:
 
 
 def prune(session: Session, now: datetime, keep: timedelta = KEEP_HANDLED) -> int:
-    """Forget handled updates older than `keep`. Returns how many."""
-    result = session.execute(
-        delete(InboundUpdate).where(
-            col(InboundUpdate.handled_at).is_not(None), col(InboundUpdate.handled_at) < now - keep
-        )
+    """Forget handled updates older than `keep`, and their calls. Returns how many updates."""
+    old = select(InboundUpdate.update_id).where(
+        col(InboundUpdate.handled_at).is_not(None), col(InboundUpdate.handled_at) < now - keep
     )
+    session.execute(delete(UpdateCall).where(col(UpdateCall.update_id).in_(old)))
+    result = session.execute(delete(InboundUpdate).where(col(InboundUpdate.update_id).in_(old)))
     return int(getattr(result, "rowcount", 0) or 0)
+
+
+def recorded_call(session: Session, update_id: int, seq: int) -> bytes | None:
+    """Telegram's answer to the `seq`-th successful call made while handling the update, if there was one."""
+    row = session.get(UpdateCall, (update_id, seq))
+    return row.response if row is not None else None
+
+
+def record_call(
+    session: Session, now: datetime, update_id: int, seq: int, endpoint: str, response: bytes
+) -> None:
+    session.add(UpdateCall(update_id=update_id, seq=seq, endpoint=endpoint, response=response, at=now))
 
 
 def beat(

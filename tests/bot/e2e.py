@@ -14,7 +14,7 @@ import subprocess
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -72,9 +72,21 @@ class RunningBot:
     log_path: Path
     admin: FakeUser
     admin_chat: FakeChat
+    env: dict[str, str] = field(default_factory=dict)
+    cwd: Path = field(default_factory=Path)
 
     def stop(self) -> int:
         return stop(self.proc)
+
+    def kill9(self) -> None:
+        """SIGKILL: nothing is cleaned up, as in a crash or an out-of-memory kill."""
+        self.proc.kill()
+        self.proc.wait(20)
+
+    def restart(self) -> None:
+        """Start `zhiri run` again on the same database and fake (its log goes on in the same file)."""
+        assert self.proc.poll() is not None, "stop or kill the bot first"
+        self.proc = spawn(self.env, self.cwd, self.log_path)
 
     def log(self) -> str:
         return self.log_path.read_text(encoding="utf-8", errors="replace")
@@ -205,11 +217,9 @@ def running_bot(tmp_path: Path, *, privacy_mode: bool = True, api_down: bool = F
         DATABASE_URL=url,
         ADMIN_TELEGRAM_IDS=str(ADMIN),
     )
-    with log_path.open("wb") as log:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "bot", "run"], env=env, cwd=tmp_path, stdout=log, stderr=subprocess.STDOUT
-        )
-    bot = RunningBot(fake, engine, world, proc, log_path, admin, admin_chat)
+    log_path.write_bytes(b"")
+    proc = spawn(env, tmp_path, log_path)
+    bot = RunningBot(fake, engine, world, proc, log_path, admin, admin_chat, env, tmp_path)
     try:
         if not api_down:
             bot.wait_polling()
@@ -221,6 +231,13 @@ def running_bot(tmp_path: Path, *, privacy_mode: bool = True, api_down: bool = F
         stop(proc)
         fake.stop()
         engine.dispose()
+
+
+def spawn(env: dict[str, str], cwd: Path, log_path: Path) -> subprocess.Popen[bytes]:
+    with log_path.open("ab") as log:
+        return subprocess.Popen(
+            [sys.executable, "-m", "bot", "run"], env=env, cwd=cwd, stdout=log, stderr=subprocess.STDOUT
+        )
 
 
 def stop(proc: subprocess.Popen[bytes], timeout: float = 20.0) -> int:

@@ -1,4 +1,4 @@
-"""inbound updates kept until handled; the running bot's heartbeat
+"""inbound updates kept until handled, their Bot API calls; the running bot's heartbeat
 
 Revision ID: 0008
 Revises: 0009
@@ -27,6 +27,14 @@ def upgrade() -> None:
     with op.batch_alter_table('inboundupdate', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_inboundupdate_handled_at'), ['handled_at'], unique=False)
 
+    op.create_table('updatecall',
+    sa.Column('update_id', sa.BigInteger(), autoincrement=False, nullable=False),
+    sa.Column('seq', sa.Integer(), nullable=False),
+    sa.Column('endpoint', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('response', sa.LargeBinary(), nullable=False),
+    sa.Column('at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.PrimaryKeyConstraint('update_id', 'seq')
+    )
     op.create_table('heartbeat',
     sa.Column('name', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
     sa.Column('pid', sa.Integer(), nullable=False),
@@ -41,6 +49,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table('heartbeat')
+    op.drop_table('updatecall')
     with op.batch_alter_table('inboundupdate', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_inboundupdate_handled_at'))
     op.drop_table('inboundupdate')
