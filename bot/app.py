@@ -90,6 +90,7 @@ def build_application(
     engine = make_engine(settings.database_url)
     with session_scope(engine) as session:
         calendar = load_calendar(session, on_fallback=calendar_fallback)
+    queue = KeptUpdates(engine, clock)
     builder = (
         ApplicationBuilder()
         .token(settings.telegram_bot_token)
@@ -99,8 +100,8 @@ def build_application(
         .defaults(Defaults(allow_sending_without_reply=True))
         .post_init(register_commands)
         # Every update is kept in the database from arrival until handled (bot/inbox.py).
-        .update_queue(KeptUpdates(engine, clock))
-        .concurrent_updates(MarkHandled(engine, clock))
+        .update_queue(queue)
+        .concurrent_updates(MarkHandled(engine, clock, queue))
     )
     # The bot's calls go through RecordedCalls (bot/inbox.py): an update handled again after a crash does not
     # send its replies twice. PTB's own defaults otherwise (HTTPXRequest with a pool of 256).

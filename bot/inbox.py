@@ -28,6 +28,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
 from telegram import Update
 from telegram._utils.defaultvalue import DEFAULT_NONE
 from telegram._utils.types import ODVInput
@@ -47,6 +48,7 @@ class KeptUpdates(asyncio.Queue[object]):
         super().__init__()
         self.engine = engine
         self.clock = clock
+        self.again: set[int] = set()  # recovered updates: their calls may have been made before the restart
 
     async def put(self, item: object) -> None:
         if isinstance(item, Update) and not (await asyncio.to_thread(self._keep, item))[0]:
@@ -69,15 +71,18 @@ class KeptUpdates(asyncio.Queue[object]):
             return [runtime.receive(session, now, u.update_id, u.to_json()) for u in updates]
 
     def requeue(self, update: Update) -> None:
-        """Queue an update that is already kept (recovered after a restart)."""
+        """Queue an update that is already kept (recovered after a restart): handled again."""
+        self.again.add(update.update_id)
         super().put_nowait(update)
 
 
 @dataclass
 class Handling:
-    """The update being handled in this task, and how many of its Bot API calls succeeded so far."""
+    """The update being handled in this task, whether it is handled again (recovered after a restart), and
+    how many of its Bot API calls succeeded so far."""
 
     update_id: int
+    again: bool = False
     seq: int = 0
 
 
@@ -116,7 +121,7 @@ class RecordedCalls(BaseRequest):
         handling = HANDLING.get()
         endpoint = url.rstrip("/").rsplit("/", 1)[-1]
         recorded = handling is not None and not endpoint.lower().startswith("get")
-        if handling is not None and recorded:
+        if handling is not None and recorded and handling.again:
             answer = await asyncio.to_thread(self._recorded, handling.update_id, handling.seq)
             if answer is not None:
                 log.info(
@@ -148,28 +153,35 @@ class RecordedCalls(BaseRequest):
             return runtime.recorded_call(session, update_id, seq)
 
     def _record(self, update_id: int, seq: int, endpoint: str, payload: bytes) -> None:
-        with session_scope(self.engine) as session:
-            runtime.record_call(session, self.clock(), update_id, seq, endpoint, payload)
+        try:
+            with session_scope(self.engine) as session:
+                runtime.record_call(session, self.clock(), update_id, seq, endpoint, payload)
+        except SQLAlchemyError as exc:  # Telegram has done it: the call succeeded, whatever the record says
+            log.warning("update %d: could not record %s (%s)", update_id, endpoint, exc)
 
 
 class MarkHandled(SimpleUpdateProcessor):
     """One update at a time (PTB's default), each marked handled once its handlers ran."""
 
-    def __init__(self, engine: Engine, clock: Callable[[], datetime]) -> None:
+    def __init__(self, engine: Engine, clock: Callable[[], datetime], queue: KeptUpdates) -> None:
         super().__init__(max_concurrent_updates=1)
         self._engine = engine
         self._clock = clock
+        self._queue = queue
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         if not isinstance(update, Update):
             await coroutine
             return
-        token = HANDLING.set(Handling(update.update_id))
+        again = update.update_id in self._queue.again
+        token = HANDLING.set(Handling(update.update_id, again=again))
         try:
             await coroutine
         finally:
             HANDLING.reset(token)
-        await asyncio.to_thread(self._mark, update.update_id)
+        # One small UPDATE, on the event loop: a hop to a worker thread per update slows a burst down.
+        self._mark(update.update_id)
+        self._queue.again.discard(update.update_id)
 
     def _mark(self, update_id: int) -> None:
         with session_scope(self._engine) as session:

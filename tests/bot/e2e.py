@@ -178,10 +178,10 @@ class RunningBot:
         with session_scope(self.engine) as session:
             return list(session.exec(select(model).where(*where)).all())
 
-    def wait_db(self, predicate: Callable[[], Any], what: str) -> Any:
+    def wait_db(self, predicate: Callable[[], Any], what: str, timeout: float = REPLY_SECONDS) -> Any:
         """Wait for the bot to have written something (the fake re-checks at least every 0.25 s)."""
         try:
-            return self.fake.wait_for(predicate, REPLY_SECONDS, what=what)
+            return self.fake.wait_for(predicate, timeout, what=what)
         except AssertionError:
             self.alive()
             raise AssertionError(

@@ -1,34 +1,51 @@
-"""An update handled a second time (after a crash in the middle of handling it) neither logs twice nor sends
-its reply twice: the reply's call is answered from the record (bot/inbox.py)."""
+"""An update handled a second time (the process died while handling it) neither logs twice nor sends its
+reply twice: the restart recovers it and its reply's call is answered from the record (bot/inbox.py)."""
 
 from __future__ import annotations
 
+from sqlalchemy import update as sql_update
 from sqlmodel import select
 from telegram import Update
 
+from bot.inbox import recover
 from storage.db import session_scope
-from storage.models import UpdateCall, UpdateLog
-from tests.bot.conftest import FINANCE
+from storage.models import InboundUpdate, UpdateCall, UpdateLog
+from tests.bot.conftest import FINANCE, NOW
 
 
-async def test_an_update_handled_again_sends_its_reply_once_and_logs_once(harness):
-    app, request = harness.app, harness.request
+async def handle_next(app) -> None:
+    """What PTB's update fetcher does with the next update in the queue."""
+    update = app.update_queue.get_nowait()
+    await app.update_processor.process_update(update, app.process_update(update))
+
+
+async def test_an_update_handled_again_after_a_crash_answers_once_and_logs_once(harness):
+    app, request, engine = harness.app, harness.request, harness.engine
     data = harness.message_update("/done 财政预决算", user=FINANCE)
-    processor = app.update_processor
-
-    await processor.process_update(
-        Update.de_json(data, app.bot), app.process_update(Update.de_json(data, app.bot))
-    )
+    await app.update_queue.put(Update.de_json(data, app.bot))  # kept in the database, then queued
+    await handle_next(app)
     assert len(request.sent()) == 1 and "财政预决算" in request.last_text()
-    # The process died before the update was marked handled: the restart handles it again.
-    again = Update.de_json(data, app.bot)
-    await processor.process_update(again, app.process_update(again))
+    with session_scope(engine) as s:  # as if the process had died before marking it handled
+        s.execute(sql_update(InboundUpdate).values(handled_at=None))
 
-    assert len(request.sent()) == 1  # not sent again
-    with session_scope(harness.engine) as s:
+    assert await recover(app, engine, lambda: NOW) == 1
+    await handle_next(app)
+
+    assert len(request.sent()) == 1  # the reply was not sent again
+    with session_scope(engine) as s:
         assert len(s.exec(select(UpdateLog)).all()) == 1
         (call,) = s.exec(select(UpdateCall)).all()
+        (kept,) = s.exec(select(InboundUpdate)).all()
     assert (call.update_id, call.seq, call.endpoint) == (data["update_id"], 0, "sendMessage")
+    assert kept.handled_at is not None
+
+
+async def test_an_update_delivered_again_is_not_handled_again(harness):
+    app = harness.app
+    data = harness.message_update("/done 财政预决算", user=FINANCE)
+    await app.update_queue.put(Update.de_json(data, app.bot))
+    await app.update_queue.put(Update.de_json(data, app.bot))  # Telegram sends it again
+    assert app.update_queue.qsize() == 1
 
 
 async def test_calls_outside_the_handling_of_an_update_are_not_recorded(harness):
