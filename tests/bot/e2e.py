@@ -35,6 +35,7 @@ REPO = Path(__file__).resolve().parents[2]
 ADMIN, FINANCE, WEBMASTER, LEADER, STRANGER = 1000, 2003, 3001, 3002, 9999
 STARTUP_SECONDS = 120.0  # two shared cores (often busy): importing PTB, SQLAlchemy and Alembic takes a while
 REPLY_SECONDS = 20.0
+WEBHOOK_SECRET_FOR_TESTS = "webhook-secret-for-tests"
 
 
 def bot_env(**overrides: str) -> dict[str, str]:
@@ -201,8 +202,12 @@ def seed_world(url: str) -> tuple[Engine, World]:
 
 
 @contextmanager
-def running_bot(tmp_path: Path, *, privacy_mode: bool = True, api_down: bool = False) -> Iterator[RunningBot]:
-    """`api_down`: the Bot API is unreachable when the bot starts (the test brings it up)."""
+def running_bot(
+    tmp_path: Path, *, privacy_mode: bool = True, api_down: bool = False, webhook_port: int | None = None
+) -> Iterator[RunningBot]:
+    """`api_down`: the Bot API is unreachable when the bot starts (the test brings it up). `webhook_port`:
+    a webhook (WEBHOOK_URL) served on 127.0.0.1:port, path /hook, secret WEBHOOK_SECRET_FOR_TESTS; the test
+    posts the updates itself."""
     fake = FakeBotAPI(privacy_mode=privacy_mode).start()
     if api_down:
         fake.set_unreachable(True)
@@ -217,11 +222,20 @@ def running_bot(tmp_path: Path, *, privacy_mode: bool = True, api_down: bool = F
         DATABASE_URL=url,
         ADMIN_TELEGRAM_IDS=str(ADMIN),
     )
+    if webhook_port is not None:
+        env.update(
+            WEBHOOK_URL="https://zhiri.example.gov.cn/hook",
+            WEBHOOK_SECRET=WEBHOOK_SECRET_FOR_TESTS,
+            WEBHOOK_LISTEN="127.0.0.1",
+            WEBHOOK_PORT=str(webhook_port),
+        )
     log_path.write_bytes(b"")
     proc = spawn(env, tmp_path, log_path)
     bot = RunningBot(fake, engine, world, proc, log_path, admin, admin_chat, env, tmp_path)
     try:
-        if not api_down:
+        if webhook_port is not None:
+            bot.wait_db(lambda: fake.webhook, "the webhook to be set", timeout=STARTUP_SECONDS)
+        elif not api_down:
             bot.wait_polling()
         yield bot
         if proc.returncode is None:  # unless the test stopped it, it must still be running
