@@ -19,6 +19,7 @@ from telegram import ForceReply, InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest
 from telegram.ext import filters
 
+from domain.access import Act
 from domain.calendar import WorkCalendar
 from domain.routine import half_month_period, parse_holiday_list
 from domain.text import TELEGRAM_LIMIT, md
@@ -30,6 +31,7 @@ from storage.routine import (
     AnswerRecorded,
     NoSuchItem,
     NotBoundChat,
+    NotEntitled,
     NotYourItem,
     ReadRecorded,
     YearLoaded,
@@ -66,9 +68,12 @@ async def read_button(update: Update, context: Context) -> None:
         await query.answer(f"这是{md(day)}的日查清单，请在今天的日查消息下点击「已巡查」。", show_alert=True)
         return
     sender = ctx.sender(update)
-    result = await ctx.store(context, record_read, message.chat_id, day, sender)
+    result = await ctx.store(context, record_read, message.chat_id, day, sender, ctx.admin_ids(context))
     if isinstance(result, NotBoundChat):
         await query.answer("本群还没有绑定单位，请管理员先在群里发送 /bindchat 单位名称。", show_alert=True)
+        return
+    if isinstance(result, NotEntitled):
+        await query.answer(_refusal(result, "登记日查"), show_alert=True)
         return
     assert isinstance(result, ReadRecorded)
     if result.already:
@@ -92,7 +97,7 @@ async def half_month_button(update: Update, context: Context) -> None:
     sender = ctx.sender(update)
     today = ctx.judge(context).today(ctx.now(context))
 
-    def answer(session: Session, now: datetime) -> AnswerRecorded | NotYourItem | NoSuchItem:
+    def answer(session: Session, now: datetime) -> AnswerRecorded | NotYourItem | NoSuchItem | NotEntitled:
         # The answer belongs to the checklist's half-month even when given days later.
         period = period_of_message(session, message.chat_id, message.message_id) or half_month_period(today)
         result = "ok" if choice == "ok" else "problem"
@@ -103,6 +108,9 @@ async def half_month_button(update: Update, context: Context) -> None:
     result = await ctx.store(context, answer)
     if isinstance(result, NoSuchItem):
         await query.answer("该栏目已不在清单上。")
+        return
+    if isinstance(result, NotEntitled):
+        await query.answer(_refusal(result, "填写半月查结果"), show_alert=True)
         return
     if isinstance(result, NotYourItem):
         await query.answer(f"「{result.item}」不是本群所属单位负责的栏目。", show_alert=True)
@@ -120,6 +128,14 @@ async def half_month_button(update: Update, context: Context) -> None:
         reply_markup=ForceReply(selective=True, input_field_placeholder="问题及整改情况"),
     )
     await ctx.store(context, set_prompt, result.answer_id, prompt.chat_id, prompt.message_id)
+
+
+def _refusal(result: NotEntitled, act: str) -> str:
+    """Why a button or reply was refused: the person, not the chat, decides (at most 200 characters)."""
+    if result.stranger:
+        return f"您还没有绑定任何单位，不能{act}。请联系市政府办信息中心管理员获取邀请。"
+    what = f"「{result.item}」" if result.item else "本群的栏目"
+    return f"{what}不属于您绑定的单位，您不能{act}。"[:200]
 
 
 class _ReplyToPrompt(filters.MessageFilter):
@@ -145,7 +161,11 @@ async def fix_note(update: Update, context: Context) -> None:
         message.reply_to_message.message_id,
         message.text,
         ctx.sender(update),
+        ctx.admin_ids(context),
     )
+    if isinstance(result, NotEntitled):
+        await message.reply_text(_refusal(result, "填写整改情况"))
+        return
     if result is None:
         await message.reply_text("没有找到对应的检查项，请在半月查清单上重新点击「有问题」。")
         return
@@ -158,7 +178,9 @@ async def holidays(update: Update, context: Context) -> None:
     if message is None:
         return
     sender, admins = ctx.sender(update), ctx.admin_ids(context)
-    is_admin = await ctx.store(context, lambda s, _now: actor_for(s, sender, admins).global_admin)
+    is_admin = await ctx.store(
+        context, lambda s, _now: actor_for(s, sender, admins).may(Act.ADMINISTER, None)
+    )
     if not is_admin:
         await message.reply_text("只有管理员可以录入节假日安排。")
         return

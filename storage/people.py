@@ -20,6 +20,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import delete, update
 from sqlmodel import Session, col, select
 
+from domain.access import Act
 from storage import outbox
 from storage.items import Judge, item_rule, log_update, record_event, undo_last
 from storage.models import (
@@ -52,7 +53,7 @@ from storage.queries import (
     match_items,
     name_key,
     resolve_unit,
-    resolve_unit_in,
+    resolve_unit_for,
     split_count,
 )
 
@@ -142,10 +143,10 @@ def create_invitation(
     if name_key(unit_text) in ALL_WORDS:
         if role != "admin":
             return AllNeedsAdminRole()
-        if not actor.global_admin:
+        if not actor.may(Act.ADMINISTER, None):
             return NotAdmin()
     else:
-        found = resolve_unit_in(session, unit_text, actor.admin_scope)
+        found = resolve_unit_for(session, unit_text, actor, Act.ADMINISTER)
         if not isinstance(found, UnitRef):
             return found
         unit = found
@@ -307,10 +308,10 @@ def bind_chat(
     texts = _split_units(words)
     everything = any(name_key(t) in ALL_WORDS for t in texts)
     units: list[UnitRef] = []
-    if everything and not actor.global_admin:
+    if everything and not actor.may(Act.ADMINISTER, None):
         return NotAdmin()
     for text in [] if everything else texts:
-        found = resolve_unit_in(session, text, actor.admin_scope)
+        found = resolve_unit_for(session, text, actor, Act.ADMINISTER)
         if not isinstance(found, UnitRef):
             return found
         units.append(found)
@@ -686,8 +687,10 @@ def undo(
 ) -> Undone | NothingToUndo | Stranger:
     """`/undo`: take back the sender's last log within the undo window. The undo is itself recorded."""
     actor = actor_for(session, sender, admin_ids)
+    if not actor.known:  # removed from every unit: nothing of theirs to take back any more
+        return Stranger()
     if actor.person_id is None:
-        return NothingToUndo() if actor.known else Stranger()
+        return NothingToUndo()
     entry = undo_last(session, now, judge, actor.person_id)
     if entry is None:
         return NothingToUndo()
@@ -817,7 +820,7 @@ def fill_group(
     Items of a group (an item of 市属各部门) are then also the member units' items: their people see and log
     them, and their groups are reminded of them."""
     actor = actor_for(session, sender, admin_ids)
-    if not actor.global_admin:
+    if not actor.may(Act.ADMINISTER, None):
         return NotAdmin()
     texts = _split_units(words)
     if not texts:

@@ -23,6 +23,7 @@ from sqlalchemy import and_, func, or_
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
+from domain.access import Act, permits
 from domain.model import STATE_URGENCY, State
 from storage.items import Judge
 from storage.models import (
@@ -94,8 +95,12 @@ class Actor:
         """Units this person sees and logs; None means all of them."""
         return None if self.global_admin else self.units
 
+    def may(self, act: Act, unit_ids: Iterable[int] | None) -> bool:
+        """The one permission policy (domain.access): may this person do `act` on these units?"""
+        return permits(self, act, unit_ids)
+
     def may_touch(self, unit_ids: Iterable[int]) -> bool:
-        return self.global_admin or bool(self.units.intersection(unit_ids))
+        return self.may(Act.LOG, unit_ids)
 
 
 def actor_for(session: Session, sender: Sender, admin_ids: Iterable[int]) -> Actor:
@@ -316,6 +321,16 @@ def resolve_unit_in(
     """`resolve_unit`, refused with `NotYourUnit` when the unit is outside `scope` (None: every unit)."""
     unit = resolve_unit(session, text)
     if isinstance(unit, UnitRef) and scope is not None and unit.id not in scope:
+        return NotYourUnit(unit.name)
+    return unit
+
+
+def resolve_unit_for(
+    session: Session, text: str, actor: Actor, act: Act
+) -> UnitRef | UnitUnknown | UnitAmbiguous | NotYourUnit:
+    """`resolve_unit`, refused with `NotYourUnit` when the policy does not let `actor` do `act` there."""
+    unit = resolve_unit(session, text)
+    if isinstance(unit, UnitRef) and not actor.may(act, [unit.id]):
         return NotYourUnit(unit.name)
     return unit
 

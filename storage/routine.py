@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import and_, delete, func, or_
 from sqlmodel import Session, col, select
 
+from domain.access import Act
 from domain.routine import (
     Answer,
     ChatView,
@@ -313,13 +314,46 @@ class NotBoundChat:
     """The button was pressed in a chat that is not a bound group."""
 
 
+@dataclass(frozen=True)
+class NotEntitled:
+    """The person who pressed (or replied) is not bound to the units concerned (domain.access)."""
+
+    stranger: bool  # bound to no unit at all
+    item: str = ""  # the item concerned, when there is one
+
+
+def _chat_units(session: Session, chat: Chat) -> list[int] | None:
+    """The units a group is bound to (None: every unit, the one big group)."""
+    if chat.all_units:
+        return None
+    return list(session.exec(select(ChatUnit.unit_id).where(ChatUnit.chat_id == chat.id)).all())
+
+
+def _item_units(session: Session, item_id: int) -> list[int]:
+    return list(session.exec(select(ItemUnit.unit_id).where(ItemUnit.item_id == item_id)).all())
+
+
 def record_read(
-    session: Session, now: datetime, chat_telegram_id: int, day: date, sender: Sender
-) -> ReadRecorded | NotBoundChat:
-    """日查: `sender` pressed 已巡查 in a chat for `day`. Idempotent per person and day."""
+    session: Session,
+    now: datetime,
+    chat_telegram_id: int,
+    day: date,
+    sender: Sender,
+    admin_ids: Iterable[int] = (),
+) -> ReadRecorded | NotBoundChat | NotEntitled:
+    """日查: `sender` pressed 已巡查 in a chat for `day`. Idempotent per person and day.
+
+    Only a person bound to one of the group's units (or an administrator) confirms the read: everybody in
+    a group sees the button, and a name under the list says who answers for it."""
     chat = session.exec(select(Chat).where(Chat.telegram_chat_id == chat_telegram_id)).first()
     if chat is None or chat.id is None:
         return NotBoundChat()
+    units = _chat_units(session, chat)
+    if units is not None and not units:
+        return NotBoundChat()
+    actor = actor_for(session, sender, admin_ids)
+    if not actor.may(Act.CHECK, units):
+        return NotEntitled(stranger=not actor.known)
     person = session.exec(select(Person).where(Person.telegram_id == sender.telegram_id)).first()
     before = session.exec(
         select(ReadConfirmation).where(ReadConfirmation.chat_id == chat.id, ReadConfirmation.day == day)
@@ -385,16 +419,19 @@ def record_answer(
     sender: Sender,
     chat_telegram_id: int,
     admin_ids: Iterable[int] = (),
-) -> AnswerRecorded | NotYourItem | NoSuchItem:
-    """半月查: the answer for one item (`ok` or `problem`), from a group bound to the item's unit (or an
-    administrator anywhere). A later answer replaces an earlier one; a problem's note is kept if the answer
-    stays a problem."""
+) -> AnswerRecorded | NotYourItem | NoSuchItem | NotEntitled:
+    """半月查: the answer for one item (`ok` or `problem`), by a person bound to the item's unit, in a group
+    bound to it (or by an administrator anywhere). A later answer replaces an earlier one; a problem's
+    note is kept if the answer stays a problem."""
     if result not in ("ok", "problem"):
         raise ValueError(result)
     item = session.get(Item, item_id)
     if item is None or item.retired_at is not None:
         return NoSuchItem()
     actor = actor_for(session, sender, admin_ids)
+    if not actor.may(Act.CHECK, _item_units(session, item_id)):
+        return NotEntitled(stranger=not actor.known, item=item.path or item.name)
+    # The checklist belongs to its group: another unit's group does not answer for the item either.
     if not (actor.global_admin or _chat_covers(session, chat_telegram_id, item_id)):
         return NotYourItem(item.path or item.name)
     person = session.exec(select(Person).where(Person.telegram_id == sender.telegram_id)).first()
@@ -434,9 +471,16 @@ class NoteRecorded:
 
 
 def record_fix_note(
-    session: Session, now: datetime, chat_telegram_id: int, replied_to: int, text: str, sender: Sender
-) -> NoteRecorded | None:
-    """A reply to a problem prompt: the problem and its fix (整改情况). None when the reply is not to one."""
+    session: Session,
+    now: datetime,
+    chat_telegram_id: int,
+    replied_to: int,
+    text: str,
+    sender: Sender,
+    admin_ids: Iterable[int] = (),
+) -> NoteRecorded | NotEntitled | None:
+    """A reply to a problem prompt: the problem and its fix (整改情况), written by a person bound to the
+    item's unit (or an administrator). None when the reply is not to a prompt."""
     row = session.exec(
         select(HalfMonthAnswer).where(
             HalfMonthAnswer.prompt_chat_id == chat_telegram_id,
@@ -446,6 +490,9 @@ def record_fix_note(
     if row is None:
         return None
     item = session.get(Item, row.item_id)
+    actor = actor_for(session, sender, admin_ids)
+    if not actor.may(Act.CHECK, _item_units(session, row.item_id)):
+        return NotEntitled(stranger=not actor.known, item=item.path or item.name if item else "")
     person = session.exec(select(Person).where(Person.telegram_id == sender.telegram_id)).first()
     row.result = "problem"
     row.note = text.strip()[:2000]

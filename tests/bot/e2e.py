@@ -173,6 +173,57 @@ class RunningBot:
             outbox.mark_sent(session, now, row.id, message_id)
         return message_id
 
+    def send_buttons(
+        self,
+        chat: FakeChat,
+        text: str,
+        buttons: Sequence[Sequence[tuple[str, str]]],
+        *,
+        kind: str = "test_message",
+        items: Sequence[int] = (),
+    ) -> int:
+        """A routine message with inline buttons (rows of (label, callback_data)) as the outbox sender would
+        send it, recorded as sent under `kind` (daily_read, half_month_check …). Returns its message id."""
+
+        async def send() -> int:
+            async with Bot(self.fake.token, base_url=self.fake.base_url) as bot:
+                markup = InlineKeyboardMarkup(
+                    [
+                        [InlineKeyboardButton(label, callback_data=data) for label, data in row]
+                        for row in buttons
+                    ]
+                )
+                message = await bot.send_message(chat.id, text, reply_markup=markup)
+                return message.message_id
+
+        message_id = asyncio.run(send())
+        now = datetime.now(UTC)
+        with session_scope(self.engine) as session:
+            row, _ = outbox.enqueue(
+                session,
+                now,
+                kind=kind,
+                chat_id=chat.id,
+                text=text,
+                day=now.astimezone(SHANGHAI).date(),
+                items=list(items),
+                key=f"{kind}:{chat.id}:{message_id}",
+            )
+            assert row.id is not None
+            outbox.mark_sent(session, now, row.id, message_id)
+        return message_id
+
+    def press(
+        self, chat: FakeChat, user: FakeUser, message_id: int, data: str, *, strict: bool = True
+    ) -> str:
+        """`user` presses a button (`strict=False`: forged callback data); returns the toast or alert text."""
+        query_id = self.fake.press_button(chat, user, message_id, data, strict=strict)
+        answer = self.wait_db(
+            lambda: next((a for a in self.fake.callback_answers if a["callback_query_id"] == query_id), None),
+            f"the button {data!r} to be answered",
+        )
+        return str(answer.get("text", ""))
+
     # -- reading the database -------------------------------------------------------------------
 
     def rows(self, model: Any, *where: Any) -> list[Any]:
