@@ -58,6 +58,7 @@ from storage.queries import (
     Actor,
     DueView,
     ItemLine,
+    ItemRef,
     MineView,
     NotAdmin,
     NotYourUnit,
@@ -250,7 +251,7 @@ def done(result: DoneResult, today: date, tz: ZoneInfo) -> Reply:
                 for c in shown
             )
             tail = more if len(candidates) > len(shown) else ""
-            return Reply(f"「{text}」对应多个栏目或账号，请点选已更新的那一项：{tail}", buttons=buttons)
+            return Reply(f"{_which(text, candidates)}请点选已更新的那一项：{tail}", buttons=buttons)
         case ItemUnknown() | NotYours():
             return Reply(not_found(result))
         case BadCount(value=value):
@@ -258,6 +259,13 @@ def done(result: DoneResult, today: date, tz: ZoneInfo) -> Reply:
         case ItemGone():
             return Reply("该栏目或账号已不在清单中，无需登记。")
     return Reply(problem(result))
+
+
+def _which(text: str, candidates: Sequence[ItemRef]) -> str:
+    """The question when a name is not clear: several candidates, or one that is only a guess."""
+    if len(candidates) == 1:
+        return f"「{text}」不是完整的名称，我猜您指的是「{candidates[0].path}」。"
+    return f"「{text}」对应多个栏目或账号。"
 
 
 def not_found(result: ItemUnknown | NotYours) -> str:
@@ -358,7 +366,7 @@ def event(result: object, today: date, tz: ZoneInfo) -> Reply:
             return Reply(f"日期「{text}」无效，请按“年-月-日”填写，例如 2026-11-20。")
         case Ambiguous(text=text, candidates=candidates):
             return Reply(
-                f"「{text}」对应多个栏目，请写出更完整的路径（例如 重点领域/财政预决算）：\n"
+                f"{_which(text, candidates)}请写出完整的名称或路径（例如 重点领域/财政预决算）：\n"
                 + bullets([c.path for c in candidates[:MAX_BUTTONS]])
             )
         case ItemUnknown() | NotYours():
@@ -712,7 +720,7 @@ def check_refused(result: object) -> Reply:
             return Reply(f"「{path}」没有登记栏目网址，无法读取。请管理员在责任清单中补充网址后重新导入。")
         case Ambiguous(text=text, candidates=candidates):
             names = bullets([c.path for c in candidates[:MAX_BUTTONS]])
-            return Reply(f"「{text}」对应多个栏目，请写得更具体些，例如 /check 首页/部门动态：\n{names}")
+            return Reply(f"{_which(text, candidates)}请写得更具体些，例如 /check 首页/部门动态：\n{names}")
         case ItemUnknown() | NotYours():
             return Reply(not_found(result))  # the same answers as /done gives
     return Reply(problem(result))

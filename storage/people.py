@@ -49,6 +49,7 @@ from storage.queries import (
     UnitUnknown,
     actor_for,
     clean,
+    clearly_meant,
     item_refs,
     match_items,
     name_key,
@@ -527,17 +528,22 @@ def _reminder_items(session: Session, chat_id: int, message_id: int) -> list[int
 def find_item(
     session: Session, actor: Actor, words: Sequence[str]
 ) -> tuple[ItemRef, tuple[str, ...]] | Ambiguous | ItemUnknown | NotYours:
+    """The item the first words name, among the actor's own. Only an exact name or a clearly unique part of
+    one is taken; anything less is asked (`Ambiguous`, with the candidates). A name that is exactly another
+    unit's item is not read as a part of one's own (`政府采购` is not one's `政府采购公告`)."""
     words = [w for w in (clean(w) for w in words) if w]
     found = match_items(item_refs(session, actor.scope), words)
-    if found.one is not None:
-        return found.one, found.rest
+    if actor.scope is not None and not found.exact:
+        elsewhere = match_items(item_refs(session, None), words)
+        if elsewhere.exact or (not found.hits and elsewhere.one is not None):
+            theirs = elsewhere.hits[0]
+            return NotYours(theirs.path, theirs.unit_names)
+    one = clearly_meant(found)
+    if one is not None:
+        return one, found.rest
     if found.hits:
         count, _ = split_count(found.rest)
-        return Ambiguous(" ".join(words[: len(words) - len(found.rest)]), found.hits, count)
-    if actor.scope is not None:
-        elsewhere = match_items(item_refs(session, None), words)
-        if elsewhere.one is not None:
-            return NotYours(elsewhere.one.path, elsewhere.one.unit_names)
+        return Ambiguous(found.text, found.hits, count)
     return ItemUnknown(" ".join(words), found.suggestions)
 
 

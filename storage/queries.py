@@ -205,6 +205,8 @@ class Found(Generic[T]):
     hits: tuple[T, ...]
     rest: tuple[str, ...] = ()  # the words after the name (a note, a count)
     suggestions: tuple[str, ...] = ()
+    exact: bool = False  # the hits carry the whole name or the end of the path, not a part of a name
+    text: str = ""  # the words that matched
 
     @property
     def one(self) -> T | None:
@@ -251,8 +253,21 @@ def match_items(items: Sequence[ItemRef], words: Sequence[str]) -> Found[ItemRef
             test = _item_tiers(" ".join(words[:k]))[tier]
             hits = tuple(it for it in items if test(it))
             if hits:
-                return Found(hits, rest=tuple(words[k:]))
+                return Found(hits, rest=tuple(words[k:]), exact=tier < 2, text=" ".join(words[:k]))
     return Found((), rest=tuple(words[1:]), suggestions=_suggest(items, words))
+
+
+def clearly_meant(found: Found[ItemRef]) -> ItemRef | None:
+    """The one item a match surely means: an exact name or path end, or a part of a name that is at
+    least two characters and half the name (`部门动` for 部门动态; never `政` for 政府采购). Otherwise the
+    person is asked."""
+    one = found.one
+    if one is None:
+        return None
+    if found.exact:
+        return one
+    typed = len(name_key(found.text).replace(" ", ""))
+    return one if typed >= 2 and 2 * typed >= len(name_key(one.name).replace(" ", "")) else None
 
 
 def _suggest(items: Sequence[ItemRef], words: Sequence[str]) -> tuple[str, ...]:
@@ -359,7 +374,8 @@ def item_refs(session: Session, unit_ids: frozenset[int] | None) -> list[ItemRef
 # Reading a count out of a note: "/done 部门动态 3" or "/done 部门动态 今天发布3条"
 
 _COUNT_WORD = re.compile(r"^\d{1,6}$")
-_COUNT_IN_NOTE = re.compile(r"(\d{1,6})\s*(?:条|篇|则|期|个|次)")
+# "发布3条" is a count; "第12期" (an ordinal: the 12th issue) and "2026年" are not.
+_COUNT_IN_NOTE = re.compile(r"(?<![第\d.])(\d{1,6})\s*(?:条|篇|则|期|个|次)")
 
 
 def split_count(rest: Sequence[str]) -> tuple[int | None, str | None]:
@@ -372,7 +388,7 @@ def split_count(rest: Sequence[str]) -> tuple[int | None, str | None]:
         count = int(words.pop())
     note = " ".join(words).strip() or None
     if count is None and note:
-        m = _COUNT_IN_NOTE.search(note)
+        m = _COUNT_IN_NOTE.search(re.sub(r"第\s+(?=\d)", "第", note))
         if m:
             count = int(m.group(1))
     return count, note

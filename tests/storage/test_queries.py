@@ -24,6 +24,7 @@ from storage.queries import (
     UnitUnknown,
     actor_for,
     clean,
+    clearly_meant,
     due_view,
     match_items,
     match_units,
@@ -95,6 +96,23 @@ def test_it_matches_items_by_name_path_prefix_and_substring(words, expected, res
         assert found.rest == rest
 
 
+@pytest.mark.parametrize(
+    ("words", "meant"),
+    [
+        (["财政预决算"], 3),  # the whole name
+        (["重点领域信息公开/财政预决算"], 3),  # the end of the path
+        (["财政预决"], 3),  # most of the name
+        (["预决算"], 3),
+        (["财政"], None),  # two characters of five: asked
+        (["财"], None),  # one character: asked
+        (["部门动态"], None),  # two items of that name: asked
+    ],
+)
+def test_only_an_exact_or_clearly_unique_match_is_taken_without_asking(words, meant):
+    found = clearly_meant(match_items(REFS, words))
+    assert (found.id if found else None) == meant
+
+
 def test_it_suggests_the_nearest_names_when_nothing_matches():
     found = match_items(REFS, ["通知公布"])
     assert found.hits == ()
@@ -127,6 +145,10 @@ def test_it_matches_units_exactly_then_by_prefix_then_substring(text, expected):
         (("今天", "更新"), None, "今天 更新"),
         (("2", "转载"), 2, "转载"),
         (("发布", "5篇"), 5, "发布 5篇"),
+        (("第12期",), None, "第12期"),  # an ordinal (the 12th issue), not 12 updates
+        (("第", "12", "期"), None, "第 12 期"),
+        (("2026年第3期", "共2篇"), 2, "2026年第3期 共2篇"),
+        (("1.5条",), None, "1.5条"),
     ],
 )
 def test_it_reads_a_count_from_the_words_after_the_name(rest, count, note):
