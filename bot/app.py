@@ -34,7 +34,7 @@ from telegram.request import BaseRequest, HTTPXRequest
 
 from bot.config import Settings
 from bot.inbox import KeptUpdates, MarkHandled, RecordedCalls
-from handlers import asking, check, errors, people, routine, score, updates
+from handlers import asking, check, errors, people, roster, routine, score, updates
 from handlers.context import CLOCK, ENGINE, JUDGE, SETTINGS, Context
 from handlers.menu import COMMANDS, menu
 from handlers.score import THRESHOLDS
@@ -75,6 +75,9 @@ HANDLERS: dict[str, Callable[..., object]] = {
     "holidays": routine.holidays,
     "score": score.score,
     "category": score.category,
+    "revoke": roster.revoke,
+    "remove": roster.remove,
+    "history": roster.history,
 }
 
 

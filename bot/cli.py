@@ -25,6 +25,7 @@ SUBCOMMANDS: tuple[str, ...] = (
     "preview",
     "score",
     "category",
+    "log",
 )
 
 

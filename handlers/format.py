@@ -24,6 +24,7 @@ from domain.text import (
     md,
 )
 from handlers.menu import COMMANDS
+from storage.audit import AUDIT_LABELS, HISTORY_LIMIT, History
 from storage.people import (
     AllNeedsAdminRole,
     Ambiguous,
@@ -38,6 +39,7 @@ from storage.people import (
     GroupUsage,
     Invited,
     InviteExpired,
+    InviteRevoked,
     InviteUnknown,
     InviteUsed,
     ItemGone,
@@ -71,6 +73,19 @@ from storage.queries import (
     UnitUnknown,
 )
 from storage.reads import Checked, CheckUsage, NoUrl
+from storage.roster import (
+    ConfiguredAdmin,
+    InvitationClosed,
+    NoSuchInvitation,
+    NotMember,
+    Pending,
+    PersonAmbiguous,
+    PersonUnknown,
+    Removed,
+    RemoveUsage,
+    Revoked,
+    WhichUnit,
+)
 
 LONG_LIST = 60  # lines; a longer list is also sent as a spreadsheet
 MAX_BUTTONS = 10
@@ -418,7 +433,9 @@ def welcome(actor: Actor) -> Reply:
     return Reply(f"您好，{actor.sender.name}！您已完成绑定，可以直接使用。发送 /help 查看可以使用的命令。")
 
 
-def joined(result: Joined | InviteUnknown | InviteUsed | InviteExpired, name: str, today: date) -> Reply:
+def joined(
+    result: Joined | InviteUnknown | InviteUsed | InviteExpired | InviteRevoked, name: str, today: date
+) -> Reply:
     match result:
         case Joined(unit=unit, role=role, already=True):
             where = f"「{unit}」的{ROLE_LABELS[role]}" if unit else "系统管理员"
@@ -440,6 +457,8 @@ def joined(result: Joined | InviteUnknown | InviteUsed | InviteExpired, name: st
             return Reply("这个邀请码已被使用（每个邀请码只能使用一次）。请联系管理员重新生成邀请。")
         case InviteExpired(expired_at=at):
             return Reply(f"这个邀请码已于 {day(at.date(), today)} 过期。请联系管理员重新生成邀请。")
+        case InviteRevoked():
+            return Reply("这个邀请码已被管理员撤销，不能再使用。如需绑定，请联系管理员重新生成邀请。")
     return Reply(APOLOGY)
 
 
@@ -741,3 +760,118 @@ def checked(result: Checked, tz: ZoneInfo) -> Reply:
             seen = f"，最新 {day(newest)}" if newest else ""
             lines.append(f"· {clock(at, tz)} {READ_LABELS.get(status, status)}{seen}")
     return Reply("\n".join(lines))
+
+
+# ------------------------------------------------------------------------------------------------
+# /revoke, /remove, /history
+
+REVOKE_USAGE = "用法：/revoke 邀请码（或整条邀请链接）\n只发送 /revoke 可列出尚未使用的邀请。"
+REMOVE_USAGE = (
+    "用法：/remove 人员 [单位]\n人员可写姓名、@用户名或 Telegram 数字 ID，例如：\n"
+    "/remove @wxm 市政府办公室\n/remove 王小明\n移除后对方立即失去该单位的权限，已登记的记录保留。"
+)
+HISTORY_USAGE = "用法：/history 栏目或账号名称，例如：/history 财政预决算"
+
+
+def _role_where(unit: str | None, role: str) -> str:
+    return f"「{unit}」的{ROLE_LABELS.get(role, role)}" if unit else ROLE_LABELS.get(role, role)
+
+
+def revoked(result: object, tz: ZoneInfo) -> Reply:
+    match result:
+        case Pending(invitations=()):
+            return Reply("目前没有尚未使用的邀请。")
+        case Pending(invitations=rows):
+            lines = [
+                f"{_role_where(r.unit, r.role)}，{clock(r.expires_at, tz)} 前有效\n  /revoke {r.code}"
+                for r in rows
+            ]
+            return Reply(f"尚未使用的邀请 {len(rows)} 个，发送对应的命令即可撤销：\n{bullets(lines)}")
+        case Revoked(invitation=r):
+            return Reply(
+                f"已撤销邀请：{_role_where(r.unit, r.role)}。该邀请链接已失效，任何人都不能再用它绑定。"
+            )
+        case NoSuchInvitation(code=code):
+            return Reply(
+                f"没有找到邀请码「{code}」（或它不属于您管理的单位）。发送 /revoke 查看尚未使用的邀请。"
+            )
+        case InvitationClosed(used=True):
+            return Reply("这个邀请已经被使用，无法撤销。如需取消对方的权限，请用 /remove 人员 单位。")
+        case InvitationClosed(revoked=True):
+            return Reply("这个邀请此前已被撤销，无需重复操作。")
+        case InvitationClosed():
+            return Reply("这个邀请已过期，无需撤销。")
+    return Reply(problem(result))
+
+
+def removed(result: object) -> Reply:
+    match result:
+        case Removed(person=person, unit=unit, roles=roles):
+            what = "、".join(ROLE_LABELS.get(r, r) for r in roles)
+            where = f"「{unit}」" if unit else "全部单位"
+            return Reply(
+                f"已将 {person} 从{where}移除（{what}）。对方即刻失去该单位的权限；其以往登记的记录保留，"
+                "可用 /history 查看。"
+            )
+        case RemoveUsage():
+            return Reply(REMOVE_USAGE)
+        case PersonUnknown(text=text):
+            return Reply(f"没有找到绑定过单位的人员「{text}」。发送 /people 查看各单位人员。")
+        case PersonAmbiguous(text=text, candidates=candidates):
+            return Reply(
+                f"「{text}」对应多位人员，请改用 @用户名 或 Telegram 数字 ID：\n{bullets(candidates)}"
+            )
+        case WhichUnit(person=person, units=units):
+            return Reply(
+                f"{person} 绑定了多个单位：{'、'.join(units)}。请写明从哪个单位移除，例如："
+                f"/remove {person.split('（')[0]} {units[0]}"
+            )
+        case NotMember(person=person, unit=unit, units=units):
+            where = f"「{unit}」" if unit else "您管理的单位"
+            have = f"（目前绑定：{'、'.join(units)}）" if units else ""
+            return Reply(f"{person} 没有绑定{where}，无需移除{have}。")
+        case ConfiguredAdmin(person=person):
+            return Reply(
+                f"{person} 是部署配置中指定的系统管理员（ADMIN_TELEGRAM_IDS），不能在聊天中移除；"
+                "请运维人员修改配置后重启机器人。"
+            )
+    return Reply(problem(result))
+
+
+def history(result: object, tz: ZoneInfo) -> Reply:
+    match result:
+        case History(path=path, entries=()):
+            return Reply(f"「{path}」还没有任何登记、事项或检查记录。")
+        case History(path=path, entries=entries, total=total):
+            shown = entries[:HISTORY_LIMIT]
+            lines = [
+                f"{clock(e.at, tz)} {AUDIT_LABELS.get(e.kind, e.kind)}"
+                + (f"（{e.who}）" if e.who else "")
+                + f"：{e.detail}"
+                for e in shown
+            ]
+            more = (
+                f"\n（共 {total} 条，仅显示最近 {len(shown)} 条，完整记录见附件）"
+                if total > len(shown)
+                else ""
+            )
+            table = Table(
+                f"{path}的记录",
+                ("时间", "操作", "人员", "说明"),
+                tuple((clock(e.at, tz), AUDIT_LABELS.get(e.kind, e.kind), e.who, e.detail) for e in entries),
+                "记录.xlsx",
+            )
+            return Reply(
+                f"「{path}」的记录（最新在前）：\n{bullets(lines)}{more}",
+                table=table if total > len(shown) else None,
+            )
+        case Usage():
+            return Reply(HISTORY_USAGE)
+        case Ambiguous(text=text, candidates=candidates):
+            names = bullets([c.path for c in candidates[:MAX_BUTTONS]])
+            return Reply(f"{_which(text, candidates)}请写出完整的名称或路径：\n{names}")
+        case NotYours(path=path, units=units):
+            return Reply(f"「{path}」由{'、'.join(units) or '其他单位'}负责，您只能查看本单位栏目的记录。")
+        case ItemUnknown():
+            return Reply(not_found(result))
+    return Reply(problem(result))

@@ -26,6 +26,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("units", "单位列表", "/units"),
     Command("check", "立即读取栏目页面，查看网站上的最新日期", "/check 部门动态"),
     Command("rule", "查看机器人如何理解一条更新要求", "/rule 2周内更新"),
+    Command("history", "查看栏目的登记、撤销、事项和检查记录", "/history 财政预决算"),
     Command("help", "使用说明", "/help"),
     Command("start", "开始使用 / 使用邀请码绑定单位", "/start 邀请码", group=False),
     Command("invite", "生成邀请链接（管理员）", "/invite 市财政局 网站管理员", admin=True, group=False),
@@ -40,6 +41,13 @@ COMMANDS: tuple[Command, ...] = (
         "group", "查看或补充单位组的成员单位（管理员）", "/group 市属各部门 市财政局 市教育局", admin=True
     ),
     Command("unbindchat", "解除本群的绑定（管理员）", "/unbindchat", admin=True, private=False),
+    Command("revoke", "列出或撤销尚未使用的邀请（管理员）", "/revoke　或　/revoke 邀请码", admin=True),
+    Command(
+        "remove",
+        "把人员从单位移除，立即失去权限（管理员）",
+        "/remove @wxm 市政府办公室　或　/remove 王小明",
+        admin=True,
+    ),
     Command("status", "运行概况（管理员）", "/status", admin=True),
     Command("score", "按检查指标评估是否合格、优先整改什么", "/score"),
     Command("category", "更正栏目的检查类别（管理员）", "/category 首页/部门动态 首页", admin=True),

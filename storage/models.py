@@ -59,7 +59,8 @@ class Membership(SQLModel, table=True):
     role: str  # one of ROLES
     active: bool = True
     created_at: datetime
-    ended_at: datetime | None = None
+    ended_at: datetime | None = None  # removed from the unit (/remove): access ends, the history stays
+    ended_by: int | None = Field(default=None, foreign_key="person.id")
 
 
 class Chat(SQLModel, table=True):
@@ -195,6 +196,8 @@ class Invitation(SQLModel, table=True):
     expires_at: datetime
     used_at: datetime | None = None
     used_by: int | None = Field(default=None, foreign_key="person.id")
+    revoked_at: datetime | None = None  # /revoke: the code no longer binds anyone
+    revoked_by: int | None = Field(default=None, foreign_key="person.id")
 
 
 class Outbox(SQLModel, table=True):

@@ -186,12 +186,17 @@ class InviteExpired:
     expired_at: datetime
 
 
+@dataclass(frozen=True)
+class InviteRevoked:
+    """An administrator revoked the invitation (/revoke) before anyone used it."""
+
+
 _CODE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
 
 def accept_invitation(
     session: Session, now: datetime, sender: Sender, code: str
-) -> Joined | InviteUnknown | InviteUsed | InviteExpired:
+) -> Joined | InviteUnknown | InviteUsed | InviteExpired | InviteRevoked:
     """`/start CODE`: bind the sender to the invitation's unit and role. A code works once."""
     code = clean(code)
     invitation = (
@@ -202,6 +207,8 @@ def accept_invitation(
     person = session.exec(select(Person).where(Person.telegram_id == sender.telegram_id)).first()
     if invitation.used_at is not None:
         return InviteUsed(by_you=person is not None and invitation.used_by == person.id)
+    if invitation.revoked_at is not None:
+        return InviteRevoked()
     if invitation.expires_at <= now:
         return InviteExpired(invitation.expires_at)
     unit = session.get(Unit, invitation.unit_id) if invitation.unit_id is not None else None
@@ -220,7 +227,11 @@ def accept_invitation(
     # Conditional: of two people racing for one code, only one gets it.
     won = session.execute(
         update(Invitation)
-        .where(col(Invitation.id) == invitation.id, col(Invitation.used_at).is_(None))
+        .where(
+            col(Invitation.id) == invitation.id,
+            col(Invitation.used_at).is_(None),
+            col(Invitation.revoked_at).is_(None),
+        )
         .values(used_at=now, used_by=person.id)
     )
     if not won.rowcount:  # type: ignore[attr-defined]

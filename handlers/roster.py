@@ -1,0 +1,36 @@
+"""Taking access back and reading who did what: /revoke, /remove (administrators), /history."""
+
+from __future__ import annotations
+
+from telegram import Update
+
+from handlers import context as ctx
+from handlers import format as fmt
+from handlers.context import Context
+from handlers.respond import send
+from storage.audit import item_history
+from storage.roster import remove_member, revoke_invitation
+
+
+async def revoke(update: Update, context: Context) -> None:
+    """/revoke [CODE] (administrators): list the unused invitations, or revoke one."""
+    result = await ctx.store(
+        context, revoke_invitation, ctx.sender(update), ctx.admin_ids(context), ctx.args(context)
+    )
+    await send(update, context, fmt.revoked(result, ctx.judge(context).tz))
+
+
+async def remove(update: Update, context: Context) -> None:
+    """/remove PERSON [UNIT] (administrators): end a person's binding to a unit; their history stays."""
+    result = await ctx.store(
+        context, remove_member, ctx.sender(update), ctx.admin_ids(context), ctx.args(context)
+    )
+    await send(update, context, fmt.removed(result))
+
+
+async def history(update: Update, context: Context) -> None:
+    """/history ITEM: who logged, undid, recorded and checked what on an item, newest first."""
+    result = await ctx.store(
+        context, item_history, ctx.sender(update), ctx.admin_ids(context), ctx.args(context)
+    )
+    await send(update, context, fmt.history(result, ctx.judge(context).tz))

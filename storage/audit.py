@@ -1,0 +1,259 @@
+"""The audit trail: who did what, read from the rows the acts left (nothing extra is written for it).
+
+Updates logged and undone (`UpdateLog`), events (`Event`), half-month answers (`HalfMonthAnswer`), people
+bound and removed (`Membership`), invitations made and revoked (`Invitation`). `/history ITEM` in the chat and
+`zhiri log [--unit] [--since]` on the command line read it, newest first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlmodel import Session, col, select
+
+from domain.access import Act
+from storage.models import (
+    Event,
+    HalfMonthAnswer,
+    Invitation,
+    Item,
+    ItemUnit,
+    Membership,
+    Person,
+    Unit,
+    UpdateLog,
+)
+from storage.people import Ambiguous, ItemUnknown, NotYours, Usage, find_item
+from storage.queries import Sender, Stranger, actor_for, clean
+
+# Kinds of entry, with the words people read for them (in the chat and on the command line).
+LOG, UNDO, EVENT, CHECK, BIND, REMOVE, INVITE, REVOKE = (
+    "log",
+    "undo",
+    "event",
+    "check",
+    "bind",
+    "remove",
+    "invite",
+    "revoke",
+)
+AUDIT_LABELS = {
+    LOG: "登记更新",
+    UNDO: "撤销登记",
+    EVENT: "记录事项",
+    CHECK: "半月查",
+    BIND: "绑定",
+    REMOVE: "移除人员",
+    INVITE: "生成邀请",
+    REVOKE: "撤销邀请",
+}
+
+
+@dataclass(frozen=True)
+class Entry:
+    at: datetime
+    kind: str
+    who: str  # the person who did it ("" for the website reader or an import)
+    unit: str  # the unit(s) concerned, joined with 、
+    item: str  # the item's path, or "" (bindings, invitations)
+    detail: str  # what exactly: source and count of a log, the note, the role …
+
+
+@dataclass(frozen=True)
+class History:
+    path: str
+    entries: tuple[Entry, ...]  # newest first
+    total: int  # entries there are in all (entries may be the newest of them only)
+
+
+def _names(session: Session, ids: Iterable[int | None]) -> dict[int, str]:
+    wanted = [i for i in set(ids) if i is not None]
+    if not wanted:
+        return {}
+    rows = session.exec(select(Person.id, Person.name, Person.username).where(col(Person.id).in_(wanted)))
+    return {pid: name or (f"@{username}" if username else f"#{pid}") for pid, name, username in rows if pid}
+
+
+def _items(session: Session, item_ids: Iterable[int]) -> dict[int, tuple[str, str]]:
+    """item id -> (path, its units)."""
+    wanted = list(set(item_ids))
+    if not wanted:
+        return {}
+    out: dict[int, tuple[str, list[str]]] = {}
+    rows = session.exec(
+        select(Item.id, Item.path, Unit.name)
+        .join(ItemUnit, col(ItemUnit.item_id) == col(Item.id), isouter=True)
+        .join(Unit, col(Unit.id) == col(ItemUnit.unit_id), isouter=True)
+        .where(col(Item.id).in_(wanted))
+    )
+    for item_id, path, unit in rows:
+        if item_id is not None:
+            units = out.setdefault(item_id, (path, []))[1]
+            if unit:
+                units.append(unit)
+    return {i: (path, "、".join(units)) for i, (path, units) in out.items()}
+
+
+def trail(
+    session: Session,
+    *,
+    item_ids: Sequence[int] | None = None,
+    unit_ids: Sequence[int] | None = None,
+    since: datetime | None = None,
+) -> list[Entry]:
+    """Every act on these items (or on the items and people of these units; everything when both are
+    None) since `since`, newest first. Bindings and invitations are included unless `item_ids` is given."""
+    if unit_ids is not None and item_ids is None:
+        item_ids = list(
+            session.exec(select(ItemUnit.item_id).where(col(ItemUnit.unit_id).in_(unit_ids))).all()
+        )
+    entries: list[Entry] = []
+
+    logs = select(UpdateLog)
+    events = select(Event)
+    answers = select(HalfMonthAnswer)
+    if item_ids is not None:
+        logs = logs.where(col(UpdateLog.item_id).in_(item_ids))
+        events = events.where(col(Event.item_id).in_(item_ids))
+        answers = answers.where(col(HalfMonthAnswer.item_id).in_(item_ids))
+    if since is not None:
+        logs = logs.where(UpdateLog.logged_at >= since)
+        events = events.where(Event.created_at >= since)
+        answers = answers.where(HalfMonthAnswer.at >= since)
+    log_rows, event_rows, answer_rows = (
+        session.exec(logs).all(),
+        session.exec(events).all(),
+        session.exec(answers).all(),
+    )
+    items = _items(
+        session,
+        [r.item_id for r in log_rows] + [r.item_id for r in event_rows] + [r.item_id for r in answer_rows],
+    )
+    people = _names(
+        session,
+        [r.person_id for r in log_rows]
+        + [r.person_id for r in event_rows]
+        + [r.person_id for r in answer_rows],
+    )
+    undone_at = {r.id: r.logged_at for r in log_rows}
+
+    def item(item_id: int) -> tuple[str, str]:
+        path, units = items.get(item_id, ("", ""))
+        return units, path
+
+    for r in log_rows:
+        unit, path = item(r.item_id)
+        who = people.get(r.person_id or 0, "")
+        if r.source == "undo":
+            target = undone_at.get(r.undoes_id or 0)
+            detail = f"撤销 {target:%Y-%m-%d %H:%M} 的登记" if target else "撤销一次登记"
+            entries.append(Entry(r.logged_at, UNDO, who, unit, path, detail))
+            continue
+        parts = [SOURCE_WORDS.get(r.source, r.source)]
+        if r.count > 1:
+            parts.append(f"{r.count}条")
+        if r.note:
+            parts.append(f"备注：{r.note}")
+        if r.undone_at is not None:
+            parts.append("（已撤销）")
+        entries.append(Entry(r.logged_at, LOG, who, unit, path, "，".join(parts)))
+    for e in event_rows:
+        unit, path = item(e.item_id)
+        note = f"，备注：{e.note}" if e.note else ""
+        entries.append(
+            Entry(
+                e.created_at,
+                EVENT,
+                people.get(e.person_id or 0, ""),
+                unit,
+                path,
+                f"事项日期 {e.occurred_on}{note}",
+            )
+        )
+    for a in answer_rows:
+        unit, path = item(a.item_id)
+        detail = f"{a.period:%Y-%m-%d}期：" + ("正常" if a.result == "ok" else "有问题")
+        if a.note:
+            detail += f"，整改情况：{a.note}"
+        entries.append(Entry(a.at, CHECK, people.get(a.person_id or 0, "") or a.name, unit, path, detail))
+
+    if item_ids is None or unit_ids is not None:
+        entries.extend(_people_entries(session, unit_ids, since))
+    entries.sort(key=lambda e: e.at, reverse=True)
+    return entries
+
+
+SOURCE_WORDS = {
+    "done": "/done 登记",
+    "button": "按钮登记",
+    "import": "导入",
+    "website": "网站读取",
+    "admin": "管理员登记",
+}
+ROLE_WORDS = {"webmaster": "网站管理员", "leader": "分管领导", "admin": "系统管理员"}
+
+
+def _people_entries(session: Session, unit_ids: Sequence[int] | None, since: datetime | None) -> list[Entry]:
+    memberships = select(Membership)
+    invitations = select(Invitation)
+    if unit_ids is not None:
+        memberships = memberships.where(col(Membership.unit_id).in_(unit_ids))
+        invitations = invitations.where(col(Invitation.unit_id).in_(unit_ids))
+    m_rows, i_rows = session.exec(memberships).all(), session.exec(invitations).all()
+    units = {uid: name for uid, name in session.exec(select(Unit.id, Unit.name)) if uid is not None}
+    people = _names(
+        session,
+        [m.person_id for m in m_rows]
+        + [m.ended_by for m in m_rows]
+        + [i.created_by for i in i_rows]
+        + [i.revoked_by for i in i_rows],
+    )
+    out: list[Entry] = []
+    for m in m_rows:
+        unit = units.get(m.unit_id, "") if m.unit_id is not None else "全部单位"
+        role = ROLE_WORDS.get(m.role, m.role)
+        person = people.get(m.person_id, "")
+        out.append(Entry(m.created_at, BIND, person, unit, "", f"绑定为{role}"))
+        if m.ended_at is not None:
+            by = people.get(m.ended_by or 0, "")
+            out.append(Entry(m.ended_at, REMOVE, by, unit, "", f"移除 {person}（{role}）"))
+    for i in i_rows:
+        unit = units.get(i.unit_id, "") if i.unit_id is not None else "全部单位"
+        role = ROLE_WORDS.get(i.role, i.role)
+        code = f"邀请码 {i.code[:4]}…"
+        out.append(
+            Entry(i.created_at, INVITE, people.get(i.created_by or 0, ""), unit, "", f"邀请{role}（{code}）")
+        )
+        if i.revoked_at is not None:
+            out.append(
+                Entry(
+                    i.revoked_at, REVOKE, people.get(i.revoked_by or 0, ""), unit, "", f"撤销邀请（{code}）"
+                )
+            )
+    return [e for e in out if since is None or e.at >= since]
+
+
+HISTORY_LIMIT = 30  # entries in the chat; the whole history goes into the spreadsheet
+
+
+def item_history(
+    session: Session, _now: datetime, sender: Sender, admin_ids: Iterable[int], words: Sequence[str]
+) -> History | Usage | Ambiguous | ItemUnknown | NotYours | Stranger:
+    """`/history ITEM`: what happened to an item, for those who may see it (domain.access: SEE)."""
+    actor = actor_for(session, sender, admin_ids)
+    if not actor.known:
+        return Stranger()
+    words = [w for w in (clean(w) for w in words) if w]
+    if not words:
+        return Usage()
+    found = find_item(session, actor, words)
+    if not isinstance(found, tuple):
+        return found
+    ref, _rest = found
+    units = session.exec(select(ItemUnit.unit_id).where(ItemUnit.item_id == ref.id)).all()
+    if not actor.may(Act.SEE, units):
+        return NotYours(ref.path, ref.unit_names)
+    entries = trail(session, item_ids=[ref.id])
+    return History(ref.path, tuple(entries), len(entries))
