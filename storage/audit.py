@@ -137,7 +137,7 @@ def trail(
         + [r.person_id for r in event_rows]
         + [r.person_id for r in answer_rows],
     )
-    undone_at = {r.id: r.logged_at for r in log_rows}
+    logged_at = {r.id: r.logged_at for r in log_rows}  # what an undo took back, by log id
 
     def item(item_id: int) -> tuple[str, str]:
         path, units = items.get(item_id, ("", ""))
@@ -147,7 +147,7 @@ def trail(
         unit, path = item(r.item_id)
         who = people.get(r.person_id or 0, "")
         if r.source == "undo":
-            target = undone_at.get(r.undoes_id or 0)
+            target = logged_at.get(r.undoes_id or 0)
             detail = f"撤销 {target:%Y-%m-%d %H:%M} 的登记" if target else "撤销一次登记"
             entries.append(Entry(r.logged_at, UNDO, who, unit, path, detail))
             continue
