@@ -26,6 +26,7 @@ SUBCOMMANDS: tuple[str, ...] = (
     "score",
     "category",
     "log",
+    "units",
 )
 
 

@@ -10,11 +10,12 @@ import argparse
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from bot.config import load_settings
 from storage.catalog import ImportProblem, run_import
-from storage.db import SchemaOutOfDate, make_engine, upgrade
-from storage.sheets import parse_list
+from storage.db import SchemaOutOfDate, dry_run_engine, make_engine, upgrade
+from storage.sheets import ParsedList, parse_list
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -34,15 +35,15 @@ def run(args: argparse.Namespace) -> int:
     except ImportProblem as exc:
         print(f"导入失败，数据库没有任何修改。\n{exc}", file=sys.stderr)
         return 2
+    if args.dry_run:
+        return _dry_run(args, settings.database_url, settings.tz, parsed)
     engine = make_engine(settings.database_url)
     try:
         before, after = upgrade(engine)
         if before != after:
             print(f"数据库结构已自动升级：{before or '空'} → {after}")
         now = datetime.now(UTC)
-        report = run_import(
-            engine, now, settings.tz, parsed, site=args.site, dry_run=args.dry_run, file_name=args.file.name
-        )
+        report = run_import(engine, now, settings.tz, parsed, site=args.site, file_name=args.file.name)
     except ImportProblem as exc:
         print(f"导入失败，数据库没有任何修改。\n{exc}", file=sys.stderr)
         return 2
@@ -51,5 +52,22 @@ def run(args: argparse.Namespace) -> int:
         return 2
     finally:
         engine.dispose()
+    print(report.render())
+    return 0
+
+
+def _dry_run(args: argparse.Namespace, url: str, tz: ZoneInfo, parsed: ParsedList) -> int:
+    """The import's report without touching the database: not even creating or upgrading it."""
+    try:
+        with dry_run_engine(url) as (engine, _real):
+            report = run_import(
+                engine, datetime.now(UTC), tz, parsed, site=args.site, dry_run=True, file_name=args.file.name
+            )
+    except ImportProblem as exc:
+        print(f"导入失败，数据库没有任何修改。\n{exc}", file=sys.stderr)
+        return 2
+    except SchemaOutOfDate as exc:
+        print(f"试运行不会升级数据库。{exc}", file=sys.stderr)
+        return 2
     print(report.render())
     return 0

@@ -70,6 +70,7 @@ from storage.queries import (
     StatusView,
     Stranger,
     UnitAmbiguous,
+    UnitPeople,
     UnitUnknown,
 )
 from storage.reads import Checked, CheckUsage, NoUrl
@@ -631,6 +632,17 @@ def status(result: StatusView | NotAdmin) -> Reply:
     return Reply("\n".join(lines))
 
 
+def _unit_marks(u: UnitPeople) -> str:
+    """（单位组）/（角色，待指定单位）and the office's other names, after a unit's name in /units."""
+    marks = []
+    if u.is_group:
+        word = "角色" if u.kind == "role" else "单位组"
+        marks.append(f"{word}，待补充成员单位" if u.unfilled else word)
+    if u.aliases:
+        marks.append(f"又名{'、'.join(u.aliases)}")
+    return f"（{'；'.join(marks)}）" if marks else ""
+
+
 def people_list(result: object) -> Reply:
     if not isinstance(result, PeopleView):
         return Reply(problem(result))
@@ -652,9 +664,8 @@ def people_list(result: object) -> Reply:
     else:
         lines.append(f"单位共 {len(result.units)} 个：")
         for u in result.units:
-            group = "（单位组）" if u.is_group else ""
             lines.append(
-                f"• {u.unit}{group}：栏目 {u.columns}，账号 {u.accounts}，逾期 {u.overdue}，"
+                f"• {u.unit}{_unit_marks(u)}：栏目 {u.columns}，账号 {u.accounts}，逾期 {u.overdue}，"
                 f"网站管理员 {len(u.webmasters)} 人，分管领导 {len(u.leaders)} 人"
             )
     headers = ("单位", "栏目数", "账号数", "逾期数", "网站管理员", "分管领导")

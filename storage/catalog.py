@@ -22,16 +22,19 @@ from domain.inspection import classify
 from domain.model import ItemKind
 from domain.rules import parse_rule
 from domain.text import KIND_LABELS
+from domain.units import ROLE_HELPER
 from storage.db import session_scope
 from storage.items import Judge, load_calendar, log_update, refresh_item, set_rule
-from storage.models import Item, ItemUnit, Site, Unit
+from storage.models import Item, ItemUnit, Site, Unit, UnitGroupMember
 from storage.sheets import ImportProblem, ListRow, Notice, ParsedList, SheetInfo, UnitRef, parse_list
+from storage.units import find_unit, proposed_merges
 
 __all__ = [
     "Change",
     "ImportProblem",
     "ImportReport",
     "RuleProblem",
+    "UnitCellProblem",
     "ensure_unit",
     "find_site",
     "import_list",
@@ -69,6 +72,16 @@ class RuleProblem:
     reason: str
 
 
+@dataclass(frozen=True, slots=True)
+class UnitCellProblem:
+    """A row whose unit cell has pieces that are not units: imported with the units that were read."""
+
+    sheet: str
+    row: int
+    label: str
+    pieces: tuple[str, ...]
+
+
 @dataclass
 class ImportReport:
     file: str
@@ -83,6 +96,11 @@ class ImportReport:
     units: list[str] = field(default_factory=list)  # every unit the list names
     units_added: list[str] = field(default_factory=list)
     groups: list[str] = field(default_factory=list)  # group words (市属各部门 …) among them
+    roles: list[str] = field(default_factory=list)  # roles (具备执法权的单位 …) among them
+    unfilled_groups: list[str] = field(default_factory=list)  # groups with no member units yet
+    unfilled_roles: list[str] = field(default_factory=list)  # roles with no member units yet
+    unit_problems: list[UnitCellProblem] = field(default_factory=list)
+    merges: list[tuple[str, str]] = field(default_factory=list)  # proposed: (name, into)
     added: list[str] = field(default_factory=list)
     changed: list[Change] = field(default_factory=list)
     retired: list[str] = field(default_factory=list)
@@ -93,6 +111,43 @@ class ImportReport:
     untouched_kinds: list[str] = field(default_factory=list)  # kinds the file has no sheet for: left alone
     per_sheet: dict[str, int] = field(default_factory=dict)  # items read from each sheet
     cautions: list[str] = field(default_factory=list)  # the list may be the wrong one: said first
+
+    def _to_fix(self) -> list[str]:
+        """What the administrator should fix, in this order: rules, unit cells, roles, groups, merges."""
+        out: list[str] = []
+        if self.needs_rule:
+            out.append(
+                f"以下 {len(self.needs_rule)} 行的更新要求无法识别，已导入并标为“待补充规则”，请补充："
+            )
+            for p in self.needs_rule:
+                text = f"“{p.text}”" if p.text.strip() else "（空）"
+                out.append(f"  工作表“{p.sheet}”第{p.row}行　{p.label}：{text}")
+        if self.unit_problems:
+            out.append(
+                f"以下 {len(self.unit_problems)} 行的责任单位无法识别"
+                "（不像单位名称，未作为单位导入），请改正："
+            )
+            for u in self.unit_problems:
+                pieces = "、".join(f"“{p}”" for p in u.pieces)
+                out.append(f"  工作表“{u.sheet}”第{u.row}行　{u.label}：{pieces}")
+        if self.unfilled_roles:
+            out.append(
+                f"以下 {len(self.unfilled_roles)} 个角色不是具体单位，"
+                "请用 /group 角色 单位… 指定由哪些单位承担："
+                f"{'、'.join(self.unfilled_roles)}"
+            )
+        if self.unfilled_groups:
+            out.append(
+                f"单位组 {len(self.unfilled_groups)} 个，请用 /group 单位组 单位… 补充其成员单位："
+                f"{'、'.join(self.unfilled_groups)}"
+            )
+        if self.merges:
+            out.append(
+                f"以下 {len(self.merges)} 组名称可能是同一个单位，"
+                "确认后请用 zhiri units merge 旧名称 保留的名称 合并："
+            )
+            out.extend(f"  “{a}” → “{b}”　（zhiri units merge {a} {b}）" for a, b in self.merges)
+        return out
 
     def render(self) -> str:
         """The report in Chinese, as printed by `zhiri import`."""
@@ -110,8 +165,6 @@ class ImportReport:
             f"栏目 {self.columns} 个，政务新媒体账号 {self.accounts} 个，责任单位 {len(self.units)} 个"
             f"（新建 {len(self.units_added)} 个），需要补充更新要求 {len(self.needs_rule)} 行"
         )
-        if self.groups:
-            out.append(f"单位组 {len(self.groups)} 个，请管理员补充其成员单位：{'、'.join(self.groups)}")
         out.append(
             f"新增 {len(self.added)} 项，变更 {len(self.changed)} 项，停用 {len(self.retired)} 项，"
             f"恢复 {len(self.restored)} 项；导入最近更新记录 {self.logged} 条"
@@ -119,13 +172,7 @@ class ImportReport:
         out.extend(f"注意：{c}" for c in self.cautions)
         for kind in self.untouched_kinds:
             out.append(f"文件中没有{KIND_LABELS[kind]}表，已有的{KIND_LABELS[kind]}保持不变。")
-        if self.needs_rule:
-            out.append(
-                f"以下 {len(self.needs_rule)} 行的更新要求无法识别，已导入并标为“待补充规则”，请补充："
-            )
-            for p in self.needs_rule:
-                text = f"“{p.text}”" if p.text.strip() else "（空）"
-                out.append(f"  工作表“{p.sheet}”第{p.row}行　{p.label}：{text}")
+        out.extend(self._to_fix())
         if self.without_unit:
             out.append(f"以下 {len(self.without_unit)} 行没有责任单位，提醒无人接收，请补充：")
             out.extend(f"  工作表“{w.sheet}”第{w.row}行　{w.text}" for w in self.without_unit)
@@ -196,16 +243,24 @@ def _site_name(title: str | None, fallback: str) -> str:
 
 
 def ensure_unit(
-    session: Session, now: datetime, site_id: int, name: str, *, group: bool = False
+    session: Session,
+    now: datetime,
+    site_id: int,
+    name: str,
+    *,
+    group: bool = False,
+    kind: str | None = None,
 ) -> tuple[Unit, bool]:
-    """The site's unit of that name, created if missing; a group word marks it a group. (unit, created)."""
-    unit = session.exec(select(Unit).where(Unit.site_id == site_id, Unit.name == name)).first()
+    """The site's unit of that name or alias, created if missing; a group word or a role marks it a
+    placeholder the administrator fills. (unit, created)."""
+    kind = kind or ("group" if group else "unit")
+    unit = find_unit(session, site_id, name)
     if unit is not None:
-        if group and not unit.is_group:
-            unit.is_group = True
+        if kind != "unit" and not unit.is_group:
+            unit.is_group, unit.kind = True, kind
             session.add(unit)
         return unit, False
-    unit = Unit(site_id=site_id, name=name, is_group=group, created_at=now)
+    unit = Unit(site_id=site_id, name=name, is_group=kind != "unit", kind=kind, created_at=now)
     session.add(unit)
     session.flush()
     return unit, True
@@ -261,7 +316,7 @@ def _merge_duplicates(rows: Sequence[ListRow], notices: list[Notice]) -> list[Li
         units = {u.name: u for u in kept.units or ()}
         for u in row.units or ():
             if u.name not in units:
-                units[u.name] = UnitRef(u.name, False, u.group)
+                units[u.name] = replace(u, role=ROLE_HELPER)
         out[first[row.key]] = replace(
             kept,
             handle=kept.handle or row.handle,
@@ -328,7 +383,9 @@ def import_rows(
             report.needs_rule.append(
                 RuleProblem(row.sheet, row.row, row.label, text, parse_rule(text).reason or "")
             )
-        if row.units is not None and not row.units:
+        if row.unit_problems:
+            report.unit_problems.append(UnitCellProblem(row.sheet, row.row, row.label, row.unit_problems))
+        elif row.units is not None and not row.units and not row.external:
             report.without_unit.append(Notice(row.sheet, row.row, row.label))
         if row.last_update is not None and _log_last_update(session, now, judge, item, row, report):
             report.logged += 1
@@ -341,6 +398,7 @@ def import_rows(
             report.retired.append(item.path)
     _caution(report, site_row.name, site, parsed.title, live_before)
     session.flush()
+    report.merges = proposed_merges(session, site_row)
     return report
 
 
@@ -370,18 +428,30 @@ def _caution(
 def _import_units(
     session: Session, now: datetime, site_id: int, rows: Sequence[ListRow], report: ImportReport
 ) -> dict[str, Unit]:
-    named: dict[str, bool] = {}
+    """Every name the list uses, as the site's unit (a merged name finds the unit it was merged into)."""
+    named: dict[str, str] = {}
     for row in rows:
         for ref in row.units or ():
-            named[ref.name] = named.get(ref.name, False) or ref.group
+            if named.get(ref.name, "unit") == "unit":
+                named[ref.name] = ref.kind
     units: dict[str, Unit] = {}
-    for name, group in named.items():
-        unit, created = ensure_unit(session, now, site_id, name, group=group)
+    for name, kind in named.items():
+        unit, created = ensure_unit(session, now, site_id, name, kind=kind)
         units[name] = unit
         if created:
             report.units_added.append(name)
-    report.units = list(named)
-    report.groups = [name for name, unit in units.items() if unit.is_group]
+    distinct = {u.id: u for u in units.values()}
+    report.units = [u.name for u in distinct.values()]
+    filled = set(
+        session.exec(
+            select(UnitGroupMember.group_id).where(col(UnitGroupMember.group_id).in_(list(distinct)))
+        )
+    )
+    placeholders = [u for u in distinct.values() if u.is_group]
+    report.groups = [u.name for u in placeholders if u.kind != "role"]
+    report.roles = [u.name for u in placeholders if u.kind == "role"]
+    report.unfilled_groups = [u.name for u in placeholders if u.kind != "role" and u.id not in filled]
+    report.unfilled_roles = [u.name for u in placeholders if u.kind == "role" and u.id not in filled]
     return units
 
 
@@ -428,16 +498,21 @@ def _add_item(
     session.add(item)
     session.flush()
     assert item.id is not None
-    for ref in row.units or ():
-        session.add(ItemUnit(item_id=item.id, unit_id=_unit_id(units, ref), lead=ref.lead))
+    for uid, role in _wanted(units, row.units or ()).items():
+        session.add(ItemUnit(item_id=item.id, unit_id=uid, lead=role != ROLE_HELPER, role=role))
     set_rule(session, now, judge, item, row.rule_text or "")
     return item
 
 
-def _unit_id(units: dict[str, Unit], ref: UnitRef) -> int:
-    unit_id = units[ref.name].id
-    assert unit_id is not None
-    return unit_id
+def _wanted(units: dict[str, Unit], refs: Sequence[UnitRef]) -> dict[int, str]:
+    """Unit id -> role for a row; two names of one (merged) unit keep the stronger part."""
+    out: dict[int, str] = {}
+    for ref in refs:
+        unit_id = units[ref.name].id
+        assert unit_id is not None
+        if unit_id not in out or (out[unit_id] == ROLE_HELPER and ref.role != ROLE_HELPER):
+            out[unit_id] = ref.role
+    return out
 
 
 def _update_item(
@@ -465,18 +540,18 @@ def _update_item(
             setattr(item, name, _optional(value))
             changed.append(name)
     if row.units is not None:
-        wanted = {_unit_id(units, ref): ref.lead for ref in row.units}
-        if {uid: link.lead for uid, link in links.items()} != wanted:
+        wanted = _wanted(units, row.units)
+        if {uid: link.role for uid, link in links.items()} != wanted:
             changed.append("units")
             for uid, link in links.items():
                 if uid not in wanted:
                     session.delete(link)
-                elif link.lead != wanted[uid]:
-                    link.lead = wanted[uid]
+                elif link.role != wanted[uid]:
+                    link.role, link.lead = wanted[uid], wanted[uid] != ROLE_HELPER
                     session.add(link)
-            for uid, lead in wanted.items():
+            for uid, role in wanted.items():
                 if uid not in links:
-                    session.add(ItemUnit(item_id=item.id, unit_id=uid, lead=lead))
+                    session.add(ItemUnit(item_id=item.id, unit_id=uid, lead=role != ROLE_HELPER, role=role))
     rule_changed = row.rule_text is not None and row.rule_text != item.rule_text
     if rule_changed:
         changed.append("rule_text")

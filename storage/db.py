@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sqlite3
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -103,3 +105,39 @@ def check_schema(engine: Engine) -> None:
             f"数据库结构版本为 {current or '空'}，最新为 {head}。请先运行：zhiri db upgrade\n"
             f"The database schema is at {current or 'nothing'}, the newest is {head}. Run: zhiri db upgrade"
         )
+
+
+@contextmanager
+def dry_run_engine(url: str) -> Iterator[tuple[Engine, bool]]:
+    """An engine a dry run may write to and roll back without touching the database at `url`, and whether
+    it is the database itself (then the caller must roll back).
+
+    SQLite: a throwaway copy (an online backup, safe while the bot runs), brought to the newest schema; a
+    database file that does not exist is not created. PostgreSQL: the database itself, which must be at the
+    newest schema (a dry run never upgrades it)."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or not parsed.database or parsed.database == ":memory:":
+        engine = make_engine(url)
+        try:
+            check_schema(engine)
+            yield engine, True
+        finally:
+            engine.dispose()
+        return
+    with tempfile.TemporaryDirectory(prefix="zhiri-dry-run-") as tmp:
+        copy = Path(tmp) / "copy.db"
+        source = Path(parsed.database)
+        if source.exists():
+            src = sqlite3.connect(f"{source.resolve().as_uri()}?mode=ro", uri=True)
+            dst = sqlite3.connect(copy)
+            try:
+                src.backup(dst)
+            finally:
+                dst.close()
+                src.close()
+        engine = make_engine(f"sqlite:///{copy}")
+        try:
+            upgrade(engine)
+            yield engine, False
+        finally:
+            engine.dispose()

@@ -21,17 +21,36 @@ class Site(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(index=True, unique=True)
     tz_name: str | None = None  # None: the deployment's TZ_NAME
+    # The site's own names, said by the bot (filled at import, set with `zhiri site`): the government office
+    # that owns the list (县政府办公室), its administrator (县政府办信息中心), the pledge clause quoted when
+    # a column goes stale (None: the site signed no pledge, nothing is quoted).
+    office_name: str | None = None
+    admin_name: str | None = None
+    pledge_ref: str | None = None
     created_at: datetime
 
 
 class Unit(SQLModel, table=True):
-    """A responsible unit (责任单位). `is_group`: a group word (市属各部门) the administrator fills."""
+    """A responsible unit (责任单位). `is_group`: a placeholder the administrator fills with units, either a
+    group word (市属各部门, `kind` "group") or a role (具备执法权的单位, `kind` "role")."""
 
     __table_args__ = (UniqueConstraint("site_id", "name"),)
     id: int | None = Field(default=None, primary_key=True)
     site_id: int = Field(foreign_key="site.id", index=True)
     name: str
     is_group: bool = False
+    kind: str = "unit"  # domain.units.KINDS
+    created_at: datetime
+
+
+class UnitAlias(SQLModel, table=True):
+    """Another name of one office (县市场监管局 for 县市场监督管理局): a list naming it means the unit."""
+
+    __table_args__ = (UniqueConstraint("site_id", "name"),)
+    id: int | None = Field(default=None, primary_key=True)
+    site_id: int = Field(foreign_key="site.id")
+    name: str
+    unit_id: int = Field(foreign_key="unit.id", index=True)
     created_at: datetime
 
 
@@ -136,9 +155,13 @@ class Item(SQLModel, table=True):
 
 
 class ItemUnit(SQLModel, table=True):
+    """A unit's part in an item: `role` lead, co-lead (both `lead`: responsible, reminded) or helper (named,
+    may log updates)."""
+
     item_id: int = Field(foreign_key="item.id", primary_key=True)
     unit_id: int = Field(foreign_key="unit.id", primary_key=True, index=True)
     lead: bool = False
+    role: str = "helper"  # domain.units.ROLES
 
 
 class UpdateLog(SQLModel, table=True):

@@ -36,6 +36,7 @@ from storage.models import (
     Person,
     Site,
     Unit,
+    UnitAlias,
     UnitGroupMember,
 )
 
@@ -319,6 +320,11 @@ def unit_refs(session: Session) -> list[UnitRef]:
 
 def resolve_unit(session: Session, text: str) -> UnitRef | UnitUnknown | UnitAmbiguous:
     refs = unit_refs(session)
+    # Another name of an office (merged or renamed away) finds the office.
+    key = name_key(text)
+    for alias, unit_id in session.exec(select(UnitAlias.name, UnitAlias.unit_id)):
+        if name_key(alias) == key:
+            return next(u for u in refs if u.id == unit_id)
     found = match_units(refs, text)
     if found.one is not None:
         return found.one
@@ -695,6 +701,9 @@ class UnitPeople:
     webmasters: tuple[PersonLine, ...] = ()
     leaders: tuple[PersonLine, ...] = ()
     admins: tuple[PersonLine, ...] = ()
+    kind: str = "unit"  # unit, group (市属各部门) or role (实施单位)
+    aliases: tuple[str, ...] = ()  # other names of the office (merged, renamed)
+    unfilled: bool = False  # a group or role with no member units yet
 
 
 @dataclass(frozen=True)
@@ -761,10 +770,19 @@ def people_view(
         .where(col(Chat.active).is_(True))
     ):
         chats[unit_name].append(title or "（未命名群）")
+    aliases: dict[int, list[str]] = defaultdict(list)
+    for alias, unit_id in session.exec(
+        select(UnitAlias.name, UnitAlias.unit_id).order_by(col(UnitAlias.name))
+    ):
+        aliases[unit_id].append(alias)
+    filled = set(session.exec(select(UnitGroupMember.group_id)))
     rows = tuple(
         UnitPeople(
             unit=u.name,
             is_group=u.is_group,
+            kind=u.kind if u.is_group else "unit",
+            aliases=tuple(aliases.get(u.id or 0, ())),
+            unfilled=u.is_group and u.id not in filled,
             columns=counts[(u.id, "column")],
             accounts=counts[(u.id, "account")],
             overdue=late[u.id],

@@ -22,6 +22,10 @@ from pathlib import Path
 import charset_normalizer
 import openpyxl
 
+from domain.units import UnitLink, UnitReading, compose_units, is_group_word, split_units
+
+UnitRef = UnitLink  # one unit of a row, with its part (lead, co-lead, helper) and kind (unit, group, role)
+
 __all__ = [
     "LEVEL_NAMES",
     "Cell",
@@ -297,209 +301,6 @@ def header_field(text: str) -> tuple[str, int] | None:
 
 
 # ---------------------------------------------------------------------------------------------------------
-# Units in a cell
-
-# Marks after a unit's name: （牵头） makes it the lead, （配合） a helper; so does 牵头/配合 at the end.
-_LEAD_MARK = re.compile(r"[(（\[【]\s*(牵头|主责|主要负责|负总责|主办)\s*[)）\]】]|(?<=\S)(牵头|负总责)$")
-_HELPER_MARK = re.compile(r"[(（\[【]\s*(配合|协办|协助|参与)\s*[)）\]】]|(?<=\S)(配合)$")
-# A label in front of units: "牵头：市发改局；配合：市统计局" (the label holds until the next one).
-_UNIT_LABEL = re.compile(
-    r"(?:(?P<lead>牵头|主责|主办|责任)|(?P<helper>配合|协办|协助|参与|协同))(?:单位|部门|科室)?\s*[:：]"
-)
-# 、，,；; / and line breaks separate units; 及 only when a unit follows ("市政府办公室及各乡镇").
-_UNIT_SPLIT = re.compile(r"[、，,；;／/|\n\r]+|及(?=[市县州区省各全乡镇街\d一二三四五六七八九十])|以及")
-_GROUP = re.compile(
-    r"^(各|全体|全部|所有|相关|有关)"
-    r"|各(级|类)?(部门|单位|乡镇|街道|县|区|社区|村|科室|委办局|机关)"
-    r"|(相关|有关|组成|直属|所属|下属)(部门|单位|乡镇|机构)"
-    r"|^(\d+|[一二三四五六七八九十两]+)个"
-    r"|等(部门|单位)$"
-    r"|^(市|县|区|州)属"
-)
-# People and phones in a unit cell: "市财政局（张三 13800000000）", "县政府办：李四", "联系人：王五".
-_PHONE = re.compile(
-    r"(?<![\d.])(?:1[3-9]\d{9}|0\d{2,3}[-－—]?\d{7,8}|\d{3,4}[-－—]\d{7,8}|\d{7,8})(?:[-－转]\d{1,5})?(?![\d.])"
-)
-_CONTACT_WORDS = (
-    "联系人|负责人|责任人|经办人|联系电话|办公电话|电话|手机|座机|联系方式|信息员|管理员|网管员|分管领导"
-)
-_CONTACT_LABEL = re.compile(rf"(?:{_CONTACT_WORDS})\s*[:：]?")
-_CONTACT_FIELD = re.compile(rf"(?:{_CONTACT_WORDS})\s*[:：]\s*[^\s、，,；;:：\n（）()]*")
-_PAREN = re.compile(r"[（(]([^（）()]*)[）)]")
-# Last characters of unit names; a short name without one of them, next to a unit, is a person.
-_UNIT_ENDINGS = "局办委室部院所队站会处科股组馆台社行司厅镇乡村区县市州省心府团校园场联协党厂署道关警盟中"
-_NOT_PEOPLE = frozenset(
-    {
-        *("人大", "公安", "税务", "消防", "气象", "电信", "移动", "联通", "邮政", "烟草", "供电", "电力"),
-        *("国资", "统计", "审计", "财政", "民政", "司法", "人社", "医保", "应急", "信访", "档案", "史志"),
-        *("地震", "水务", "林草", "教体", "卫健", "融媒", "街道", "社区", "乡镇", "网信", "宣传"),
-        *("牵头", "主责", "主办", "负总责", "配合", "协办", "协助", "参与", "协同", "负责"),
-    }
-)
-# Common surnames: a person's name starts with one (a unit name starts with 市, 县, a place, a field).
-_SURNAMES = frozenset(
-    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
-    "姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
-    "常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦俞左柳甘祝包宁尚符舒阮柯纪梅童凌毕单"
-    "季裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕屈饶解牟艾尤阳时穆农司卓古吉缪简车项连芦麦褚"
-    "娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧闵苟邬边卞姬师和仇栾隋商刁沙荣巫寇桑郎甄丛仲虞敖巩明佘"
-    "池查麻苑迟邝"
-)
-_COMPOUND_SURNAMES = ("欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "尉迟", "公孙", "慕容", "长孙", "夏侯")
-
-
-def _is_person(text: str) -> bool:
-    """A person's name written beside a unit: a surname and one to three Han characters, maybe 同志."""
-    name = text.removesuffix("同志").strip()
-    if not re.fullmatch(r"[\u4e00-\u9fff]{2,4}", name) or name in _NOT_PEOPLE:
-        return False
-    if name[-1] in _UNIT_ENDINGS or is_group_word(name):
-        return False
-    return name[0] in _SURNAMES or name.startswith(_COMPOUND_SURNAMES)
-
-
-def _is_people(text: str) -> bool:
-    parts = [p for p in re.split(r"[、，,；;\s]+", text.removeprefix("联系人").strip(":： ")) if p]
-    return bool(parts) and all(_is_person(p) for p in parts)
-
-
-def strip_contacts(text: str) -> tuple[str, list[str]]:
-    """A unit cell without the people and phone numbers written in it: (cleaned text, what was taken out)."""
-    removed: list[str] = []
-    s = unicodedata.normalize("NFKC", text)
-
-    def paren(m: re.Match[str]) -> str:
-        inner = m.group(1).strip()
-        if _PHONE.search(inner) or _CONTACT_LABEL.search(inner) or _is_people(inner):
-            removed.append(inner)
-            return " "
-        return m.group(0)
-
-    s = _PAREN.sub(paren, s)
-
-    def drop(m: re.Match[str]) -> str:
-        removed.append(m.group(0).strip())
-        return " "
-
-    s = _CONTACT_FIELD.sub(drop, s)
-    s = _PHONE.sub(drop, s)
-    # "县政府办：张三", "县融媒体中心 王五": a person after a unit.
-    s = re.sub(
-        r"(?<=\S)\s*[:：]\s*([\u4e00-\u9fff]{2,4}(?:同志)?)(?=$|[\s、，,；;\n])",
-        lambda m: drop(m) if _is_person(m.group(1)) else m.group(0),
-        s,
-    )
-    s = re.sub(
-        r"(?<=[\u4e00-\u9fff）)])[ \t\u3000]+([\u4e00-\u9fff]{2,4}(?:同志)?)(?=$|[\s、，,；;\n])",
-        lambda m: drop(m) if _is_person(m.group(1)) else m.group(0),
-        s,
-    )
-    removed = [r.strip(" :：，,、") for r in removed if r.strip(" :：，,、")]
-    return s, removed
-
-
-@dataclass(frozen=True, slots=True)
-class UnitRef:
-    name: str
-    lead: bool
-    group: bool
-
-
-def is_group_word(name: str) -> bool:
-    """A group of units written as one (市属各部门, 各乡镇, 15个乡镇): the administrator fills it in."""
-    return bool(_GROUP.search(name))
-
-
-def _split_unit_text(text: str) -> list[str]:
-    parts: list[str] = []
-    for part in _UNIT_SPLIT.split(text):
-        pieces = part.split()
-        # Spaces separate units ("市财政局 市审计局") unless they only pad one name ("市 财 政 局").
-        if len(pieces) > 1 and all(len(p) >= 3 for p in pieces):
-            parts.extend(pieces)
-        else:
-            parts.append("".join(pieces))
-    return parts
-
-
-def _labelled(text: str) -> list[tuple[str, bool | None]]:
-    """The cell in stretches under one label: [(text, True for 牵头：, False for 配合：, None unlabelled)]."""
-    out: list[tuple[str, bool | None]] = []
-    mark: bool | None = None
-    pos = 0
-    for m in _UNIT_LABEL.finditer(text):
-        out.append((text[pos : m.start()], mark))
-        mark = bool(m.group("lead"))
-        pos = m.end()
-    out.append((text[pos:], mark))
-    return [(t, k) for t, k in out if t.strip(" 　;；,，、\n")]
-
-
-def split_units(text: str) -> list[tuple[str, bool | None]]:
-    """Units named in one cell: (name, mark); mark is True for （牵头）, False for （配合）, else None.
-    People and phone numbers written beside a unit are not units (see `strip_contacts`)."""
-    return read_units(text)[0]
-
-
-def read_units(text: str) -> tuple[list[tuple[str, bool | None]], list[str]]:
-    """`split_units`, and the people and phone numbers that were left out."""
-    cleaned, removed = strip_contacts(text)
-    out: list[tuple[str, bool | None]] = []
-    for stretch, label in _labelled(cleaned.replace("(", "（").replace(")", "）")):
-        for part in _split_unit_text(stretch):
-            mark: bool | None = label
-            if _LEAD_MARK.search(part):
-                mark = True
-            elif _HELPER_MARK.search(part):
-                mark = False
-            name = _HELPER_MARK.sub("", _LEAD_MARK.sub("", part)).strip(" \"'“”‘’。.:：")
-            name = re.sub(r"^由", "", name)
-            name = re.sub(r"(负责|承担)$", "", name) if len(name) > 4 else name
-            if len(name) > 2 and name.endswith("等") and not is_group_word(name):
-                name = name[:-1]
-            if _is_person(name):
-                removed.append(name)
-            elif name and name not in {"等", "无", "暂无", "-", "—", "/"}:
-                out.append((name, mark))
-    return out, removed
-
-
-def _compose_units(
-    lead_cells: list[str], main_cells: list[str], helper_cells: list[str], removed: list[str]
-) -> tuple[UnitRef, ...]:
-    """Units of one row from its 牵头/责任/配合 cells: leads first, each name once. People and phone numbers
-    written in the cells are added to `removed`."""
-    chosen: dict[str, bool] = {}
-
-    def split(text: str) -> list[tuple[str, bool | None]]:
-        parts, dropped = read_units(text)
-        removed.extend(dropped)
-        return parts
-
-    def put(name: str, lead: bool) -> None:
-        chosen[name] = chosen.get(name, False) or lead
-
-    for text in lead_cells:
-        for name, mark in split(text):
-            put(name, mark is not False)
-    for i, text in enumerate(main_cells):
-        parts = split(text)
-        marked = any(mark for _, mark in parts)
-        for j, (name, mark) in enumerate(parts):
-            # Without marks and without a 牵头 column, the first unit of the first unit column leads.
-            implicit = not lead_cells and not marked and i == 0 and j == 0
-            put(name, bool(mark) or implicit)
-    for text in helper_cells:
-        for name, _mark in split(text):
-            put(name, False)
-    if chosen and not any(chosen.values()):
-        first = next(iter(chosen))
-        chosen[first] = True
-    ordered = sorted(chosen.items(), key=lambda kv: not kv[1])  # stable: leads first, file order kept
-    return tuple(UnitRef(name, lead, is_group_word(name)) for name, lead in ordered)
-
-
-# ---------------------------------------------------------------------------------------------------------
 # Dates
 
 _DATE_TEXT = re.compile(
@@ -613,6 +414,8 @@ class ListRow:
     url: str | None = None
     units: tuple[UnitRef, ...] | None = None
     last_update: date | datetime | None = None
+    unit_problems: tuple[str, ...] = ()  # pieces of the unit cells that are not units: reported
+    external: bool = False  # the unit cell says 外链: an external link, no update duty
 
     @property
     def key(self) -> str:
@@ -1065,18 +868,22 @@ def _base_row(
     result: ParsedList,
 ) -> ListRow:
     """What columns and accounts both have, read from the row; the name (and path) is filled in after."""
+    reading = _row_units(cells, by_field, removed)
+    rule = _joined(cells, by_field.get("rule"))
     return ListRow(
         kind=kind,
         sheet=sheet,
         row=number,
         levels=(),
         name="",
-        rule_text=_joined(cells, by_field.get("rule")),
         content=_joined(cells, by_field.get("content")),
         note=_joined(cells, by_field.get("note")),
         url=_first_line(_joined(cells, by_field.get("url"))),
-        units=_row_units(cells, by_field, removed),
+        units=None if reading is None else reading.links,
         last_update=_row_last_update(cells, by_field, sheet, number, result),
+        unit_problems=() if reading is None else reading.problems,
+        external=reading is not None and reading.external,
+        rule_text=rule if reading is None or not reading.external else (rule or "外链"),
     )
 
 
@@ -1200,16 +1007,16 @@ def _first_line(text: str | None) -> str | None:
     return text.split("\n")[0].strip()
 
 
-def _row_units(
-    cells: list[Cell], by_field: dict[str, list[int]], removed: list[str]
-) -> tuple[UnitRef, ...] | None:
+def _row_units(cells: list[Cell], by_field: dict[str, list[int]], removed: list[str]) -> UnitReading | None:
     if not any(f in by_field for f in ("unit", "unit_lead", "unit_helper")):
         return None
 
     def texts(f: str) -> list[str]:
         return [cells[c].text for c in by_field.get(f, []) if c < len(cells) and cells[c].text]
 
-    return _compose_units(texts("unit_lead"), texts("unit"), texts("unit_helper"), removed)
+    reading = compose_units(texts("unit_lead"), texts("unit"), texts("unit_helper"))
+    removed.extend(reading.dropped)
+    return reading
 
 
 # A path in one cell: "政务公开-政策文件", "政务公开>政策文件", "政务公开/政策文件", "政务公开→政策文件".

@@ -1,0 +1,138 @@
+"""Unit cells as offices write them: leads, co-leads, helpers and placeholders (groups and roles)."""
+
+from __future__ import annotations
+
+import pytest
+
+from domain.units import compose_units, placeholder_kind, read_unit_cell
+
+# (cell, leads, co-leads, helpers, placeholders as (name, role, kind))
+SHAPES = [
+    # lead and helpers in one cell
+    ("县政府办牵头，县财政局、县审计局配合", ["县政府办"], [], ["县财政局", "县审计局"], []),
+    ("县融媒体中心负责发布，各部门配合供稿", ["县融媒体中心"], [], [], [("各部门", "helper", "group")]),
+    ("县政府办、县财政局牵头", [], ["县政府办", "县财政局"], [], []),
+    ("县委宣传部负责，县文旅局、县教体局等部门配合", ["县委宣传部"], [], ["县文旅局", "县教体局"], []),
+    ("县政府办及涉及单位", ["县政府办"], [], [], [("涉及单位", "helper", "group")]),
+    ("各部门按分工具体负责", [], [], [], [("各部门", "lead", "group")]),
+    ("市属各部门按职责分工负责", [], [], [], [("市属各部门", "lead", "group")]),
+    ("县发改局牵头县统计局配合", ["县发改局"], [], ["县统计局"], []),
+    ("牵头：市发改局；配合：市统计局", ["市发改局"], [], ["市统计局"], []),
+    (
+        "牵头单位：县政府办、县财政局\n配合单位：各乡镇",
+        [],
+        ["县政府办", "县财政局"],
+        [],
+        [("各乡镇", "helper", "group")],
+    ),
+    ("市财政局（牵头）、市审计局", ["市财政局"], [], ["市审计局"], []),
+    ("市住房城乡建设局(牵头) 市城管局(配合)", ["市住房城乡建设局"], [], ["市城管局"], []),
+    ("由县政府办负责更新", ["县政府办"], [], [], []),
+    # units run together, odd separators
+    ("县税务局县科工信局", ["县税务局"], [], ["县科工信局"], []),
+    ("县委宣传部县融媒体中心", ["县委宣传部"], [], ["县融媒体中心"], []),
+    ("县政府办／县财政局", ["县政府办"], [], ["县财政局"], []),
+    ("县政府办;县财政局", ["县政府办"], [], ["县财政局"], []),
+    ("县政府办\n县财政局", ["县政府办"], [], ["县财政局"], []),
+    ("县政府办|县财政局", ["县政府办"], [], ["县财政局"], []),
+    ("县市场监管局", ["县市场监管局"], [], [], []),  # 市场 after 县 is a word, not a new unit
+    ("市市场监督管理局", ["市市场监督管理局"], [], [], []),
+    # roles instead of units
+    ("具备执法权的单位", [], [], [], [("具备执法权的单位", "lead", "role")]),
+    ("具有执法权的单位", [], [], [], [("具有执法权的单位", "lead", "role")]),
+    ("文件起草、制发单位", [], [], [], [("文件起草、制发单位", "lead", "role")]),
+    ("规划制定部门", [], [], [], [("规划制定部门", "lead", "role")]),
+    ("实施单位", [], [], [], [("实施单位", "lead", "role")]),
+    ("各预算单位", [], [], [], [("各预算单位", "lead", "role")]),
+    ("县财政局牵头，各预算单位配合", ["县财政局"], [], [], [("各预算单位", "helper", "role")]),
+    # groups (shapes from county notices found through search: 各乡镇(场)、各部门、各单位 …)
+    ("市政府办公室、市属各部门", ["市政府办公室"], [], [], [("市属各部门", "helper", "group")]),
+    (
+        "各乡镇人民政府,各街道办事处,市政府各部门",
+        [],
+        [],
+        [],
+        [
+            ("各乡镇人民政府", "lead", "group"),
+            ("各街道办事处", "helper", "group"),
+            ("市政府各部门", "helper", "group"),
+        ],
+    ),
+    ("各乡镇（场）、各部门", [], [], [], [("各乡镇（场）", "lead", "group"), ("各部门", "helper", "group")]),
+    ("县政府办公室（电子政务办）", ["县政府办公室（电子政务办）"], [], [], []),
+    ("县府办、新桥农场", ["县府办"], [], ["新桥农场"], []),
+    # short forms and names that look like verbs
+    ("县文旅", ["县文旅"], [], [], []),
+    ("市政协办、各乡镇", ["市政协办"], [], [], [("各乡镇", "helper", "group")]),  # 协办 is part of the name
+    ("县委宣传部（网信办）", ["县委宣传部（网信办）"], [], [], []),
+    ("市12345热线办", ["市12345热线办"], [], [], []),
+    # people and phones beside units are not units
+    ("县融媒体中心 王五 13912345678", ["县融媒体中心"], [], [], []),
+    ("县政府办（联系人：赵六，电话：3012345）、县财政局", ["县政府办"], [], ["县财政局"], []),
+]
+
+
+@pytest.mark.parametrize(("cell", "leads", "coleads", "helpers", "placeholders"), SHAPES)
+def test_it_reads_a_unit_cell(cell, leads, coleads, helpers, placeholders):
+    r = read_unit_cell(cell)
+    assert list(r.leads) == leads
+    assert list(r.coleads) == coleads
+    assert list(r.helpers) == helpers
+    assert [(u.name, u.role, u.kind) for u in r.links if u.group] == placeholders
+    assert r.problems == ()
+
+
+@pytest.mark.parametrize("cell", ["外链", "外部链接", " 外链 "])
+def test_an_external_link_names_no_unit(cell):
+    r = read_unit_cell(cell)
+    assert r.external and r.links == () and r.problems == ()
+
+
+@pytest.mark.parametrize("cell", ["—", "无", "-", "暂无", "/", ""])
+def test_a_dash_or_none_names_no_unit(cell):
+    r = read_unit_cell(cell)
+    assert r.links == () and r.problems == () and not r.external
+
+
+@pytest.mark.parametrize(
+    ("cell", "units", "problems"),
+    [
+        ("每周更新", [], ["每周更新"]),
+        ("及时上传", [], ["及时上传"]),
+        ("县政府办、按要求做好", ["县政府办"], ["按要求做好"]),
+        ("见附件", [], ["见附件"]),
+    ],
+)
+def test_a_fragment_of_a_sentence_is_never_a_unit(cell, units, problems):
+    r = read_unit_cell(cell)
+    assert [u.name for u in r.links] == units
+    assert list(r.problems) == problems
+
+
+def test_a_lead_column_and_a_helper_column_make_one_row():
+    r = compose_units(["县政府办"], ["县财政局"], ["各乡镇"])
+    assert r.leads == ("县政府办",)
+    assert r.helpers == ("县财政局",)
+    assert r.placeholders == ("各乡镇",)
+
+
+def test_a_cell_with_only_helpers_still_has_someone_leading():
+    r = read_unit_cell("县统计局配合")
+    assert r.leads == ("县统计局",)
+
+
+@pytest.mark.parametrize(
+    ("name", "kind"),
+    [
+        ("市属各部门", "group"),
+        ("15个乡镇", "group"),
+        ("各预算单位", "role"),
+        ("行业主管部门", "role"),
+        ("规划部门", "role"),
+        ("市财政局", None),
+        ("市委宣传部", None),
+        ("县人民政府办公室", None),
+    ],
+)
+def test_placeholder_kinds(name, kind):
+    assert placeholder_kind(name) == kind
