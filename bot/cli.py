@@ -27,6 +27,7 @@ SUBCOMMANDS: tuple[str, ...] = (
     "category",
     "log",
     "units",
+    "site",
 )
 
 

@@ -25,6 +25,7 @@ from typing import Any
 
 from domain.calendar import WorkCalendar
 from domain.model import InspectionRisk, State
+from domain.site import SiteWords
 from domain.text import md, ymd
 
 __all__ = [
@@ -221,6 +222,7 @@ class Snapshot:
     answers: Mapping[int, Answer] = field(default_factory=dict)  # item id -> answer for answers_period
     updates: tuple[tuple[int, date], ...] = ()  # (item id, local day) of updates since last week's Monday
     last_week_late: Mapping[str, int] | None = None  # unit id (text) -> overdue items at last summary
+    words: SiteWords = field(default_factory=SiteWords)  # the site's own names for its office and pledge
 
     @cached_property
     def units_by_id(self) -> dict[int, UnitView]:
@@ -551,7 +553,7 @@ def _sections(
             blocks.append(_item_block(n, item, detail(item)))
             listed.append(item)
             n += 1
-        sections.append((f"【{unit.name}】网站管理员：{_names(unit.webmasters)}", blocks))
+        sections.append((f"【{unit.name}】网站维护员：{_names(unit.webmasters)}", blocks))
     return sections, listed
 
 
@@ -662,7 +664,7 @@ def _daily_read(ctx: _Ctx, slot: str) -> None:
     today = ctx.today
     header = (
         f"【日查】{ymd(today)}\n"
-        "请各单位网站管理员今天逐一浏览以下栏目和账号，确认页面正常、内容及时、链接有效："
+        "请各单位网站维护员今天逐一浏览以下栏目和账号，确认页面正常、内容及时、链接有效："
     )
     footer = "浏览检查完毕后，请点击下方「已巡查」按钮登记。"
     for aud in _audiences(ctx.snap):
@@ -775,7 +777,7 @@ def _overdue(ctx: _Ctx, slot: str) -> None:
     today = ctx.today
     header = (
         f"【逾期提醒】{ymd(today)}\n"
-        "以下栏目已超过更新期限，请尽快更新；逾期未改将报告分管领导和市政府办公室："
+        f"以下栏目已超过更新期限，请尽快更新；逾期未改将报告分管领导和{ctx.snap.words.office}："
     )
     footer = "更新后请回复 /done 栏目名称，或点击下方按钮登记。"
     for aud in _audiences(ctx.snap):
@@ -859,13 +861,14 @@ def _escalation(ctx: _Ctx, slot: str) -> None:
         return blocks, items
 
     for leader, unit_ids in by_leader.values():
-        blocks, items = numbered(unit_ids, lambda u: f"【{u.name}】网站管理员：{_names(u.webmasters)}")
+        blocks, items = numbered(unit_ids, lambda u: f"【{u.name}】网站维护员：{_names(u.webmasters)}")
         header = (
             f"【督办提醒】{ymd(today)}\n{leader.label}您好！贵单位负责的以下栏目已逾期或接近检查红线，"
-            "请督促网站管理员尽快更新整改："
+            "请督促网站维护员尽快更新整改："
         )
-        footer = (
-            "网站栏目长期不更新可能导致政府网站被通报、关停，责任单位和相关人员将被问责（承诺书第九条）。"
+        pledge = ctx.snap.words.pledge
+        footer = "网站栏目长期不更新可能导致政府网站被通报、关停" + (
+            f"，责任单位和相关人员将被问责（{pledge}）。" if pledge else "。"
         )
         for n_part, text, part in _parts(header, blocks, items, footer, ctx.settings.max_text):
             ctx.add("escalation", slot, _person(leader), part, text, extra=f"site{ctx.snap.site_id}p{n_part}")
@@ -873,7 +876,7 @@ def _escalation(ctx: _Ctx, slot: str) -> None:
     # Administrators: one digest each.
     def with_leaders(unit: UnitView) -> str:
         leaders = "、".join(p.label for p in unit.leaders) if unit.leaders else "未登记（无法单独提醒）"
-        return f"【{unit.name}】网站管理员：{_names(unit.webmasters)}；分管领导：{leaders}"
+        return f"【{unit.name}】网站维护员：{_names(unit.webmasters)}；分管领导：{leaders}"
 
     sections, listed = numbered(by_unit, with_leaders)
     distinct = {i.id for i in listed}
@@ -954,7 +957,7 @@ def _half_month_check(ctx: _Ctx, slot: str) -> None:
                 "请对本单位负责的以下栏目和账号做一次全面检查（内容是否及时准确、有无空白栏目、链接是否有效、"
                 "有无错别字），逐项点击「正常」或「有问题」；选「有问题」后请按提示回复问题和整改情况。"
             )
-            footer = f"检查结果将于{md(due)}汇总报市政府办公室。"
+            footer = f"检查结果将于{md(due)}汇总报{ctx.snap.words.office}。"
             text = "\n".join(
                 [header, "", *(f"{h}\n" + "\n".join("\n".join(b) for b in bs) for h, bs in heads), "", footer]
             )
@@ -1021,7 +1024,7 @@ def _half_month_report(ctx: _Ctx, slot: str) -> None:
                 ("单位", "栏目/账号", "链接", "检查结果", "问题及整改情况", "填报人", "填报时间"),
                 tuple(rows),
             ),
-            ("未填报单位", ("单位", "应检查项数", "网站管理员", "情况"), tuple(silent)),
+            ("未填报单位", ("单位", "应检查项数", "网站维护员", "情况"), tuple(silent)),
         ),
     )
     total = len({i.id for i in ctx.snap.items})
@@ -1164,7 +1167,7 @@ def _unbound_notice(ctx: _Ctx, slot: str) -> None:
             facts.append(f"逾期{late}项")
         if due:
             facts.append(f"今天到期{due}项")
-        lines.append(f"· {unit.name}（网站管理员：{_names(unit.webmasters)}）：" + "，".join(facts))
+        lines.append(f"· {unit.name}（网站维护员：{_names(unit.webmasters)}）：" + "，".join(facts))
     if not lines:
         return
     text = "\n".join(

@@ -110,7 +110,7 @@ _HELPER_VERB = re.compile(
 )
 # Clauses: units under one verb. 、 / ／ | separate units inside a clause.
 _CLAUSE_SPLIT = re.compile(r"[，,；;。\n\r]+")
-# 及 only when a unit follows ("市政府办公室及各乡镇", "A及涉及单位").
+# 及 only when a unit follows ("县政府办公室及各乡镇", "A及涉及单位").
 _UNIT_SPLIT = re.compile(
     r"[、/|]+|及(?=[市县州区省各全乡镇街\d一二三四五六七八九十]|涉及|相关|有关|其他|其它)|以及"
 )
@@ -445,7 +445,7 @@ def compose_units(
     """The units of one row from its 牵头 / 责任 / 配合 cells: leads first, each name once.
 
     Without any mark, the first unit of the first unit cell leads and the others help (the way lists write
-    "市政府办公室、市属各部门"). Several leads lead together (co-leads)."""
+    "县政府办公室、县属各部门"). Several leads lead together (co-leads)."""
     lead_cells, main_cells, helper_cells = list(lead_cells), list(main_cells), list(helper_cells)
     chosen: dict[str, bool] = {}
     problems: list[str] = []
@@ -509,14 +509,14 @@ _LEVELS = "省州市县区"
 
 
 def site_place(site_name: str) -> str:
-    """The site's place with its level ("楚雄市人民政府网站" → "楚雄市"), or "" when the name has none."""
+    """The site's place with its level ("某某县人民政府网站" → "某某县"), or "" when the name has none."""
     m = re.match(r"^(.{1,8}?[省州市县区])(?:人民政府|政府|门户|网站|$)", site_name)
     return m.group(1) if m else ""
 
 
 def office_key(name: str, place: str = "") -> str:
-    """One spelling for the names of one office: the site's place written as its level (楚雄市财政局 →
-    市财政局), 监督管理 as 监管, without 和/与, 人民政府 as 政府, 办公室 as 办."""
+    """One spelling for the names of one office: the site's place written as its level (某某县财政局 →
+    县财政局), 监督管理 as 监管, without 和/与, 人民政府 as 政府, 办公室 as 办."""
     n = "".join(unicodedata.normalize("NFKC", name).split())
     if place and n.startswith(place) and len(n) > len(place):
         n = place[-1] + n[len(place) :]

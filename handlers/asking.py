@@ -79,4 +79,5 @@ async def status(update: Update, context: Context) -> None:
 async def help_command(update: Update, context: Context) -> None:
     """/help: the commands the sender may use, with an example each."""
     actor = await ctx.store(context, queries.who_is, ctx.sender(update), ctx.admin_ids(context))
-    await send(update, context, fmt.help_text(actor))
+    words = await ctx.store(context, queries.words_for, ctx.sender(update), ctx.admin_ids(context))
+    await send(update, context, fmt.help_text(actor, words))

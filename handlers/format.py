@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 from domain.model import Rule
 from domain.rules import describe_rule
+from domain.site import SiteWords
 from domain.text import (
     CALLBACK_LIMIT,
     KIND_LABELS,
@@ -91,7 +92,7 @@ from storage.roster import (
 LONG_LIST = 60  # lines; a longer list is also sent as a spreadsheet
 MAX_BUTTONS = 10
 
-ROLE_LABELS = {"webmaster": "网站管理员", "leader": "分管领导", "admin": "系统管理员"}
+ROLE_LABELS = {"webmaster": "网站维护员", "leader": "分管领导", "admin": "系统管理员"}
 STATE_MARKS = {"overdue": "🔴", "due_today": "🟠", "due_soon": "🟡", "needs_rule": "⚪", "fresh": "🟢"}
 
 
@@ -196,10 +197,10 @@ def callback(prefix: str, *parts: int) -> str:
 
 STRANGER = (
     "抱歉，您还没有绑定任何单位，暂时不能使用这个功能。\n"
-    "请联系市政府办信息中心的管理员，请其发送 /invite 单位名称 角色 为您生成邀请链接；"
+    "请联系本网站的系统管理员，请其发送 /invite 单位名称 角色 为您生成邀请链接；"
     "点击链接（或在与我的私聊中发送 /start 邀请码）即可完成绑定。"
 )
-NOT_ADMIN = "抱歉，只有系统管理员可以使用这个命令。如需帮助，请联系市政府办信息中心。"
+NOT_ADMIN = "抱歉，只有系统管理员可以使用这个命令。如需帮助，请联系本网站的系统管理员。"
 APOLOGY = "抱歉，处理您的消息时出了点问题，请稍后再试。问题已记录，管理员会尽快处理。"
 UNKNOWN_COMMAND = "没有这个命令。发送 /help 查看可以使用的命令。"
 PLAIN_TEXT = "请用命令与我交流，例如：/done 部门动态。发送 /help 查看全部命令。"
@@ -291,7 +292,7 @@ def not_found(result: ItemUnknown | NotYours) -> str:
     owner = "、".join(result.units) or "其他单位"
     return (
         f"「{result.path}」由{owner}负责，您不是该单位的绑定人员，不能登记。\n"
-        "如需登记，请联系市政府办信息中心管理员发送 /invite 邀请您。"
+        "如需登记，请联系系统管理员发送 /invite 邀请您。"
     )
 
 
@@ -327,9 +328,7 @@ def button(result: DoneResult, who: str, tz: ZoneInfo) -> tuple[Reply, str | Non
         case Logged(already=[item, *_]):
             return Reply(f"已由{item.by or '他人'}登记过，无需重复登记。"), None
         case Stranger():
-            return Reply(
-                "您还没有绑定单位，不能登记。请联系市政府办信息中心管理员获取邀请。", alert=True
-            ), None
+            return Reply("您还没有绑定单位，不能登记。请联系系统管理员获取邀请。", alert=True), None
         case NotYours(path=path, units=units):
             return Reply(
                 f"「{path}」由{'、'.join(units) or '其他单位'}负责，您不能登记。"[:190], alert=True
@@ -395,26 +394,32 @@ def event(result: object, today: date, tz: ZoneInfo) -> Reply:
 
 INVITE_USAGE = (
     "用法：/invite 单位名称 角色\n"
-    "角色：网站管理员、分管领导、系统管理员（也可写 webmaster、leader、admin）\n"
-    "例如：/invite 市财政局 网站管理员\n"
+    "角色：网站维护员（负责更新栏目）、分管领导、系统管理员（管理本网站的全部单位）\n"
+    "（也可写 webmaster、leader、admin）\n"
+    "例如：/invite 单位名称 网站维护员\n"
     "　　　/invite 全部 系统管理员"
+)
+# The old word for a webmaster: "管理员" alone now means only the administrator.
+OLD_WEBMASTER_HINT = (
+    "提示：“{old}”已按“网站维护员”（负责更新栏目的人员）处理。为免与“系统管理员”混淆，今后请写“网站维护员”。"
 )
 
 
 def invited(result: object, bot_username: str, days: int) -> Reply:
     match result:
-        case Invited(code=code, unit=unit, role=role):
+        case Invited(code=code, unit=unit, role=role, old_word=old):
             who = f"单位：{unit}，角色：{ROLE_LABELS[role]}" if unit else "角色：系统管理员（全部单位）"
+            hint = f"\n\n{OLD_WEBMASTER_HINT.format(old=old)}" if old else ""
             return Reply(
                 f"已生成邀请（{who}；{days}天内有效，只能使用一次）。\n"
                 "请把下面的链接发给对方，对方点击后按“开始”即可绑定：\n"
                 f"https://t.me/{bot_username}?start={code}\n"
                 "也可以请对方在与我的私聊中发送：\n"
-                f"/start {code}"
+                f"/start {code}{hint}"
             )
         case RoleUnknown(text=text):
             return Reply(
-                f"无法识别角色「{text}」。可用角色：网站管理员、分管领导、系统管理员。\n\n{INVITE_USAGE}"
+                f"无法识别角色「{text}」。可用角色：网站维护员、分管领导、系统管理员。\n\n{INVITE_USAGE}"
             )
         case AllNeedsAdminRole():
             return Reply("“全部”只能用于邀请系统管理员：/invite 全部 系统管理员")
@@ -423,14 +428,14 @@ def invited(result: object, bot_username: str, days: int) -> Reply:
 
 WELCOME = (
     "您好！我是「值日」提醒机器人，帮助各单位按时更新政府网站栏目和政务新媒体账号。\n\n"
-    "使用前需要绑定单位：请联系市政府办信息中心的管理员，请其发送 /invite 单位名称 角色 生成邀请链接，"
+    "使用前需要绑定单位：请联系{admin}的系统管理员，请其发送 /invite 单位名称 角色 生成邀请链接，"
     "点击链接即可完成绑定。\n发送 /help 查看全部命令。"
 )
 
 
-def welcome(actor: Actor) -> Reply:
+def welcome(actor: Actor, words: SiteWords) -> Reply:
     if not actor.known:
-        return Reply(WELCOME)
+        return Reply(WELCOME.format(admin=words.admin_office))
     return Reply(f"您好，{actor.sender.name}！您已完成绑定，可以直接使用。发送 /help 查看可以使用的命令。")
 
 
@@ -465,7 +470,7 @@ def joined(
 
 BINDCHAT_USAGE = (
     "用法：/bindchat 单位名称 [单位名称 …]\n"
-    "例如：/bindchat 市财政局 市教育局\n"
+    "例如：/bindchat 单位名称 另一单位名称\n"
     "　　　/bindchat 全部（本群接收全部单位的提醒）"
 )
 
@@ -523,7 +528,7 @@ def presence(result: ChatPresence, present: bool) -> Reply | None:
 
 
 def _webmasters(lines: Sequence[PersonLine]) -> str:
-    return f"网站管理员：{people(lines)}" if lines else "未绑定管理员"
+    return f"网站维护员：{people(lines)}" if lines else "未绑定网站维护员"
 
 
 def overdue(result: object) -> Reply:
@@ -566,7 +571,7 @@ def overdue(result: object) -> Reply:
         lines.extend(f"• {i.path} — 原文：「{i.rule_text or '（空）'}」" for i in result.needs_rule)
     table = Table(
         "逾期",
-        ("单位", "栏目/账号", "类型", "更新期限", "逾期天数", "网站管理员"),
+        ("单位", "栏目/账号", "类型", "更新期限", "逾期天数", "网站维护员"),
         tuple(rows),
         "逾期栏目.xlsx",
     )
@@ -655,7 +660,7 @@ def people_list(result: object) -> Reply:
         for u in result.units:
             group = "（单位组）" if u.is_group else ""
             lines.append(f"【{u.unit}】{group}栏目 {u.columns} 个，账号 {u.accounts} 个，逾期 {u.overdue} 项")
-            lines.append(f"  网站管理员：{people(u.webmasters)}")
+            lines.append(f"  网站维护员：{people(u.webmasters)}")
             lines.append(f"  分管领导：{people(u.leaders)}")
             if u.admins:
                 lines.append(f"  单位管理员：{people(u.admins)}")
@@ -666,9 +671,9 @@ def people_list(result: object) -> Reply:
         for u in result.units:
             lines.append(
                 f"• {u.unit}{_unit_marks(u)}：栏目 {u.columns}，账号 {u.accounts}，逾期 {u.overdue}，"
-                f"网站管理员 {len(u.webmasters)} 人，分管领导 {len(u.leaders)} 人"
+                f"网站维护员 {len(u.webmasters)} 人，分管领导 {len(u.leaders)} 人"
             )
-    headers = ("单位", "栏目数", "账号数", "逾期数", "网站管理员", "分管领导")
+    headers = ("单位", "栏目数", "账号数", "逾期数", "网站维护员", "分管领导")
     rows = tuple(
         (u.unit, u.columns, u.accounts, u.overdue, people(u.webmasters), people(u.leaders))
         for u in result.units
@@ -694,14 +699,17 @@ def rule(parsed: Rule) -> Reply:
     return Reply(f"「{parsed.text}」\n抱歉，我没能理解这条要求。\n{reason}{examples}")
 
 
-def help_text(actor: Actor) -> Reply:
+def help_text(actor: Actor, words: SiteWords) -> Reply:
+    """The commands the sender may use, each with an example in the site's own names."""
     lines = ["「值日」帮助各单位按时更新政府网站栏目和政务新媒体账号。可以使用的命令："]
+    names = {"unit": words.unit(0), "unit2": words.unit(1), "group": words.group_name}
     for c in COMMANDS:
         if c.admin and not actor.is_admin:
             continue
         where = "（在群里使用）" if not c.private else ""
-        lines.append(f"\n/{c.name} — {c.description}{where}\n  例：{c.example}")
+        lines.append(f"\n/{c.name} — {c.description}{where}\n  例：{c.example.format(**names)}")
     lines.append("\n在群里请用 /命令@机器人名 的形式，或直接回复我发出的提醒。")
+    lines.append(f"\n网站维护员：负责更新栏目的人员；系统管理员：{words.admin_office}负责本网站的管理员。")
     if not actor.known:
         lines.append(f"\n{STRANGER}")
     return Reply("\n".join(lines))
@@ -711,7 +719,7 @@ def help_text(actor: Actor) -> Reply:
 # /group
 
 GROUP_USAGE = (
-    "用法：/group 单位组 [成员单位 …]\n例如：/group 市属各部门 市财政局 市教育局\n"
+    "用法：/group 单位组 [成员单位 …]\n例如：/group 单位组名称 单位名称 另一单位名称\n"
     "只写单位组名称则列出其成员单位。"
 )
 
@@ -721,14 +729,15 @@ def group(result: object) -> Reply:
         case GroupMembers(group=name, members=members, added=added):
             head = f"已将 {'、'.join(added)} 加入「{name}」。" if added else f"「{name}」的成员单位："
             listing = "、".join(members) if members else "（尚无成员单位）"
-            tail = "" if members else "\n请用 /group 单位组 成员单位… 补充，例如：/group 市属各部门 市财政局"
+            tail = "" if members else f"\n请用 /group 单位组 成员单位… 补充，例如：/group {name} 单位名称"
             return Reply(f"{head}\n「{name}」现有成员单位 {len(members)} 个：{listing}{tail}")
         case GroupUsage(groups=groups):
             known = f"\n现有单位组：{'、'.join(groups)}" if groups else "\n目前没有单位组。"
             return Reply(GROUP_USAGE + known)
         case NotAGroup(unit=unit):
             return Reply(
-                f"「{unit}」是一个具体单位，不是单位组（如“市属各部门”“各乡镇”）。发送 /group 查看单位组。"
+                f"「{unit}」是一个具体单位，不是单位组（如“各部门”“各乡镇”）或角色（如“实施单位”）。"
+                "发送 /group 查看单位组。"
             )
     return Reply(problem(result))
 

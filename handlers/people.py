@@ -21,7 +21,8 @@ async def start(update: Update, context: Context) -> None:
     args, sender = ctx.args(context), ctx.sender(update)
     if not args:
         actor = await ctx.store(context, queries.who_is, sender, ctx.admin_ids(context))
-        return await send(update, context, fmt.welcome(actor))
+        words = await ctx.store(context, queries.words_for, sender, ctx.admin_ids(context))
+        return await send(update, context, fmt.welcome(actor, words))
     if not ctx.is_private(update):
         return await send(update, context, fmt.Reply(fmt.START_IN_GROUP))
     result = await ctx.store(context, people.accept_invitation, sender, args[0])

@@ -26,7 +26,7 @@ from domain.text import TELEGRAM_LIMIT, md
 from handlers import context as ctx
 from handlers.context import JUDGE, Context
 from storage.items import Judge, load_calendar, refresh_all
-from storage.queries import actor_for
+from storage.queries import actor_for, words_for
 from storage.routine import (
     AnswerRecorded,
     NoSuchItem,
@@ -169,7 +169,8 @@ async def fix_note(update: Update, context: Context) -> None:
     if result is None:
         await message.reply_text("没有找到对应的检查项，请在半月查清单上重新点击「有问题」。")
         return
-    await message.reply_text(f"已记录「{result.item}」的问题和整改情况，将汇总报送市政府办公室。谢谢！")
+    words = await ctx.store(context, words_for, ctx.sender(update), ctx.admin_ids(context))
+    await message.reply_text(f"已记录「{result.item}」的问题和整改情况，将汇总报送{words.office}。谢谢！")
 
 
 async def holidays(update: Update, context: Context) -> None:

@@ -21,6 +21,7 @@ from sqlmodel import Session, col, select
 from domain.inspection import classify
 from domain.model import ItemKind
 from domain.rules import parse_rule
+from domain.site import office_of
 from domain.text import KIND_LABELS
 from domain.units import ROLE_HELPER
 from storage.db import session_scope
@@ -101,6 +102,7 @@ class ImportReport:
     unfilled_roles: list[str] = field(default_factory=list)  # roles with no member units yet
     unit_problems: list[UnitCellProblem] = field(default_factory=list)
     merges: list[tuple[str, str]] = field(default_factory=list)  # proposed: (name, into)
+    office: str | None = None  # the site's office, when this import named it
     added: list[str] = field(default_factory=list)
     changed: list[Change] = field(default_factory=list)
     retired: list[str] = field(default_factory=list)
@@ -170,6 +172,11 @@ class ImportReport:
             f"恢复 {len(self.restored)} 项；导入最近更新记录 {self.logged} 条"
         )
         out.extend(f"注意：{c}" for c in self.cautions)
+        if self.office:
+            out.append(
+                f"网站主管单位记为“{self.office}”（提醒和报告中使用）；"
+                "如需修改，或设置信息中心名称、承诺书条款，请用 zhiri site。"
+            )
         for kind in self.untouched_kinds:
             out.append(f"文件中没有{KIND_LABELS[kind]}表，已有的{KIND_LABELS[kind]}保持不变。")
         out.extend(self._to_fix())
@@ -366,6 +373,10 @@ def import_rows(
     report.untouched_kinds = [k for k in ("column", "account") if k not in parsed.kinds]
 
     units = _import_units(session, now, site_row.id, rows, report)
+    if site_row.office_name is None and (office := office_of(site_row.name, report.units)):
+        site_row.office_name = office
+        session.add(site_row)
+        report.office = office
     existing = {i.key: i for i in session.exec(select(Item).where(Item.site_id == site_row.id))}
     live_before = sum(1 for i in existing.values() if i.kind in parsed.kinds and i.retired_at is None)
     links = _links(session, site_row.id)

@@ -3,7 +3,7 @@ who answers for it, when it was last updated and where it stands today.
 
 The export reads like the list it came from, so importing it again changes nothing: the columns the import
 reads (levels, 更新时限要求, 责任单位 with （牵头）, 最近更新, 栏目地址, 备注 …) carry the stored values,
-and the columns it adds (要求解读, 网站管理员, 更新来源, 到期日, 状态) are ones the import ignores.
+and the columns it adds (要求解读, 网站维护员, 更新来源, 到期日, 状态) are ones the import ignores.
 """
 
 from __future__ import annotations
@@ -45,7 +45,7 @@ SOURCE_LABELS = {
     "button": "机器人登记",
     "website": "网站读取",
     "import": "导入",
-    "admin": "管理员",
+    "admin": "系统管理员",
 }
 # Row fills by state; overdue is the one a leader's eye must land on.
 FILLS = {
@@ -240,7 +240,7 @@ def export_list(session: Session, now: datetime, judge: Judge, site_row: Site, p
         ("更新时限要求", 26),
         ("要求解读", 30),
         ("责任单位", 26),
-        ("网站管理员", 14),
+        ("网站维护员", 14),
         ("最近更新", 17),
         ("更新来源", 11),
         ("到期日", 12),

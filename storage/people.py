@@ -60,7 +60,9 @@ from storage.queries import (
 
 ROLE_ALIASES: dict[str, str] = {
     "webmaster": "webmaster",
-    "网站管理员": "webmaster",
+    "网站维护员": "webmaster",
+    "维护员": "webmaster",
+    "网站管理员": "webmaster",  # the old word: accepted, with a hint (OLD_WEBMASTER_WORDS)
     "管理员": "webmaster",
     "运维": "webmaster",
     "运维人员": "webmaster",
@@ -71,6 +73,8 @@ ROLE_ALIASES: dict[str, str] = {
     "admin": "admin",
     "系统管理员": "admin",
 }
+# Old words for a webmaster that collide with the administrator (系统管理员): accepted with a hint.
+OLD_WEBMASTER_WORDS = frozenset({"网站管理员", "管理员"})
 MAX_COUNT = 100  # /done ITEM 3: a bigger number is a typo, not a day's work
 CODE_BYTES = 12  # secrets.token_urlsafe(12): 16 characters of A-Za-z0-9_-
 
@@ -113,6 +117,7 @@ class Invited:
     unit: str | None  # None: deployment-wide (全部)
     role: str
     expires_at: datetime
+    old_word: str | None = None  # the role was written the old way (网站管理员): the reply says the new word
 
 
 @dataclass(frozen=True)
@@ -161,7 +166,8 @@ def create_invitation(
     )
     session.add(invitation)
     session.flush()
-    return Invited(invitation.code, unit.name if unit else None, role, invitation.expires_at)
+    old = name_key(role_text) if name_key(role_text) in OLD_WEBMASTER_WORDS else None
+    return Invited(invitation.code, unit.name if unit else None, role, invitation.expires_at, old)
 
 
 @dataclass(frozen=True)

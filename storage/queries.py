@@ -25,6 +25,7 @@ from sqlmodel import Session, col, select
 
 from domain.access import Act, permits
 from domain.model import STATE_URGENCY, State
+from domain.site import DEFAULT_OFFICE, SiteWords
 from storage.items import Judge
 from storage.models import (
     Chat,
@@ -805,3 +806,43 @@ def people_view(
 def who_is(session: Session, now: datetime, sender: Sender, admin_ids: Iterable[int]) -> Actor:
     """The sender's standing (for /help: administrators see administrator commands)."""
     return actor_for(session, sender, admin_ids)
+
+
+# ------------------------------------------------------------------------------------------------
+# The site's own words
+
+
+def site_words(session: Session, site: Site | None) -> SiteWords:
+    """How the bot names the site's office, administrator and pledge, and two of its units and a group
+    for examples (the units leading the most items)."""
+    if site is None or site.id is None:
+        return SiteWords()
+    leading = session.execute(
+        sa_select(col(Unit.name), col(Unit.is_group), func.count(col(ItemUnit.item_id)))
+        .join(ItemUnit, col(ItemUnit.unit_id) == col(Unit.id), isouter=True)
+        .where(col(Unit.site_id) == site.id)
+        .group_by(col(Unit.id), col(Unit.name), col(Unit.is_group))
+        .order_by(func.count(col(ItemUnit.item_id)).desc(), col(Unit.name))
+    ).all()
+    units = tuple(name for name, group, _n in leading if not group)[:2]
+    group = next((name for name, is_group, _n in leading if is_group), None)
+    return SiteWords(
+        office=site.office_name or DEFAULT_OFFICE,
+        admin=site.admin_name or "",
+        pledge=site.pledge_ref or None,
+        units=units,
+        group=group,
+    )
+
+
+def words_for(session: Session, now: datetime, sender: Sender, admin_ids: Iterable[int]) -> SiteWords:
+    """The words of the sender's site: the site of their units, else the only site (else generic words)."""
+    actor = actor_for(session, sender, admin_ids)
+    site: Site | None = None
+    if actor.units:
+        site_id = session.exec(select(Unit.site_id).where(col(Unit.id).in_(list(actor.units)))).first()
+        site = session.get(Site, site_id) if site_id is not None else None
+    if site is None:
+        sites = session.exec(select(Site).limit(2)).all()
+        site = sites[0] if len(sites) == 1 else None
+    return site_words(session, site)

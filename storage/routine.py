@@ -49,7 +49,7 @@ from storage.models import (
     UpdateLog,
 )
 from storage.outbox import find_by_message
-from storage.queries import Sender, actor_for
+from storage.queries import Sender, actor_for, site_words
 
 # ---------------------------------------------------------------------------------------------------------
 # Runs
@@ -128,7 +128,7 @@ def admins(session: Session, configured: Iterable[int] = ()) -> tuple[Who, ...]:
     for p in rows:
         found[p.telegram_id if p.telegram_id is not None else f"p{p.id}"] = _who(p)
     for tid in sorted(configured):
-        found.setdefault(tid, Who(None, "管理员", None, tid))
+        found.setdefault(tid, Who(None, "系统管理员", None, tid))
     return tuple(found.values())
 
 
@@ -294,6 +294,7 @@ def gather(
         answers=answers,
         updates=updates,
         last_week_late=json.loads(last_weekly) if last_weekly else None,
+        words=site_words(session, site),
     )
 
 

@@ -194,7 +194,7 @@ _HEADER_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         # Export-only and people columns: never data for the import.
         (
             "ignore",
-            r"(解读|含义|释义|状态|到期|截止|逾期|天数|来源|管理员|联系人|负责人|责任人|人员|领导|电话|手机|邮箱|"
+            r"(解读|含义|释义|状态|到期|截止|逾期|天数|来源|管理员|维护员|联系人|负责人|责任人|人员|领导|电话|手机|邮箱|"
             r"姓名|网站名称|所属网站|站点|信息员|网管|联络员|经办人|审核人|粉丝|关注|阅读|开通|开设时间|"
             r"注册时间|是否|检查结果|得分|扣分|整改)",
         ),
@@ -795,7 +795,7 @@ def _read_rows(sheet: RawSheet, header: _Header, kind: str, result: ParsedList) 
                 sheet.name,
                 None,
                 f"第{rows_text}行（共{len(contacts)}行）的责任单位中写有联系人或电话，已略去，未作为单位导入；"
-                "联系人请另行登记为网站管理员",
+                "联系人请另行登记为网站维护员",
             )
         )
 

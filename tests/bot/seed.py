@@ -48,7 +48,7 @@ class World:
 def seed(engine: Engine, judge: Judge, created: datetime, *, now: datetime | None = None) -> World:
     """Create the portal; items are created (and so last 'updated') at `created`, judged at `now`."""
     with session_scope(engine) as session:
-        site = Site(name=SITE, created_at=created)
+        site = Site(name=SITE, office_name="市政府办公室", admin_name="市政府办信息中心", created_at=created)
         session.add(site)
         session.flush()
         assert site.id is not None

@@ -29,7 +29,7 @@ def test_people_log_updates_by_name_reply_and_button_and_ask_what_is_late(tmp_pa
 
         # Asking: the administrator sees every unit, the leader only theirs.
         overdue = bot.ask(admin_chat, admin, "/overdue", "逾期栏目和账号共").text or ""
-        assert "【市政府办公室】" in overdue and "【市教育局】" in overdue and "未绑定管理员" in overdue
+        assert "【市政府办公室】" in overdue and "【市教育局】" in overdue and "未绑定网站维护员" in overdue
         assert "待补充规则" in overdue and "互动交流 / 在线访谈" in overdue
         mine = bot.ask(leader_chat, leader, "/overdue", "逾期").text or ""
         assert "首页 / 部门动态" in mine and "市教育局" not in mine

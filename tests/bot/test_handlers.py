@@ -159,7 +159,7 @@ async def test_done_replied_to_a_reminder_logs_its_items(harness):
 
 async def test_a_stranger_is_refused_politely_and_nothing_is_written(harness):
     text = (await harness.send("/done 部门动态", user=STRANGER)).last_text()
-    assert "还没有绑定" in text and "/invite" in text and "市政府办信息中心" in text
+    assert "还没有绑定" in text and "/invite" in text and "系统管理员" in text
     assert logs(harness) == [] and rows(harness, Person, Person.telegram_id == STRANGER) == []
 
 
@@ -235,7 +235,7 @@ async def test_event_records_and_refuses_future_dates(harness):
 async def test_overdue_for_the_administrator_and_for_a_leader(harness):
     text = (await harness.send("/overdue", user=ADMIN)).last_text()
     assert "【市政府办公室】" in text and "【市教育局】" in text
-    assert "王小明（@wxm）" in text and "未绑定管理员" in text
+    assert "王小明（@wxm）" in text and "未绑定网站维护员" in text
     assert "待补充规则" in text and "互动交流 / 在线访谈" in text
     text = (await harness.send("/overdue", user=LEADER)).last_text()
     assert "【市政府办公室】" in text and "市教育局" not in text and "待补充规则" not in text
@@ -272,6 +272,13 @@ async def test_help_shows_administrator_commands_only_to_administrators(harness)
     admin = (await harness.send("/help", user=ADMIN)).last_text()
     assert "/done" in member and "/invite" not in member
     assert "/invite" in admin and "/bindchat" in admin and "/status" in admin
+
+
+async def test_help_examples_are_the_sites_own_names(harness):
+    admin = (await harness.send("/help", user=ADMIN)).last_text()
+    assert "/invite 市政府办公室 网站维护员" in admin  # the unit leading the most items
+    assert "/group 市属各部门 市政府办公室 市教育局" in admin
+    assert "系统管理员：市政府办信息中心负责本网站的管理员" in admin
 
 
 async def test_people_and_units(harness):

@@ -31,6 +31,7 @@ from domain.routine import (
     slots_on,
     weekly_stats,
 )
+from domain.site import SiteWords
 
 TZ = ZoneInfo("Asia/Shanghai")
 CAL = WorkCalendar()
@@ -206,7 +207,7 @@ def test_the_daily_read_lists_the_groups_items_urgent_first_with_links_and_a_but
     assert fin.item_ids == (2, 3, 1)
     text = fin.text
     assert text.startswith("【日查】2026年10月12日（星期一）")
-    assert "【市财政局】网站管理员：张三 @zhangsan" in text
+    assert "【市财政局】网站维护员：张三 @zhangsan" in text
     assert text.index("财政预决算") < text.index("部门动态") < text.index("通知公告")
     assert "已逾期3天（应于10月9日前更新）" in text
     assert "http://www.cxs.gov.cn/2.html" in text
@@ -269,8 +270,14 @@ def test_overdue_goes_to_the_group_and_escalates_after_a_working_day() -> None:
     assert sorted(p.to.label for p in esc) == ["person:李局长", "person:王主任"]
     leader = next(p for p in esc if p.to.chat_id == LEADER.telegram_id)
     assert "李局长您好" in leader.text and "已逾期6天" in leader.text
+    assert "承诺书" not in leader.text and "问责" not in leader.text  # this site signed no pledge
+    pledged = plan(
+        snap(replace_late(late, 6), words=SiteWords(pledge="责任书第三条")), local("2026-10-09 09:00"), CAL
+    )
+    leader = next(p for p in only(pledged, "escalation") if p.to.chat_id == LEADER.telegram_id)
+    assert "将被问责（责任书第三条）" in leader.text
     digest = next(p for p in esc if p.to.chat_id == ADMIN.telegram_id)
-    assert "【市财政局】网站管理员：张三 @zhangsan；分管领导：李局长" in digest.text
+    assert "【市财政局】网站维护员：张三 @zhangsan；分管领导：李局长" in digest.text
 
 
 def replace_late(view: ItemView, late: int) -> ItemView:
@@ -346,7 +353,10 @@ def test_the_half_month_check_has_two_buttons_per_item_in_parts_of_fifteen() -> 
     first = out[0]
     assert first.buttons[0][0].data == "hm:1:ok" and first.buttons[0][1].data == "hm:1:bad"
     assert "2026年10月下半月全面检查（1/2）" in first.text
-    assert "10月20日汇总报市政府办公室" in first.text
+    assert "10月20日汇总报网站主管单位" in first.text  # a site that has not named its office
+    county = SiteWords(office="某某县政府办公室")
+    named = only(plan(snap(*many, words=county), local("2026-10-16 09:00"), CAL), "half_month_check")
+    assert "10月20日汇总报某某县政府办公室" in named[0].text
     assert all(len(b.data.encode()) <= 64 for p in out for row in p.buttons for b in row)
 
 

@@ -79,7 +79,7 @@ def test_it_exports_a_printable_workbook(city, tmp_path):
         "更新时限要求",
         "要求解读",
         "责任单位",
-        "网站管理员",
+        "网站维护员",
         "最近更新",
         "更新来源",
         "到期日",
@@ -91,7 +91,7 @@ def test_it_exports_a_printable_workbook(city, tmp_path):
     rows = rows_by(ws, "二级栏目")
     today = rows["今日楚雄"]
     assert today["最近更新"] == datetime(2026, 11, 20, 10, 0)
-    assert (today["更新来源"], today["状态"], today["网站管理员"]) == ("机器人登记", "正常", "王芳")
+    assert (today["更新来源"], today["状态"], today["网站维护员"]) == ("机器人登记", "正常", "王芳")
     assert today["到期日"] == datetime(2026, 12, 4)  # Excel keeps dates as datetimes
     assert today["要求解读"] == describe_rule(parse_rule("2周内更新。"))
     assert ws.cell(today["_row"], 1).fill.fgColor.rgb[-6:] != "FFC7CE"

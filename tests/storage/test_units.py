@@ -13,9 +13,9 @@ from sqlmodel import Session, col, select
 from bot.cli import main
 from storage.catalog import run_import
 from storage.db import session_scope
-from storage.models import Item, ItemUnit, Membership, Person, Unit, UnitAlias, UnitGroupMember
+from storage.models import Item, ItemUnit, Membership, Person, Site, Unit, UnitAlias, UnitGroupMember
 from storage.people import Logged, NotYours, log_done
-from storage.queries import Sender
+from storage.queries import Sender, site_words
 from storage.units import UnitProblem, add_alias, find_unit, list_units, merge_units, rename_unit
 from tests.conftest import at
 
@@ -81,6 +81,11 @@ def test_unit_cells_are_stored_with_their_roles(engine, tmp_path):
     assert report.unfilled_roles == ["具备执法权的单位", "规划制定部门"]
     assert report.unfilled_groups == ["各部门", "各乡镇"]
     assert report.merges == [("县文旅局", "县文化和旅游局"), ("县市场监管局", "县市场监督管理局")]
+    # The site's office is the one its list names: what the bot says in reminders and reports.
+    assert report.office == "县政府办" and "网站主管单位记为“县政府办”" in report.render()
+    with Session(engine) as s:
+        words = site_words(s, s.exec(select(Site)).one())
+    assert (words.office, words.pledge, words.units[0]) == ("县政府办", None, "县政府办")
 
 
 def test_the_report_lists_what_to_fix_in_order(engine, tmp_path):

@@ -1,0 +1,61 @@
+"""`zhiri site [--site NAME] [--office X] [--admin X] [--pledge X | --no-pledge]`: the site's own names.
+
+The bot says these instead of any name written in its code: the government office that owns the list and
+receives reports (县政府办公室), the administrator people ask for invitations (县政府办信息中心), and the
+pledge clause it quotes when a column goes stale (a site that signed none quotes nothing).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from bot.config import load_settings
+from domain.site import DEFAULT_OFFICE
+from storage.catalog import find_site
+from storage.db import SchemaOutOfDate, check_schema, make_engine, session_scope
+
+
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser("site", help="查看或设置网站的主管单位、信息中心、承诺书条款 / the site's own names")
+    p.add_argument("--site", help="网站名称；数据库中有多个网站时必须指定")
+    p.add_argument("--office", help="网站主管单位（接收报告），如 县政府办公室")
+    p.add_argument("--admin", help="系统管理员所在单位（负责邀请和绑定），如 县政府办信息中心")
+    pledge = p.add_mutually_exclusive_group()
+    pledge.add_argument(
+        "--pledge", help="栏目长期不更新时在督办提醒中引用的承诺书条款（本网站签署的条款原文名称）"
+    )
+    pledge.add_argument("--no-pledge", action="store_true", help="不引用承诺书")
+
+
+def run(args: argparse.Namespace) -> int:
+    settings = load_settings()
+    engine = make_engine(settings.database_url)
+    try:
+        check_schema(engine)
+        with session_scope(engine) as session:
+            site = find_site(session, args.site)
+            if site is None:
+                print(
+                    "没有找到网站。请先导入清单（zhiri import），数据库中有多个网站时用 --site 指定。",
+                    file=sys.stderr,
+                )
+                return 2
+            for value, attr in ((args.office, "office_name"), (args.admin, "admin_name")):
+                if value is not None:
+                    setattr(site, attr, value.strip() or None)
+            if args.pledge is not None:
+                site.pledge_ref = args.pledge.strip() or None
+            if args.no_pledge:
+                site.pledge_ref = None
+            session.add(site)
+            print(f"网站：{site.name}")
+            print(f"  主管单位：{site.office_name or f'（未设置，称“{DEFAULT_OFFICE}”）'}")
+            print(f"  系统管理员所在单位：{site.admin_name or '（未设置，同主管单位）'}")
+            print(f"  承诺书条款：{site.pledge_ref or '（不引用）'}")
+    except SchemaOutOfDate as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    finally:
+        engine.dispose()
+    return 0
