@@ -420,11 +420,25 @@ def _state_line(item: ItemView, today: date) -> str:
 _MARK = {State.OVERDUE: "❗", State.DUE_TODAY: "⏰", State.DUE_SOON: "🔔"}
 
 
-def _item_block(n: int, item: ItemView, detail: str) -> list[str]:
+def _item_block(n: int, item: ItemView, detail: str, helpers: Sequence[str] = ()) -> list[str]:
     lines = [f"{n}. {item.title} — {detail}"]
     if item.url:
         lines.append(f"   {item.url}")
+    if helpers:
+        more = f"等{len(helpers)}个单位" if len(helpers) > HELPERS_NAMED else ""
+        lines.append(f"   配合单位：{'、'.join(helpers[:HELPERS_NAMED])}{more}（也可登记更新）")
     return lines
+
+
+HELPERS_NAMED = 5  # helping units named under an item; more are counted
+
+
+def _helpers(item: ItemView, units_by_id: Mapping[int, UnitView]) -> list[str]:
+    """The units helping with an item (配合): named in its reminders, not reminded themselves."""
+    if not item.lead_unit_ids:
+        return []
+    leads = set(item.lead_unit_ids)
+    return [units_by_id[u].name for u in item.unit_ids if u not in leads and u in units_by_id]
 
 
 def _urgency(item: ItemView, today: date) -> tuple[int, int, date, str]:
@@ -550,7 +564,8 @@ def _sections(
         unit = units_by_id.get(unit_id) or UnitView(unit_id, f"单位{unit_id}")
         blocks = []
         for item in sorted(by_unit[unit_id], key=lambda i: _urgency(i, today)):
-            blocks.append(_item_block(n, item, detail(item)))
+            helpers = _helpers(item, units_by_id) if notify else []
+            blocks.append(_item_block(n, item, detail(item), helpers))
             listed.append(item)
             n += 1
         sections.append((f"【{unit.name}】网站维护员：{_names(unit.webmasters)}", blocks))

@@ -492,3 +492,15 @@ def test_it_reads_two_lists() -> None:
 )
 def test_it_refuses_what_it_cannot_read(text: str, error: str) -> None:
     assert any(error in e for e in parse_holiday_list(text, 2027).errors)
+
+
+def test_helping_units_are_named_under_an_item_but_only_the_lead_is_reminded() -> None:
+    from dataclasses import replace
+
+    shared = replace(
+        item(1, "政策文件", State.OVERDUE, due=date(2026, 10, 3), late=5, units=(FIN, EDU)),
+        lead_unit_ids=(FIN,),
+    )
+    out = only(plan(snap(shared), local("2026-10-08 09:00"), CAL), "overdue")
+    assert [p.to.label for p in out] == [f"chat:{FIN_CHAT}"]
+    assert "配合单位：市教育局（也可登记更新）" in out[0].text

@@ -73,9 +73,11 @@ def test_a_working_monday_before_any_group_is_bound(city: str, capsys: pytest.Ca
     assert sum(len(r["items"]) for r in reads) >= 105  # every column and account of the list, by some unit
     assert all(r["text"].startswith("【日查】2026年10月12日（星期一）") for r in reads)
     notice = next(r for r in rows if r["kind"] == "admin_notice")
-    assert notice["to"] == "person:管理员" and "还没有绑定群聊" in notice["text"]
+    assert notice["to"] == "person:系统管理员" and "还没有绑定群聊" in notice["text"]
     assert all(
-        r["to"] == "person:管理员" for r in rows if r["kind"] not in ("daily_read", "due_warning", "overdue")
+        r["to"] == "person:系统管理员"
+        for r in rows
+        if r["kind"] not in ("daily_read", "due_warning", "overdue")
     )
     assert counts(city) == (0, 0, 0)  # nothing written: no outbox row, no run, no stored state
 
@@ -120,7 +122,7 @@ def test_the_first_of_a_month_brings_the_half_month_checklist(
     assert "这一时刻没有要发送的消息" in text and "09:00 半月查清单" in text
     _, out = preview(capsys, "2026-12-03 17:00", "--json")  # the 3rd working day: the report
     report = [r for r in lines(out) if r["kind"] == "half_month_report"]
-    assert report and report[0]["document"].endswith(".xlsx") and report[0]["to"] == "person:管理员"
+    assert report and report[0]["document"].endswith(".xlsx") and report[0]["to"] == "person:系统管理员"
 
 
 def test_a_bad_moment_is_refused(city: str, capsys: pytest.CaptureFixture[str]) -> None:
