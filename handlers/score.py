@@ -26,7 +26,7 @@ from storage.score import (
 )
 
 THRESHOLDS = "thresholds"
-STRANGER = "您还没有绑定单位。请向网站管理员索取邀请链接，或发送 /start 邀请码。"
+STRANGER = "您还没有绑定单位。请向系统管理员索取邀请链接，或发送 /start 邀请码。"
 
 
 def thresholds(context: Context) -> Thresholds:
