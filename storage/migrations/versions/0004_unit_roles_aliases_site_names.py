@@ -1,7 +1,7 @@
 """unit roles, aliases and the site's own names
 
 Revision ID: 0004
-Revises: 0009
+Revises: 0008
 Create Date: 2026-11-26 00:05:00
 
 - `unit.kind`: a real unit, a group word (市属各部门) or a role (实施单位); groups and roles are both filled
@@ -18,7 +18,7 @@ import sqlmodel
 
 
 revision = "0004"
-down_revision = "0009"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 
