@@ -18,7 +18,7 @@ import sqlmodel
 
 
 revision = "0004"
-down_revision = "0008"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 
