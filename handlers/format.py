@@ -788,7 +788,7 @@ def checked(result: Checked, tz: ZoneInfo) -> Reply:
 REVOKE_USAGE = "用法：/revoke 邀请码（或整条邀请链接）\n只发送 /revoke 可列出尚未使用的邀请。"
 REMOVE_USAGE = (
     "用法：/remove 人员 [单位]\n人员可写姓名、@用户名或 Telegram 数字 ID，例如：\n"
-    "/remove @wxm 市政府办公室\n/remove 王小明\n移除后对方立即失去该单位的权限，已登记的记录保留。"
+    "/remove @wxm 单位名称\n/remove 王小明\n移除后对方立即失去该单位的权限，已登记的记录保留。"
 )
 HISTORY_USAGE = "用法：/history 栏目或账号名称，例如：/history 财政预决算"
 

@@ -133,7 +133,7 @@ async def half_month_button(update: Update, context: Context) -> None:
 def _refusal(result: NotEntitled, act: str) -> str:
     """Why a button or reply was refused: the person, not the chat, decides (at most 200 characters)."""
     if result.stranger:
-        return f"您还没有绑定任何单位，不能{act}。请联系市政府办信息中心管理员获取邀请。"
+        return f"您还没有绑定任何单位，不能{act}。请联系系统管理员获取邀请。"
     what = f"「{result.item}」" if result.item else "本群的栏目"
     return f"{what}不属于您绑定的单位，您不能{act}。"[:200]
 
