@@ -16,10 +16,10 @@ from datetime import date
 from typing import Any
 
 from domain.calendar import WorkCalendar
-from domain.due import evaluate
+from domain.due import evaluate, reply_span
 from domain.model import ItemFacts, ItemKind
 from domain.rules import describe_rule, parse_rule, rule_to_dict
-from domain.text import STATE_LABELS
+from domain.text import state_words
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -60,14 +60,14 @@ def run(args: argparse.Namespace) -> int:
     if last is not None and at is not None:
         # For a deadline after an event (印发后5个工作日内), --last is the day of that event: the question
         # asked is "it happened on this day; when is it due?"
-        events = (last,) if rule.after_event is not None else ()
+        events = (last,) if reply_span(rule) is not None else ()
         facts = ItemFacts(rule=rule, kind=ItemKind.COLUMN, created=last, last_update=last, open_events=events)
         status = evaluate(facts, at, WorkCalendar())
         out["due"] = status.due.isoformat() if status.due else None
         out["state"] = status.state.value
         out["days_late"] = status.days_late
         when = f"截止{status.due.isoformat()}，" if status.due else ""
-        sentence += f"{when}{at.isoformat()}状态：{STATE_LABELS[status.state]}。"
+        sentence += f"{when}{at.isoformat()}状态：{state_words(status.state, status.days_late)}。"
     if args.json:
         print(json.dumps(out, ensure_ascii=False))
     else:

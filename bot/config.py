@@ -77,6 +77,8 @@ class Settings(BaseSettings):
     inspect_home_min_updates: int = Field(default=_T.home_min_updates, ge=0, le=1000)
     inspect_yearly_activities: int = Field(default=_T.yearly_activities, ge=0, le=100)
     inspect_fail_above_points: float = Field(default=_T.fail_above_points, ge=0, le=100)
+    letter_reply_days: int = Field(default=30, ge=1, le=365)
+    application_reply_workdays: int = Field(default=20, ge=1, le=250)
     # The website reader.
     crawl_enabled: bool = True
     crawl_at: time = time(6, 30)
@@ -119,6 +121,10 @@ class Settings(BaseSettings):
             account_risk_days=self.account_risk_days,
             home_warn_days=self.home_warn_days,
             home_veto_days=self.home_veto_days,
+            letter_reply=Span(self.letter_reply_days, Unit.DAY),
+            application_reply=Span(self.application_reply_workdays, Unit.WORKDAY),
+            letter_veto_months=self.inspect_letter_veto_months,
+            letter_warn_months=self.inspect_letter_warn_months,
         )
 
     @property

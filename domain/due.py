@@ -1,17 +1,23 @@
 """When is an item due, and how urgent is it today? Pure: `today` and the calendar come in as arguments.
 
 Every part of a rule gives a last allowed day (`due`); the earliest one decides and is named in `driver`:
-- `max_gap`: base (last update, else creation) + the span;
+- `max_gap`: the last update + the span. With no known last update the item is due on the day it came onto
+  the list: unknown is not fresh (`Status.unknown`; people read "最近更新日期未知");
 - `floor`: an event-driven rule (适时更新, or only deadlines after events) with no gap of its own still needs
   an update within `Policy.on_change_floor` (附件2 note: 适时更新的栏目…最迟1年内要有更新);
-- `quota`: the calendar period containing today (week Mon–Sun, 1–15/16–end, month, quarter from
-  Jan/Apr/Jul/Oct, n weeks counted in ISO weeks, year) must hold `count` items. Short → due at the end
-  of this period; met → due at the end of the next one. A rolling quota counts the window that ends today;
-- `after_event`: each open event + the span; the oldest open event decides;
+- `quota`: each calendar period (week Mon–Sun, 1–15/16–end, month, quarter from Jan/Apr/Jul/Oct, n weeks
+  counted in ISO weeks, year) must hold `count` items. A period that ended short is missed: due at its end,
+  overdue from the next day until the next update. The current period short → due at its end; met → due at
+  the end of the next one. The period an item came onto the list in asks only its share (pro-rated). A
+  rolling quota counts the window that ends today;
+- `after_event`: each open event + the span; the oldest open event decides. A reply duty with no time
+  written (及时受理来信) takes the default of its kind from `Policy` (letters 30 days, 依申请公开 20
+  working days);
 - `account_default`: a new-media account with no written rule is due weekly (DOMAIN.md).
 
 People are warned on `warn_on`, the last working day on or before `due` (a Sunday deadline is Friday's job),
-and see "due soon" from `Policy.warn_lead_workdays` working days before that.
+and see "due soon" from `Policy.warn_lead_workdays` working days before that. Days late are calendar days
+after the last allowed day, for every rule.
 """
 
 from __future__ import annotations
@@ -27,13 +33,14 @@ from domain.model import (
     ItemKind,
     Policy,
     Quota,
+    Rule,
     Span,
     State,
     Status,
     Unit,
 )
 
-__all__ = ["add_span", "evaluate", "period_bounds"]
+__all__ = ["add_span", "evaluate", "period_bounds", "reply_span"]
 
 _DEFAULT_POLICY = Policy()
 
@@ -111,8 +118,26 @@ def _half_end(h: int) -> date:
     return date(year, month0 + 1, 15 if h % 2 == 0 else _month_len(year, month0 + 1))
 
 
+def _prorated(count: int, start: date, end: date, created: date) -> int:
+    """The share of `count` still asked for when the item came onto the list inside the period: the quota
+    times the part of the period left, to the nearest whole item (a yearly 6 imported on 25 November asks
+    for 1; a weekly 1 imported on a Saturday asks for none until Monday)."""
+    if created <= start:
+        return count
+    left = end.toordinal() - created.toordinal() + 1
+    length = end.toordinal() - start.toordinal() + 1
+    return int(count * left / length + 0.5)
+
+
 def _quota_due(q: Quota, facts: ItemFacts, today: date, calendar: WorkCalendar) -> tuple[int, int]:
-    """(ordinal of the last allowed day, items still missing) for a quota."""
+    """(ordinal of the last allowed day, items still missing) for a quota.
+
+    Calendar periods are judged one after the other from the period of the last update (or of the day the
+    item came onto the list, whichever is later): a period that ended short is missed, and the item is
+    overdue from the day after it ended until it is updated again (an update after the missed period is the
+    fix; the periods before it are not held against it twice). The current period is short → due at its end;
+    met → due at the end of the next one.
+    """
     updates = list(facts.recent_updates)
     last = facts.last_update
     if last is not None and all(d != last for d, _ in updates):
@@ -133,13 +158,21 @@ def _quota_due(q: Quota, facts: ItemFacts, today: date, calendar: WorkCalendar) 
                 break
         anchor = kth if kth is not None else facts.created
         return _add_span_o(anchor, q.per, calendar, 1), max(0, q.count - done)
-    start, end = period_bounds(today, q.per)
-    done = sum(c for d, c in updates if start <= d <= today)
-    missing = q.count - done
-    if missing > 0:
-        return end.toordinal(), missing
-    # Met for this period: the next period's quota is the next thing that can go wrong.
-    return period_bounds(date.fromordinal(end.toordinal() + 1), q.per)[1].toordinal(), 0
+    latest = max((d for d, _ in updates if d <= today), default=None)
+    first = facts.created if latest is None or latest < facts.created else latest
+    start, end = period_bounds(min(first, today), q.per)
+    while True:
+        asked = _prorated(q.count, start, end, facts.created)
+        done = sum(c for d, c in updates if start <= d <= min(end, today))
+        missing = max(0, asked - done)
+        if end >= today:
+            if missing:
+                return end.toordinal(), missing
+            # Met for this period: the next period's quota is the next thing that can go wrong.
+            return period_bounds(date.fromordinal(end.toordinal() + 1), q.per)[1].toordinal(), 0
+        if missing:
+            return end.toordinal(), missing  # a period that ended short: overdue since the day after
+        start, end = period_bounds(date.fromordinal(end.toordinal() + 1), q.per)
 
 
 _LINES: dict[Category, tuple[str, bool, str]] = {
@@ -164,13 +197,14 @@ _LINES: dict[Category, tuple[str, bool, str]] = {
 _FIXED_LIMITS = {Category.NEWS: 14, Category.NOTICE: 183, Category.PERSONNEL: 365}
 
 
-def _risk(facts: ItemFacts, base_o: int, today: date, policy: Policy) -> InspectionRisk | None:
-    """The inspection line this item is approaching or past (全国政府网站普查评分表), if any."""
+def _risk(facts: ItemFacts, base_o: int | None, today: date, policy: Policy) -> InspectionRisk | None:
+    """The inspection line this item is approaching or past (全国政府网站普查评分表), if any. `base_o` is the
+    last update (None when it is not known: no line can be measured)."""
     category = Category.ACCOUNT if facts.kind is ItemKind.ACCOUNT else facts.category
-    if category is Category.INTERACTIVE:
+    if category is Category.INTERACTIVE or facts.rule.reply is not None:
         return _letter_risk(facts, today, policy)
     line = _LINES.get(category)
-    if line is None:
+    if line is None or base_o is None:
         return None
     days = today.toordinal() - base_o
     if category is Category.HOME:
@@ -185,68 +219,96 @@ def _risk(facts: ItemFacts, base_o: int, today: date, policy: Policy) -> Inspect
 
 
 def _letter_risk(facts: ItemFacts, today: date, policy: Policy) -> InspectionRisk | None:
-    # A letter unanswered for more than 3 months (in the past year) fails the whole site.
-    if not facts.open_events:
+    # A request (letter, 依申请公开) left open longer than the veto line (3 months) fails the whole site;
+    # it is marked from `letter_warn_months` on, so the leader hears of it while there is still time.
+    open_now = [d for d in facts.open_events if d <= today]
+    if not open_now:
         return None
-    oldest = min(facts.open_events)
-    limit = _add_months(oldest, 3).toordinal() - oldest.toordinal() + 1
+    oldest = min(open_now)
+    limit = _add_months(oldest, policy.letter_veto_months).toordinal() - oldest.toordinal() + 1
     days = today.toordinal() - oldest.toordinal()
-    if days < limit - policy.warn_lead_workdays:
+    if days <= _add_months(oldest, policy.letter_warn_months).toordinal() - oldest.toordinal():
         return None
-    label = f"有信件已{days}天未办结（超过3个月未回应单项否决）"
+    label = (
+        f"有来信或申请已{days}天未办结（超过{policy.letter_veto_months}个月未回应单项否决）"
+        if days < limit
+        else f"有来信或申请已{days}天未办结，已超过{policy.letter_veto_months}个月（单项否决）"
+    )
     return InspectionRisk("letter_unanswered", True, days, limit, days >= limit, label)
+
+
+def reply_span(rule: Rule, policy: Policy = _DEFAULT_POLICY) -> Span | None:
+    """The deadline per received request: the rule's own, else the default of the setting for its kind of
+    request (letters: 30 days; 依申请公开: 20 working days), else None."""
+    if rule.after_event is not None:
+        return rule.after_event
+    if rule.reply == "application":
+        return policy.application_reply
+    if rule.reply == "letter":
+        return policy.letter_reply
+    return None
 
 
 def evaluate(
     facts: ItemFacts, today: date, calendar: WorkCalendar, policy: Policy = _DEFAULT_POLICY
 ) -> Status:
-    """Judge one item on `today`: its state, last allowed day, warning day and inspection risk."""
+    """Judge one item on `today`: its state, last allowed day, warning day, days late and inspection risk.
+
+    This is the one judgement every view shows (the chat commands, the routine, the export, `zhiri rule`).
+    Days late are always calendar days after the last allowed day, whatever unit the rule is written in
+    (a 5-working-day deadline missed on Friday is 3 days late on Monday).
+    """
     rule = facts.rule
-    base = facts.last_update or facts.created
+    last = facts.last_update
+    # Unknown is not fresh: with no known update the item is due on the day it came onto the list.
+    base = last or facts.created
     base_o = base.toordinal()
     today_o = today.toordinal()
 
-    # The earliest last-allowed day so far (as an ordinal), which part set it, and whether lateness is
-    # counted in working days.
+    def from_base(span: Span) -> int:
+        return _add_span_o(base, span, calendar, 1) if last is not None else base_o
+
+    # The earliest last-allowed day so far (as an ordinal) and which part set it.
     best_o = 0
     driver = ""
-    workday = False
     missing = 0
     if not rule.ok:
         if facts.kind is ItemKind.ACCOUNT and not rule.text.strip():
             # Accounts post weekly by default (县政务新媒体通知); an empty rule column is not an error.
-            default_gap = policy.account_default_gap
-            best_o, driver = _add_span_o(base, default_gap, calendar, 1), "account_default"
-            workday = default_gap.unit is Unit.WORKDAY
+            best_o, driver = from_base(policy.account_default_gap), "account_default"
         else:
-            return Status(State.NEEDS_RULE, reason=rule.reason, risk=_risk(facts, base_o, today, policy))
+            return Status(
+                State.NEEDS_RULE,
+                reason=rule.reason,
+                risk=_risk(facts, base_o if last else None, today, policy),
+            )
     else:
-        has_duty = rule.max_gap is not None or rule.quota is not None or rule.after_event is not None
+        ae = reply_span(rule, policy)
+        has_duty = rule.max_gap is not None or rule.quota is not None or ae is not None
         if not has_duty and (rule.check_only or rule.external):
             return Status(State.NOT_APPLICABLE)
         gap = rule.max_gap
         if gap is not None:
-            best_o, driver, workday = _add_span_o(base, gap, calendar, 1), "max_gap", gap.unit is Unit.WORKDAY
-        elif (rule.on_change or rule.after_event is not None) and policy.on_change_floor is not None:
+            best_o, driver = from_base(gap), "max_gap"
+        elif rule.reply is not None:
+            pass  # a page of requests has no content duty of its own: each request has its deadline
+        elif (rule.on_change or ae is not None) and policy.on_change_floor is not None:
             # A deadline after an event (印发后5个工作日内) is event-driven too: with no event for a long time
             # the column still looks abandoned to an inspector, so the same floor applies.
-            floor = policy.on_change_floor
-            best_o, driver, workday = (
-                _add_span_o(base, floor, calendar, 1),
-                "floor",
-                floor.unit is Unit.WORKDAY,
-            )
+            best_o, driver = from_base(policy.on_change_floor), "floor"
         if rule.quota is not None:
             q_o, missing = _quota_due(rule.quota, facts, today, calendar)
             if not driver or q_o < best_o:
-                best_o, driver, workday = q_o, "quota", rule.quota.per.unit is Unit.WORKDAY
-        ae = rule.after_event
-        if ae is not None and facts.open_events:
-            e_o = min(_add_span_o(e, ae, calendar, 1) for e in facts.open_events)
+                best_o, driver = q_o, "quota"
+        events = [e for e in facts.open_events if e <= today]
+        if ae is not None and events:
+            e_o = min(_add_span_o(e, ae, calendar, 1) for e in events)
             if not driver or e_o < best_o:
-                best_o, driver, workday = e_o, "after_event", ae.unit is Unit.WORKDAY
+                best_o, driver = e_o, "after_event"
 
-    risk = _risk(facts, base_o, today, policy)
+    risk = _risk(facts, base_o if last else None, today, policy)
+    # The last update matters to this rule (a gap, a floor or a quota) and nobody knows it.
+    unknown = last is None and (driver in ("max_gap", "floor", "account_default") or rule.quota is not None)
     if not driver:
         # Only event deadlines and no open event (or no floor configured): nothing is due.
         return Status(State.FRESH, risk=risk)
@@ -254,9 +316,6 @@ def evaluate(
     due = date.fromordinal(best_o)
     if today_o > best_o:
         late = today_o - best_o
-        if workday:
-            # A working-day deadline missed on a weekend is still missed: at least one day late.
-            late = max(1, calendar.working_days_between_ordinals(best_o, today_o))
         state = State.OVERDUE
     else:
         late = 0
@@ -266,4 +325,4 @@ def evaluate(
             state = State.DUE_SOON
         else:
             state = State.FRESH
-    return Status(state, due, warn_on, late, missing, driver, risk)
+    return Status(state, due, warn_on, late, missing, driver, risk, unknown=unknown)

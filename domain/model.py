@@ -48,6 +48,9 @@ class Rule:
     check_only: bool = False
     external: bool = False
     reason: str | None = None
+    # A reply duty per received request with no time written (及时受理来信): "letter" or "application"
+    # (依申请公开); the deadline is the deployment's default for that kind (`Policy`).
+    reply: str | None = None
 
 
 class ItemKind(StrEnum):
@@ -121,11 +124,12 @@ class Status:
     state: State
     due: date | None = None  # last allowed day
     warn_on: date | None = None  # the day people must be warned: last working day on or before `due`
-    days_late: int = 0  # calendar days past `due` (working days for working-day rules)
-    missing: int = 0  # quota shortfall in the current period
+    days_late: int = 0  # calendar days past `due`, for every rule
+    missing: int = 0  # quota shortfall in the current (or the missed) period
     driver: str = ""  # which part of the rule decided: max_gap, quota, after_event, floor, account_default
     risk: InspectionRisk | None = None
     reason: str | None = None
+    unknown: bool = False  # no update is known (imported without a date, never logged nor read)
 
 
 @dataclass(frozen=True)
@@ -138,3 +142,10 @@ class Policy:
     account_risk_days: int = 14
     home_warn_days: int = 10
     home_veto_days: int = 14
+    # Requests (letters, 依申请公开) whose rule gives no time: the statutory or local default.
+    letter_reply: Span = field(default_factory=lambda: Span(30, Unit.DAY))
+    application_reply: Span = field(default_factory=lambda: Span(20, Unit.WORKDAY))
+    # An open request older than this fails the site (单项否决); from the warning line on it is an
+    # inspection risk, escalated (INSPECT_LETTER_VETO_MONTHS / INSPECT_LETTER_WARN_MONTHS).
+    letter_veto_months: int = 3
+    letter_warn_months: int = 2

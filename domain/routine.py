@@ -26,7 +26,7 @@ from typing import Any
 from domain.calendar import WorkCalendar
 from domain.model import InspectionRisk, State
 from domain.site import SiteWords
-from domain.text import md, ymd
+from domain.text import UNKNOWN_LAST, md, ymd
 
 __all__ = [
     "KIND_NAMES",
@@ -187,6 +187,7 @@ class ItemView:
     unit_ids: tuple[int, ...] = ()  # responsible units (group units expanded to their members)
     lead_unit_ids: tuple[int, ...] = ()  # 牵头 units among them; they get the warnings when set
     rule_text: str = ""
+    unknown: bool = False  # no update known: "最近更新日期未知"
 
     @property
     def title(self) -> str:
@@ -410,6 +411,8 @@ def _state_line(item: ItemView, today: date) -> str:
             if item.state is State.FRESH
             else f"{text}，还差{item.missing}条"
         )
+    if item.unknown and item.state is not State.NOT_APPLICABLE:
+        text += f"，{UNKNOWN_LAST}"
     if item.read_status == "empty":
         text += "，【空白栏目】"
     elif item.read_status == "broken":

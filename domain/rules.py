@@ -10,10 +10,18 @@ Representation (decided here, relied on by `domain.due`):
 - "at most this long between updates" → `max_gap`: 2周内更新, 每周一次, 每月更新一次, 每季度, 半月, 一年一次.
   A count of one per period written *without* 至少/不少于 is a gap, not a quota:
   每周一次 ≈ 每周内至少更新一次.
-- "at least N items per period" → `quota`: 每年不少于6次, 每周两次, 每月至少更新4条, 每周至少一次 (an explicit
-  至少/不少于 before the count always makes a quota, even for one). Calendar periods unless the text says
-  任意/连续/滚动, or "N周内" without 每 ("2周内不少于3条" is any 2-week window): then `rolling`.
-- 至少/不少于 *before the period* makes a floor on the gap: 至少一年更新一次, 至少每年一次 → `max_gap` 1 year.
+- "at least N items per period" with N ≥ 2 → `quota`: 每年不少于6次, 每周两次, 每月至少更新4条.
+  Calendar periods unless the text says 任意/连续/滚动, or "N周内" without 每 ("2周内不少于3条" is any
+  2-week window): then `rolling`.
+- "at least once per period", in every spelling, is one meaning: a maximum gap, the same as "N内更新".
+  每年至少一次, 至少每年一次, 至少一年更新一次, 每月至少更新一次, 每周至少发布一条 → `max_gap` of the period.
+- 每天/每日/日更 (a gap of one day) counts working days (`Unit.WORKDAY`): a news column updated on Friday is
+  due on Monday, and after a holiday on the first working day. Unless the text says weekends or holidays are
+  included (节假日也要更新, 每日（含节假日）, 含周末, 自然日): then calendar days.
+- A reply duty with no time written (及时受理来信, 及时受理依申请来件) is a deadline per received
+  request, not a page to refresh: `reply` = "application" (依申请公开) or "letter", and `domain.due` takes
+  the default of that kind from the settings. Any rule about answering requests (30日内办结回复) also
+  gets `reply`, so the page has no yearly floor of its own.
 - a deadline counted from an event (后/起/之日起 before it, or a reply verb 回复/答复/办结/公开 after it) →
   `after_event`; a second deadline (延期不超过…, 最迟不超过…) → `after_event_alt`.
 - 适时/及时/随时/根据…情况/有…时 → `on_change`; 检查/正常运行/链接有效 → `check_only` (the period in
@@ -53,7 +61,7 @@ from functools import lru_cache
 from math import ceil
 from typing import Any
 
-from domain.model import Quota, Rule, Span, Unit
+from domain.model import Policy, Quota, Rule, Span, Unit
 from domain.numbers import normalize, scan_number
 
 __all__ = ["describe_rule", "parse_rule", "rule_to_dict", "span_days", "span_to_dict"]
@@ -678,12 +686,11 @@ def _read_part(raw: str, found: _Found) -> None:
         per = start > 0 and kinds[start - 1] == "E"
         within = bool(after) and after[0] == "L"
         rolling = "S" in has or (within and not per)
-        count, at_least, used = _count_after(toks, u + 1, after_end)
+        count, _at_least, used = _count_after(toks, u + 1, after_end)
         consumed = max(consumed, used)
         if count is None and per and start >= 3 and kinds[start - 3 : start] == ["N", "C", "E"]:
             # The count written first: "6次/年", "2条每周".
             count = toks[start - 3].value
-            at_least = (start >= 4 and kinds[start - 4] == "G") or "P" in after[:1]
         # 每周一、三、五 / 每年6月、12月 / 每月10日、20日: several named days in each period.
         slots = (tok.value or 1) if tok.kind == "Y" else _slots(s, toks, u + 1, after_end)
         if per and slots > 1:
@@ -693,10 +700,13 @@ def _read_part(raw: str, found: _Found) -> None:
         if count is not None:
             if count.denominator != 1 or count < 1:
                 raise _NotUnderstood("次数必须是正整数")
-            if count > 1 or (at_least and not rolling):
+            if count > 1:
                 quotas.append(Quota(int(count), span, rolling=rolling))
             else:
-                # "至少1次" in any window of N is exactly "at most N between updates": one meaning, one form.
+                # "At least once per N" in every spelling (每年至少一次, 至少每年一次, 每月至少更新一次,
+                # 一年一次) is one duty: at most N between two updates, the same as "N内更新". Offices
+                # mean "do not let it go a year without an update", not "once in each calendar year"
+                # (which would allow January of one year and December of the next).
                 found.max_gaps.append(span)
             continue
         if "G" in after and "V" not in after[after.index("G") :]:
@@ -797,6 +807,7 @@ def parse_rule(text: str) -> Rule:
         if _SAME_AS.match(plain):
             detail = "“同上”请改为写出具体要求；"
         return _fail(text, text, detail + _HINT)
+    found.max_gaps = [_daily_span(text, g) for g in found.max_gaps]
     if len(set(found.quotas)) > 1:
         return _fail(text, text, "同时写了几个数量要求，请只保留一个")
     deadlines = found.events[:1] + found.alts[:1] if found.alts else found.events
@@ -815,7 +826,40 @@ def parse_rule(text: str) -> Rule:
         # Fixed content is "no duty" only when nothing else in the rule is one ("内容固定，有变化时及时更新").
         check_only=found.check_only or (found.fixed and not found.duty()),
         external=found.external,
+        reply=_reply_kind(text, found),
     )
+
+
+# "节假日也要更新", "每日（含节假日）", "周末照常更新", "每个自然日": calendar days, not working days.
+_ALL_DAYS = re.compile(
+    r"(?:含|包括|包含|包含在内|不论|无论)[^,;]{0,3}(?:节假日|假日|节日|周末|双休日|休息日)"
+    r"|(?:节假日|假日|节日|周末|双休日|休息日)[^,;]{0,4}(?:也|均|都|照常|正常|不间断|不停)"
+    r"|自然日|日历日|全年无休|365天"
+)
+_DAILY = re.compile(r"每天|每日|日更|日均|天天|逐日|每一天")
+
+
+def _daily_span(text: str, span: Span) -> Span:
+    """每天/每日 on a news column means every working day unless the text includes holidays."""
+    if span != Span(1, Unit.DAY) or not _DAILY.search(text) or _ALL_DAYS.search(normalize(text)):
+        return span
+    return Span(1, Unit.WORKDAY)
+
+
+# Answering requests people send in: letters (信箱, 留言, 咨询, 投诉) and applications (依申请公开).
+# "办结件" is a finished letter being published (选登), not an answer owed.
+_REPLY_VERB = re.compile(r"受理|回复|答复|答疑|办结(?!件)|反馈|办理")
+_REQUEST = re.compile(r"来信|信件|来件|来函|信箱|留言|咨询|投诉|诉求|申请|来电|提问")
+_APPLICATION = re.compile(r"依申请|申请公开|公开申请")
+
+
+def _reply_kind(text: str, found: _Found) -> str | None:
+    plain = normalize(text)
+    if not _REPLY_VERB.search(plain) or found.max_gaps or found.quotas:
+        return None
+    if not found.events and not ((found.on_change or found.anchored) and _REQUEST.search(plain)):
+        return None
+    return "application" if _APPLICATION.search(plain) else "letter"
 
 
 def _fail(text: str, unread: str, why: str) -> Rule:
@@ -882,23 +926,57 @@ def _per(span: Span) -> str:
     return f"每{_length(span)}"
 
 
-def describe_rule(rule: Rule) -> str:
-    """One Chinese sentence saying what the rule asks, e.g. "每2周内至少更新一次。"."""
+def describe_rule(rule: Rule, policy: Policy | None = None) -> str:
+    """One Chinese sentence saying what the rule asks and how Zhiri counts it, e.g.
+    "每2周内至少更新一次（按间隔计：距上次更新不超过2周，与“2周内更新”同义）。"."""
     if not rule.ok:
         return rule.reason or "无法识别更新要求"
+    policy = policy or Policy()
     bits: list[str] = []
-    if rule.on_change:
+    if rule.on_change and rule.reply is None:
         bits.append("有新信息或情况变化时及时更新")
     if rule.max_gap is not None:
+        gap = rule.max_gap
         lead = "且" if rule.on_change else ""
-        inner = "" if rule.max_gap.n == 1 else "内"
-        bits.append(f"{lead}{_per(rule.max_gap)}{inner}至少更新一次")
+        inner = "" if gap.n == 1 else "内"
+        if gap == Span(1, Unit.WORKDAY):
+            how = (
+                "按工作日计，周末和法定节假日不计，调休上班日要计；"
+                "如节假日也要更新，请在要求中写明“节假日也要更新”"
+            )
+        else:
+            length = "一个季度" if _length(gap) == "季度" else _length(gap)
+            how = f"按间隔计：距上次更新不超过{length}即可，与“{length}内更新”同义"
+        bits.append(f"{lead}{_per(gap)}{inner}至少更新一次（{how}）")
     if rule.quota is not None:
         q = rule.quota
-        period = f"任意连续{_length(q.per)}内" if q.rolling else _per(q.per)
-        bits.append(f"{period}不少于{q.count}次（条）")
-    if rule.after_event is not None:
-        text = f"事项发生或收到后{_length(rule.after_event)}内办结或公开"
+        if q.rolling:
+            bits.append(f"任意连续{_length(q.per)}内不少于{q.count}次（条）")
+        else:
+            bits.append(
+                f"{_per(q.per)}不少于{q.count}次（条）（按自然周期计：周期结束仍不足即逾期，逾期天数从周期结束次日"
+                "算起，再有更新即解除；列入清单的当期按剩余天数折算）"
+            )
+    reply = rule.after_event
+    if rule.reply is not None:
+        what = "每件依申请公开申请" if rule.reply == "application" else "每件来信（留言、咨询）"
+        if reply is None:
+            reply = policy.application_reply if rule.reply == "application" else policy.letter_reply
+            basis = "法定期限" if rule.reply == "application" else "本地规定期限"
+            when = (
+                f"自收到之日起{_length(reply)}内办结答复"
+                f"（要求未写期限，按{basis}{_length(reply)}，可在设置中修改）"
+            )
+        else:
+            when = f"自收到之日起{_length(reply)}内办结答复"
+            if rule.after_event_alt is not None:
+                when += f"（另一期限：{_length(rule.after_event_alt)}内）"
+        bits.append(
+            f"{what}{when}；按收到的每一件计期限，不是页面更新；"
+            f"超过{policy.letter_veto_months}个月未办结为单项否决项，超过{policy.letter_warn_months}个月即督办"
+        )
+    elif reply is not None:
+        text = f"事项发生或收到后{_length(reply)}内办结或公开"
         if rule.after_event_alt is not None:
             text += f"（另一期限：{_length(rule.after_event_alt)}内）"
         bits.append(text)

@@ -30,6 +30,16 @@ STATE_LABELS = {
     "fresh": "正常",
     "not_applicable": "无需更新",
 }
+UNKNOWN_LAST = "最近更新日期未知"
+
+
+def state_words(state: str, days_late: int = 0, unknown: bool = False) -> str:
+    """What people read for an item's state: "已逾期3天" (calendar days after the last allowed day, the same
+    number in every view), "即将到期"…, with "（最近更新日期未知）" while no update is known."""
+    text = f"已逾期{days_late}天" if state == "overdue" else STATE_LABELS.get(state, state)
+    return f"{text}（{UNKNOWN_LAST}）" if unknown and state != "not_applicable" else text
+
+
 READ_LABELS = {  # what the website reader saw on a column's list page
     "ok": "正常",
     "empty": "空白栏目（无内容）",

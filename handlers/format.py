@@ -23,6 +23,7 @@ from domain.text import (
     TELEGRAM_LIMIT,
     WEEKDAYS,
     md,
+    state_words,
 )
 from handlers.menu import COMMANDS
 from storage.audit import AUDIT_LABELS, HISTORY_LIMIT, History
@@ -580,9 +581,13 @@ def overdue(result: object) -> Reply:
 
 def _items_table(title: str, items: Sequence[ItemLine]) -> Table:
     rows = tuple(
-        ("、".join(i.units), i.path, KIND_LABELS.get(i.kind, i.kind), state(i.state), i.due_on) for i in items
+        ("、".join(i.units), i.path, KIND_LABELS.get(i.kind, i.kind), _state_of(i), i.due_on) for i in items
     )
     return Table(title, ("单位", "栏目/账号", "类型", "状态", "更新期限"), rows, f"{title}.xlsx")
+
+
+def _state_of(line: ItemLine) -> str:
+    return state_words(line.state, line.days_late, line.unknown)
 
 
 def mine(result: MineView | Stranger) -> Reply:
@@ -597,7 +602,7 @@ def mine(result: MineView | Stranger) -> Reply:
     for i in result.items:
         mark = STATE_MARKS.get(i.state, "▫️")
         due = f" — 期限 {day(i.due_on, today)}" if i.due_on else ""
-        lines.append(f"{mark} {state(i.state)}｜{i.path}{due}")
+        lines.append(f"{mark} {_state_of(i)}｜{i.path}{due}")
     lines.append("\n登记更新：/done 名称；撤销：/undo")
     return _with_table("\n".join(lines), _items_table("我的栏目", result.items))
 

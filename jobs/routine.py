@@ -119,10 +119,11 @@ def _run_site(
     tz = site.zone(config.tz)
     local = now.astimezone(tz)
     with session_scope(engine) as s:
+        # Every day, weekends and holidays included: the stored schedule is judged for the day it is read on.
+        refresh_stale(s, Judge(tz, calendar, config.policy), now, site.id)
         slots = due_slots(done_slots(s, site.id, local.date()), local, calendar, config.settings)
         if not slots:
             return
-        refresh_stale(s, Judge(tz, calendar, config.policy), now, site.id)
         snap = snapshot_at(s, site, now, calendar, config)
         planned = plan(snap, local, calendar, config.settings)
         written: dict[str, int] = defaultdict(int)

@@ -23,7 +23,7 @@ from sqlmodel import Session, col, select
 
 from domain.model import Rule, State, Status
 from domain.rules import describe_rule, parse_rule
-from domain.text import STATE_LABELS
+from domain.text import UNKNOWN_LAST, state_words
 from storage.catalog import find_site, site_judge
 from storage.db import session_scope
 from storage.items import Judge, judge_items
@@ -103,7 +103,7 @@ def _units_text(names: Sequence[tuple[str, bool]]) -> str:
 def _meaning(item: Item, judge: Judge) -> str:
     rule = parse_rule(item.rule_text)
     if rule.ok:
-        return describe_rule(rule)
+        return describe_rule(rule, judge.policy)
     if item.kind == "account" and not item.rule_text.strip():
         gap = judge.policy.account_default_gap
         default = describe_rule(Rule(text="", ok=True, max_gap=gap))
@@ -225,11 +225,12 @@ def export_list(session: Session, now: datetime, judge: Judge, site_row: Site, p
     def status(ln: _Line) -> list[object]:
         item = ln.item
         source = SOURCE_LABELS.get(item.last_update_source or "", item.last_update_source or "")
+        st = ln.status
         return [
-            _local(item.last_update_at, judge.tz),
+            _local(item.last_update_at, judge.tz) or UNKNOWN_LAST,
             source,
-            ln.status.due,
-            STATE_LABELS[ln.status.state.value],
+            st.due,
+            state_words(st.state.value, st.days_late, st.unknown),
             "；".join(risks.get(item.id or 0, ())),
         ]
 

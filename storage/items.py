@@ -131,10 +131,18 @@ def item_facts(session: Session, item: Item, judge: Judge, now: datetime) -> Ite
 
 
 def judge_items(session: Session, items: Sequence[Item], judge: Judge, now: datetime) -> dict[int, Status]:
-    """Every item's Status for `now`'s local day, without writing (a preview may judge another day)."""
-    facts, _ = _facts(session, items, judge, now)
+    """Every item's Status for `now`'s local day, without writing (a preview may judge another day).
+
+    The one judgement of state and days late: every view people read (/mine, /due, /overdue, /status,
+    /people, the routine and `zhiri preview`, the export) asks this, on any day of the week, and never the
+    stored `Item.state`, which is only as fresh as its last refresh.
+    """
     today = judge.today(now)
-    return {i: evaluate(f, today, judge.calendar, judge.policy) for i, f in facts.items()}
+    out: dict[int, Status] = {}
+    for k in range(0, len(items), REFRESH_BATCH):
+        facts, _ = _facts(session, items[k : k + REFRESH_BATCH], judge, now)
+        out.update((i, evaluate(f, today, judge.calendar, judge.policy)) for i, f in facts.items())
+    return out
 
 
 def _refresh(session: Session, items: Sequence[Item], judge: Judge, now: datetime) -> dict[int, Status]:

@@ -24,9 +24,9 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from domain.access import Act, permits
-from domain.model import STATE_URGENCY, State
+from domain.model import STATE_URGENCY, State, Status
 from domain.site import DEFAULT_OFFICE, SiteWords
-from storage.items import Judge
+from storage.items import Judge, judge_items
 from storage.models import (
     Chat,
     ChatUnit,
@@ -445,6 +445,8 @@ class ItemLine:
     units: tuple[str, ...] = ()
     rule_text: str = ""
     read_status: str | None = None  # what the website reader last saw: ok, empty, broken, unknown
+    days_late: int = 0
+    unknown: bool = False  # no update known yet: people read "最近更新日期未知"
 
 
 @dataclass(frozen=True)
@@ -462,42 +464,45 @@ def _person_line(name: str | None, username: str | None) -> PersonLine:
     return PersonLine(name=name or "", username=username)
 
 
-def overdue_items(session: Session, today: date, unit_ids: frozenset[int] | None) -> tuple[UnitLate, ...]:
-    """Late items per unit, the unit with the latest item first, each with its webmasters. One query."""
+def overdue_items(
+    session: Session, judge: Judge, now: datetime, unit_ids: frozenset[int] | None
+) -> tuple[UnitLate, ...]:
+    """Late items per unit, the unit with the latest item first, each with its webmasters. Late is what the
+    one judgement (`judge_items`) says for `now`, the same as every other view."""
     webmaster = and_(
         col(Membership.unit_id) == col(Unit.id),
         col(Membership.role) == "webmaster",
         col(Membership.active).is_(True),
     )
     stmt = (
-        sa_select(
-            col(Item.id),
-            col(Item.path),
-            col(Item.kind),
-            col(Item.due_on),
-            col(Unit.id),
-            col(Unit.name),
-            col(Person.name),
-            col(Person.username),
-        )
+        sa_select(Item, col(Unit.id), col(Unit.name), col(Person.name), col(Person.username))
         .join(ItemUnit, col(ItemUnit.item_id) == col(Item.id))
         .join(Unit, col(Unit.id) == col(ItemUnit.unit_id))
         .join(Membership, webmaster, isouter=True)
         .join(Person, col(Person.id) == col(Membership.person_id), isouter=True)
-        .where(col(Item.retired_at).is_(None), col(Item.due_on) < today)
-        .order_by(col(Item.due_on), col(Unit.name), col(Item.path), col(Person.name))
+        .where(col(Item.retired_at).is_(None))
+        .order_by(col(Unit.name), col(Item.path), col(Person.name))
     )
     if unit_ids is not None:
         stmt = stmt.where(col(ItemUnit.unit_id).in_(unit_ids))
+    rows = session.execute(stmt).all()
+    items = list({row[0].id: row[0] for row in rows}.values())
+    judged = judge_items(session, items, judge, now)
     units: dict[int, tuple[str, dict[int, LateItem]]] = {}
-    for item_id, path, kind, due_on, unit_id, unit_name, p_name, p_user in session.execute(stmt):
-        _, items = units.setdefault(unit_id, (unit_name, {}))
-        row = items.get(item_id) or LateItem(item_id, path, kind, due_on, (today - due_on).days, ())
+    for item, unit_id, unit_name, p_name, p_user in rows:
+        status = judged[item.id]
+        if status.state is not State.OVERDUE or status.due is None:
+            continue
+        _, late = units.setdefault(unit_id, (unit_name, {}))
+        row = late.get(item.id) or LateItem(item.id, item.path, item.kind, status.due, status.days_late, ())
         if p_name is not None or p_user is not None:
             row = replace(row, webmasters=(*row.webmasters, _person_line(p_name, p_user)))
-        items[item_id] = row
+        late[item.id] = row
     ordered = sorted(units.values(), key=lambda u: (-max(i.days_late for i in u[1].values()), u[0]))
-    return tuple(UnitLate(name, tuple(items.values())) for name, items in ordered)
+    return tuple(
+        UnitLate(name, tuple(sorted(late.values(), key=lambda i: (i.due_on, i.path))))
+        for name, late in ordered
+    )
 
 
 def needs_rule_items(session: Session, unit_ids: frozenset[int] | None) -> tuple[ItemLine, ...]:
@@ -510,9 +515,24 @@ def needs_rule_items(session: Session, unit_ids: frozenset[int] | None) -> tuple
     return tuple(_item_line(it) for it in rows)
 
 
-def _item_line(it: Item, units: Sequence[str] = ()) -> ItemLine:
+def _item_line(it: Item, units: Sequence[str] = (), status: Status | None = None) -> ItemLine:
     assert it.id is not None
-    return ItemLine(it.id, it.path, it.kind, it.state, it.due_on, tuple(units), it.rule_text, it.read_status)
+    if status is None:
+        return ItemLine(
+            it.id, it.path, it.kind, it.state, it.due_on, tuple(units), it.rule_text, it.read_status
+        )
+    return ItemLine(
+        it.id,
+        it.path,
+        it.kind,
+        status.state.value,
+        status.due,
+        tuple(units),
+        it.rule_text,
+        it.read_status,
+        days_late=status.days_late,
+        unknown=status.unknown,
+    )
 
 
 def _narrow(
@@ -551,15 +571,18 @@ def overdue_view(
     ).one()
     return OverdueView(
         today=today,
-        units=overdue_items(session, today, scope),
+        units=overdue_items(session, judge, now, scope),
         needs_rule=needs_rule_items(session, scope) if actor.is_admin else None,
         narrowed_to=name,
-        website=tuple(sorted(_items_of(session, scope, problems), key=_by_problem)),
+        website=tuple(sorted(_items_of(session, judge, now, scope, problems), key=_by_problem)),
         empty_columns_site=int(empty_on_site),
     )
 
 
-def _items_of(session: Session, unit_ids: frozenset[int] | None, *conditions: Any) -> list[ItemLine]:
+def _items_of(
+    session: Session, judge: Judge, now: datetime, unit_ids: frozenset[int] | None, *conditions: Any
+) -> list[ItemLine]:
+    """Live items of these units (all when None) matching `conditions`, judged for `now`."""
     stmt = (
         sa_select(Item, col(Unit.name))
         .join(ItemUnit, col(ItemUnit.item_id) == col(Item.id))
@@ -572,7 +595,8 @@ def _items_of(session: Session, unit_ids: frozenset[int] | None, *conditions: An
     items: dict[int, tuple[Item, list[str]]] = {}
     for item, unit_name in session.execute(stmt):
         items.setdefault(item.id, (item, []))[1].append(unit_name)
-    return [_item_line(item, names) for item, names in items.values()]
+    judged = judge_items(session, [item for item, _ in items.values()], judge, now)
+    return [_item_line(item, names, judged[i]) for i, (item, names) in items.items()]
 
 
 def _by_problem(line: ItemLine) -> tuple[str, str]:
@@ -600,7 +624,7 @@ def mine_view(
     actor = actor_for(session, sender, admin_ids)
     if not actor.known:
         return Stranger()
-    lines = _items_of(session, actor.units) if actor.units else []
+    lines = _items_of(session, judge, now, actor.units) if actor.units else []
     return MineView(judge.today(now), tuple(sorted(lines, key=urgency_key)), admin=actor.global_admin)
 
 
@@ -621,9 +645,9 @@ def due_view(
         return Stranger()
     today = judge.today(now)
     until = judge.calendar.add_working_days(today, workdays)
-    due_on = col(Item.due_on)
-    lines = _items_of(session, actor.scope, due_on >= today, due_on <= until)
-    late = _items_of(session, actor.scope, due_on < today)
+    judged = _items_of(session, judge, now, actor.scope)
+    lines = [x for x in judged if x.state != State.OVERDUE.value and x.due_on and today <= x.due_on <= until]
+    late = [x for x in judged if x.state == State.OVERDUE.value]
     return DueView(today, until, workdays, tuple(sorted(lines, key=lambda x: (x.due_on, x.path))), len(late))
 
 
@@ -650,9 +674,9 @@ def status_view(
     if not actor.is_admin:
         return NotAdmin()
     live = col(Item.retired_at).is_(None)
-    by_state = dict(
-        session.execute(sa_select(col(Item.state), func.count()).where(live).group_by(col(Item.state))).all()
-    )
+    by_state: dict[str, int] = defaultdict(int)
+    for status in judge_items(session, session.exec(select(Item).where(live)).all(), judge, now).values():
+        by_state[status.state.value] += 1
     by_kind = dict(
         session.execute(sa_select(col(Item.kind), func.count()).where(live).group_by(col(Item.kind))).all()
     )
@@ -736,7 +760,6 @@ def people_view(
     if not isinstance(narrowed, tuple):
         return narrowed
     scope, name = narrowed
-    today = judge.today(now)
     units = session.exec(select(Unit).order_by(col(Unit.name))).all()
     counts: dict[tuple[int, str], int] = defaultdict(int)
     late: dict[int, int] = defaultdict(int)
@@ -748,13 +771,15 @@ def people_view(
         .group_by(col(ItemUnit.unit_id), col(Item.kind))
     ):
         counts[(unit_id, kind)] = n
-    for unit_id, n in session.execute(
-        sa_select(col(ItemUnit.unit_id), func.count())
-        .join(Item, col(Item.id) == col(ItemUnit.item_id))
-        .where(live, col(Item.due_on) < today)
-        .group_by(col(ItemUnit.unit_id))
-    ):
-        late[unit_id] = n
+    linked = session.execute(
+        sa_select(Item, col(ItemUnit.unit_id))
+        .join(ItemUnit, col(ItemUnit.item_id) == col(Item.id))
+        .where(live)
+    ).all()
+    judged = judge_items(session, list({item.id: item for item, _ in linked}.values()), judge, now)
+    for item, unit_id in linked:
+        if judged[item.id].state is State.OVERDUE:
+            late[unit_id] += 1
     people: dict[tuple[int | None, str], list[PersonLine]] = defaultdict(list)
     for unit_id, role, p_name, p_user in session.execute(
         sa_select(col(Membership.unit_id), col(Membership.role), col(Person.name), col(Person.username))

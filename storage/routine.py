@@ -219,6 +219,7 @@ def gather(
                 unit_ids=expand(u for u, _ in links.get(item.id, ())),
                 lead_unit_ids=expand(u for u, lead in links.get(item.id, ()) if lead),
                 rule_text=item.rule_text,
+                unknown=s.unknown,
             )
         )
 

@@ -22,6 +22,7 @@ from pathlib import Path
 import charset_normalizer
 import openpyxl
 
+from domain.text import UNKNOWN_LAST
 from domain.units import UnitLink, UnitReading, compose_units, is_group_word, split_units
 
 UnitRef = UnitLink  # one unit of a row, with its part (lead, co-lead, helper) and kind (unit, group, role)
@@ -1080,13 +1081,16 @@ def _place_by_depth(
     return path, list(path)
 
 
+_UNKNOWN_WORDS = frozenset({UNKNOWN_LAST, "未知", "不详"})
+
+
 def _row_last_update(
     cells: list[Cell], by_field: dict[str, list[int]], sheet: str, number: int, result: ParsedList
 ) -> date | datetime | None:
     found: date | datetime | None = None
     for c in by_field.get("last_update", []):
-        if c >= len(cells) or not cells[c].text:
-            continue
+        if c >= len(cells) or not cells[c].text or cells[c].text.strip() in _UNKNOWN_WORDS:
+            continue  # the export writes "最近更新日期未知": nothing known, as an empty cell
         day = parse_day(cells[c].value)
         if day is None:
             result.notices.append(Notice(sheet, number, f"最近更新“{cells[c].text}”不是日期，已忽略"))

@@ -14,8 +14,8 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from storage.db import session_scope
-from storage.items import Judge, set_rule
-from storage.models import Item, ItemUnit, Membership, Person, Site, Unit, UnitGroupMember
+from storage.items import Judge, log_update, set_rule
+from storage.models import Item, ItemUnit, Membership, Person, Site, Unit, UnitGroupMember, UpdateLog
 
 SITE = "楚雄市人民政府网站"
 
@@ -46,7 +46,8 @@ class World:
 
 
 def seed(engine: Engine, judge: Judge, created: datetime, *, now: datetime | None = None) -> World:
-    """Create the portal; items are created (and so last 'updated') at `created`, judged at `now`."""
+    """Create the portal; items are created and last updated (an imported date) at `created`, judged at
+    `now`."""
     with session_scope(engine) as session:
         site = Site(name=SITE, office_name="市政府办公室", admin_name="市政府办信息中心", created_at=created)
         session.add(site)
@@ -82,6 +83,7 @@ def seed(engine: Engine, judge: Judge, created: datetime, *, now: datetime | Non
                 session.add(ItemUnit(item_id=item.id, unit_id=world.units[unit_name], lead=i == 0))
             session.flush()
             set_rule(session, now or created, judge, item, rule)
+            log_update(session, now or created, judge, item, source="import", at=created)
     return world
 
 
@@ -124,10 +126,14 @@ def add_many_overdue(engine: Engine, world: World, n: int) -> None:
                 name="工作动态",
                 path=path,
                 created_at=datetime(2026, 9, 1, tzinfo=UTC),
+                rule_text="2周内更新",
+                rule_ok=True,
                 state="overdue",
                 due_on=date(2026, 9, 15),
             )
             session.add(row)
             session.flush()
             assert row.id is not None
+            moment = datetime(2026, 9, 1, tzinfo=UTC)
+            session.add(UpdateLog(item_id=row.id, at=moment, logged_at=moment, source="import"))
             session.add(ItemUnit(item_id=row.id, unit_id=world.units["市教育局"]))

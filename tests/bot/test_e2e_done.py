@@ -14,7 +14,9 @@ BOT = "ZhiriTestBot"
 
 
 def live_logs(bot, *where):
-    return bot.rows(UpdateLog, col(UpdateLog.source) != "undo", col(UpdateLog.undone_at).is_(None), *where)
+    # The seed's imported last-update dates are not what the test's people logged.
+    undo_or_import = col(UpdateLog.source).in_(("undo", "import"))
+    return bot.rows(UpdateLog, ~undo_or_import, col(UpdateLog.undone_at).is_(None), *where)
 
 
 def test_people_log_updates_by_name_reply_and_button_and_ask_what_is_late(tmp_path):
@@ -101,7 +103,8 @@ def test_people_log_updates_by_name_reply_and_button_and_ask_what_is_late(tmp_pa
         assert len(live_logs(bot)) == before
         assert any("edited_message" in u for u in fake.undelivered)
 
-        # Nothing is late for the leader any more.
+        # Nothing is late for the leader any more once the account, silent since the list began, posts.
+        bot.ask(leader_chat, leader, "/done 楚雄发布", "已登记")
         bot.ask(leader_chat, leader, "/overdue", "目前没有逾期的栏目或账号。")
 
 

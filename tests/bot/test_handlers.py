@@ -28,7 +28,8 @@ def rows(h, model, *where):
 
 
 def logs(h):
-    return rows(h, UpdateLog, col(UpdateLog.source) != "undo")
+    # The seed's imported last-update dates are not what a test's people logged.
+    return rows(h, UpdateLog, col(UpdateLog.source).not_in(("undo", "import")))
 
 
 # -- /start and /invite ---------------------------------------------------------------------------
@@ -219,7 +220,7 @@ async def test_undo_takes_back_the_last_log(harness):
     text = (await harness.send("/undo")).last_text()
     assert "已撤销" in text and "政务公开 / 通知公告" in text
     assert "没有可以撤销" in (await harness.send("/undo")).last_text()
-    assert {e.source for e in rows(harness, UpdateLog)} == {"done", "undo"}
+    assert {e.source for e in rows(harness, UpdateLog, col(UpdateLog.source) != "import")} == {"done", "undo"}
 
 
 async def test_event_records_and_refuses_future_dates(harness):
@@ -240,19 +241,21 @@ async def test_overdue_for_the_administrator_and_for_a_leader(harness):
     text = (await harness.send("/overdue", user=LEADER)).last_text()
     assert "【市政府办公室】" in text and "市教育局" not in text and "待补充规则" not in text
     await harness.send("/done 部门动态", user=WEBMASTER)
+    await harness.send("/done 楚雄发布", user=WEBMASTER)  # silent since October: a week at most between posts
     assert (await harness.send("/overdue", user=LEADER)).last_text() == "目前没有逾期的栏目或账号。"
 
 
 async def test_mine_due_rule_and_status(harness):
     text = (await harness.send("/mine")).last_text()
     assert text.index("首页 / 部门动态") < text.index("政务公开 / 通知公告")
-    assert "微信公众号 / 楚雄发布" in (await harness.send("/due", user=ADMIN)).last_text()
+    assert "🔴 已逾期39天｜首页 / 部门动态" in text  # the same days late as /overdue and the routine
+    assert "另有 3 项已逾期" in (await harness.send("/due", user=ADMIN)).last_text()
     assert "1 到 60" in (await harness.send("/due 很多")).last_text()
     assert "至少更新一次" in (await harness.send("/rule 2周内更新")).last_text()
     assert "没能理解" in (await harness.send("/rule 看情况吧")).last_text()
     assert "只有系统管理员" in (await harness.send("/status")).last_text()
     status = (await harness.send("/status", user=ADMIN)).last_text()
-    assert "已逾期 2" in status and "待补充规则 1" in status
+    assert "已逾期 3" in status and "待补充规则 1" in status
     assert "检查风险：" in status
 
 

@@ -66,7 +66,8 @@ def test_it_exits_2_on_an_empty_rule(capsys: pytest.CaptureFixture[str]) -> None
 
 
 def test_it_explains_a_rule_in_one_sentence(capsys: pytest.CaptureFixture[str]) -> None:
-    assert run(capsys, "2周内更新") == (0, "每2周内至少更新一次。\n", "")
+    gap = "（按间隔计：距上次更新不超过2周即可，与“2周内更新”同义）"
+    assert run(capsys, "2周内更新") == (0, f"每2周内至少更新一次{gap}。\n", "")
 
 
 @pytest.mark.parametrize(
@@ -102,7 +103,8 @@ def test_it_reports_no_due_day_when_there_is_no_content_duty(capsys: pytest.Capt
 
 def test_it_adds_due_and_state_to_the_sentence(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "--last", "2026-11-14", "--at", "2026-11-29", "2周内更新")
-    assert (code, out) == (0, "每2周内至少更新一次。截止2026-11-28，2026-11-29状态：已逾期。\n")
+    gap = "（按间隔计：距上次更新不超过2周即可，与“2周内更新”同义）"
+    assert (code, out) == (0, f"每2周内至少更新一次{gap}。截止2026-11-28，2026-11-29状态：已逾期1天。\n")
     code, out, _ = run(capsys, "--last", "2026-11-14", "--at", "2026-11-29", "外链")
     assert (code, out) == (0, "外部链接，内容由对方网站维护，无内容更新要求。2026-11-29状态：无需更新。\n")
 
@@ -140,4 +142,4 @@ def test_last_is_the_event_day_for_a_deadline_after_an_event(capsys: pytest.Capt
     assert (code, got["due"], got["state"], got["days_late"]) == (0, "2026-10-22", "due_soon", 0)
     code, out, _ = run(capsys, "--json", "--last", "2026-09-25", "--at", "2026-10-26", "15个工作日内回复")
     got = json.loads(out)
-    assert (got["state"], got["days_late"]) == ("overdue", 2)
+    assert (got["state"], got["days_late"]) == ("overdue", 4)  # calendar days: due Thursday 10-22

@@ -81,9 +81,17 @@ def test_it_warns_before_the_national_day_holiday(cal: WorkCalendar) -> None:
     assert evaluate(facts, D(2026, 10, 3), cal).days_late == 2
 
 
-def test_it_starts_from_the_creation_day_when_never_updated(cal: WorkCalendar) -> None:
-    status = evaluate(column("每月一次", None, created=D(2026, 1, 31)), D(2026, 2, 10), cal)
-    assert status.due == D(2026, 2, 28)  # month arithmetic clamps to the month's end
+def test_unknown_is_not_fresh_an_item_never_updated_is_due_the_day_it_came_onto_the_list(
+    cal: WorkCalendar,
+) -> None:
+    facts = column("每月一次", None, created=D(2026, 1, 31))
+    on_import = evaluate(facts, D(2026, 1, 31), cal)
+    assert (on_import.state, on_import.due, on_import.unknown) == (State.DUE_TODAY, D(2026, 1, 31), True)
+    later = evaluate(facts, D(2026, 2, 10), cal)
+    assert (later.state, later.days_late, later.unknown) == (State.OVERDUE, 10, True)
+    # Once an update is known, the gap runs from it (month arithmetic clamps to the month's end).
+    known = evaluate(column("每月一次", D(2026, 1, 31)), D(2026, 2, 10), cal)
+    assert (known.due, known.unknown) == (D(2026, 2, 28), False)
 
 
 @pytest.mark.parametrize(
@@ -111,7 +119,9 @@ def test_it_counts_working_days_after_an_event_across_the_holiday(cal: WorkCalen
     # 9-22..9-24, 9-28..9-30, 10-8, 10-9, 10-10 (Saturday make-up), 10-12..10-16, 10-19..10-23, 10-26.
     assert (status.state, status.due, status.driver) == (State.DUE_TODAY, D(2026, 10, 26), "after_event")
     late = evaluate(facts, D(2026, 10, 29), cal)
-    assert (late.state, late.days_late) == (State.OVERDUE, 3)  # counted in working days
+    assert (late.state, late.days_late) == (State.OVERDUE, 3)
+    # Days late are calendar days for every rule: due Monday 10-26, Sunday 11-01 is 6 days late.
+    assert evaluate(facts, D(2026, 11, 1), cal).days_late == 6
 
 
 def test_it_lets_the_oldest_open_event_decide(cal: WorkCalendar) -> None:
@@ -122,10 +132,36 @@ def test_it_lets_the_oldest_open_event_decide(cal: WorkCalendar) -> None:
 
 
 def test_an_event_rule_without_open_events_has_only_the_yearly_floor(cal: WorkCalendar) -> None:
-    facts = column("15个工作日内回复", D(2026, 1, 5))
+    facts = column("印发后5个工作日内", D(2026, 1, 5))
     status = evaluate(facts, D(2026, 11, 18), cal)
     assert (status.due, status.driver, status.state) == (D(2027, 1, 5), "floor", State.FRESH)
     assert evaluate(facts, D(2026, 11, 18), cal, Policy(on_change_floor=None)) == Status(State.FRESH)
+
+
+@pytest.mark.parametrize("text", ["15个工作日内回复", "30日内办结回复", "及时受理来信", "及时受理依申请来件"])
+def test_a_reply_duty_is_per_request_not_a_page_to_refresh(cal: WorkCalendar, text: str) -> None:
+    # No request open: nothing is due, however long the page has been quiet.
+    assert evaluate(column(text, D(2025, 1, 5)), D(2026, 11, 18), cal) == Status(State.FRESH)
+
+
+@pytest.mark.parametrize(
+    ("text", "due"),
+    [
+        ("及时受理来信", D(2026, 10, 31)),  # letters: 30 days (setting), from 10-01
+        ("及时受理依申请来件", D(2026, 11, 3)),  # 依申请公开: 20 working days; 10-01..07 off, 10-10 on
+        ("30日内办结回复", D(2026, 10, 31)),
+        ("20个工作日内答复", D(2026, 11, 3)),
+    ],
+)
+def test_a_reply_duty_without_a_time_takes_the_default_of_its_kind(
+    cal: WorkCalendar, text: str, due: date
+) -> None:
+    facts = column(text, D(2026, 6, 1), open_events=(D(2026, 10, 1),))
+    status = evaluate(facts, D(2026, 10, 12), cal)
+    assert (status.due, status.driver) == (due, "after_event")
+    short = Policy(letter_reply=Span(10, Unit.DAY), application_reply=Span(2, Unit.WORKDAY))
+    if "及时" in text:
+        assert evaluate(facts, D(2026, 10, 12), cal, short).state is State.OVERDUE
 
 
 def test_it_applies_the_yearly_floor_to_event_driven_columns(cal: WorkCalendar) -> None:
@@ -153,7 +189,7 @@ def test_it_lets_an_open_event_beat_the_floor(cal: WorkCalendar) -> None:
 @pytest.mark.parametrize(
     ("updates", "state", "due", "missing"),
     [
-        ((), State.DUE_SOON, D(2026, 11, 22), 2),
+        ((), State.DUE_SOON, D(2026, 11, 22), 2),  # on the list since Monday: the whole quota
         (((D(2026, 11, 16), 1),), State.DUE_SOON, D(2026, 11, 22), 1),
         (((D(2026, 11, 16), 1), (D(2026, 11, 17), 1)), State.FRESH, D(2026, 11, 29), 0),
         (((D(2026, 11, 18), 3),), State.FRESH, D(2026, 11, 29), 0),
@@ -163,7 +199,7 @@ def test_it_lets_an_open_event_beat_the_floor(cal: WorkCalendar) -> None:
 def test_it_counts_a_weekly_quota_in_the_calendar_week(
     cal: WorkCalendar, updates: tuple[tuple[date, int], ...], state: State, due: date, missing: int
 ) -> None:
-    facts = column("每周不少于2条", None, created=D(2026, 1, 1), recent_updates=updates)
+    facts = column("每周不少于2条", None, created=D(2026, 11, 16), recent_updates=updates)
     status = evaluate(facts, D(2026, 11, 18), cal)
     assert (status.state, status.due, status.missing, status.driver) == (state, due, missing, "quota")
     assert status.warn_on == due.replace(day=due.day - 2)  # Sunday -> Friday
@@ -171,11 +207,59 @@ def test_it_counts_a_weekly_quota_in_the_calendar_week(
 
 def test_it_counts_a_yearly_quota_to_the_last_day_of_the_year(cal: WorkCalendar) -> None:
     updates = tuple((D(2026, m, 10), 1) for m in (2, 4, 6, 8))
-    facts = column("每年不少于6次", D(2026, 8, 10), recent_updates=updates)
+    facts = column("每年不少于6次", D(2026, 8, 10), created=D(2026, 1, 1), recent_updates=updates)
     status = evaluate(facts, D(2026, 12, 20), cal)
     assert (status.state, status.due, status.missing) == (State.FRESH, D(2026, 12, 31), 2)
     assert evaluate(facts, D(2026, 12, 29), cal).state is State.DUE_SOON
-    assert evaluate(facts, D(2027, 1, 4), cal).state is State.FRESH  # a new year, a new quota
+    # The year ended two short: overdue from 1 January, days late counted from the end of the missed year.
+    missed = evaluate(facts, D(2027, 1, 4), cal)
+    assert (missed.state, missed.due, missed.days_late, missed.missing) == (
+        State.OVERDUE,
+        D(2026, 12, 31),
+        4,
+        2,
+    )
+    # An update after the missed year is the fix: the new year's quota is what counts then.
+    fixed = column(
+        "每年不少于6次", D(2027, 1, 5), created=D(2026, 1, 1), recent_updates=(*updates, (D(2027, 1, 5), 1))
+    )
+    assert (evaluate(fixed, D(2027, 1, 6), cal).state, evaluate(fixed, D(2027, 1, 6), cal).missing) == (
+        State.FRESH,
+        5,
+    )
+
+
+def test_a_weekly_quota_missed_for_three_months_is_overdue_from_the_first_missed_week(
+    cal: WorkCalendar,
+) -> None:
+    facts = column("每周不少于2条", D(2026, 10, 4), recent_updates=((D(2026, 10, 3), 1), (D(2026, 10, 4), 1)))
+    status = evaluate(facts, D(2027, 1, 4), cal)
+    # Week 09-28..10-04 met; week 10-05..10-11 missed: overdue since 10-12.
+    assert (status.state, status.due, status.days_late, status.missing) == (
+        State.OVERDUE,
+        D(2026, 10, 11),
+        85,
+        2,
+    )
+
+
+@pytest.mark.parametrize(
+    ("created", "today", "state", "missing"),
+    [
+        (D(2026, 11, 25), D(2026, 12, 1), State.FRESH, 1),  # 6 × 37/365 ≈ 0.6 → 1 item this year
+        (D(2026, 12, 30), D(2026, 12, 31), State.FRESH, 0),  # 6 × 2/365 → none: nothing asked
+        (D(2026, 7, 1), D(2026, 12, 1), State.FRESH, 3),  # half the year left: 3
+    ],
+)
+def test_an_item_that_came_onto_the_list_mid_period_is_asked_for_its_share(
+    cal: WorkCalendar, created: date, today: date, state: State, missing: int
+) -> None:
+    status = evaluate(column("每年不少于6次", None, created=created), today, cal)
+    assert (status.missing, status.driver) == (missing, "quota")
+    if missing:
+        assert status.due == D(2026, 12, 31)
+    else:
+        assert status.due == D(2027, 12, 31)  # the next year asks the whole quota
 
 
 def test_it_uses_a_window_ending_today_for_a_rolling_quota(cal: WorkCalendar) -> None:
@@ -299,8 +383,12 @@ def test_it_flags_a_letter_unanswered_for_more_than_three_months(cal: WorkCalend
     facts = column(
         "30日内办结回复", D(2026, 1, 5), category=Category.INTERACTIVE, open_events=(D(2026, 6, 1),)
     )
-    # 3 months after 06-01 is 09-01; "more than" that is 09-02. Warned two days ahead.
-    assert evaluate(facts, D(2026, 8, 30), cal).risk is None
+    # 3 months after 06-01 is 09-01; "more than" that is 09-02. Marked from the warning line (more than 2
+    # months, INSPECT_LETTER_WARN_MONTHS), so the leader hears of it a month ahead: from 08-02.
+    assert evaluate(facts, D(2026, 8, 1), cal).risk is None
+    early = evaluate(facts, D(2026, 8, 2), cal).risk
+    assert early is not None and (early.veto, early.days, early.crossed) == (True, 62, False)
+    assert evaluate(facts, D(2026, 8, 30), cal, Policy(letter_warn_months=3)).risk is None
     near = evaluate(facts, D(2026, 9, 1), cal).risk
     assert near is not None and (near.line, near.veto, near.days, near.limit, near.crossed) == (
         "letter_unanswered",
@@ -316,7 +404,7 @@ def test_it_flags_a_letter_unanswered_for_more_than_three_months(cal: WorkCalend
         93,
         True,
     )
-    assert past.label == "有信件已93天未办结（超过3个月未回应单项否决）"
+    assert past.label == "有来信或申请已93天未办结，已超过3个月（单项否决）"
 
 
 @pytest.mark.parametrize("text", ["每日检查是否运行正常", "外链", "保障链接有效"])
@@ -352,3 +440,27 @@ def test_it_adds_spans_like_people_do(cal: WorkCalendar) -> None:
     assert add_span(D(2026, 1, 31), Span(1, Unit.MONTH), cal) == D(2026, 2, 28)
     assert add_span(D(2026, 9, 30), Span(1, Unit.WORKDAY), cal) == D(2026, 10, 8)
     assert add_span(D(2026, 11, 1), Span(2, Unit.HALFMONTH), cal) == D(2026, 12, 1)
+
+
+@pytest.mark.parametrize(
+    ("last", "today", "state", "late"),
+    [
+        (D(2026, 11, 20), D(2026, 11, 22), State.DUE_SOON, 0),  # updated Friday: not late on Sunday
+        (D(2026, 11, 20), D(2026, 11, 23), State.DUE_TODAY, 0),  # Monday is the day
+        (D(2026, 11, 20), D(2026, 11, 24), State.OVERDUE, 1),
+        (D(2026, 9, 30), D(2026, 10, 5), State.DUE_SOON, 0),  # the National Day week does not count
+        (D(2026, 9, 30), D(2026, 10, 8), State.DUE_TODAY, 0),
+        (D(2026, 10, 9), D(2026, 10, 10), State.DUE_TODAY, 0),  # Saturday 10-10 is a working day (调休)
+        (D(2026, 10, 9), D(2026, 10, 11), State.OVERDUE, 1),
+    ],
+)
+def test_a_daily_news_duty_counts_working_days(
+    cal: WorkCalendar, last: date, today: date, state: State, late: int
+) -> None:
+    status = evaluate(column("每日更新", last), today, cal)
+    assert (status.state, status.days_late) == (state, late)
+
+
+def test_a_daily_duty_that_includes_holidays_counts_every_day(cal: WorkCalendar) -> None:
+    status = evaluate(column("每日更新（含节假日）", D(2026, 11, 20)), D(2026, 11, 23), cal)
+    assert (status.state, status.due, status.days_late) == (State.OVERDUE, D(2026, 11, 21), 2)

@@ -88,6 +88,7 @@ def add_item(
     kind: str = "column",
     category: str = "other",
     url: str | None = None,
+    last_update: bool = True,
 ) -> int:
     with session_scope(engine) as s:
         levels = path.split(" / ")
@@ -108,6 +109,9 @@ def add_item(
         s.add(ItemUnit(item_id=item.id, unit_id=world.units[unit], lead=True))
         s.flush()
         set_rule(s, created, judge, item, rule)
+        if last_update:
+            # The list gave the day of the last update (an unknown one makes the item due at once).
+            log_update(s, created, judge, item, source="import", at=created)
         world.items[path] = item.id
         return item.id
 

@@ -20,8 +20,9 @@ EDU_NEWS = "政务公开 / 教育动态"
 
 def test_the_snapshot_and_the_stored_schedule_agree_as_of_their_moment(engine: Engine, judge: Judge) -> None:
     world = build_world(engine)
-    add_item(engine, world, judge, BUDGET, "2周内更新", "市财政局", at("2026-09-21 09:00"))
-    add_item(engine, world, judge, EDU_NEWS, "每周更新", "市教育局", at("2026-09-21 09:00"))
+    created = at("2026-09-21 09:00")
+    add_item(engine, world, judge, BUDGET, "2周内更新", "市财政局", created, last_update=False)
+    add_item(engine, world, judge, EDU_NEWS, "每周更新", "市教育局", created, last_update=False)
     log(engine, world, judge, EDU_NEWS, at("2026-10-12 10:00"), person="edu")
     for moment, edu_state in ((at("2026-10-12 09:00"), State.OVERDUE), (at("2026-10-12 11:00"), State.FRESH)):
         with session_scope(engine) as s:

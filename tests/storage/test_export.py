@@ -14,11 +14,11 @@ from sqlmodel import Session, col, select
 
 from bot.cli import main
 from domain.rules import describe_rule, parse_rule
-from domain.text import STATE_LABELS
+from domain.text import state_words
 from storage.catalog import run_import
 from storage.db import session_scope
 from storage.export import ExportProblem, run_export
-from storage.items import log_update, refresh_all
+from storage.items import judge_items, log_update, refresh_all
 from storage.models import Item, ItemUnit, Membership, Person, Site, Unit, UnitGroupMember, UpdateLog
 from tests.conftest import at
 
@@ -96,8 +96,9 @@ def test_it_exports_a_printable_workbook(city, tmp_path):
     assert today["要求解读"] == describe_rule(parse_rule("2周内更新。"))
     assert ws.cell(today["_row"], 1).fill.fgColor.rgb[-6:] != "FFC7CE"
 
-    late = rows["国务院信息"]  # 2周内更新, nothing since the import on 1 October
-    assert late["状态"] == "已逾期"
+    late = rows["国务院信息"]  # 2周内更新, imported on 1 October without a last-update date
+    assert late["状态"] == "已逾期53天（最近更新日期未知）"  # unknown is not fresh: due on the import day
+    assert late["最近更新"] == "最近更新日期未知"
     for c in range(1, ws.max_column + 1):
         assert ws.cell(late["_row"], c).fill.fgColor.rgb[-6:] == "FFC7CE"
     assert rows["部门动态"]["责任单位"] == "市政府办公室（牵头）、市属各部门"
@@ -109,7 +110,7 @@ def test_it_exports_a_printable_workbook(city, tmp_path):
     assert wb["政务新媒体"].freeze_panes == "A3"
     douyin = accounts["抖音"]
     assert douyin["账号名称"] == "楚雄发布" and str(douyin["要求解读"]).startswith("未填写")
-    assert douyin["状态"] == "已逾期"  # weekly by default, nothing since October
+    assert douyin["状态"] == "已逾期53天（最近更新日期未知）"  # weekly by default, nothing known
 
 
 def test_exported_states_are_those_the_daily_pass_gives_today(city, judge, tmp_path):
@@ -119,7 +120,12 @@ def test_exported_states_are_those_the_daily_pass_gives_today(city, judge, tmp_p
     with session_scope(city) as s:
         refresh_all(s, judge, NOW)
         items = list(s.exec(select(Item)))
-        expected = {i.path: (STATE_LABELS[i.state], i.due_on) for i in items if i.kind == "column"}
+        judged = judge_items(s, items, judge, NOW)
+        expected = {
+            i.path: (state_words(i.state, i.days_late, judged[i.id].unknown), i.due_on)
+            for i in items
+            if i.kind == "column"
+        }
         overdue = sum(1 for i in items if i.state == "overdue")
     ws = load_workbook(path)["栏目"]
     headers = [c.value for c in ws[2]]

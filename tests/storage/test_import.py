@@ -81,11 +81,13 @@ def test_it_imports_the_city_example(engine):
     assert {p.sheet for p in report.needs_rule} == {"栏目"}
     with Session(engine) as s:
         today = item(s, "column:首页/今日楚雄")
-        assert (today.path, today.category, today.rule_ok, today.state) == (
+        # Imported without a last-update date: unknown is not fresh, it is due on the import day.
+        assert (today.path, today.category, today.rule_ok, today.state, today.last_update_at) == (
             "首页 / 今日楚雄",
             "home",
             True,
-            "fresh",
+            "due_today",
+            None,
         )
         assert (today.source_sheet, today.source_row) == ("栏目", 4)
         assert item(s, "column:政务公开/市政府信息公开目录/统计信息").level3 == "统计信息"
