@@ -33,7 +33,8 @@ async def test_an_update_handled_again_after_a_crash_answers_once_and_logs_once(
 
     assert len(request.sent()) == 1  # the reply was not sent again
     with session_scope(engine) as s:
-        assert len(s.exec(select(UpdateLog)).all()) == 1
+        # One log for the /done (the seed's imported last-update dates aside).
+        assert len(s.exec(select(UpdateLog).where(UpdateLog.source != "import")).all()) == 1
         (call,) = s.exec(select(UpdateCall)).all()
         (kept,) = s.exec(select(InboundUpdate)).all()
     assert (call.update_id, call.seq, call.endpoint) == (data["update_id"], 0, "sendMessage")
