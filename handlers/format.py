@@ -168,13 +168,15 @@ def xlsx(table: Table) -> bytes:
     from openpyxl import Workbook
     from openpyxl.utils import get_column_letter
 
+    from storage.sheetwrite import append_row
+
     book = Workbook()
     sheet = book.active
     assert sheet is not None
     sheet.title = table.title[:31]
-    sheet.append(list(table.headers))
+    append_row(sheet, table.headers)
     for row in table.rows:
-        sheet.append([c.isoformat() if isinstance(c, date) else c for c in row])
+        append_row(sheet, [c.isoformat() if isinstance(c, date) else c for c in row])
     for i, header in enumerate(table.headers):
         width = max([len(str(header))] + [len(str(r[i])) for r in table.rows[:500]])
         sheet.column_dimensions[get_column_letter(i + 1)].width = min(60, 4 + width * 2)

@@ -30,6 +30,7 @@ from storage.items import Judge, judge_items
 from storage.models import Item, ItemUnit, Membership, Person, Site, Unit
 from storage.score import risk_by_item, score_of
 from storage.sheets import LEVEL_NAMES
+from storage.sheetwrite import append_row
 
 __all__ = [
     "FILLS",
@@ -170,12 +171,12 @@ def _sheet(
     date_columns: dict[str, str],
 ) -> None:
     width = len(headers)
-    ws.append([title])
+    append_row(ws, [title])
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=width)
     ws.cell(1, 1).font = Font(size=14, bold=True)
     ws.cell(1, 1).alignment = _CENTER
     ws.row_dimensions[1].height = 28
-    ws.append([h for h, _w in headers])
+    append_row(ws, [h for h, _w in headers])
     for c, (_h, w) in enumerate(headers, start=1):
         cell = ws.cell(2, c)
         cell.font = Font(bold=True)
@@ -185,8 +186,7 @@ def _sheet(
         ws.column_dimensions[get_column_letter(c)].width = w
     formats = {i + 1: date_columns[h] for i, (h, _w) in enumerate(headers) if h in date_columns}
     for values, state in rows:
-        ws.append(values)
-        r = ws.max_row
+        r = append_row(ws, values)  # names, notes, units: text from lists and people, never a formula
         fill = PatternFill("solid", fgColor=FILLS[state]) if state in FILLS else None
         for c in range(1, width + 1):
             cell = ws.cell(r, c)

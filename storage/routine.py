@@ -628,6 +628,8 @@ def render_report(report: Report) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
 
+    from storage.sheetwrite import append_row
+
     book = Workbook()
     first = True
     for title, header, rows in report.sheets:
@@ -635,11 +637,11 @@ def render_report(report: Report) -> bytes:
         assert sheet is not None
         first = False
         sheet.title = title[:31]
-        sheet.append(list(header))
+        append_row(sheet, header)
         for cell in sheet[1]:
             cell.font = Font(bold=True)
         for row in rows:
-            sheet.append(list(row))
+            append_row(sheet, row)  # notes and Telegram names people wrote: always text
         sheet.freeze_panes = "A2"
         for i, name in enumerate(header):
             width = max(
