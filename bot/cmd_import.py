@@ -12,8 +12,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from bot.config import load_settings
-from storage.catalog import ImportProblem, run_import
+from bot.config import Settings, load_settings
+from storage.catalog import ImportProblem, RetireGuard, run_import
 from storage.db import SchemaOutOfDate, dry_run_engine, make_engine, upgrade
 from storage.sheets import ParsedList, parse_list
 
@@ -26,6 +26,13 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     p.add_argument("file", type=Path, help="清单文件：.xlsx 或 .csv（UTF-8 或 GBK）")
     p.add_argument("--site", help="网站名称；数据库中有多个网站时必须指定，没有网站时按此名称新建")
     p.add_argument("--dry-run", action="store_true", help="只检查并显示导入结果，不写入数据库")
+    p.add_argument(
+        "--confirm-retire",
+        "--yes",
+        dest="confirm_retire",
+        action="store_true",
+        help="确认停用清单中已没有的栏目和账号（停用较多时必须确认）",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -36,14 +43,22 @@ def run(args: argparse.Namespace) -> int:
         print(f"导入失败，数据库没有任何修改。\n{exc}", file=sys.stderr)
         return 2
     if args.dry_run:
-        return _dry_run(args, settings.database_url, settings.tz, parsed)
+        return _dry_run(args, settings.database_url, settings.tz, parsed, _guard(args, settings))
     engine = make_engine(settings.database_url)
     try:
         before, after = upgrade(engine)
         if before != after:
             print(f"数据库结构已自动升级：{before or '空'} → {after}")
         now = datetime.now(UTC)
-        report = run_import(engine, now, settings.tz, parsed, site=args.site, file_name=args.file.name)
+        report = run_import(
+            engine,
+            now,
+            settings.tz,
+            parsed,
+            site=args.site,
+            file_name=args.file.name,
+            guard=_guard(args, settings),
+        )
     except ImportProblem as exc:
         print(f"导入失败，数据库没有任何修改。\n{exc}", file=sys.stderr)
         return 2
@@ -56,12 +71,23 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _dry_run(args: argparse.Namespace, url: str, tz: ZoneInfo, parsed: ParsedList) -> int:
+def _guard(args: argparse.Namespace, settings: Settings) -> RetireGuard:
+    return RetireGuard(settings.import_retire_max, settings.import_retire_share, confirmed=args.confirm_retire)
+
+
+def _dry_run(args: argparse.Namespace, url: str, tz: ZoneInfo, parsed: ParsedList, guard: RetireGuard) -> int:
     """The import's report without touching the database: not even creating or upgrading it."""
     try:
         with dry_run_engine(url) as (engine, _real):
             report = run_import(
-                engine, datetime.now(UTC), tz, parsed, site=args.site, dry_run=True, file_name=args.file.name
+                engine,
+                datetime.now(UTC),
+                tz,
+                parsed,
+                site=args.site,
+                dry_run=True,
+                file_name=args.file.name,
+                guard=guard,
             )
     except ImportProblem as exc:
         print(f"导入失败，数据库没有任何修改。\n{exc}", file=sys.stderr)

@@ -85,6 +85,10 @@ class Settings(BaseSettings):
     reader_per_host: int = Field(default=2, ge=1, le=16)
     reader_host_delay: float = Field(default=0.5, ge=0, le=60)
     reader_timeout: float = Field(default=15.0, gt=0, le=120)
+    # Importing a list: a re-import that would retire more items than this, or a larger share of the site's
+    # items, stops and shows them until the administrator adds --confirm-retire.
+    import_retire_max: int = Field(default=5, ge=0)
+    import_retire_share: float = Field(default=0.2, ge=0, le=1)
 
     @field_validator("warning_repeat_at", mode="before")
     @classmethod

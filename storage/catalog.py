@@ -34,6 +34,8 @@ __all__ = [
     "Change",
     "ImportProblem",
     "ImportReport",
+    "RetireGuard",
+    "RetireRefused",
     "RuleProblem",
     "UnitCellProblem",
     "ensure_unit",
@@ -60,6 +62,25 @@ FIELD_LABELS = {
 class Change:
     label: str
     fields: tuple[str, ...]  # keys of FIELD_LABELS
+
+
+@dataclass(frozen=True, slots=True)
+class RetireGuard:
+    """When a re-import must stop before retiring: more than `max_items` items, or more than `max_share` of
+    the site's live items of the kinds the list has. A wrong or truncated file looks exactly like that."""
+
+    max_items: int = 5
+    max_share: float = 0.2
+    confirmed: bool = False  # the administrator said --confirm-retire
+
+    def stops(self, retiring: int, live: int) -> bool:
+        if self.confirmed or retiring == 0:
+            return False
+        return retiring > self.max_items or retiring > live * self.max_share
+
+
+class RetireRefused(ImportProblem):
+    """The import would retire more than the guard allows without the administrator's confirmation."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,6 +134,7 @@ class ImportReport:
     untouched_kinds: list[str] = field(default_factory=list)  # kinds the file has no sheet for: left alone
     per_sheet: dict[str, int] = field(default_factory=dict)  # items read from each sheet
     cautions: list[str] = field(default_factory=list)  # the list may be the wrong one: said first
+    needs_confirm: bool = False  # a dry run whose retirements would need --confirm-retire
 
     def _to_fix(self) -> list[str]:
         """What the administrator should fix, in this order: rules, unit cells, roles, groups, merges."""
@@ -193,6 +215,11 @@ class ImportReport:
         if self.retired:
             out.append("停用（已不在清单中，历史记录保留）：")
             out.extend(f"  {label}" for label in self.retired)
+        if self.needs_confirm:
+            out.append(
+                f"正式导入将停用以上 {len(self.retired)} 项，超过不经确认即可停用的上限："
+                "确认无误后请加上 --confirm-retire 导入。"
+            )
         if self.restored:
             out.append("恢复（重新出现在清单中）：")
             out.extend(f"  {label}" for label in self.restored)
@@ -352,10 +379,14 @@ def import_rows(
     *,
     site: str | None = None,
     file_name: str = "",
+    guard: RetireGuard | None = None,
 ) -> ImportReport:
-    """Bring the site's items in line with a parsed list, in the caller's transaction."""
+    """Bring the site's items in line with a parsed list, in the caller's transaction. With a `guard`, an
+    import that would retire too many items raises RetireRefused before writing anything."""
     notices = list(parsed.notices)
     rows = _merge_duplicates(parsed.rows, notices)
+    if guard is not None:
+        _check_retirements(session, guard, find_site(session, site), parsed.kinds, {r.key for r in rows})
     site_row, created = resolve_site(session, now, site, parsed.title, Path(file_name).stem or "网站")
     assert site_row.id is not None
     report = ImportReport(
@@ -371,6 +402,14 @@ def import_rows(
     report.columns = sum(1 for r in rows if r.kind == "column")
     report.accounts = sum(1 for r in rows if r.kind == "account")
     report.untouched_kinds = [k for k in ("column", "account") if k not in parsed.kinds]
+    for info in parsed.sheets:
+        if not _UNIT_HEADERS & set(info.columns.values()):
+            what = KIND_LABELS[info.kind]
+            report.cautions.append(
+                f"工作表“{info.name}”没有责任单位列：其中 {report.per_sheet.get(info.name, 0)} 个{what}"
+                f"没有责任单位，提醒将无人接收（已有{what}的责任单位保持不变）。"
+                "请在清单中加上“责任单位”列后重新导入。"
+            )
 
     units = _import_units(session, now, site_row.id, rows, report)
     if site_row.office_name is None and (office := office_of(site_row.name, report.units)):
@@ -411,6 +450,35 @@ def import_rows(
     session.flush()
     report.merges = proposed_merges(session, site_row)
     return report
+
+
+_UNIT_HEADERS = frozenset({"责任单位", "牵头单位", "配合单位"})  # storage.sheets' labels of the unit fields
+RETIRE_SHOWN = 30
+
+
+def _check_retirements(
+    session: Session, guard: RetireGuard, site: Site | None, kinds: set[str], keys: set[str]
+) -> None:
+    """Stop before writing when the list would retire more than the guard allows (read-only)."""
+    if site is None:
+        return
+    live = session.exec(
+        select(Item.key, Item.path).where(
+            Item.site_id == site.id, col(Item.kind).in_(kinds), col(Item.retired_at).is_(None)
+        )
+    ).all()
+    retiring = [path for key, path in live if key not in keys]
+    if not guard.stops(len(retiring), len(live)):
+        return
+    shown = "\n".join(f"  {p}" for p in retiring[:RETIRE_SHOWN])
+    more = f"\n  ……（共 {len(retiring)} 项）" if len(retiring) > RETIRE_SHOWN else ""
+    raise RetireRefused(
+        f"按这份清单导入将停用网站“{site.name}”原有 {len(live)} 项中的 {len(retiring)} 项"
+        f"（{len(retiring) * 100 // max(1, len(live))}%），超过不经确认即可停用的上限"
+        f"（{guard.max_items} 项或 {guard.max_share:.0%}），所以没有导入。将停用：\n{shown}{more}\n"
+        "如果确实要停用这些栏目和账号，请加上 --confirm-retire 重新导入（历史记录都会保留）；"
+        "如果选错了文件或文件不完整，请换用正确的清单。可先加 --dry-run 预览。"
+    )
 
 
 def _caution(
@@ -622,8 +690,10 @@ def run_import(
     site: str | None = None,
     dry_run: bool = False,
     file_name: str | None = None,
+    guard: RetireGuard | None = None,
 ) -> ImportReport:
-    """The whole import as one transaction; `dry_run` rolls it back after reporting. Raises ImportProblem.
+    """The whole import as one transaction; `dry_run` rolls it back after reporting. Raises ImportProblem
+    (RetireRefused when the `guard` stops it: a dry run only says so).
 
     `source` is a list file, or one already read with `storage.sheets.parse_list` (then name the file)."""
     if isinstance(source, Path):
@@ -633,8 +703,18 @@ def run_import(
         parsed, name = source, file_name or ""
     with session_scope(engine) as session:
         judge = site_judge(session, find_site(session, site), tz)
-        report = import_rows(session, now, judge, parsed, site=site, file_name=name)
+        needs_confirm = False
+        if dry_run and guard is not None:
+            try:
+                _check_retirements(
+                    session, guard, find_site(session, site), parsed.kinds, {r.key for r in parsed.rows}
+                )
+            except RetireRefused:
+                needs_confirm = True
+            guard = None
+        report = import_rows(session, now, judge, parsed, site=site, file_name=name, guard=guard)
         if dry_run:
             report.dry_run = True
+            report.needs_confirm = needs_confirm
             session.rollback()
     return report

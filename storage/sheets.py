@@ -18,9 +18,15 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import charset_normalizer
 import openpyxl
+from defusedxml import DefusedXmlException
+from openpyxl.utils import get_column_letter, range_boundaries
+from openpyxl.worksheet._read_only import ReadOnlyWorksheet
+from openpyxl.worksheet._reader import FORMULA_TAG as _FORMULA_TAG
+from openpyxl.worksheet._reader import WorkSheetParser
 
 from domain.text import UNKNOWN_LAST
 from domain.units import UnitLink, UnitReading, compose_units, is_group_word, split_units
@@ -54,6 +60,25 @@ HEADER_CELL_MAX = 24  # longer cells are notes, not headers
 LEVEL_NAMES = ("一级栏目", "二级栏目", "三级栏目", "四级栏目", "五级栏目")  # also the export's headers
 
 
+# Limits of a responsibility list. The longest real lists have a few thousand rows and a score of columns;
+# these leave a wide margin and still stop a small hostile file (one cell at XFD1048576, a merge over the
+# whole sheet, a zip that unpacks to gigabytes) before it takes the machine's memory.
+MAX_FILE_BYTES = 50 * 1024 * 1024  # the file itself
+MAX_ZIP_MEMBERS = 1000  # parts of an .xlsx (a normal one has a dozen or two)
+MAX_UNPACKED_BYTES = 200 * 1024 * 1024  # all parts of an .xlsx, uncompressed
+MAX_ROWS = 100_000
+MAX_COLUMNS = 200
+MAX_CELLS = 2_000_000  # rows × columns of one sheet as read, merged cells included
+
+_HOW_TO_FIX = "请在 Excel 或 WPS 中打开文件，只把清单部分复制到新建的工作簿，另存为 .xlsx 后重新导入。"
+# Control and invisible formatting characters (Unicode Cc and Cf): they make two equal names differ, hide text
+# and reverse it on screen. Tabs and line breaks are layout, kept for the cleaners below.
+_INVISIBLE = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064"
+    "\u2066-\u206f\ufeff\ufff9-\ufffb]"
+)
+
+
 class ImportProblem(Exception):
     """The list cannot be imported as it is. The message (Chinese) says where and what to do."""
 
@@ -73,11 +98,15 @@ class Cell:
         return cell_text(self.value)
 
 
+_EMPTY = Cell()
+
+
 @dataclass
 class RawSheet:
     name: str
     rows: list[list[Cell]]  # rows[0] is the sheet's row 1; merged values are carried to every covered cell
     hidden: bool = False  # a hidden sheet is not read, but said so
+    invisible_rows: list[int] = field(default_factory=list)  # rows whose control characters were removed
 
 
 def cell_text(value: object) -> str:
@@ -93,7 +122,9 @@ def cell_text(value: object) -> str:
 
 
 def read_table_file(path: Path) -> list[RawSheet]:
-    """The file's visible sheets as grids. XLSX through openpyxl; CSV/TSV/TXT in UTF-8 (BOM or not) or GBK."""
+    """The file's visible sheets as grids. XLSX through openpyxl; CSV/TSV/TXT in UTF-8 (BOM or not) or GBK.
+
+    A file past the limits above is refused before it is unpacked or laid out in memory."""
     if not path.exists():
         raise ImportProblem(f"找不到文件：{path}")
     suffix = path.suffix.lower()
@@ -103,6 +134,13 @@ def read_table_file(path: Path) -> list[RawSheet]:
             "请在 Excel 或 WPS 中“另存为”Excel 工作簿（.xlsx）或 CSV 后再导入。"
         )
     try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise ImportProblem(
+                f"文件 {path.name} 有 {size / 2**20:.0f} MB，"
+                f"超过清单的合理大小（{MAX_FILE_BYTES // 2**20} MB）。"
+                "请确认选对了文件；清单过大时请按网站或工作表拆分后分别导入。"
+            )
         data = path.read_bytes()
     except OSError as exc:
         raise ImportProblem(f"无法读取文件 {path}：{exc}") from exc
@@ -113,36 +151,181 @@ def read_table_file(path: Path) -> list[RawSheet]:
     return [_read_csv(path.stem, decode_bytes(data))]
 
 
-def _read_xlsx(path: Path) -> list[RawSheet]:
+def _check_zip(path: Path) -> None:
+    """Refuse an .xlsx whose parts are too many or unpack too large (a zip bomb), before unpacking any."""
     try:
-        wb = openpyxl.load_workbook(path, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        with zipfile.ZipFile(path) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
         raise ImportProblem(
             f"无法打开 Excel 文件 {path.name}（{exc}）。请确认文件完整、未加密，并另存为 .xlsx。"
         ) from exc
-    sheets: list[RawSheet] = []
-    for ws in wb.worksheets:
-        if ws.sheet_state != "visible":
-            has_text = any(
-                v is not None and str(v).strip() for row in ws.iter_rows(values_only=True) for v in row
-            )
-            sheets.append(RawSheet(ws.title, [[Cell("x")]] if has_text else [], hidden=True))
-            continue
-        grid = [[Cell(v) for v in row] for row in ws.iter_rows(values_only=True)]
-        width = max((len(r) for r in grid), default=0)
-        for row in grid:
-            row.extend(Cell() for _ in range(width - len(row)))
-        for rng in ws.merged_cells.ranges:
-            value = ws.cell(rng.min_row, rng.min_col).value
-            origin = (rng.min_row, rng.min_col)
-            for r in range(rng.min_row, min(rng.max_row, len(grid)) + 1):
-                for c in range(rng.min_col, min(rng.max_col, width) + 1):
-                    grid[r - 1][c - 1] = Cell(value, origin)
-        while grid and not any(c.text for c in grid[-1]):
-            grid.pop()
-        sheets.append(RawSheet(ws.title, grid))
-    wb.close()
+    if len(members) > MAX_ZIP_MEMBERS:
+        raise ImportProblem(
+            f"Excel 文件 {path.name} 由 {len(members)} 个部件组成，"
+            f"远多于正常的清单（最多 {MAX_ZIP_MEMBERS} 个），"
+            f"文件可能已损坏或被改动，未导入。{_HOW_TO_FIX}"
+        )
+    # The sizes the zip declares: zipfile never unpacks a member past its declared size.
+    unpacked = sum(m.file_size for m in members)
+    if unpacked > MAX_UNPACKED_BYTES:
+        raise ImportProblem(
+            f"Excel 文件 {path.name} 解压后有 {unpacked / 2**20:.0f} MB，"
+            f"超过清单的合理大小（{MAX_UNPACKED_BYTES // 2**20} MB），未导入。{_HOW_TO_FIX}"
+        )
+
+
+def _read_xlsx(path: Path) -> list[RawSheet]:
+    _check_zip(path)
+    try:
+        # Read-only: sheets are streamed from the zip, row by row, never built as openpyxl objects in memory
+        # (which is what made one cell at XFD1048576, or a merge over the whole sheet, take gigabytes).
+        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds of errors for a damaged file: all mean "unreadable"
+        if _defused(exc):
+            raise ImportProblem(_xml_refused(path.name)) from exc
+        raise ImportProblem(
+            f"无法打开 Excel 文件 {path.name}（{type(exc).__name__}: {str(exc)[:200]}）。"
+            "请确认文件完整、未加密，并另存为 .xlsx。"
+        ) from exc
+    try:
+        sheets: list[RawSheet] = []
+        for ws in wb.worksheets:
+            if not isinstance(ws, ReadOnlyWorksheet):
+                continue  # a chart sheet holds no list
+            try:
+                sheet = _read_sheet(wb, ws)
+            except DefusedXmlException as exc:
+                raise ImportProblem(_xml_refused(path.name)) from exc
+            except ImportProblem:
+                raise
+            except Exception as exc:
+                raise ImportProblem(
+                    f"无法读取工作表“{ws.title}”（{type(exc).__name__}: {str(exc)[:200]}）。{_HOW_TO_FIX}"
+                ) from exc
+            if ws.sheet_state != "visible":
+                has_text = any(c.text for row in sheet.rows for c in row)
+                sheet = RawSheet(ws.title, [[Cell("x")]] if has_text else [], hidden=True)
+            sheets.append(sheet)
+    finally:
+        wb.close()
     return sheets
+
+
+def _defused(exc: BaseException | None) -> bool:
+    """Whether defusedxml refused the XML (openpyxl wraps its error in a ValueError of its own)."""
+    while exc is not None:
+        if isinstance(exc, DefusedXmlException):
+            return True
+        exc = exc.__cause__ or exc.__context__
+    return False
+
+
+def _xml_refused(name: str) -> str:
+    return (
+        f"Excel 文件 {name} 中含有 XML 实体定义（DOCTYPE/ENTITY），正常的 Excel 文件不会有这种内容，"
+        f"可能是被改动或恶意构造的文件，未导入。{_HOW_TO_FIX}"
+    )
+
+
+class _Uncomputed(str):
+    """A formula saved without its computed value (files written by programs, not by Excel or WPS)."""
+
+
+class _SheetParser(WorkSheetParser):
+    """openpyxl's streaming worksheet parser (defusedxml underneath), noting formulas without a value."""
+
+    def parse_cell(self, element: Any) -> dict[str, Any]:
+        cell: dict[str, Any] = super().parse_cell(element)
+        if cell["value"] is None:
+            formula = element.find(_FORMULA_TAG)
+            if formula is not None:
+                cell["value"] = _Uncomputed("=" + (formula.text or ""))
+        return cell
+
+
+def _where(row: int, column: int) -> str:
+    return f"第{row}行第{column}列（{get_column_letter(column)}{row}）"
+
+
+def _read_sheet(wb: Any, ws: ReadOnlyWorksheet) -> RawSheet:
+    """One sheet as a grid as large as its data: cells with a value, and merged ranges cut to the data."""
+    values: dict[tuple[int, int], object] = {}
+    uncomputed: list[str] = []
+    invisible: set[int] = set()
+    last_row = last_col = 0
+    # openpyxl has no public streaming reader that reports merged cells: its parser, as ReadOnlyWorksheet.
+    with wb._archive.open(ws._worksheet_path) as source:
+        parser = _SheetParser(
+            source,
+            ws._shared_strings,
+            data_only=True,
+            epoch=wb.epoch,
+            date_formats=wb._date_formats,
+            timedelta_formats=wb._timedelta_formats,
+        )
+        for _number, cells in parser.parse():
+            for found in cells:
+                value, r, c = found["value"], found["row"], found["column"]
+                if isinstance(value, _Uncomputed):
+                    uncomputed.append(f"{_where(r, c)}的公式“{_shown(str(value))}”")
+                    continue
+                if isinstance(value, str):
+                    cleaned = _INVISIBLE.sub("", value)
+                    if cleaned != value:
+                        invisible.add(r)
+                    value = cleaned
+                if value is None or (isinstance(value, str) and not value.strip()):
+                    continue
+                if r > MAX_ROWS or c > MAX_COLUMNS:
+                    raise ImportProblem(
+                        f"工作表“{ws.title}”{_where(r, c)}有内容，超出清单的合理范围"
+                        f"（最多 {MAX_ROWS} 行、{MAX_COLUMNS} 列），未导入。"
+                        f"请删除表格边缘多余的内容（或把清单复制到新建的工作簿）后重新导入。"
+                    )
+                values[(r, c)] = value
+                last_row, last_col = max(last_row, r), max(last_col, c)
+        merges = list(parser.merged_cells.mergeCell) if parser.merged_cells else []
+    if uncomputed:
+        more = f"等 {len(uncomputed)} 处" if len(uncomputed) > 3 else ""
+        raise ImportProblem(
+            f"工作表“{ws.title}”{'；'.join(uncomputed[:3])}{more}没有保存计算结果"
+            "（文件可能由程序生成），无法知道它的值，未导入。"
+            "请在 Excel 或 WPS 中打开文件并保存一次（或把公式复制、粘贴为数值）后重新导入。"
+        )
+    _check_cells(ws.title, last_row, last_col)
+    grid: list[list[Cell]] = [[_EMPTY] * last_col for _ in range(last_row)]
+    for (r, c), value in values.items():
+        grid[r - 1][c - 1] = Cell(value)
+    covered = 0
+    for merge in merges:
+        min_col, min_row, max_col, max_row = range_boundaries(merge.ref)
+        # A merge never reaches past the data: one over the whole sheet covers only the cells of the list.
+        max_row, max_col = min(max_row, last_row), min(max_col, last_col)
+        if min_row > max_row or min_col > max_col:
+            continue
+        covered += (max_row - min_row + 1) * (max_col - min_col + 1)
+        if covered > MAX_CELLS:
+            raise ImportProblem(
+                f"工作表“{ws.title}”的合并单元格覆盖了超过 {MAX_CELLS} 个单元格，超出清单的合理范围，未导入。"
+                f"请取消多余的合并单元格后重新导入。"
+            )
+        value = values.get((min_row, min_col))
+        origin = (min_row, min_col)
+        merged = Cell(value, origin)
+        for r in range(min_row, max_row + 1):
+            row = grid[r - 1]
+            for c in range(min_col, max_col + 1):
+                row[c - 1] = merged
+    return RawSheet(ws.title, grid, invisible_rows=sorted(invisible))
+
+
+def _check_cells(sheet: str, rows: int, columns: int) -> None:
+    if rows * columns > MAX_CELLS:
+        raise ImportProblem(
+            f"工作表“{sheet}”有 {rows} 行、{columns} 列，超出清单的合理范围（最多 {MAX_CELLS} 个单元格），"
+            f"未导入。请删除多余的行和列（或按工作表拆分清单）后重新导入。"
+        )
 
 
 def decode_bytes(data: bytes) -> str:
@@ -168,13 +351,56 @@ def _read_csv(name: str, text: str) -> RawSheet:
         dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(sample, delimiters=",\t;|，")
     except csv.Error:
         dialect = csv.excel_tab if sample.count("\t") > sample.count(",") else csv.excel
-    rows = [[Cell(v if v.strip() else None) for v in r] for r in csv.reader(io.StringIO(text), dialect)]
-    width = max((len(r) for r in rows), default=0)
+    delimiter = dialect.delimiter
+    reader = csv.reader(io.StringIO(text), dialect)
+    rows: list[list[Cell]] = []
+    invisible: list[int] = []
+    width = 0
+    try:
+        for record in reader:
+            number = len(rows) + 1
+            _check_quotes(name, record, number, delimiter, width)
+            if number > MAX_ROWS or len(record) > MAX_COLUMNS:
+                _too_large(name, number, len(record))
+            cleaned = [_INVISIBLE.sub("", v) for v in record]
+            if cleaned != record:
+                invisible.append(number)
+            rows.append([Cell(v) if v.strip() else _EMPTY for v in cleaned])
+            width = max(width, len(record))
+            _check_cells(name, len(rows), width)
+    except csv.Error as exc:
+        raise ImportProblem(
+            f"“{name}”第{len(rows) + 1}行附近（文件第{reader.line_num}行）的格式有误（{exc}），"
+            '多半是英文双引号（"）没有配对。请删除多余的引号（单元格里的引号应写成两个：""）后重新导入。'
+        ) from exc
     for row in rows:
-        row.extend(Cell() for _ in range(width - len(row)))
+        row.extend(_EMPTY for _ in range(width - len(row)))
     while rows and not any(c.text for c in rows[-1]):
         rows.pop()
-    return RawSheet(name, rows)
+    return RawSheet(name, rows, invisible_rows=invisible)
+
+
+def _check_quotes(name: str, record: list[str], number: int, delimiter: str, width: int) -> None:
+    """A stray double quote makes the reader take the rows after it as one cell: a cell that holds lines
+    with as many separators as a row has is that, never a note with a line break."""
+    threshold = max(2, (width - 1) // 2)
+    for value in record:
+        if "\n" not in value:
+            continue
+        swallowed = [ln for ln in value.split("\n")[1:] if ln.count(delimiter) >= threshold]
+        if swallowed:
+            lines = value.count("\n")
+            raise ImportProblem(
+                f'“{name}”第{number}行有一个没有配对的英文双引号（"），其后的 {lines} 行被读成了一个单元格'
+                f'（“{_shown(value)}”）。请删除多余的引号（单元格里的引号应写成两个：""）后重新导入。'
+            )
+
+
+def _too_large(name: str, rows: int, columns: int) -> None:
+    raise ImportProblem(
+        f"“{name}”第{rows}行有 {columns} 列，或已超过 {MAX_ROWS} 行，超出清单的合理范围"
+        f"（最多 {MAX_ROWS} 行、{MAX_COLUMNS} 列），未导入。请删除多余的内容或拆分清单后重新导入。"
+    )
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -665,6 +891,8 @@ def parse_sheets(sheets: Sequence[RawSheet]) -> ParsedList:
         if result.title is None:
             result.title = _title_above(sheet, header.rows[0])
         _read_rows(sheet, header, kind, result)
+        if sheet.invisible_rows:
+            result.notices.append(Notice(sheet.name, None, _invisible_text(sheet.invisible_rows)))
     if not result.sheets:
         names = "、".join(f"“{s.name}”" for s in sheets if not s.hidden) or "（无）"
         raise ImportProblem(
@@ -672,7 +900,22 @@ def parse_sheets(sheets: Sequence[RawSheet]) -> ParsedList:
             "表头行应至少包含栏目名称（如“一级栏目”“二级栏目”“栏目名称”）或账号名称，"
             "以及“责任单位”“更新时限要求”等列中的一个。请检查表格后重新导入。"
         )
+    if not result.rows:
+        # Importing it would retire every column and account of the site: never what was meant.
+        names = "、".join(f"“{s.name}”" for s in result.sheets)
+        raise ImportProblem(
+            f"工作表 {names} 只有表头，没有任何栏目或账号，未导入（数据库没有任何修改）。"
+            "请确认选对了文件、清单内容在表头下方，然后重新导入。"
+        )
     return result
+
+
+def _invisible_text(rows: list[int]) -> str:
+    shown = "、".join(str(n) for n in rows[:10]) + ("等" if len(rows) > 10 else "")
+    return (
+        f"第{shown}行（共{len(rows)}行）的文字中有控制字符或不可见字符（如从网页、聊天软件复制带入的），"
+        "已删除后导入；请在清单中一并删除"
+    )
 
 
 def _title_above(sheet: RawSheet, header_row: int) -> str | None:
