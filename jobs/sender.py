@@ -32,6 +32,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
 from domain.routine import KIND_NAMES, make_key
@@ -120,6 +121,9 @@ class SenderState:
     failures: int = 0  # consecutive transient failures
     down_until: datetime | None = None
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    # Sent, but the database could not record it (locked, gone): row id -> (when, Telegram's message id).
+    # This process never sends those rows again and records them as soon as the database lets it.
+    unmarked: dict[int, tuple[datetime, int | None]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.pacer = Pacer(self.limits)
@@ -209,6 +213,17 @@ class _Drain:
         if self.circuit_open():
             self.report.skipped = True
             return self.report
+        try:
+            await self._drain()
+        except OperationalError as exc:
+            # The database is busy (a long import on SQLite) or away: nothing is lost, the next tick goes on.
+            log.warning("sending paused, the database is not available: %s", exc)
+            self.report.skipped = True
+        self.report.seconds = self.clock() - self.start
+        return self.report
+
+    async def _drain(self) -> None:
+        self._record_unmarked()
         buffer: deque[_Row] = deque()
         fetched_at = float("-inf")
         try:
@@ -241,8 +256,14 @@ class _Drain:
         finally:
             if self.in_flight:
                 await asyncio.gather(*self.in_flight.values(), return_exceptions=True)
-        self.report.seconds = self.clock() - self.start
-        return self.report
+
+    def _record_unmarked(self) -> None:
+        """Record the sends the database refused to record before (raises while it still refuses)."""
+        for row_id, (sent_at, message_id) in list(self.state.unmarked.items()):
+            with session_scope(self.engine) as s:
+                outbox.mark_sent(s, sent_at, row_id, message_id)
+            del self.state.unmarked[row_id]
+            log.info("outbox row %s recorded as sent (it was sent at %s)", row_id, sent_at)
 
     def _fetch(self) -> list[_Row]:
         with session_scope(self.engine) as s:
@@ -250,7 +271,7 @@ class _Drain:
             return [
                 _Row(r.id, r.chat_id, r.kind, r.text, r.reply_markup, r.document, r.document_name, r.day)
                 for r in rows
-                if r.id is not None and r.chat_id is not None
+                if r.id is not None and r.chat_id is not None and r.id not in self.state.unmarked
             ]
 
     def _until_next_ready(self) -> float:
@@ -326,12 +347,15 @@ class _Drain:
             self._failed(row, TransportError(f"{type(exc).__name__}: {exc}"))
             return
         # No await between Telegram's answer and this commit: the window for a double send is this short.
+        sent_at = self.wall()
         try:
             with session_scope(self.engine) as s:
-                outbox.mark_sent(s, self.wall(), row.id, message_id)
+                outbox.mark_sent(s, sent_at, row.id, message_id)
         except Exception:
-            # Sent but not recorded: the claim goes stale and the message is sent again (at least once).
-            log.exception("outbox row %s was sent but could not be marked sent", row.id)
+            # Sent but not recorded (the database locked or away): remembered, so that it is not sent again
+            # when its claim goes stale, and recorded on a later tick. Only a crash now could double it.
+            self.state.unmarked[row.id] = (sent_at, message_id)
+            log.exception("outbox row %s was sent but could not be marked sent yet", row.id)
             return
         self.report.sent += 1
         if self.state.failures:

@@ -213,3 +213,40 @@ def test_the_pacer_keeps_telegrams_limits() -> None:
     assert pacer.global_ready_at() == pytest.approx(200.0 + 1 / 29)
     pacer.pause(230.0)
     assert pacer.global_ready_at() == 230.0
+
+
+async def test_a_send_the_locked_database_cannot_record_is_never_sent_again(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """A long import holds SQLite's write lock just as Telegram accepts a message: the sender keeps it in
+    mind, sends it to no one again when its claim goes stale, and records it once the lock is gone."""
+    import sqlite3
+
+    from sqlalchemy import create_engine
+
+    from storage.db import make_engine, upgrade
+
+    path = tmp_path / "zhiri.db"
+    setup = make_engine(f"sqlite:///{path}")
+    upgrade(setup)
+    put(setup, FIN_CHAT, 1, "locked")
+    setup.dispose()
+    engine = create_engine(f"sqlite:///{path}", connect_args={"timeout": 0.2})  # a short busy wait
+    locker = sqlite3.connect(path, isolation_level=None)
+
+    class LockingTransport(FakeTransport):
+        async def send(self, message):  # type: ignore[no-untyped-def]
+            sent = await super().send(message)
+            locker.execute("BEGIN IMMEDIATE")  # the importer takes the write lock right now
+            return sent
+
+    transport = LockingTransport()
+    state = SenderState(limits=FAST)
+    await run(engine, transport, state)
+    assert len(transport.sent) == 1 and list(state.unmarked) == [1]
+    later = await run(engine, transport, state, now=NOW + timedelta(minutes=5))  # the claim is stale
+    assert later.skipped and len(transport.sent) == 1
+    locker.execute("ROLLBACK")
+    await run(engine, transport, state, now=NOW + timedelta(minutes=10))
+    assert len(transport.sent) == 1 and not state.unmarked
+    assert [r.sent_at is not None for r in rows(engine)] == [True]
+    locker.close()
+    engine.dispose()
