@@ -72,7 +72,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _guard(args: argparse.Namespace, settings: Settings) -> RetireGuard:
-    return RetireGuard(settings.import_retire_max, settings.import_retire_share, confirmed=args.confirm_retire)
+    confirmed = args.confirm_retire
+    return RetireGuard(settings.import_retire_max, settings.import_retire_share, confirmed=confirmed)
 
 
 def _dry_run(args: argparse.Namespace, url: str, tz: ZoneInfo, parsed: ParsedList, guard: RetireGuard) -> int:
