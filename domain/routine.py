@@ -273,6 +273,9 @@ class Planned:
     slot: str
     buttons: tuple[tuple[Button, ...], ...] = ()
     document: Report | None = None
+    # The items the message asks to be updated (a warning, an overdue notice): a /done replied to it logs
+    # these. A daily read or a checklist lists items without asking, so it asks for none.
+    asks: tuple[int, ...] = ()
 
     @property
     def item_ids(self) -> tuple[int, ...]:
@@ -612,11 +615,15 @@ class _Ctx:
         buttons: tuple[tuple[Button, ...], ...] = (),
         document: Report | None = None,
         key_items: Iterable[int] | None = None,
+        asks: bool = False,
     ) -> None:
         chat: int | str = to.chat_id if to.chat_id is not None else to.label
         ids = key_items if key_items is not None else [i.id for i in items]
         key = make_key(kind, chat, self.today, ids, extra)
-        self.out.append(Planned(kind, to, tuple(items), text, key, self.today, slot, buttons, document))
+        asked = tuple(i.id for i in items) if asks else ()
+        self.out.append(
+            Planned(kind, to, tuple(items), text, key, self.today, slot, buttons, document, asked)
+        )
         if to.nowhere and to.unit_id is not None:
             self.nowhere.setdefault(to.unit_id, set()).add(kind)
 
@@ -788,6 +795,7 @@ def _due_warning(ctx: _Ctx, slot: str) -> None:
                 text,
                 extra=("repeat" if repeat else "") + f"p{n}",
                 buttons=buttons,
+                asks=True,
             )
 
 
@@ -812,9 +820,8 @@ def _overdue(ctx: _Ctx, slot: str) -> None:
             today=today,
         )
         for n, text, part in _parts(header, sections, listed, footer, ctx.settings.max_text):
-            ctx.add(
-                "overdue", slot, aud.to, part, text, extra=f"p{n}", buttons=_done_buttons(part, ctx.settings)
-            )
+            buttons = _done_buttons(part, ctx.settings)
+            ctx.add("overdue", slot, aud.to, part, text, extra=f"p{n}", buttons=buttons, asks=True)
 
 
 def _escalation_reason(ctx: _Ctx, item: ItemView, empty_count: int) -> str | None:

@@ -57,6 +57,7 @@ from storage.people import (
     Unbound,
     Undone,
     Usage,
+    WhichItem,
 )
 from storage.queries import (
     Actor,
@@ -254,7 +255,11 @@ def _next(item: LoggedItem, today: date) -> str:
 def _logged_line(item: LoggedItem) -> str:
     extra = f"（{item.count}条）" if item.count > 1 else ""
     note = f"，备注：{item.note}" if item.note else ""
-    return f"{item.path}{extra}{note}"
+    behalf = f"（代{'、'.join(item.on_behalf_of)}登记）" if item.on_behalf_of else ""
+    return f"{item.path}{extra}{note}{behalf}"
+
+
+WHICH_ITEM = "这条消息没有要求更新具体栏目，请点选您已更新的那一项（或发送 /done 栏目名称）："
 
 
 def done(result: DoneResult, today: date, tz: ZoneInfo) -> Reply:
@@ -263,6 +268,10 @@ def done(result: DoneResult, today: date, tz: ZoneInfo) -> Reply:
             return Reply(_logged_text(items, already, skipped, today, tz))
         case Usage():
             return Reply(DONE_USAGE)
+        case WhichItem(candidates=offered, more=left):
+            rest = f"\n（另有 {left} 项未列出，请发送 /done 栏目名称 登记）" if left else ""
+            choices = tuple((f"已更新 {c.path}"[:60], callback("done", c.id)) for c in offered)
+            return Reply(WHICH_ITEM + rest, buttons=choices)
         case Ambiguous(text=text, candidates=candidates, count=count):
             shown = candidates[:MAX_BUTTONS]
             more = f"\n（还有 {len(candidates) - len(shown)} 项未列出，请写得更具体些，例如：首页/部门动态）"
@@ -343,12 +352,17 @@ def button(result: DoneResult, who: str, tz: ZoneInfo) -> tuple[Reply, str | Non
 
 def undone(result: Undone | NothingToUndo | Stranger, today: date, tz: ZoneInfo) -> Reply:
     match result:
-        case Undone(path=path, logged_at=at, count=count, due_on=due_on, state=code):
-            extra = f"（{count}条）" if count > 1 else ""
+        case Undone(items=[item], logged_at=at):
+            extra = f"（{item.count}条）" if item.count > 1 else ""
             return Reply(
-                f"↩️ 已撤销 {clock(at, tz)} 对「{path}」的更新登记{extra}。\n"
-                f"当前状态：{state(code)}，更新期限：{day(due_on, today)}。"
+                f"↩️ 已撤销 {clock(at, tz)} 对「{item.path}」的更新登记{extra}。\n"
+                f"当前状态：{state(item.state)}，更新期限：{day(item.due_on, today)}。"
             )
+        case Undone(items=items, logged_at=at):
+            lines = [
+                f"{i.path} — 当前状态：{state(i.state)}，更新期限：{day(i.due_on, today)}" for i in items
+            ]
+            return Reply(f"↩️ 已撤销 {clock(at, tz)} 一次登记的全部 {len(items)} 项更新：\n{bullets(lines)}")
         case NothingToUndo():
             return Reply("没有可以撤销的登记（只能撤销您本人30分钟内的最后一次登记）。")
     return Reply(problem(result))

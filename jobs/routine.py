@@ -153,6 +153,7 @@ def enqueue_planned(session: Session, now: datetime, p: Planned) -> int:
         text=p.text,
         day=p.day,
         items=p.item_ids,
+        asks=p.asks,
         key=p.key,
         reply_markup=markup(p.buttons),
         unit_id=p.to.unit_id,

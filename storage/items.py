@@ -236,8 +236,9 @@ def log_update(
     return entry
 
 
-def undo_last(session: Session, now: datetime, judge: Judge, person_id: int) -> UpdateLog | None:
-    """Take back `person_id`'s last log made within the undo window. The undo is itself a log row."""
+def undo_last(session: Session, now: datetime, judge: Judge, person_id: int) -> list[UpdateLog]:
+    """Take back `person_id`'s last act of logging within the undo window: every log of its batch (one /done
+    replied to a warning logs several items). Each undo is itself a log row; nothing is deleted."""
     last = session.exec(
         select(UpdateLog)
         .where(
@@ -249,23 +250,39 @@ def undo_last(session: Session, now: datetime, judge: Judge, person_id: int) -> 
         .limit(1)
     ).first()
     if last is None:
-        return None
-    last.undone_at = now
-    session.add(last)
-    undo = UpdateLog(
-        item_id=last.item_id, at=now, logged_at=now, person_id=person_id, source="undo", undoes_id=last.id
-    )
-    session.add(undo)
-    # An event closed by the undone log is open again.
-    for ev in session.exec(select(Event).where(Event.closed_by_log_id == last.id)):
-        ev.closed_at = None
-        ev.closed_by_log_id = None
-        session.add(ev)
+        return []
+    batch = [last]
+    if last.batch is not None:
+        batch = list(
+            session.exec(
+                select(UpdateLog)
+                .where(UpdateLog.person_id == person_id, UpdateLog.batch == last.batch, LIVE_LOG)
+                .order_by(col(UpdateLog.id))
+            )
+        )
+    for entry in batch:
+        entry.undone_at = now
+        session.add(entry)
+        session.add(
+            UpdateLog(
+                item_id=entry.item_id,
+                at=now,
+                logged_at=now,
+                person_id=person_id,
+                source="undo",
+                undoes_id=entry.id,
+                batch=entry.batch,
+            )
+        )
+        # An event closed by the undone log is open again.
+        for ev in session.exec(select(Event).where(Event.closed_by_log_id == entry.id)):
+            ev.closed_at = None
+            ev.closed_by_log_id = None
+            session.add(ev)
     session.flush()
-    item = session.get(Item, last.item_id)
-    assert item is not None
-    refresh_item(session, item, judge, now)
-    return last
+    items = session.exec(select(Item).where(col(Item.id).in_({e.item_id for e in batch}))).all()
+    refresh_all(session, judge, now, items)
+    return batch
 
 
 def record_event(

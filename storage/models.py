@@ -136,7 +136,13 @@ class Item(SQLModel, table=True):
     # The administrator's correction of `category` (zhiri category, /category): kept over re-imports.
     category_override: str | None = None
     created_at: datetime
-    retired_at: datetime | None = None  # no longer on the list: kept with its history, never deleted
+    retired_at: datetime | None = None  # no longer reminded of: kept with its history, never deleted
+    # Who retired it: an administrator (/retire, `zhiri retire`, or the list's status column says 停更),
+    # with a reason; otherwise the item simply left the imported list, and reappearing in a list brings it
+    # back.
+    retired_by_admin: bool = False
+    retired_reason: str | None = None
+    retired_by: int | None = Field(default=None, foreign_key="person.id")
     source_sheet: str | None = None
     source_row: int | None = None
     # Derived, refreshed on every log and once a day (see storage.items.refresh_item):
@@ -180,6 +186,8 @@ class UpdateLog(SQLModel, table=True):
     undone_at: datetime | None = None
     # Where the log came from ("tg:<chat>:<message>"), so a redelivered update or a second tap logs nothing.
     origin: str | None = Field(default=None, index=True)
+    # The logs one act wrote together (a /done replied to a warning logs several): /undo takes back the batch.
+    batch: str | None = Field(default=None, index=True)
 
 
 class Event(SQLModel, table=True):
@@ -241,6 +249,9 @@ class Outbox(SQLModel, table=True):
     text: str
     reply_markup: str | None = None  # JSON of an InlineKeyboardMarkup
     items: str = "[]"  # JSON list of item ids the message is about
+    # JSON list of the item ids the message asks to be updated (warnings, overdue notices): a /done replied to
+    # the message logs these, and only these. A daily read or a summary asks for nothing.
+    asks: str = "[]"
     created_at: datetime
     not_before: datetime
     claimed_at: datetime | None = None

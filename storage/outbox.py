@@ -38,6 +38,7 @@ def enqueue(
     text: str,
     day: date,
     items: Sequence[int] = (),
+    asks: Sequence[int] = (),
     key: str | None = None,
     reply_markup: dict[str, Any] | None = None,
     unit_id: int | None = None,
@@ -46,7 +47,9 @@ def enqueue(
     document: bytes | None = None,
     document_name: str | None = None,
 ) -> tuple[Outbox, bool]:
-    """Write a message to the outbox unless one with the same key exists. Returns (row, created)."""
+    """Write a message to the outbox unless one with the same key exists. Returns (row, created).
+
+    `items`: what the message is about; `asks`: those it asks to be updated (a reply /done logs these)."""
     key = key or make_key(kind, chat_id, day, items)
     values: dict[str, Any] = {
         "key": key,
@@ -58,6 +61,7 @@ def enqueue(
         "text": text,
         "reply_markup": json.dumps(reply_markup, ensure_ascii=False) if reply_markup else None,
         "items": json.dumps(sorted(set(items))),
+        "asks": json.dumps(sorted(set(asks))),
         "created_at": now,
         "not_before": not_before or now,
         "attempts": 0,
@@ -182,3 +186,8 @@ def find_by_message(session: Session, chat_id: int, message_id: int) -> Outbox |
 
 def item_ids(row: Outbox) -> list[int]:
     return [int(i) for i in json.loads(row.items or "[]")]
+
+
+def asked_ids(row: Outbox) -> list[int]:
+    """The items the message asked to be updated (warnings, overdue notices); none for a daily read."""
+    return [int(i) for i in json.loads(row.asks or "[]")]

@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import re
 import secrets
+import uuid
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import delete, update
@@ -31,6 +32,7 @@ from storage.models import (
     Item,
     ItemUnit,
     Membership,
+    Outbox,
     Person,
     Unit,
     UnitGroupMember,
@@ -97,6 +99,10 @@ def ensure_person(session: Session, now: datetime, sender: Sender) -> Person:
     session.add(person)
     session.flush()
     return person
+
+
+def _flat(groups: Iterable[Iterable[int]]) -> set[int]:
+    return {x for g in groups for x in g}
 
 
 def _person_id(session: Session, now: datetime, actor: Actor) -> int:
@@ -486,6 +492,9 @@ class LoggedItem:
     state: str
     by: str = ""  # who logged it (for "already logged by …")
     at: datetime | None = None
+    # Units an administrator logged it for (the administrator is not bound to any unit of the item): the
+    # confirmation says on whose behalf. Empty when people log their own unit's item.
+    on_behalf_of: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -525,21 +534,44 @@ class BadCount:
 
 
 @dataclass(frozen=True)
+class WhichItem:
+    """`/done` replied to a message that asked for no update (a daily read, a summary): which of its items?"""
+
+    candidates: tuple[ItemRef, ...]
+    more: int = 0  # items of the message not offered as buttons
+
+
+@dataclass(frozen=True)
 class ItemGone:
     pass
 
 
-DoneResult = Logged | Usage | Ambiguous | ItemUnknown | NotYours | BadCount | Stranger | ItemGone
+DoneResult = Logged | Usage | Ambiguous | ItemUnknown | NotYours | BadCount | Stranger | ItemGone | WhichItem
+WHICH_CHOICES = 10  # buttons offered when a /done replies to a message that asked for no update
 
 
-def _reminder_items(session: Session, chat_id: int, message_id: int) -> list[int] | None:
+def _replied_message(session: Session, chat_id: int, message_id: int) -> Outbox | None:
+    """The outbox row behind a bot message someone replied to (also under the group's pre-migration id)."""
     row = outbox.find_by_message(session, chat_id, message_id)
     if row is None:
         chat = session.exec(select(Chat).where(Chat.telegram_chat_id == chat_id)).first()
         if chat is not None and chat.migrated_from is not None:
             row = outbox.find_by_message(session, chat.migrated_from, message_id)
-    ids = outbox.item_ids(row) if row is not None else []
-    return ids or None
+    return row
+
+
+def _which_item(session: Session, actor: Actor, item_ids: Sequence[int]) -> WhichItem | Usage:
+    """The replied message's items the sender may log, most urgent first, to choose from."""
+    wanted = set(item_ids)
+    refs = [r for r in item_refs(session, actor.scope) if r.id in wanted]
+    if not refs:
+        return Usage()
+    urgency = {"overdue": 0, "due_today": 1, "due_soon": 2}
+    states = dict(
+        session.exec(select(Item.id, Item.state).where(col(Item.id).in_([r.id for r in refs]))).all()
+    )
+    refs.sort(key=lambda r: (urgency.get(states.get(r.id, ""), 3), r.path))
+    return WhichItem(tuple(refs[:WHICH_CHOICES]), max(0, len(refs) - WHICH_CHOICES))
 
 
 def find_item(
@@ -620,6 +652,10 @@ def _log_items(
         names = session.exec(select(Unit.name).where(col(Unit.id).in_(units.get(items[0].id or 0, [])))).all()
         return NotYours(items[0].path, tuple(names))
     person_id = _person_id(session, now, actor)
+    unit_names: dict[int | None, str] = dict(
+        session.exec(select(Unit.id, Unit.name).where(col(Unit.id).in_(_flat(units.values())))).all()
+    )
+    batch = uuid.uuid4().hex  # /undo takes back everything this act logs
     logged, already = [], []
     for item in mine:
         prior = _already(session, item, origin)
@@ -629,9 +665,13 @@ def _log_items(
         entry = log_update(
             session, now, judge, item, source=source, person_id=person_id, count=count or 1, note=note
         )
-        entry.origin = origin
+        entry.origin, entry.batch = origin, batch
         session.add(entry)
-        logged.append(_logged(item, entry))
+        item_units = units.get(item.id or 0, [])
+        behalf = (
+            () if actor.units.intersection(item_units) else tuple(sorted(unit_names[u] for u in item_units))
+        )
+        logged.append(replace(_logged(item, entry), on_behalf_of=behalf))
     session.flush()
     skipped = tuple(it.path for it in items if it not in mine)
     return Logged(tuple(logged), tuple(already), skipped)
@@ -653,12 +693,16 @@ def log_done(
     if not actor.known:
         return Stranger()
     words = [w for w in (clean(w) for w in words) if w]
-    reminder = _reminder_items(session, *reply_to) if reply_to else None
-    if reminder is not None:
+    replied = _replied_message(session, *reply_to) if reply_to else None
+    asked = outbox.asked_ids(replied) if replied is not None else []
+    if asked:
+        # A warning or an overdue notice: the reply logs what it asked to be updated, and nothing else.
         count, note = split_count(words)
-        item_ids: Sequence[int] = reminder
+        item_ids: Sequence[int] = asked
     elif not words:
-        return Usage()
+        # Any other message (the daily read, a summary) lists items nobody asked to update: ask which one.
+        listed = outbox.item_ids(replied) if replied is not None else []
+        return _which_item(session, actor, listed) if listed else Usage()
     else:
         found = find_item(session, actor, words)
         if not isinstance(found, tuple):
@@ -693,11 +737,10 @@ def log_button(
 
 @dataclass(frozen=True)
 class Undone:
-    path: str
+    """What one /undo took back: every item of the last act of logging (a /done may have logged several)."""
+
+    items: tuple[LoggedItem, ...]
     logged_at: datetime
-    count: int
-    due_on: date | None
-    state: str
 
 
 @dataclass(frozen=True)
@@ -708,18 +751,22 @@ class NothingToUndo:
 def undo(
     session: Session, now: datetime, judge: Judge, sender: Sender, admin_ids: Iterable[int]
 ) -> Undone | NothingToUndo | Stranger:
-    """`/undo`: take back the sender's last log within the undo window. The undo is itself recorded."""
+    """`/undo`: take back the sender's last act of logging within the undo window (all the items it logged).
+    The undo is itself recorded."""
     actor = actor_for(session, sender, admin_ids)
     if not actor.known:  # removed from every unit: nothing of theirs to take back any more
         return Stranger()
     if actor.person_id is None:
         return NothingToUndo()
-    entry = undo_last(session, now, judge, actor.person_id)
-    if entry is None:
+    entries = undo_last(session, now, judge, actor.person_id)
+    if not entries:
         return NothingToUndo()
-    item = session.get(Item, entry.item_id)
-    assert item is not None
-    return Undone(item.path, entry.logged_at, entry.count, item.due_on, item.state)
+    undone = []
+    for entry in entries:
+        item = session.get(Item, entry.item_id)
+        assert item is not None
+        undone.append(_logged(item, entry))
+    return Undone(tuple(undone), entries[0].logged_at)
 
 
 # ------------------------------------------------------------------------------------------------

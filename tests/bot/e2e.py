@@ -167,6 +167,7 @@ class RunningBot:
                 text=text,
                 day=now.astimezone(SHANGHAI).date(),
                 items=[i for i, _ in items],
+                asks=[i for i, _ in items],
                 key=f"test_reminder:{chat.id}:{message_id}",
             )
             assert row.id is not None

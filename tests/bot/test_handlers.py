@@ -149,13 +149,42 @@ async def test_done_replied_to_a_reminder_logs_its_items(harness):
     item_id = harness.world.items["首页 / 部门动态"]
     with session_scope(harness.engine) as session:
         row, _ = outbox.enqueue(
-            session, NOW, kind="reminder", chat_id=GROUP_ID, text="提醒", day=NOW.date(), items=[item_id]
+            session,
+            NOW,
+            kind="due_warning",
+            chat_id=GROUP_ID,
+            text="提醒",
+            day=NOW.date(),
+            items=[item_id],
+            asks=[item_id],
         )
         outbox.mark_sent(session, NOW, row.id, 77)
     reply_to = harness.bot_message(GROUP_ID, 77)
     text = (await harness.send(f"/done@{BOT_USERNAME} 转载", chat=GROUP_ID, reply_to=reply_to)).last_text()
     assert "首页 / 部门动态" in text and "转载" in text
     assert logs(harness)[0].note == "转载"
+
+
+async def test_done_replied_to_the_daily_read_asks_which_item_with_buttons(harness):
+    ids = [harness.world.items["首页 / 部门动态"], harness.world.items["政务公开 / 通知公告"]]
+    with session_scope(harness.engine) as session:
+        row, _ = outbox.enqueue(
+            session, NOW, kind="daily_read", chat_id=GROUP_ID, text="【日查】", day=NOW.date(), items=ids
+        )
+        outbox.mark_sent(session, NOW, row.id, 78)
+    request = await harness.send(
+        f"/done@{BOT_USERNAME}", chat=GROUP_ID, reply_to=harness.bot_message(GROUP_ID, 78)
+    )
+    sent = request.sent()[-1]
+    assert "请点选您已更新的那一项" in sent["text"]
+    data = [b["callback_data"] for row in sent["reply_markup"]["inline_keyboard"] for b in row]
+    assert sorted(data) == sorted(f"done:{i}" for i in ids)
+    assert logs(harness) == []
+
+
+async def test_an_administrator_is_told_on_whose_behalf_he_logged(harness):
+    text = (await harness.send("/done 财政预决算", user=ADMIN)).last_text()
+    assert "（代市财政局登记）" in text
 
 
 async def test_a_stranger_is_refused_politely_and_nothing_is_written(harness):

@@ -218,6 +218,17 @@ def test_the_daily_read_lists_the_groups_items_urgent_first_with_links_and_a_but
     assert fin.key == make_key("daily_read", FIN_CHAT, date(2026, 10, 12), [1, 2, 3], "p1")
 
 
+def test_warnings_and_overdue_notices_ask_for_their_items_and_the_daily_read_for_none() -> None:
+    items = (
+        item(1, "通知公告"),
+        item(2, "财政预决算", State.OVERDUE, due=date(2026, 10, 9), late=3),
+        item(3, "部门动态", State.DUE_TODAY, due=date(2026, 10, 12)),
+    )
+    out = plan(snap(*items), local("2026-10-12 09:00"), CAL)
+    asks = {p.kind: p.asks for p in out if p.to.chat_id == FIN_CHAT}
+    assert asks == {"daily_read": (), "due_warning": (3,), "overdue": (2,)}
+
+
 def test_it_warns_the_last_working_day_before_a_holiday_due_day() -> None:
     # Due Saturday 3 October, in the holiday: the group hears on Wednesday 30 September.
     held = item(1, "财政预决算", State.DUE_TODAY, due=date(2026, 10, 3))

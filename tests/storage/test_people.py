@@ -31,6 +31,7 @@ from storage.people import (
     Unbound,
     Undone,
     Usage,
+    WhichItem,
     accept_invitation,
     bind_chat,
     bot_membership_changed,
@@ -357,16 +358,18 @@ def test_a_configured_administrator_gets_a_person_row_when_logging(engine, world
     assert logs(engine)[0].person_id == admin.id
 
 
-def reminder(engine, chat_id, message_id, paths, world):
+def reminder(engine, chat_id, message_id, paths, world, *, asks=None, kind="due_warning"):
+    """A message the bot sent about `paths`, asking for `asks` of them to be updated (default: all)."""
     with session_scope(engine) as session:
         row, _ = outbox.enqueue(
             session,
             NOW,
-            kind="reminder",
+            kind=kind,
             chat_id=chat_id,
             text="提醒",
             day=NOW.date(),
             items=[world.items[p] for p in paths],
+            asks=[world.items[p] for p in (paths if asks is None else asks)],
         )
         outbox.mark_sent(session, NOW, row.id, message_id)
 
@@ -378,6 +381,51 @@ def test_done_replied_to_a_reminder_logs_its_items_of_the_senders_units(engine, 
     assert [i.path for i in result.items] == ["首页 / 部门动态"]
     assert result.skipped == ("政务公开 / 重点领域信息公开 / 财政预决算",)
     assert (logs(engine)[0].count, logs(engine)[0].note) == (2, "转载")
+
+
+def test_a_reply_logs_only_what_the_message_asked_to_update(engine, world, judge):
+    # A warning about two items that asks for one of them (the other is only mentioned).
+    paths = ["首页 / 部门动态", "政务公开 / 通知公告"]
+    reminder(engine, -100, 77, paths, world, asks=["政务公开 / 通知公告"])
+    result = done(engine, judge, WEBMASTER, [], reply_to=(-100, 77), origin="tg:-100:78")
+    assert isinstance(result, Logged) and [i.path for i in result.items] == ["政务公开 / 通知公告"]
+    assert [e.item_id for e in logs(engine)] == [world.items["政务公开 / 通知公告"]]
+
+
+def test_a_reply_to_the_daily_read_asks_which_item_and_logs_nothing(engine, world, judge):
+    # The daily read lists items to browse; it asks nobody to update them.
+    paths = ["首页 / 部门动态", "政务公开 / 通知公告", "政务公开 / 重点领域信息公开 / 财政预决算"]
+    reminder(engine, -100, 77, paths, world, asks=[], kind="daily_read")
+    result = done(engine, judge, WEBMASTER, [], reply_to=(-100, 77), origin="tg:-100:78")
+    assert isinstance(result, WhichItem)
+    # Only the sender's own items are offered (财政预决算 is 市财政局's), overdue first.
+    assert [c.path for c in result.candidates] == ["首页 / 部门动态", "政务公开 / 通知公告"]
+    assert logs(engine) == []
+    # Naming the item in the reply logs that one item.
+    named = done(engine, judge, WEBMASTER, ["通知公告"], reply_to=(-100, 77), origin="tg:-100:79")
+    assert isinstance(named, Logged) and [i.path for i in named.items] == ["政务公开 / 通知公告"]
+    assert len(logs(engine)) == 1
+
+
+def test_undo_takes_back_the_whole_batch_of_one_done(engine, world, judge):
+    paths = ["首页 / 部门动态", "政务公开 / 通知公告"]
+    done(engine, judge, WEBMASTER, ["首页/部门动态"], origin="tg:-100:70")  # an earlier, separate act
+    reminder(engine, -100, 77, paths, world)
+    two = done(engine, judge, WEBMASTER, [], reply_to=(-100, 77), origin="tg:-100:78", now=NOW + timedelta(1))
+    assert isinstance(two, Logged) and len(two.items) == 2
+    result = act(engine, undo, judge, Sender(WEBMASTER), [ADMIN], now=NOW + timedelta(days=1, minutes=5))
+    assert isinstance(result, Undone) and {i.path for i in result.items} == set(paths)
+    entries = rows(engine, UpdateLog)
+    assert len([e for e in entries if e.source == "undo"]) == 2  # nothing deleted: each undo is a row
+    standing = [e for e in entries if e.source != "undo" and e.undone_at is None]
+    assert [(e.item_id, e.origin) for e in standing] == [(world.items["首页 / 部门动态"], "tg:-100:70")]
+
+
+def test_an_administrator_logging_for_a_unit_is_told_on_whose_behalf(engine, world, judge):
+    result = done(engine, judge, ADMIN, ["财政预决算"])
+    assert isinstance(result, Logged) and result.items[0].on_behalf_of == ("市财政局",)
+    own = done(engine, judge, FINANCE, ["财政预决算"], now=NOW + timedelta(minutes=1))
+    assert isinstance(own, Logged) and own.items[0].on_behalf_of == ()
 
 
 def test_a_reply_to_a_reminder_of_other_units_is_refused(engine, world, judge):
@@ -420,7 +468,8 @@ def test_undo_takes_back_the_last_log_within_30_minutes(engine, world, judge):
     done(engine, judge, WEBMASTER, ["首页/部门动态"])
     result = act(engine, undo, judge, Sender(WEBMASTER), [ADMIN], now=NOW + timedelta(minutes=10))
     assert isinstance(result, Undone)
-    assert result.path == "首页 / 部门动态" and result.state == "overdue"
+    (item,) = result.items
+    assert item.path == "首页 / 部门动态" and item.state == "overdue"
     entries = rows(engine, UpdateLog)
     assert {e.source for e in entries} == {"done", "undo"}
     assert next(e for e in entries if e.source == "done").undone_at is not None
