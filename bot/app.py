@@ -164,8 +164,12 @@ def register_handlers(application: Application) -> None:
     application.add_handler(
         CallbackQueryHandler(routine.half_month_button, pattern=routine.HALF_MONTH_PATTERN)
     )
+    application.add_handler(CallbackQueryHandler(routine.rest_ok_button, pattern=routine.REST_OK_PATTERN))
     application.add_handler(CallbackQueryHandler(errors.stale_button))
     application.add_handler(MessageHandler(PEOPLE & ~ANONYMOUS & routine.FIX_NOTE, routine.fix_note))
+    application.add_handler(
+        MessageHandler(PEOPLE & ~ANONYMOUS & routine.CHECKLIST_REPLY, routine.checklist_reply)
+    )
     application.add_handler(ChatMemberHandler(people.bot_membership, ChatMemberHandler.MY_CHAT_MEMBER))
     application.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, people.migrated))
     application.add_handler(MessageHandler(PEOPLE & ~ANONYMOUS & filters.COMMAND, errors.unknown_command))

@@ -51,6 +51,7 @@ class Settings(BaseSettings):
     warn_lead_workdays: int = Field(default=2, ge=0, le=20)
     escalate_after_workdays: int = Field(default=1, ge=0, le=20)
     empty_columns_escalate_at: int = Field(default=3, ge=1, le=50)
+    full_list_max_items: int = Field(default=20, ge=0, le=1000)
     # Thresholds of the due engine (DOMAIN.md). ON_CHANGE_FLOOR_MONTHS=0 turns the yearly floor off.
     on_change_floor_months: int = Field(default=12, ge=0, le=120)
     account_gap_days: int = Field(default=7, ge=1, le=90)
@@ -174,6 +175,7 @@ class Settings(BaseSettings):
             advance_workdays=self.warn_lead_workdays,
             escalate_after_workdays=self.escalate_after_workdays,
             empty_columns_escalate_at=self.empty_columns_escalate_at,
+            full_list_max=self.full_list_max_items,
         )
 
     def routine_config(self) -> RoutineConfig:

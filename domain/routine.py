@@ -26,9 +26,10 @@ from typing import Any
 from domain.calendar import WorkCalendar
 from domain.model import InspectionRisk, State
 from domain.site import SiteWords
-from domain.text import UNKNOWN_LAST, md, ymd
+from domain.text import STATE_LABELS, UNKNOWN_LAST, md, ymd
 
 __all__ = [
+    "CHECKLIST_REPLY_MARK",
     "KIND_NAMES",
     "SLOTS",
     "Answer",
@@ -47,6 +48,7 @@ __all__ = [
     "half_month_period",
     "make_key",
     "markup",
+    "needs_action",
     "parse_holiday_list",
     "plan",
     "report_day",
@@ -108,6 +110,9 @@ class RoutineSettings:
     max_text: int = 3800  # below Telegram's 4096, with room for the "(1/2)" marks
     checklist_chunk: int = 15  # items per half-month checklist message (two buttons each)
     done_buttons: int = 8  # at most this many "已更新" buttons under a warning
+    # A group with more items than this gets the compact forms: the daily read lists only what needs action
+    # and counts the rest in one line; the half-month check is one message with its checklist attached.
+    full_list_max: int = 20
 
     def slot_time(self, slot: str) -> time | None:
         return {
@@ -685,6 +690,27 @@ def _calendar_notice(ctx: _Ctx, slot: str) -> None:
         )
 
 
+def needs_action(item: ItemView, today: date) -> bool:
+    """Whether an item needs the group's action today: due, late, heading for an inspection line, or its page
+    found empty or broken. Everything else is only browsed (and counted, in a big group's daily read)."""
+    return (
+        item.state in (State.OVERDUE, State.DUE_TODAY, State.DUE_SOON)
+        or _warned_today(item, today)
+        or item.risk is not None
+        or item.read_status in ("empty", "broken")
+    )
+
+
+def _rest_line(rest: Sequence[ItemView], listed_any: bool) -> str:
+    """ "其余118项：正常110项，无需更新5项，待补充规则3项。" — a big group's items that need no action."""
+    counts: dict[str, int] = defaultdict(int)
+    for item in rest:
+        counts[STATE_LABELS.get(item.state.value, item.state.value)] += 1
+    parts = "，".join(f"{label}{n}项" for label, n in sorted(counts.items(), key=lambda kv: -kv[1]))
+    lead = "其余" if listed_any else "全部"
+    return f"{lead}{len(rest)}项无需处理（{parts}），请照常浏览；完整清单可发送 /mine 查看。"
+
+
 def _daily_read(ctx: _Ctx, slot: str) -> None:
     today = ctx.today
     header = (
@@ -696,15 +722,26 @@ def _daily_read(ctx: _Ctx, slot: str) -> None:
         items = [i for i in ctx.snap.items if set(i.unit_ids) & set(aud.unit_ids)]
         if not items:
             continue
+        shown, rest_line = items, ""
+        if len(items) > ctx.settings.full_list_max:
+            # A big group (a county-wide one) reads what needs action; the rest is one line, not 100 "正常".
+            shown = [i for i in items if needs_action(i, today)]
+            rest = [i for i in items if not needs_action(i, today)]
+            rest_line = _rest_line(rest, bool(shown)) if rest else ""
         sections, listed = _sections(
             ctx.snap,
             aud,
-            items,
+            shown,
             lambda i: _MARK.get(i.state, "") + _state_line(i, today),
             notify=False,
             today=today,
         )
-        parts = _parts(header, sections, listed, footer, ctx.settings.max_text)
+        head = header
+        if rest_line:
+            todo = f"以下{len(shown)}项需要处理：" if shown else "今天没有需要处理的。"
+            head = f"【日查】{ymd(today)}\n本群负责{len(items)}个栏目和账号，{todo}"
+        foot = f"{rest_line}\n{footer}" if rest_line else footer
+        parts = _parts(head, sections, listed, foot, ctx.settings.max_text)
         for n, text, part in parts:
             last = n == len(parts)
             buttons = ((Button("✅ 已巡查", f"read:{today:%Y%m%d}"),),) if last else ()
@@ -953,6 +990,60 @@ def _evening_note(ctx: _Ctx, slot: str) -> None:
         )
 
 
+CHECKLIST_REPLY_MARK = "【半月查】"  # a reply to a message starting so may carry problems, one item per line
+CAPTION_MAX = 1000  # Telegram's caption limit is 1024 characters
+
+
+def _half_month_sheet(
+    ctx: _Ctx, slot: str, aud: _Audience, items: Sequence[ItemView], period: date, due: date
+) -> None:
+    """A big group's half-month check: one message, its checklist as a spreadsheet, problems by reply."""
+    half = "上" if period.day == 1 else "下"
+    today = ctx.today
+    _, listed = _sections(ctx.snap, aud, items, lambda i: "", notify=False, today=today)
+    order = {u: k for k, u in enumerate(aud.unit_ids)}
+    units = ctx.snap.units_by_id
+    rows = []
+    for n, item in enumerate(listed, 1):
+        unit_id = min((u for u in item.unit_ids if u in order), key=lambda u: order[u], default=None)
+        unit = units[unit_id].name if unit_id in units else ""
+        rows.append((str(n), unit, item.title, item.url or "", _state_line(item, today), "", ""))
+    title = f"{period.year}年{period.month}月{half}半月"
+    report = Report(
+        filename=f"半月查清单_{title}.xlsx",
+        sheets=(
+            (
+                "半月查清单",
+                ("序号", "单位", "栏目/账号", "链接", "当前状态", "检查结果", "问题及整改情况"),
+                tuple(rows),
+            ),
+        ),
+    )
+    example = listed[0].name if listed else "栏目名称"
+    text = "\n".join(
+        [
+            f"{CHECKLIST_REPLY_MARK}{title}全面检查",
+            f"本群负责{len(listed)}个栏目和账号，检查清单见附件。请逐项全面检查（内容是否及时准确、"
+            "有无空白栏目、链接是否有效、有无错别字）：",
+            "· 发现问题：直接回复本消息，每行写一项“栏目名称 问题及整改情况”，例如：",
+            f"　{example} 首页图片链接失效，已重新上传",
+            "· 其余都正常：点击下方「其余全部正常」。",
+            f"检查结果将于{md(due)}汇总报市政府办公室。",
+        ]
+    )[:CAPTION_MAX]
+    buttons = ((Button("✅ 其余全部正常", f"hmrest:{period:%Y%m%d}"),),)
+    ctx.add(
+        "half_month_check",
+        slot,
+        aud.to,
+        listed,
+        text,
+        extra=f"{period.isoformat()}sheet",
+        buttons=buttons,
+        document=report,
+    )
+
+
 def _half_month_check(ctx: _Ctx, slot: str) -> None:
     today = ctx.today
     period = half_month_period(today)
@@ -961,6 +1052,9 @@ def _half_month_check(ctx: _Ctx, slot: str) -> None:
     for aud in _audiences(ctx.snap):
         items = [i for i in ctx.snap.items if set(i.unit_ids) & set(aud.unit_ids)]
         if not items:
+            continue
+        if len(items) > ctx.settings.full_list_max:
+            _half_month_sheet(ctx, slot, aud, items, period, due)
             continue
         sections, listed = _sections(
             ctx.snap, aud, items, lambda i: _state_line(i, today), notify=False, today=today

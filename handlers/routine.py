@@ -3,6 +3,8 @@
 - `已巡查` under the daily read (callback `read:<YYYYMMDD>`): records who read, when.
 - `正常` / `有问题` under a half-month checklist (`hm:<item id>:ok|bad`): records the answer; 有问题 asks
   for the problem and its fix in a reply (`fix_note`, a reply to that prompt).
+- A big group's checklist is one message with the list attached: a reply to it (`栏目名称 问题及整改情况`, one
+  item a line) records problems (`checklist_reply`), `其余全部正常` (`hmrest:<period>`) answers the rest.
 - `/holidays YEAR` + the year's list: the administrator's official holiday list (法定节假日与调休).
 """
 
@@ -21,7 +23,7 @@ from telegram.ext import filters
 
 from domain.access import Act
 from domain.calendar import WorkCalendar
-from domain.routine import half_month_period, parse_holiday_list
+from domain.routine import CHECKLIST_REPLY_MARK, half_month_period, parse_holiday_list
 from domain.text import TELEGRAM_LIMIT, md
 from handlers import context as ctx
 from handlers.context import JUDGE, Context
@@ -33,12 +35,15 @@ from storage.routine import (
     NotBoundChat,
     NotEntitled,
     NotYourItem,
+    ProblemsRecorded,
     ReadRecorded,
     YearLoaded,
     period_of_message,
     record_answer,
+    record_checklist_reply,
     record_fix_note,
     record_read,
+    record_rest_ok,
     set_prompt,
     set_year_calendar,
     year_calendar,
@@ -48,9 +53,12 @@ log = logging.getLogger(__name__)
 
 READ = re.compile(r"^read:(\d{8})$")
 HALF_MONTH = re.compile(r"^hm:(\d{1,12}):(ok|bad)$")
+REST_OK = re.compile(r"^hmrest:(\d{8})$")
 READ_PATTERN = READ.pattern
 HALF_MONTH_PATTERN = HALF_MONTH.pattern
+REST_OK_PATTERN = REST_OK.pattern
 PROMPT_MARK = "【半月查·问题说明】"
+CAPTION_LIMIT = 1024
 
 
 async def read_button(update: Update, context: Context) -> None:
@@ -136,6 +144,89 @@ def _refusal(result: NotEntitled, act: str) -> str:
         return f"您还没有绑定任何单位，不能{act}。请联系系统管理员获取邀请。"
     what = f"「{result.item}」" if result.item else "本群的栏目"
     return f"{what}不属于您绑定的单位，您不能{act}。"[:200]
+
+
+async def rest_ok_button(update: Update, context: Context) -> None:
+    """「其余全部正常」under a big group's half-month checklist: every item not yet answered is 正常."""
+    query = update.callback_query
+    assert query is not None
+    message = query.message
+    if REST_OK.match(query.data or "") is None or not isinstance(message, Message):
+        await query.answer("这个按钮已失效。")
+        return
+    sender = ctx.sender(update)
+    result = await ctx.store(
+        context, record_rest_ok, message.chat_id, message.message_id, sender, ctx.admin_ids(context)
+    )
+    if result is None:
+        await query.answer("没有找到对应的检查清单。")
+        return
+    if isinstance(result, NotEntitled):
+        await query.answer(_refusal(result, "填写半月查结果"), show_alert=True)
+        return
+    if not result.ok:
+        await query.answer("清单上的各项都已填报，无需再登记。")
+        return
+    problems = f"，另有{result.answered}项已单独填报" if result.answered else ""
+    await query.answer(f"已记录：其余{result.ok}项检查正常{problems}。谢谢！")
+    local = ctx.now(context).astimezone(ctx.judge(context).tz)
+    await _note_under(message, f"✅ {sender.name} {local:%H:%M} 登记其余{result.ok}项正常", query.data)
+
+
+class _ReplyToChecklist(filters.MessageFilter):
+    """A message that replies to a half-month checklist (its text, or a document's caption)."""
+
+    def filter(self, message: Message) -> bool:
+        target = message.reply_to_message
+        body = (target.text or target.caption or "") if target else ""
+        return body.startswith(CHECKLIST_REPLY_MARK)
+
+
+CHECKLIST_REPLY = filters.TEXT & ~filters.COMMAND & _ReplyToChecklist()
+
+
+async def checklist_reply(update: Update, context: Context) -> None:
+    """Problems reported in a reply to a half-month checklist: `栏目名称 问题及整改情况`, one item a line."""
+    message = update.effective_message
+    if message is None or message.reply_to_message is None or not message.text:
+        return
+    result = await ctx.store(
+        context,
+        record_checklist_reply,
+        message.chat_id,
+        message.reply_to_message.message_id,
+        message.text,
+        ctx.sender(update),
+        ctx.admin_ids(context),
+    )
+    if result is None:
+        await message.reply_text("没有找到对应的检查清单，请回复本期的半月查清单消息。")
+        return
+    if isinstance(result, NotEntitled):
+        await message.reply_text(_refusal(result, "填写半月查结果"))
+        return
+    await message.reply_text(_problems_text(result))
+
+
+def _problems_text(result: ProblemsRecorded) -> str:
+    lines = []
+    if result.recorded:
+        lines.append(f"已记录{len(result.recorded)}项的问题和整改情况：")
+        lines.extend(f"· {p}" for p in result.recorded)
+    if result.no_note:
+        lines.append("以下栏目没有写问题，请在栏目名称后写明问题和整改情况：")
+        lines.extend(f"· {p}" for p in result.no_note)
+    if result.refused:
+        lines.append("以下栏目不是本群所属单位负责的，未记录：")
+        lines.extend(f"· {p}" for p in result.refused)
+    if result.unknown:
+        lines.append("以下内容没有对应到清单上的某一项（请写栏目名称，或写得更具体些，如“首页/部门动态”）：")
+        lines.extend(f"· {p}" for p in result.unknown)
+    if not lines:
+        lines.append("请每行写一项：栏目名称 问题及整改情况。")
+    elif result.recorded:
+        lines.append("将汇总报送市政府办公室。谢谢！")
+    return "\n".join(lines)
 
 
 class _ReplyToPrompt(filters.MessageFilter):
@@ -243,16 +334,23 @@ def _describe_year(session: Session, _now: datetime, year: int) -> str:
 
 async def _note_under(message: Message, line: str, pressed: str | None) -> None:
     """Add a line under the bot's message (who did what), dropping the pressed item's buttons."""
-    text = f"{message.text_html}\n{html.escape(line)}" if message.text else html.escape(line)
-    if len(text) > TELEGRAM_LIMIT:
+    caption = message.caption is not None  # a checklist sent as a document: its words are the caption
+    body = message.caption_html if caption else message.text_html if message.text else ""
+    text = f"{body}\n{html.escape(line)}" if body else html.escape(line)
+    if len(text) > (CAPTION_LIMIT if caption else TELEGRAM_LIMIT):
         return
     rows = message.reply_markup.inline_keyboard if message.reply_markup else ()
     kept = [list(row) for row in rows]
-    if pressed is not None and pressed.startswith("hm:"):
+    if pressed is not None and pressed.startswith("hmrest:"):
+        kept = [row for row in kept if not any(b.callback_data == pressed for b in row)]
+    elif pressed is not None and pressed.startswith("hm:"):
         item = pressed.rsplit(":", 1)[0] + ":"
         kept = [row for row in kept if not any(str(b.callback_data or "").startswith(item) for b in row)]
     markup = InlineKeyboardMarkup(kept) if kept else None
     try:
-        await message.edit_text(text, parse_mode="HTML", reply_markup=markup)
+        if caption:
+            await message.edit_caption(text, parse_mode="HTML", reply_markup=markup)
+        else:
+            await message.edit_text(text, parse_mode="HTML", reply_markup=markup)
     except BadRequest as exc:  # too old to edit, or unchanged: the toast already said it
         log.info("could not edit message %s: %s", message.message_id, exc)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -48,8 +49,8 @@ from storage.models import (
     UnitGroupMember,
     UpdateLog,
 )
-from storage.outbox import find_by_message
-from storage.queries import Sender, actor_for, site_words
+from storage.outbox import find_by_message, item_ids
+from storage.queries import Sender, actor_for, item_refs, match_items, site_words
 
 # ---------------------------------------------------------------------------------------------------------
 # Runs
@@ -504,6 +505,119 @@ def record_fix_note(
     session.add(row)
     session.flush()
     return NoteRecorded(item.path or item.name if item else "", row.period)
+
+
+@dataclass(frozen=True)
+class ProblemsRecorded:
+    """Problems reported by replying to a half-month checklist, one item per line."""
+
+    recorded: tuple[str, ...] = ()  # items whose problem and fix were recorded
+    refused: tuple[str, ...] = ()  # items of units the group does not answer for
+    unknown: tuple[str, ...] = ()  # lines naming no item of the checklist (or several)
+    no_note: tuple[str, ...] = ()  # items named without saying what the problem is
+
+
+def _checklist(session: Session, chat_telegram_id: int, message_id: int) -> tuple[date, list[int]] | None:
+    row = find_by_message(session, chat_telegram_id, message_id)
+    if row is None or row.kind != "half_month_check":
+        return None
+    return half_month_period(row.day), item_ids(row)
+
+
+_WORD = re.compile(r"[^\s:：]+")  # words of a reply line; commas belong to the note
+
+
+def record_checklist_reply(
+    session: Session,
+    now: datetime,
+    chat_telegram_id: int,
+    message_id: int,
+    text: str,
+    sender: Sender,
+    admin_ids: Iterable[int] = (),
+) -> ProblemsRecorded | NotEntitled | None:
+    """A reply to a half-month checklist: each line `栏目名称 问题及整改情况` records that item's problem
+    and its fix for the checklist's half-month, each item asked of the permission policy (via
+    `record_answer`). None when the replied message is no checklist."""
+    found = _checklist(session, chat_telegram_id, message_id)
+    if found is None:
+        return None
+    if not actor_for(session, sender, admin_ids).known:
+        return NotEntitled(stranger=True)
+    period, ids = found
+    wanted = set(ids)
+    refs = [r for r in item_refs(session, None) if r.id in wanted]
+    recorded: list[str] = []
+    refused: list[str] = []
+    unknown: list[str] = []
+    no_note: list[str] = []
+    for line in (raw.strip() for raw in text.splitlines()):
+        if not line:
+            continue
+        words = list(_WORD.finditer(line))
+        match = match_items(refs, [w.group() for w in words])
+        if match.one is None:
+            unknown.append(line[:60])
+            continue
+        # The note as written (the matcher normalises the words it returns: ， would come back as ,).
+        taken = len(words) - len(match.rest)
+        note = line[words[taken].start() :].strip() if match.rest and taken < len(words) else ""
+        if not note:
+            no_note.append(match.one.path)
+            continue
+        answer = record_answer(
+            session, now, match.one.id, period, "problem", sender, chat_telegram_id, admin_ids
+        )
+        if not isinstance(answer, AnswerRecorded):
+            refused.append(match.one.path)
+            continue
+        row = session.get(HalfMonthAnswer, answer.answer_id)
+        assert row is not None
+        row.note, row.note_at = note[:2000], now
+        session.add(row)
+        recorded.append(answer.item)
+    session.flush()
+    return ProblemsRecorded(tuple(recorded), tuple(refused), tuple(unknown), tuple(no_note))
+
+
+@dataclass(frozen=True)
+class RestRecorded:
+    ok: int  # items newly answered 正常
+    answered: int  # items that already had an answer (a problem stays a problem)
+
+
+def record_rest_ok(
+    session: Session,
+    now: datetime,
+    chat_telegram_id: int,
+    message_id: int,
+    sender: Sender,
+    admin_ids: Iterable[int] = (),
+) -> RestRecorded | NotEntitled | None:
+    """「其余全部正常」under a half-month checklist: every item of it not yet answered is answered 正常, each
+    asked of the permission policy (via `record_answer`); refused when the person may answer none of them."""
+    found = _checklist(session, chat_telegram_id, message_id)
+    if found is None:
+        return None
+    actor = actor_for(session, sender, admin_ids)
+    period, ids = found
+    have = set(
+        session.exec(
+            select(HalfMonthAnswer.item_id).where(
+                HalfMonthAnswer.period == period, col(HalfMonthAnswer.item_id).in_(ids)
+            )
+        ).all()
+    )
+    ok = refused = 0
+    for item_id in ids:
+        if item_id in have:
+            continue
+        answer = record_answer(session, now, item_id, period, "ok", sender, chat_telegram_id, admin_ids)
+        ok += isinstance(answer, AnswerRecorded)
+        refused += isinstance(answer, NotEntitled | NotYourItem)
+    if not ok and refused:
+        return NotEntitled(stranger=not actor.known)
+    return RestRecorded(ok, len(have))
 
 
 def period_of_message(session: Session, chat_telegram_id: int, message_id: int) -> date | None:

@@ -229,6 +229,61 @@ def test_warnings_and_overdue_notices_ask_for_their_items_and_the_daily_read_for
     assert asks == {"daily_read": (), "due_warning": (3,), "overdue": (2,)}
 
 
+COUNTY_CHAT = -1009
+COUNTY = ChatView(COUNTY_CHAT, "全县网站工作群", (FIN, EDU, OFFICE))  # bound to 全部
+
+
+def county_list(n: int = 122) -> tuple[ItemView, ...]:
+    """A county's list: n items with long paths and links, spread over three units, all up to date."""
+    return tuple(
+        item(i, f"专题专栏{i:03d}工作动态和政策解读", units=((FIN, EDU, OFFICE)[i % 3],))
+        for i in range(1, n + 1)
+    )
+
+
+def test_the_county_wide_groups_daily_read_is_one_message_when_nothing_needs_action() -> None:
+    out = plan(snap(*county_list(), chats=(COUNTY,)), local("2026-10-12 09:00"), CAL)
+    (read,) = [p for p in only(out, "daily_read") if p.to.chat_id == COUNTY_CHAT]
+    assert len(read.text) < 1000  # was ~11 KB in four messages, one "正常" line per item
+    assert "本群负责122个栏目和账号，今天没有需要处理的。" in read.text
+    assert "全部122项无需处理（正常122项）" in read.text
+    assert read.items == () and read.buttons[0][0].data == "read:20261012"
+
+
+def test_a_big_groups_daily_read_lists_what_needs_action_and_counts_the_rest() -> None:
+    items = list(county_list())
+    items[4] = item(5, "财政预决算", State.OVERDUE, due=date(2026, 10, 9), late=3)
+    items[9] = item(10, "部门动态", State.DUE_TODAY, due=date(2026, 10, 12), units=(EDU,))
+    items[11] = item(12, "首页", read="broken", units=(OFFICE,))
+    items[13] = item(14, "政策文件", State.NEEDS_RULE, due=None, units=(OFFICE,))
+    out = plan(snap(*items, chats=(COUNTY,)), local("2026-10-12 09:00"), CAL)
+    (read,) = [p for p in only(out, "daily_read") if p.to.chat_id == COUNTY_CHAT]
+    assert sorted(read.item_ids) == [5, 10, 12]
+    assert "本群负责122个栏目和账号，以下3项需要处理：" in read.text
+    assert "其余119项无需处理（正常118项，待补充规则1项）" in read.text
+    assert "专题专栏001" not in read.text
+
+
+def test_a_small_group_keeps_the_full_daily_read() -> None:
+    out = plan(snap(*county_list(20), chats=(COUNTY,)), local("2026-10-12 09:00"), CAL)
+    (read,) = [p for p in only(out, "daily_read") if p.to.chat_id == COUNTY_CHAT]
+    assert len(read.items) == 20 and "正常，下次应在" in read.text
+
+
+def test_a_big_groups_half_month_check_is_one_message_with_the_checklist_attached() -> None:
+    out = plan(snap(*county_list(), chats=(COUNTY,)), local("2026-10-16 09:00"), CAL)
+    (check,) = [p for p in only(out, "half_month_check") if p.to.chat_id == COUNTY_CHAT]
+    assert len(check.items) == 122 and len(check.text) <= 1024  # a document's caption
+    assert check.text.startswith("【半月查】2026年10月下半月全面检查")
+    assert "直接回复本消息，每行写一项“栏目名称 问题及整改情况”" in check.text
+    assert [[b.data for b in row] for row in check.buttons] == [["hmrest:20261016"]]
+    assert check.document is not None and check.document.filename == "半月查清单_2026年10月下半月.xlsx"
+    ((title, header, rows),) = check.document.sheets
+    assert title == "半月查清单"
+    assert header[:3] == ("序号", "单位", "栏目/账号") and len(rows) == 122
+    assert {r[1] for r in rows} == {"市财政局", "市教育局", "市政府办公室"}
+
+
 def test_it_warns_the_last_working_day_before_a_holiday_due_day() -> None:
     # Due Saturday 3 October, in the holiday: the group hears on Wednesday 30 September.
     held = item(1, "财政预决算", State.DUE_TODAY, due=date(2026, 10, 3))

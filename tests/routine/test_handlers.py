@@ -115,7 +115,9 @@ async def bot(engine: Engine) -> AsyncIterator[Bot]:
     app.add_handler(CallbackQueryHandler(routine.read_button, pattern=routine.READ_PATTERN))
     app.add_handler(CallbackQueryHandler(routine.half_month_button, pattern=routine.HALF_MONTH_PATTERN))
     app.add_handler(CommandHandler("holidays", routine.holidays))
+    app.add_handler(CallbackQueryHandler(routine.rest_ok_button, pattern=routine.REST_OK_PATTERN))
     app.add_handler(MessageHandler(routine.FIX_NOTE, routine.fix_note))
+    app.add_handler(MessageHandler(routine.CHECKLIST_REPLY, routine.checklist_reply))
     await app.initialize()
     yield Bot(app, request, engine, world)
     await app.shutdown()
@@ -213,3 +215,72 @@ async def test_the_administrator_loads_a_years_holidays(bot: Bot) -> None:
     assert "没有保存" in bot.request.sent("sendMessage")[-1]["text"]
     await bot.say("/holidays 2027\n2027-01-01 休", user=ZHANG)
     assert bot.request.sent("sendMessage")[-1]["text"] == "只有管理员可以录入节假日安排。"
+
+
+def sheet_checklist(bot: Bot, paths: list[str], message_id: int = 91) -> dict[str, Any]:
+    """A big group's checklist as sent: one document message listing the items, its caption the words."""
+    caption = "【半月查】2026年10月下半月全面检查\n本群负责2个栏目和账号，检查清单见附件。"
+    with session_scope(bot.engine) as s:
+        row, _ = outbox.enqueue(
+            s,
+            NOW,
+            kind="half_month_check",
+            chat_id=FIN_CHAT,
+            text=caption,
+            day=date(2026, 10, 16),
+            items=[bot.world.items[p] for p in paths],
+            document=b"xlsx",
+            document_name="半月查清单.xlsx",
+        )
+        assert row.id is not None
+        outbox.mark_sent(s, NOW, row.id, message_id)
+    return {
+        "message_id": message_id,
+        "date": 0,
+        "from": BOT,
+        "caption": caption,
+        "document": {"file_id": "f", "file_unique_id": "u", "file_name": "半月查清单.xlsx"},
+        "chat": {"id": FIN_CHAT, "type": "group", "title": "群"},
+    }
+
+
+async def test_problems_are_reported_by_name_in_a_reply_to_the_attached_checklist(bot: Bot) -> None:
+    judge = Judge(SHANGHAI, WorkCalendar())
+    add_item(bot.engine, bot.world, judge, "首页 / 部门动态", "2周内更新", "市财政局", at("2026-10-09 09:00"))
+    checklist = sheet_checklist(bot, ["政务公开 / 财政预决算", "首页 / 部门动态"])
+    await bot.say("财政预决算：附件链接失效，已于今天重新上传\n通知公告 错别字\n部门动态", reply_to=checklist)
+    text = bot.request.sent("sendMessage")[-1]["text"]
+    assert "已记录1项的问题和整改情况：\n· 政务公开 / 财政预决算" in text
+    assert "以下栏目没有写问题" in text and "· 首页 / 部门动态" in text
+    assert "没有对应到清单上的某一项" in text and "· 通知公告 错别字" in text
+    with session_scope(bot.engine) as s:
+        ans = s.exec(select(HalfMonthAnswer)).one()
+    assert (ans.period, ans.result, ans.note, ans.name) == (
+        date(2026, 10, 16),
+        "problem",
+        "附件链接失效，已于今天重新上传",
+        "张三",
+    )
+
+    # 「其余全部正常」answers the rest; the problem stays a problem.
+    message = dict(
+        checklist, reply_markup={"inline_keyboard": [[{"text": "其余", "callback_data": "hmrest:20261016"}]]}
+    )
+    await bot.feed(
+        {
+            "callback_query": {
+                "id": "r1",
+                "from": ZHANG,
+                "chat_instance": "c",
+                "data": "hmrest:20261016",
+                "message": message,
+            }
+        }
+    )
+    assert bot.answers()[-1] == "已记录：其余1项检查正常，另有1项已单独填报。谢谢！"
+    edit = bot.request.sent("editMessageCaption")[-1]
+    assert "登记其余1项正常" in edit["caption"]
+    with session_scope(bot.engine) as s:
+        results = {a.item_id: a.result for a in s.exec(select(HalfMonthAnswer))}
+    items = bot.world.items
+    assert results == {items["政务公开 / 财政预决算"]: "problem", items["首页 / 部门动态"]: "ok"}
