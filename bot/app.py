@@ -34,7 +34,7 @@ from telegram.request import BaseRequest, HTTPXRequest
 
 from bot.config import Settings
 from bot.inbox import KeptUpdates, MarkHandled, RecordedCalls
-from handlers import asking, check, errors, people, roster, routine, score, updates
+from handlers import asking, check, errors, people, retire, roster, routine, score, updates
 from handlers.context import CLOCK, ENGINE, JUDGE, SETTINGS, Context
 from handlers.menu import COMMANDS, menu
 from handlers.score import THRESHOLDS
@@ -78,6 +78,8 @@ HANDLERS: dict[str, Callable[..., object]] = {
     "revoke": roster.revoke,
     "remove": roster.remove,
     "history": roster.history,
+    "retire": retire.retire,
+    "unretire": retire.unretire,
 }
 
 

@@ -28,6 +28,7 @@ SUBCOMMANDS: tuple[str, ...] = (
     "log",
     "units",
     "site",
+    "retire",
 )
 
 

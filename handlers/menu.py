@@ -50,6 +50,10 @@ COMMANDS: tuple[Command, ...] = (
     Command("score", "按检查指标评估是否合格、优先整改什么", "/score"),
     Command("category", "更正栏目的检查类别（系统管理员）", "/category 首页/部门动态 首页", admin=True),
     Command("holidays", "录入或查看节假日安排（系统管理员）", "/holidays 2027", admin=True, group=False),
+    Command(
+        "retire", "停更栏目或账号，注明原因（系统管理员）", "/retire 党史学习教育 专题活动已结束", admin=True
+    ),
+    Command("unretire", "恢复已停更的栏目或账号（系统管理员）", "/unretire 党史学习教育", admin=True),
 )
 
 

@@ -9,6 +9,7 @@ the whole import (`run_import` makes it one `session_scope`): a fatal problem le
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time
@@ -27,6 +28,7 @@ from domain.units import ROLE_HELPER
 from storage.db import session_scope
 from storage.items import Judge, load_calendar, log_update, refresh_item, set_rule
 from storage.models import Item, ItemUnit, Site, Unit, UnitGroupMember
+from storage.retirement import retire
 from storage.sheets import ImportProblem, ListRow, Notice, ParsedList, SheetInfo, UnitRef, parse_list
 from storage.units import find_unit, proposed_merges
 
@@ -126,8 +128,10 @@ class ImportReport:
     office: str | None = None  # the site's office, when this import named it
     added: list[str] = field(default_factory=list)
     changed: list[Change] = field(default_factory=list)
-    retired: list[str] = field(default_factory=list)
+    retired: list[str] = field(default_factory=list)  # dropped from the list
     restored: list[str] = field(default_factory=list)
+    retired_by_list: list[str] = field(default_factory=list)  # the list's 停更 column retired them
+    kept_retired: list[str] = field(default_factory=list)  # retired by an administrator, left retired
     needs_rule: list[RuleProblem] = field(default_factory=list)
     without_unit: list[Notice] = field(default_factory=list)
     logged: int = 0  # last-update dates taken into the log
@@ -223,6 +227,14 @@ class ImportReport:
         if self.restored:
             out.append("恢复（重新出现在清单中）：")
             out.extend(f"  {label}" for label in self.restored)
+        if self.retired_by_list:
+            out.append("停更（清单“停更”列标注，不再提醒，历史记录保留）：")
+            out.extend(f"  {label}" for label in self.retired_by_list)
+        if self.kept_retired:
+            out.append(
+                "保持停更（管理员已停更；如需恢复，请在清单“停更”列填“在用”，或发送 /unretire 栏目名称）："
+            )
+            out.extend(f"  {label}" for label in self.kept_retired)
         if self.notices:
             out.append("提示：")
             for notice in self.notices:
@@ -422,12 +434,27 @@ def import_rows(
 
     for row in rows:
         item = existing.get(row.key)
+        statement, reason = retire_statement(row.retire)
+        if statement == "unknown":
+            notices.append(
+                Notice(
+                    row.sheet,
+                    row.row,
+                    f"“停更”列的“{row.retire}”无法识别，按未填写处理"
+                    "（停更请填“已停更：原因”，恢复请填“在用”）",
+                )
+            )
         if item is None:
             item = _add_item(session, now, judge, site_row.id, row, units)
             existing[row.key] = item
             report.added.append(row.label)
         else:
-            _update_item(session, now, judge, item, row, units, links.get(item.id or 0, {}), report)
+            _update_item(
+                session, now, judge, item, row, units, links.get(item.id or 0, {}), report, statement
+            )
+        if statement == "retired" and not (item.retired_at is not None and item.retired_by_admin):
+            retire(session, now, item, reason=reason or "清单标注停更")
+            report.retired_by_list.append(row.label)
         text = item.rule_text
         if _rule_needs_fix(row.kind, text):
             report.needs_rule.append(
@@ -479,6 +506,28 @@ def _check_retirements(
         "如果确实要停用这些栏目和账号，请加上 --confirm-retire 重新导入（历史记录都会保留）；"
         "如果选错了文件或文件不完整，请换用正确的清单。可先加 --dry-run 预览。"
     )
+
+
+_ACTIVE = re.compile(r"^(否|无|在用|使用|使用中|正常|正常更新|启用|恢复|运行|运行中|开通|n|no|×)$")
+_RETIRED = re.compile(r"^(是|y|yes|√|✓)$")
+_RETIRED_WORDS = re.compile(r"^(已)?(停更|停用|停止更新|关停|关闭|注销|撤销|撤并|合并|并入|归档)")
+
+
+def retire_statement(text: str | None) -> tuple[str, str | None]:
+    """What a list's 停更 cell says: ("none", None) nothing, ("active", None) in use, ("retired", reason),
+    or ("unknown", None). "已停更：专题活动已结束" gives the reason "专题活动已结束"."""
+    t = " ".join((text or "").split())
+    if not t:
+        return "none", None
+    if _ACTIVE.match(t.lower()):
+        return "active", None
+    if _RETIRED.match(t.lower()):
+        return "retired", None
+    m = _RETIRED_WORDS.match(t)
+    if m:
+        reason = t[m.end() :].lstrip(":：，,、;；（( ").rstrip("）)") or None
+        return "retired", reason or t
+    return "unknown", None
 
 
 def _caution(
@@ -603,6 +652,7 @@ def _update_item(
     units: dict[str, Unit],
     links: dict[int, ItemUnit],
     report: ImportReport,
+    statement: str = "none",
 ) -> None:
     assert item.id is not None
     changed: list[str] = []
@@ -638,10 +688,18 @@ def _update_item(
     quiet = category != item.category  # a better classifier is not a change the administrator made
     item.category = category
     item.source_sheet, item.source_row = row.sheet, row.row
-    restored = item.retired_at is not None
+    # Back on the list: an item that had only left the list returns; one an administrator retired stays
+    # retired unless the list's 停更 column says it is in use again.
+    restored = (
+        item.retired_at is not None
+        and statement != "retired"
+        and (not item.retired_by_admin or statement == "active")
+    )
     if restored:
-        item.retired_at = None
+        item.retired_at, item.retired_by_admin, item.retired_reason, item.retired_by = None, False, None, None
         report.restored.append(row.label)
+    elif item.retired_at is not None and item.retired_by_admin and statement != "retired":
+        report.kept_retired.append(f"{row.label}（{item.retired_reason or '未注明原因'}）")
     session.add(item)
     if rule_changed:
         set_rule(session, now, judge, item, row.rule_text or "")

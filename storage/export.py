@@ -3,7 +3,9 @@ who answers for it, when it was last updated and where it stands today.
 
 The export reads like the list it came from, so importing it again changes nothing: the columns the import
 reads (levels, 更新时限要求, 责任单位 with （牵头）, 最近更新, 栏目地址, 备注 …) carry the stored values,
-and the columns it adds (要求解读, 网站维护员, 更新来源, 到期日, 状态) are ones the import ignores.
+and the columns it adds (要求解读, 网站维护员, 更新来源, 到期日, 状态) are ones the import ignores. Items an
+administrator retired are listed as 已停更 with their reason in the 停更 column, which the import reads back:
+re-importing the export keeps them retired.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, or_, select
 
 from domain.model import Rule, State, Status
 from domain.rules import describe_rule, parse_rule
@@ -54,6 +56,7 @@ FILLS = {
     State.DUE_TODAY.value: "FFEB9C",
     State.DUE_SOON.value: "FFF2CC",
     State.NEEDS_RULE.value: "E4DFEC",
+    "retired": "D9D9D9",
 }
 HEAD_FILL = "D9E1F2"
 
@@ -112,15 +115,35 @@ def _meaning(item: Item, judge: Judge) -> str:
     return rule.reason or "更新要求无法识别，请补充"
 
 
+# Live items, and those an administrator retired (shown as 已停更); items that only left the list are not
+# listed.
+_LISTED = or_(col(Item.retired_at).is_(None), col(Item.retired_by_admin).is_(True))
+RETIRED_LABEL = "已停更"
+
+
+def _retired(item: Item) -> str:
+    return (
+        f"{RETIRED_LABEL}：{item.retired_reason}"
+        if item.retired_reason
+        else RETIRED_LABEL
+        if item.retired_at
+        else ""
+    )
+
+
+def _state_key(ln: _Line) -> str:
+    return "retired" if ln.item.retired_at is not None else ln.status.state.value
+
+
 def _lines(session: Session, now: datetime, judge: Judge, site: Site) -> list[_Line]:
-    items = list(session.exec(select(Item).where(Item.site_id == site.id, col(Item.retired_at).is_(None))))
+    items = list(session.exec(select(Item).where(Item.site_id == site.id, _LISTED)))
     items.sort(key=lambda i: (i.kind != "column", i.source_sheet or "", i.source_row or 10**9, i.id or 0))
     links: dict[int, list[tuple[str, bool, int]]] = {}
     rows = session.exec(
         select(ItemUnit.item_id, Unit.name, ItemUnit.lead, Unit.id)
         .join(Unit, col(Unit.id) == ItemUnit.unit_id)
         .join(Item, col(Item.id) == ItemUnit.item_id)
-        .where(Item.site_id == site.id, col(Item.retired_at).is_(None))
+        .where(Item.site_id == site.id, _LISTED)
         .order_by(col(ItemUnit.item_id), col(Unit.id))
     )
     for item_id, name, lead, unit_id in rows:
@@ -225,6 +248,8 @@ def export_list(session: Session, now: datetime, judge: Judge, site_row: Site, p
     def status(ln: _Line) -> list[object]:
         item = ln.item
         source = SOURCE_LABELS.get(item.last_update_source or "", item.last_update_source or "")
+        if item.retired_at is not None:  # no duty, no due day: kept for its history
+            return [_local(item.last_update_at, judge.tz), source, None, RETIRED_LABEL, "", _retired(item)]
         st = ln.status
         return [
             _local(item.last_update_at, judge.tz) or UNKNOWN_LAST,
@@ -232,6 +257,7 @@ def export_list(session: Session, now: datetime, judge: Judge, site_row: Site, p
             st.due,
             state_words(st.state.value, st.days_late, st.unknown),
             "；".join(risks.get(item.id or 0, ())),
+            "",
         ]
 
     column_headers: list[tuple[str, float]] = [("序号", 6)]
@@ -247,6 +273,7 @@ def export_list(session: Session, now: datetime, judge: Judge, site_row: Site, p
         ("到期日", 12),
         ("状态", 11),
         ("检查风险", 30),
+        ("停更", 22),
         ("栏目地址", 30),
         ("备注", 30),
     ]
@@ -264,7 +291,7 @@ def export_list(session: Session, now: datetime, judge: Judge, site_row: Site, p
                 ln.item.url,
                 ln.item.note,
             ],
-            ln.status.state.value,
+            _state_key(ln),
         )
         for n, ln in enumerate(columns, start=1)
     ]
@@ -282,6 +309,7 @@ def export_list(session: Session, now: datetime, judge: Judge, site_row: Site, p
         ("到期日", 12),
         ("状态", 11),
         ("检查风险", 30),
+        ("停更", 22),
         ("账号简介", 30),
         ("链接", 26),
         ("备注", 24),
@@ -302,7 +330,7 @@ def export_list(session: Session, now: datetime, judge: Judge, site_row: Site, p
                 ln.item.url,
                 ln.item.note,
             ],
-            ln.status.state.value,
+            _state_key(ln),
         )
         for n, ln in enumerate(accounts, start=1)
     ]
@@ -330,8 +358,8 @@ def export_list(session: Session, now: datetime, judge: Judge, site_row: Site, p
         site=site_row.name,
         columns=len(columns),
         accounts=len(accounts),
-        overdue=sum(1 for ln in lines if ln.status.state.value == State.OVERDUE.value),
-        needs_rule=sum(1 for ln in lines if ln.status.state.value == State.NEEDS_RULE.value),
+        overdue=sum(1 for ln in lines if _state_key(ln) == State.OVERDUE.value),
+        needs_rule=sum(1 for ln in lines if _state_key(ln) == State.NEEDS_RULE.value),
     )
 
 

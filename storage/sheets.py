@@ -418,6 +418,8 @@ _HEADER_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
             rf"^.{{0,6}}{_UNIT_WORD}(及|和|与|/|、)(其)?(联系人|责任人|负责人|联系方式|联系电话|电话|人员)"
             r"(及|和|/|、)?(电话|联系方式|手机)?$",
         ),
+        # An administrator's retirement (停更) of an item, with its reason; the export writes it too.
+        ("retire", r"^(是否)?停(更|用)(说明|原因|情况|标注|状态)?$|^(停更|启用|使用)状态$"),
         # Export-only and people columns: never data for the import.
         (
             "ignore",
@@ -643,6 +645,7 @@ class ListRow:
     last_update: date | datetime | None = None
     unit_problems: tuple[str, ...] = ()  # pieces of the unit cells that are not units: reported
     external: bool = False  # the unit cell says 外链: an external link, no update duty
+    retire: str | None = None  # the 停更 cell: "已停更：原因" retires, "在用" brings back, "" says nothing
 
     @property
     def key(self) -> str:
@@ -1128,6 +1131,7 @@ def _base_row(
         unit_problems=() if reading is None else reading.problems,
         external=reading is not None and reading.external,
         rule_text=rule if reading is None or not reading.external else (rule or "外链"),
+        retire=_joined(cells, by_field.get("retire")),
     )
 
 
@@ -1176,6 +1180,7 @@ _FIELD_LABELS = {
     "url": "地址",
     "last_update": "最近更新",
     "note": "备注",
+    "retire": "停更",
     "type": "（不导入）",
     "parent": "上级栏目",
     "depth": "栏目级别",

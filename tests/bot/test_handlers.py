@@ -187,6 +187,17 @@ async def test_an_administrator_is_told_on_whose_behalf_he_logged(harness):
     assert "（代市财政局登记）" in text
 
 
+async def test_an_administrator_retires_an_item_in_chat_and_brings_it_back(harness):
+    assert "只有管理员" in (await harness.send("/retire 通知公告 已并入", user=WEBMASTER)).last_text()
+    assert "用法：/retire" in (await harness.send("/retire 通知公告", user=ADMIN)).last_text()
+    text = (await harness.send("/retire 通知公告 栏目已并入政策文件", user=ADMIN)).last_text()
+    assert "已停更：政务公开 / 通知公告" in text and "原因：栏目已并入政策文件" in text
+    assert "没有找到「通知公告」" in (await harness.send("/done 通知公告")).last_text()
+    text = (await harness.send("/unretire 通知公告", user=ADMIN)).last_text()
+    assert "已恢复：政务公开 / 通知公告（原停更原因：栏目已并入政策文件）" in text
+    assert "已登记更新" in (await harness.send("/done 通知公告")).last_text()
+
+
 async def test_a_stranger_is_refused_politely_and_nothing_is_written(harness):
     text = (await harness.send("/done 部门动态", user=STRANGER)).last_text()
     assert "还没有绑定" in text and "/invite" in text and "系统管理员" in text

@@ -1,0 +1,202 @@
+"""Retiring an item: a topic that has ended, a column merged into another, an account closed.
+
+Two ways an item stops being reminded of, kept apart on the row (`Item.retired_at` is set for both):
+
+- an administrator retires it, with a reason (`/retire`, `zhiri retire`, or the list's 状态 column saying
+  停更): `retired_by_admin` is set, and a re-import leaves it retired unless the list's 状态 column says it is
+  in use again (在用, 恢复 …);
+- it left the imported list (dropped, `retired_by_admin` unset, no reason): reappearing in a list brings it
+  back.
+
+Either way nothing is deleted: its history, events and half-month answers stay, and `/unretire` (or the list)
+brings it back with them. Each operation takes `(session, now, …)` and leaves committing to the caller.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlmodel import Session, col, select
+
+from storage.items import Judge, refresh_item
+from storage.models import Item, ItemUnit, Person, Unit
+from storage.people import Ambiguous
+from storage.queries import (
+    ItemRef,
+    NotAdmin,
+    Sender,
+    actor_for,
+    clean,
+    item_refs,
+    match_items,
+)
+
+REASON_MAX = 200
+
+
+@dataclass(frozen=True)
+class Retired:
+    path: str
+    reason: str
+    already: bool = False  # it was retired by an administrator before (the reason is updated)
+
+
+@dataclass(frozen=True)
+class Unretired:
+    path: str
+    reason: str | None  # why it had been retired
+
+
+@dataclass(frozen=True)
+class NotRetired:
+    path: str
+
+
+@dataclass(frozen=True)
+class RetireUsage:
+    """The command needs an item (and, to retire, a reason)."""
+
+    retire: bool
+
+
+@dataclass(frozen=True)
+class NoSuchItem:
+    text: str
+    suggestions: tuple[str, ...] = ()
+
+
+def retire(
+    session: Session, now: datetime, item: Item, *, reason: str, person_id: int | None = None
+) -> Retired:
+    """An administrator retires `item` with a reason: it leaves every reminder and view, keeps its history."""
+    reason = " ".join(reason.split())[:REASON_MAX]
+    if not reason:
+        raise ValueError("a retirement needs a reason")
+    already = item.retired_at is not None and item.retired_by_admin
+    if item.retired_at is None:
+        item.retired_at = now
+    item.retired_by_admin, item.retired_reason, item.retired_by = True, reason, person_id
+    session.add(item)
+    session.flush()
+    return Retired(item.path, reason, already)
+
+
+def unretire(session: Session, now: datetime, judge: Judge, item: Item) -> Unretired | NotRetired:
+    """Bring a retired item back (by an administrator, or because the list names it again)."""
+    if item.retired_at is None:
+        return NotRetired(item.path)
+    reason = item.retired_reason
+    item.retired_at, item.retired_by_admin, item.retired_reason, item.retired_by = None, False, None, None
+    session.add(item)
+    session.flush()
+    refresh_item(session, item, judge, now)
+    return Unretired(item.path, reason)
+
+
+def _retired_refs(session: Session, unit_ids: frozenset[int] | None) -> list[ItemRef]:
+    """Retired items of these units (all when None), for /unretire to find them by name."""
+    stmt = select(Item.id, Item.name, Item.path).where(col(Item.retired_at).is_not(None))
+    if unit_ids is not None:
+        stmt = stmt.where(
+            col(Item.id).in_(select(ItemUnit.item_id).where(col(ItemUnit.unit_id).in_(unit_ids)))
+        )
+    out = []
+    for item_id, name, path in session.exec(stmt.order_by(col(Item.path))):
+        assert item_id is not None
+        out.append(ItemRef(item_id, name, path, ()))
+    return out
+
+
+def _find(refs: Sequence[ItemRef], words: Sequence[str]) -> tuple[ItemRef, str] | Ambiguous | NoSuchItem:
+    found = match_items(refs, words)
+    if found.one is not None:
+        return found.one, " ".join(found.rest)
+    text = " ".join(words)
+    if found.hits:
+        return Ambiguous(text, found.hits)
+    return NoSuchItem(text, found.suggestions)
+
+
+def _person_id(session: Session, sender: Sender) -> int | None:
+    person = session.exec(select(Person).where(Person.telegram_id == sender.telegram_id)).first()
+    return person.id if person is not None else None
+
+
+def retire_by(
+    session: Session, now: datetime, sender: Sender, admin_ids: Iterable[int], words: Sequence[str]
+) -> Retired | RetireUsage | NotAdmin | Ambiguous | NoSuchItem:
+    """`/retire 栏目 原因`: an administrator (of the item's units) retires it."""
+    actor = actor_for(session, sender, admin_ids)
+    if not actor.is_admin:
+        return NotAdmin()
+    words = [w for w in (clean(w) for w in words) if w]
+    if not words:
+        return RetireUsage(retire=True)
+    found = _find(item_refs(session, actor.admin_scope), words)
+    if not isinstance(found, tuple):
+        return found
+    ref, reason = found
+    if not reason:
+        return RetireUsage(retire=True)
+    item = session.get(Item, ref.id)
+    assert item is not None
+    return retire(session, now, item, reason=reason, person_id=_person_id(session, sender))
+
+
+def unretire_by(
+    session: Session,
+    now: datetime,
+    judge: Judge,
+    sender: Sender,
+    admin_ids: Iterable[int],
+    words: Sequence[str],
+) -> Unretired | RetireUsage | NotAdmin | Ambiguous | NoSuchItem:
+    """`/unretire 栏目`: an administrator brings a retired item back."""
+    actor = actor_for(session, sender, admin_ids)
+    if not actor.is_admin:
+        return NotAdmin()
+    words = [w for w in (clean(w) for w in words) if w]
+    if not words:
+        return RetireUsage(retire=False)
+    found = _find(_retired_refs(session, actor.admin_scope), words)
+    if not isinstance(found, tuple):
+        return found
+    item = session.get(Item, found[0].id)
+    assert item is not None
+    result = unretire(session, now, judge, item)
+    assert isinstance(result, Unretired)
+    return result
+
+
+def retired_items(session: Session, site_id: int | None = None) -> list[tuple[Item, str]]:
+    """Items an administrator retired, with their units' names (for the export and `zhiri retire --list`)."""
+    stmt = select(Item).where(col(Item.retired_at).is_not(None), col(Item.retired_by_admin).is_(True))
+    if site_id is not None:
+        stmt = stmt.where(Item.site_id == site_id)
+    items = session.exec(stmt.order_by(col(Item.path))).all()
+    names: dict[int, list[str]] = {}
+    for item_id, unit in session.exec(
+        select(ItemUnit.item_id, Unit.name)
+        .join(Unit, col(Unit.id) == ItemUnit.unit_id)
+        .where(col(ItemUnit.item_id).in_([i.id for i in items]))
+    ):
+        names.setdefault(item_id, []).append(unit)
+    return [(i, "、".join(names.get(i.id or 0, []))) for i in items]
+
+
+def find_item_in_site(
+    session: Session, site_id: int, text: str, *, retired: bool
+) -> int | tuple[str, ...] | NoSuchItem:
+    """An item of the site by name (`zhiri retire`): its id, the paths it could be, or NoSuchItem.
+    `retired`: look among retired items (to restore one) instead of live ones."""
+    stmt = select(Item.id, Item.name, Item.path).where(Item.site_id == site_id)
+    stmt = stmt.where(col(Item.retired_at).is_not(None) if retired else col(Item.retired_at).is_(None))
+    refs = [ItemRef(i, n, p, ()) for i, n, p in session.exec(stmt.order_by(col(Item.path))) if i is not None]
+    found = _find(refs, [w for w in (clean(w) for w in text.split()) if w])
+    if isinstance(found, tuple):
+        return found[0].id
+    if isinstance(found, Ambiguous):
+        return tuple(c.path for c in found.candidates)
+    return found

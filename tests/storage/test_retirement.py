@@ -1,0 +1,148 @@
+"""Retiring items: by an administrator with a reason, by the list's 停更 column; re-imports, the export."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from openpyxl import load_workbook
+from sqlmodel import Session, select
+
+from bot.cli import main
+from storage.catalog import run_import
+from storage.db import session_scope
+from storage.export import run_export
+from storage.items import Judge, log_update
+from storage.models import Item, UpdateLog
+from storage.queries import NotAdmin, Sender, item_refs
+from storage.retirement import Retired, RetireUsage, Unretired, retire_by, unretire_by
+from storage.routine import gather
+from tests.conftest import at
+
+REPO = Path(__file__).resolve().parents[2]
+COUNTY_CSV = REPO / "tests" / "fixtures" / "lists" / "county-columns-gbk.csv"
+TZ = ZoneInfo("Asia/Shanghai")
+NOW = at("2026-11-23 09:00")
+ADMIN, WEBMASTER = 1000, 2002
+KEY = "column:政务公开/人事信息"
+
+
+def county(tmp_path: Path, retire_cell: str | None = None) -> Path:
+    """The county list, with a 停更 column whose cell for 人事信息 says `retire_cell`."""
+    lines = COUNTY_CSV.read_bytes().decode("gbk").splitlines()
+    if retire_cell is not None:
+        head = next(i for i, ln in enumerate(lines) if ln.startswith("序号"))
+        lines[head] += ",停更"
+        row = next(i for i, ln in enumerate(lines) if "人事信息" in ln)
+        lines[row] += f",{retire_cell}"
+    path = tmp_path / "county.csv"
+    path.write_bytes(("\r\n".join(lines) + "\r\n").encode("gbk"))
+    return path
+
+
+def act(engine, fn, *args, now=NOW):
+    with session_scope(engine) as session:
+        return fn(session, now, *args)
+
+
+def row(engine) -> Item:
+    with Session(engine) as s:
+        return s.exec(select(Item).where(Item.key == KEY)).one()
+
+
+@pytest.fixture
+def listed(engine, judge):
+    run_import(engine, NOW, TZ, COUNTY_CSV)
+    with session_scope(engine) as s:
+        log_update(
+            s, at("2026-11-20 10:00"), judge, s.exec(select(Item).where(Item.key == KEY)).one(), source="done"
+        )
+    return engine
+
+
+def test_an_administrator_retires_an_item_with_a_reason_and_it_leaves_every_view(listed, judge):
+    words = ["人事信息", "栏目已并入政府信息公开"]
+    assert act(listed, retire_by, Sender(WEBMASTER), [ADMIN], words) == NotAdmin()
+    assert act(listed, retire_by, Sender(ADMIN), [ADMIN], ["人事信息"]) == RetireUsage(retire=True)
+    result = act(listed, retire_by, Sender(ADMIN), [ADMIN], words)
+    assert result == Retired("政务公开 / 人事信息", "栏目已并入政府信息公开")
+    item = row(listed)
+    assert (
+        item.retired_at == NOW and item.retired_by_admin and item.retired_reason == "栏目已并入政府信息公开"
+    )
+    with session_scope(listed) as s:
+        assert KEY not in {r.path for r in item_refs(s, None)} and "政务公开 / 人事信息" not in {
+            r.path for r in item_refs(s, None)
+        }
+        snapshot = gather(s, item.site_id, Judge(TZ), NOW)
+        assert item.id not in {i.id for i in snapshot.items}  # no reminder, no daily read, no checklist
+        assert len(s.exec(select(UpdateLog).where(UpdateLog.item_id == item.id)).all()) == 1  # history kept
+
+    back = act(listed, unretire_by, judge, Sender(ADMIN), [ADMIN], ["人事信息"])
+    assert back == Unretired("政务公开 / 人事信息", "栏目已并入政府信息公开")
+    item = row(listed)
+    assert item.retired_at is None and not item.retired_by_admin and item.last_update_source == "done"
+
+
+def test_a_reimport_keeps_an_administrators_retirement_unless_the_list_says_in_use(listed, tmp_path):
+    act(listed, retire_by, Sender(ADMIN), [ADMIN], ["人事信息", "专题活动已结束"])
+    again = run_import(listed, NOW, TZ, COUNTY_CSV)
+    assert again.restored == [] and again.kept_retired == ["政务公开 / 人事信息（专题活动已结束）"]
+    assert "保持停更" in again.render()
+    assert row(listed).retired_at is not None
+    # The list's 停更 column says it is in use again: back, with its history.
+    used = run_import(listed, NOW, TZ, county(tmp_path, "在用"))
+    assert used.restored == ["政务公开 / 人事信息"]
+    assert row(listed).retired_at is None
+
+
+def test_an_item_that_only_left_the_list_comes_back_with_it(listed, tmp_path):
+    path = county(tmp_path)
+    path.write_bytes(
+        "\r\n".join(ln for ln in path.read_bytes().decode("gbk").splitlines() if "人事信息" not in ln).encode(
+            "gbk"
+        )
+    )
+    assert run_import(listed, NOW, TZ, path).retired == ["政务公开 / 人事信息"]
+    assert not row(listed).retired_by_admin and row(listed).retired_reason is None
+    assert run_import(listed, NOW, TZ, COUNTY_CSV).restored == ["政务公开 / 人事信息"]
+
+
+def test_the_lists_retire_column_retires_with_its_reason(listed, tmp_path):
+    report = run_import(listed, NOW, TZ, county(tmp_path, "已停更：专题活动已结束"))
+    assert report.retired_by_list == ["政务公开 / 人事信息"] and report.retired == []
+    item = row(listed)
+    assert item.retired_by_admin and item.retired_reason == "专题活动已结束"
+    assert run_import(listed, NOW, TZ, county(tmp_path, "已停更：专题活动已结束")).retired_by_list == []
+    odd = run_import(listed, NOW, TZ, county(tmp_path, "看情况"))
+    assert any("“停更”列的“看情况”无法识别" in n.text for n in odd.notices)
+
+
+def test_the_export_shows_retired_items_and_importing_it_keeps_them_retired(listed, tmp_path):
+    act(listed, retire_by, Sender(ADMIN), [ADMIN], ["人事信息", "专题活动已结束"])
+    path = tmp_path / "export.xlsx"
+    run_export(listed, NOW, TZ, path)
+    sheet = load_workbook(path)["栏目"]
+    header = [c.value for c in sheet[2]]
+    line = next(r for r in sheet.iter_rows(min_row=3, values_only=True) if "人事信息" in r)
+    assert line[header.index("状态")] == "已停更"
+    assert line[header.index("停更")] == "已停更：专题活动已结束"
+    report = run_import(listed, NOW, TZ, path)
+    assert report.restored == [] and report.retired_by_list == [] and not report.changed
+    assert row(listed).retired_reason == "专题活动已结束"
+
+
+def test_the_command_line_retires_lists_and_restores(sqlite_url, monkeypatch, capsys):
+    monkeypatch.setenv("DATABASE_URL", sqlite_url)
+    assert main(["import", str(COUNTY_CSV)]) == 0
+    capsys.readouterr()
+    assert main(["retire", "人事信息"]) == 2
+    assert "--reason" in capsys.readouterr().err
+    assert main(["retire", "人事信息", "--reason", "专题活动已结束"]) == 0
+    assert "已停更：政务公开 / 人事信息（原因：专题活动已结束）" in capsys.readouterr().out
+    assert main(["retire", "--list"]) == 0
+    assert "政务公开 / 人事信息" in capsys.readouterr().out
+    assert main(["retire", "人事信息", "--restore"]) == 0
+    assert "已恢复：政务公开 / 人事信息" in capsys.readouterr().out
+    assert main(["retire", "不存在的栏目", "--restore"]) == 2
