@@ -15,7 +15,8 @@ from zoneinfo import ZoneInfo
 from bot.config import Settings, load_settings
 from storage.catalog import ImportProblem, RetireGuard, run_import
 from storage.db import SchemaOutOfDate, dry_run_engine, make_engine, upgrade
-from storage.sheets import ParsedList, parse_list
+from storage.ledger import looks_like_ledger, run_ledger_import
+from storage.sheets import ParsedList, parse_list, read_table_file
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -33,10 +34,22 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         action="store_true",
         help="确认停用清单中已没有的栏目和账号（停用较多时必须确认）",
     )
+    p.add_argument(
+        "--ledger",
+        action="store_true",
+        help="按来信登记表导入（收到日期、标题、办结日期、栏目/信箱）；按表头可自动识别",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
     settings = load_settings()
+    try:
+        ledger = args.ledger or looks_like_ledger(read_table_file(args.file))
+    except ImportProblem as exc:
+        print(f"导入失败，数据库没有任何修改。\n{exc}", file=sys.stderr)
+        return 2
+    if ledger:
+        return _ledger(args, settings)
     try:
         parsed = parse_list(args.file)  # read the file before touching the database
     except ImportProblem as exc:
@@ -95,6 +108,36 @@ def _dry_run(args: argparse.Namespace, url: str, tz: ZoneInfo, parsed: ParsedLis
         return 2
     except SchemaOutOfDate as exc:
         print(f"试运行不会升级数据库。{exc}", file=sys.stderr)
+        return 2
+    print(report.render())
+    return 0
+
+
+def _ledger(args: argparse.Namespace, settings: Settings) -> int:
+    """A letters ledger (来信登记表): each row a request of a 信箱 column, recorded as its event. A dry run
+    touches no database (as for the list: a throwaway copy, or a rolled-back transaction)."""
+    try:
+        if args.dry_run:
+            with dry_run_engine(settings.database_url) as (engine, _real):
+                report = run_ledger_import(
+                    engine, datetime.now(UTC), settings.tz, args.file, site=args.site, dry_run=True
+                )
+        else:
+            engine = make_engine(settings.database_url)
+            try:
+                before, after = upgrade(engine)
+                if before != after:
+                    print(f"数据库结构已自动升级：{before or '空'} → {after}")
+                report = run_ledger_import(
+                    engine, datetime.now(UTC), settings.tz, args.file, site=args.site, dry_run=False
+                )
+            finally:
+                engine.dispose()
+    except ImportProblem as exc:
+        print(f"导入失败，数据库没有任何修改。\n{exc}", file=sys.stderr)
+        return 2
+    except SchemaOutOfDate as exc:
+        print(str(exc), file=sys.stderr)
         return 2
     print(report.render())
     return 0

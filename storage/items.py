@@ -304,6 +304,17 @@ def record_event(
     return ev
 
 
+def close_event(session: Session, now: datetime, judge: Judge, event: Event, *, at: datetime) -> None:
+    """Close an event as answered at `at` (a letters ledger says when it was 办结), and refresh its item.
+    Unlike a /done, this logs no update: the ledger speaks of the request, not of the page."""
+    event.closed_at = at
+    session.add(event)
+    session.flush()
+    item = session.get(Item, event.item_id)
+    assert item is not None
+    refresh_item(session, item, judge, now)
+
+
 def set_rule(session: Session, now: datetime, judge: Judge, item: Item, text: str) -> Rule:
     """Give an item a (new) rule text, storing its parsed form, and refresh its schedule."""
     rule = parse_rule(text)
