@@ -696,7 +696,11 @@ def log_done(
     replied = _replied_message(session, *reply_to) if reply_to else None
     asked = outbox.asked_ids(replied) if replied is not None else []
     if asked:
-        # A warning or an overdue notice: the reply logs what it asked to be updated, and nothing else.
+        # A warning or an overdue notice: the reply logs what it asked to be updated, and nothing else; naming
+        # one of those items logs that one only.
+        named = match_items([r for r in item_refs(session, actor.scope) if r.id in set(asked)], words)
+        if named.one is not None:
+            asked, words = [named.one.id], list(named.rest)
         count, note = split_count(words)
         item_ids: Sequence[int] = asked
     elif not words:

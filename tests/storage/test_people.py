@@ -392,6 +392,13 @@ def test_a_reply_logs_only_what_the_message_asked_to_update(engine, world, judge
     assert [e.item_id for e in logs(engine)] == [world.items["政务公开 / 通知公告"]]
 
 
+def test_a_reply_naming_one_of_the_asked_items_logs_that_one(engine, world, judge):
+    reminder(engine, -100, 77, ["首页 / 部门动态", "政务公开 / 通知公告"], world)
+    result = done(engine, judge, WEBMASTER, ["通知公告", "已转载"], reply_to=(-100, 77), origin="tg:-100:78")
+    assert isinstance(result, Logged) and [i.path for i in result.items] == ["政务公开 / 通知公告"]
+    assert [(e.item_id, e.note) for e in logs(engine)] == [(world.items["政务公开 / 通知公告"], "已转载")]
+
+
 def test_a_reply_to_the_daily_read_asks_which_item_and_logs_nothing(engine, world, judge):
     # The daily read lists items to browse; it asks nobody to update them.
     paths = ["首页 / 部门动态", "政务公开 / 通知公告", "政务公开 / 重点领域信息公开 / 财政预决算"]
