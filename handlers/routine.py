@@ -225,7 +225,7 @@ def _problems_text(result: ProblemsRecorded) -> str:
     if not lines:
         lines.append("请每行写一项：栏目名称 问题及整改情况。")
     elif result.recorded:
-        lines.append("将汇总报送市政府办公室。谢谢！")
+        lines.append("将汇总上报。谢谢！")
     return "\n".join(lines)
 
 

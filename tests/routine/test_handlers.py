@@ -284,3 +284,28 @@ async def test_problems_are_reported_by_name_in_a_reply_to_the_attached_checklis
         results = {a.item_id: a.result for a in s.exec(select(HalfMonthAnswer))}
     items = bot.world.items
     assert results == {items["政务公开 / 财政预决算"]: "problem", items["首页 / 部门动态"]: "ok"}
+
+
+async def test_a_person_bound_to_no_unit_cannot_answer_a_big_groups_checklist(bot: Bot) -> None:
+    """The reply and 「其余全部正常」ask the permission policy about the person, not only the chat."""
+    stranger = {"id": 777001, "is_bot": False, "first_name": "路人"}
+    checklist = sheet_checklist(bot, ["政务公开 / 财政预决算"])
+    await bot.say("财政预决算：附件链接失效", reply_to=checklist, user=stranger)
+    assert "您还没有绑定任何单位" in bot.request.sent("sendMessage")[-1]["text"]
+    message = dict(
+        checklist, reply_markup={"inline_keyboard": [[{"text": "其余", "callback_data": "hmrest:20261016"}]]}
+    )
+    await bot.feed(
+        {
+            "callback_query": {
+                "id": "r2",
+                "from": stranger,
+                "chat_instance": "c",
+                "data": "hmrest:20261016",
+                "message": message,
+            }
+        }
+    )
+    assert "您还没有绑定任何单位" in bot.answers()[-1]
+    with session_scope(bot.engine) as s:
+        assert s.exec(select(HalfMonthAnswer)).all() == []
