@@ -7,6 +7,7 @@ import pytest
 from sqlmodel import col, select
 
 from storage import outbox
+from storage.audit import UNDO, trail
 from storage.db import session_scope
 from storage.models import Chat, ChatUnit, Event, Invitation, Membership, Outbox, Person, UpdateLog
 from storage.people import (
@@ -426,6 +427,13 @@ def test_undo_takes_back_the_whole_batch_of_one_done(engine, world, judge):
     assert len([e for e in entries if e.source == "undo"]) == 2  # nothing deleted: each undo is a row
     standing = [e for e in entries if e.source != "undo" and e.undone_at is None]
     assert [(e.item_id, e.origin) for e in standing] == [(world.items["首页 / 部门动态"], "tg:-100:70")]
+    # The audit trail names both items the one /undo took back, each with the log it undid.
+    with session_scope(engine) as session:
+        undos = [e for e in trail(session) if e.kind == UNDO]
+    at_logged = f"{NOW + timedelta(1):%Y-%m-%d %H:%M}"
+    assert sorted((e.item, e.detail) for e in undos) == sorted(
+        (p, f"撤销 {at_logged} 的登记") for p in paths
+    )
 
 
 def test_an_administrator_logging_for_a_unit_is_told_on_whose_behalf(engine, world, judge):
