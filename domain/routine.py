@@ -1028,7 +1028,7 @@ def _half_month_sheet(
             "· 发现问题：直接回复本消息，每行写一项“栏目名称 问题及整改情况”，例如：",
             f"　{example} 首页图片链接失效，已重新上传",
             "· 其余都正常：点击下方「其余全部正常」。",
-            f"检查结果将于{md(due)}汇总报市政府办公室。",
+            f"检查结果将于{md(due)}汇总报{ctx.snap.words.office}。",
         ]
     )[:CAPTION_MAX]
     buttons = ((Button("✅ 其余全部正常", f"hmrest:{period:%Y%m%d}"),),)

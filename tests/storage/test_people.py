@@ -431,9 +431,7 @@ def test_undo_takes_back_the_whole_batch_of_one_done(engine, world, judge):
     with session_scope(engine) as session:
         undos = [e for e in trail(session) if e.kind == UNDO]
     at_logged = f"{NOW + timedelta(1):%Y-%m-%d %H:%M}"
-    assert sorted((e.item, e.detail) for e in undos) == sorted(
-        (p, f"撤销 {at_logged} 的登记") for p in paths
-    )
+    assert sorted((e.item, e.detail) for e in undos) == sorted((p, f"撤销 {at_logged} 的登记") for p in paths)
 
 
 def test_an_administrator_logging_for_a_unit_is_told_on_whose_behalf(engine, world, judge):

@@ -1,7 +1,7 @@
 """what a message asks for, batches of logs, retirement by an administrator
 
 Revision ID: 0003
-Revises: 0006
+Revises: 0004
 Create Date: 2026-11-26 00:00:00
 """
 
@@ -11,7 +11,7 @@ import sqlmodel
 
 
 revision = '0003'
-down_revision = '0006'
+down_revision = '0004'
 branch_labels = None
 depends_on = None
 
