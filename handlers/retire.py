@@ -47,7 +47,7 @@ def describe(result: object) -> str:
         case RetireUsage(retire=False):
             return UNRETIRE_USAGE
         case NotAdmin():
-            return "只有管理员可以停更或恢复栏目和账号。"
+            return "只有系统管理员可以停更或恢复栏目和账号。"
         case Ambiguous(text=text, candidates=candidates):
             names = "\n".join(f"· {c.path}" for c in candidates[: fmt.MAX_BUTTONS])
             return f"「{text}」对应多个栏目或账号，请写出完整路径，例如“首页/部门动态”：\n{names}"
