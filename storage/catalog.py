@@ -232,7 +232,8 @@ class ImportReport:
             out.extend(f"  {label}" for label in self.retired_by_list)
         if self.kept_retired:
             out.append(
-                "保持停更（系统管理员已停更；如需恢复，请在清单“停更”列填“在用”，或发送 /unretire 栏目名称）："
+                "保持停更（系统管理员已停更；如需恢复，"
+                "请在清单“停更”列填“在用”，或发送 /unretire 栏目名称）："
             )
             out.extend(f"  {label}" for label in self.kept_retired)
         if self.notices:
