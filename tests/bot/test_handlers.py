@@ -188,7 +188,7 @@ async def test_an_administrator_is_told_on_whose_behalf_he_logged(harness):
 
 
 async def test_an_administrator_retires_an_item_in_chat_and_brings_it_back(harness):
-    assert "只有管理员" in (await harness.send("/retire 通知公告 已并入", user=WEBMASTER)).last_text()
+    assert "只有系统管理员" in (await harness.send("/retire 通知公告 已并入", user=WEBMASTER)).last_text()
     assert "用法：/retire" in (await harness.send("/retire 通知公告", user=ADMIN)).last_text()
     text = (await harness.send("/retire 通知公告 栏目已并入政策文件", user=ADMIN)).last_text()
     assert "已停更：政务公开 / 通知公告" in text and "原因：栏目已并入政策文件" in text
