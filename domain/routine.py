@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -54,6 +54,7 @@ __all__ = [
     "report_day",
     "report_period_on",
     "slots_on",
+    "undelivered_lines",
     "weekly_stats",
 ]
 
@@ -69,6 +70,19 @@ KIND_NAMES = {
     "evening_note": "日查情况",
     "admin_notice": "管理员通知",
 }
+
+
+def undelivered_lines(readdressed: int, given_up_kinds: Sequence[str]) -> list[str]:
+    """What became of a lost group's unsent messages, for the administrators (never dropped in silence)."""
+    lines = []
+    if readdressed:
+        lines.append(f"{readdressed}条未发送的消息已改发到该单位的其他群。")
+    if given_up_kinds:
+        counts = Counter(KIND_NAMES.get(k, k) for k in given_up_kinds)
+        listed = "、".join(f"{k}{n}条" for k, n in counts.items())
+        lines.append(f"{len(given_up_kinds)}条消息未能送达（{listed}）。")
+    return lines
+
 
 # Slots in the order their messages are written when they share a time: a group reads the daily list
 # first, then the checklist, then what is due and what is late.

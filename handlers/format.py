@@ -13,6 +13,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from domain.model import Rule
+from domain.routine import undelivered_lines
 from domain.rules import describe_rule
 from domain.site import SiteWords
 from domain.text import (
@@ -27,6 +28,7 @@ from domain.text import (
 )
 from handlers.menu import COMMANDS
 from storage.audit import AUDIT_LABELS, HISTORY_LIMIT, History
+from storage.outbox import Withdrawn
 from storage.people import (
     AllNeedsAdminRole,
     Ambiguous,
@@ -515,14 +517,19 @@ def unbound(result: Unbound | NotBound | NotAdmin) -> Reply:
     return Reply(problem(result))
 
 
-def removed_notice(title: str, units: tuple[str, ...], all_units: bool, kicked: bool) -> str:
-    """The administrators' message when the bot is removed from a bound group."""
+def removed_notice(
+    title: str, units: tuple[str, ...], all_units: bool, kicked: bool, withdrawn: Withdrawn
+) -> str:
+    """The administrators' message when the bot is removed from a group: what it was bound to, and what
+    became of the messages that were still waiting to go there."""
     what = "被移出" if kicked else "离开了"
-    bound_to = "全部单位" if all_units else "、".join(units)
-    return (
-        f"⚠️ 机器人{what}群组「{title or '未命名群'}」（绑定：{bound_to}）。\n"
-        "该群的提醒已暂停，绑定关系已保留；把机器人重新加入该群即可恢复。"
-    )
+    bound_to = "全部单位" if all_units else ("、".join(units) or "未绑定单位")
+    lines = [
+        f"⚠️ 机器人{what}群组「{title or '未命名群'}」（绑定：{bound_to}）。",
+        "该群的提醒已暂停，绑定关系已保留；把机器人重新加入该群即可恢复。",
+        *undelivered_lines(withdrawn.readdressed, withdrawn.kinds),
+    ]
+    return "\n".join(lines)
 
 
 def presence(result: ChatPresence, present: bool) -> Reply | None:

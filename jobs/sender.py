@@ -25,7 +25,7 @@ import os
 import socket
 import time
 import uuid
-from collections import Counter, deque
+from collections import deque
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -35,7 +35,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
-from domain.routine import KIND_NAMES, make_key
+from domain.routine import KIND_NAMES, make_key, undelivered_lines
 from domain.text import md
 from jobs.transport import Outgoing, Transport, TransportError
 from storage import outbox
@@ -377,8 +377,8 @@ class _Drain:
                 self.report.retried += 1
             elif exc.chat_gone:
                 gone = chat_gone(s, now, row.chat_id, str(exc))
-                self.report.dead += len(gone.dead)
-                self.report.readdressed += gone.readdressed
+                self.report.dead += len(gone.withdrawn.dead)
+                self.report.readdressed += gone.withdrawn.readdressed
                 self.report.notices += self._tell_admins(
                     s, now, row.chat_id, f"gone:{row.chat_id}", _gone_text(gone, str(exc))
                 )
@@ -432,12 +432,7 @@ def _gone_text(gone: ChatGone, error: str) -> str:
         f"群聊「{gone.title}」（{units}）已无法发送消息：{_reason(error)}。",
         "已停止向该群发送提醒。",
     ]
-    if gone.readdressed:
-        lines.append(f"{gone.readdressed}条未发送的消息已改发到该单位的其他群。")
-    if gone.dead:
-        kinds = Counter(KIND_NAMES.get(k, k) for k in gone.kinds)
-        listed = "、".join(f"{k}{n}条" for k, n in kinds.items())
-        lines.append(f"{len(gone.dead)}条消息未能送达（{listed}）。")
+    lines += undelivered_lines(gone.withdrawn.readdressed, gone.withdrawn.kinds)
     lines.append("请把机器人重新拉进该单位的工作群，并用 /bindchat 重新绑定。")
     return "\n".join(lines)
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Collection, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -22,7 +23,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, or_, select
 
 from domain.routine import make_key as make_key  # the key is the plan's; writers here may build one
-from storage.models import Outbox
+from storage.models import Chat, ChatUnit, Outbox
 
 # Longer than any single send can take (the transport's timeouts are well below it), so a live worker's claim
 # is never taken over; after a crash the in-doubt messages wait this long before they are retried.
@@ -191,3 +192,54 @@ def item_ids(row: Outbox) -> list[int]:
 def asked_ids(row: Outbox) -> list[int]:
     """The items the message asked to be updated (warnings, overdue notices); none for a daily read."""
     return [int(i) for i in json.loads(row.asks or "[]")]
+
+
+@dataclass(frozen=True)
+class Withdrawn:
+    """What became of a lost chat's unsent messages."""
+
+    readdressed: int = 0  # sent to another active group of the same unit instead
+    dead: tuple[int, ...] = ()  # outbox ids given up
+    kinds: tuple[str, ...] = ()  # the kind of each message given up
+
+    @property
+    def any(self) -> bool:
+        return bool(self.readdressed or self.dead)
+
+
+def withdraw_unsent(session: Session, now: datetime, chat_telegram_id: int, reason: str) -> Withdrawn:
+    """A chat can no longer be written to: each unsent message goes to another active group of its unit when
+    there is one, else is given up (kept, marked dead, never silently: callers tell the administrators)."""
+    other: dict[int, int] = {}
+    for unit_id, tg in session.exec(
+        select(ChatUnit.unit_id, Chat.telegram_chat_id)
+        .join(Chat, col(Chat.id) == col(ChatUnit.chat_id))
+        .where(col(Chat.active).is_(True), Chat.telegram_chat_id != chat_telegram_id)
+        .order_by(col(Chat.id))
+    ):
+        other.setdefault(unit_id, tg)
+    readdressed = 0
+    dead: list[int] = []
+    kinds: list[str] = []
+    for row in session.exec(
+        select(Outbox)
+        .where(
+            Outbox.chat_id == chat_telegram_id,
+            col(Outbox.sent_at).is_(None),
+            col(Outbox.dead_at).is_(None),
+        )
+        .order_by(col(Outbox.id))
+    ):
+        target = other.get(row.unit_id) if row.unit_id is not None else None
+        if target is not None:
+            row.chat_id, row.claimed_at, row.claimed_by = target, None, None
+            readdressed += 1
+        else:
+            row.dead_at, row.claimed_at, row.claimed_by = now, None, None
+            row.last_error = reason[:500]
+            assert row.id is not None
+            dead.append(row.id)
+            kinds.append(row.kind)
+        session.add(row)
+    session.flush()
+    return Withdrawn(readdressed, tuple(dead), tuple(kinds))

@@ -413,12 +413,14 @@ def bot_membership_changed(
     present: bool,
     kicked: bool = False,
     event_key: str = "",
-    notice: Callable[[str, tuple[str, ...], bool, bool], str],
+    notice: Callable[[str, tuple[str, ...], bool, bool, outbox.Withdrawn], str],
 ) -> ChatPresence:
     """The bot was removed from a group (binding inactive, administrators told) or added back (active again).
 
-    `notice(title, units, all_units, kicked)` writes the administrators' message; `event_key` identifies the
-    Telegram event, so the same removal delivered twice tells nobody twice.
+    `notice(title, units, all_units, kicked, withdrawn)` writes the administrators' message; `event_key`
+    identifies the Telegram event, so the same removal delivered twice tells nobody twice. A removed group's
+    unsent messages are withdrawn at once (sent to another group of the unit, or given up and said so in the
+    same notice): sending them would only be refused, and tell the administrators a second time.
     """
     row = session.exec(select(Chat).where(Chat.telegram_chat_id == chat.telegram_chat_id)).first()
     if row is None or row.id is None:
@@ -432,9 +434,14 @@ def bot_membership_changed(
     row.title = chat.title or row.title
     session.add(row)
     notified = 0
-    if not present and bound:
+    withdrawn = (
+        outbox.withdraw_unsent(session, now, chat.telegram_chat_id, row.inactive_reason or "left")
+        if not present
+        else outbox.Withdrawn()
+    )
+    if not present and (bound or withdrawn.dead):
         day = judge.today(now)
-        text = notice(row.title, units, row.all_units, kicked)
+        text = notice(row.title, units, row.all_units, kicked, withdrawn)
         for tid in _admin_telegram_ids(session, admin_ids, units):
             key = outbox.make_key(
                 "admin_notice", tid, day, extra=f"chat_left:{chat.telegram_chat_id}:{event_key}"

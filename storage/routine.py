@@ -40,7 +40,6 @@ from storage.models import (
     Item,
     ItemUnit,
     Membership,
-    Outbox,
     Person,
     ReadConfirmation,
     RoutineRun,
@@ -49,7 +48,7 @@ from storage.models import (
     UnitGroupMember,
     UpdateLog,
 )
-from storage.outbox import find_by_message, item_ids
+from storage.outbox import Withdrawn, find_by_message, item_ids, withdraw_unsent
 from storage.queries import Sender, actor_for, item_refs, match_items, site_words
 
 # ---------------------------------------------------------------------------------------------------------
@@ -675,14 +674,12 @@ def year_calendar(session: Session, year: int) -> tuple[list[date], list[date]]:
 class ChatGone:
     title: str
     units: tuple[str, ...]
-    readdressed: int
-    dead: tuple[int, ...]  # outbox ids given up
-    kinds: tuple[str, ...]
+    withdrawn: Withdrawn
 
 
 def chat_gone(session: Session, now: datetime, chat_telegram_id: int, reason: str) -> ChatGone:
-    """Telegram refused a chat for good (bot kicked or blocked, chat deleted): the chat goes inactive; each of
-    its unsent messages goes to another active group of the same unit if there is one, else is given up."""
+    """Telegram refused a chat for good (bot kicked or blocked, chat deleted): the chat goes inactive and its
+    unsent messages are withdrawn (`storage.outbox.withdraw_unsent`)."""
     chat = session.exec(select(Chat).where(Chat.telegram_chat_id == chat_telegram_id)).first()
     units: tuple[str, ...] = ()
     title = str(chat_telegram_id)
@@ -698,39 +695,7 @@ def chat_gone(session: Session, now: datetime, chat_telegram_id: int, reason: st
                 .where(ChatUnit.chat_id == chat.id)
             ).all()
         )
-    other: dict[int, int] = {}
-    for unit_id, tg in session.exec(
-        select(ChatUnit.unit_id, Chat.telegram_chat_id)
-        .join(Chat, col(Chat.id) == col(ChatUnit.chat_id))
-        .where(col(Chat.active).is_(True), Chat.telegram_chat_id != chat_telegram_id)
-        .order_by(col(Chat.id))
-    ):
-        other.setdefault(unit_id, tg)
-    readdressed = 0
-    dead: list[int] = []
-    kinds: list[str] = []
-    for row in session.exec(
-        select(Outbox)
-        .where(
-            Outbox.chat_id == chat_telegram_id,
-            col(Outbox.sent_at).is_(None),
-            col(Outbox.dead_at).is_(None),
-        )
-        .order_by(col(Outbox.id))
-    ):
-        target = other.get(row.unit_id) if row.unit_id is not None else None
-        if target is not None:
-            row.chat_id, row.claimed_at, row.claimed_by = target, None, None
-            readdressed += 1
-        else:
-            row.dead_at, row.claimed_at, row.claimed_by = now, None, None
-            row.last_error = reason[:500]
-            assert row.id is not None
-            dead.append(row.id)
-            kinds.append(row.kind)
-        session.add(row)
-    session.flush()
-    return ChatGone(title, units, readdressed, tuple(dead), tuple(kinds))
+    return ChatGone(title, units, withdraw_unsent(session, now, chat_telegram_id, reason))
 
 
 # ---------------------------------------------------------------------------------------------------------

@@ -75,8 +75,9 @@ def rows(engine, model, *where):
         return session.exec(select(model).where(*where)).all()
 
 
-def notice(title, units, all_units, kicked):
-    return f"{title}:{','.join(units)}:{all_units}:{kicked}"
+def notice(title, units, all_units, kicked, withdrawn):
+    moved = withdrawn.any and f":readdressed={withdrawn.readdressed}:given_up={','.join(withdrawn.kinds)}"
+    return f"{title}:{','.join(units)}:{all_units}:{kicked}{moved or ''}"
 
 
 # -- invitations ----------------------------------------------------------------------------------
@@ -238,6 +239,26 @@ def test_a_removed_bot_deactivates_the_binding_and_tells_the_administrators(engi
     back = act(engine, bot_membership_changed, judge, GROUP, [ADMIN], present=True, notice=notice)
     assert back.changed and back.units == ("市教育局",)
     assert rows(engine, Chat)[0].active
+
+
+def test_a_removed_groups_unsent_messages_are_withdrawn_and_told_in_the_same_notice(engine, world, judge):
+    # Before, they stayed queued: sending them was refused and the administrators were told a second time.
+    other = ChatRef(-300, "教育局群", "group")
+    act(engine, bind_chat, Sender(ADMIN), [ADMIN], GROUP, ["市教育局"])
+    act(engine, bind_chat, Sender(ADMIN), [ADMIN], other, ["市教育局"])
+    with session_scope(engine) as session:
+        (unit_id,) = session.exec(select(ChatUnit.unit_id).join(Chat).where(Chat.telegram_chat_id == -300))
+        for kind, unit in (("due_warning", unit_id), ("daily_read", None)):
+            outbox.enqueue(session, NOW, kind=kind, chat_id=-100, text=kind, day=NOW.date(), unit_id=unit)
+    result = act(
+        engine, bot_membership_changed, judge, GROUP, [ADMIN], present=False, kicked=True, notice=notice
+    )
+    assert result.changed and result.notified == 2
+    by_kind = {r.kind: r for r in rows(engine, Outbox, Outbox.kind != "admin_notice")}
+    assert by_kind["due_warning"].chat_id == -300 and by_kind["due_warning"].dead_at is None
+    assert by_kind["daily_read"].chat_id == -100 and by_kind["daily_read"].dead_at is not None
+    texts = {n.text for n in rows(engine, Outbox, Outbox.kind == "admin_notice")}
+    assert texts == {"楚雄市网站工作群:市教育局:False:True:readdressed=1:given_up=daily_read"}
 
 
 def test_an_unbound_group_changes_nothing(engine, world, judge):
