@@ -12,6 +12,10 @@ import warnings
 from collections.abc import Sequence
 from importlib import import_module
 
+from bot.cli_support import Refusal
+from storage.catalog import NoSuchSite
+from storage.db import SchemaOutOfDate
+
 # name -> module under bot/; each module provides add_parser(subparsers) and run(args) -> int
 SUBCOMMANDS: tuple[str, ...] = (
     "rule",
@@ -57,7 +61,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return 2
     module = import_module(f"bot.cmd_{args.command}")
-    return int(module.run(args))
+    try:
+        return int(module.run(args))
+    except (Refusal, NoSuchSite, SchemaOutOfDate) as exc:
+        print(exc, file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import argparse
 import sys
-from dataclasses import replace
 from datetime import UTC, datetime
 
+from bot.cli_support import database
 from bot.config import load_settings
 from domain.inspection import CATEGORY_NAMES
 from storage.catalog import site_judge
-from storage.db import SchemaOutOfDate, check_schema, make_engine, session_scope
+from storage.db import session_scope
 from storage.score import (
     CategoryItemAmbiguous,
     CategoryItemUnknown,
@@ -43,17 +43,9 @@ def describe(result: object) -> tuple[int, str]:
 
 def run(args: argparse.Namespace) -> int:
     settings = load_settings()
-    engine = make_engine(settings.database_url)
-    try:
-        check_schema(engine)
-        with session_scope(engine) as session:
-            judge = replace(site_judge(session, None, settings.tz), policy=settings.policy)
-            result = set_category(session, datetime.now(UTC), judge, [args.item, args.category])
-    except SchemaOutOfDate as exc:
-        print(f"更正失败：{exc}", file=sys.stderr)
-        return 2
-    finally:
-        engine.dispose()
+    with database(settings) as engine, session_scope(engine) as session:
+        judge = site_judge(session, None, settings.tz, settings.policy)
+        result = set_category(session, datetime.now(UTC), judge, [args.item, args.category])
     code, text = describe(result)
     print(text, file=sys.stderr if code else sys.stdout)
     return code

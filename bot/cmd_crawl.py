@@ -6,12 +6,12 @@ import argparse
 import asyncio
 from datetime import UTC, datetime
 
+from bot.cli_support import unit_named
 from bot.config import load_settings
 from domain.text import READ_LABELS
 from jobs.crawl import crawl
 from storage.db import make_engine, session_scope, upgrade
 from storage.items import Judge, load_calendar
-from storage.queries import UnitAmbiguous, UnitUnknown, resolve_unit
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -23,18 +23,8 @@ def run(args: argparse.Namespace) -> int:
     settings = load_settings()
     engine = make_engine(settings.database_url)
     upgrade(engine)
-    unit_ids = None
     with session_scope(engine) as session:
-        if args.unit:
-            unit = resolve_unit(session, args.unit)
-            if isinstance(unit, UnitUnknown):
-                near = f"（相近的单位：{'、'.join(unit.suggestions)}）" if unit.suggestions else ""
-                print(f"没有找到责任单位「{args.unit}」{near}。请写出单位全称。")
-                return 2
-            if isinstance(unit, UnitAmbiguous):
-                print(f"「{args.unit}」对应多个单位：{'、'.join(unit.candidates)}。请写出单位全称。")
-                return 2
-            unit_ids = [unit.id]
+        unit_ids = [unit_named(session, args.unit).id] if args.unit else None
         judge = Judge(tz=settings.tz, calendar=load_calendar(session), policy=settings.policy)
     now = datetime.now(UTC)
 

@@ -7,8 +7,9 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
+from bot.cli_support import database
 from bot.config import load_settings
-from storage.db import SchemaOutOfDate, check_schema, make_engine
+from storage.catalog import NoSuchSite
 from storage.export import ExportProblem, run_export
 
 
@@ -26,14 +27,11 @@ def run(args: argparse.Namespace) -> int:
         print(f"导出文件应以 .xlsx 结尾：{path}", file=sys.stderr)
         return 2
     settings = load_settings()
-    engine = make_engine(settings.database_url)
     try:
-        check_schema(engine)  # exporting only reads: it never changes the schema
-        summary = run_export(engine, datetime.now(UTC), settings.tz, path, site=args.site)
-    except (ExportProblem, SchemaOutOfDate) as exc:
+        with database(settings) as engine:  # exporting only reads: it never changes the schema
+            summary = run_export(engine, datetime.now(UTC), settings.tz, path, site=args.site)
+    except (ExportProblem, NoSuchSite) as exc:
         print(f"导出失败：{exc}", file=sys.stderr)
         return 2
-    finally:
-        engine.dispose()
     print(summary.render())
     return 0

@@ -9,12 +9,12 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from datetime import date, datetime, time
+from datetime import datetime, time
 
+from bot.cli_support import database, day_of, unit_named
 from bot.config import load_settings
 from storage.audit import AUDIT_LABELS, trail
-from storage.db import SchemaOutOfDate, check_schema, make_engine, session_scope
-from storage.queries import UnitAmbiguous, UnitUnknown, resolve_unit
+from storage.db import session_scope
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -28,37 +28,10 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 
 def run(args: argparse.Namespace) -> int:
     settings = load_settings()
-    since = None
-    if args.since:
-        try:
-            since = datetime.combine(date.fromisoformat(args.since), time(), settings.tz)
-        except ValueError:
-            print(f"日期「{args.since}」无效，请按 YYYY-MM-DD 填写，例如 2026-11-01。", file=sys.stderr)
-            return 2
-    engine = make_engine(settings.database_url)
-    try:
-        check_schema(engine)
-        with session_scope(engine) as session:
-            unit_ids = None
-            if args.unit:
-                unit = resolve_unit(session, args.unit)
-                if isinstance(unit, UnitUnknown):
-                    near = f"（相近的单位：{'、'.join(unit.suggestions)}）" if unit.suggestions else ""
-                    print(f"没有找到责任单位「{args.unit}」{near}。请写出单位全称。", file=sys.stderr)
-                    return 2
-                if isinstance(unit, UnitAmbiguous):
-                    print(
-                        f"「{args.unit}」对应多个单位：{'、'.join(unit.candidates)}。请写出单位全称。",
-                        file=sys.stderr,
-                    )
-                    return 2
-                unit_ids = [unit.id]
-            entries = trail(session, unit_ids=unit_ids, since=since)
-    except SchemaOutOfDate as exc:
-        print(f"无法读取记录：{exc}", file=sys.stderr)
-        return 2
-    finally:
-        engine.dispose()
+    since = datetime.combine(day_of(args.since, "--since"), time(), settings.tz) if args.since else None
+    with database(settings) as engine, session_scope(engine) as session:
+        unit_ids = [unit_named(session, args.unit).id] if args.unit else None
+        entries = trail(session, unit_ids=unit_ids, since=since)
     for e in entries:
         local = e.at.astimezone(settings.tz)
         if args.json:

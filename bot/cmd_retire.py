@@ -9,13 +9,13 @@ from __future__ import annotations
 import argparse
 import sys
 from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
-from bot.config import load_settings
-from storage.catalog import find_site, site_judge
-from storage.db import SchemaOutOfDate, check_schema, make_engine, session_scope
+from bot.cli_support import database
+from bot.config import Settings, load_settings
+from storage.catalog import site_judge, site_named
+from storage.db import session_scope
 from storage.models import Item, Site
 from storage.retirement import NoSuchItem, find_item_in_site, retire, retired_items, unretire
 
@@ -42,25 +42,12 @@ def run(args: argparse.Namespace) -> int:
         print("停更需要写明原因：--reason 原因，例如 --reason 专题活动已结束", file=sys.stderr)
         return 2
     settings = load_settings()
-    engine = make_engine(settings.database_url)
-    try:
-        check_schema(engine)
-        with session_scope(engine) as session:
-            site = find_site(session, args.site)
-            if site is None or site.id is None:
-                print(
-                    "找不到网站：请用 --site 指定网站名称（数据库中有多个网站或还没有导入清单）。",
-                    file=sys.stderr,
-                )
-                return 2
-            if args.list:
-                return _list(session, site.id)
-            return _change(session, datetime.now(UTC), site, args, settings.tz)
-    except SchemaOutOfDate as exc:
-        print(str(exc), file=sys.stderr)
-        return 2
-    finally:
-        engine.dispose()
+    with database(settings) as engine, session_scope(engine) as session:
+        site = site_named(session, args.site)
+        assert site.id is not None
+        if args.list:
+            return _list(session, site.id)
+        return _change(session, datetime.now(UTC), site, args, settings)
 
 
 def _list(session: Session, site_id: int) -> int:
@@ -71,7 +58,7 @@ def _list(session: Session, site_id: int) -> int:
     return 0
 
 
-def _change(session: Session, now: datetime, site: Site, args: argparse.Namespace, tz: ZoneInfo) -> int:
+def _change(session: Session, now: datetime, site: Site, args: argparse.Namespace, settings: Settings) -> int:
     assert site.id is not None
     found = find_item_in_site(session, site.id, args.item, retired=args.restore)
     if isinstance(found, NoSuchItem):
@@ -87,7 +74,7 @@ def _change(session: Session, now: datetime, site: Site, args: argparse.Namespac
     target = session.get(Item, found)
     assert target is not None
     if args.restore:
-        result = unretire(session, now, site_judge(session, site, tz), target)
+        result = unretire(session, now, site_judge(session, site, settings.tz, settings.policy), target)
         print(f"已恢复：{result.path}")
         return 0
     retired = retire(session, now, target, reason=args.reason)

@@ -5,15 +5,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
-from dataclasses import replace
 from datetime import UTC, datetime, time
 
+from bot.cli_support import database, day_of
 from bot.config import load_settings
 from domain.inspection import render_score, score_dict
-from storage.catalog import find_site, site_judge
-from storage.db import SchemaOutOfDate, check_schema, make_engine, session_scope
-from storage.score import ScoreProblem, site_score
+from storage.catalog import site_judge, site_named
+from storage.db import session_scope
+from storage.score import score_of
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -26,29 +25,15 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 def run(args: argparse.Namespace) -> int:
     settings = load_settings()
     now = datetime.now(UTC)
-    day = None
-    if args.at:
-        try:
-            day = datetime.strptime(args.at.strip(), "%Y-%m-%d").date()
-        except ValueError:
-            print(f'日期格式应为 "YYYY-MM-DD"，例如 "2026-11-26"：{args.at}', file=sys.stderr)
-            return 2
-    engine = make_engine(settings.database_url)
-    try:
-        check_schema(engine)
-        with session_scope(engine) as session:
-            judge = site_judge(session, find_site(session, args.site), settings.tz)
-            judge = replace(judge, policy=settings.policy)
-            if day is not None and day != judge.today(now):
-                # A past or future day is judged as it stood at its end (logs after it do not count yet).
-                now = datetime.combine(day, time(23, 59, 59), judge.tz).astimezone(UTC)
-            result = site_score(session, now, judge, args.site, settings.thresholds)
-            session.rollback()
-    except (ScoreProblem, SchemaOutOfDate) as exc:
-        print(f"评估失败：{exc}", file=sys.stderr)
-        return 2
-    finally:
-        engine.dispose()
+    day = day_of(args.at, "--at") if args.at else None
+    with database(settings) as engine, session_scope(engine) as session:
+        site = site_named(session, args.site)
+        judge = site_judge(session, site, settings.tz, settings.policy)
+        if day is not None and day != judge.today(now):
+            # A past or future day is judged as it stood at its end (logs after it do not count yet).
+            now = datetime.combine(day, time(23, 59, 59), judge.tz).astimezone(UTC)
+        result = score_of(session, now, judge, site, settings.thresholds)
+        session.rollback()
     if args.json:
         print(json.dumps(score_dict(result.site, result.score, result.views), ensure_ascii=False, indent=2))
     else:

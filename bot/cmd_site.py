@@ -8,12 +8,12 @@ pledge clause it quotes when a column goes stale (a site that signed none quotes
 from __future__ import annotations
 
 import argparse
-import sys
 
+from bot.cli_support import database
 from bot.config import load_settings
 from domain.site import DEFAULT_OFFICE
-from storage.catalog import find_site
-from storage.db import SchemaOutOfDate, check_schema, make_engine, session_scope
+from storage.catalog import site_named
+from storage.db import session_scope
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -30,32 +30,18 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 
 def run(args: argparse.Namespace) -> int:
     settings = load_settings()
-    engine = make_engine(settings.database_url)
-    try:
-        check_schema(engine)
-        with session_scope(engine) as session:
-            site = find_site(session, args.site)
-            if site is None:
-                print(
-                    "没有找到网站。请先导入清单（zhiri import），数据库中有多个网站时用 --site 指定。",
-                    file=sys.stderr,
-                )
-                return 2
-            for value, attr in ((args.office, "office_name"), (args.admin, "admin_name")):
-                if value is not None:
-                    setattr(site, attr, value.strip() or None)
-            if args.pledge is not None:
-                site.pledge_ref = args.pledge.strip() or None
-            if args.no_pledge:
-                site.pledge_ref = None
-            session.add(site)
-            print(f"网站：{site.name}")
-            print(f"  主管单位：{site.office_name or f'（未设置，称“{DEFAULT_OFFICE}”）'}")
-            print(f"  系统管理员所在单位：{site.admin_name or '（未设置，同主管单位）'}")
-            print(f"  承诺书条款：{site.pledge_ref or '（不引用）'}")
-    except SchemaOutOfDate as exc:
-        print(str(exc), file=sys.stderr)
-        return 2
-    finally:
-        engine.dispose()
+    with database(settings) as engine, session_scope(engine) as session:
+        site = site_named(session, args.site)
+        for value, attr in ((args.office, "office_name"), (args.admin, "admin_name")):
+            if value is not None:
+                setattr(site, attr, value.strip() or None)
+        if args.pledge is not None:
+            site.pledge_ref = args.pledge.strip() or None
+        if args.no_pledge:
+            site.pledge_ref = None
+        session.add(site)
+        print(f"网站：{site.name}")
+        print(f"  主管单位：{site.office_name or f'（未设置，称“{DEFAULT_OFFICE}”）'}")
+        print(f"  系统管理员所在单位：{site.admin_name or '（未设置，同主管单位）'}")
+        print(f"  承诺书条款：{site.pledge_ref or '（不引用）'}")
     return 0

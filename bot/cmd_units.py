@@ -8,14 +8,14 @@ filled, and the names that look like one office (proposed merges). The administr
 from __future__ import annotations
 
 import argparse
-import sys
 from datetime import UTC, datetime
 
 from sqlmodel import Session
 
+from bot.cli_support import Refusal, database
 from bot.config import load_settings
-from storage.catalog import find_site
-from storage.db import SchemaOutOfDate, check_schema, make_engine, session_scope
+from storage.catalog import site_named
+from storage.db import session_scope
 from storage.models import Site
 from storage.units import UnitProblem, add_alias, list_units, merge_units, proposed_merges, rename_unit
 
@@ -40,18 +40,11 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 
 def run(args: argparse.Namespace) -> int:
     settings = load_settings()
-    engine = make_engine(settings.database_url)
     now = datetime.now(UTC)
     try:
-        check_schema(engine)
-        with session_scope(engine) as session:
-            site = find_site(session, args.site)
-            if site is None or site.id is None:
-                print(
-                    "没有找到网站。请先导入清单（zhiri import），数据库中有多个网站时用 --site 指定。",
-                    file=sys.stderr,
-                )
-                return 2
+        with database(settings) as engine, session_scope(engine) as session:
+            site = site_named(session, args.site)
+            assert site.id is not None
             action = getattr(args, "action", None)
             if action == "merge":
                 unit = merge_units(session, now, site.id, args.name, args.into)
@@ -64,11 +57,8 @@ def run(args: argparse.Namespace) -> int:
                 print(f"已添加别名：“{args.alias}”即“{unit.name}”。")
             else:
                 print(_listing(session, site))
-    except (UnitProblem, SchemaOutOfDate) as exc:
-        print(f"未完成：{exc}", file=sys.stderr)
-        return 2
-    finally:
-        engine.dispose()
+    except UnitProblem as exc:
+        raise Refusal(f"未完成：{exc}") from None
     return 0
 
 

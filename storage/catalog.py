@@ -20,7 +20,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from domain.inspection import classify
-from domain.model import ItemKind
+from domain.model import ItemKind, Policy
 from domain.rules import parse_rule
 from domain.site import office_of
 from domain.text import KIND_LABELS
@@ -275,11 +275,29 @@ def resolve_site(
     return site, True
 
 
-def site_judge(session: Session, site: Site | None, tz: ZoneInfo) -> Judge:
-    """How to judge the site's items: in its own time zone when it has one, by the stored calendar."""
+class NoSuchSite(LookupError):
+    """Said to the person as it stands (Chinese): which site is missing, or that one must be named."""
+
+
+def site_named(session: Session, name: str | None) -> Site:
+    """`find_site`, or NoSuchSite saying why: no site of that name, none imported yet, or several."""
+    site = find_site(session, name)
+    if site is not None:
+        return site
+    known = "、".join(session.exec(select(Site.name)))
+    if name:
+        raise NoSuchSite(f"没有名为“{name}”的网站。已有的网站：{known or '（无）'}")
+    if not known:
+        raise NoSuchSite("数据库中还没有网站。请先用 zhiri import 导入栏目清单。")
+    raise NoSuchSite(f"数据库中有多个网站（{known}）。请用 --site 指定。")
+
+
+def site_judge(session: Session, site: Site | None, tz: ZoneInfo, policy: Policy | None = None) -> Judge:
+    """How to judge the site's items: in its own time zone when it has one, by the stored calendar, with
+    the configured thresholds (`policy`; the defaults when None)."""
     if site is not None and site.tz_name:
         tz = ZoneInfo(site.tz_name)
-    return Judge(tz=tz, calendar=load_calendar(session))
+    return Judge(tz=tz, calendar=load_calendar(session), policy=policy or Policy())
 
 
 def _site_name(title: str | None, fallback: str) -> str:

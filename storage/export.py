@@ -26,7 +26,7 @@ from sqlmodel import Session, col, or_, select
 from domain.model import Rule, State, Status
 from domain.rules import describe_rule, parse_rule
 from domain.text import UNKNOWN_LAST, state_words
-from storage.catalog import find_site, site_judge
+from storage.catalog import site_judge, site_named
 from storage.db import session_scope
 from storage.items import Judge, judge_items
 from storage.models import Item, ItemUnit, Membership, Person, Site, Unit
@@ -367,24 +367,12 @@ def _levels(item: Item) -> list[str | None]:
     return [item.level1, item.level2, item.level3, item.level4, item.level5]
 
 
-def _site(session: Session, name: str | None) -> Site:
-    site = find_site(session, name)
-    if site is not None:
-        return site
-    known = "、".join(session.exec(select(Site.name)))
-    if name:
-        raise ExportProblem(f"没有名为“{name}”的网站。已有的网站：{known or '（无）'}")
-    if not known:
-        raise ExportProblem("数据库中还没有网站。请先用 zhiri import 导入栏目清单。")
-    raise ExportProblem(f"数据库中有多个网站（{known}）。请用 --site 指定。")
-
-
 def run_export(
     engine: Engine, now: datetime, tz: ZoneInfo, path: Path, *, site: str | None = None
 ) -> ExportSummary:
     """Export in one session that is rolled back: nothing is written to the database."""
     with session_scope(engine) as session:
-        site_row = _site(session, site)
+        site_row = site_named(session, site)
         summary = export_list(session, now, site_judge(session, site_row, tz), site_row, path)
         session.rollback()
     return summary

@@ -24,7 +24,7 @@ from domain.inspection import (
     score_site,
 )
 from domain.model import Category, ItemKind
-from storage.catalog import find_site
+from storage.catalog import site_named
 from storage.items import LIVE_LOG, Judge, judge_items, refresh_item
 from storage.models import Event, Item, ItemUnit, Site, Unit, UpdateLog
 from storage.queries import (
@@ -46,10 +46,6 @@ class SiteScore:
     views: dict[int, ItemView]
     scope: str | None = None  # the units a leader sees, when not the whole site
     unreachable_known: bool = False
-
-
-class ScoreProblem(Exception):
-    """Said to the person as it stands (Chinese)."""
 
 
 def _enum_category(value: str) -> Category:
@@ -126,18 +122,6 @@ def item_views(
     return views
 
 
-def _pick_site(session: Session, name: str | None) -> Site:
-    site = find_site(session, name)
-    if site is not None:
-        return site
-    known = "、".join(session.exec(select(Site.name)))
-    if name:
-        raise ScoreProblem(f"没有名为“{name}”的网站。已有的网站：{known or '（无）'}")
-    if not known:
-        raise ScoreProblem("数据库中还没有网站。请先用 zhiri import 导入栏目清单。")
-    raise ScoreProblem(f"数据库中有多个网站（{known}）。请用 --site 指定。")
-
-
 def score_of(
     session: Session,
     now: datetime,
@@ -162,7 +146,7 @@ def site_score(
     thresholds: Thresholds = DEFAULT_THRESHOLDS,
 ) -> SiteScore:
     """The CLI's question: the named (or only) site, the whole of it."""
-    return score_of(session, now, judge, _pick_site(session, site_name), thresholds)
+    return score_of(session, now, judge, site_named(session, site_name), thresholds)
 
 
 def score_view(

@@ -15,9 +15,9 @@ from sqlmodel import Session, col, select
 from bot.cli import main
 from domain.rules import describe_rule, parse_rule
 from domain.text import state_words
-from storage.catalog import run_import
+from storage.catalog import NoSuchSite, run_import
 from storage.db import session_scope
-from storage.export import ExportProblem, run_export
+from storage.export import run_export
 from storage.items import judge_items, log_update, refresh_all
 from storage.models import Item, ItemUnit, Membership, Person, Site, Unit, UnitGroupMember, UpdateLog
 from tests.conftest import at
@@ -177,7 +177,7 @@ def test_importing_the_export_changes_nothing(engine, judge, tmp_path, source):
 
 
 def test_an_unknown_site_is_refused(city, tmp_path):
-    with pytest.raises(ExportProblem, match="没有名为“别的网站”的网站"):
+    with pytest.raises(NoSuchSite, match="没有名为“别的网站”的网站"):
         run_export(city, NOW, TZ, tmp_path / "x.xlsx", site="别的网站")
 
 
