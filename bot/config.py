@@ -10,9 +10,10 @@ from zoneinfo import ZoneInfo
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from domain.due import Policy
 from domain.inspection import DEFAULT_THRESHOLDS as _T
 from domain.inspection import Thresholds
-from domain.model import Policy, Span, Unit
+from domain.model import Span, Unit
 from domain.routine import RoutineSettings
 from jobs.routine import RoutineConfig
 from webread.fetch import Reader
@@ -50,14 +51,14 @@ class Settings(BaseSettings):
     weekly_summary_weekday: int = Field(default=5, ge=1, le=7)  # 1 = Monday … 5 = Friday
     warn_lead_workdays: int = Field(default=2, ge=0, le=20)
     escalate_after_workdays: int = Field(default=1, ge=0, le=20)
-    empty_columns_escalate_at: int = Field(default=3, ge=1, le=50)
+    empty_columns_escalate_at: int = Field(default=_T.empty_warn, ge=1, le=50)
     full_list_max_items: int = Field(default=20, ge=0, le=1000)
     # Thresholds of the due engine (DOMAIN.md). ON_CHANGE_FLOOR_MONTHS=0 turns the yearly floor off.
     on_change_floor_months: int = Field(default=12, ge=0, le=120)
     account_gap_days: int = Field(default=7, ge=1, le=90)
-    account_risk_days: int = Field(default=14, ge=1, le=180)
-    home_warn_days: int = Field(default=10, ge=1, le=60)
-    home_veto_days: int = Field(default=14, ge=1, le=60)
+    account_risk_days: int = Field(default=_T.account_veto_days, ge=1, le=180)
+    home_warn_days: int = Field(default=_T.home_warn_days, ge=1, le=60)
+    home_veto_days: int = Field(default=_T.home_veto_days, ge=1, le=60)
     # Inspection lines (domain.inspection.Thresholds holds the defaults; home and account lines use the
     # HOME_*_DAYS and ACCOUNT_RISK_DAYS above).
     inspect_news_stale_days: int = Field(default=_T.news_stale_days, ge=1, le=365)
@@ -123,13 +124,9 @@ class Settings(BaseSettings):
                 if self.account_gap_days % 7 == 0
                 else Span(self.account_gap_days, Unit.DAY)
             ),
-            account_risk_days=self.account_risk_days,
-            home_warn_days=self.home_warn_days,
-            home_veto_days=self.home_veto_days,
             letter_reply=Span(self.letter_reply_days, Unit.DAY),
             application_reply=Span(self.application_reply_workdays, Unit.WORKDAY),
-            letter_veto_months=self.inspect_letter_veto_months,
-            letter_warn_months=self.inspect_letter_warn_months,
+            lines=self.thresholds,
         )
 
     @property

@@ -23,15 +23,16 @@ after the last allowed day, for every rule.
 from __future__ import annotations
 
 from calendar import isleap
+from dataclasses import dataclass, field
 from datetime import date
 
 from domain.calendar import WorkCalendar
+from domain.inspection import DEFAULT_THRESHOLDS, Thresholds, stale_from
 from domain.model import (
     Category,
     InspectionRisk,
     ItemFacts,
     ItemKind,
-    Policy,
     Quota,
     Rule,
     Span,
@@ -40,7 +41,22 @@ from domain.model import (
     Unit,
 )
 
-__all__ = ["add_span", "evaluate", "period_bounds", "reply_span"]
+__all__ = ["Policy", "add_span", "evaluate", "period_bounds", "reply_span"]
+
+
+@dataclass(frozen=True)
+class Policy:
+    """Thresholds that are settings, not code. Defaults follow DOMAIN.md; the inspection lines an item is
+    marked against are `lines`, the inspection's own `Thresholds` (the one place their numbers live)."""
+
+    warn_lead_workdays: int = 2
+    on_change_floor: Span | None = field(default_factory=lambda: Span(1, Unit.YEAR))
+    account_default_gap: Span = field(default_factory=lambda: Span(1, Unit.WEEK))
+    # Requests (letters, 依申请公开) whose rule gives no time: the statutory or local default.
+    letter_reply: Span = field(default_factory=lambda: Span(30, Unit.DAY))
+    application_reply: Span = field(default_factory=lambda: Span(20, Unit.WORKDAY))
+    lines: Thresholds = DEFAULT_THRESHOLDS
+
 
 _DEFAULT_POLICY = Policy()
 
@@ -194,7 +210,6 @@ _LINES: dict[Category, tuple[str, bool, str]] = {
         "人事、规划计划类栏目已{days}天未更新（{limit}天未更新每栏扣5分）",
     ),
 }
-_FIXED_LIMITS = {Category.NEWS: 14, Category.NOTICE: 183, Category.PERSONNEL: 365}
 
 
 def _risk(facts: ItemFacts, base_o: int | None, today: date, policy: Policy) -> InspectionRisk | None:
@@ -207,15 +222,27 @@ def _risk(facts: ItemFacts, base_o: int | None, today: date, policy: Policy) -> 
     if line is None or base_o is None:
         return None
     days = today.toordinal() - base_o
+    t = policy.lines
     if category is Category.HOME:
-        limit, warn_from = policy.home_veto_days, policy.home_warn_days
+        limit, warn_from = t.home_veto_days, t.home_warn_days
     else:
-        limit = policy.account_risk_days if category is Category.ACCOUNT else _FIXED_LIMITS[category]
+        limit = {
+            Category.ACCOUNT: t.account_veto_days,
+            Category.NEWS: t.news_stale_days,
+            Category.NOTICE: _months_limit(base_o, t.notice_stale_months),
+            Category.PERSONNEL: _months_limit(base_o, t.personnel_stale_months),
+        }[category]
         warn_from = limit - policy.warn_lead_workdays
     if days < warn_from:
         return None
     name, veto, label = line
     return InspectionRisk(name, veto, days, limit, days >= limit, label.format(days=days, limit=limit))
+
+
+def _months_limit(since_o: int, months: int) -> int:
+    """Days from `since_o` to the first day it lies more than `months` back (6个月内未更新), counted as the
+    inspection counts it."""
+    return stale_from(date.fromordinal(since_o), months).toordinal() - since_o
 
 
 def _letter_risk(facts: ItemFacts, today: date, policy: Policy) -> InspectionRisk | None:
@@ -225,14 +252,15 @@ def _letter_risk(facts: ItemFacts, today: date, policy: Policy) -> InspectionRis
     if not open_now:
         return None
     oldest = min(open_now)
-    limit = _add_months(oldest, policy.letter_veto_months).toordinal() - oldest.toordinal() + 1
+    t = policy.lines
+    limit = _months_limit(oldest.toordinal(), t.letter_veto_months)
     days = today.toordinal() - oldest.toordinal()
-    if days <= _add_months(oldest, policy.letter_warn_months).toordinal() - oldest.toordinal():
+    if days < _months_limit(oldest.toordinal(), t.letter_warn_months):
         return None
     label = (
-        f"有来信或申请已{days}天未办结（超过{policy.letter_veto_months}个月未回应单项否决）"
+        f"有来信或申请已{days}天未办结（超过{t.letter_veto_months}个月未回应单项否决）"
         if days < limit
-        else f"有来信或申请已{days}天未办结，已超过{policy.letter_veto_months}个月（单项否决）"
+        else f"有来信或申请已{days}天未办结，已超过{t.letter_veto_months}个月（单项否决）"
     )
     return InspectionRisk("letter_unanswered", True, days, limit, days >= limit, label)
 

@@ -28,6 +28,7 @@ __all__ = [
     "render_score",
     "score_dict",
     "score_site",
+    "stale_from",
     "verdict_line",
 ]
 
@@ -223,6 +224,23 @@ def _older_than(d: date, today: date, months: int) -> bool:
     return d < _months_back(today, months)
 
 
+def stale_from(d: date, months: int) -> date:
+    """The first day on which `d` lies before the window of `months` (a column last updated on `d` is "not
+    updated within 6 months" from then on): what the due engine marks an item by, counted as here."""
+    day = _months_back(d, -months)
+    while not _older_than(d, day, months):
+        day = date.fromordinal(day.toordinal() + 1)
+    return day
+
+
+def _days(n: int) -> str:
+    return f"{n // 7}周" if n % 7 == 0 else f"{n}天"
+
+
+def _months(n: int) -> str:
+    return f"{n // 12}年" if n % 12 == 0 else f"{n}个月"
+
+
 def _count_line(
     name: str, label: str, items: Sequence[ItemView], veto: int, warn: int, unit: str = "个"
 ) -> VetoLine:
@@ -291,7 +309,7 @@ def _site_lines(
     lines.append(
         _count_line(
             "news_notice_stale",
-            "动态要闻类2周、通知公告政策文件类6个月未更新的栏目",
+            f"动态要闻类{_days(t.news_stale_days)}、通知公告政策文件类{_months(t.notice_stale_months)}未更新的栏目",
             news_notice,
             t.news_notice_veto,
             t.news_notice_warn,
@@ -348,7 +366,7 @@ def _site_lines(
     lines.append(
         VetoLine(
             "letters_unanswered",
-            "超过3个月未回应留言的政务咨询栏目",
+            f"超过{_months(t.letter_veto_months)}未回应留言的政务咨询栏目",
             len(veto_letters),
             1,
             1,
@@ -364,7 +382,7 @@ def _site_lines(
     lines.append(
         VetoLine(
             "account_silent",
-            "2周无更新的政务新媒体账号",
+            f"{_days(t.account_veto_days)}无更新的政务新媒体账号",
             len(silent),
             1,
             1,
@@ -393,19 +411,19 @@ def _deductions(
     by = {cat: [c for c in columns if c.category is cat] for cat in Category}
     each(
         "news_stale",
-        "动态要闻类栏目2周内未更新，每栏扣3分",
+        f"动态要闻类栏目{_days(t.news_stale_days)}内未更新，每栏扣3分",
         [c for c in by[Category.NEWS] if c.days(today) >= t.news_stale_days],
         3,
     )
     each(
         "notice_stale",
-        "通知公告、政策文件类栏目6个月内未更新，每栏扣4分",
+        f"通知公告、政策文件类栏目{_months(t.notice_stale_months)}内未更新，每栏扣4分",
         [c for c in by[Category.NOTICE] if _older_than(c.base(), today, t.notice_stale_months)],
         4,
     )
     each(
         "personnel_stale",
-        "人事、规划计划类栏目1年内未更新，每栏扣5分",
+        f"人事、规划计划类栏目{_months(t.personnel_stale_months)}内未更新，每栏扣5分",
         [c for c in by[Category.PERSONNEL] if _older_than(c.base(), today, t.personnel_stale_months)],
         5,
     )
@@ -417,7 +435,7 @@ def _deductions(
             out.append(
                 Deduction(
                     "home_few_updates",
-                    f"首页栏目2周内更新{done}条，少于{t.home_min_updates}条，扣5分",
+                    f"首页栏目{_days(t.home_veto_days)}内更新{done}条，少于{t.home_min_updates}条，扣5分",
                     5,
                     tuple(c.id for c in home),
                 )

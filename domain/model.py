@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
@@ -130,22 +130,3 @@ class Status:
     risk: InspectionRisk | None = None
     reason: str | None = None
     unknown: bool = False  # no update is known (imported without a date, never logged nor read)
-
-
-@dataclass(frozen=True)
-class Policy:
-    """Thresholds that are settings, not code. Defaults follow DOMAIN.md."""
-
-    warn_lead_workdays: int = 2
-    on_change_floor: Span | None = field(default_factory=lambda: Span(1, Unit.YEAR))
-    account_default_gap: Span = field(default_factory=lambda: Span(1, Unit.WEEK))
-    account_risk_days: int = 14
-    home_warn_days: int = 10
-    home_veto_days: int = 14
-    # Requests (letters, 依申请公开) whose rule gives no time: the statutory or local default.
-    letter_reply: Span = field(default_factory=lambda: Span(30, Unit.DAY))
-    application_reply: Span = field(default_factory=lambda: Span(20, Unit.WORKDAY))
-    # An open request older than this fails the site (单项否决); from the warning line on it is an
-    # inspection risk, escalated (INSPECT_LETTER_VETO_MONTHS / INSPECT_LETTER_WARN_MONTHS).
-    letter_veto_months: int = 3
-    letter_warn_months: int = 2

@@ -24,6 +24,7 @@ from functools import cached_property
 from typing import Any
 
 from domain.calendar import WorkCalendar
+from domain.inspection import DEFAULT_THRESHOLDS
 from domain.model import InspectionRisk, State
 from domain.site import SiteWords
 from domain.text import STATE_LABELS, UNKNOWN_LAST, md, ymd
@@ -120,7 +121,8 @@ class RoutineSettings:
     weekly_summary_weekday: int = 4  # Friday (Monday = 0); a holiday moves it to the week's last working day
     advance_workdays: int = 2
     escalate_after_workdays: int = 1  # full working days overdue before the leader hears of it
-    empty_columns_escalate_at: int = 3  # the 3rd empty column (veto at 5) escalates every empty column
+    # the 3rd empty column (veto at 5) escalates every empty column
+    empty_columns_escalate_at: int = DEFAULT_THRESHOLDS.empty_warn
     max_text: int = 3800  # below Telegram's 4096, with room for the "(1/2)" marks
     checklist_chunk: int = 15  # items per half-month checklist message (two buttons each)
     done_buttons: int = 8  # at most this many "已更新" buttons under a warning

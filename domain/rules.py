@@ -61,7 +61,8 @@ from functools import lru_cache
 from math import ceil
 from typing import Any
 
-from domain.model import Policy, Quota, Rule, Span, Unit
+from domain.due import Policy
+from domain.model import Quota, Rule, Span, Unit
 from domain.numbers import normalize, scan_number
 
 __all__ = ["describe_rule", "parse_rule", "rule_to_dict", "span_days", "span_to_dict"]
@@ -973,7 +974,7 @@ def describe_rule(rule: Rule, policy: Policy | None = None) -> str:
                 when += f"（另一期限：{_length(rule.after_event_alt)}内）"
         bits.append(
             f"{what}{when}；按收到的每一件计期限，不是页面更新；"
-            f"超过{policy.letter_veto_months}个月未办结为单项否决项，超过{policy.letter_warn_months}个月即督办"
+            f"超过{policy.lines.letter_veto_months}个月未办结为单项否决项，超过{policy.lines.letter_warn_months}个月即督办"
         )
     elif reply is not None:
         text = f"事项发生或收到后{_length(reply)}内办结或公开"

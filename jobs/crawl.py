@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.engine import Engine
 
-from domain.model import Policy
+from domain.due import Policy
 from jobs.routine import calendar_fallback
 from storage.db import session_scope
 from storage.items import Judge, load_calendar

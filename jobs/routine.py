@@ -20,7 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from domain.calendar import WorkCalendar
-from domain.model import Policy
+from domain.due import Policy
 from domain.routine import (
     Planned,
     RoutineSettings,

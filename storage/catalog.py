@@ -19,8 +19,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
+from domain.due import Policy
 from domain.inspection import classify
-from domain.model import ItemKind, Policy
+from domain.model import ItemKind
 from domain.rules import parse_rule
 from domain.site import office_of
 from domain.text import KIND_LABELS

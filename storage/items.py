@@ -18,8 +18,8 @@ from sqlalchemy import and_, func, or_
 from sqlmodel import Session, col, select
 
 from domain.calendar import WorkCalendar, YearOverride
-from domain.due import evaluate
-from domain.model import Category, ItemFacts, ItemKind, Policy, Rule, Status
+from domain.due import Policy, evaluate
+from domain.model import Category, ItemFacts, ItemKind, Rule, Status
 from domain.rules import parse_rule, rule_to_dict
 from storage.models import CalendarDay, Event, Item, UpdateLog
 

@@ -3,13 +3,15 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 import pytest
 
 from domain.calendar import WorkCalendar
-from domain.due import add_span, evaluate, period_bounds
-from domain.model import Category, ItemFacts, ItemKind, Policy, Span, State, Status, Unit
+from domain.due import Policy, add_span, evaluate, period_bounds
+from domain.inspection import DEFAULT_THRESHOLDS, ItemView, score_site
+from domain.model import Category, ItemFacts, ItemKind, Span, State, Status, Unit
 from domain.rules import parse_rule
 
 D = date
@@ -365,8 +367,8 @@ def test_it_marks_home_page_columns_at_ten_and_fourteen_days(
     ("category", "line", "limit"),
     [
         (Category.NEWS, "news_stale", 14),
-        (Category.NOTICE, "notice_stale", 183),
-        (Category.PERSONNEL, "personnel_stale", 365),
+        (Category.NOTICE, "notice_stale", 182),  # 2025-07-02: more than 6 months after 2025-01-01
+        (Category.PERSONNEL, "personnel_stale", 366),  # 2026-01-02: more than a year
     ],
 )
 def test_it_marks_the_deduction_lines(cal: WorkCalendar, category: Category, line: str, limit: int) -> None:
@@ -379,6 +381,35 @@ def test_it_marks_the_deduction_lines(cal: WorkCalendar, category: Category, lin
     assert evaluate(facts, D.fromordinal(last.toordinal() + limit - 3), cal).risk is None
 
 
+@pytest.mark.parametrize(
+    ("category", "line"),
+    [
+        (Category.NEWS, "news_stale"),
+        (Category.NOTICE, "notice_stale"),
+        (Category.PERSONNEL, "personnel_stale"),
+    ],
+)
+@pytest.mark.parametrize("last", [D(2025, 1, 1), D(2025, 8, 31), D(2026, 2, 28)])
+def test_an_item_crosses_its_line_on_the_day_the_score_first_deducts_it(
+    cal: WorkCalendar, category: Category, line: str, last: date
+) -> None:
+    # One judgement: /overdue's inspection mark and `zhiri score` count the same days, from the same settings.
+    policy = Policy(lines=replace(DEFAULT_THRESHOLDS, news_stale_days=10, notice_stale_months=3))
+    facts = column("适时更新", last, category=category)
+
+    def deducted(today: date) -> bool:
+        view = ItemView(1, "栏目", (), ItemKind.COLUMN, category, 2, State.FRESH, last, last_update=last)
+        return any(d.line == line for d in score_site([view], today, policy.lines).deductions)
+
+    risk = evaluate(facts, last, cal, policy).risk
+    crossed = next(
+        D.fromordinal(n)
+        for n in range(last.toordinal(), last.toordinal() + 400)
+        if (risk := evaluate(facts, D.fromordinal(n), cal, policy).risk) is not None and risk.crossed
+    )
+    assert deducted(crossed) and not deducted(D.fromordinal(crossed.toordinal() - 1))
+
+
 def test_it_flags_a_letter_unanswered_for_more_than_three_months(cal: WorkCalendar) -> None:
     facts = column(
         "30日内办结回复", D(2026, 1, 5), category=Category.INTERACTIVE, open_events=(D(2026, 6, 1),)
@@ -388,7 +419,12 @@ def test_it_flags_a_letter_unanswered_for_more_than_three_months(cal: WorkCalend
     assert evaluate(facts, D(2026, 8, 1), cal).risk is None
     early = evaluate(facts, D(2026, 8, 2), cal).risk
     assert early is not None and (early.veto, early.days, early.crossed) == (True, 62, False)
-    assert evaluate(facts, D(2026, 8, 30), cal, Policy(letter_warn_months=3)).risk is None
+    assert (
+        evaluate(
+            facts, D(2026, 8, 30), cal, Policy(lines=replace(DEFAULT_THRESHOLDS, letter_warn_months=3))
+        ).risk
+        is None
+    )
     near = evaluate(facts, D(2026, 9, 1), cal).risk
     assert near is not None and (near.line, near.veto, near.days, near.limit, near.crossed) == (
         "letter_unanswered",

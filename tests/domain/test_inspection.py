@@ -314,3 +314,21 @@ def test_the_json_contract() -> None:
     assert [i["id"] for i in data["fix_first"]] == [home.id]  # type: ignore[union-attr]
     text = render_score("某市人民政府网站", score, {home.id: home})
     assert "不合格" in text and "首页无法访问次数占比：无数据" in text and home.label in text
+
+
+def test_what_people_read_says_the_configured_lines_not_the_default_ones():
+    today = date(2026, 10, 20)
+    t = Thresholds(news_stale_days=10, notice_stale_months=3, letter_veto_months=2, account_veto_days=21)
+    views = [
+        view(Category.NEWS, today - timedelta(days=10)),
+        view(Category.NOTICE, date(2026, 7, 1), depth=3),
+        view(kind=ItemKind.ACCOUNT, last=today - timedelta(days=21)),
+    ]
+    score = score_site(views, today, t)
+    labels = {v.line: v.label for v in score.vetoes}
+    assert labels["news_notice_stale"] == "动态要闻类10天、通知公告政策文件类3个月未更新的栏目"
+    assert labels["letters_unanswered"] == "超过2个月未回应留言的政务咨询栏目"
+    assert labels["account_silent"] == "3周无更新的政务新媒体账号"
+    reasons = {d.line: d.reason for d in score.deductions}
+    assert reasons["news_stale"] == "动态要闻类栏目10天内未更新，每栏扣3分"
+    assert reasons["notice_stale"] == "通知公告、政策文件类栏目3个月内未更新，每栏扣4分"
