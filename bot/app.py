@@ -37,7 +37,6 @@ from bot.inbox import KeptUpdates, MarkHandled, RecordedCalls
 from handlers import asking, check, errors, people, retire, roster, routine, score, updates
 from handlers.context import CLOCK, ENGINE, JUDGE, SETTINGS, Context
 from handlers.menu import COMMANDS, menu
-from handlers.score import THRESHOLDS
 from jobs import schedule
 from jobs.crawl import crawl_if_due
 from jobs.routine import calendar_fallback
@@ -120,7 +119,6 @@ def build_application(
             JUDGE: Judge(tz=settings.tz, calendar=calendar, policy=settings.policy),
             SETTINGS: settings,
             CLOCK: clock,
-            THRESHOLDS: settings.thresholds,
         }
     )
     register_handlers(application)

@@ -29,7 +29,9 @@ def run(args: argparse.Namespace) -> int:
     settings = load_settings()
     try:
         with database(settings) as engine:  # exporting only reads: it never changes the schema
-            summary = run_export(engine, datetime.now(UTC), settings.tz, path, site=args.site)
+            summary = run_export(
+                engine, datetime.now(UTC), settings.tz, path, site=args.site, policy=settings.policy
+            )
     except (ExportProblem, NoSuchSite) as exc:
         print(f"导出失败：{exc}", file=sys.stderr)
         return 2

@@ -32,7 +32,7 @@ def run(args: argparse.Namespace) -> int:
         if day is not None and day != judge.today(now):
             # A past or future day is judged as it stood at its end (logs after it do not count yet).
             now = datetime.combine(day, time(23, 59, 59), judge.tz).astimezone(UTC)
-        result = score_of(session, now, judge, site, settings.thresholds)
+        result = score_of(session, now, judge, site)
         session.rollback()
     if args.json:
         print(json.dumps(score_dict(result.site, result.score, result.views), ensure_ascii=False, indent=2))

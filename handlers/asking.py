@@ -12,7 +12,6 @@ from handlers import context as ctx
 from handlers import format as fmt
 from handlers.context import Context
 from handlers.respond import send
-from handlers.score import thresholds
 from storage import queries
 from storage.score import score_view
 
@@ -63,12 +62,7 @@ async def status(update: Update, context: Context) -> None:
     reply = fmt.status(result)
     if isinstance(result, queries.StatusView):
         scores = await ctx.store(
-            context,
-            score_view,
-            ctx.judge(context),
-            ctx.sender(update),
-            ctx.admin_ids(context),
-            thresholds(context),
+            context, score_view, ctx.judge(context), ctx.sender(update), ctx.admin_ids(context)
         )
         if isinstance(scores, list) and scores:
             verdicts = "\n".join(f"{s.site}：{verdict_line(s.score)}" for s in scores)

@@ -3,71 +3,41 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from datetime import datetime
-
-from sqlmodel import Session
 from telegram import Update
 
-from domain.inspection import CATEGORY_NAMES, Thresholds, render_score
+from domain.inspection import CATEGORY_NAMES, render_score
 from handlers import context as ctx
 from handlers.context import Context
-from handlers.format import Reply
+from handlers.format import Reply, problem
 from handlers.respond import send
-from storage.items import Judge
-from storage.queries import NotAdmin, Sender, Stranger, actor_for
+from storage.queries import Stranger
 from storage.score import (
     CategoryItemAmbiguous,
     CategoryItemUnknown,
     CategorySet,
+    CategoryUsage,
+    category_by,
     category_names,
     score_view,
-    set_category,
 )
-
-THRESHOLDS = "thresholds"
-STRANGER = "您还没有绑定单位。请向系统管理员索取邀请链接，或发送 /start 邀请码。"
-
-
-def thresholds(context: Context) -> Thresholds:
-    found = context.bot_data.get(THRESHOLDS)
-    return found if isinstance(found, Thresholds) else Thresholds()
 
 
 async def score(update: Update, context: Context) -> None:
     result = await ctx.store(
-        context,
-        score_view,
-        ctx.judge(context),
-        ctx.sender(update),
-        ctx.admin_ids(context),
-        thresholds(context),
+        context, score_view, ctx.judge(context), ctx.sender(update), ctx.admin_ids(context)
     )
     if isinstance(result, Stranger):
-        return await send(update, context, Reply(STRANGER))
+        return await send(update, context, Reply(problem(result)))
     if not result:
         return await send(update, context, Reply("还没有导入任何网站的栏目清单。"))
     text = "\n\n".join(render_score(s.site, s.score, s.views, s.scope) for s in result)
     await send(update, context, Reply(text))
 
 
-def _category_as_admin(
-    session: Session,
-    now: datetime,
-    judge: Judge,
-    sender: Sender,
-    admin_ids: Iterable[int],
-    words: Sequence[str],
-) -> object:
-    if not actor_for(session, sender, admin_ids).global_admin:
-        return NotAdmin()
-    return set_category(session, now, judge, words)
-
-
 async def category(update: Update, context: Context) -> None:
     result = await ctx.store(
         context,
-        _category_as_admin,
+        category_by,
         ctx.judge(context),
         ctx.sender(update),
         ctx.admin_ids(context),
@@ -77,8 +47,6 @@ async def category(update: Update, context: Context) -> None:
 
 
 def category_reply(result: object) -> str:
-    if isinstance(result, NotAdmin):
-        return "只有管理员可以更正栏目的检查类别。"
     if isinstance(result, CategorySet):
         name = CATEGORY_NAMES[result.category]
         how = "已恢复按路径自动判断" if result.automatic else "已更正"
@@ -89,6 +57,8 @@ def category_reply(result: object) -> str:
     if isinstance(result, CategoryItemUnknown):
         near = f"相近的有：{'、'.join(result.suggestions)}" if result.suggestions else "请检查栏目名称。"
         return f"没有找到栏目“{result.text}”。{near}"
+    if not isinstance(result, CategoryUsage):
+        return problem(result)
     return (
         "用法：/category 栏目 类别，例如 /category 首页/部门动态 首页\n"
         f"类别可以是：{category_names()}；写“自动”则按栏目路径重新判断。"

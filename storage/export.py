@@ -23,6 +23,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, or_, select
 
+from domain.due import Policy
 from domain.model import Rule, State, Status
 from domain.rules import describe_rule, parse_rule
 from domain.text import UNKNOWN_LAST, state_words
@@ -368,11 +369,18 @@ def _levels(item: Item) -> list[str | None]:
 
 
 def run_export(
-    engine: Engine, now: datetime, tz: ZoneInfo, path: Path, *, site: str | None = None
+    engine: Engine,
+    now: datetime,
+    tz: ZoneInfo,
+    path: Path,
+    *,
+    site: str | None = None,
+    policy: Policy | None = None,
 ) -> ExportSummary:
-    """Export in one session that is rolled back: nothing is written to the database."""
+    """Export in one session that is rolled back: nothing is written to the database. `policy`: the
+    configured thresholds, so the states and the risk column say what the bot says."""
     with session_scope(engine) as session:
         site_row = site_named(session, site)
-        summary = export_list(session, now, site_judge(session, site_row, tz), site_row, path)
+        summary = export_list(session, now, site_judge(session, site_row, tz, policy), site_row, path)
         session.rollback()
     return summary

@@ -13,22 +13,21 @@ from sqlalchemy import and_
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
+from domain.access import Act
 from domain.inspection import (
     CATEGORY_NAMES,
-    DEFAULT_THRESHOLDS,
     ItemView,
     Score,
-    Thresholds,
     category_from_text,
     classify,
     score_site,
 )
 from domain.model import Category, ItemKind
-from storage.catalog import site_named
 from storage.items import LIVE_LOG, Judge, judge_items, refresh_item
 from storage.models import Event, Item, ItemUnit, Site, Unit, UpdateLog
 from storage.queries import (
     ItemRef,
+    NotAdmin,
     Sender,
     Stranger,
     actor_for,
@@ -127,26 +126,15 @@ def score_of(
     now: datetime,
     judge: Judge,
     site: Site,
-    thresholds: Thresholds = DEFAULT_THRESHOLDS,
     unit_ids: frozenset[int] | None = None,
     scope: str | None = None,
 ) -> SiteScore:
+    """The site (these units of it, when given) as inspectors grade it, by the judge's thresholds."""
     assert site.id is not None
     views = item_views(session, now, judge, site.id, unit_ids)
     # No availability probes are stored yet: the unreachable line reads 无数据.
-    score = score_site(views, judge.today(now), thresholds, unreachable_pct=None)
+    score = score_site(views, judge.today(now), judge.policy.lines, unreachable_pct=None)
     return SiteScore(site.name, score, {v.id: v for v in views}, scope)
-
-
-def site_score(
-    session: Session,
-    now: datetime,
-    judge: Judge,
-    site_name: str | None,
-    thresholds: Thresholds = DEFAULT_THRESHOLDS,
-) -> SiteScore:
-    """The CLI's question: the named (or only) site, the whole of it."""
-    return score_of(session, now, judge, site_named(session, site_name), thresholds)
 
 
 def score_view(
@@ -155,7 +143,6 @@ def score_view(
     judge: Judge,
     sender: Sender,
     admin_ids: Iterable[int],
-    thresholds: Thresholds = DEFAULT_THRESHOLDS,
 ) -> list[SiteScore] | Stranger:
     """/score: administrators see every site whole; anyone else the items of their own units."""
     actor = actor_for(session, sender, admin_ids)
@@ -168,7 +155,7 @@ def score_view(
             session.exec(select(Unit.name).where(col(Unit.id).in_(scope)).order_by(col(Unit.name))).all()
         )
     sites = session.exec(select(Site).order_by(col(Site.id))).all()
-    out = [score_of(session, now, judge, s, thresholds, scope, names) for s in sites]
+    out = [score_of(session, now, judge, s, scope, names) for s in sites]
     return [s for s in out if s.views] or out[:1]
 
 
@@ -201,6 +188,20 @@ class CategoryItemAmbiguous:
 
 
 AUTO_WORDS = ("自动", "auto")
+
+
+def category_by(
+    session: Session,
+    now: datetime,
+    judge: Judge,
+    sender: Sender,
+    admin_ids: Iterable[int],
+    words: Sequence[str],
+) -> CategorySet | CategoryUsage | CategoryItemUnknown | CategoryItemAmbiguous | NotAdmin:
+    """`/category 栏目 类别`: a deployment-wide setting, so the deployment's administrators' act."""
+    if not actor_for(session, sender, admin_ids).may(Act.ADMINISTER, None):
+        return NotAdmin()
+    return set_category(session, now, judge, words)
 
 
 def set_category(

@@ -305,7 +305,7 @@ async def test_score_for_administrators_and_units_and_the_category_correction(ha
     mine = (await harness.send("/score", user=FINANCE)).last_text()
     assert "市财政局" in mine.splitlines()[0]
     assert "还没有绑定" in (await harness.send("/score", user=STRANGER)).last_text()
-    assert "只有管理员" in (await harness.send("/category 部门动态 动态要闻", user=FINANCE)).last_text()
+    assert "只有系统管理员" in (await harness.send("/category 部门动态 动态要闻", user=FINANCE)).last_text()
     assert "已更正" in (await harness.send("/category 首页/部门动态 动态要闻", user=ADMIN)).last_text()
     assert "类别可以是" in (await harness.send("/category 部门动态", user=ADMIN)).last_text()
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -13,6 +14,8 @@ from sqlalchemy import event, func
 from sqlmodel import Session, col, select
 
 from bot.cli import main
+from domain.due import Policy
+from domain.inspection import DEFAULT_THRESHOLDS
 from domain.rules import describe_rule, parse_rule
 from domain.text import state_words
 from storage.catalog import NoSuchSite, run_import
@@ -192,3 +195,15 @@ def test_cli_exports(sqlite_url, monkeypatch, capsys, tmp_path):
     assert ".xlsx" in capsys.readouterr().err
     assert main(["export", str(path), "--site", "别的网站"]) == 2
     assert "没有名为" in capsys.readouterr().err
+
+
+def test_the_states_and_the_risk_column_follow_the_configured_thresholds(city, tmp_path):
+    # 今日楚雄 was updated 3 days before NOW: clear by the indicators' 14 days, a veto by a 3-day setting.
+    strict = Policy(lines=replace(DEFAULT_THRESHOLDS, home_veto_days=3, home_warn_days=2))
+    risk = {}
+    for name, policy in (("default", None), ("strict", strict)):
+        run_export(city, NOW, TZ, tmp_path / f"{name}.xlsx", policy=policy)
+        row = rows_by(load_workbook(tmp_path / f"{name}.xlsx")["栏目"], "二级栏目")["今日楚雄"]
+        risk[name] = str(row["检查风险"] or "")
+    assert "单项否决：首页栏目未更新天数" not in risk["default"]
+    assert "单项否决：首页栏目未更新天数" in risk["strict"]

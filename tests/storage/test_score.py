@@ -11,11 +11,11 @@ import pytest
 from sqlmodel import select
 
 from bot.cli import main
-from storage.catalog import run_import
+from storage.catalog import run_import, site_named
 from storage.db import session_scope
 from storage.items import log_update, record_event
 from storage.models import Item
-from storage.score import CategorySet, set_category, site_score
+from storage.score import CategorySet, score_of, set_category
 from tests.conftest import at
 
 REPO = Path(__file__).resolve().parents[2]
@@ -44,8 +44,9 @@ def city(engine, judge):
 
 def test_the_example_city_on_both_sides_of_the_home_page_line(city, judge):
     with session_scope(city) as s:
-        before = site_score(s, at("2026-10-09 12:00"), judge, None)  # 9 days after the last home update
-        after = site_score(s, at("2026-10-14 12:00"), judge, None)  # 14 days: single veto
+        site = site_named(s, None)
+        before = score_of(s, at("2026-10-09 12:00"), judge, site)  # 9 days after the last home update
+        after = score_of(s, at("2026-10-14 12:00"), judge, site)  # 14 days: single veto
     home = {v.line: v for v in before.score.vetoes}["home_stale"]
     assert (home.value, home.triggered, home.warning) == (9, False, False)
     home = {v.line: v for v in after.score.vetoes}["home_stale"]
