@@ -172,9 +172,10 @@ def _yearless(month: int, day: int) -> date | None:
         return None  # 13-05, 04-31: not a date at all
 
 
-def _anchor(md: date, link_day: date | None) -> date | None:
+def _anchor(md: date, link_day: date | None, today: date) -> date | None:
     """The year-less `md` placed in its link's year, if the link's date agrees with it (a few days apart at
-    most, across New Year too). Anything else is no date: the page does not say which year it means."""
+    most, across New Year too) and it is not after today (as _make_date: a future date is no update).
+    Anything else is no date: the page does not say which year it means."""
     if link_day is None:
         return None
     for year in (link_day.year, link_day.year - 1, link_day.year + 1):
@@ -183,7 +184,7 @@ def _anchor(md: date, link_day: date | None) -> date | None:
         except ValueError:
             continue
         if abs((candidate - link_day).days) <= _ANCHOR_DAYS:
-            return candidate
+            return candidate if candidate <= today else None
     return None
 
 
@@ -728,7 +729,7 @@ def _date_rows(doc: _Doc, parent: etree._Element, rows: list[etree._Element], gr
                 row.url_day = day
                 break
         if row.day is not None and row.day.year == _YEARLESS:
-            row.day = _anchor(row.day, row.url_day)
+            row.day = _anchor(row.day, row.url_day, doc.today)
             if row.day is None:
                 # the row shows a date, but not which year: neither it nor a link that disagrees with it
                 # says when the item was published
@@ -1010,9 +1011,9 @@ def _ok(group: _Group, extra: str = "") -> PageReading:
 
 
 def extract(body: bytes, *, headers: Mapping[str, str] | None, today: date) -> PageReading:
-    """Read one list page. `today` bounds the dates (nothing after it counts, year-less dates are placed in
-    the year that puts them at or before it). Links are matched as written: the page's address adds
-    nothing a date could hide in."""
+    """Read one list page. `today` bounds the dates: nothing after it counts. It never supplies a year: a
+    year-less date takes its year only from its row's link. Links are matched as written: the page's
+    address adds nothing a date could hide in."""
     text = decode(body, headers)
     root = _parse(text)
     if root is None:

@@ -126,6 +126,10 @@ def test_year_less_dates_take_the_year_of_their_link_only_when_it_agrees() -> No
     # no year anywhere: unknown, never this year's 10-19
     bare = [("/a/1.html", "10-19"), ("/a/2.html", "10-16")]
     assert extract(page(bare), headers=None, today=TODAY).status == "unknown"
+    # the link's year would put the shown day after today: no date (as a future full date is none)
+    ahead = [("./202611/t20261120_1.html", "11-25"), ("./202611/t20261118_2.html", "11-18")]
+    reading = extract(page(ahead), headers=None, today=TODAY)
+    assert (reading.status, reading.newest) == ("unknown", None)
 
 
 def test_list_only_in_script_data_is_read_from_the_data() -> None:
