@@ -883,7 +883,8 @@ def _records_group(records: list[str], today: date) -> _Group:
 
 # One flat object literal: the items of such lists are flat records.
 _OBJECT = re.compile(r"\{[^{}]{10,2000}\}")
-_KEY = r"[\"']?\s*({names})\s*[\"']?\s*:\s*"
+# The key whole: "end_time" and "meeting_date" are not "time" and "date" (a deadline, an event's day).
+_KEY = r"(?<![\w$])[\"']?\s*({names})\s*[\"']?\s*:\s*"
 _TITLE_KEY = re.compile(
     _KEY.format(names="title|doctitle|docTitle|articleTitle|article_title|infoTitle|name|bt|biaoti")
     + r"[\"']([^\"']{4,300})[\"']"

@@ -150,6 +150,13 @@ def test_list_only_in_script_data_is_read_from_the_data() -> None:
         '<script>var cfg = {name:"x", endTime:"2026-11-20"}; var s = {views:12, date:"2026-11-20"};</script>'
     )
     assert extract(other.encode(), headers=None, today=TODAY).status == "unknown"
+    # a key that merely ends in "date" or "time" is a deadline or an event's day, not the publication date
+    keys = (
+        '<script>var list=[{title:"关于开展冬季安全生产大检查的通知",end_time:"2026-11-20",'
+        'pubDate:"2025-03-02"},{title:"市政府召开第45次常务会议纪要",meeting_date:"2026-11-18",'
+        'pubDate:"2025-02-01"}];</script><ul id="list"></ul>'
+    )
+    assert extract(keys.encode(), headers=None, today=TODAY).newest == date(2025, 3, 2)
 
 
 def test_page_level_dates_never_count() -> None:
