@@ -145,34 +145,11 @@ class RunningBot:
         return [r for r in self.fake.messages_to(chat) if r.reply_to == message_id]
 
     def send_reminder(self, chat: FakeChat, items: Sequence[tuple[int, str]], text: str) -> int:
-        """A reminder as the outbox sender would send it: through PTB's Bot, then its outbox row (already
-        sent, so the bot's own sender leaves it alone). Returns its message id."""
-
-        async def send() -> int:
-            async with Bot(self.fake.token, base_url=self.fake.base_url) as bot:
-                buttons = [
-                    [InlineKeyboardButton(f"已更新 {name}", callback_data=f"done:{i}")] for i, name in items
-                ]
-                message = await bot.send_message(chat.id, text, reply_markup=InlineKeyboardMarkup(buttons))
-                return message.message_id
-
-        message_id = asyncio.run(send())
-        now = datetime.now(UTC)
-        with session_scope(self.engine) as session:
-            row, _ = outbox.enqueue(
-                session,
-                now,
-                kind="test_reminder",
-                chat_id=chat.id,
-                text=text,
-                day=now.astimezone(SHANGHAI).date(),
-                items=[i for i, _ in items],
-                asks=[i for i, _ in items],
-                key=f"test_reminder:{chat.id}:{message_id}",
-            )
-            assert row.id is not None
-            outbox.mark_sent(session, now, row.id, message_id)
-        return message_id
+        """A reminder as the outbox sender would send it: an 已更新 button per item, and it asks for them (a
+        reply /done logs them). Returns its message id."""
+        ids = [i for i, _ in items]
+        buttons = [[(f"已更新 {name}", f"done:{i}")] for i, name in items]
+        return self.send_buttons(chat, text, buttons, kind="test_reminder", items=ids, asks=ids)
 
     def send_buttons(
         self,
@@ -182,9 +159,11 @@ class RunningBot:
         *,
         kind: str = "test_message",
         items: Sequence[int] = (),
+        asks: Sequence[int] = (),
     ) -> int:
         """A routine message with inline buttons (rows of (label, callback_data)) as the outbox sender would
-        send it, recorded as sent under `kind` (daily_read, half_month_check …). Returns its message id."""
+        send it: through PTB's Bot, then its outbox row under `kind` (daily_read, half_month_check …),
+        already sent, so the bot's own sender leaves it alone. Returns its message id."""
 
         async def send() -> int:
             async with Bot(self.fake.token, base_url=self.fake.base_url) as bot:
@@ -208,6 +187,7 @@ class RunningBot:
                 text=text,
                 day=now.astimezone(SHANGHAI).date(),
                 items=list(items),
+                asks=list(asks),
                 key=f"{kind}:{chat.id}:{message_id}",
             )
             assert row.id is not None
