@@ -17,9 +17,8 @@ class Act(StrEnum):
     LOG = "log"  # /done, 已更新, /event, /undo: log or take back an update of an item
     CHECK = "check"  # 已巡查 (the daily read), 正常/有问题 and the fix note (the half-month check)
     SEE = "see"  # /history, /check: read what happened to an item
-    ADMINISTER = (
-        "administer"  # /invite, /bindchat, /remove, /revoke for a unit; settings when deployment-wide
-    )
+    # /invite, /bindchat, /remove, /revoke, /retire and /unretire for a unit; settings when deployment-wide
+    ADMINISTER = "administer"
 
 
 class Powers(Protocol):

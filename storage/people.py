@@ -30,7 +30,6 @@ from storage.models import (
     Event,
     Invitation,
     Item,
-    ItemUnit,
     Membership,
     Outbox,
     Person,
@@ -53,6 +52,7 @@ from storage.queries import (
     clean,
     clearly_meant,
     item_refs,
+    item_units,
     match_items,
     name_key,
     resolve_unit,
@@ -649,11 +649,7 @@ def _log_items(
     ).all()
     if not items:
         return ItemGone()
-    units: dict[int, list[int]] = {}
-    for item_id, unit_id in session.exec(
-        select(ItemUnit.item_id, ItemUnit.unit_id).where(col(ItemUnit.item_id).in_(item_ids))
-    ):
-        units.setdefault(item_id, []).append(unit_id)
+    units = item_units(session, item_ids)
     mine = [it for it in items if actor.may_touch(units.get(it.id or 0, []))]
     if not mine:
         names = session.exec(select(Unit.name).where(col(Unit.id).in_(units.get(items[0].id or 0, [])))).all()
@@ -674,10 +670,8 @@ def _log_items(
         )
         entry.origin, entry.batch = origin, batch
         session.add(entry)
-        item_units = units.get(item.id or 0, [])
-        behalf = (
-            () if actor.units.intersection(item_units) else tuple(sorted(unit_names[u] for u in item_units))
-        )
+        its = units.get(item.id or 0, [])
+        behalf = () if actor.units.intersection(its) else tuple(sorted(unit_names[u] for u in its))
         logged.append(replace(_logged(item, entry), on_behalf_of=behalf))
     session.flush()
     skipped = tuple(it.path for it in items if it not in mine)

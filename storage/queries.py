@@ -357,6 +357,16 @@ def resolve_unit_for(
     return unit
 
 
+def item_units(session: Session, item_ids: Iterable[int]) -> dict[int, list[int]]:
+    """Each item's unit ids, for asking the permission policy (an item of no unit is absent)."""
+    out: dict[int, list[int]] = {}
+    for item_id, unit_id in session.exec(
+        select(ItemUnit.item_id, ItemUnit.unit_id).where(col(ItemUnit.item_id).in_(list(item_ids)))
+    ):
+        out.setdefault(item_id, []).append(unit_id)
+    return out
+
+
 def item_refs(session: Session, unit_ids: frozenset[int] | None) -> list[ItemRef]:
     """Live items of these units (all units when None), each with its units."""
     stmt = (

@@ -20,16 +20,18 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
+from domain.access import Act
 from storage.items import Judge, refresh_item
-from storage.models import Item, ItemUnit, Person, Unit
+from storage.models import Item, ItemUnit, Unit
 from storage.people import Ambiguous
 from storage.queries import (
+    Actor,
     ItemRef,
     NotAdmin,
     Sender,
     actor_for,
     clean,
-    item_refs,
+    item_units,
     match_items,
 )
 
@@ -95,18 +97,14 @@ def unretire(session: Session, now: datetime, judge: Judge, item: Item) -> Unret
     return Unretired(item.path, reason)
 
 
-def _retired_refs(session: Session, unit_ids: frozenset[int] | None) -> list[ItemRef]:
-    """Retired items of these units (all when None), for /unretire to find them by name."""
-    stmt = select(Item.id, Item.name, Item.path).where(col(Item.retired_at).is_not(None))
-    if unit_ids is not None:
-        stmt = stmt.where(
-            col(Item.id).in_(select(ItemUnit.item_id).where(col(ItemUnit.unit_id).in_(unit_ids)))
-        )
-    out = []
-    for item_id, name, path in session.exec(stmt.order_by(col(Item.path))):
-        assert item_id is not None
-        out.append(ItemRef(item_id, name, path, ()))
-    return out
+def _refs(session: Session, *, retired: bool, site_id: int | None = None) -> list[ItemRef]:
+    """Live or retired items (of one site, or all), to find one by name."""
+    stmt = select(Item.id, Item.name, Item.path).where(
+        col(Item.retired_at).is_not(None) if retired else col(Item.retired_at).is_(None)
+    )
+    if site_id is not None:
+        stmt = stmt.where(Item.site_id == site_id)
+    return [ItemRef(i, n, p, ()) for i, n, p in session.exec(stmt.order_by(col(Item.path))) if i is not None]
 
 
 def _find(refs: Sequence[ItemRef], words: Sequence[str]) -> tuple[ItemRef, str] | Ambiguous | NoSuchItem:
@@ -119,30 +117,38 @@ def _find(refs: Sequence[ItemRef], words: Sequence[str]) -> tuple[ItemRef, str] 
     return NoSuchItem(text, found.suggestions)
 
 
-def _person_id(session: Session, sender: Sender) -> int | None:
-    person = session.exec(select(Person).where(Person.telegram_id == sender.telegram_id)).first()
-    return person.id if person is not None else None
+def _target(
+    session: Session, sender: Sender, admin_ids: Iterable[int], words: Sequence[str], *, retired: bool
+) -> tuple[Item, str, Actor] | RetireUsage | NotAdmin | Ambiguous | NoSuchItem:
+    """The item the first words name (and the words after it) among the live (or retired) items the
+    permission policy lets the sender administer."""
+    actor = actor_for(session, sender, admin_ids)
+    if not actor.is_admin:
+        return NotAdmin()
+    words = [w for w in (clean(w) for w in words) if w]
+    if not words:
+        return RetireUsage(retire=not retired)
+    refs = _refs(session, retired=retired)
+    units = item_units(session, [r.id for r in refs])
+    found = _find([r for r in refs if actor.may(Act.ADMINISTER, units.get(r.id, ()))], words)
+    if not isinstance(found, tuple):
+        return found
+    item = session.get(Item, found[0].id)
+    assert item is not None
+    return item, found[1], actor
 
 
 def retire_by(
     session: Session, now: datetime, sender: Sender, admin_ids: Iterable[int], words: Sequence[str]
 ) -> Retired | RetireUsage | NotAdmin | Ambiguous | NoSuchItem:
     """`/retire 栏目 原因`: an administrator (of the item's units) retires it."""
-    actor = actor_for(session, sender, admin_ids)
-    if not actor.is_admin:
-        return NotAdmin()
-    words = [w for w in (clean(w) for w in words) if w]
-    if not words:
-        return RetireUsage(retire=True)
-    found = _find(item_refs(session, actor.admin_scope), words)
+    found = _target(session, sender, admin_ids, words, retired=False)
     if not isinstance(found, tuple):
         return found
-    ref, reason = found
+    item, reason, actor = found
     if not reason:
         return RetireUsage(retire=True)
-    item = session.get(Item, ref.id)
-    assert item is not None
-    return retire(session, now, item, reason=reason, person_id=_person_id(session, sender))
+    return retire(session, now, item, reason=reason, person_id=actor.person_id)
 
 
 def unretire_by(
@@ -153,19 +159,11 @@ def unretire_by(
     admin_ids: Iterable[int],
     words: Sequence[str],
 ) -> Unretired | RetireUsage | NotAdmin | Ambiguous | NoSuchItem:
-    """`/unretire 栏目`: an administrator brings a retired item back."""
-    actor = actor_for(session, sender, admin_ids)
-    if not actor.is_admin:
-        return NotAdmin()
-    words = [w for w in (clean(w) for w in words) if w]
-    if not words:
-        return RetireUsage(retire=False)
-    found = _find(_retired_refs(session, actor.admin_scope), words)
+    """`/unretire 栏目`: an administrator (of the item's units) brings a retired item back."""
+    found = _target(session, sender, admin_ids, words, retired=True)
     if not isinstance(found, tuple):
         return found
-    item = session.get(Item, found[0].id)
-    assert item is not None
-    result = unretire(session, now, judge, item)
+    result = unretire(session, now, judge, found[0])
     assert isinstance(result, Unretired)
     return result
 
@@ -191,10 +189,9 @@ def find_item_in_site(
 ) -> int | tuple[str, ...] | NoSuchItem:
     """An item of the site by name (`zhiri retire`): its id, the paths it could be, or NoSuchItem.
     `retired`: look among retired items (to restore one) instead of live ones."""
-    stmt = select(Item.id, Item.name, Item.path).where(Item.site_id == site_id)
-    stmt = stmt.where(col(Item.retired_at).is_not(None) if retired else col(Item.retired_at).is_(None))
-    refs = [ItemRef(i, n, p, ()) for i, n, p in session.exec(stmt.order_by(col(Item.path))) if i is not None]
-    found = _find(refs, [w for w in (clean(w) for w in text.split()) if w])
+    found = _find(
+        _refs(session, retired=retired, site_id=site_id), [w for w in (clean(w) for w in text.split()) if w]
+    )
     if isinstance(found, tuple):
         return found[0].id
     if isinstance(found, Ambiguous):

@@ -49,7 +49,7 @@ from storage.models import (
     UpdateLog,
 )
 from storage.outbox import Withdrawn, find_by_message, item_ids, withdraw_unsent
-from storage.queries import Sender, actor_for, item_refs, match_items, site_words
+from storage.queries import Sender, actor_for, item_refs, item_units, match_items, site_words
 
 # ---------------------------------------------------------------------------------------------------------
 # Runs
@@ -331,10 +331,6 @@ def _chat_units(session: Session, chat: Chat) -> list[int] | None:
     return list(session.exec(select(ChatUnit.unit_id).where(ChatUnit.chat_id == chat.id)).all())
 
 
-def _item_units(session: Session, item_id: int) -> list[int]:
-    return list(session.exec(select(ItemUnit.unit_id).where(ItemUnit.item_id == item_id)).all())
-
-
 def record_read(
     session: Session,
     now: datetime,
@@ -431,7 +427,7 @@ def record_answer(
     if item is None or item.retired_at is not None:
         return NoSuchItem()
     actor = actor_for(session, sender, admin_ids)
-    if not actor.may(Act.CHECK, _item_units(session, item_id)):
+    if not actor.may(Act.CHECK, item_units(session, [item_id]).get(item_id, [])):
         return NotEntitled(stranger=not actor.known, item=item.path or item.name)
     # The checklist belongs to its group: another unit's group does not answer for the item either.
     if not (actor.global_admin or _chat_covers(session, chat_telegram_id, item_id)):
@@ -493,7 +489,7 @@ def record_fix_note(
         return None
     item = session.get(Item, row.item_id)
     actor = actor_for(session, sender, admin_ids)
-    if not actor.may(Act.CHECK, _item_units(session, row.item_id)):
+    if not actor.may(Act.CHECK, item_units(session, [row.item_id]).get(row.item_id, [])):
         return NotEntitled(stranger=not actor.known, item=item.path or item.name if item else "")
     person = session.exec(select(Person).where(Person.telegram_id == sender.telegram_id)).first()
     row.result = "problem"

@@ -14,9 +14,9 @@ from storage.catalog import run_import
 from storage.db import session_scope
 from storage.export import run_export
 from storage.items import Judge, log_update
-from storage.models import Item, UpdateLog
+from storage.models import Item, Membership, Person, Unit, UpdateLog
 from storage.queries import NotAdmin, Sender, item_refs
-from storage.retirement import Retired, RetireUsage, Unretired, retire_by, unretire_by
+from storage.retirement import NoSuchItem, Retired, RetireUsage, Unretired, retire_by, unretire_by
 from storage.routine import gather
 from tests.conftest import at
 
@@ -146,3 +146,23 @@ def test_the_command_line_retires_lists_and_restores(sqlite_url, monkeypatch, ca
     assert main(["retire", "人事信息", "--restore"]) == 0
     assert "已恢复：政务公开 / 人事信息" in capsys.readouterr().out
     assert main(["retire", "不存在的栏目", "--restore"]) == 2
+
+
+def test_a_units_administrator_retires_only_that_units_items(listed, judge):
+    """/retire asks the one permission policy (administer, on the item's units), like /invite and /remove."""
+    with session_scope(listed) as s:
+        person = Person(telegram_id=3003, name="钱管", created_at=NOW)
+        s.add(person)
+        s.flush()
+        unit = s.exec(select(Unit).where(Unit.name == "县委组织部")).one()
+        s.add(Membership(person_id=person.id, unit_id=unit.id, role="admin", created_at=NOW))
+    unit_admin = Sender(3003, "钱管")
+    theirs = act(listed, retire_by, unit_admin, [ADMIN], ["财政预决算", "栏目已合并"])
+    assert isinstance(theirs, NoSuchItem)  # 县财政局's: not among the items this person administers
+    assert act(listed, retire_by, unit_admin, [ADMIN], ["人事信息", "栏目已合并"]) == Retired(
+        "政务公开 / 人事信息", "栏目已合并"
+    )
+    assert row(listed).retired_by is not None
+    assert isinstance(act(listed, unretire_by, judge, unit_admin, [ADMIN], ["财政预决算"]), NoSuchItem)
+    back = act(listed, unretire_by, judge, unit_admin, [ADMIN], ["人事信息"])
+    assert back == Unretired("政务公开 / 人事信息", "栏目已合并")
