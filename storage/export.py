@@ -123,13 +123,7 @@ RETIRED_LABEL = "已停更"
 
 
 def _retired(item: Item) -> str:
-    return (
-        f"{RETIRED_LABEL}：{item.retired_reason}"
-        if item.retired_reason
-        else RETIRED_LABEL
-        if item.retired_at
-        else ""
-    )
+    return f"{RETIRED_LABEL}：{item.retired_reason}" if item.retired_reason else RETIRED_LABEL
 
 
 def _state_key(ln: _Line) -> str:
@@ -235,8 +229,8 @@ def _local(moment: datetime | None, tz: ZoneInfo) -> datetime | None:
 
 
 def export_list(session: Session, now: datetime, judge: Judge, site_row: Site, path: Path) -> ExportSummary:
-    """Write the site's live columns and accounts to `path` (XLSX). Items not refreshed today are refreshed
-    in `session` without flushing: roll it back to leave the database as it was (`run_export` does)."""
+    """Write the site's live columns and accounts (and those an administrator retired) to `path` (XLSX),
+    each judged for `now` by the one judgement (`judge_items`), without writing to the database."""
     lines = _lines(session, now, judge, site_row)
     columns = [ln for ln in lines if ln.item.kind == "column"]
     accounts = [ln for ln in lines if ln.item.kind == "account"]
@@ -248,12 +242,13 @@ def export_list(session: Session, now: datetime, judge: Judge, site_row: Site, p
 
     def status(ln: _Line) -> list[object]:
         item = ln.item
+        last = _local(item.last_update_at, judge.tz) or UNKNOWN_LAST
         source = SOURCE_LABELS.get(item.last_update_source or "", item.last_update_source or "")
         if item.retired_at is not None:  # no duty, no due day: kept for its history
-            return [_local(item.last_update_at, judge.tz), source, None, RETIRED_LABEL, "", _retired(item)]
+            return [last, source, None, RETIRED_LABEL, "", _retired(item)]
         st = ln.status
         return [
-            _local(item.last_update_at, judge.tz) or UNKNOWN_LAST,
+            last,
             source,
             st.due,
             state_words(st.state.value, st.days_late, st.unknown),

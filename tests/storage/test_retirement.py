@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -10,6 +11,7 @@ from openpyxl import load_workbook
 from sqlmodel import Session, select
 
 from bot.cli import main
+from domain.text import UNKNOWN_LAST
 from storage.catalog import run_import
 from storage.db import session_scope
 from storage.export import run_export
@@ -121,6 +123,7 @@ def test_the_lists_retire_column_retires_with_its_reason(listed, tmp_path):
 
 def test_the_export_shows_retired_items_and_importing_it_keeps_them_retired(listed, tmp_path):
     act(listed, retire_by, Sender(ADMIN), [ADMIN], ["人事信息", "专题活动已结束"])
+    act(listed, retire_by, Sender(ADMIN), [ADMIN], ["财政预决算", "并入政务公开专栏"])
     path = tmp_path / "export.xlsx"
     run_export(listed, NOW, TZ, path)
     sheet = load_workbook(path)["栏目"]
@@ -128,6 +131,11 @@ def test_the_export_shows_retired_items_and_importing_it_keeps_them_retired(list
     line = next(r for r in sheet.iter_rows(min_row=3, values_only=True) if "人事信息" in r)
     assert line[header.index("状态")] == "已停更"
     assert line[header.index("停更")] == "已停更：专题活动已结束"
+    assert line[header.index("最近更新")] == datetime(2026, 11, 20, 10, 0)  # its history, in local time
+    # A retired item nobody ever logged says so, as a live one does, rather than leaving the cell empty.
+    unlogged = next(r for r in sheet.iter_rows(min_row=3, values_only=True) if "财政预决算" in r)
+    assert unlogged[header.index("状态")] == "已停更"
+    assert unlogged[header.index("最近更新")] == UNKNOWN_LAST
     report = run_import(listed, NOW, TZ, path)
     assert report.restored == [] and report.retired_by_list == [] and not report.changed
     assert row(listed).retired_reason == "专题活动已结束"
