@@ -22,8 +22,9 @@ from sqlalchemy import delete, update
 from sqlmodel import Session, col, select
 
 from domain.access import Act
+from domain.model import STATE_URGENCY
 from storage import outbox
-from storage.items import Judge, item_rule, log_update, record_event, undo_last
+from storage.items import Judge, item_rule, judge_items, log_update, record_event, undo_last
 from storage.models import (
     Chat,
     ChatUnit,
@@ -567,17 +568,18 @@ def _replied_message(session: Session, chat_id: int, message_id: int) -> Outbox 
     return row
 
 
-def _which_item(session: Session, actor: Actor, item_ids: Sequence[int]) -> WhichItem | Usage:
-    """The replied message's items the sender may log, most urgent first, to choose from."""
+def _which_item(
+    session: Session, now: datetime, judge: Judge, actor: Actor, item_ids: Sequence[int]
+) -> WhichItem | Usage:
+    """The replied message's items the sender may log, most urgent first (the live judgement), to choose
+    from."""
     wanted = set(item_ids)
     refs = [r for r in item_refs(session, actor.scope) if r.id in wanted]
     if not refs:
         return Usage()
-    urgency = {"overdue": 0, "due_today": 1, "due_soon": 2}
-    states = dict(
-        session.exec(select(Item.id, Item.state).where(col(Item.id).in_([r.id for r in refs]))).all()
-    )
-    refs.sort(key=lambda r: (urgency.get(states.get(r.id, ""), 3), r.path))
+    items = session.exec(select(Item).where(col(Item.id).in_([r.id for r in refs]))).all()
+    states = {i: s.state for i, s in judge_items(session, items, judge, now).items()}
+    refs.sort(key=lambda r: (STATE_URGENCY[states[r.id]], r.path))
     return WhichItem(tuple(refs[:WHICH_CHOICES]), max(0, len(refs) - WHICH_CHOICES))
 
 
@@ -707,7 +709,7 @@ def log_done(
     elif not words:
         # Any other message (the daily read, a summary) lists items nobody asked to update: ask which one.
         listed = outbox.item_ids(replied) if replied is not None else []
-        return _which_item(session, actor, listed) if listed else Usage()
+        return _which_item(session, now, judge, actor, listed) if listed else Usage()
     else:
         found = find_item(session, actor, words)
         if not isinstance(found, tuple):

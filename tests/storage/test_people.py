@@ -9,6 +9,7 @@ from sqlmodel import col, select
 from storage import outbox
 from storage.audit import UNDO, trail
 from storage.db import session_scope
+from storage.items import judge_items
 from storage.models import Chat, ChatUnit, Event, Invitation, Membership, Outbox, Person, UpdateLog
 from storage.people import (
     AllNeedsAdminRole,
@@ -435,6 +436,26 @@ def test_a_reply_to_the_daily_read_asks_which_item_and_logs_nothing(engine, worl
     named = done(engine, judge, WEBMASTER, ["通知公告"], reply_to=(-100, 77), origin="tg:-100:79")
     assert isinstance(named, Logged) and [i.path for i in named.items] == ["政务公开 / 通知公告"]
     assert len(logs(engine)) == 1
+
+
+def test_the_items_offered_are_ordered_by_the_live_judgement_not_the_stored_state(engine, world, judge):
+    paths = ["首页 / 部门动态", "政务公开 / 通知公告"]
+    reminder(engine, -100, 77, paths, world, asks=[], kind="daily_read")
+    with session_scope(engine) as session:
+        live = {p: s.state.value for p, s in zip(paths, _live(session, world, judge, paths), strict=True)}
+        assert live["首页 / 部门动态"] == "overdue" and live["政务公开 / 通知公告"] != "overdue"
+        # The stored schedule is a cache, only as fresh as its last refresh: make it say the opposite.
+        item(session, world, "首页 / 部门动态").state = "fresh"
+        item(session, world, "政务公开 / 通知公告").state = "overdue"
+    result = done(engine, judge, WEBMASTER, [], reply_to=(-100, 77), origin="tg:-100:78")
+    assert isinstance(result, WhichItem)
+    assert [c.path for c in result.candidates] == paths  # the overdue one first, as every view says
+
+
+def _live(session, world, judge, paths):
+    items = [item(session, world, p) for p in paths]
+    judged = judge_items(session, items, judge, NOW)
+    return [judged[i.id] for i in items]
 
 
 def test_undo_takes_back_the_whole_batch_of_one_done(engine, world, judge):
