@@ -801,7 +801,9 @@ def checked(result: Checked, tz: ZoneInfo) -> Reply:
         lines.append(f"说明：{result.reason}")
     if result.logged:
         lines.append("已据此登记为网站更新，无需再发送 /done。")
-    lines.append(f"当前状态：{state(result.state)}；下次更新期限：{day(result.due_on)}")
+    lines.append(
+        f"当前状态：{state_words(result.state, result.days_late)}；下次更新期限：{day(result.due_on)}"
+    )
     if len(result.history) > 1:
         lines.append("最近几次读取：")
         for at, status, newest, _reason in result.history:

@@ -14,7 +14,7 @@ from datetime import date, datetime, time
 
 from sqlmodel import Session, col, select
 
-from storage.items import Judge, log_update
+from storage.items import Judge, judge_items, log_update
 from storage.models import Item, ItemUnit, PageRead
 from storage.people import Ambiguous, ItemUnknown, NotYours, find_item
 from storage.queries import Sender, Stranger, actor_for
@@ -107,9 +107,10 @@ class Checked:
     items: int
     reason: str
     logged: bool
-    state: str
+    state: str  # the one judgement at the moment of the check (not the stored cache)
     due_on: date | None
     history: tuple[tuple[datetime, str, date | None, str], ...]  # (at, status, newest, reason), newest first
+    days_late: int = 0
 
 
 def check_target(
@@ -149,6 +150,7 @@ def record_check(
         session, now, judge, item, url=target.url, status=status, newest=newest, items=items, reason=reason
     )
     history = tuple((r.at, r.status, r.newest, r.reason) for r in readings(session, target.item_id, limit=5))
+    judged = judge_items(session, [item], judge, now)[target.item_id]
     return Checked(
         path=item.path,
         status=status,
@@ -156,7 +158,8 @@ def record_check(
         items=items,
         reason=reason,
         logged=read.logged_update_id is not None,
-        state=item.state,
-        due_on=item.due_on,
+        state=judged.state.value,
+        due_on=judged.due,
         history=history,
+        days_late=judged.days_late,
     )

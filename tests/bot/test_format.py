@@ -62,6 +62,7 @@ def test_a_check_reply_explains_the_reading_and_lists_the_recent_ones():
         logged=False,
         state="overdue",
         due_on=date(2026, 10, 15),
+        days_late=39,
         history=(
             (datetime(2026, 11, 23, 1, 0, tzinfo=UTC), "broken", None, "HTTP 404"),
             (datetime(2026, 11, 22, 22, 30, tzinfo=UTC), "ok", date(2026, 11, 20), ""),
@@ -70,7 +71,7 @@ def test_a_check_reply_explains_the_reading_and_lists_the_recent_ones():
     assert checked(result, SHANGHAI).text.split("\n") == [
         "已读取「首页 / 部门动态」：无法访问",
         "说明：HTTP 404",
-        "当前状态：已逾期；下次更新期限：2026年10月15日（周四）",
+        "当前状态：已逾期39天；下次更新期限：2026年10月15日（周四）",
         "最近几次读取：",
         "· 11月23日 09:00 无法访问",
         "· 11月23日 06:30 正常，最新 2026年11月20日（周五）",
