@@ -133,10 +133,6 @@ def clock(moment: datetime, tz: ZoneInfo) -> str:
     return f"{md(local.date())} {local:%H:%M}"
 
 
-def state(code: str) -> str:
-    return STATE_LABELS.get(code, code)
-
-
 def people(lines: Sequence[PersonLine], none: str = "未绑定") -> str:
     return "、".join(p.label for p in lines) if lines else none
 
@@ -251,7 +247,7 @@ def _next(item: LoggedItem, today: date) -> str:
         return "该项只需定期检查，没有内容更新期限。"
     if item.state == "needs_rule" or item.due_on is None:
         return "该项的更新要求尚未识别，请管理员补充规则。"
-    return f"下次更新期限：{day(item.due_on, today)}，当前状态：{state(item.state)}。"
+    return f"下次更新期限：{day(item.due_on, today)}，当前状态：{state_words(item.state, item.days_late)}。"
 
 
 def _logged_line(item: LoggedItem) -> str:
@@ -358,11 +354,12 @@ def undone(result: Undone | NothingToUndo | Stranger, today: date, tz: ZoneInfo)
             extra = f"（{item.count}条）" if item.count > 1 else ""
             return Reply(
                 f"↩️ 已撤销 {clock(at, tz)} 对「{item.path}」的更新登记{extra}。\n"
-                f"当前状态：{state(item.state)}，更新期限：{day(item.due_on, today)}。"
+                f"当前状态：{state_words(item.state, item.days_late)}，更新期限：{day(item.due_on, today)}。"
             )
         case Undone(items=items, logged_at=at):
             lines = [
-                f"{i.path} — 当前状态：{state(i.state)}，更新期限：{day(i.due_on, today)}" for i in items
+                f"{i.path} — 当前状态：{state_words(i.state, i.days_late)}，更新期限：{day(i.due_on, today)}"
+                for i in items
             ]
             return Reply(f"↩️ 已撤销 {clock(at, tz)} 一次登记的全部 {len(items)} 项更新：\n{bullets(lines)}")
         case NothingToUndo():
@@ -381,10 +378,10 @@ def event(result: object, today: date, tz: ZoneInfo) -> Reply:
     match result:
         case EventRecorded(already=True, path=path):
             return Reply(f"该事项已记录过（{path}），未重复记录。")
-        case EventRecorded(path=path, occurred_on=on, due_on=due_on, state=code, counts=True):
+        case EventRecorded(path=path, occurred_on=on, due_on=due_on, state=code, counts=True, days_late=late):
             return Reply(
                 f"📌 已记录事项：{path}，发生日期 {day(on, today)}。\n"
-                f"应在 {day(due_on, today)} 前完成公开（当前状态：{state(code)}）。\n"
+                f"应在 {day(due_on, today)} 前完成公开（当前状态：{state_words(code, late)}）。\n"
                 f"公开后请发送 /done {path.split(' / ')[-1]}。"
             )
         case EventRecorded(path=path, occurred_on=on):

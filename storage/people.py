@@ -503,6 +503,7 @@ class LoggedItem:
     # Units an administrator logged it for (the administrator is not bound to any unit of the item): the
     # confirmation says on whose behalf. Empty when people log their own unit's item.
     on_behalf_of: tuple[str, ...] = ()
+    days_late: int = 0
 
 
 @dataclass(frozen=True)
@@ -628,7 +629,15 @@ def _already(session: Session, item: Item, origin: str | None) -> LoggedItem | N
 def _logged(item: Item, entry: UpdateLog, by: str = "") -> LoggedItem:
     assert item.id is not None
     return LoggedItem(
-        item.id, item.path, entry.count, entry.note, item.due_on, item.state, by, entry.logged_at
+        item.id,
+        item.path,
+        entry.count,
+        entry.note,
+        item.due_on,
+        item.state,
+        by,
+        entry.logged_at,
+        days_late=item.days_late,
     )
 
 
@@ -788,6 +797,7 @@ class EventRecorded:
     state: str
     counts: bool  # the item's rule runs from events; otherwise the event is kept but changes nothing
     already: bool = False
+    days_late: int = 0
 
 
 @dataclass(frozen=True)
@@ -865,7 +875,9 @@ def record_event_by(
     event.origin = origin
     session.add(event)
     session.flush()
-    return EventRecorded(item.path, event.occurred_on, item.due_on, item.state, counts)
+    return EventRecorded(
+        item.path, event.occurred_on, item.due_on, item.state, counts, days_late=item.days_late
+    )
 
 
 # ------------------------------------------------------------------------------------------------

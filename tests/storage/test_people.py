@@ -6,6 +6,7 @@ from datetime import date, timedelta
 import pytest
 from sqlmodel import col, select
 
+from handlers import format as fmt
 from storage import outbox
 from storage.audit import UNDO, trail
 from storage.db import session_scope
@@ -48,7 +49,7 @@ from storage.people import (
 )
 from storage.queries import NotAdmin, NotYourUnit, Sender, Stranger, UnitAmbiguous, UnitUnknown
 from tests.bot.seed import add_person, item, seed
-from tests.conftest import at
+from tests.conftest import SHANGHAI, at
 
 CREATED = at("2026-10-01 09:00")
 NOW = at("2026-11-23 09:00")
@@ -475,6 +476,18 @@ def test_undo_takes_back_the_whole_batch_of_one_done(engine, world, judge):
         undos = [e for e in trail(session) if e.kind == UNDO]
     at_logged = f"{NOW + timedelta(1):%Y-%m-%d %H:%M}"
     assert sorted((e.item, e.detail) for e in undos) == sorted((p, f"撤销 {at_logged} 的登记") for p in paths)
+
+
+def test_undo_says_how_many_days_late_the_item_is_again_as_every_view_does(engine, world, judge):
+    done(engine, judge, WEBMASTER, ["首页/部门动态"], origin="tg:-100:70")
+    later = NOW + timedelta(minutes=5)
+    result = act(engine, undo, judge, Sender(WEBMASTER), [ADMIN], now=later)
+    assert isinstance(result, Undone)
+    with session_scope(engine) as session:
+        live = _live(session, world, judge, ["首页 / 部门动态"])[0]
+    assert live.state.value == "overdue" and live.days_late > 0
+    assert (result.items[0].state, result.items[0].days_late) == ("overdue", live.days_late)
+    assert f"当前状态：已逾期{live.days_late}天" in fmt.undone(result, NOW.date(), SHANGHAI).text
 
 
 def test_an_administrator_logging_for_a_unit_is_told_on_whose_behalf(engine, world, judge):
