@@ -183,8 +183,9 @@ def refresh_all(session: Session, judge: Judge, now: datetime, items: Iterable[I
 
 
 def refresh_stale(session: Session, judge: Judge, now: datetime, site_id: int) -> int:
-    """The daily pass: a site's items whose stored state was computed for an earlier day are judged again
-    (the bot's own queries — /overdue, /mine — read the stored state)."""
+    """The daily pass: a site's items whose stored state was computed for an earlier day are judged again,
+    so the stored schedule (a cache for indexes and reports) stays current. No view reads it to tell people
+    a state: they ask `judge_items`."""
     stale = session.exec(
         select(Item).where(
             Item.site_id == site_id,
