@@ -8,15 +8,20 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
+from typing import TypeVar
 
-from bot.config import Settings, load_settings
-from storage.catalog import ImportProblem, RetireGuard, run_import
+from sqlalchemy.engine import Engine
+
+from bot.config import load_settings
+from storage.catalog import ImportProblem, ImportReport, RetireGuard, run_import
 from storage.db import SchemaOutOfDate, dry_run_engine, make_engine, upgrade
-from storage.ledger import looks_like_ledger, run_ledger_import
-from storage.sheets import ParsedList, parse_list, read_table_file
+from storage.ledger import LedgerReport, looks_like_ledger, run_ledger_import
+from storage.sheets import parse_sheets, read_table_file
+
+R = TypeVar("R")
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -44,100 +49,56 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 def run(args: argparse.Namespace) -> int:
     settings = load_settings()
     try:
-        ledger = args.ledger or looks_like_ledger(read_table_file(args.file))
-    except ImportProblem as exc:
-        print(f"导入失败，数据库没有任何修改。\n{exc}", file=sys.stderr)
-        return 2
-    if ledger:
-        return _ledger(args, settings)
-    try:
-        parsed = parse_list(args.file)  # read the file before touching the database
-    except ImportProblem as exc:
-        print(f"导入失败，数据库没有任何修改。\n{exc}", file=sys.stderr)
-        return 2
-    if args.dry_run:
-        return _dry_run(args, settings.database_url, settings.tz, parsed, _guard(args, settings))
-    engine = make_engine(settings.database_url)
-    try:
-        before, after = upgrade(engine)
-        if before != after:
-            print(f"数据库结构已自动升级：{before or '空'} → {after}")
-        now = datetime.now(UTC)
-        report = run_import(
-            engine,
-            now,
-            settings.tz,
-            parsed,
-            site=args.site,
-            file_name=args.file.name,
-            guard=_guard(args, settings),
-        )
-    except ImportProblem as exc:
-        print(f"导入失败，数据库没有任何修改。\n{exc}", file=sys.stderr)
-        return 2
-    except SchemaOutOfDate as exc:
-        print(str(exc), file=sys.stderr)
-        return 2
-    finally:
-        engine.dispose()
-    print(report.render())
-    return 0
-
-
-def _guard(args: argparse.Namespace, settings: Settings) -> RetireGuard:
-    confirmed = args.confirm_retire
-    return RetireGuard(settings.import_retire_max, settings.import_retire_share, confirmed=confirmed)
-
-
-def _dry_run(args: argparse.Namespace, url: str, tz: ZoneInfo, parsed: ParsedList, guard: RetireGuard) -> int:
-    """The import's report without touching the database: not even creating or upgrading it."""
-    try:
-        with dry_run_engine(url) as (engine, _real):
-            report = run_import(
-                engine,
-                datetime.now(UTC),
-                tz,
-                parsed,
-                site=args.site,
-                dry_run=True,
-                file_name=args.file.name,
-                guard=guard,
+        sheets = read_table_file(args.file)  # read once, before touching the database
+        if args.ledger or looks_like_ledger(sheets):
+            report: ImportReport | LedgerReport = _import(
+                args,
+                settings.database_url,
+                lambda engine, now: run_ledger_import(
+                    engine, now, settings.tz, args.file, site=args.site, dry_run=args.dry_run
+                ),
+            )
+        else:
+            parsed = parse_sheets(sheets)
+            guard = RetireGuard(
+                settings.import_retire_max, settings.import_retire_share, confirmed=args.confirm_retire
+            )
+            report = _import(
+                args,
+                settings.database_url,
+                lambda engine, now: run_import(
+                    engine,
+                    now,
+                    settings.tz,
+                    parsed,
+                    site=args.site,
+                    dry_run=args.dry_run,
+                    file_name=args.file.name,
+                    guard=guard,
+                ),
             )
     except ImportProblem as exc:
         print(f"导入失败，数据库没有任何修改。\n{exc}", file=sys.stderr)
         return 2
     except SchemaOutOfDate as exc:
-        print(f"试运行不会升级数据库。{exc}", file=sys.stderr)
+        print(f"试运行不会升级数据库。{exc}" if args.dry_run else str(exc), file=sys.stderr)
         return 2
     print(report.render())
     return 0
 
 
-def _ledger(args: argparse.Namespace, settings: Settings) -> int:
-    """A letters ledger (来信登记表): each row a request of a 信箱 column, recorded as its event. A dry run
-    touches no database (as for the list: a throwaway copy, or a rolled-back transaction)."""
+def _import(args: argparse.Namespace, url: str, work: Callable[[Engine, datetime], R]) -> R:
+    """Run `work` on the database brought to the newest schema; a dry run on one it may roll back without
+    touching the database (as for the list: a throwaway copy, or a rolled-back transaction), not even
+    creating or upgrading it."""
+    if args.dry_run:
+        with dry_run_engine(url) as (engine, _real):
+            return work(engine, datetime.now(UTC))
+    engine = make_engine(url)
     try:
-        if args.dry_run:
-            with dry_run_engine(settings.database_url) as (engine, _real):
-                report = run_ledger_import(
-                    engine, datetime.now(UTC), settings.tz, args.file, site=args.site, dry_run=True
-                )
-        else:
-            engine = make_engine(settings.database_url)
-            try:
-                before, after = upgrade(engine)
-                if before != after:
-                    print(f"数据库结构已自动升级：{before or '空'} → {after}")
-                report = run_ledger_import(
-                    engine, datetime.now(UTC), settings.tz, args.file, site=args.site, dry_run=False
-                )
-            finally:
-                engine.dispose()
-    except ImportProblem as exc:
-        print(f"导入失败，数据库没有任何修改。\n{exc}", file=sys.stderr)
-        return 2
-    except SchemaOutOfDate as exc:
-        print(str(exc), file=sys.stderr)
-        return 2
-    print(report.render())
-    return 0
+        before, after = upgrade(engine)
+        if before != after:
+            print(f"数据库结构已自动升级：{before or '空'} → {after}")
+        return work(engine, datetime.now(UTC))
+    finally:
+        engine.dispose()
