@@ -59,61 +59,55 @@ def judge(
             )
         ]
     starting = now - beat.started_at < silence
-    checks = [
-        Check(
-            "running",
-            True,
-            f"机器人正在运行（进程 {beat.pid}，{beat.mode}，{when(beat.started_at)} 启动）。",
-            f"The bot is running (pid {beat.pid}, {beat.mode}, started {when(beat.started_at)}).",
-        )
-    ]
-    tick_ok = (beat.tick_at is not None and now - beat.tick_at < silence) or (
-        beat.tick_at is None and starting
+    running = Check(
+        "running",
+        True,
+        f"机器人正在运行（进程 {beat.pid}，{beat.mode}，{when(beat.started_at)} 启动）。",
+        f"The bot is running (pid {beat.pid}, {beat.mode}, started {when(beat.started_at)}).",
     )
-    checks.append(
-        Check(
+
+    def recent(moment: datetime | None) -> bool:
+        """Within `silence` of now; never yet is fine while the bot is still starting."""
+        return now - moment < silence if moment is not None else starting
+
+    def check(name: str, ok: bool, zh: str, en: str, zh_wrong: str, en_wrong: str) -> Check:
+        return Check(name, ok, zh + ("" if ok else zh_wrong), en + ("" if ok else en_wrong))
+
+    return [
+        running,
+        check(
             "heartbeat",
-            tick_ok,
-            f"最后心跳：{when(beat.tick_at)}" + ("" if tick_ok else "——机器人没有响应（已崩溃或卡住）。"),
-            f"Last heartbeat: {when(beat.tick_at)}" + ("" if tick_ok else " — the bot is not responding."),
-        )
-    )
-    api_ok = (beat.api_ok_at is not None and now - beat.api_ok_at < silence) or (
-        beat.api_ok_at is None and starting
-    )
-    checks.append(
-        Check(
+            recent(beat.tick_at),
+            f"最后心跳：{when(beat.tick_at)}",
+            f"Last heartbeat: {when(beat.tick_at)}",
+            "——机器人没有响应（已崩溃或卡住）。",
+            " — the bot is not responding.",
+        ),
+        check(
             "telegram",
-            api_ok,
-            f"最后一次成功连接 Telegram：{when(beat.api_ok_at)}"
-            + ("" if api_ok else "——连不上 Telegram，请检查网络和 TELEGRAM_API_URL。"),
-            f"Last successful call to the Bot API: {when(beat.api_ok_at)}"
-            + ("" if api_ok else " — Telegram is not reachable; check the network and TELEGRAM_API_URL."),
-        )
-    )
-    waiting_ok = h.oldest_unhandled is None or now - h.oldest_unhandled < silence
-    checks.append(
-        Check(
+            recent(beat.api_ok_at),
+            f"最后一次成功连接 Telegram：{when(beat.api_ok_at)}",
+            f"Last successful call to the Bot API: {when(beat.api_ok_at)}",
+            "——连不上 Telegram，请检查网络和 TELEGRAM_API_URL。",
+            " — Telegram is not reachable; check the network and TELEGRAM_API_URL.",
+        ),
+        check(
             "updates",
-            waiting_ok,
-            f"待处理的消息：{h.unhandled_updates} 条"
-            + ("" if waiting_ok else f"，最早收到于 {when(h.oldest_unhandled)}。"),
-            f"Updates waiting to be handled: {h.unhandled_updates}"
-            + ("" if waiting_ok else f", the oldest since {when(h.oldest_unhandled)}."),
-        )
-    )
-    backlog_ok = h.oldest_backlog is None or now - h.oldest_backlog < backlog
-    checks.append(
-        Check(
+            h.oldest_unhandled is None or now - h.oldest_unhandled < silence,
+            f"待处理的消息：{h.unhandled_updates} 条",
+            f"Updates waiting to be handled: {h.unhandled_updates}",
+            f"，最早收到于 {when(h.oldest_unhandled)}。",
+            f", the oldest since {when(h.oldest_unhandled)}.",
+        ),
+        check(
             "outbox",
-            backlog_ok,
-            f"待发送的消息：{h.outbox_backlog} 条"
-            + ("" if backlog_ok else f"，最早应于 {when(h.oldest_backlog)} 发出。"),
-            f"Messages waiting to be sent: {h.outbox_backlog}"
-            + ("" if backlog_ok else f", the oldest due since {when(h.oldest_backlog)}."),
-        )
-    )
-    return checks
+            h.oldest_backlog is None or now - h.oldest_backlog < backlog,
+            f"待发送的消息：{h.outbox_backlog} 条",
+            f"Messages waiting to be sent: {h.outbox_backlog}",
+            f"，最早应于 {when(h.oldest_backlog)} 发出。",
+            f", the oldest due since {when(h.oldest_backlog)}.",
+        ),
+    ]
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
