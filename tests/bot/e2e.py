@@ -50,6 +50,18 @@ def bot_env(**overrides: str) -> dict[str, str]:
     return env
 
 
+def zhiri(db_url: str, *args: str, timeout: float = STARTUP_SECONDS) -> subprocess.CompletedProcess[str]:
+    """`zhiri ARGS` (a command that ends by itself: `health`, `log` …) on the database at `db_url`."""
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        env=bot_env(DATABASE_URL=db_url),
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
 def run_once(
     env: dict[str, str], cwd: Path, timeout: float = STARTUP_SECONDS
 ) -> subprocess.CompletedProcess[str]:

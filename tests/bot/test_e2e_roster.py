@@ -6,12 +6,11 @@ from __future__ import annotations
 import json
 import re
 import subprocess
-import sys
 
 from sqlmodel import col
 
 from storage.models import Invitation, Membership, Person, UpdateLog
-from tests.bot.e2e import FINANCE, REPO, STRANGER, WEBMASTER, bot_env, running_bot
+from tests.bot.e2e import FINANCE, STRANGER, WEBMASTER, running_bot, zhiri
 from tests.bot.seed import add_person
 
 BOT = "ZhiriTestBot"
@@ -19,14 +18,7 @@ BUDGET = "政务公开 / 重点领域信息公开 / 财政预决算"
 
 
 def zhiri_log(url: str, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "bot", "log", *args],
-        env=bot_env(DATABASE_URL=url),
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    return zhiri(url, "log", *args)
 
 
 def test_revoke_remove_history_and_the_log(tmp_path):

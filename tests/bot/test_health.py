@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import subprocess
-import sys
 from datetime import timedelta
 
 import pytest
@@ -11,7 +10,7 @@ import pytest
 from bot.cmd_health import judge
 from storage.models import Heartbeat
 from storage.runtime import Health
-from tests.bot.e2e import REPO, bot_env, running_bot
+from tests.bot.e2e import running_bot, zhiri
 from tests.conftest import SHANGHAI, at
 
 NOW = at("2026-11-26 09:00")
@@ -19,14 +18,7 @@ SILENCE, BACKLOG = timedelta(seconds=180), timedelta(minutes=30)
 
 
 def health(db_url: str, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "bot", "health", *args],
-        env=bot_env(DATABASE_URL=db_url),
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    return zhiri(db_url, "health", *args, timeout=60)
 
 
 @pytest.mark.slow
