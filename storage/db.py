@@ -15,8 +15,10 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from alembic.util import CommandError
 from sqlalchemy import event
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine, make_url
-from sqlmodel import Session, create_engine
+from sqlmodel import Session, SQLModel, create_engine, select
 
 from storage import models  # noqa: F401  (registers the tables on SQLModel.metadata)
 
@@ -49,6 +51,23 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
 
 def is_sqlite(engine: Engine) -> bool:
     return engine.dialect.name == "sqlite"
+
+
+def insert_new(session: Session, model: type[SQLModel], values: dict[str, Any], key: str) -> bool:
+    """INSERT a row unless one with the same unique `key` column exists, even one a racing writer is adding.
+    True when this call wrote it. On SQLite and PostgreSQL one statement (ON CONFLICT DO NOTHING; RETURNING
+    says whether a row was written, as rowcount is not reliable across drivers); elsewhere look, then add."""
+    column = getattr(model, key)
+    dialect = session.get_bind().dialect.name
+    if dialect in ("sqlite", "postgresql"):
+        insert = sqlite_insert if dialect == "sqlite" else pg_insert
+        stmt = insert(model).values(**values).on_conflict_do_nothing(index_elements=[key])
+        return session.execute(stmt.returning(column)).first() is not None
+    if session.exec(select(model).where(column == values[key])).first() is not None:
+        return False
+    session.add(model(**values))
+    session.flush()
+    return True
 
 
 @contextmanager

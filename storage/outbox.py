@@ -18,11 +18,10 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, or_, select
 
 from domain.routine import make_key as make_key  # the key is the plan's; writers here may build one
+from storage.db import insert_new
 from storage.models import Chat, ChatUnit, Outbox
 
 # Longer than any single send can take (the transport's timeouts are well below it), so a live worker's claim
@@ -69,21 +68,8 @@ def enqueue(
         "document": document,
         "document_name": document_name,
     }
-    dialect = session.get_bind().dialect.name
-    if dialect in ("sqlite", "postgresql"):
-        insert = sqlite_insert if dialect == "sqlite" else pg_insert
-        stmt = insert(Outbox).values(**values).on_conflict_do_nothing(index_elements=["key"])
-        # RETURNING says whether a row was written (rowcount is not reliable across drivers here).
-        created = session.execute(stmt.returning(col(Outbox.id))).first() is not None
-        row = session.exec(select(Outbox).where(Outbox.key == key)).one()
-        return row, created
-    existing = session.exec(select(Outbox).where(Outbox.key == key)).first()
-    if existing is not None:
-        return existing, False
-    row = Outbox(**values)
-    session.add(row)
-    session.flush()
-    return row, True
+    created = insert_new(session, Outbox, values, "key")
+    return session.exec(select(Outbox).where(Outbox.key == key)).one(), created
 
 
 def _unsent() -> tuple[Any, ...]:

@@ -18,10 +18,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, func, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
+from storage.db import insert_new
 from storage.models import Heartbeat, InboundUpdate, Outbox, UpdateCall
 
 # Telegram numbers updates in sequence, but picks a random next id after a week without updates: handled
@@ -37,16 +36,7 @@ def receive(session: Session, now: datetime, update_id: int, payload: str) -> bo
         "received_at": now,
         "handled_at": None,
     }
-    dialect = session.get_bind().dialect.name
-    if dialect in ("sqlite", "postgresql"):
-        insert = sqlite_insert if dialect == "sqlite" else pg_insert
-        stmt = insert(InboundUpdate).values(**values).on_conflict_do_nothing(index_elements=["update_id"])
-        return session.execute(stmt.returning(col(InboundUpdate.update_id))).first() is not None
-    if session.get(InboundUpdate, update_id) is not None:
-        return False
-    session.add(InboundUpdate(**values))
-    session.flush()
-    return True
+    return insert_new(session, InboundUpdate, values, "update_id")
 
 
 def mark_handled(session: Session, now: datetime, update_id: int) -> None:
