@@ -27,6 +27,9 @@ log = logging.getLogger("zhiri")
 NAME = "bot"  # the heartbeat row of `zhiri run`
 TICK_SECONDS = 30.0  # how often the heartbeat is written (and systemd's watchdog fed)
 API_OK_EVERY = timedelta(seconds=5)  # a busy long poll succeeds many times a second: write at most this often
+# Handled updates are forgotten after a week (storage/runtime.py) while the bot runs, not only when it starts:
+# a bot that runs for months would otherwise keep every update, and every answer to the calls it made.
+PRUNE_EVERY = timedelta(hours=6)
 
 
 def sd_notify(message: str) -> bool:
@@ -53,6 +56,7 @@ class Heartbeat:
         self.mode = mode
         self._api_ok_written: datetime | None = None
         self.connected = False  # set once getMe answered: before that, no other call is made
+        self._pruned_at = clock()  # bot.inbox.recover prunes at start-up
 
     def _beat(self, **what: bool) -> None:
         with session_scope(self.engine) as session:
@@ -72,18 +76,33 @@ class Heartbeat:
         await asyncio.to_thread(self._beat, stopped=True)
 
     async def run(self, bot: Bot, interval: float = TICK_SECONDS) -> None:
-        """Every `interval`: write the tick (the event loop is alive) and feed systemd's watchdog. With a
-        webhook, nothing is polled, so getWebhookInfo stands in for the last successful call to the API."""
+        """`tick` every `interval`."""
         while True:
             try:
-                if self.mode == "webhook" and self.connected:
-                    try:
-                        await bot.get_webhook_info()
-                        await self.api_ok()
-                    except TelegramError as exc:
-                        log.warning("Bot API not reachable for getWebhookInfo (%s)", exc)
-                await asyncio.to_thread(self._beat, tick=True)
-                sd_notify("WATCHDOG=1")
+                await self.tick(bot)
             except Exception:  # the database away for a moment: the next tick tries again
                 log.exception("could not write the heartbeat")
             await asyncio.sleep(interval)
+
+    async def tick(self, bot: Bot) -> None:
+        """Write the tick (the event loop is alive), feed systemd's watchdog, and now and then forget old
+        handled updates. With a webhook, nothing is polled, so getWebhookInfo stands in for the last
+        successful call to the API."""
+        if self.mode == "webhook" and self.connected:
+            try:
+                await bot.get_webhook_info()
+                await self.api_ok()
+            except TelegramError as exc:
+                log.warning("Bot API not reachable for getWebhookInfo (%s)", exc)
+        await asyncio.to_thread(self._beat, tick=True)
+        sd_notify("WATCHDOG=1")
+        now = self.clock()
+        if now - self._pruned_at >= PRUNE_EVERY:
+            self._pruned_at = now
+            await asyncio.to_thread(self._prune, now)
+
+    def _prune(self, now: datetime) -> None:
+        with session_scope(self.engine) as session:
+            forgotten = runtime.prune(session, now)
+        if forgotten:
+            log.info("forgot %d handled updates older than a week", forgotten)
