@@ -46,3 +46,15 @@ def permits(who: Powers, act: Act, units: Iterable[int] | None) -> bool:
         return act is not Act.ADMINISTER and bool(who.units)
     mine = who.admin_units if act is Act.ADMINISTER else who.units
     return not mine.isdisjoint(units)
+
+
+def administers(who: Powers) -> bool:
+    """Whether `who` administers anything: the door to the administrators' commands (what each one touches is
+    still asked with `permits`, unit by unit)."""
+    return who.global_admin or bool(who.admin_units)
+
+
+def takes_part(who: Powers) -> bool:
+    """Whether `who` is bound to some unit (or administers the deployment): a stranger is refused everything
+    but joining."""
+    return who.global_admin or bool(who.units)

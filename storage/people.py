@@ -366,12 +366,13 @@ def unbind_chat(
     before = _bound_units(session, row.id)
     if not before and not row.all_units:
         return NotBound()
-    removed_all = row.all_units and actor.global_admin
+    whole = actor.may(Act.ADMINISTER, None)  # the deployment's administrators unbind everything
+    removed_all = row.all_units and whole
     remove = delete(ChatUnit).where(col(ChatUnit.chat_id) == row.id)
-    if not actor.global_admin:
-        remove = remove.where(col(ChatUnit.unit_id).in_(actor.admin_units))
-    else:
+    if whole:
         row.all_units = False
+    else:
+        remove = remove.where(col(ChatUnit.unit_id).in_(actor.admin_units))
     session.execute(remove)
     session.add(row)
     session.flush()

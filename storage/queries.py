@@ -23,7 +23,7 @@ from sqlalchemy import and_, func, or_
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
-from domain.access import Act, permits
+from domain.access import Act, administers, permits, takes_part
 from domain.model import STATE_URGENCY, State, Status
 from domain.site import DEFAULT_OFFICE, SiteWords
 from storage.items import Judge, judge_items
@@ -81,7 +81,7 @@ class Actor:
 
     @property
     def is_admin(self) -> bool:
-        return self.global_admin or bool(self.admin_units)
+        return administers(self)
 
     @property
     def admin_scope(self) -> frozenset[int] | None:
@@ -90,7 +90,7 @@ class Actor:
 
     @property
     def known(self) -> bool:
-        return self.global_admin or bool(self.units)
+        return takes_part(self)
 
     @property
     def scope(self) -> frozenset[int] | None:

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from domain.access import Act, permits
+from domain.access import Act, administers, permits, takes_part
 
 
 @dataclass(frozen=True)
@@ -41,3 +41,8 @@ def test_administering_needs_an_admin_role_for_that_unit():
     assert permits(FINANCE_ADMIN, Act.ADMINISTER, [1])
     assert not permits(FINANCE_ADMIN, Act.ADMINISTER, [2])
     assert not permits(FINANCE_ADMIN, Act.ADMINISTER, None)  # deployment-wide: only its administrators
+
+
+def test_who_administers_something_and_who_takes_part():
+    assert [administers(w) for w in (ADMIN, FINANCE_ADMIN, FINANCE, STRANGER)] == [True, True, False, False]
+    assert [takes_part(w) for w in (ADMIN, FINANCE_ADMIN, FINANCE, STRANGER)] == [True, True, True, False]
