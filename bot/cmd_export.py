@@ -9,8 +9,8 @@ from pathlib import Path
 
 from bot.cli_support import database
 from bot.config import load_settings
+from reports.export import ExportProblem, run_export
 from storage.catalog import NoSuchSite
-from storage.export import ExportProblem, run_export
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -6,7 +6,6 @@ lists a table that is also sent as an XLSX file.
 
 from __future__ import annotations
 
-import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -27,6 +26,7 @@ from domain.text import (
     state_words,
 )
 from handlers.menu import COMMANDS
+from reports.table import Table
 from storage.audit import AUDIT_LABELS, HISTORY_LIMIT, History
 from storage.outbox import Withdrawn
 from storage.people import (
@@ -101,14 +101,6 @@ STATE_MARKS = {"overdue": "🔴", "due_today": "🟠", "due_soon": "🟡", "need
 
 
 @dataclass(frozen=True)
-class Table:
-    title: str
-    headers: tuple[str, ...]
-    rows: tuple[tuple[object, ...], ...]
-    filename: str
-
-
-@dataclass(frozen=True)
 class Reply:
     text: str
     buttons: tuple[tuple[str, str], ...] = ()  # (label, callback_data), one button per row
@@ -161,27 +153,6 @@ def split_message(text: str, limit: int = TELEGRAM_LIMIT) -> list[str]:
     if current.strip():
         pieces.append(current)
     return pieces or [""]
-
-
-def xlsx(table: Table) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.utils import get_column_letter
-
-    from storage.sheetwrite import append_row
-
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet.title = table.title[:31]
-    append_row(sheet, table.headers)
-    for row in table.rows:
-        append_row(sheet, [c.isoformat() if isinstance(c, date) else c for c in row])
-    for i, header in enumerate(table.headers):
-        width = max([len(str(header))] + [len(str(r[i])) for r in table.rows[:500]])
-        sheet.column_dimensions[get_column_letter(i + 1)].width = min(60, 4 + width * 2)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
 
 
 def _with_table(text: str, table: Table) -> Reply:

@@ -6,7 +6,8 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
 
 from handlers.context import Context
-from handlers.format import Reply, split_message, xlsx
+from handlers.format import Reply, split_message
+from reports.table import xlsx
 
 
 def keyboard(buttons: tuple[tuple[str, str], ...]) -> InlineKeyboardMarkup | None:

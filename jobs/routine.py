@@ -34,10 +34,11 @@ from domain.routine import (
 )
 from jobs.sender import DrainReport, SenderState, SendLimits, drain
 from jobs.transport import Transport
+from reports.halfmonth import render_report
 from storage import outbox
 from storage.db import session_scope
 from storage.items import Judge, load_calendar, refresh_stale
-from storage.routine import SiteRef, done_slots, gather, record_runs, render_report, sites
+from storage.routine import SiteRef, done_slots, gather, record_runs, sites
 
 log = logging.getLogger(__name__)
 

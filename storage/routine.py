@@ -8,7 +8,6 @@ refresh ran. Operations take `(session, now, …)` and leave committing to the c
 
 from __future__ import annotations
 
-import io
 import json
 import re
 from collections import defaultdict
@@ -25,7 +24,6 @@ from domain.routine import (
     Answer,
     ChatView,
     ItemView,
-    Report,
     Snapshot,
     UnitView,
     Who,
@@ -692,42 +690,3 @@ def chat_gone(session: Session, now: datetime, chat_telegram_id: int, reason: st
             ).all()
         )
     return ChatGone(title, units, withdraw_unsent(session, now, chat_telegram_id, reason))
-
-
-# ---------------------------------------------------------------------------------------------------------
-# The half-month report as a spreadsheet
-
-
-def render_report(report: Report) -> bytes:
-    """The XLSX bytes of a `domain.routine.Report` (one sheet per table, header row bold and frozen)."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font
-
-    from storage.sheetwrite import append_row
-
-    book = Workbook()
-    first = True
-    for title, header, rows in report.sheets:
-        sheet = book.active if first else book.create_sheet()
-        assert sheet is not None
-        first = False
-        sheet.title = title[:31]
-        append_row(sheet, header)
-        for cell in sheet[1]:
-            cell.font = Font(bold=True)
-        for row in rows:
-            append_row(sheet, row)  # notes and Telegram names people wrote: always text
-        sheet.freeze_panes = "A2"
-        for i, name in enumerate(header):
-            width = max(
-                [len(str(name)) * 2, *(min(60, len(str(r[i])) * 2) for r in rows if i < len(r))], default=10
-            )
-            sheet.column_dimensions[sheet.cell(row=1, column=i + 1).column_letter].width = max(
-                8, min(60, width)
-            )
-        for row_cells in sheet.iter_rows(min_row=2):
-            for cell in row_cells:
-                cell.alignment = Alignment(wrap_text=True, vertical="top")
-    buf = io.BytesIO()
-    book.save(buf)
-    return buf.getvalue()

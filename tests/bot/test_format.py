@@ -8,8 +8,9 @@ from datetime import UTC, date, datetime
 import pytest
 from openpyxl import load_workbook
 
-from handlers.format import Table, callback, check_refused, checked, clock, day, split_message, xlsx
+from handlers.format import callback, check_refused, checked, clock, day, split_message
 from handlers.menu import COMMANDS, menu
+from reports.table import Table, xlsx
 from storage.reads import Checked, NoUrl
 from tests.conftest import SHANGHAI
 

@@ -29,8 +29,8 @@ from domain.routine import plan
 from domain.text import UNKNOWN_LAST, state_words
 from handlers import format as fmt
 from jobs.routine import RoutineConfig, snapshot_at
+from reports.export import export_list
 from storage.db import session_scope
-from storage.export import export_list
 from storage.items import Judge, judge_items, record_event, refresh_stale
 from storage.models import Item, Site
 from storage.queries import (

@@ -12,9 +12,9 @@ from sqlmodel import Session, select
 
 from bot.cli import main
 from domain.text import UNKNOWN_LAST
+from reports.export import run_export
 from storage.catalog import run_import
 from storage.db import session_scope
-from storage.export import run_export
 from storage.items import Judge, log_update
 from storage.models import Item, Membership, Person, Unit, UpdateLog
 from storage.queries import NotAdmin, Sender, item_refs

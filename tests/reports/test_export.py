@@ -1,4 +1,4 @@
-"""Exporting the list as a printable workbook (storage.export), and importing the export back."""
+"""Exporting the list as a printable workbook (reports.export), and importing the export back."""
 
 from __future__ import annotations
 
@@ -18,9 +18,9 @@ from domain.due import Policy
 from domain.inspection import DEFAULT_THRESHOLDS
 from domain.rules import describe_rule, parse_rule
 from domain.text import state_words
+from reports.export import run_export
 from storage.catalog import NoSuchSite, run_import
 from storage.db import session_scope
-from storage.export import run_export
 from storage.items import judge_items, log_update, refresh_all
 from storage.models import Item, ItemUnit, Membership, Person, Site, Unit, UnitGroupMember, UpdateLog
 from tests.conftest import at

@@ -15,9 +15,9 @@ from sqlmodel import select
 
 from bot.cli import main
 from domain.calendar import WorkCalendar
-from handlers.format import Table, xlsx
 from jobs.routine import RoutineConfig, tick
 from jobs.sender import SenderState, SendLimits
+from reports.table import Table, xlsx
 from storage.db import session_scope
 from storage.items import Judge
 from storage.models import Person
@@ -120,7 +120,7 @@ async def test_a_chat_note_and_a_telegram_name_reach_the_half_month_report_as_te
 def test_sheetwrite_keeps_the_value_unchanged(payload):
     from openpyxl import Workbook
 
-    from storage.sheetwrite import append_row
+    from reports.sheetwrite import append_row
 
     book = Workbook()
     ws = book.active

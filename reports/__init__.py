@@ -1,0 +1,1 @@
+"""Every file Zhiri writes for people: the export, the half-month report, long lists as attachments."""
