@@ -19,13 +19,13 @@ from telegram import (
 )
 from telegram.error import TelegramError
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     ApplicationBuilder,
     CallbackQueryHandler,
     ChatMemberHandler,
     CommandHandler,
     Defaults,
+    ExtBot,
     MessageHandler,
     TypeHandler,
     filters,
@@ -40,6 +40,7 @@ from handlers.menu import COMMANDS, menu
 from jobs import schedule
 from jobs.crawl import crawl_if_due
 from jobs.routine import calendar_fallback
+from jobs.transport import NoteAccepted
 from storage.db import make_engine, session_scope
 from storage.items import Judge, load_calendar
 
@@ -86,6 +87,32 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+def make_bot(
+    settings: Settings,
+    engine: Engine,
+    clock: Callable[[], datetime],
+    *,
+    request: BaseRequest | None = None,
+) -> ExtBot[None]:
+    """The one bot: the application's, and the one the fault tests send through.
+
+    No PTB rate limiter: the outbox sender (jobs/sender.py) is the one pacer and the one retry policy on the
+    sending path. A limiter's own retries ran inside a claimed outbox row, past the claim's timeout, where a
+    second sender could take the row and send it again. Replies to a person's command are one per command.
+    Its calls go through RecordedCalls (bot/inbox.py): an update handled again after a crash does not send
+    its replies twice; and through NoteAccepted (jobs/transport.py): a send Telegram accepted is known as
+    accepted even when its answer cannot be read. `request` (no network) is for tests."""
+    sending = RecordedCalls(request or HTTPXRequest(connection_pool_size=256), engine, clock)
+    return ExtBot(
+        settings.telegram_bot_token,
+        base_url=settings.telegram_api_url,
+        base_file_url=settings.telegram_file_url,
+        request=NoteAccepted(sending),
+        get_updates_request=request or HTTPXRequest(connection_pool_size=1),
+        defaults=Defaults(allow_sending_without_reply=True),
+    )
+
+
 def build_application(
     settings: Settings, *, clock: Callable[[], datetime] | None = None, request: BaseRequest | None = None
 ) -> Application:
@@ -97,21 +124,12 @@ def build_application(
     queue = KeptUpdates(engine, clock)
     builder = (
         ApplicationBuilder()
-        .token(settings.telegram_bot_token)
-        .base_url(settings.telegram_api_url)
-        .base_file_url(settings.telegram_file_url)
-        .rate_limiter(AIORateLimiter(max_retries=3))
-        .defaults(Defaults(allow_sending_without_reply=True))
+        .bot(make_bot(settings, engine, clock, request=request))
         .post_init(register_commands)
         # Every update is kept in the database from arrival until handled (bot/inbox.py).
         .update_queue(queue)
         .concurrent_updates(MarkHandled(engine, clock, queue))
     )
-    # The bot's calls go through RecordedCalls (bot/inbox.py): an update handled again after a crash does not
-    # send its replies twice. PTB's own defaults otherwise (HTTPXRequest with a pool of 256).
-    builder = builder.request(RecordedCalls(request or HTTPXRequest(connection_pool_size=256), engine, clock))
-    if request is not None:
-        builder = builder.get_updates_request(request)
     application = builder.build()
     application.bot_data.update(
         {

@@ -2,15 +2,20 @@
 
 - Order: only each chat's oldest unsent message is ever a candidate (`outbox.heads`), and a chat has at most
   one message in flight, so a chat never sees a later message before an earlier one — also across retries.
-- Limits (our own pacing, on top of PTB's AIORateLimiter): 29 messages a second overall, evenly spaced (a hair
-  under 30 so that network jitter never puts 30 into one second); 20 a minute per group; one a second per
-  private chat. A 429 pauses everything for its retry_after, as Telegram asks.
+- Limits: this is the one pacer and the one retry policy on the sending path (the bot has no PTB rate limiter,
+  whose retries ran inside a claim). 29 messages a second overall, evenly spaced (a hair under 30 so that
+  network jitter never puts 30 into one second); 20 a minute per group; one a second per private chat. A 429
+  pauses everything for its retry_after, as Telegram asks; the message waits in the outbox, unclaimed.
 - Never lost, never doubled: a row is claimed by a conditional UPDATE and marked sent in its own commit right
   after Telegram accepted it. After a crash, a claimed-but-unmarked row is retried once its claim is stale.
 - Failures: network errors open a circuit for an exponentially growing, capped delay (the API being down is
   everyone's problem, not one chat's); the message waits in place, so the chat's order holds. Permanent
   errors: the chat goes inactive, its messages go to another group of the same unit or are given up, and the
-  administrators are told. ChatMigrated: the binding and the unsent messages follow the new id.
+  administrators are told. ChatMigrated: the binding and the unsent messages follow the new id. Any other
+  error is this message's own ("poison"): it waits with a growing delay while its chat waits behind it and
+  every other chat goes on; after `set_aside_after` tries it is set aside (kept, shown by `zhiri health` and
+  `zhiri outbox`, sent again with `zhiri outbox --retry`), the administrators are told once, and its chat goes
+  on. A send the transport reports accepted is marked sent, never sent again.
 
 Pacing runs on the monotonic clock (it is about real seconds at Telegram); database times are `now` (passed
 in by the tick) plus the monotonic time elapsed since, so a test can run the sender "an hour later".
@@ -60,6 +65,10 @@ class SendLimits:
     max_in_flight: int = 8
     backoff_base: float = 2.0  # seconds after the first network failure, doubling…
     backoff_cap: float = 300.0  # …up to five minutes
+    retry_base: float = 30.0  # one message's unexpected error: retried after this, doubling…
+    retry_cap: float = 1800.0  # …up to half an hour
+    set_aside_after: int = 5  # unexpected errors in a row before the message is set aside (~8 minutes)
+    odd_chats_outage: int = 3  # chats failing unexpectedly, nothing sent in between: an outage
     batch: int = 200  # chat heads fetched at a time
     refetch: float = 1.0  # seconds between looks at the outbox while draining
     linger: float = 5.0  # wait this long for a chat's pacing before leaving it to the next tick
@@ -124,12 +133,20 @@ class SenderState:
     # Sent, but the database could not record it (locked, gone): row id -> (when, Telegram's message id).
     # This process never sends those rows again and records them as soon as the database lets it.
     unmarked: dict[int, tuple[datetime, int | None]] = field(default_factory=dict)
+    # Chats whose message failed unexpectedly since a message last went through. One chat: that chat's
+    # problem. Several: the platform's, however odd its errors (an outage, as if it did not answer at all).
+    failing_chats: set[int] = field(default_factory=set)
 
     def __post_init__(self) -> None:
         self.pacer = Pacer(self.limits)
 
     def backoff(self) -> timedelta:
         seconds = min(self.limits.backoff_cap, self.limits.backoff_base * 2 ** max(0, self.failures - 1))
+        return timedelta(seconds=seconds)
+
+    def row_backoff(self, failures: int) -> timedelta:
+        """How long one message waits after its `failures`-th unexpected error (its chat waits with it)."""
+        seconds = min(self.limits.retry_cap, self.limits.retry_base * 2 ** max(0, failures - 1))
         return timedelta(seconds=seconds)
 
 
@@ -142,6 +159,8 @@ class DrainReport:
     dead: int = 0
     readdressed: int = 0
     notices: int = 0  # administrators' reports of undeliverable messages
+    failed: int = 0  # unexpected errors of one message (it waits; its chat waits; the others go on)
+    set_aside: int = 0  # messages set aside after `set_aside_after` unexpected errors
     skipped: bool = False  # the circuit was open, or another drain was running
     seconds: float = 0.0
 
@@ -156,6 +175,7 @@ class _Row:
     document: bytes | None
     document_name: str | None
     day: date
+    failures: int
 
 
 async def drain(
@@ -269,7 +289,17 @@ class _Drain:
         with session_scope(self.engine) as s:
             rows = outbox.heads(s, self.wall(), self.limits.batch, exclude_chats=list(self.in_flight))
             return [
-                _Row(r.id, r.chat_id, r.kind, r.text, r.reply_markup, r.document, r.document_name, r.day)
+                _Row(
+                    r.id,
+                    r.chat_id,
+                    r.kind,
+                    r.text,
+                    r.reply_markup,
+                    r.document,
+                    r.document_name,
+                    r.day,
+                    r.failures,
+                )
                 for r in rows
                 if r.id is not None and r.chat_id is not None and r.id not in self.state.unmarked
             ]
@@ -338,11 +368,11 @@ class _Drain:
         try:
             message_id = await self.transport.send(message)
         except TransportError as exc:
-            if not (exc.permanent or exc.retry_after is not None or exc.migrate_to is not None):
+            if exc.outage:
                 self.pacer.untook(row.chat_id, took)
             self._failed(row, exc)
             return
-        except Exception as exc:  # a bug or an unexpected library error: keep the message, retry later
+        except Exception as exc:  # a bug or an unexpected library error: this message's own problem
             log.exception("sending outbox row %s failed unexpectedly", row.id)
             self._failed(row, TransportError(f"{type(exc).__name__}: {exc}"))
             return
@@ -358,6 +388,7 @@ class _Drain:
             log.exception("outbox row %s was sent but could not be marked sent yet", row.id)
             return
         self.report.sent += 1
+        self.state.failing_chats.clear()
         if self.state.failures:
             log.info("Telegram reachable again after %d failed attempts", self.state.failures)
         self.state.failures, self.state.down_until = 0, None
@@ -388,6 +419,8 @@ class _Drain:
                 self.report.notices += self._tell_admins(
                     s, now, row.chat_id, f"rejected:{row.id}", _rejected_text(row, str(exc))
                 )
+            elif not exc.outage and not self._everyones(row.chat_id):
+                self._poisoned(s, now, row, exc)
             else:
                 # Messages in flight together fail together: one outage, one step of the backoff.
                 if not self.circuit_open():
@@ -401,6 +434,28 @@ class _Drain:
                     self.state.down_until,
                     self.state.failures,
                 )
+
+    def _everyones(self, chat_id: int) -> bool:
+        """Unexpected errors in a third chat with nothing sent in between: the platform fails, not a chat."""
+        self.state.failing_chats.add(chat_id)
+        return len(self.state.failing_chats) >= self.limits.odd_chats_outage
+
+    def _poisoned(self, s: Session, now: datetime, row: _Row, exc: TransportError) -> None:
+        """An unexpected error of this one message: it waits alone, and is set aside if it keeps failing."""
+        failures = row.failures + 1
+        if failures < self.limits.set_aside_after:
+            retry = now + self.state.row_backoff(failures)
+            outbox.mark_failed(s, now, row.id, str(exc), retry_at=retry, failures=failures)
+            self.report.failed += 1
+            log.warning("outbox row %s failed (%s), try %d; retried at %s", row.id, exc, failures, retry)
+            return
+        outbox.mark_failed(s, now, row.id, str(exc), retry_at=None, failures=failures, set_aside=True)
+        self.report.set_aside += 1
+        log.error("outbox row %s set aside after %d failures: %s", row.id, failures, exc)
+        # One notice per chat and day, however many of its messages are set aside.
+        self.report.notices += self._tell_admins(
+            s, now, row.chat_id, f"set_aside:{row.chat_id}", _set_aside_text(row, failures, str(exc))
+        )
 
     def _tell_admins(self, s: Session, now: datetime, failed_chat: int, what: str, text: str) -> int:
         day = now.astimezone(self.tz).date()
@@ -443,6 +498,17 @@ def _rejected_text(row: _Row, error: str) -> str:
         "【消息无法送达】\n"
         f"一条{KIND_NAMES.get(row.kind, row.kind)}（{first[:60]}）被 Telegram 拒绝：{error[:200]}。\n"
         "该消息不再重发，请检查相关栏目名称或链接是否有异常字符。"
+    )
+
+
+def _set_aside_text(row: _Row, failures: int, error: str) -> str:
+    first = row.text.splitlines()[0] if row.text else ""
+    return (
+        "【消息发送异常】\n"
+        f"一条{KIND_NAMES.get(row.kind, row.kind)}（{first[:60]}）连续{failures}次发送失败，已暂存，"
+        f"不再自动重发：{error[:200]}。\n"
+        "该群的其他消息和其他群的消息照常发送。暂存的消息不会丢失：查看用 zhiri outbox，"
+        "排除问题后用 zhiri outbox --retry 重新发送。"
     )
 
 

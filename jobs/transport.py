@@ -1,21 +1,29 @@
 """The one send seam: everything Zhiri sends leaves through a transport's `send`.
 
 A transport turns an outbox row into a message on one platform and turns the platform's failures into a
-`TransportError` the sender understands: try again later (`retry_after`, or a plain transient error), follow
-the chat elsewhere (`migrate_to`), or give up (`permanent`; `chat_gone` when the whole chat is lost, not just
-this message). Telegram is the only transport today; a WeCom / DingTalk / Feishu group robot would be another
-class with the same `send` (its chat ids would be robot webhooks) and the same errors. Tests fake this seam.
+`TransportError` the sender understands: wait as asked (`retry_after`), the platform is unreachable
+(`outage`: everyone waits), follow the chat elsewhere (`migrate_to`), or give up (`permanent`; `chat_gone`
+when the whole chat is lost, not just this message). Anything else, a TransportError with none of these or
+any other exception, is unexpected: that one message is retried with backoff and set aside after a few tries,
+while the other chats go on. A send the platform accepted is never reported as failed, however odd its answer
+(`NoteAccepted`). Telegram is the only transport today; a WeCom / DingTalk / Feishu group robot would be
+another class with the same `send` (its chat ids would be robot webhooks) and the same errors. Tests fake
+this seam.
 """
 
 from __future__ import annotations
 
 import io
 import json
+import logging
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Protocol
 
 from telegram import Bot, InlineKeyboardMarkup, InputFile, LinkPreviewOptions
+from telegram._utils.defaultvalue import DEFAULT_NONE
+from telegram._utils.types import ODVInput
 from telegram.error import (
     BadRequest,
     ChatMigrated,
@@ -26,6 +34,9 @@ from telegram.error import (
     TelegramError,
     TimedOut,
 )
+from telegram.request import BaseRequest, RequestData
+
+log = logging.getLogger(__name__)
 
 CAPTION_LIMIT = 1024
 
@@ -41,17 +52,19 @@ class TransportError(Exception):
         retry_after: float | None = None,
         migrate_to: int | None = None,
         chat_gone: bool = False,
+        outage: bool = False,
     ) -> None:
         super().__init__(message)
         self.permanent = permanent or chat_gone
         self.retry_after = retry_after
         self.migrate_to = migrate_to
         self.chat_gone = chat_gone
+        self.outage = outage
 
     def __repr__(self) -> str:
         return (
             f"TransportError({str(self)!r}, permanent={self.permanent}, retry_after={self.retry_after}, "
-            f"migrate_to={self.migrate_to}, chat_gone={self.chat_gone})"
+            f"migrate_to={self.migrate_to}, chat_gone={self.chat_gone}, outage={self.outage})"
         )
 
 
@@ -85,13 +98,99 @@ _CHAT_GONE = (
 )
 
 
+# Answers that mean every message fails alike, like no answer at all: the token is refused (401/404: an
+# operator fixes it) or the Bot API itself is away (its gateway answers for it).
+_EVERYONES = (401, 404, 502, 503, 504)
+
+
+class _Note:
+    status: int | None = None  # the HTTP status of the send's last answer; None: no answer came
+
+    @property
+    def accepted(self) -> bool:
+        return self.status is not None and 200 <= self.status <= 299
+
+
+# Set by TelegramTransport around one send (each send runs in its own task, so its own context); NoteAccepted
+# writes into it the HTTP status the Bot API answered that send with.
+_SENDING: ContextVar[_Note | None] = ContextVar("zhiri_sending", default=None)
+
+
+class NoteAccepted(BaseRequest):
+    """The bot's request (around PTB's own, in bot.app.make_bot): notes how the Bot API answered a send, so
+    that an accepted send (2xx) whose answer PTB cannot read is not sent again, and an answer from the API
+    (say a 500 for one chat) is told from no answer at all (an outage)."""
+
+    def __init__(self, inner: BaseRequest) -> None:
+        self.inner = inner
+
+    @property
+    def read_timeout(self) -> float | None:
+        return self.inner.read_timeout
+
+    async def initialize(self) -> None:
+        await self.inner.initialize()
+
+    async def shutdown(self) -> None:
+        await self.inner.shutdown()
+
+    async def do_request(
+        self,
+        url: str,
+        method: str,
+        request_data: RequestData | None = None,
+        read_timeout: ODVInput[float] = DEFAULT_NONE,
+        write_timeout: ODVInput[float] = DEFAULT_NONE,
+        connect_timeout: ODVInput[float] = DEFAULT_NONE,
+        pool_timeout: ODVInput[float] = DEFAULT_NONE,
+    ) -> tuple[int, bytes]:
+        code, payload = await self.inner.do_request(
+            url,
+            method,
+            request_data,
+            read_timeout=read_timeout,
+            write_timeout=write_timeout,
+            connect_timeout=connect_timeout,
+            pool_timeout=pool_timeout,
+        )
+        note = _SENDING.get()
+        if note is not None:
+            note.status = code
+        return code, payload
+
+
 class TelegramTransport:
-    """Sends through a `telegram.Bot` (the application's, with its AIORateLimiter, in production)."""
+    """Sends through a `telegram.Bot`: the one `bot.app.make_bot` builds (production and the fault tests)."""
 
     def __init__(self, bot: Bot) -> None:
         self.bot = bot
 
     async def send(self, message: Outgoing) -> int | None:
+        note = _Note()
+        token = _SENDING.set(note)
+        try:
+            return await self._send(message)
+        except TransportError as exc:
+            if note.accepted:
+                self._accepted(message, exc)
+                return None
+            if exc.outage and note.status is not None and note.status not in _EVERYONES:
+                # The API answered (a 500 for this chat, say): this message's problem, not an outage.
+                raise TransportError(str(exc)) from exc
+            raise
+        except Exception as exc:
+            if note.accepted:
+                self._accepted(message, exc)
+                return None
+            raise
+        finally:
+            _SENDING.reset(token)
+
+    def _accepted(self, message: Outgoing, exc: Exception) -> None:
+        # Telegram has the message; only its answer was odd. Sending it again would double it.
+        log.warning("a message to %s was accepted; its answer was unreadable: %r", message.chat_id, exc)
+
+    async def _send(self, message: Outgoing) -> int | None:
         markup = None
         if message.reply_markup:
             markup = InlineKeyboardMarkup.de_json(json.loads(message.reply_markup), self.bot)
@@ -124,8 +223,8 @@ class TelegramTransport:
             raise TransportError(str(exc), permanent=True, chat_gone=gone) from exc
         except (TimedOut, NetworkError, InvalidToken) as exc:
             # InvalidToken too: a revoked or mistyped token is fixed by an operator; keep the messages.
-            raise TransportError(f"{type(exc).__name__}: {exc}") from exc
-        except TelegramError as exc:
+            raise TransportError(f"{type(exc).__name__}: {exc}", outage=True) from exc
+        except TelegramError as exc:  # an error Telegram is not known to give: this message's problem
             raise TransportError(f"{type(exc).__name__}: {exc}") from exc
         return int(sent.message_id)
 

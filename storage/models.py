@@ -261,6 +261,11 @@ class Outbox(SQLModel, table=True):
     sent_at: datetime | None = None
     telegram_message_id: int | None = None
     dead_at: datetime | None = None  # gave up for good (chat gone and nowhere to redirect): reported
+    # Unexpected errors in a row (not an outage, not Telegram refusing the chat): retried with a growing
+    # delay, and after SendLimits.set_aside_after of them set aside (reported; kept, and sent again on an
+    # administrator's word: `zhiri outbox --retry`). The chat's later messages go on meanwhile.
+    failures: int = 0
+    set_aside_at: datetime | None = None
     # A document (sendDocument) instead of a text message: the file's bytes, rendered when the row is written
     # so that a retry sends exactly the same file; `text` is its caption.
     document: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))

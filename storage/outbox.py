@@ -73,7 +73,13 @@ def enqueue(
 
 
 def _unsent() -> tuple[Any, ...]:
-    return (col(Outbox.sent_at).is_(None), col(Outbox.dead_at).is_(None), col(Outbox.chat_id).is_not(None))
+    """Waiting to be sent: not sent, not given up, not set aside (those wait for an administrator)."""
+    return (
+        col(Outbox.sent_at).is_(None),
+        col(Outbox.dead_at).is_(None),
+        col(Outbox.set_aside_at).is_(None),
+        col(Outbox.chat_id).is_not(None),
+    )
 
 
 def heads(
@@ -132,15 +138,53 @@ def mark_sent(session: Session, now: datetime, row_id: int, message_id: int | No
 
 
 def mark_failed(
-    session: Session, now: datetime, row_id: int, error: str, *, retry_at: datetime | None, dead: bool = False
+    session: Session,
+    now: datetime,
+    row_id: int,
+    error: str,
+    *,
+    retry_at: datetime | None,
+    dead: bool = False,
+    failures: int | None = None,
+    set_aside: bool = False,
 ) -> None:
-    """Record a failed attempt: released for a retry at `retry_at`, or given up (`dead`) to be reported."""
+    """Record a failed attempt: released for a retry at `retry_at`, given up (`dead`) or set aside for an
+    administrator (`set_aside`), both to be reported. `failures`: the row's unexpected failures so far."""
     values: dict[str, Any] = {"last_error": error[:500], "claimed_at": None, "claimed_by": None}
     if dead:
         values["dead_at"] = now
+    if set_aside:
+        values["set_aside_at"] = now
+    if failures is not None:
+        values["failures"] = failures
     if retry_at is not None:
         values["not_before"] = retry_at
     session.execute(update(Outbox).where(col(Outbox.id) == row_id).values(**values))
+
+
+def _set_aside() -> tuple[Any, ...]:
+    return (
+        col(Outbox.set_aside_at).is_not(None),
+        col(Outbox.sent_at).is_(None),
+        col(Outbox.dead_at).is_(None),
+    )
+
+
+def set_aside_rows(session: Session) -> Sequence[Outbox]:
+    """Messages set aside after repeated unexpected errors, oldest first: kept, waiting for `retry`."""
+    return session.exec(select(Outbox).where(*_set_aside()).order_by(col(Outbox.id))).all()
+
+
+def retry(session: Session, now: datetime, row_ids: Collection[int] | None = None) -> int:
+    """Put set-aside messages (all, or those of `row_ids`) back in their chats' queues, to go at once, ahead
+    of their chats' later messages. Returns how many."""
+    stmt = update(Outbox).where(*_set_aside())
+    if row_ids is not None:
+        stmt = stmt.where(col(Outbox.id).in_(list(row_ids)))
+    result = session.execute(
+        stmt.values(set_aside_at=None, failures=0, not_before=now, claimed_at=None, claimed_by=None)
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]
 
 
 def release(session: Session, row_id: int) -> None:

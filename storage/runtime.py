@@ -114,6 +114,7 @@ class Health:
     oldest_unhandled: datetime | None
     outbox_backlog: int  # messages due to be sent and not sent yet
     oldest_backlog: datetime | None
+    set_aside: int = 0  # messages set aside after repeated unexpected errors, waiting for an administrator
 
 
 def health(session: Session, now: datetime, name: str) -> Health:
@@ -125,7 +126,19 @@ def health(session: Session, now: datetime, name: str) -> Health:
     ).one()
     backlog = session.exec(
         select(func.count(), func.min(Outbox.not_before)).where(
-            col(Outbox.sent_at).is_(None), col(Outbox.dead_at).is_(None), col(Outbox.not_before) <= now
+            col(Outbox.sent_at).is_(None),
+            col(Outbox.dead_at).is_(None),
+            col(Outbox.set_aside_at).is_(None),
+            col(Outbox.not_before) <= now,
+        )
+    ).one()
+    set_aside = session.exec(
+        select(func.count())
+        .select_from(Outbox)
+        .where(
+            col(Outbox.set_aside_at).is_not(None),
+            col(Outbox.sent_at).is_(None),
+            col(Outbox.dead_at).is_(None),
         )
     ).one()
     return Health(
@@ -134,4 +147,5 @@ def health(session: Session, now: datetime, name: str) -> Health:
         oldest_unhandled=waiting[1],
         outbox_backlog=int(backlog[0]),
         oldest_backlog=backlog[1],
+        set_aside=int(set_aside),
     )

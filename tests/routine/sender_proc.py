@@ -2,8 +2,9 @@
 
     python -m tests.routine.sender_proc DB_URL BASE_URL TOKEN [--clock-offset SECONDS] [--per-second N]
 
-`--clock-offset` moves the process's clock forward: after a kill -9, the restarted sender takes over the dead
-one's claims once they are stale (storage.outbox.CLAIM_TIMEOUT) without the test waiting minutes for it.
+It sends through the production bot (`bot.app.make_bot`). `--clock-offset` moves the process's clock
+forward: after a kill -9, the restarted sender takes over the dead one's claims once they are stale
+(storage.outbox.CLAIM_TIMEOUT) without the test waiting minutes for it.
 """
 
 from __future__ import annotations
@@ -13,9 +14,8 @@ import asyncio
 import sys
 from datetime import UTC, datetime, timedelta
 
-from telegram import Bot
-from telegram.request import HTTPXRequest
-
+from bot.app import make_bot
+from bot.config import Settings
 from jobs.sender import SenderState, SendLimits, drain
 from jobs.transport import TelegramTransport
 from storage import outbox
@@ -33,7 +33,9 @@ async def main(argv: list[str]) -> int:
     engine = make_engine(args.db)
     offset = timedelta(seconds=args.clock_offset)
     state = SenderState(limits=SendLimits(per_second=args.per_second))
-    bot = Bot(args.token, base_url=args.base_url, request=HTTPXRequest(connection_pool_size=16))
+    settings = Settings(telegram_bot_token=args.token, telegram_api_url=args.base_url, database_url=args.db)
+    # The production bot, as `zhiri run` builds it.
+    bot = make_bot(settings, engine, lambda: datetime.now(UTC) + offset)
     async with bot:
         transport = TelegramTransport(bot)
         while True:

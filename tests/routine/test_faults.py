@@ -3,7 +3,10 @@
 - `kill -9` of the sending process in the middle of a 1,000-message fan-out, then a restart;
 - a storm of 429 Too Many Requests with retry_after, with Telegram's flood limits enforced;
 - the API unreachable for a simulated hour (a short real outage, the clock passed in an hour ahead);
-- a group that kicked the bot and a group that became a supergroup.
+- a group that kicked the bot and a group that became a supergroup;
+- one group whose every message fails with an unexpected error, while every other group is served.
+
+Every test sends through the production bot (`bot.app.make_bot`, as `zhiri run` builds it).
 
 Each prints sent / received / duplicates / lost. "Sent" is what the outbox marked sent, "received" what the
 fake accepted. The Bot API has no idempotency key, so the one unavoidable double is a message Telegram
@@ -28,8 +31,9 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import col, select
 from telegram import Bot
-from telegram.request import HTTPXRequest
 
+from bot.app import make_bot
+from bot.config import Settings
 from jobs.sender import SenderState, SendLimits, drain
 from jobs.transport import Outgoing, TelegramTransport
 from storage import outbox
@@ -53,8 +57,9 @@ def fake() -> Iterator[FakeBotAPI]:
 
 
 @pytest.fixture
-async def bot(fake: FakeBotAPI) -> AsyncIterator[Bot]:
-    b = Bot(fake.token, base_url=fake.base_url, request=HTTPXRequest(connection_pool_size=16))
+async def bot(fake: FakeBotAPI, engine: Engine, db_url: str) -> AsyncIterator[Bot]:
+    settings = Settings(telegram_bot_token=fake.token, telegram_api_url=fake.base_url, database_url=db_url)
+    b = make_bot(settings, engine, lambda: NOW)
     async with b:
         yield b
 
@@ -298,3 +303,76 @@ async def test_a_group_that_kicked_the_bot_or_migrated(
         fin = s.exec(select(Chat).where(Chat.telegram_chat_id == FIN_CHAT)).one()
         edu = s.exec(select(Chat).where(Chat.telegram_chat_id == new_id)).one()
     assert not fin.active and edu.active and edu.migrated_from == -1002
+
+
+async def test_one_group_that_keeps_failing_holds_back_no_one_and_loses_nothing(
+    engine: Engine, fake: FakeBotAPI, bot: Bot, capsys: pytest.CaptureFixture[str]
+) -> None:
+    build_world(engine)
+    admin = fake.user(ADMIN_TG, "王主任", "wangzr")
+    fake.private_chat(admin)
+    expected = fan_out(engine, fake, chats=8, per_chat=4)
+    poison = min(expected)  # the last group made
+    # The Bot API answers every send to this one group with an error Zhiri does not expect.
+    fake.fail_chat(poison, 500, "Internal Server Error: odd chat")
+    limits = SendLimits(per_second=200, private_interval=0.0, linger=0.5, set_aside_after=3)
+    state = SenderState(limits=limits)
+    first = await drain(engine, TelegramTransport(bot), NOW, state=state, admin_ids=(ADMIN_TG,), tz=SHANGHAI)
+    others = {c: t for c, t in expected.items() if c != poison}
+    # The first pass already served every other group in full, in order; no circuit was opened.
+    assert first.sent == 28 and first.failed == 1 and state.down_until is None
+    assert in_order(fake, others)
+    minutes = 0
+    while True:  # a tick a minute, until nothing is waiting
+        minutes += 1
+        now = NOW + timedelta(minutes=minutes)
+        await drain(engine, TelegramTransport(bot), now, state=state, admin_ids=(ADMIN_TG,), tz=SHANGHAI)
+        with session_scope(engine) as s:
+            if outbox.unsent_count(s) == 0:
+                break
+        assert minutes < 60
+    with session_scope(engine) as s:
+        aside = outbox.set_aside_rows(s)
+    notices = fake.texts_to(ADMIN_TG)
+    counts = tally(engine, fake, others)
+    report(
+        capsys,
+        "poison group",
+        counts,
+        set_aside=len(aside),
+        admin_notices=len(notices),
+        minutes=minutes,
+        attempts_at_poison=len(
+            [c for c in fake.calls("sendMessage") if c.params.get("chat_id") == str(poison)]
+        ),
+    )
+    assert counts["lost"] == 0 and counts["duplicates"] == 0
+    # Every message to the failing group is kept, set aside in order, each with its error; one notice.
+    assert [r.text for r in aside] == expected[poison]
+    assert all(r.failures == 3 and "odd chat" in (r.last_error or "") for r in aside)
+    assert len(notices) == 1 and notices[0] is not None and "连续3次发送失败" in notices[0]
+    assert fake.texts_to(poison) == []
+    # The group is mended; an administrator sends them again: all arrive, once, in order.
+    fake.clear_faults()
+    with session_scope(engine) as s:
+        assert outbox.retry(s, now) == 4
+    await drain(engine, TelegramTransport(bot), now, state=state, admin_ids=(ADMIN_TG,), tz=SHANGHAI)
+    assert fake.texts_to(poison) == expected[poison]
+    assert tally(engine, fake, expected)["lost"] == 0 and in_order(fake, expected)
+
+
+async def test_a_send_accepted_with_an_unreadable_answer_is_not_sent_again(
+    engine: Engine, fake: FakeBotAPI, bot: Bot
+) -> None:
+    expected = fan_out(engine, fake, chats=2, per_chat=3)
+    fake.garble_next(2)
+    state = SenderState(limits=SendLimits(per_second=200, private_interval=0.0, linger=0.5))
+    report = await drain(engine, TelegramTransport(bot), NOW, state=state)
+    later = await drain(engine, TelegramTransport(bot), NOW + timedelta(minutes=10), state=state)
+    counts = tally(engine, fake, expected)
+    assert report.sent == 6 and later.sent == 0
+    assert counts["received"] == counts["sent"] == 6 and counts["duplicates"] == 0 and counts["lost"] == 0
+    assert in_order(fake, expected)
+    with session_scope(engine) as s:
+        unknown_ids = s.exec(select(Outbox).where(col(Outbox.telegram_message_id).is_(None))).all()
+    assert len(unknown_ids) == 2  # sent; only Telegram's message id could not be read

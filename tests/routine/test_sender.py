@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import date, timedelta
+from datetime import UTC, date, timedelta
 
 import pytest
 from sqlalchemy.engine import Engine
@@ -80,7 +80,7 @@ async def test_a_network_error_holds_the_chat_and_opens_the_circuit(
     engine: Engine, transport: FakeTransport
 ) -> None:
     put(engine, FIN_CHAT, 3, "fin")
-    transport.fail(TransportError("NetworkError: connection refused"), FIN_CHAT)
+    transport.fail(TransportError("NetworkError: connection refused", outage=True), FIN_CHAT)
     state = SenderState(limits=FAST)
     report = await run(engine, transport, state)
     assert report.retried == 1 and report.sent == 0 and state.failures == 1
@@ -250,3 +250,80 @@ async def test_a_send_the_locked_database_cannot_record_is_never_sent_again(tmp_
     assert [r.sent_at is not None for r in rows(engine)] == [True]
     locker.close()
     engine.dispose()
+
+
+async def test_an_unexpected_error_holds_only_its_chat_and_is_set_aside_after_a_few_tries(
+    engine: Engine, transport: FakeTransport
+) -> None:
+    build_world(engine)
+    put(engine, FIN_CHAT, 3, "fin")
+    put(engine, EDU_CHAT, 3, "edu")
+    limits = SendLimits(
+        per_second=1000, private_interval=0.0, group_per_window=10_000, linger=0.5, set_aside_after=3
+    )
+    state = SenderState(limits=limits)
+    transport.fail(TransportError("Conflict: something odd"), FIN_CHAT, times=3)
+    first = await run(engine, transport, state)
+    # Only its chat waits: no circuit, the other chat is served in full.
+    assert first.failed == 1 and state.failures == 0 and state.down_until is None
+    assert [d.text for d in transport.to(EDU_CHAT)] == ["edu0", "edu1", "edu2"]
+    assert transport.to(FIN_CHAT) == []
+    # Retried after 30 s, then 60 s; the third failure sets it aside and the chat goes on.
+    assert (await run(engine, transport, state, NOW + timedelta(seconds=20))).sent == 0
+    assert (await run(engine, transport, state, NOW + timedelta(seconds=31))).failed == 1
+    last = await run(engine, transport, state, NOW + timedelta(seconds=100))
+    assert last.set_aside == 1 and last.notices == 1
+    assert [d.text for d in transport.to(FIN_CHAT)] == ["fin1", "fin2"]
+    notice = transport.to(ADMIN_TG)
+    assert len(notice) == 1 and "连续3次发送失败" in notice[0].text and "Conflict" in notice[0].text
+    with session_scope(engine) as s:
+        [aside] = outbox.set_aside_rows(s)
+        assert aside.text == "fin0" and aside.failures == 3 and "Conflict" in (aside.last_error or "")
+        assert outbox.unsent_count(s) == 0
+        # An administrator sends it again: it goes, once.
+        assert outbox.retry(s, NOW + timedelta(minutes=5)) == 1
+    again = await run(engine, transport, state, NOW + timedelta(minutes=5))
+    assert again.sent == 1 and [d.text for d in transport.to(FIN_CHAT)] == ["fin1", "fin2", "fin0"]
+    with session_scope(engine) as s:
+        assert outbox.set_aside_rows(s) == [] and all(r.sent_at is not None for r in s.exec(select(Outbox)))
+
+
+async def test_a_bug_in_the_transport_is_one_messages_problem(
+    engine: Engine, transport: FakeTransport
+) -> None:
+    put(engine, FIN_CHAT, 1, "fin")
+    put(engine, EDU_CHAT, 1, "edu")
+
+    class Buggy(FakeTransport):
+        async def send(self, message):  # type: ignore[no-untyped-def]
+            if message.chat_id == FIN_CHAT:
+                raise KeyError("inline_keyboard")
+            return await super().send(message)
+
+    buggy = Buggy()
+    state = SenderState(limits=FAST)
+    report = await run(engine, buggy, state)
+    assert report.failed == 1 and report.sent == 1 and state.down_until is None
+    with session_scope(engine) as s:
+        fin = s.exec(select(Outbox).where(Outbox.chat_id == FIN_CHAT)).one()
+    assert fin.failures == 1
+    assert NOW + timedelta(seconds=30) <= fin.not_before.replace(tzinfo=UTC) < NOW + timedelta(seconds=31)
+    assert "KeyError" in (fin.last_error or "")
+
+
+async def test_odd_errors_in_several_chats_at_once_are_an_outage_not_poison(
+    engine: Engine, transport: FakeTransport
+) -> None:
+    for chat in (-3001, -3002, -3003, -3004):
+        put(engine, chat, 1, f"c{chat}")
+    transport.fail(TransportError("Internal Server Error"), None, times=4)
+    state = SenderState(limits=SendLimits(per_second=1000, private_interval=0.0, max_in_flight=1, linger=0.5))
+    report = await run(engine, transport, state)
+    # Two chats' messages count a failure each; the third chat's shows the platform failing: the circuit.
+    assert report.failed == 2 and state.failures == 1 and state.down_until is not None
+    # The fourth error falls on the first chat again: still everyone's (nothing went through in between).
+    assert (await run(engine, transport, state, NOW + timedelta(seconds=60))).sent == 0
+    assert state.failures == 2
+    assert (await run(engine, transport, state, NOW + timedelta(seconds=120))).sent == 4
+    assert [r.failures for r in rows(engine)] == [1, 1, 0, 0]
+    assert not state.failing_chats and state.failures == 0

@@ -1534,6 +1534,8 @@ class FakeBotAPI:
         self._time_offset = 0.0
 
         self._faults: list[_Fault] = []
+        self._chat_faults: dict[int, _Fault] = {}
+        self._garbled = 0
         self._limits_on = False
         self._limit_cfg = (30, 20, 1)
         self._limit_edits = False
@@ -1658,9 +1660,23 @@ class FakeBotAPI:
                 )
             )
 
+    def fail_chat(
+        self, chat: FakeChat | FakeUser | int, error_code: int = 500, description: str | None = None
+    ) -> None:
+        """Every send to `chat` fails with error_code (until `clear_faults`), every other chat works."""
+        with self._cond:
+            self._chat_faults[_chat_id(chat)] = _Fault(1, error_code, 1, None, description, None)
+
+    def garble_next(self, n: int = 1) -> None:
+        """The next n sends are ACCEPTED (delivered, recorded) but answered with a body that is not JSON, as a
+        broken proxy in front of the API might: the client cannot read that its message went."""
+        with self._cond:
+            self._garbled += n
+
     def clear_faults(self) -> None:
         with self._cond:
             self._faults.clear()
+            self._chat_faults.clear()
 
     def revoke_token(self, revoked: bool = True) -> None:
         """While revoked, every request with the bot's token gets 401 Unauthorized."""
@@ -2208,6 +2224,7 @@ class FakeBotAPI:
                 print(f"[fake_botapi] unknown / unimplemented method {method!r} -> 404", file=sys.stderr)
                 raise ApiError(404, "Not Found")
             self._inject_fault(method)
+            self._inject_chat_fault(method, params)
             result = handler(_Params(params, files))
             status, payload = 200, {"ok": True, "result": result}
             description = None
@@ -2230,6 +2247,12 @@ class FakeBotAPI:
             )
             self.status_counts[status] += 1
             self._cond.notify_all()
+            garble = status == 200 and method.lower() in SEND_METHODS and self._garbled > 0
+            if garble:
+                self._garbled -= 1
+        if garble:
+            h.reply(200, b"<html><body>502 upstream hiccup</body></html>")
+            return
         self._respond(h, payload, status)
 
     def _respond(self, h: _Handler, payload: JSON, status: int) -> None:
@@ -2283,6 +2306,18 @@ class FakeBotAPI:
                     fault.remaining -= 1
                     self._faults = [f for f in self._faults if f.remaining > 0]
                     raise self._fault_error(fault)
+
+    def _inject_chat_fault(self, method: str, params: JSON) -> None:
+        if method.lower() not in SEND_METHODS:
+            return
+        try:
+            chat_id = int(params.get("chat_id", 0))
+        except (TypeError, ValueError):
+            return
+        with self._cond:
+            fault = self._chat_faults.get(chat_id)
+        if fault is not None:
+            raise self._fault_error(fault)
 
     @staticmethod
     def _fault_error(fault: _Fault) -> ApiError:
