@@ -33,6 +33,7 @@ SUBCOMMANDS: tuple[str, ...] = (
     "units",
     "site",
     "retire",
+    "outbox",
 )
 
 

@@ -107,6 +107,15 @@ def judge(
             f"，最早应于 {when(h.oldest_backlog)} 发出。",
             f", the oldest due since {when(h.oldest_backlog)}.",
         ),
+        # Kept and reported to the administrators already; the bot itself is well, so this does not fail.
+        Check(
+            "set_aside",
+            True,
+            f"因异常暂存的消息：{h.set_aside} 条"
+            + ("（用 zhiri outbox 查看，zhiri outbox --retry 重发）" if h.set_aside else ""),
+            f"Messages set aside after repeated errors: {h.set_aside}"
+            + (" (see `zhiri outbox`; `zhiri outbox --retry` sends them again)" if h.set_aside else ""),
+        ),
     ]
 
 
