@@ -39,8 +39,9 @@ from handlers.context import CLOCK, ENGINE, JUDGE, SETTINGS, Context
 from handlers.menu import COMMANDS, menu
 from jobs import schedule
 from jobs.crawl import crawl_if_due
+from jobs.pace import Pacer
 from jobs.routine import calendar_fallback
-from jobs.transport import NoteAccepted
+from jobs.transport import NoteAccepted, PacedReplies
 from storage.db import make_engine, session_scope
 from storage.items import Judge, load_calendar
 
@@ -93,12 +94,14 @@ def make_bot(
     clock: Callable[[], datetime],
     *,
     request: BaseRequest | None = None,
-) -> ExtBot[None]:
+    pacer: Pacer | None = None,
+) -> ExtBot[str]:
     """The one bot: the application's, and the one the fault tests send through.
 
-    No PTB rate limiter: the outbox sender (jobs/sender.py) is the one pacer and the one retry policy on the
-    sending path. A limiter's own retries ran inside a claimed outbox row, past the claim's timeout, where a
-    second sender could take the row and send it again. Replies to a person's command are one per command.
+    One pacer (jobs/pace.py) and one retry policy on the sending path: the outbox sender's. Its sends pass
+    the bot's limiter untouched (PTB's AIORateLimiter retried them inside a claimed outbox row, past the
+    claim's timeout, where a second sender could take the row and send it again); replies to people take
+    their slots from the same pacer (`PacedReplies`; `pacer` is the sender's, made here when not given).
     Its calls go through RecordedCalls (bot/inbox.py): an update handled again after a crash does not send
     its replies twice; and through NoteAccepted (jobs/transport.py): a send Telegram accepted is known as
     accepted even when its answer cannot be read. `request` (no network) is for tests."""
@@ -110,6 +113,7 @@ def make_bot(
         request=NoteAccepted(sending),
         get_updates_request=request or HTTPXRequest(connection_pool_size=1),
         defaults=Defaults(allow_sending_without_reply=True),
+        rate_limiter=PacedReplies(pacer or Pacer(settings.routine_config().limits)),
     )
 
 

@@ -15,7 +15,7 @@ from telegram.ext import Application, ContextTypes
 
 from jobs.routine import RoutineConfig, TickReport, tick
 from jobs.sender import SenderState
-from jobs.transport import TelegramTransport, Transport
+from jobs.transport import PacedReplies, TelegramTransport, Transport
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +36,10 @@ def register(
     job_queue = application.job_queue
     if job_queue is None:
         raise RuntimeError("python-telegram-bot was installed without the job-queue extra")
-    state = SenderState(limits=config.limits)
+    # The bot's replies and the outbox share one pacer (bot.app.make_bot installs it as PacedReplies).
+    limiter = getattr(application.bot, "rate_limiter", None)
+    pacer = limiter.pacer if isinstance(limiter, PacedReplies) else None
+    state = SenderState(limits=config.limits, pacer=pacer)
     now = clock or (lambda: datetime.now(UTC))
     send = transport or TelegramTransport(application.bot)
 

@@ -2,10 +2,11 @@
 
 - Order: only each chat's oldest unsent message is ever a candidate (`outbox.heads`), and a chat has at most
   one message in flight, so a chat never sees a later message before an earlier one — also across retries.
-- Limits: this is the one pacer and the one retry policy on the sending path (the bot has no PTB rate limiter,
-  whose retries ran inside a claim). 29 messages a second overall, evenly spaced (a hair under 30 so that
-  network jitter never puts 30 into one second); 20 a minute per group; one a second per private chat. A 429
-  pauses everything for its retry_after, as Telegram asks; the message waits in the outbox, unclaimed.
+- Limits: one pacer (jobs/pace.py) and one retry policy on the sending path. The bot's replies to people take
+  their slots from the same pacer (jobs.transport.PacedReplies); PTB's AIORateLimiter is gone, whose retries
+  ran inside a claimed row. 29 messages a second overall, evenly spaced (a hair under 30 so that network
+  jitter never puts 30 into one second); 20 a minute per group; one a second per private chat. A 429 pauses
+  everything for its retry_after, as Telegram asks; the message waits in the outbox, unclaimed.
 - Never lost, never doubled: a row is claimed by a conditional UPDATE and marked sent in its own commit right
   after Telegram accepted it. After a crash, a claimed-but-unmarked row is retried once its claim is stale.
 - Failures: network errors open a circuit for an exponentially growing, capped delay (the API being down is
@@ -42,6 +43,7 @@ from sqlmodel import Session
 
 from domain.routine import KIND_NAMES, make_key, undelivered_lines
 from domain.text import md
+from jobs.pace import Pacer, SendLimits
 from jobs.transport import Outgoing, Transport, TransportError
 from storage import outbox
 from storage.db import session_scope
@@ -56,77 +58,15 @@ def _worker_id() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
 
 
-@dataclass(frozen=True)
-class SendLimits:
-    per_second: float = 29.0
-    group_per_window: int = 20
-    group_window: float = 61.0  # Telegram's minute, plus a second for clock and network jitter
-    private_interval: float = 1.1
-    max_in_flight: int = 8
-    backoff_base: float = 2.0  # seconds after the first network failure, doubling…
-    backoff_cap: float = 300.0  # …up to five minutes
-    retry_base: float = 30.0  # one message's unexpected error: retried after this, doubling…
-    retry_cap: float = 1800.0  # …up to half an hour
-    set_aside_after: int = 5  # unexpected errors in a row before the message is set aside (~8 minutes)
-    odd_chats_outage: int = 3  # chats failing unexpectedly, nothing sent in between: an outage
-    batch: int = 200  # chat heads fetched at a time
-    refetch: float = 1.0  # seconds between looks at the outbox while draining
-    linger: float = 5.0  # wait this long for a chat's pacing before leaving it to the next tick
-
-
-@dataclass
-class Pacer:
-    """Who may send when, on the monotonic clock. Plain bookkeeping: no sleeping here."""
-
-    limits: SendLimits
-    next_global: float = 0.0
-    paused_until: float = 0.0
-    groups: dict[int, deque[float]] = field(default_factory=dict)
-    privates: dict[int, float] = field(default_factory=dict)
-
-    def chat_ready_at(self, chat_id: int, t: float) -> float:
-        if chat_id > 0:  # a private chat (Telegram's user ids are positive, groups negative)
-            last = self.privates.get(chat_id)
-            return t if last is None else max(t, last + self.limits.private_interval)
-        window = self.groups.get(chat_id)
-        if not window:
-            return t
-        while window and window[0] <= t - self.limits.group_window:
-            window.popleft()
-        if len(window) < self.limits.group_per_window:
-            return t
-        return window[len(window) - self.limits.group_per_window] + self.limits.group_window
-
-    def global_ready_at(self) -> float:
-        return max(self.next_global, self.paused_until)
-
-    def took(self, chat_id: int, t: float) -> None:
-        # Spaced from the actual send, never catching up in a burst: a burst is what Telegram counts.
-        self.next_global = max(self.next_global, t) + 1.0 / self.limits.per_second
-        if chat_id > 0:
-            self.privates[chat_id] = t
-        else:
-            self.groups.setdefault(chat_id, deque()).append(t)
-
-    def untook(self, chat_id: int, t: float) -> None:
-        """A send that never reached Telegram (network down) does not count against the chat's minute."""
-        window = self.groups.get(chat_id)
-        if window and t in window:
-            window.remove(t)
-        if self.privates.get(chat_id) == t:
-            del self.privates[chat_id]
-
-    def pause(self, until: float) -> None:
-        self.paused_until = max(self.paused_until, until)
-
-
 @dataclass
 class SenderState:
     """What the sender remembers between ticks: pacing, and the circuit that is open while the API is down."""
 
     limits: SendLimits = field(default_factory=SendLimits)
     worker: str = field(default_factory=lambda: _worker_id())
-    pacer: Pacer = field(init=False)
+    # The one pacer of the process: shared with the bot's replies (bot.app.make_bot, jobs.pace.PacedReplies)
+    # when there is one, so that replies and the outbox together keep Telegram's limits.
+    pacer: Pacer | None = None
     failures: int = 0  # consecutive transient failures
     down_until: datetime | None = None
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
@@ -138,7 +78,8 @@ class SenderState:
     failing_chats: set[int] = field(default_factory=set)
 
     def __post_init__(self) -> None:
-        self.pacer = Pacer(self.limits)
+        if self.pacer is None:
+            self.pacer = Pacer(self.limits)
 
     def backoff(self) -> timedelta:
         seconds = min(self.limits.backoff_cap, self.limits.backoff_base * 2 ** max(0, self.failures - 1))
@@ -216,6 +157,7 @@ class _Drain:
         self.engine, self.transport, self.state = engine, transport, state
         self.admin_ids, self.tz, self.clock, self.sleep = admin_ids, tz, clock, sleep
         self.limits = state.limits
+        assert state.pacer is not None
         self.pacer = state.pacer
         self.start = clock()
         self.now0 = now

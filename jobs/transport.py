@@ -13,13 +13,16 @@ this seam.
 
 from __future__ import annotations
 
+import asyncio
 import io
 import json
 import logging
+import time
+from collections.abc import Callable, Coroutine
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Protocol
+from typing import Any, Protocol
 
 from telegram import Bot, InlineKeyboardMarkup, InputFile, LinkPreviewOptions
 from telegram._utils.defaultvalue import DEFAULT_NONE
@@ -34,7 +37,10 @@ from telegram.error import (
     TelegramError,
     TimedOut,
 )
+from telegram.ext import BaseRateLimiter, ExtBot
 from telegram.request import BaseRequest, RequestData
+
+from jobs.pace import Pacer
 
 log = logging.getLogger(__name__)
 
@@ -159,6 +165,64 @@ class NoteAccepted(BaseRequest):
         return code, payload
 
 
+# The `rate_limit_args` of the outbox's own sends: paced by the sender already, and retried by the outbox.
+OUTBOX = "outbox"
+
+
+class PacedReplies(BaseRateLimiter[str]):
+    """The bot's rate limiter (bot.app.make_bot). Its calls to a chat (replies to people, edits) take their
+    slot from the one pacer, the outbox sender's; a 429 pauses both, and the reply waits as Telegram asks,
+    as an outbox message would (at most `tries` times: the next update waits behind it). The outbox's sends
+    pass straight through: paced already, and retried by the outbox, never inside a claimed row."""
+
+    def __init__(self, pacer: Pacer, *, tries: int = 3) -> None:
+        self.pacer = pacer
+        self.tries = tries
+
+    async def initialize(self) -> None:
+        pass
+
+    async def shutdown(self) -> None:
+        pass
+
+    async def process_request(
+        self,
+        callback: Callable[..., Coroutine[Any, Any, bool | dict[str, Any] | list[dict[str, Any]]]],
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+        rate_limit_args: str | None,
+    ) -> bool | dict[str, Any] | list[dict[str, Any]]:
+        if rate_limit_args == OUTBOX:
+            return await callback(*args, **kwargs)
+        chat = data.get("chat_id")
+        chat_id = chat if isinstance(chat, int) else None
+        for attempt in range(1, self.tries + 1):
+            if chat_id is not None:
+                await self._slot(chat_id)
+            try:
+                return await callback(*args, **kwargs)
+            except RetryAfter as exc:
+                wait = _seconds(exc)
+                self.pacer.pause(time.monotonic() + wait)
+                if attempt == self.tries:
+                    raise
+                log.warning("%s to %s: Telegram asks to wait %.0f s (try %d)", endpoint, chat, wait, attempt)
+                if chat_id is None:
+                    await asyncio.sleep(wait)
+        raise AssertionError("unreachable")
+
+    async def _slot(self, chat_id: int) -> None:
+        while True:
+            t = time.monotonic()
+            ready = max(self.pacer.chat_ready_at(chat_id, t), self.pacer.global_ready_at())
+            if ready <= t:
+                self.pacer.took(chat_id, t)
+                return
+            await asyncio.sleep(ready - t)
+
+
 class TelegramTransport:
     """Sends through a `telegram.Bot`: the one `bot.app.make_bot` builds (production and the fault tests)."""
 
@@ -191,6 +255,9 @@ class TelegramTransport:
         log.warning("a message to %s was accepted; its answer was unreadable: %r", message.chat_id, exc)
 
     async def _send(self, message: Outgoing) -> int | None:
+        paced: dict[str, Any] = {}
+        if isinstance(self.bot, ExtBot) and self.bot.rate_limiter is not None:
+            paced["rate_limit_args"] = OUTBOX
         markup = None
         if message.reply_markup:
             markup = InlineKeyboardMarkup.de_json(json.loads(message.reply_markup), self.bot)
@@ -202,6 +269,7 @@ class TelegramTransport:
                     document=InputFile(io.BytesIO(message.document), filename=name),
                     caption=message.text[:CAPTION_LIMIT] or None,
                     reply_markup=markup,
+                    **paced,
                 )
             else:
                 sent = await self.bot.send_message(
@@ -210,6 +278,7 @@ class TelegramTransport:
                     reply_markup=markup,
                     # Lists carry many links: one preview card of the first would bury the list.
                     link_preview_options=LinkPreviewOptions(is_disabled=True),
+                    **paced,
                 )
         except RetryAfter as exc:
             raise TransportError(str(exc), retry_after=_seconds(exc)) from exc

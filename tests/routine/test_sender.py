@@ -327,3 +327,36 @@ async def test_odd_errors_in_several_chats_at_once_are_an_outage_not_poison(
     assert (await run(engine, transport, state, NOW + timedelta(seconds=120))).sent == 4
     assert [r.failures for r in rows(engine)] == [1, 1, 0, 0]
     assert not state.failing_chats and state.failures == 0
+
+
+async def test_replies_take_their_slots_from_the_one_pacer_and_a_429_pauses_the_outbox_too() -> None:
+    import time
+
+    from telegram.error import RetryAfter
+
+    from jobs.transport import OUTBOX, PacedReplies
+
+    pacer = Pacer(SendLimits(per_second=1000, private_interval=0.05))
+    limiter = PacedReplies(pacer)
+    calls: list[str] = []
+
+    async def call(name: str) -> bool:
+        calls.append(name)
+        if name == "flooded" and calls.count("flooded") == 1:
+            raise RetryAfter(timedelta(seconds=0.2))
+        return True
+
+    async def send(name: str, chat: int | None, args: str | None = None) -> object:
+        data = {"chat_id": chat} if chat is not None else {}
+        return await limiter.process_request(call, (name,), {}, "sendMessage", data, args)
+
+    # The outbox's own sends pass untouched: no slot taken (the sender took it), no retry here.
+    assert await send("outbox", 7, OUTBOX) and 7 not in pacer.privates
+    started = time.monotonic()
+    assert await send("reply", 7) and 7 in pacer.privates
+    assert await send("reply2", 7)  # the same private chat: waits its interval
+    assert time.monotonic() - started >= 0.05
+    # A 429 on a reply pauses the shared pacer (so the outbox waits too) and the reply goes after.
+    assert await send("flooded", 8)
+    assert calls.count("flooded") == 2 and pacer.paused_until > started
+    assert time.monotonic() - started >= 0.2
