@@ -1,4 +1,6 @@
-"""A Bot API stand-in for handler tests: answers every method plausibly, records every call, no network."""
+"""A Bot API stand-in for handler tests: records every call, no network. It answers the methods Zhiri uses
+(the fake Bot API's list, `tests.support.fake_botapi.PARAMS`) and fails the test on any other method or
+parameter, as PTB's own OfflineRequest does."""
 
 from __future__ import annotations
 
@@ -7,7 +9,10 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+import pytest
 from telegram.request import BaseRequest, RequestData
+
+from tests.support.fake_botapi import PARAMS
 
 BOT_ID, BOT_USERNAME = 4242, "ZhiriTestBot"
 
@@ -42,6 +47,12 @@ class RecordingRequest(BaseRequest):
     ) -> tuple[int, bytes]:
         name = url.rsplit("/", 1)[-1]
         params = request_data.parameters if request_data else {}
+        expected = PARAMS.get(name.lower())
+        if expected is None:
+            pytest.fail(f"the bot called {name}, which Zhiri is not known to call")
+        extra = sorted(set(params) - expected)
+        if extra:
+            pytest.fail(f"the bot passed {name} parameters Zhiri is not known to pass: {', '.join(extra)}")
         self.calls.append(Call(name, params))
         return 200, json.dumps({"ok": True, "result": self._result(name, params)}).encode()
 

@@ -15,9 +15,6 @@ from telegram import (
     BotCommand,
     BotCommandScopeAllGroupChats,
     BotCommandScopeChat,
-    ChatFullInfo,
-    ChatMemberAdministrator,
-    ChatMemberOwner,
     ChatMemberUpdated,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
@@ -29,6 +26,7 @@ from telegram.error import (
     BadRequest,
     ChatMigrated,
     Conflict,
+    EndPointNotFound,
     Forbidden,
     InvalidToken,
     NetworkError,
@@ -38,7 +36,7 @@ from telegram.error import (
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
 from telegram.request import HTTPXRequest
 
-from tests.support.fake_botapi import FakeBotAPI, FakeTimeout, utf16_len
+from tests.support.fake_botapi import FakeBotAPI, FakeTimeout, FakeUnexpected, utf16_len
 
 TOKEN = "123456:TEST"
 # PTB itself reads RetryAfter.retry_after while building the exception
@@ -49,7 +47,6 @@ def make_bot(fake: FakeBotAPI, token: str = TOKEN) -> telegram.Bot:
     return telegram.Bot(
         token,
         base_url=fake.base_url,
-        base_file_url=fake.base_file_url,
         request=HTTPXRequest(connect_timeout=2, read_timeout=5, write_timeout=5, pool_timeout=2),
         get_updates_request=HTTPXRequest(connect_timeout=2, read_timeout=5),
     )
@@ -125,7 +122,22 @@ def test_it_answers_errors_in_the_bot_api_shape(fake: FakeBotAPI) -> None:
         }
         r = client.post(f"{fake.base_url}{TOKEN}/sendMessage", data={"chat_id": "99", "text": "x"})
         assert r.json()["description"] == "Bad Request: chat not found"
-    assert "noSuchMethod" in fake.unknown_methods
+    assert fake.unexpected == ["method 'noSuchMethod'"]
+    fake.unexpected.clear()  # seen: the test of that is below
+
+
+async def test_what_the_bot_is_not_known_to_send_fails_the_test(fake: FakeBotAPI, bot: telegram.Bot) -> None:
+    chat = fake.private_chat(fake.user(12, "李四"))
+    with pytest.raises(EndPointNotFound):  # the real API's 404 for a method it does not have
+        await fake_post(fake, "sendPhoto", chat_id=chat.id, photo="x")
+    with pytest.raises(BadRequest, match=r"(?i)sendmessage parameter\(s\) disable_web_page_preview"):
+        await fake_post(fake, "sendMessage", chat_id=chat.id, text="x", disable_web_page_preview=True)
+    with pytest.raises(BadRequest, match=r"(?i)parse_mode 'markdownv2'"):
+        await bot.send_message(chat.id, "*粗体*", parse_mode=ParseMode.MARKDOWN_V2)
+    assert fake.sent == []
+    with pytest.raises(FakeUnexpected, match=r"sendPhoto.*disable_web_page_preview.*MarkdownV2"):
+        fake.stop()
+    fake.unexpected.clear()
 
 
 # ------------------------------------------------------------------------------------------------ messages
@@ -204,8 +216,6 @@ async def test_it_parses_html_and_limits_like_the_server(fake: FakeBotAPI, bot: 
         await bot.send_message(chat.id, "<b>未闭合", parse_mode=ParseMode.HTML)
     with pytest.raises(BadRequest, match=r'(?i)unsupported start tag "br"'):
         await bot.send_message(chat.id, "a<br>b", parse_mode=ParseMode.HTML)
-    with pytest.raises(BadRequest, match=r"reserved and must be escaped"):
-        await bot.send_message(chat.id, "完成率 99.5%", parse_mode=ParseMode.MARKDOWN_V2)
     await bot.send_message(
         chat.id, "<b>" + "值" * 4096 + "</b>", parse_mode=ParseMode.HTML
     )  # 4096 after parsing
@@ -243,10 +253,6 @@ async def test_it_sends_a_document_as_multipart(fake: FakeBotAPI, bot: telegram.
     assert record.method == "sendDocument"
     assert record.document_filename == "值日表 2026.xlsx" and record.document_bytes == data
     assert record.document_mime_type == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    downloaded = await (await bot.get_file(msg.document.file_id)).download_as_bytearray()
-    assert bytes(downloaded) == data
-    again = await bot.send_document(chat.id, document=msg.document.file_id)
-    assert again.document is not None and again.document.file_id == msg.document.file_id
 
 
 async def test_it_edits_a_caption_and_only_a_caption(fake: FakeBotAPI, bot: telegram.Bot) -> None:
@@ -343,11 +349,8 @@ async def test_it_delivers_button_presses_and_enforces_keyboard_edits(
     with pytest.raises(ValueError, match=r"no button"):
         fake.press_button(chat, sun, sent.message_id, "done:7")
     assert fake.edits[-1].text == "首页栏目已更新"
-    assert await bot.delete_message(chat.id, sent.message_id)
-    with pytest.raises(BadRequest, match=r"(?i)message to delete not found"):
-        await bot.delete_message(chat.id, sent.message_id)
     with pytest.raises(BadRequest, match=r"(?i)message to edit not found"):
-        await bot.edit_message_text("x", chat.id, sent.message_id)
+        await bot.edit_message_text("x", chat.id, sent.message_id + 100)
 
 
 async def test_it_ends_an_older_long_poll_with_conflict(fake: FakeBotAPI, bot: telegram.Bot) -> None:
@@ -489,15 +492,12 @@ async def test_it_stores_commands_per_scope_and_language(fake: FakeBotAPI, bot: 
     assert await bot.set_my_commands([BotCommand("today", "今日值日")], scope=BotCommandScopeAllGroupChats())
     assert await bot.set_my_commands([BotCommand("report", "本群报告")], scope=BotCommandScopeChat(group.id))
     assert await bot.set_my_commands([BotCommand("help", "help")], language_code="en")
-    assert [c.command for c in await bot.get_my_commands()] == ["start", "done"]
-    assert [c.command for c in await bot.get_my_commands(scope=BotCommandScopeAllGroupChats())] == ["today"]
-    assert [c.command for c in await bot.get_my_commands(scope=BotCommandScopeChat(group.id))] == ["report"]
-    assert [c.command for c in await bot.get_my_commands(language_code="en")] == ["help"]
+    assert [c["command"] for c in fake.commands()] == ["start", "done"]
+    assert [c["command"] for c in fake.commands({"type": "all_group_chats"})] == ["today"]
+    assert [c["command"] for c in fake.commands(language_code="en")] == ["help"]
     assert fake.commands({"type": "chat", "chat_id": group.id}) == [
         {"command": "report", "description": "本群报告"}
     ]
-    assert await bot.delete_my_commands(scope=BotCommandScopeAllGroupChats())
-    assert await bot.get_my_commands(scope=BotCommandScopeAllGroupChats()) == ()
     with pytest.raises(BadRequest, match=r"(?i)bot_command_invalid"):
         await bot.set_my_commands([BotCommand("Start", "大写")])
     with pytest.raises(BadRequest, match=r"(?i)command description must be non-empty"):
@@ -522,29 +522,6 @@ async def test_it_can_wait_for_what_the_bot_sends(fake: FakeBotAPI, bot: telegra
         fake.wait_for(lambda: len(fake.sent) > 2, timeout=0.1)
     with pytest.raises(TelegramError):
         await bot.send_message(-999, "nobody")
-
-
-async def test_it_describes_chats_and_members(fake: FakeBotAPI, bot: telegram.Bot) -> None:
-    boss = fake.user(9501, "韩处长", "hanchu")
-    clerk = fake.user(9502, "杨干事")
-    group = fake.supergroup("宣传科", creator=boss, members=[clerk], username="xuanchuan")
-    fake.add_bot_to_group(group, boss, as_admin=True)
-    added, _service = await bot.get_updates()
-    assert added.my_chat_member is not None
-    assert isinstance(added.my_chat_member.new_chat_member, ChatMemberAdministrator)
-    info = await bot.get_chat(group.id)
-    assert isinstance(info, ChatFullInfo) and info.title == "宣传科" and info.type == "supergroup"
-    assert (await bot.get_chat("@xuanchuan")).id == group.id
-    assert isinstance(await bot.get_chat_member(group.id, boss.id), ChatMemberOwner)
-    assert (await bot.get_chat_member(group.id, clerk.id)).status == "member"
-    admins = await bot.get_chat_administrators(group.id)
-    assert sorted(a.user.id for a in admins) == [9501, 123456]
-    assert await bot.get_chat_member_count(group.id) == 3
-    private = await bot.get_chat(fake.private_chat(clerk).id)
-    assert private.type == "private" and private.first_name == "杨干事"
-    assert await bot.leave_chat(group.id)
-    with pytest.raises(Forbidden, match=r"bot is not a member of the supergroup chat"):
-        await bot.send_message(group.id, "再见")
 
 
 async def test_it_drives_a_real_ptb_application(fake: FakeBotAPI) -> None:
@@ -585,35 +562,22 @@ async def test_it_drives_a_real_ptb_application(fake: FakeBotAPI) -> None:
 
 async def test_it_builds_realistic_user_side_updates(fake: FakeBotAPI, bot: telegram.Bot) -> None:
     li = fake.user(9701, "李", "li_ming")
-    news = fake.channel("政务公开", username="zwgk")
     group = fake.group("网站组")
     first = fake.send_text(group, li, "首页已更新")
     fake.send_text(group, li, "首页和专栏已更新", edited=True)
     fake.send_text(group, li, "转发", forward_from=li)
-    fake.send_text(group, li, "转发频道", forward_from=news)
     fake.send_text(group, li, "转发匿名", forward_from="某用户")
     fake.send_text(group, li, "回复", reply_to=first["message_id"])
-    fake.send_document(group, li, "栏目清单.xlsx", b"PK\x03\x04 xlsx", caption="清单")
-    fake.channel_post(news, "通知公告 #值日")
-    msg, edited, fwd_user, fwd_channel, fwd_hidden, reply, doc, post = await bot.get_updates()
+    msg, edited, fwd_user, fwd_hidden, reply = await bot.get_updates()
     assert msg.message is not None and edited.edited_message is not None
     assert edited.edited_message.message_id == msg.message.message_id
     assert edited.edited_message.text == "首页和专栏已更新" and edited.edited_message.edit_date is not None
     assert fwd_user.message is not None and fwd_user.message.forward_origin is not None
     assert fwd_user.message.forward_origin.type == "user"
-    assert fwd_channel.message is not None and fwd_channel.message.forward_origin is not None
-    assert fwd_channel.message.forward_origin.type == "channel"
     assert fwd_hidden.message is not None and fwd_hidden.message.forward_origin is not None
     assert fwd_hidden.message.forward_origin.type == "hidden_user"
     assert reply.message is not None and reply.message.reply_to_message is not None
     assert reply.message.reply_to_message.text == "首页和专栏已更新"  # replies show the current version
-    assert doc.message is not None and doc.message.document is not None
-    assert doc.message.document.file_name == "栏目清单.xlsx" and doc.message.caption == "清单"
-    data = await (await bot.get_file(doc.message.document.file_id)).download_as_bytearray()
-    assert bytes(data) == b"PK\x03\x04 xlsx"
-    assert post.channel_post is not None and post.channel_post.sender_chat is not None
-    assert post.channel_post.sender_chat.id == news.id and post.channel_post.from_user is None
-    assert post.channel_post.entities == (MessageEntity(MessageEntity.HASHTAG, 5, 3),)
 
 
 async def test_it_filters_updates_like_the_server(fake: FakeBotAPI, bot: telegram.Bot) -> None:
