@@ -260,10 +260,6 @@ class SentRecord:
         """callback_data of every inline button, row by row."""
         return [b["callback_data"] for b in _inline_buttons(self.reply_markup) if "callback_data" in b]
 
-    @property
-    def button_texts(self) -> list[str]:
-        return [str(b.get("text")) for b in _inline_buttons(self.reply_markup)]
-
 
 @dataclass(frozen=True)
 class EditRecord:
@@ -1533,10 +1529,6 @@ class FakeBotAPI:
                 chat_id = SUPERGROUP_ID_FLOOR - next(self._supergroup_ids)
         return self.group(title, chat_id, **kwargs)
 
-    def get_chat(self, chat_id: int) -> FakeChat | None:
-        with self._cond:
-            return self._chats.get(chat_id)
-
     # ---------------------------------------------------------------------------- test-side actions
 
     def send_text(
@@ -2236,24 +2228,6 @@ class FakeBotAPI:
             raise _forbidden(f"bot is not a member of the {what} chat")
         if chat.type == "channel" and chat.bot_status != "administrator" and chat.bot_status != "creator":
             raise _bad("need administrator rights in the channel chat")
-
-    def _check_read(self, chat: FakeChat) -> None:
-        """check_chat_access(Read): only supergroups / channels refuse reading when the bot is out."""
-        if chat.type not in ("supergroup", "channel"):
-            return
-        what = "supergroup" if chat.type == "supergroup" else "channel"
-        if chat.bot_status == "kicked":
-            raise _forbidden(f"bot was kicked from the {what} chat")
-        if chat.bot_status == "left" and not chat.username:
-            raise _forbidden(f"bot is not a member of the {what} chat")
-
-    def _read_chat(self, p: _Params, *, members: bool = False) -> FakeChat:
-        chat = self._resolve_chat(p.values.get("chat_id"))
-        if members and chat.type == "group":
-            self._check_write(chat)  # the member list is inaccessible in deactivated groups
-        else:
-            self._check_read(chat)
-        return chat
 
     def _write_chat(self, p: _Params) -> FakeChat:
         chat = self._resolve_chat(p.values.get("chat_id"))
