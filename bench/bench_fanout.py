@@ -3,7 +3,8 @@ Telegram's flood limits enforced (30 messages a second overall, 20 a minute per 
 
 30 a second makes 2,000 messages take at least 66.7 s. Target: done within 10% of that floor, with zero
 429 responses. `python -m bench fanout` prints the elapsed time, its ratio to the floor and the 429 count.
-The path is the production one: outbox rows in SQLite, `jobs.sender.drain`, `TelegramTransport` over HTTP.
+The path is the production one: outbox rows in SQLite, `jobs.sender.drain`, `TelegramTransport` over HTTP
+through the production bot (`bot.app.make_bot`).
 """
 
 from __future__ import annotations
@@ -14,9 +15,9 @@ import time
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from telegram import Bot
-from telegram.request import HTTPXRequest
-
+from bot.app import make_bot
+from bot.config import Settings
+from jobs.pace import Pacer, SendLimits
 from jobs.sender import SenderState, drain
 from jobs.transport import TelegramTransport
 from storage import outbox
@@ -58,9 +59,13 @@ async def _run(db: Path) -> tuple[float, int, int, int]:
                     key=f"bench:{chat_id}",
                 )
         fake.enforce_limits(True)
-        bot = Bot(fake.token, base_url=fake.base_url, request=HTTPXRequest(connection_pool_size=32))
+        settings = Settings(
+            telegram_bot_token=fake.token, telegram_api_url=fake.base_url, database_url=f"sqlite:///{db}"
+        )
+        pacer = Pacer(SendLimits())  # one pacer for the bot's replies and the outbox, as in `zhiri run`
+        bot = make_bot(settings, engine, lambda: now, pacer=pacer)  # the production bot
         async with bot:
-            state = SenderState()
+            state = SenderState(pacer=pacer)
             transport = TelegramTransport(bot)
             started = time.monotonic()
             while True:
