@@ -286,7 +286,7 @@ def running_bot(
             bot.alive()
         assert not fake.internal_errors, fake.internal_errors
     finally:
-        stop(proc)
+        stop(bot.proc)  # the process running now: a test may have restarted it
         fake.stop()
         engine.dispose()
 
