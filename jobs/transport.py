@@ -171,9 +171,10 @@ OUTBOX = "outbox"
 
 class PacedReplies(BaseRateLimiter[str]):
     """The bot's rate limiter (bot.app.make_bot). Its calls to a chat (replies to people, edits) take their
-    slot from the one pacer, the outbox sender's; a 429 pauses both, and the reply waits as Telegram asks,
-    as an outbox message would (at most `tries` times: the next update waits behind it). The outbox's sends
-    pass straight through: paced already, and retried by the outbox, never inside a claimed row."""
+    slot from the one pacer, the outbox sender's, and count against their chat there; a 429 pauses both, and
+    the reply waits as Telegram asks, as an outbox message would (at most `tries` times: the next update waits
+    behind it). The outbox's sends pass straight through: paced already, and retried by the outbox, never
+    inside a claimed row."""
 
     def __init__(self, pacer: Pacer, *, tries: int = 3) -> None:
         self.pacer = pacer
@@ -214,9 +215,12 @@ class PacedReplies(BaseRateLimiter[str]):
         raise AssertionError("unreachable")
 
     async def _slot(self, chat_id: int) -> None:
+        # A reply waits for the overall rate only. Holding a person's answer for a chat's own limit (a group's
+        # 20 a minute) would hold every update behind it; the reply is counted against its chat instead, so
+        # that the outbox keeps its distance, and a 429 is waited out like any other.
         while True:
             t = time.monotonic()
-            ready = max(self.pacer.chat_ready_at(chat_id, t), self.pacer.global_ready_at())
+            ready = self.pacer.global_ready_at()
             if ready <= t:
                 self.pacer.took(chat_id, t)
                 return
