@@ -16,10 +16,10 @@ from typing import TypeVar
 from sqlalchemy.engine import Engine
 
 from bot.config import load_settings
+from sheetread.sheets import parse_sheets, read_table_file
 from storage.catalog import ImportProblem, ImportReport, RetireGuard, run_import
 from storage.db import SchemaOutOfDate, dry_run_engine, make_engine, upgrade
 from storage.ledger import LedgerReport, looks_like_ledger, run_ledger_import
-from storage.sheets import parse_sheets, read_table_file
 
 R = TypeVar("R")
 

@@ -26,11 +26,11 @@ from domain.rules import parse_rule
 from domain.site import office_of
 from domain.text import KIND_LABELS
 from domain.units import ROLE_HELPER
+from sheetread.sheets import ImportProblem, ListRow, Notice, ParsedList, SheetInfo, UnitRef, parse_list
 from storage.db import session_scope
 from storage.items import Judge, load_calendar, log_update, refresh_item, set_rule
 from storage.models import Item, ItemUnit, Site, Unit, UnitGroupMember
 from storage.retirement import retire
-from storage.sheets import ImportProblem, ListRow, Notice, ParsedList, SheetInfo, UnitRef, parse_list
 from storage.units import find_unit, proposed_merges
 
 __all__ = [
@@ -499,7 +499,7 @@ def import_rows(
     return report
 
 
-_UNIT_HEADERS = frozenset({"责任单位", "牵头单位", "配合单位"})  # storage.sheets' labels of the unit fields
+_UNIT_HEADERS = frozenset({"责任单位", "牵头单位", "配合单位"})  # sheetread.sheets' labels of the unit fields
 RETIRE_SHOWN = 30
 
 
@@ -773,7 +773,7 @@ def run_import(
     """The whole import as one transaction; `dry_run` rolls it back after reporting. Raises ImportProblem
     (RetireRefused when the `guard` stops it: a dry run only says so).
 
-    `source` is a list file, or one already read with `storage.sheets.parse_list` (then name the file)."""
+    `source` is a list file, or one already read with `sheetread.sheets.parse_list` (then name the file)."""
     if isinstance(source, Path):
         # A file that cannot be read never opens a transaction.
         parsed, name = parse_list(source), file_name or source.name

@@ -23,12 +23,12 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
+from sheetread.sheets import Cell, ImportProblem, RawSheet, normalize_header, parse_day, read_table_file
 from storage.catalog import find_site, site_judge
 from storage.db import session_scope
 from storage.items import Judge, close_event, record_event
 from storage.models import Event, Item
 from storage.queries import ItemRef, match_items
-from storage.sheets import Cell, ImportProblem, RawSheet, normalize_header, parse_day, read_table_file
 
 __all__ = ["LedgerReport", "looks_like_ledger", "run_ledger_import"]
 

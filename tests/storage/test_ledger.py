@@ -11,10 +11,10 @@ from openpyxl import Workbook
 from sqlmodel import Session, col, select
 
 from bot.cli import main
+from sheetread.sheets import read_table_file
 from storage.catalog import run_import
 from storage.ledger import looks_like_ledger, run_ledger_import
 from storage.models import Event, Item
-from storage.sheets import read_table_file
 from tests.conftest import at
 
 REPO = Path(__file__).resolve().parents[2]

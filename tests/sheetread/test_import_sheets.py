@@ -1,4 +1,4 @@
-"""Reading responsibility lists into rows (storage.sheets): no database."""
+"""Reading responsibility lists into rows (sheetread.sheets): no database."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 
-from storage.sheets import (
+from sheetread.sheets import (
     Cell,
     ImportProblem,
     ListRow,
