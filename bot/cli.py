@@ -13,8 +13,8 @@ from collections.abc import Sequence
 from importlib import import_module
 
 from bot.cli_support import Refusal
-from storage.catalog import NoSuchSite
 from storage.db import SchemaOutOfDate
+from storage.sites import NoSuchSite
 
 # name -> module under bot/; each module provides add_parser(subparsers) and run(args) -> int
 SUBCOMMANDS: tuple[str, ...] = (

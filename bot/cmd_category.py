@@ -10,7 +10,6 @@ from datetime import UTC, datetime
 from bot.cli_support import database
 from bot.config import load_settings
 from domain.inspection import CATEGORY_NAMES
-from storage.catalog import site_judge
 from storage.db import session_scope
 from storage.score import (
     CategoryItemAmbiguous,
@@ -19,6 +18,7 @@ from storage.score import (
     category_names,
     set_category,
 )
+from storage.sites import site_judge
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

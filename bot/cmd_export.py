@@ -10,7 +10,7 @@ from pathlib import Path
 from bot.cli_support import database
 from bot.config import load_settings
 from reports.export import ExportProblem, run_export
-from storage.catalog import NoSuchSite
+from storage.sites import NoSuchSite
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -15,11 +15,11 @@ from typing import TypeVar
 
 from sqlalchemy.engine import Engine
 
+from acts.catalog import ImportProblem, ImportReport, RetireGuard, run_import
+from acts.ledger import LedgerReport, looks_like_ledger, run_ledger_import
 from bot.config import load_settings
 from sheetread.sheets import parse_sheets, read_table_file
-from storage.catalog import ImportProblem, ImportReport, RetireGuard, run_import
 from storage.db import SchemaOutOfDate, dry_run_engine, make_engine, upgrade
-from storage.ledger import LedgerReport, looks_like_ledger, run_ledger_import
 
 R = TypeVar("R")
 

@@ -12,12 +12,12 @@ from datetime import UTC, datetime
 
 from sqlmodel import Session
 
+from acts.retire import NoSuchItem, find_item_in_site, retire, retired_items, unretire
 from bot.cli_support import database
 from bot.config import Settings, load_settings
-from storage.catalog import site_judge, site_named
 from storage.db import session_scope
 from storage.models import Item, Site
-from storage.retirement import NoSuchItem, find_item_in_site, retire, retired_items, unretire
+from storage.sites import site_judge, site_named
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -10,9 +10,9 @@ from datetime import UTC, datetime, time
 from bot.cli_support import database, day_of
 from bot.config import load_settings
 from domain.inspection import render_score, score_dict
-from storage.catalog import site_judge, site_named
 from storage.db import session_scope
 from storage.score import score_of
+from storage.sites import site_judge, site_named
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -12,8 +12,8 @@ import argparse
 from bot.cli_support import database
 from bot.config import load_settings
 from domain.site import DEFAULT_OFFICE
-from storage.catalog import site_named
 from storage.db import session_scope
+from storage.sites import site_named
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -12,12 +12,12 @@ from datetime import UTC, datetime
 
 from sqlmodel import Session
 
+from acts.units import UnitProblem, add_alias, list_units, merge_units, proposed_merges, rename_unit
 from bot.cli_support import Refusal, database
 from bot.config import load_settings
-from storage.catalog import site_named
 from storage.db import session_scope
 from storage.models import Site
-from storage.units import UnitProblem, add_alias, list_units, merge_units, proposed_merges, rename_unit
+from storage.sites import site_named
 
 KIND_WORDS = {"group": "单位组", "role": "角色"}
 

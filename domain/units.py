@@ -6,7 +6,7 @@ that the administrator fills with real units. Offices write this as prose (`A负
 names together (`县税务局县科工信局`), and put people and phone numbers beside the units. Nothing here
 invents a unit from a fragment of a sentence: a piece that does not look like a unit is a problem to report.
 
-Pure: no I/O. `sheetread.sheets` reads the cells, `storage.catalog` stores the result.
+Pure: no I/O. `sheetread.sheets` reads the cells, `acts.catalog` stores the result.
 """
 
 from __future__ import annotations

@@ -11,6 +11,19 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from acts.roster import (
+    ConfiguredAdmin,
+    InvitationClosed,
+    NoSuchInvitation,
+    NotMember,
+    Pending,
+    PersonAmbiguous,
+    PersonUnknown,
+    Removed,
+    RemoveUsage,
+    Revoked,
+    WhichUnit,
+)
 from domain.model import Rule
 from domain.routine import undelivered_lines
 from domain.rules import describe_rule
@@ -79,19 +92,6 @@ from storage.queries import (
     UnitUnknown,
 )
 from storage.reads import Checked, CheckUsage, NoUrl
-from storage.roster import (
-    ConfiguredAdmin,
-    InvitationClosed,
-    NoSuchInvitation,
-    NotMember,
-    Pending,
-    PersonAmbiguous,
-    PersonUnknown,
-    Removed,
-    RemoveUsage,
-    Revoked,
-    WhichUnit,
-)
 
 LONG_LIST = 60  # lines; a longer list is also sent as a spreadsheet
 MAX_BUTTONS = 10

@@ -5,13 +5,7 @@ from __future__ import annotations
 
 from telegram import Update
 
-from handlers import context as ctx
-from handlers import format as fmt
-from handlers.context import Context
-from handlers.respond import send
-from storage.people import Ambiguous
-from storage.queries import NotAdmin
-from storage.retirement import (
+from acts.retire import (
     NoSuchItem,
     Retired,
     RetireUsage,
@@ -19,6 +13,12 @@ from storage.retirement import (
     retire_by,
     unretire_by,
 )
+from handlers import context as ctx
+from handlers import format as fmt
+from handlers.context import Context
+from handlers.respond import send
+from storage.people import Ambiguous
+from storage.queries import NotAdmin
 
 RETIRE_USAGE = (
     "用法：/retire 栏目或账号名称 停更原因\n"

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from telegram import Update
 
+from acts.roster import remove_member, revoke_invitation
 from handlers import context as ctx
 from handlers import format as fmt
 from handlers.context import Context
 from handlers.respond import send
 from storage.audit import item_history
-from storage.roster import remove_member, revoke_invitation
 
 
 async def revoke(update: Update, context: Context) -> None:

@@ -29,11 +29,11 @@ from domain.rules import describe_rule, parse_rule
 from domain.text import UNKNOWN_LAST, state_words
 from reports.sheetwrite import append_row
 from sheetread.sheets import LEVEL_NAMES
-from storage.catalog import site_judge, site_named
 from storage.db import session_scope
 from storage.items import Judge, judge_items
 from storage.models import Item, ItemUnit, Membership, Person, Site, Unit
 from storage.score import risk_by_item, score_of
+from storage.sites import site_judge, site_named
 
 __all__ = [
     "FILLS",

@@ -8,7 +8,7 @@ import re
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-PRODUCT = ("domain", "handlers", "jobs", "reports", "storage", "bot", "sheetread", "webread")
+PRODUCT = ("acts", "domain", "handlers", "jobs", "reports", "storage", "bot", "sheetread", "webread")
 # Nowhere in domain/, handlers/, jobs/, not even in a comment.
 CITY = re.compile(r"楚雄|鹿城|市政府办|承诺书第|第九条")
 # Never in a string the product code can say (docstrings are documentation, not speech).

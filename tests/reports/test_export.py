@@ -13,16 +13,17 @@ from openpyxl.worksheet.worksheet import Worksheet
 from sqlalchemy import event, func
 from sqlmodel import Session, col, select
 
+from acts.catalog import run_import
 from bot.cli import main
 from domain.due import Policy
 from domain.inspection import DEFAULT_THRESHOLDS
 from domain.rules import describe_rule, parse_rule
 from domain.text import state_words
 from reports.export import run_export
-from storage.catalog import NoSuchSite, run_import
 from storage.db import session_scope
 from storage.items import judge_items, log_update, refresh_all
 from storage.models import Item, ItemUnit, Membership, Person, Site, Unit, UnitGroupMember, UpdateLog
+from storage.sites import NoSuchSite
 from tests.conftest import at
 
 REPO = Path(__file__).resolve().parents[2]

@@ -11,9 +11,9 @@ import pytest
 from sqlalchemy import func
 from sqlmodel import select
 
+from acts.catalog import run_import
 from bot.cli import main
 from bot.config import load_settings
-from storage.catalog import run_import
 from storage.db import make_engine, session_scope, upgrade
 from storage.models import Chat, ChatUnit, Item, Outbox, RoutineRun, Unit
 from tests.conftest import SHANGHAI, at

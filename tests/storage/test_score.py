@@ -10,12 +10,13 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlmodel import select
 
+from acts.catalog import run_import
 from bot.cli import main
-from storage.catalog import run_import, site_named
 from storage.db import session_scope
 from storage.items import log_update, record_event
 from storage.models import Item
 from storage.score import CategorySet, score_of, set_category
+from storage.sites import site_named
 from tests.conftest import at
 
 REPO = Path(__file__).resolve().parents[2]

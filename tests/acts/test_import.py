@@ -1,4 +1,4 @@
-"""Importing responsibility lists into a real database (SQLite file and PostgreSQL): storage.catalog."""
+"""Importing responsibility lists into a real database (SQLite file and PostgreSQL): acts.catalog."""
 
 from __future__ import annotations
 
@@ -12,11 +12,11 @@ from openpyxl import load_workbook
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from acts.catalog import ImportProblem, import_list, run_import
 from bot.cli import main
 from domain.inspection import classify
 from domain.model import ItemKind
 from storage import catalog
-from storage.catalog import ImportProblem, import_list, run_import
 from storage.db import current_revision, make_engine, session_scope
 from storage.items import log_update
 from storage.models import Item, ItemUnit, Site, Unit, UnitGroupMember, UpdateLog

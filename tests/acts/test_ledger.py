@@ -1,4 +1,4 @@
-"""A letters ledger (来信登记表) imported as events of the 信箱 column: storage.ledger and `zhiri import`."""
+"""A letters ledger (来信登记表) imported as events of the 信箱 column: acts.ledger and `zhiri import`."""
 
 from __future__ import annotations
 
@@ -10,10 +10,10 @@ import pytest
 from openpyxl import Workbook
 from sqlmodel import Session, col, select
 
+from acts.catalog import run_import
+from acts.ledger import looks_like_ledger, run_ledger_import
 from bot.cli import main
 from sheetread.sheets import read_table_file
-from storage.catalog import run_import
-from storage.ledger import looks_like_ledger, run_ledger_import
 from storage.models import Event, Item
 from tests.conftest import at
 

@@ -10,13 +10,13 @@ import pytest
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from acts.catalog import run_import
+from acts.units import UnitProblem, add_alias, find_unit, list_units, merge_units, rename_unit
 from bot.cli import main
-from storage.catalog import run_import
 from storage.db import session_scope
 from storage.models import Item, ItemUnit, Membership, Person, Site, Unit, UnitAlias, UnitGroupMember
 from storage.people import Logged, NotYours, log_done
 from storage.queries import Sender, site_words
-from storage.units import UnitProblem, add_alias, find_unit, list_units, merge_units, rename_unit
 from tests.conftest import at
 
 TZ = ZoneInfo("Asia/Shanghai")

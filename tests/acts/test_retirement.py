@@ -10,15 +10,15 @@ import pytest
 from openpyxl import load_workbook
 from sqlmodel import Session, select
 
+from acts.catalog import run_import
+from acts.retire import NoSuchItem, Retired, RetireUsage, Unretired, retire_by, unretire_by
 from bot.cli import main
 from domain.text import UNKNOWN_LAST
 from reports.export import run_export
-from storage.catalog import run_import
 from storage.db import session_scope
 from storage.items import Judge, log_update
 from storage.models import Item, Membership, Person, Unit, UpdateLog
 from storage.queries import NotAdmin, Sender, item_refs
-from storage.retirement import NoSuchItem, Retired, RetireUsage, Unretired, retire_by, unretire_by
 from storage.routine import gather
 from tests.conftest import at
 

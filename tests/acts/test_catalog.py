@@ -1,4 +1,4 @@
-"""Sites, units and unit groups (storage.catalog)."""
+"""Sites, units and unit groups (acts.catalog)."""
 
 from __future__ import annotations
 
@@ -7,16 +7,11 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlmodel import select
 
-from storage.catalog import (
-    ImportProblem,
-    ensure_unit,
-    find_site,
-    resolve_site,
-    site_judge,
-)
+from acts.catalog import ImportProblem, ensure_unit, resolve_site
 from storage.db import session_scope
 from storage.models import Site, Unit, UnitGroupMember
 from storage.people import add_group_members
+from storage.sites import find_site, site_judge
 from tests.conftest import at
 
 NOW = at("2026-11-23 09:00")

@@ -19,7 +19,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from domain.due import Policy
+from acts.retire import retire
+from acts.units import find_unit, proposed_merges
 from domain.inspection import classify
 from domain.model import ItemKind
 from domain.rules import parse_rule
@@ -28,10 +29,9 @@ from domain.text import KIND_LABELS
 from domain.units import ROLE_HELPER
 from sheetread.sheets import ImportProblem, ListRow, Notice, ParsedList, SheetInfo, UnitRef, parse_list
 from storage.db import session_scope
-from storage.items import Judge, load_calendar, log_update, refresh_item, set_rule
+from storage.items import Judge, log_update, refresh_item, set_rule
 from storage.models import Item, ItemUnit, Site, Unit, UnitGroupMember
-from storage.retirement import retire
-from storage.units import find_unit, proposed_merges
+from storage.sites import find_site, site_judge
 
 __all__ = [
     "Change",
@@ -42,12 +42,10 @@ __all__ = [
     "RuleProblem",
     "UnitCellProblem",
     "ensure_unit",
-    "find_site",
     "import_list",
     "import_rows",
     "resolve_site",
     "run_import",
-    "site_judge",
 ]
 
 # Fields a list can change, with the words people read in the report.
@@ -251,14 +249,6 @@ class ImportReport:
 # Sites and units
 
 
-def find_site(session: Session, name: str | None) -> Site | None:
-    """The named site, or the only site when no name is given (None if there is none or several)."""
-    if name:
-        return session.exec(select(Site).where(Site.name == name)).first()
-    sites = session.exec(select(Site).limit(2)).all()
-    return sites[0] if len(sites) == 1 else None
-
-
 def resolve_site(
     session: Session, now: datetime, name: str | None, title: str | None, fallback: str
 ) -> tuple[Site, bool]:
@@ -274,31 +264,6 @@ def resolve_site(
     session.add(site)
     session.flush()
     return site, True
-
-
-class NoSuchSite(LookupError):
-    """Said to the person as it stands (Chinese): which site is missing, or that one must be named."""
-
-
-def site_named(session: Session, name: str | None) -> Site:
-    """`find_site`, or NoSuchSite saying why: no site of that name, none imported yet, or several."""
-    site = find_site(session, name)
-    if site is not None:
-        return site
-    known = "、".join(session.exec(select(Site.name)))
-    if name:
-        raise NoSuchSite(f"没有名为“{name}”的网站。已有的网站：{known or '（无）'}")
-    if not known:
-        raise NoSuchSite("数据库中还没有网站。请先用 zhiri import 导入栏目清单。")
-    raise NoSuchSite(f"数据库中有多个网站（{known}）。请用 --site 指定。")
-
-
-def site_judge(session: Session, site: Site | None, tz: ZoneInfo, policy: Policy | None = None) -> Judge:
-    """How to judge the site's items: in its own time zone when it has one, by the stored calendar, with
-    the configured thresholds (`policy`; the defaults when None)."""
-    if site is not None and site.tz_name:
-        tz = ZoneInfo(site.tz_name)
-    return Judge(tz=tz, calendar=load_calendar(session), policy=policy or Policy())
 
 
 def _site_name(title: str | None, fallback: str) -> str:

@@ -24,11 +24,11 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from sheetread.sheets import Cell, ImportProblem, RawSheet, normalize_header, parse_day, read_table_file
-from storage.catalog import find_site, site_judge
 from storage.db import session_scope
 from storage.items import Judge, close_event, record_event
 from storage.models import Event, Item
 from storage.queries import ItemRef, match_items
+from storage.sites import find_site, site_judge
 
 __all__ = ["LedgerReport", "looks_like_ledger", "run_ledger_import"]
 
