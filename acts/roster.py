@@ -17,7 +17,7 @@ from sqlmodel import Session, col, select
 
 from domain.access import Act
 from storage.models import Invitation, Membership, Person, Unit
-from storage.people import _person_id
+from storage.people import person_id_of
 from storage.queries import (
     ALL_WORDS,
     NotAdmin,
@@ -108,7 +108,7 @@ def revoke_invitation(
         return NoSuchInvitation(code[:20])  # someone else's unit: do not even confirm it exists
     if row.used_at is not None or row.revoked_at is not None or row.expires_at <= now:
         return InvitationClosed(code[:20], used=row.used_at is not None, revoked=row.revoked_at is not None)
-    row.revoked_at, row.revoked_by = now, _person_id(session, now, actor)
+    row.revoked_at, row.revoked_by = now, person_id_of(session, now, actor)
     session.add(row)
     session.flush()
     return Revoked(_pending(row, _unit_names(session, [row.unit_id])))
@@ -249,7 +249,7 @@ def remove_member(
     if not ending:
         shown = tuple(names.get(m.unit_id, "") if m.unit_id is not None else "全部" for m in allowed)
         return NotMember(name, unit_name, tuple(dict.fromkeys(shown)))
-    by = _person_id(session, now, actor)
+    by = person_id_of(session, now, actor)
     for m in ending:
         m.active, m.ended_at, m.ended_by = False, now, by
         session.add(m)

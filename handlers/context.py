@@ -16,9 +16,9 @@ from sqlmodel import Session
 from telegram import Update
 from telegram.ext import ContextTypes
 
+from acts.chats import ChatRef
 from storage.db import session_scope
 from storage.items import Judge
-from storage.people import ChatRef
 from storage.queries import Sender, clean
 
 ENGINE = "engine"

@@ -11,6 +11,18 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from acts.chats import Bound, ChatPresence, NotBound, Unbound
+from acts.groups import GroupMembers, GroupUsage, NotAGroup
+from acts.invitations import (
+    AllNeedsAdminRole,
+    Invited,
+    InviteExpired,
+    InviteRevoked,
+    InviteUnknown,
+    InviteUsed,
+    Joined,
+    RoleUnknown,
+)
 from acts.roster import (
     ConfiguredAdmin,
     InvitationClosed,
@@ -23,6 +35,19 @@ from acts.roster import (
     RemoveUsage,
     Revoked,
     WhichUnit,
+)
+from acts.updates import (
+    BadCount,
+    BadDate,
+    DoneResult,
+    EventRecorded,
+    FutureDate,
+    ItemGone,
+    Logged,
+    LoggedItem,
+    NothingToUndo,
+    Undone,
+    WhichItem,
 )
 from domain.model import Rule
 from domain.routine import undelivered_lines
@@ -42,38 +67,7 @@ from handlers.menu import COMMANDS
 from reports.table import Table
 from storage.audit import AUDIT_LABELS, HISTORY_LIMIT, History
 from storage.outbox import Withdrawn
-from storage.people import (
-    AllNeedsAdminRole,
-    Ambiguous,
-    BadCount,
-    BadDate,
-    Bound,
-    ChatPresence,
-    DoneResult,
-    EventRecorded,
-    FutureDate,
-    GroupMembers,
-    GroupUsage,
-    Invited,
-    InviteExpired,
-    InviteRevoked,
-    InviteUnknown,
-    InviteUsed,
-    ItemGone,
-    ItemUnknown,
-    Joined,
-    Logged,
-    LoggedItem,
-    NotAGroup,
-    NotBound,
-    NothingToUndo,
-    NotYours,
-    RoleUnknown,
-    Unbound,
-    Undone,
-    Usage,
-    WhichItem,
-)
+from storage.people import Ambiguous, ItemUnknown, NotYours, Usage
 from storage.queries import (
     Actor,
     DueView,

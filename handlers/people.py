@@ -7,11 +7,12 @@ import logging
 from telegram import Update
 from telegram.constants import ChatMemberStatus
 
+from acts import chats, groups, invitations
 from handlers import context as ctx
 from handlers import format as fmt
 from handlers.context import Context
 from handlers.respond import say, send
-from storage import people, queries
+from storage import queries
 
 log = logging.getLogger(__name__)
 
@@ -25,7 +26,7 @@ async def start(update: Update, context: Context) -> None:
         return await send(update, context, fmt.welcome(actor, words))
     if not ctx.is_private(update):
         return await send(update, context, fmt.Reply(fmt.START_IN_GROUP))
-    result = await ctx.store(context, people.accept_invitation, sender, args[0])
+    result = await ctx.store(context, invitations.accept_invitation, sender, args[0])
     await send(update, context, fmt.joined(result, sender.name, ctx.today(context)))
 
 
@@ -37,7 +38,7 @@ async def invite(update: Update, context: Context) -> None:
     days = ctx.settings(context).invite_days
     result = await ctx.store(
         context,
-        people.create_invitation,
+        invitations.create_invitation,
         ctx.sender(update),
         ctx.admin_ids(context),
         " ".join(args[:-1]),
@@ -55,7 +56,7 @@ async def bindchat(update: Update, context: Context) -> None:
         return await send(update, context, fmt.Reply(fmt.BINDCHAT_USAGE))
     result = await ctx.store(
         context,
-        people.bind_chat,
+        chats.bind_chat,
         ctx.sender(update),
         ctx.admin_ids(context),
         ctx.chat_ref(update),
@@ -69,7 +70,7 @@ async def unbindchat(update: Update, context: Context) -> None:
     if ctx.is_private(update):
         return await send(update, context, fmt.Reply(fmt.BINDCHAT_IN_PRIVATE))
     result = await ctx.store(
-        context, people.unbind_chat, ctx.sender(update), ctx.admin_ids(context), ctx.chat_ref(update)
+        context, chats.unbind_chat, ctx.sender(update), ctx.admin_ids(context), ctx.chat_ref(update)
     )
     await send(update, context, fmt.unbound(result))
 
@@ -110,7 +111,7 @@ async def bot_membership(update: Update, context: Context) -> None:
         return  # a change of rights, not of presence
     result = await ctx.store(
         context,
-        people.bot_membership_changed,
+        chats.bot_membership_changed,
         ctx.judge(context),
         ctx.chat_ref(update),
         ctx.admin_ids(context),
@@ -142,13 +143,13 @@ async def migrated(update: Update, context: Context) -> None:
         old, new = message.migrate_from_chat_id, message.chat_id
     else:
         return
-    result = await ctx.store(context, people.migrate_chat, old, new)
+    result = await ctx.store(context, chats.migrate_chat, old, new)
     log.info("chat %s migrated to %s: %s", old, new, result)
 
 
 async def group(update: Update, context: Context) -> None:
     """/group 组名 [单位 …] (administrators): the member units of a group word such as 市属各部门."""
     result = await ctx.store(
-        context, people.fill_group, ctx.sender(update), ctx.admin_ids(context), ctx.args(context)
+        context, groups.fill_group, ctx.sender(update), ctx.admin_ids(context), ctx.args(context)
     )
     await send(update, context, fmt.group(result))

@@ -9,12 +9,12 @@ import re
 from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest
 
+from acts import updates as logging_acts
 from domain.text import TELEGRAM_LIMIT
 from handlers import context as ctx
 from handlers import format as fmt
 from handlers.context import Context
 from handlers.respond import send
-from storage import people
 
 log = logging.getLogger(__name__)
 
@@ -26,7 +26,7 @@ async def done(update: Update, context: Context) -> None:
     judge = ctx.judge(context)
     result = await ctx.store(
         context,
-        people.log_done,
+        logging_acts.log_done,
         judge,
         ctx.sender(update),
         ctx.admin_ids(context),
@@ -40,7 +40,7 @@ async def done(update: Update, context: Context) -> None:
 async def undo(update: Update, context: Context) -> None:
     """/undo: take back the sender's last /done of the past 30 minutes, all it logged (itself recorded)."""
     judge = ctx.judge(context)
-    result = await ctx.store(context, people.undo, judge, ctx.sender(update), ctx.admin_ids(context))
+    result = await ctx.store(context, logging_acts.undo, judge, ctx.sender(update), ctx.admin_ids(context))
     await send(update, context, fmt.undone(result, ctx.today(context), judge.tz))
 
 
@@ -49,7 +49,7 @@ async def event(update: Update, context: Context) -> None:
     judge = ctx.judge(context)
     result = await ctx.store(
         context,
-        people.record_event_by,
+        logging_acts.record_event_by,
         judge,
         ctx.sender(update),
         ctx.admin_ids(context),
@@ -71,7 +71,7 @@ async def button(update: Update, context: Context) -> None:
     count = int(match.group(2)) if match.group(2) else None
     result = await ctx.store(
         context,
-        people.log_button,
+        logging_acts.log_button,
         judge,
         sender,
         ctx.admin_ids(context),

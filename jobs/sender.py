@@ -41,13 +41,13 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
+from acts.chats import migrate_chat
 from domain.routine import KIND_NAMES, make_key, undelivered_lines
 from domain.text import md
 from jobs.pace import Pacer, SendLimits
 from jobs.transport import Outgoing, Transport, TransportError
 from storage import outbox
 from storage.db import session_scope
-from storage.people import migrate_chat
 from storage.routine import ChatGone, admins, chat_gone
 
 log = logging.getLogger(__name__)

@@ -8,9 +8,9 @@ import pytest
 from sqlmodel import select
 
 from acts.catalog import ImportProblem, ensure_unit, resolve_site
+from acts.groups import add_group_members
 from storage.db import session_scope
 from storage.models import Site, Unit, UnitGroupMember
-from storage.people import add_group_members
 from storage.sites import find_site, site_judge
 from tests.conftest import at
 

@@ -12,10 +12,11 @@ from sqlmodel import Session, col, select
 
 from acts.catalog import run_import
 from acts.units import UnitProblem, add_alias, find_unit, list_units, merge_units, rename_unit
+from acts.updates import Logged, log_done
 from bot.cli import main
 from storage.db import session_scope
 from storage.models import Item, ItemUnit, Membership, Person, Site, Unit, UnitAlias, UnitGroupMember
-from storage.people import Logged, NotYours, log_done
+from storage.people import NotYours
 from storage.queries import Sender, site_words
 from tests.conftest import at
 

@@ -20,11 +20,11 @@ from hypothesis import strategies as st
 from sqlalchemy import inspect, text
 from sqlmodel import SQLModel, col, select
 
+from acts.chats import ChatRef, bind_chat
 from handlers.routine import PROMPT_MARK
 from storage import outbox
 from storage.db import session_scope
 from storage.models import Chat, ChatUnit, ItemUnit, Membership, Person, UnitGroupMember
-from storage.people import ChatRef, bind_chat
 from storage.queries import Sender
 from storage.routine import record_answer, set_prompt
 from tests.bot.conftest import ADMIN, FINANCE, GROUP_ID, LEADER, NOW, STRANGER, WEBMASTER, Harness

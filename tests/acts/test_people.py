@@ -6,47 +6,40 @@ from datetime import date, timedelta
 import pytest
 from sqlmodel import col, select
 
+from acts.chats import Bound, ChatRef, Unbound, bind_chat, bot_membership_changed, migrate_chat, unbind_chat
+from acts.invitations import (
+    AllNeedsAdminRole,
+    Invited,
+    InviteExpired,
+    InviteUnknown,
+    InviteUsed,
+    Joined,
+    RoleUnknown,
+    accept_invitation,
+    create_invitation,
+    parse_role,
+)
+from acts.updates import (
+    BadCount,
+    BadDate,
+    EventRecorded,
+    FutureDate,
+    Logged,
+    NothingToUndo,
+    Undone,
+    WhichItem,
+    log_button,
+    log_done,
+    record_event_by,
+    undo,
+)
 from handlers import format as fmt
 from storage import outbox
 from storage.audit import UNDO, trail
 from storage.db import session_scope
 from storage.items import judge_items
 from storage.models import Chat, ChatUnit, Event, Invitation, Membership, Outbox, Person, UpdateLog
-from storage.people import (
-    AllNeedsAdminRole,
-    Ambiguous,
-    BadCount,
-    BadDate,
-    Bound,
-    ChatRef,
-    EventRecorded,
-    FutureDate,
-    Invited,
-    InviteExpired,
-    InviteUnknown,
-    InviteUsed,
-    ItemUnknown,
-    Joined,
-    Logged,
-    NothingToUndo,
-    NotYours,
-    RoleUnknown,
-    Unbound,
-    Undone,
-    Usage,
-    WhichItem,
-    accept_invitation,
-    bind_chat,
-    bot_membership_changed,
-    create_invitation,
-    log_button,
-    log_done,
-    migrate_chat,
-    parse_role,
-    record_event_by,
-    unbind_chat,
-    undo,
-)
+from storage.people import Ambiguous, ItemUnknown, NotYours, Usage
 from storage.queries import NotAdmin, NotYourUnit, Sender, Stranger, UnitAmbiguous, UnitUnknown
 from tests.bot.seed import add_person, item, seed
 from tests.conftest import SHANGHAI, at
