@@ -16,7 +16,7 @@ from acts.catalog import ImportProblem, import_list, run_import
 from bot.cli import main
 from domain.inspection import classify
 from domain.model import ItemKind
-from storage import catalog
+from acts import catalog
 from storage.db import current_revision, make_engine, session_scope
 from storage.items import log_update
 from storage.models import Item, ItemUnit, Site, Unit, UnitGroupMember, UpdateLog
