@@ -26,8 +26,8 @@ from domain.model import ItemKind
 from domain.rules import parse_rule
 from domain.site import office_of
 from domain.text import KIND_LABELS
-from domain.units import ROLE_HELPER
-from sheetread.sheets import ImportProblem, ListRow, Notice, ParsedList, SheetInfo, UnitRef, parse_list
+from domain.units import ROLE_HELPER, UnitLink
+from sheetread.sheets import ImportProblem, ListRow, Notice, ParsedList, SheetInfo, parse_list
 from storage.db import session_scope
 from storage.items import Judge, log_update, refresh_item, set_rule
 from storage.models import Item, ItemUnit, Site, Unit, UnitGroupMember
@@ -617,7 +617,7 @@ def _add_item(
     return item
 
 
-def _wanted(units: dict[str, Unit], refs: Sequence[UnitRef]) -> dict[int, str]:
+def _wanted(units: dict[str, Unit], refs: Sequence[UnitLink]) -> dict[int, str]:
     """Unit id -> role for a row; two names of one (merged) unit keep the stronger part."""
     out: dict[int, str] = {}
     for ref in refs:

@@ -23,7 +23,7 @@ from sqlmodel import Session, col, select
 from domain.access import Act
 from storage.items import Judge, refresh_item
 from storage.models import Item, ItemUnit, Unit
-from storage.people import Ambiguous
+from storage.people import Ambiguous, ItemUnknown
 from storage.queries import (
     Actor,
     ItemRef,
@@ -61,12 +61,6 @@ class RetireUsage:
     """The command needs an item (and, to retire, a reason)."""
 
     retire: bool
-
-
-@dataclass(frozen=True)
-class NoSuchItem:
-    text: str
-    suggestions: tuple[str, ...] = ()
 
 
 def retire(
@@ -107,19 +101,19 @@ def _refs(session: Session, *, retired: bool, site_id: int | None = None) -> lis
     return [ItemRef(i, n, p, ()) for i, n, p in session.exec(stmt.order_by(col(Item.path))) if i is not None]
 
 
-def _find(refs: Sequence[ItemRef], words: Sequence[str]) -> tuple[ItemRef, str] | Ambiguous | NoSuchItem:
+def _find(refs: Sequence[ItemRef], words: Sequence[str]) -> tuple[ItemRef, str] | Ambiguous | ItemUnknown:
     found = match_items(refs, words)
     if found.one is not None:
         return found.one, " ".join(found.rest)
     text = " ".join(words)
     if found.hits:
         return Ambiguous(text, found.hits)
-    return NoSuchItem(text, found.suggestions)
+    return ItemUnknown(text, found.suggestions)
 
 
 def _target(
     session: Session, sender: Sender, admin_ids: Iterable[int], words: Sequence[str], *, retired: bool
-) -> tuple[Item, str, Actor] | RetireUsage | NotAdmin | Ambiguous | NoSuchItem:
+) -> tuple[Item, str, Actor] | RetireUsage | NotAdmin | Ambiguous | ItemUnknown:
     """The item the first words name (and the words after it) among the live (or retired) items the
     permission policy lets the sender administer."""
     actor = actor_for(session, sender, admin_ids)
@@ -140,7 +134,7 @@ def _target(
 
 def retire_by(
     session: Session, now: datetime, sender: Sender, admin_ids: Iterable[int], words: Sequence[str]
-) -> Retired | RetireUsage | NotAdmin | Ambiguous | NoSuchItem:
+) -> Retired | RetireUsage | NotAdmin | Ambiguous | ItemUnknown:
     """`/retire 栏目 原因`: an administrator (of the item's units) retires it."""
     found = _target(session, sender, admin_ids, words, retired=False)
     if not isinstance(found, tuple):
@@ -158,7 +152,7 @@ def unretire_by(
     sender: Sender,
     admin_ids: Iterable[int],
     words: Sequence[str],
-) -> Unretired | RetireUsage | NotAdmin | Ambiguous | NoSuchItem:
+) -> Unretired | RetireUsage | NotAdmin | Ambiguous | ItemUnknown:
     """`/unretire 栏目`: an administrator (of the item's units) brings a retired item back."""
     found = _target(session, sender, admin_ids, words, retired=True)
     if not isinstance(found, tuple):
@@ -186,8 +180,8 @@ def retired_items(session: Session, site_id: int | None = None) -> list[tuple[It
 
 def find_item_in_site(
     session: Session, site_id: int, text: str, *, retired: bool
-) -> int | tuple[str, ...] | NoSuchItem:
-    """An item of the site by name (`zhiri retire`): its id, the paths it could be, or NoSuchItem.
+) -> int | tuple[str, ...] | ItemUnknown:
+    """An item of the site by name (`zhiri retire`): its id, the paths it could be, or ItemUnknown.
     `retired`: look among retired items (to restore one) instead of live ones."""
     found = _find(
         _refs(session, retired=retired, site_id=site_id), [w for w in (clean(w) for w in text.split()) if w]

@@ -12,11 +12,12 @@ from datetime import UTC, datetime
 
 from sqlmodel import Session
 
-from acts.retire import NoSuchItem, find_item_in_site, retire, retired_items, unretire
+from acts.retire import find_item_in_site, retire, retired_items, unretire
 from bot.cli_support import database
 from bot.config import Settings, load_settings
 from storage.db import session_scope
 from storage.models import Item, Site
+from storage.people import ItemUnknown
 from storage.sites import site_judge, site_named
 
 
@@ -61,7 +62,7 @@ def _list(session: Session, site_id: int) -> int:
 def _change(session: Session, now: datetime, site: Site, args: argparse.Namespace, settings: Settings) -> int:
     assert site.id is not None
     found = find_item_in_site(session, site.id, args.item, retired=args.restore)
-    if isinstance(found, NoSuchItem):
+    if isinstance(found, ItemUnknown):
         near = f"；相近的有：{'、'.join(found.suggestions)}" if found.suggestions else ""
         what = "已停更的" if args.restore else ""
         print(f"没有找到{what}「{found.text}」{near}", file=sys.stderr)

@@ -6,7 +6,6 @@ from __future__ import annotations
 from telegram import Update
 
 from acts.retire import (
-    NoSuchItem,
     Retired,
     RetireUsage,
     Unretired,
@@ -17,7 +16,7 @@ from handlers import context as ctx
 from handlers import format as fmt
 from handlers.context import Context
 from handlers.respond import send
-from storage.people import Ambiguous
+from storage.people import Ambiguous, ItemUnknown
 from storage.queries import NotAdmin
 
 RETIRE_USAGE = (
@@ -51,7 +50,7 @@ def describe(result: object) -> str:
         case Ambiguous(text=text, candidates=candidates):
             names = "\n".join(f"· {c.path}" for c in candidates[: fmt.MAX_BUTTONS])
             return f"「{text}」对应多个栏目或账号，请写出完整路径，例如“首页/部门动态”：\n{names}"
-        case NoSuchItem(text=text, suggestions=suggestions):
+        case ItemUnknown(text=text, suggestions=suggestions):
             hint = "\n您要找的是不是：\n" + "\n".join(f"· {s}" for s in suggestions) if suggestions else ""
             return f"没有找到「{text}」。{hint}"
     return fmt.problem(result)

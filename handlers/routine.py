@@ -21,6 +21,23 @@ from telegram import ForceReply, InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest
 from telegram.ext import filters
 
+from acts.routine import (
+    AnswerRecorded,
+    NotBoundChat,
+    NotEntitled,
+    NotYourItem,
+    ProblemsRecorded,
+    ReadRecorded,
+    YearLoaded,
+    record_answer,
+    record_checklist_reply,
+    record_fix_note,
+    record_read,
+    record_rest_ok,
+    set_prompt,
+    set_year_calendar,
+)
+from acts.updates import ItemGone
 from domain.access import Act
 from domain.calendar import WorkCalendar
 from domain.routine import CHECKLIST_REPLY_MARK, half_month_period, parse_holiday_list
@@ -29,25 +46,7 @@ from handlers import context as ctx
 from handlers.context import JUDGE, Context
 from storage.items import Judge, load_calendar, refresh_all
 from storage.queries import actor_for, words_for
-from storage.routine import (
-    AnswerRecorded,
-    NoSuchItem,
-    NotBoundChat,
-    NotEntitled,
-    NotYourItem,
-    ProblemsRecorded,
-    ReadRecorded,
-    YearLoaded,
-    period_of_message,
-    record_answer,
-    record_checklist_reply,
-    record_fix_note,
-    record_read,
-    record_rest_ok,
-    set_prompt,
-    set_year_calendar,
-    year_calendar,
-)
+from storage.routine import period_of_message, year_calendar
 
 log = logging.getLogger(__name__)
 
@@ -105,7 +104,7 @@ async def half_month_button(update: Update, context: Context) -> None:
     sender = ctx.sender(update)
     today = ctx.judge(context).today(ctx.now(context))
 
-    def answer(session: Session, now: datetime) -> AnswerRecorded | NotYourItem | NoSuchItem | NotEntitled:
+    def answer(session: Session, now: datetime) -> AnswerRecorded | NotYourItem | ItemGone | NotEntitled:
         # The answer belongs to the checklist's half-month even when given days later.
         period = period_of_message(session, message.chat_id, message.message_id) or half_month_period(today)
         result = "ok" if choice == "ok" else "problem"
@@ -114,7 +113,7 @@ async def half_month_button(update: Update, context: Context) -> None:
         )
 
     result = await ctx.store(context, answer)
-    if isinstance(result, NoSuchItem):
+    if isinstance(result, ItemGone):
         await query.answer("该栏目已不在清单上。")
         return
     if isinstance(result, NotEntitled):

@@ -31,8 +31,6 @@ from openpyxl.worksheet._reader import WorkSheetParser
 from domain.text import UNKNOWN_LAST
 from domain.units import UnitLink, UnitReading, compose_units, is_group_word, split_units
 
-UnitRef = UnitLink  # one unit of a row, with its part (lead, co-lead, helper) and kind (unit, group, role)
-
 __all__ = [
     "LEVEL_NAMES",
     "Cell",
@@ -42,7 +40,6 @@ __all__ = [
     "ParsedList",
     "RawSheet",
     "SheetInfo",
-    "UnitRef",
     "header_field",
     "is_group_word",
     "normalize_platform",
@@ -641,7 +638,7 @@ class ListRow:
     content: str | None = None
     note: str | None = None
     url: str | None = None
-    units: tuple[UnitRef, ...] | None = None
+    units: tuple[UnitLink, ...] | None = None
     last_update: date | datetime | None = None
     unit_problems: tuple[str, ...] = ()  # pieces of the unit cells that are not units: reported
     external: bool = False  # the unit cell says 外链: an external link, no update duty

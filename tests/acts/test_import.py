@@ -12,11 +12,11 @@ from openpyxl import load_workbook
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from acts import catalog
 from acts.catalog import ImportProblem, import_list, run_import
 from bot.cli import main
 from domain.inspection import classify
 from domain.model import ItemKind
-from acts import catalog
 from storage.db import current_revision, make_engine, session_scope
 from storage.items import log_update
 from storage.models import Item, ItemUnit, Site, Unit, UnitGroupMember, UpdateLog

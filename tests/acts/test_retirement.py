@@ -11,13 +11,14 @@ from openpyxl import load_workbook
 from sqlmodel import Session, select
 
 from acts.catalog import run_import
-from acts.retire import NoSuchItem, Retired, RetireUsage, Unretired, retire_by, unretire_by
+from acts.retire import Retired, RetireUsage, Unretired, retire_by, unretire_by
 from bot.cli import main
 from domain.text import UNKNOWN_LAST
 from reports.export import run_export
 from storage.db import session_scope
 from storage.items import Judge, log_update
 from storage.models import Item, Membership, Person, Unit, UpdateLog
+from storage.people import ItemUnknown
 from storage.queries import NotAdmin, Sender, item_refs
 from storage.routine import gather
 from tests.conftest import at
@@ -166,11 +167,11 @@ def test_a_units_administrator_retires_only_that_units_items(listed, judge):
         s.add(Membership(person_id=person.id, unit_id=unit.id, role="admin", created_at=NOW))
     unit_admin = Sender(3003, "钱管")
     theirs = act(listed, retire_by, unit_admin, [ADMIN], ["财政预决算", "栏目已合并"])
-    assert isinstance(theirs, NoSuchItem)  # 县财政局's: not among the items this person administers
+    assert isinstance(theirs, ItemUnknown)  # 县财政局's: not among the items this person administers
     assert act(listed, retire_by, unit_admin, [ADMIN], ["人事信息", "栏目已合并"]) == Retired(
         "政务公开 / 人事信息", "栏目已合并"
     )
     assert row(listed).retired_by is not None
-    assert isinstance(act(listed, unretire_by, judge, unit_admin, [ADMIN], ["财政预决算"]), NoSuchItem)
+    assert isinstance(act(listed, unretire_by, judge, unit_admin, [ADMIN], ["财政预决算"]), ItemUnknown)
     back = act(listed, unretire_by, judge, unit_admin, [ADMIN], ["人事信息"])
     assert back == Unretired("政务公开 / 人事信息", "栏目已合并")

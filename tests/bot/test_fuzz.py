@@ -21,12 +21,12 @@ from sqlalchemy import inspect, text
 from sqlmodel import SQLModel, col, select
 
 from acts.chats import ChatRef, bind_chat
+from acts.routine import record_answer, set_prompt
 from handlers.routine import PROMPT_MARK
 from storage import outbox
 from storage.db import session_scope
 from storage.models import Chat, ChatUnit, ItemUnit, Membership, Person, UnitGroupMember
 from storage.queries import Sender
-from storage.routine import record_answer, set_prompt
 from tests.bot.conftest import ADMIN, FINANCE, GROUP_ID, LEADER, NOW, STRANGER, WEBMASTER, Harness
 from tests.bot.seed import ITEMS, UNITS
 from tests.conftest import SHANGHAI

@@ -13,6 +13,7 @@ from openpyxl import load_workbook
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
+from acts.routine import record_answer, record_fix_note, set_prompt
 from bot.cli import main
 from domain.calendar import WorkCalendar
 from jobs.routine import RoutineConfig, tick
@@ -22,7 +23,6 @@ from storage.db import session_scope
 from storage.items import Judge
 from storage.models import Person
 from storage.queries import Sender
-from storage.routine import record_answer, record_fix_note, set_prompt
 from tests.conftest import SHANGHAI, at
 from tests.routine.conftest import ADMIN_TG, FIN_CHAT, FIN_WM_TG, FakeTransport, add_item, build_world
 

@@ -28,6 +28,7 @@ from openpyxl import load_workbook
 from sqlalchemy.engine import Engine
 from sqlmodel import col, select
 
+from acts.routine import record_answer, record_fix_note, record_read, set_prompt
 from domain.calendar import WorkCalendar
 from jobs.routine import RoutineConfig, tick
 from jobs.sender import SenderState, SendLimits
@@ -35,7 +36,6 @@ from storage.db import session_scope
 from storage.items import Judge
 from storage.models import Outbox, RoutineRun
 from storage.queries import Sender
-from storage.routine import record_answer, record_fix_note, record_read, set_prompt
 from tests.conftest import SHANGHAI, at
 from tests.routine.conftest import (
     ADMIN_TG,
@@ -229,7 +229,7 @@ async def test_past_2026_the_calendar_falls_back_and_takes_the_administrators_li
     engine: Engine, transport: FakeTransport
 ) -> None:
     """2027 is beyond chinesecalendar's data: weekends only, loudly, until /holidays 2027 loads the year."""
-    from storage.routine import set_year_calendar
+    from acts.routine import set_year_calendar
 
     month = Month(engine, transport)
     month.judge = Judge(SHANGHAI, WorkCalendar(on_fallback=lambda _y: None))
