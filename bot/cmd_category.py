@@ -7,17 +7,12 @@ import argparse
 import sys
 from datetime import UTC, datetime
 
+from acts.category import CategoryItemAmbiguous, CategoryItemUnknown, CategorySet, set_category
 from bot.cli_support import database
 from bot.config import load_settings
 from domain.inspection import CATEGORY_NAMES
 from storage.db import session_scope
-from storage.score import (
-    CategoryItemAmbiguous,
-    CategoryItemUnknown,
-    CategorySet,
-    category_names,
-    set_category,
-)
+from storage.score import category_names
 from storage.sites import site_judge
 
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from telegram import Update
 
+from acts.check import CheckTarget, check_target, record_check
 from handlers import context as ctx
 from handlers import format as fmt
 from handlers.context import Context
 from handlers.respond import send
-from storage.reads import CheckTarget, check_target, record_check
 from webread.fetch import Reader
 
 

@@ -12,6 +12,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from acts.chats import Bound, ChatPresence, NotBound, Unbound
+from acts.check import Checked, CheckUsage, NoUrl
 from acts.groups import GroupMembers, GroupUsage, NotAGroup
 from acts.invitations import (
     AllNeedsAdminRole,
@@ -85,7 +86,6 @@ from storage.queries import (
     UnitPeople,
     UnitUnknown,
 )
-from storage.reads import Checked, CheckUsage, NoUrl
 
 LONG_LIST = 60  # lines; a longer list is also sent as a spreadsheet
 MAX_BUTTONS = 10

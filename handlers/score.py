@@ -5,21 +5,14 @@ from __future__ import annotations
 
 from telegram import Update
 
+from acts.category import CategoryItemAmbiguous, CategoryItemUnknown, CategorySet, CategoryUsage, category_by
 from domain.inspection import CATEGORY_NAMES, render_score
 from handlers import context as ctx
 from handlers.context import Context
 from handlers.format import Reply, problem
 from handlers.respond import send
 from storage.queries import Stranger
-from storage.score import (
-    CategoryItemAmbiguous,
-    CategoryItemUnknown,
-    CategorySet,
-    CategoryUsage,
-    category_by,
-    category_names,
-    score_view,
-)
+from storage.score import category_names, score_view
 
 
 async def score(update: Update, context: Context) -> None:

@@ -5,7 +5,7 @@ and the administrator's per-item correction of a column's inspection category.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -13,26 +13,19 @@ from sqlalchemy import and_
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
-from domain.access import Act
 from domain.inspection import (
     CATEGORY_NAMES,
     ItemView,
     Score,
-    category_from_text,
-    classify,
     score_site,
 )
 from domain.model import Category, ItemKind
-from storage.items import LIVE_LOG, Judge, judge_items, refresh_item
+from storage.items import LIVE_LOG, Judge, judge_items
 from storage.models import Event, Item, ItemUnit, Site, Unit, UpdateLog
 from storage.queries import (
-    ItemRef,
-    NotAdmin,
     Sender,
     Stranger,
     actor_for,
-    item_refs,
-    match_items,
 )
 
 YEAR = timedelta(days=366)
@@ -47,7 +40,7 @@ class SiteScore:
     unreachable_known: bool = False
 
 
-def _enum_category(value: str) -> Category:
+def to_category(value: str) -> Category:
     try:
         return Category(value)
     except ValueError:
@@ -96,7 +89,7 @@ def item_views(
     for item in items:
         assert item.id is not None
         kind = ItemKind.ACCOUNT if item.kind == ItemKind.ACCOUNT.value else ItemKind.COLUMN
-        category = _enum_category(item.category)
+        category = to_category(item.category)
         levels = [x for x in (item.level1, item.level2, item.level3, item.level4, item.level5) if x]
         label = item.path if kind is ItemKind.COLUMN else " ".join(x for x in (item.platform, item.name) if x)
         views.append(
@@ -161,85 +154,6 @@ def score_view(
 
 # ------------------------------------------------------------------------------------------------
 # The administrator's correction of a column's category
-
-
-@dataclass(frozen=True)
-class CategorySet:
-    item: ItemRef
-    category: Category
-    automatic: bool  # the override was removed: the category is read from the path again
-    before: Category
-
-
-@dataclass(frozen=True)
-class CategoryUsage:
-    words: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class CategoryItemUnknown:
-    text: str
-    suggestions: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class CategoryItemAmbiguous:
-    hits: tuple[ItemRef, ...]
-
-
-AUTO_WORDS = ("自动", "auto")
-
-
-def category_by(
-    session: Session,
-    now: datetime,
-    judge: Judge,
-    sender: Sender,
-    admin_ids: Iterable[int],
-    words: Sequence[str],
-) -> CategorySet | CategoryUsage | CategoryItemUnknown | CategoryItemAmbiguous | NotAdmin:
-    """`/category 栏目 类别`: a deployment-wide setting, so the deployment's administrators' act."""
-    if not actor_for(session, sender, admin_ids).may(Act.ADMINISTER, None):
-        return NotAdmin()
-    return set_category(session, now, judge, words)
-
-
-def set_category(
-    session: Session, now: datetime, judge: Judge, words: Sequence[str]
-) -> CategorySet | CategoryUsage | CategoryItemUnknown | CategoryItemAmbiguous:
-    """`栏目 类别`: store the administrator's category for a column (or 自动 to read it from the path
-    again) and refresh the item, whose inspection risk depends on it."""
-    if len(words) < 2:
-        return CategoryUsage()
-    category_word = words[-1]
-    automatic = category_word in AUTO_WORDS
-    category = None if automatic else category_from_text(category_word)
-    if category is None and not automatic:
-        return CategoryUsage(tuple(words))
-    found = match_items(item_refs(session, None), words[:-1])
-    if found.rest:
-        found = match_items(item_refs(session, None), [" ".join(words[:-1])])
-    ref = found.one
-    if ref is None:
-        if found.hits:
-            return CategoryItemAmbiguous(found.hits[:8])
-        return CategoryItemUnknown(" ".join(words[:-1]), found.suggestions)
-    item = session.get(Item, ref.id)
-    assert item is not None
-    before = _enum_category(item.category)
-    if automatic:
-        levels = [x or "" for x in (item.level1, item.level2, item.level3, item.level4, item.level5)]
-        kind = ItemKind.ACCOUNT if item.kind == ItemKind.ACCOUNT.value else ItemKind.COLUMN
-        path = levels if kind is ItemKind.COLUMN else [item.platform or "", item.name]
-        category = classify(path, kind)
-        item.category_override = None
-    else:
-        assert category is not None
-        item.category_override = category.value
-    item.category = category.value
-    session.add(item)
-    refresh_item(session, item, judge, now)
-    return CategorySet(ref, category, automatic, before)
 
 
 def category_names() -> str:

@@ -8,10 +8,10 @@ from datetime import UTC, date, datetime
 import pytest
 from openpyxl import load_workbook
 
+from acts.check import Checked, NoUrl
 from handlers.format import callback, check_refused, checked, clock, day, split_message
 from handlers.menu import COMMANDS, menu
 from reports.table import Table, xlsx
-from storage.reads import Checked, NoUrl
 from tests.conftest import SHANGHAI
 
 

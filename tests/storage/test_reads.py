@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from acts.check import CheckTarget, record_check
 from storage.db import session_scope
 from storage.items import judge_items
 from storage.models import Item
-from storage.reads import CheckTarget, record_check
 from tests.bot.seed import seed
 from tests.conftest import at
 

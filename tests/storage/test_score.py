@@ -11,11 +11,12 @@ import pytest
 from sqlmodel import select
 
 from acts.catalog import run_import
+from acts.category import CategorySet, set_category
 from bot.cli import main
 from storage.db import session_scope
 from storage.items import log_update, record_event
 from storage.models import Item
-from storage.score import CategorySet, score_of, set_category
+from storage.score import score_of
 from storage.sites import site_named
 from tests.conftest import at
 
