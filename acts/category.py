@@ -21,7 +21,7 @@ from storage.models import Item
 from storage.queries import (
     ItemRef,
     NotAdmin,
-    Sender,
+    Speaker,
     actor_for,
     item_refs,
     match_items,
@@ -60,7 +60,7 @@ def category_by(
     session: Session,
     now: datetime,
     judge: Judge,
-    sender: Sender,
+    sender: Speaker,
     admin_ids: Iterable[int],
     words: Sequence[str],
 ) -> CategorySet | CategoryUsage | CategoryItemUnknown | CategoryItemAmbiguous | NotAdmin:

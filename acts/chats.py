@@ -29,7 +29,7 @@ from storage.queries import (
     ALL_WORDS,
     NotAdmin,
     NotYourUnit,
-    Sender,
+    Speaker,
     UnitAmbiguous,
     UnitRef,
     UnitUnknown,
@@ -100,7 +100,7 @@ def _bound_units(session: Session, chat_row_id: int) -> tuple[str, ...]:
 def bind_chat(
     session: Session,
     now: datetime,
-    sender: Sender,
+    sender: Speaker,
     admin_ids: Iterable[int],
     chat: ChatRef,
     words: Sequence[str],
@@ -133,7 +133,7 @@ def bind_chat(
 
 
 def unbind_chat(
-    session: Session, now: datetime, sender: Sender, admin_ids: Iterable[int], chat: ChatRef
+    session: Session, now: datetime, sender: Speaker, admin_ids: Iterable[int], chat: ChatRef
 ) -> Unbound | NotBound | NotAdmin:
     """`/unbindchat`: the group no longer hears about its units (a unit administrator removes only theirs)."""
     actor = actor_for(session, sender, admin_ids)

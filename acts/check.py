@@ -15,7 +15,7 @@ from sqlmodel import Session
 from storage.items import Judge, judge_items
 from storage.models import Item
 from storage.people import Ambiguous, ItemUnknown, NotYours, find_item
-from storage.queries import Sender, Stranger, actor_for
+from storage.queries import Speaker, Stranger, actor_for
 from storage.reads import readings, record_reading
 
 
@@ -51,7 +51,7 @@ class Checked:
 
 
 def check_target(
-    session: Session, now: datetime, sender: Sender, admin_ids: Iterable[int], words: Sequence[str]
+    session: Session, now: datetime, sender: Speaker, admin_ids: Iterable[int], words: Sequence[str]
 ) -> CheckTarget | NoUrl | CheckUsage | Stranger | Ambiguous | ItemUnknown | NotYours:
     """Which column `/check 名称` means, among the sender's own (all, for administrators)."""
     actor = actor_for(session, sender, admin_ids)

@@ -18,7 +18,7 @@ from storage.models import (
 )
 from storage.queries import (
     NotAdmin,
-    Sender,
+    Speaker,
     UnitAmbiguous,
     UnitRef,
     UnitUnknown,
@@ -45,7 +45,7 @@ class GroupUsage:
 
 
 def fill_group(
-    session: Session, now: datetime, sender: Sender, admin_ids: Iterable[int], words: Sequence[str]
+    session: Session, now: datetime, sender: Speaker, admin_ids: Iterable[int], words: Sequence[str]
 ) -> GroupMembers | GroupUsage | NotAGroup | NotAdmin | UnitUnknown | UnitAmbiguous:
     """`/group 组名 [单位 …]`: list a group's member units, or add units to it (administrators only).
 

@@ -30,7 +30,7 @@ from storage.queries import (
     ALL_WORDS,
     NotAdmin,
     NotYourUnit,
-    Sender,
+    Speaker,
     UnitAmbiguous,
     UnitRef,
     UnitUnknown,
@@ -90,7 +90,7 @@ class AllNeedsAdminRole:
 def create_invitation(
     session: Session,
     now: datetime,
-    sender: Sender,
+    sender: Speaker,
     admin_ids: Iterable[int],
     unit_text: str,
     role_text: str,
@@ -158,7 +158,7 @@ _CODE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
 
 def accept_invitation(
-    session: Session, now: datetime, sender: Sender, code: str
+    session: Session, now: datetime, sender: Speaker, code: str
 ) -> Joined | InviteUnknown | InviteUsed | InviteExpired | InviteRevoked:
     """`/start CODE`: bind the sender to the invitation's unit and role. A code works once."""
     code = clean(code)

@@ -28,7 +28,7 @@ from storage.queries import (
     Actor,
     ItemRef,
     NotAdmin,
-    Sender,
+    Speaker,
     actor_for,
     clean,
     item_units,
@@ -112,7 +112,7 @@ def _find(refs: Sequence[ItemRef], words: Sequence[str]) -> tuple[ItemRef, str] 
 
 
 def _target(
-    session: Session, sender: Sender, admin_ids: Iterable[int], words: Sequence[str], *, retired: bool
+    session: Session, sender: Speaker, admin_ids: Iterable[int], words: Sequence[str], *, retired: bool
 ) -> tuple[Item, str, Actor] | RetireUsage | NotAdmin | Ambiguous | ItemUnknown:
     """The item the first words name (and the words after it) among the live (or retired) items the
     permission policy lets the sender administer."""
@@ -133,7 +133,7 @@ def _target(
 
 
 def retire_by(
-    session: Session, now: datetime, sender: Sender, admin_ids: Iterable[int], words: Sequence[str]
+    session: Session, now: datetime, sender: Speaker, admin_ids: Iterable[int], words: Sequence[str]
 ) -> Retired | RetireUsage | NotAdmin | Ambiguous | ItemUnknown:
     """`/retire 栏目 原因`: an administrator (of the item's units) retires it."""
     found = _target(session, sender, admin_ids, words, retired=False)
@@ -149,7 +149,7 @@ def unretire_by(
     session: Session,
     now: datetime,
     judge: Judge,
-    sender: Sender,
+    sender: Speaker,
     admin_ids: Iterable[int],
     words: Sequence[str],
 ) -> Unretired | RetireUsage | NotAdmin | Ambiguous | ItemUnknown:

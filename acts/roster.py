@@ -22,7 +22,7 @@ from storage.queries import (
     ALL_WORDS,
     NotAdmin,
     NotYourUnit,
-    Sender,
+    Speaker,
     UnitAmbiguous,
     UnitRef,
     UnitUnknown,
@@ -79,7 +79,7 @@ def _unit_names(session: Session, unit_ids: Iterable[int | None]) -> dict[int, s
 
 
 def revoke_invitation(
-    session: Session, now: datetime, sender: Sender, admin_ids: Iterable[int], words: Sequence[str]
+    session: Session, now: datetime, sender: Speaker, admin_ids: Iterable[int], words: Sequence[str]
 ) -> Pending | Revoked | NoSuchInvitation | InvitationClosed | NotAdmin:
     """`/revoke [CODE]`: list the unused invitations, or revoke one so that it binds nobody."""
     actor = actor_for(session, sender, admin_ids)
@@ -194,7 +194,7 @@ def _find_person(session: Session, text: str) -> Person | PersonUnknown | Person
 
 
 def remove_member(
-    session: Session, now: datetime, sender: Sender, admin_ids: Iterable[int], words: Sequence[str]
+    session: Session, now: datetime, sender: Speaker, admin_ids: Iterable[int], words: Sequence[str]
 ) -> (
     Removed
     | RemoveUsage

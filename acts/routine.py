@@ -32,7 +32,7 @@ from storage.models import (
     UnitGroupMember,
 )
 from storage.outbox import find_by_message, item_ids
-from storage.queries import Sender, actor_for, item_refs, item_units, match_items
+from storage.queries import Speaker, actor_for, item_refs, item_units, match_items
 
 _WORD = re.compile(r"[^\s:：]+")  # words of a reply line; commas belong to the note
 
@@ -70,7 +70,7 @@ def record_read(
     now: datetime,
     chat_telegram_id: int,
     day: date,
-    sender: Sender,
+    sender: Speaker,
     admin_ids: Iterable[int] = (),
 ) -> ReadRecorded | NotBoundChat | NotEntitled:
     """日查: `sender` pressed 已巡查 in a chat for `day`. Idempotent per person and day.
@@ -143,7 +143,7 @@ def record_answer(
     item_id: int,
     period: date,
     result: str,
-    sender: Sender,
+    sender: Speaker,
     chat_telegram_id: int,
     admin_ids: Iterable[int] = (),
 ) -> AnswerRecorded | NotYourItem | ItemGone | NotEntitled:
@@ -203,7 +203,7 @@ def record_fix_note(
     chat_telegram_id: int,
     replied_to: int,
     text: str,
-    sender: Sender,
+    sender: Speaker,
     admin_ids: Iterable[int] = (),
 ) -> NoteRecorded | NotEntitled | None:
     """A reply to a problem prompt: the problem and its fix (整改情况), written by a person bound to the
@@ -254,7 +254,7 @@ def record_checklist_reply(
     chat_telegram_id: int,
     message_id: int,
     text: str,
-    sender: Sender,
+    sender: Speaker,
     admin_ids: Iterable[int] = (),
 ) -> ProblemsRecorded | NotEntitled | None:
     """A reply to a half-month checklist: each line `栏目名称 问题及整改情况` records that item's problem
@@ -312,7 +312,7 @@ def record_rest_ok(
     now: datetime,
     chat_telegram_id: int,
     message_id: int,
-    sender: Sender,
+    sender: Speaker,
     admin_ids: Iterable[int] = (),
 ) -> RestRecorded | NotEntitled | None:
     """「其余全部正常」under a half-month checklist: every item of it not yet answered is answered 正常, each

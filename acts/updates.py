@@ -38,7 +38,7 @@ from storage.people import (
 from storage.queries import (
     Actor,
     ItemRef,
-    Sender,
+    Speaker,
     Stranger,
     actor_for,
     clean,
@@ -214,7 +214,7 @@ def log_done(
     session: Session,
     now: datetime,
     judge: Judge,
-    sender: Sender,
+    sender: Speaker,
     admin_ids: Iterable[int],
     words: Sequence[str],
     *,
@@ -256,7 +256,7 @@ def log_button(
     session: Session,
     now: datetime,
     judge: Judge,
-    sender: Sender,
+    sender: Speaker,
     admin_ids: Iterable[int],
     item_id: int,
     *,
@@ -286,7 +286,7 @@ class NothingToUndo:
 
 
 def undo(
-    session: Session, now: datetime, judge: Judge, sender: Sender, admin_ids: Iterable[int]
+    session: Session, now: datetime, judge: Judge, sender: Speaker, admin_ids: Iterable[int]
 ) -> Undone | NothingToUndo | Stranger:
     """`/undo`: take back the sender's last act of logging within the undo window (all the items it logged).
     The undo is itself recorded."""
@@ -352,7 +352,7 @@ def record_event_by(
     session: Session,
     now: datetime,
     judge: Judge,
-    sender: Sender,
+    sender: Speaker,
     admin_ids: Iterable[int],
     words: Sequence[str],
     *,

@@ -175,7 +175,7 @@ def register_crawl(
 
 
 def register_handlers(application: Application) -> None:
-    application.add_handler(TypeHandler(Update, log_update), group=-1)
+    application.add_handler(TypeHandler(Update, log_incoming), group=-1)
     names = list(HANDLERS)
     ours = filters.Regex(rf"^/({'|'.join(names)})(@\w+)?(\s|$)")
     application.add_handler(MessageHandler(PEOPLE & ANONYMOUS & filters.COMMAND & ours, errors.anonymous))
@@ -226,7 +226,7 @@ async def register_commands(application: Application) -> None:
     )
 
 
-async def log_update(update: Update, context: Context) -> None:
+async def log_incoming(update: Update, context: Context) -> None:
     """One log line per thing people do (commands, buttons, the bot being added or removed)."""
     user = update.effective_user
     who = f"{user.id}" + (f"@{user.username}" if user and user.username else "") if user else "-"

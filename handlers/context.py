@@ -19,7 +19,7 @@ from telegram.ext import ContextTypes
 from acts.chats import ChatRef
 from storage.db import session_scope
 from storage.items import Judge
-from storage.queries import Sender, clean
+from storage.queries import Speaker, clean
 
 ENGINE = "engine"
 JUDGE = "judge"
@@ -79,11 +79,11 @@ async def store(
     return await asyncio.to_thread(run)
 
 
-def sender(update: Update) -> Sender:
+def sender(update: Update) -> Speaker:
     user = update.effective_user
     if user is None:  # channel posts and anonymous senders are filtered out before any handler runs
         raise ValueError("update without a sender")
-    return Sender(user.id, user.first_name or "", user.last_name, user.username)
+    return Speaker(user.id, user.first_name or "", user.last_name, user.username)
 
 
 def chat_ref(update: Update) -> ChatRef:

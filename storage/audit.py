@@ -26,7 +26,7 @@ from storage.models import (
     UpdateLog,
 )
 from storage.people import Ambiguous, ItemUnknown, NotYours, Usage, find_item
-from storage.queries import Sender, Stranger, actor_for, clean
+from storage.queries import Speaker, Stranger, actor_for, clean
 
 # Kinds of entry, with the words people read for them (in the chat and on the command line).
 LOG, UNDO, EVENT, CHECK, BIND, REMOVE, INVITE, REVOKE = (
@@ -239,7 +239,7 @@ HISTORY_LIMIT = 30  # entries in the chat; the whole history goes into the sprea
 
 
 def item_history(
-    session: Session, _now: datetime, sender: Sender, admin_ids: Iterable[int], words: Sequence[str]
+    session: Session, _now: datetime, sender: Speaker, admin_ids: Iterable[int], words: Sequence[str]
 ) -> History | Usage | Ambiguous | ItemUnknown | NotYours | Stranger:
     """`/history ITEM`: what happened to an item, for those who may see it (domain.access: SEE)."""
     actor = actor_for(session, sender, admin_ids)

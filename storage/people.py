@@ -19,7 +19,7 @@ from storage.models import (
 from storage.queries import (
     Actor,
     ItemRef,
-    Sender,
+    Speaker,
     clean,
     clearly_meant,
     item_refs,
@@ -28,7 +28,7 @@ from storage.queries import (
 )
 
 
-def ensure_person(session: Session, now: datetime, sender: Sender) -> Person:
+def ensure_person(session: Session, now: datetime, sender: Speaker) -> Person:
     """The person behind a Telegram account, created on first need; name and username kept current."""
     person = session.exec(select(Person).where(Person.telegram_id == sender.telegram_id)).first()
     if person is None:

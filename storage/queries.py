@@ -49,8 +49,9 @@ ALL_WORDS = frozenset({"全部", "所有", "全部单位", "所有单位", "all"
 
 
 @dataclass(frozen=True)
-class Sender:
-    """Who sent a message, as Telegram tells it. Plain data: storage knows nothing of Telegram."""
+class Speaker:
+    """Who is speaking to the bot (the person behind a message or a button), as the chat platform tells it.
+    Plain data: storage knows nothing of Telegram. (Not the outbox's sender, `jobs/sender.py`.)"""
 
     telegram_id: int
     first_name: str = ""
@@ -71,7 +72,7 @@ class Sender:
 class Actor:
     """What a sender may do: administrator (everything), unit administrator, or member of some units."""
 
-    sender: Sender
+    sender: Speaker
     person_id: int | None
     global_admin: bool
     admin_units: frozenset[int] = frozenset()
@@ -105,7 +106,7 @@ class Actor:
         return self.may(Act.LOG, unit_ids)
 
 
-def actor_for(session: Session, sender: Sender, admin_ids: Iterable[int]) -> Actor:
+def actor_for(session: Session, sender: Speaker, admin_ids: Iterable[int]) -> Actor:
     person = session.exec(select(Person).where(Person.telegram_id == sender.telegram_id)).first()
     configured = sender.telegram_id in set(admin_ids)
     if person is None:
@@ -561,7 +562,7 @@ def overdue_view(
     session: Session,
     now: datetime,
     judge: Judge,
-    sender: Sender,
+    sender: Speaker,
     admin_ids: Iterable[int],
     unit_text: str | None,
 ) -> OverdueView | Stranger | UnitUnknown | UnitAmbiguous | NotYourUnit:
@@ -629,7 +630,7 @@ class MineView:
 
 
 def mine_view(
-    session: Session, now: datetime, judge: Judge, sender: Sender, admin_ids: Iterable[int]
+    session: Session, now: datetime, judge: Judge, sender: Speaker, admin_ids: Iterable[int]
 ) -> MineView | Stranger:
     actor = actor_for(session, sender, admin_ids)
     if not actor.known:
@@ -648,7 +649,7 @@ class DueView:
 
 
 def due_view(
-    session: Session, now: datetime, judge: Judge, sender: Sender, admin_ids: Iterable[int], workdays: int
+    session: Session, now: datetime, judge: Judge, sender: Speaker, admin_ids: Iterable[int], workdays: int
 ) -> DueView | Stranger:
     actor = actor_for(session, sender, admin_ids)
     if not actor.known:
@@ -678,7 +679,7 @@ class StatusView:
 
 
 def status_view(
-    session: Session, now: datetime, judge: Judge, sender: Sender, admin_ids: Iterable[int]
+    session: Session, now: datetime, judge: Judge, sender: Speaker, admin_ids: Iterable[int]
 ) -> StatusView | NotAdmin:
     actor = actor_for(session, sender, admin_ids)
     if not actor.is_admin:
@@ -754,7 +755,7 @@ def people_view(
     session: Session,
     now: datetime,
     judge: Judge,
-    sender: Sender,
+    sender: Speaker,
     admin_ids: Iterable[int],
     unit_text: str | None = None,
     *,
@@ -838,7 +839,7 @@ def people_view(
     )
 
 
-def who_is(session: Session, now: datetime, sender: Sender, admin_ids: Iterable[int]) -> Actor:
+def who_is(session: Session, now: datetime, sender: Speaker, admin_ids: Iterable[int]) -> Actor:
     """The sender's standing (for /help: administrators see administrator commands)."""
     return actor_for(session, sender, admin_ids)
 
@@ -870,7 +871,7 @@ def site_words(session: Session, site: Site | None) -> SiteWords:
     )
 
 
-def words_for(session: Session, now: datetime, sender: Sender, admin_ids: Iterable[int]) -> SiteWords:
+def words_for(session: Session, now: datetime, sender: Speaker, admin_ids: Iterable[int]) -> SiteWords:
     """The words of the sender's site: the site of their units, else the only site (else generic words)."""
     actor = actor_for(session, sender, admin_ids)
     site: Site | None = None

@@ -23,7 +23,7 @@ from domain.model import Category, ItemKind
 from storage.items import LIVE_LOG, Judge, judge_items
 from storage.models import Event, Item, ItemUnit, Site, Unit, UpdateLog
 from storage.queries import (
-    Sender,
+    Speaker,
     Stranger,
     actor_for,
 )
@@ -134,7 +134,7 @@ def score_view(
     session: Session,
     now: datetime,
     judge: Judge,
-    sender: Sender,
+    sender: Speaker,
     admin_ids: Iterable[int],
 ) -> list[SiteScore] | Stranger:
     """/score: administrators see every site whole; anyone else the items of their own units."""

@@ -26,7 +26,7 @@ from handlers.routine import PROMPT_MARK
 from storage import outbox
 from storage.db import session_scope
 from storage.models import Chat, ChatUnit, ItemUnit, Membership, Person, UnitGroupMember
-from storage.queries import Sender
+from storage.queries import Speaker
 from tests.bot.conftest import ADMIN, FINANCE, GROUP_ID, LEADER, NOW, STRANGER, WEBMASTER, Harness
 from tests.bot.seed import ITEMS, UNITS
 from tests.conftest import SHANGHAI
@@ -148,7 +148,7 @@ async def prepare(h: Harness) -> None:
     w = h.world
     budget = w.items["政务公开 / 重点领域信息公开 / 财政预决算"]
     with session_scope(h.engine) as s:
-        admin = Sender(ADMIN, "信息中心")
+        admin = Speaker(ADMIN, "信息中心")
         bind_chat(s, NOW, admin, [ADMIN], ChatRef(GROUP_ID, "财政局网站工作群"), ["市财政局"])
         bind_chat(s, NOW, admin, [ADMIN], ChatRef(ALL_GROUP, "全市网站工作群"), ["全部"])
         for kind, message_id, items in (
@@ -162,7 +162,7 @@ async def prepare(h: Harness) -> None:
             assert row.id is not None
             outbox.mark_sent(s, NOW, row.id, message_id)
         answer = record_answer(
-            s, NOW, budget, date(2026, 11, 16), "problem", Sender(FINANCE, "赵财"), GROUP_ID
+            s, NOW, budget, date(2026, 11, 16), "problem", Speaker(FINANCE, "赵财"), GROUP_ID
         )
         set_prompt(s, NOW, answer.answer_id, GROUP_ID, PROMPT)  # type: ignore[union-attr]
 

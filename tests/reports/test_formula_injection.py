@@ -22,7 +22,7 @@ from reports.table import Table, xlsx
 from storage.db import session_scope
 from storage.items import Judge
 from storage.models import Person
-from storage.queries import Sender
+from storage.queries import Speaker
 from tests.conftest import SHANGHAI, at
 from tests.routine.conftest import ADMIN_TG, FIN_CHAT, FIN_WM_TG, FakeTransport, add_item, build_world
 
@@ -102,7 +102,7 @@ async def test_a_chat_note_and_a_telegram_name_reach_the_half_month_report_as_te
         person = s.exec(select(Person).where(Person.telegram_id == FIN_WM_TG)).one()
         person.name = name
         s.add(person)
-        who = Sender(FIN_WM_TG, name, None, None)
+        who = Speaker(FIN_WM_TG, name, None, None)
         answer = record_answer(s, at("2026-10-09 10:00"), budget, date(2026, 10, 1), "problem", who, FIN_CHAT)
         set_prompt(s, at("2026-10-09 10:00"), answer.answer_id, FIN_CHAT, 777)  # type: ignore[union-attr]
         assert record_fix_note(s, at("2026-10-09 10:05"), FIN_CHAT, 777, note, who) is not None

@@ -37,7 +37,7 @@ from storage.queries import (
     DueView,
     MineView,
     OverdueView,
-    Sender,
+    Speaker,
     StatusView,
     due_view,
     mine_view,
@@ -131,7 +131,7 @@ def test_every_view_agrees_on_every_item_every_day(
             last_update=False,
         )
     config = RoutineConfig(tz=SHANGHAI)
-    admin, fin, edu = Sender(ADMIN_TG, "王主任"), Sender(FIN_WM_TG, "张三"), Sender(EDU_WM_TG, "赵六")
+    admin, fin, edu = Speaker(ADMIN_TG, "王主任"), Speaker(FIN_WM_TG, "张三"), Speaker(EDU_WM_TG, "赵六")
     names = {world.items[p]: p for p in world.items}
     checked = Counter[str]()
 

@@ -16,7 +16,7 @@ from storage.queries import (
     NotYourUnit,
     OverdueView,
     PeopleView,
-    Sender,
+    Speaker,
     StatusView,
     Stranger,
     UnitAmbiguous,
@@ -160,7 +160,7 @@ def test_it_reads_a_count_from_the_words_after_the_name(rest, count, note):
 
 def test_a_member_of_a_unit_also_answers_for_the_groups_containing_it(engine, world):
     with session_scope(engine) as session:
-        actor = actor_for(session, Sender(FINANCE, "赵财"), [ADMIN])
+        actor = actor_for(session, Speaker(FINANCE, "赵财"), [ADMIN])
     assert not actor.is_admin
     assert actor.units == {world.units["市财政局"], world.units["市属各部门"]}
     assert actor.scope == actor.units
@@ -168,7 +168,7 @@ def test_a_member_of_a_unit_also_answers_for_the_groups_containing_it(engine, wo
 
 def test_configured_administrators_see_everything_without_a_person_row(engine, world):
     with session_scope(engine) as session:
-        actor = actor_for(session, Sender(ADMIN, "管理员"), [ADMIN])
+        actor = actor_for(session, Speaker(ADMIN, "管理员"), [ADMIN])
     assert actor.global_admin and actor.known and actor.scope is None and actor.person_id is None
 
 
@@ -176,7 +176,7 @@ def test_configured_administrators_see_everything_without_a_person_row(engine, w
 
 
 def test_the_administrator_sees_every_late_item_grouped_by_unit_with_its_webmaster(engine, world, judge):
-    result = view(engine, overdue_view, judge, Sender(ADMIN), [ADMIN], None)
+    result = view(engine, overdue_view, judge, Speaker(ADMIN), [ADMIN], None)
     assert isinstance(result, OverdueView)
     units = {u.unit: u for u in result.units}
     assert set(units) == {"市政府办公室", "市属各部门", "市教育局"}
@@ -192,35 +192,35 @@ def test_the_administrator_sees_every_late_item_grouped_by_unit_with_its_webmast
 
 
 def test_a_leader_sees_only_the_late_items_of_their_units(engine, world, judge):
-    result = view(engine, overdue_view, judge, Sender(LEADER), [ADMIN], None)
+    result = view(engine, overdue_view, judge, Speaker(LEADER), [ADMIN], None)
     assert isinstance(result, OverdueView)
     assert [u.unit for u in result.units] == ["市政府办公室"]
     assert result.needs_rule is None
 
 
 def test_overdue_can_be_narrowed_to_one_unit(engine, world, judge):
-    result = view(engine, overdue_view, judge, Sender(ADMIN), [ADMIN], "教育")
+    result = view(engine, overdue_view, judge, Speaker(ADMIN), [ADMIN], "教育")
     assert isinstance(result, OverdueView)
     assert result.narrowed_to == "市教育局"
     assert [u.unit for u in result.units] == ["市教育局"]
-    assert view(engine, overdue_view, judge, Sender(LEADER), [ADMIN], "市教育局") == NotYourUnit("市教育局")
-    assert isinstance(view(engine, overdue_view, judge, Sender(ADMIN), [ADMIN], "市"), UnitAmbiguous)
-    assert isinstance(view(engine, overdue_view, judge, Sender(ADMIN), [ADMIN], "公安局"), UnitUnknown)
+    assert view(engine, overdue_view, judge, Speaker(LEADER), [ADMIN], "市教育局") == NotYourUnit("市教育局")
+    assert isinstance(view(engine, overdue_view, judge, Speaker(ADMIN), [ADMIN], "市"), UnitAmbiguous)
+    assert isinstance(view(engine, overdue_view, judge, Speaker(ADMIN), [ADMIN], "公安局"), UnitUnknown)
 
 
 def test_a_logged_item_is_no_longer_overdue(engine, world, judge):
     with session_scope(engine) as session:
         log_update(session, NOW, judge, item(session, world, "首页 / 部门动态"), source="done")
-    result = view(engine, overdue_view, judge, Sender(ADMIN), [ADMIN], None)
+    result = view(engine, overdue_view, judge, Speaker(ADMIN), [ADMIN], None)
     assert isinstance(result, OverdueView)
     assert [u.unit for u in result.units] == ["市政府办公室", "市教育局"]
     assert "首页 / 部门动态" not in {i.path for u in result.units for i in u.items}
 
 
 def test_strangers_are_refused(engine, world, judge):
-    assert view(engine, overdue_view, judge, Sender(STRANGER), [ADMIN], None) == Stranger()
-    assert view(engine, mine_view, judge, Sender(STRANGER), [ADMIN]) == Stranger()
-    assert view(engine, status_view, judge, Sender(STRANGER), [ADMIN]) == NotAdmin()
+    assert view(engine, overdue_view, judge, Speaker(STRANGER), [ADMIN], None) == Stranger()
+    assert view(engine, mine_view, judge, Speaker(STRANGER), [ADMIN]) == Stranger()
+    assert view(engine, status_view, judge, Speaker(STRANGER), [ADMIN]) == NotAdmin()
 
 
 def test_retired_items_are_not_overdue(engine, world, judge):
@@ -228,7 +228,7 @@ def test_retired_items_are_not_overdue(engine, world, judge):
         row = item(session, world, "首页 / 部门动态")
         row.retired_at = NOW
         session.add(row)
-    result = view(engine, overdue_view, judge, Sender(ADMIN), [ADMIN], None)
+    result = view(engine, overdue_view, judge, Speaker(ADMIN), [ADMIN], None)
     assert isinstance(result, OverdueView)
     assert "首页 / 部门动态" not in {i.path for u in result.units for i in u.items}
 
@@ -237,7 +237,7 @@ def test_retired_items_are_not_overdue(engine, world, judge):
 
 
 def test_mine_lists_the_senders_items_most_urgent_first(engine, world, judge):
-    result = view(engine, mine_view, judge, Sender(WEBMASTER), [ADMIN])
+    result = view(engine, mine_view, judge, Speaker(WEBMASTER), [ADMIN])
     assert isinstance(result, MineView)
     paths = [i.path for i in result.items]
     assert paths[:2] == ["微信公众号 / 楚雄发布", "首页 / 部门动态"]  # the latest first
@@ -254,7 +254,7 @@ def test_due_lists_what_falls_due_within_n_working_days(engine, world, judge):
     with session_scope(engine) as session:
         account = item(session, world, "微信公众号 / 楚雄发布")
         log_update(session, NOW, judge, account, source="done", at=at("2026-11-18 10:00"))
-    result = view(engine, due_view, judge, Sender(ADMIN), [ADMIN], 5)
+    result = view(engine, due_view, judge, Speaker(ADMIN), [ADMIN], 5)
     assert isinstance(result, DueView)
     assert result.until == date(2026, 11, 30)
     assert [i.path for i in result.items] == ["微信公众号 / 楚雄发布"]
@@ -268,7 +268,7 @@ def test_status_counts_items_people_and_groups(engine, world, judge):
         session.flush()
         chat = session.exec(select(Chat).where(Chat.telegram_chat_id == -1)).one()
         session.add(ChatUnit(chat_id=chat.id, unit_id=world.units["市财政局"]))
-    result = view(engine, status_view, judge, Sender(ADMIN), [ADMIN])
+    result = view(engine, status_view, judge, Speaker(ADMIN), [ADMIN])
     assert isinstance(result, StatusView)
     assert result.items_by_state["overdue"] == 3
     assert result.needs_rule == 1
@@ -281,28 +281,28 @@ def test_status_counts_items_people_and_groups(engine, world, judge):
 def test_status_counts_an_administrator_once_when_configured_and_bound_too(engine, world, judge):
     add_person(engine, CREATED, ADMIN, "管理员", [(None, "admin")], world)
     add_person(engine, CREATED, 2004, "钱管", [("市教育局", "admin")], world)
-    result = view(engine, status_view, judge, Sender(ADMIN), [ADMIN, 1001])
+    result = view(engine, status_view, judge, Speaker(ADMIN), [ADMIN, 1001])
     assert isinstance(result, StatusView)
     assert (result.admins, result.people) == (3, 5)  # ADMIN, 钱管 and the configured 1001
 
 
 def test_people_lists_who_answers_for_each_unit(engine, world, judge):
-    result = view(engine, people_view, judge, Sender(ADMIN), [ADMIN])
+    result = view(engine, people_view, judge, Speaker(ADMIN), [ADMIN])
     assert isinstance(result, PeopleView)
     office = next(u for u in result.units if u.unit == "市政府办公室")
     assert [p.name for p in office.webmasters] == ["王小明"]
     assert [p.name for p in office.leaders] == ["李领导"]
     assert (office.columns, office.accounts, office.overdue) == (3, 1, 2)
     # A member sees their own units by default, and any unit by name.
-    mine = view(engine, people_view, judge, Sender(FINANCE), [ADMIN])
+    mine = view(engine, people_view, judge, Speaker(FINANCE), [ADMIN])
     assert {u.unit for u in mine.units} == {"市财政局", "市属各部门"}
-    other = view(engine, people_view, judge, Sender(FINANCE), [ADMIN], "市教育局")
+    other = view(engine, people_view, judge, Speaker(FINANCE), [ADMIN], "市教育局")
     assert [u.unit for u in other.units] == ["市教育局"]
 
 
 def test_items_of_a_unit_without_webmaster_still_show(engine, world, judge):
     with session_scope(engine) as session:
         assert session.get(Item, world.items["政务公开 / 部门信息 / 部门动态"]) is not None
-    result = view(engine, overdue_view, judge, Sender(ADMIN), [ADMIN], "市教育局")
+    result = view(engine, overdue_view, judge, Speaker(ADMIN), [ADMIN], "市教育局")
     assert isinstance(result, OverdueView)
     assert result.units[0].items[0].webmasters == ()
