@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import time
 from functools import cached_property
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 from zoneinfo import ZoneInfo
 
 from pydantic import Field, field_validator
@@ -14,9 +14,11 @@ from domain.due import Policy
 from domain.inspection import DEFAULT_THRESHOLDS as _T
 from domain.inspection import Thresholds
 from domain.model import Span, Unit
-from domain.routine import RoutineSettings
-from jobs.routine import RoutineConfig
-from webread.fetch import Reader
+
+if TYPE_CHECKING:  # imported where used: `zhiri rule` and `zhiri read` must not load the routine or Telegram
+    from domain.routine import RoutineSettings
+    from jobs.routine import RoutineConfig
+    from webread.fetch import Reader
 
 OFFICIAL_API_URL = "https://api.telegram.org/bot"
 
@@ -157,6 +159,8 @@ class Settings(BaseSettings):
 
     @property
     def routine(self) -> RoutineSettings:
+        from domain.routine import RoutineSettings
+
         return RoutineSettings(
             daily_read_at=self.daily_read_at,
             warning_at=self.warning_at,
@@ -177,6 +181,8 @@ class Settings(BaseSettings):
 
     def routine_config(self) -> RoutineConfig:
         """The routine as this deployment runs it (the bot, and what `zhiri preview` shows)."""
+        from jobs.routine import RoutineConfig
+
         return RoutineConfig(
             settings=self.routine,
             tz=self.tz,
@@ -186,6 +192,8 @@ class Settings(BaseSettings):
 
     def reader(self) -> Reader:
         """A website reader with this deployment's politeness towards the site's servers."""
+        from webread.fetch import Reader
+
         return Reader(
             per_host=self.reader_per_host, host_delay=self.reader_host_delay, timeout=self.reader_timeout
         )

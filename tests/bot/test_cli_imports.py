@@ -1,0 +1,88 @@
+"""`zhiri rule` and `zhiri read` start without loading what only the bot and the database commands need.
+
+Checked by the modules a real run leaves loaded, in a fresh interpreter (a timing would only be flaky):
+`zhiri rule` needs the pure domain alone; `zhiri read` needs the configuration and the website reader.
+"""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+MARK = "--- loaded modules ---"
+PROBE = f"""
+import sys
+from bot.cli import main
+code = main(sys.argv[1:])
+print({MARK!r})
+print("\\n".join(sorted(sys.modules)))
+sys.exit(code)
+"""
+# Telegram, Alembic, the routine, the database and the spreadsheet writers.
+HEAVY = ("telegram", "alembic", "jobs", "domain.routine", "handlers", "storage", "sqlalchemy", "openpyxl")
+
+
+def loaded(tmp_path: Path, *args: str) -> tuple[int, str, set[str]]:
+    # Run from an empty folder: no .env of the developer's is read.
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE, *args],
+        cwd=tmp_path,
+        env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert MARK in done.stdout, done.stderr
+    said, _, modules = done.stdout.partition(MARK)
+    return done.returncode, said, set(modules.split())
+
+
+def heavy(modules: set[str]) -> list[str]:
+    return sorted(m for m in modules if any(m == h or m.startswith(h + ".") for h in HEAVY))
+
+
+def test_rule_loads_only_the_domain(tmp_path: Path) -> None:
+    code, said, modules = loaded(tmp_path, "rule", "2周内更新")
+    assert code == 0
+    assert "每2周内至少更新一次" in said
+    assert heavy(modules) == []
+    assert "domain.rules" in modules  # the probe does see what the command used
+
+
+def test_rule_with_a_day_loads_only_the_domain(tmp_path: Path) -> None:
+    code, said, modules = loaded(tmp_path, "rule", "--last", "2026-09-25", "--at", "2026-10-09", "2周内更新")
+    assert code == 0
+    assert "截止" in said
+    assert heavy(modules) == []
+
+
+def test_read_loads_the_reader_but_not_the_bot(tmp_path: Path) -> None:
+    with socket.socket() as s:  # a port nobody listens on: the page is broken, at once and offline
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    code, said, modules = loaded(
+        tmp_path, "read", "--url", f"http://127.0.0.1:{port}/list.html", "--timeout", "5"
+    )
+    assert code == 1, said
+    assert "webread.fetch" in modules
+    assert heavy(modules) == []
+
+
+@pytest.mark.parametrize("args", [["--help"], ["nosuch"]])
+def test_every_subcommand_is_still_listed(tmp_path: Path, args: list[str]) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        cwd=tmp_path,
+        env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    text = done.stdout + done.stderr
+    for name in ("rule", "read", "run", "import", "export", "preview", "health"):
+        assert name in text
