@@ -17,7 +17,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 from sqlalchemy.engine import Engine
@@ -205,15 +205,11 @@ def _sheet(
     formats = {i + 1: date_columns[h] for i, (h, _w) in enumerate(headers) if h in date_columns}
     for values, state in rows:
         r = append_row(ws, values)  # names, notes, units: text from lists and people, never a formula
-        fill = PatternFill("solid", fgColor=FILLS[state]) if state in FILLS else None
         for c in range(1, width + 1):
             cell = ws.cell(r, c)
-            cell.border = _BORDER
-            cell.alignment = _WRAP
-            if c in formats:
-                cell.number_format = formats[c]
-            if fill is not None:
-                cell.fill = fill
+            quoted = cell.quotePrefix  # text that looks like a formula keeps Excel's quote (sheetwrite.put)
+            cell.style = _data_style(ws, state, formats.get(c, cell.number_format))
+            cell.quotePrefix = quoted
     ws.freeze_panes = "A3"
     ws.auto_filter.ref = f"A2:{get_column_letter(width)}{max(ws.max_row, 2)}"
     ws.print_title_rows = "2:2"
@@ -221,6 +217,19 @@ def _sheet(
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
+
+
+def _data_style(ws: Worksheet, state: str, number_format: str) -> str:
+    """The named style of a data cell: thin border, wrapped, filled by its row's state, in its number format.
+    A cell takes a named style at a fraction of the cost of setting border, alignment, fill and format one
+    by one, which dominated a long export."""
+    name = f"zhiri {state} {number_format}"
+    if name not in ws.parent.named_styles:
+        style = NamedStyle(name=name, border=_BORDER, alignment=_WRAP, number_format=number_format)
+        if state in FILLS:
+            style.fill = PatternFill("solid", fgColor=FILLS[state])
+        ws.parent.add_named_style(style)
+    return name
 
 
 def _local(moment: datetime | None, tz: ZoneInfo) -> datetime | None:
@@ -238,7 +247,7 @@ def export_list(session: Session, now: datetime, judge: Judge, site_row: Site, p
     stamp = judge.today(now)
     when = f"{stamp.year}年{stamp.month}月{stamp.day}日"
     formats = {"最近更新": "yyyy-mm-dd hh:mm", "到期日": "yyyy-mm-dd"}
-    risks = risk_by_item(score_of(session, now, judge, site_row).score)
+    risks = risk_by_item(score_of(session, now, judge, site_row, fix_first=False).score)
 
     def status(ln: _Line) -> list[object]:
         item = ln.item

@@ -46,11 +46,16 @@ def put(cell: Cell, value: Any) -> None:
 
 
 def append_row(ws: Worksheet, values: Iterable[Any]) -> int:
-    """`ws.append`, with every string written as text (see `put`). Returns the row's number."""
-    row = list(values)
-    ws.append([text_for_cell(v) if isinstance(v, str) else v for v in row])
-    number = ws.max_row
-    for column, value in enumerate(row, start=1):
-        if isinstance(value, str):
-            put(ws.cell(number, column), value)
-    return number
+    """`ws.append`, with every string written as text (see `put`). Returns the row's number.
+
+    The cells are made first and appended as they are, so the row's number is the cells' own: asking
+    `ws.max_row` scans every cell of the sheet, which made a long export quadratic."""
+    cells = []
+    for value in values:
+        cell = Cell(ws)
+        put(cell, value)
+        cells.append(cell)
+    if not cells:  # an empty row is still a row
+        cells.append(Cell(ws))
+    ws.append(cells)
+    return int(cells[0].row)

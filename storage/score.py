@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import and_
+from sqlalchemy import ColumnElement, and_
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
@@ -51,14 +51,16 @@ def item_views(
     session: Session, now: datetime, judge: Judge, site_id: int, unit_ids: frozenset[int] | None = None
 ) -> list[ItemView]:
     """Every live item of the site (of these units, when given) with the facts inspectors look at."""
-    stmt = select(Item).where(Item.site_id == site_id, col(Item.retired_at).is_(None))
+    wanted: list[ColumnElement[bool]] = [col(Item.site_id) == site_id, col(Item.retired_at).is_(None)]
     if unit_ids is not None:
         theirs = sa_select(col(ItemUnit.item_id)).where(col(ItemUnit.unit_id).in_(unit_ids))
-        stmt = stmt.where(col(Item.id).in_(theirs))
-    items = list(session.exec(stmt.order_by(col(Item.id))))
-    ids = [i.id for i in items if i.id is not None]
-    if not ids:
+        wanted.append(col(Item.id).in_(theirs))
+    items = list(session.exec(select(Item).where(*wanted).order_by(col(Item.id))))
+    if not items:
         return []
+    # The items' facts are read with the items' own condition as a subquery, never their ids in one list:
+    # no statement grows with the site (PostgreSQL takes at most 65,535 parameters).
+    ids = sa_select(col(Item.id)).where(*wanted)
     statuses = judge_items(session, items, judge, now)
     units: dict[int, list[str]] = defaultdict(list)
     for item_id, name in session.execute(
@@ -121,12 +123,17 @@ def score_of(
     site: Site,
     unit_ids: frozenset[int] | None = None,
     scope: str | None = None,
+    *,
+    fix_first: bool = True,
 ) -> SiteScore:
-    """The site (these units of it, when given) as inspectors grade it, by the judge's thresholds."""
+    """The site (these units of it, when given) as inspectors grade it, by the judge's thresholds.
+    `fix_first=False`: without the list of what to fix first, which tries fixing each stale item in turn
+    (costly on a large site) and which the export does not show."""
     assert site.id is not None
     views = item_views(session, now, judge, site.id, unit_ids)
     # No availability probes are stored yet: the unreachable line reads 无数据.
-    score = score_site(views, judge.today(now), judge.policy.lines, unreachable_pct=None)
+    limit = {} if fix_first else {"fix_limit": 0}
+    score = score_site(views, judge.today(now), judge.policy.lines, unreachable_pct=None, **limit)
     return SiteScore(site.name, score, {v.id: v for v in views}, scope)
 
 

@@ -1,0 +1,168 @@
+"""One site with more than 70,000 items on PostgreSQL (issue 16): the routine's snapshot and plan (`zhiri
+preview`), the export and `/overdue`'s query all run.
+
+PostgreSQL refuses a statement with more than 65,535 bound parameters, so any query that put every item id of
+the site into one `IN` list crashed here. The rows are written with bulk inserts, not one act each.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+from sqlalchemy import insert
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+
+from bot.cli import main
+from bot.config import load_settings
+from domain.rules import parse_rule, rule_to_dict
+from reports.export import run_export
+from storage.db import make_engine, session_scope
+from storage.items import Judge
+from storage.models import Chat, ChatUnit, Item, ItemUnit, Membership, Person, Site, Unit, UpdateLog
+from storage.queries import overdue_items
+from tests.conftest import SHANGHAI, at
+from tests.support import postgres
+
+pytestmark = pytest.mark.slow
+
+SITE = "某县人民政府网站"
+UNITS = ("县财政局", "县教育局", "县民政局")
+N = 70_001
+NOW = at("2026-11-23 09:00")  # a working Monday
+STALE = 300  # days since the last update of every 25th item: past its 6-month rule, overdue
+RULE = "6个月内更新"
+
+
+def offset(i: int) -> int:
+    """Days since item i was last updated: every 25th is long overdue, the rest well inside six months."""
+    return STALE if i % 25 == 0 else i % 90
+
+
+LATE = sum(1 for i in range(N) if offset(i) == STALE)
+
+
+def populate(engine: Engine, n: int = N) -> None:
+    created = at("2025-01-06 09:00")
+    rule = parse_rule(RULE)
+    with session_scope(engine) as s:
+        site = Site(name=SITE, created_at=created)
+        s.add(site)
+        s.flush()
+        assert site.id is not None
+        units = []
+        for k, name in enumerate(UNITS):
+            unit = Unit(site_id=site.id, name=name, created_at=created)
+            person = Person(telegram_id=9200 + k, name=f"网站员{k}", created_at=created)
+            chat = Chat(
+                telegram_chat_id=-1000 - k,
+                title=f"{name}群",
+                type="group",
+                site_id=site.id,
+                created_at=created,
+            )
+            s.add_all([unit, person, chat])
+            s.flush()
+            assert unit.id is not None and person.id is not None and chat.id is not None
+            s.add(Membership(person_id=person.id, unit_id=unit.id, role="webmaster", created_at=created))
+            s.add(ChatUnit(chat_id=chat.id, unit_id=unit.id))
+            units.append(unit.id)
+        admin = Person(telegram_id=9001, name="管理员", created_at=created)
+        s.add(admin)
+        s.flush()
+        s.add(Membership(person_id=admin.id, unit_id=None, role="admin", created_at=created))
+        s.execute(
+            insert(Item),
+            [
+                {
+                    "site_id": site.id,
+                    "kind": "column",
+                    "key": f"column:栏目{i}",
+                    "level1": f"栏目组{i // 1000}",
+                    "level2": f"栏目{i}",
+                    "name": f"栏目{i}",
+                    "path": f"栏目组{i // 1000} / 栏目{i}",
+                    "rule_text": RULE,
+                    "rule_ok": True,
+                    "rule_json": json.dumps(rule_to_dict(rule), ensure_ascii=False),
+                    "category": "other",
+                    "created_at": created,
+                    "source_sheet": "栏目",
+                    "source_row": i + 2,
+                }
+                for i in range(n)
+            ],
+        )
+        ids = s.exec(select(Item.id).where(Item.site_id == site.id).order_by(Item.id)).all()
+        assert len(ids) == n
+        s.execute(
+            insert(ItemUnit),
+            [
+                {"item_id": item_id, "unit_id": units[i % len(units)], "lead": True, "role": "lead"}
+                for i, item_id in enumerate(ids)
+            ],
+        )
+        s.execute(
+            insert(UpdateLog),
+            [
+                {
+                    "item_id": item_id,
+                    "at": NOW - timedelta(days=offset(i)),
+                    "logged_at": created,
+                    "source": "import",
+                }
+                for i, item_id in enumerate(ids)
+            ],
+        )
+
+
+@pytest.fixture(scope="module")
+def big(pg_server: postgres.PostgresServer, pg_template: str) -> Iterator[str]:
+    url = postgres.create_database(pg_server.url, "zhiri_large_site", template=pg_template)
+    engine = make_engine(url)
+    populate(engine)
+    engine.dispose()
+    yield url
+
+
+@pytest.fixture
+def big_engine(big: str) -> Iterator[Engine]:
+    engine = make_engine(big)
+    yield engine
+    engine.dispose()
+
+
+def judge() -> Judge:
+    return Judge(tz=SHANGHAI, policy=load_settings().policy)
+
+
+def test_overdue_query(big_engine: Engine) -> None:
+    with Session(big_engine) as s:
+        late = overdue_items(s, judge(), NOW, None)
+    assert sorted(u.unit for u in late) == sorted(UNITS)
+    assert sum(len(u.items) for u in late) == LATE
+
+
+def test_preview(big: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("DATABASE_URL", big)
+    monkeypatch.setenv("ADMIN_TELEGRAM_IDS", "9001")
+    monkeypatch.setenv("TZ_NAME", "Asia/Shanghai")
+    assert main(["preview", "--at", "2026-11-23 09:00", "--json"]) == 0
+    planned = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.strip()]
+    overdue = [p for p in planned if p["kind"] == "overdue"]
+    assert {p["to"] for p in overdue} == {"chat:-1000", "chat:-1001", "chat:-1002"}
+
+
+def test_export(big_engine: Engine, tmp_path: Path) -> None:
+    path = tmp_path / "清单.xlsx"
+    summary = run_export(big_engine, NOW, SHANGHAI, path, site=SITE, policy=load_settings().policy)
+    assert summary.columns == N
+    wb = load_workbook(path, read_only=True)
+    ws = wb.worksheets[0]
+    assert ws.max_row == N + 2  # title, headers, one row per column
+    wb.close()
