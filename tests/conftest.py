@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 import shutil
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -68,22 +68,70 @@ def pg_template(pg_server: postgres.PostgresServer) -> str:
     return "zhiri_template"
 
 
+def _copy(request: pytest.FixtureRequest, db_url: str, template: str) -> Engine:
+    """`db_url`'s database made a copy of `template` (an SQLite file, or a PostgreSQL database name on the
+    session's server); an engine on it."""
+    url = make_url(db_url)
+    assert url.database
+    if url.get_backend_name() == "sqlite":
+        shutil.copyfile(template, url.database)
+    else:
+        server = request.getfixturevalue("pg_server")
+        postgres.create_database(server.url, url.database, template=template)
+    return make_engine(db_url)
+
+
+def _migrated(request: pytest.FixtureRequest, db_url: str) -> str:
+    if make_url(db_url).get_backend_name() == "sqlite":
+        return str(request.getfixturevalue("sqlite_template"))
+    return str(request.getfixturevalue("pg_template"))
+
+
 @pytest.fixture
 def engine(db_url: str, request: pytest.FixtureRequest) -> Iterator[Engine]:
     """A database at the newest schema: a copy of a template migrated once per test session (migrating every
     test's database from scratch cost most of the storage tests' time)."""
-    url = make_url(db_url)
-    if url.get_backend_name() == "sqlite":
-        assert url.database
-        shutil.copyfile(request.getfixturevalue("sqlite_template"), url.database)
-    else:
-        template = request.getfixturevalue("pg_template")
-        server = request.getfixturevalue("pg_server")
-        assert url.database
-        postgres.create_database(server.url, url.database, template=template)
-    eng = make_engine(db_url)
+    eng = _copy(request, db_url, _migrated(request, db_url))
     yield eng
     eng.dispose()
+
+
+class Prepared:
+    """Databases built once per session and copied for every test that asks (the example city imported cost
+    seconds per test): `prepared.engine(request, db_url, "name", build)` runs `build(engine)` on a copy of the
+    migrated template the first time, then gives each test a copy of the result. `build` must do the same
+    every time (fixed moments), so a copy is exactly what building afresh would give."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.made: dict[tuple[str, str], str] = {}
+
+    def engine(
+        self, request: pytest.FixtureRequest, db_url: str, name: str, build: Callable[[Engine], object]
+    ) -> Engine:
+        url = make_url(db_url)
+        key = (url.get_backend_name(), name)
+        if key not in self.made:
+            if url.get_backend_name() == "sqlite":
+                template = str(self.folder / f"{name}.db")
+                eng = _copy(request, f"sqlite:///{template}", _migrated(request, db_url))
+            else:
+                template = f"zhiri_prepared_{name}"
+                eng = _copy(
+                    request, url.set(database=template).render_as_string(False), _migrated(request, db_url)
+                )
+            build(eng)
+            eng.dispose()  # a PostgreSQL template must have no connections; an SQLite file no open WAL
+            if url.get_backend_name() == "sqlite":
+                with sqlite3.connect(template) as conn:
+                    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            self.made[key] = template
+        return _copy(request, db_url, self.made[key])
+
+
+@pytest.fixture(scope="session")
+def prepared(tmp_path_factory: pytest.TempPathFactory) -> Prepared:
+    return Prepared(tmp_path_factory.mktemp("prepared"))
 
 
 @pytest.fixture

@@ -51,8 +51,7 @@ def rows_by(ws: Worksheet, header: str) -> dict[str, dict[str, object]]:
     return out
 
 
-@pytest.fixture
-def city(engine, judge):
+def build_city(engine, judge):
     run_import(engine, IMPORTED, TZ, EXAMPLE)
     with session_scope(engine) as s:
         office = s.exec(select(Unit).where(Unit.name == "市政府办公室")).one()
@@ -63,7 +62,14 @@ def city(engine, judge):
         s.add(Membership(person_id=person.id, unit_id=office.id, role="webmaster", created_at=IMPORTED))
         today = s.exec(select(Item).where(Item.key == "column:首页/今日楚雄")).one()
         log_update(s, at("2026-11-20 10:00"), judge, today, source="done", person_id=person.id)
-    return engine
+
+
+@pytest.fixture
+def city(db_url, judge, prepared, request):
+    """The example city imported (once per session, copied for each test)."""
+    engine = prepared.engine(request, db_url, "export_city", lambda e: build_city(e, judge))
+    yield engine
+    engine.dispose()
 
 
 def test_it_exports_a_printable_workbook(city, tmp_path):

@@ -9,14 +9,15 @@ from typing import Any
 
 import pytest
 from sqlalchemy import func
+from sqlalchemy.engine import Engine
 from sqlmodel import select
 
 from acts.catalog import run_import
 from bot.cli import main
 from bot.config import load_settings
-from storage.db import make_engine, session_scope, upgrade
+from storage.db import make_engine, session_scope
 from storage.models import Chat, ChatUnit, Item, Outbox, RoutineRun, Unit
-from tests.conftest import SHANGHAI, at
+from tests.conftest import SHANGHAI, Prepared, at
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "chuxiong-city-columns.xlsx"
 GROUP = -100777
@@ -24,13 +25,17 @@ GROUP = -100777
 pytestmark = pytest.mark.filterwarnings("ignore::domain.calendar.CalendarFallbackWarning")
 
 
-@pytest.fixture
-def city(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
-    url = f"sqlite:///{tmp_path / 'zhiri.db'}"
-    engine = make_engine(url)
-    upgrade(engine)
+def build_city(engine: Engine) -> None:
     run_import(engine, at("2026-09-01 09:00"), SHANGHAI, EXAMPLE)
-    engine.dispose()
+
+
+@pytest.fixture
+def city(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, prepared: Prepared, request: pytest.FixtureRequest
+) -> str:
+    """The example city imported (once per session, copied for each test)."""
+    url = f"sqlite:///{tmp_path / 'zhiri.db'}"
+    prepared.engine(request, url, "preview_city", build_city).dispose()
     monkeypatch.setenv("DATABASE_URL", url)
     monkeypatch.setenv("ADMIN_TELEGRAM_IDS", "9001")
     monkeypatch.setenv("TZ_NAME", "Asia/Shanghai")

@@ -30,8 +30,7 @@ def item(s, key: str) -> Item:
     return s.exec(select(Item).where(Item.key == key)).one()
 
 
-@pytest.fixture
-def city(engine, judge):
+def build_city(engine, judge):
     run_import(engine, IMPORTED, TZ, EXAMPLE)
     with session_scope(engine) as s:
         log_update(s, at("2026-09-30 10:00"), judge, item(s, "column:首页/今日楚雄"), source="done", count=3)
@@ -41,7 +40,14 @@ def city(engine, judge):
             it = item(s, key)
             it.read_status = "empty"
             s.add(it)
-    return engine
+
+
+@pytest.fixture
+def city(db_url, judge, prepared, request):
+    """The example city imported (once per session, copied for each test)."""
+    engine = prepared.engine(request, db_url, "score_city", lambda e: build_city(e, judge))
+    yield engine
+    engine.dispose()
 
 
 def test_the_example_city_on_both_sides_of_the_home_page_line(city, judge):
