@@ -24,7 +24,18 @@ print("\\n".join(sorted(sys.modules)))
 sys.exit(code)
 """
 # Telegram, Alembic, the routine, the database and the spreadsheet writers.
-HEAVY = ("telegram", "alembic", "jobs", "domain.routine", "handlers", "storage", "sqlalchemy", "openpyxl")
+HEAVY = (
+    "telegram",
+    "alembic",
+    "jobs",
+    "domain.routine",
+    "handlers",
+    "acts",
+    "reports",
+    "storage",
+    "sqlalchemy",
+    "openpyxl",
+)
 
 
 def loaded(tmp_path: Path, *args: str) -> tuple[int, str, set[str]]:
