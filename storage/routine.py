@@ -337,7 +337,8 @@ def chat_gone(session: Session, now: datetime, chat_telegram_id: int, reason: st
     title = str(chat_telegram_id)
     if chat is not None and chat.id is not None:
         chat.active = False
-        chat.inactive_reason = reason[:200]
+        # The same short reason the membership update records ("kicked" …), whichever arrives first.
+        chat.inactive_reason = "kicked" if "kicked" in reason.lower() else reason[:200]
         title = chat.title or title
         session.add(chat)
         units = tuple(
