@@ -6,8 +6,9 @@ The only place that wires handlers to updates. Handlers read what they need thro
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy.engine import Engine
 from telegram import (
@@ -34,6 +35,8 @@ from telegram.request import BaseRequest, HTTPXRequest
 
 from bot.config import Settings
 from bot.inbox import KeptUpdates, MarkHandled, RecordedCalls
+from channels import telegram as tg
+from domain.actions import Verb
 from handlers import asking, check, errors, people, retire, roster, routine, score, updates
 from handlers.context import CLOCK, ENGINE, JUDGE, SETTINGS, Context
 from handlers.menu import COMMANDS, menu
@@ -81,6 +84,14 @@ HANDLERS: dict[str, Callable[..., object]] = {
     "history": roster.history,
     "retire": retire.retire,
     "unretire": retire.unretire,
+}
+
+# What a pressed button does, by the platform-neutral action it carries (channels.telegram decodes it).
+BUTTONS: dict[Verb, Callable[[Update, Context], Coroutine[Any, Any, None]]] = {
+    Verb.DONE: updates.button,
+    Verb.READ: routine.read_button,
+    Verb.CHECK: routine.half_month_button,
+    Verb.CHECK_REST: routine.rest_ok_button,
 }
 
 
@@ -181,12 +192,8 @@ def register_handlers(application: Application) -> None:
     application.add_handler(MessageHandler(PEOPLE & ANONYMOUS & filters.COMMAND & ours, errors.anonymous))
     for name, callback in HANDLERS.items():
         application.add_handler(CommandHandler(name, callback, filters=PEOPLE & ~ANONYMOUS))  # type: ignore[arg-type]
-    application.add_handler(CallbackQueryHandler(updates.button, pattern=updates.BUTTON.pattern))
-    application.add_handler(CallbackQueryHandler(routine.read_button, pattern=routine.READ_PATTERN))
-    application.add_handler(
-        CallbackQueryHandler(routine.half_month_button, pattern=routine.HALF_MONTH_PATTERN)
-    )
-    application.add_handler(CallbackQueryHandler(routine.rest_ok_button, pattern=routine.REST_OK_PATTERN))
+    for verb, pressed in BUTTONS.items():
+        application.add_handler(CallbackQueryHandler(pressed, pattern=tg.carries(verb)))
     application.add_handler(CallbackQueryHandler(errors.stale_button))
     application.add_handler(MessageHandler(PEOPLE & ~ANONYMOUS & routine.FIX_NOTE, routine.fix_note))
     application.add_handler(

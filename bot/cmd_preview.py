@@ -123,8 +123,8 @@ def _listing(
             to = f"私聊 {p.to.label.removeprefix('person:')}"
         lines.append(f"[{n}] {KIND_NAMES.get(p.kind, p.kind)} → {to}")
         lines.extend(f"    {line}" for line in p.text.splitlines())
-        for row in p.buttons:
-            lines.append("    " + "  ".join(f"[{b.text}]" for b in row))
+        for row in p.offers:
+            lines.append("    " + "  ".join(f"[{o.label}]" for o in row))
         if p.document is not None:
             lines.append(f"    附件：{p.document.filename}")
         lines.append("")

@@ -23,6 +23,7 @@ from datetime import date, datetime, time, timedelta
 from functools import cached_property
 from typing import Any
 
+from domain.actions import Action, Offer
 from domain.calendar import WorkCalendar
 from domain.inspection import DEFAULT_THRESHOLDS
 from domain.model import InspectionRisk, State
@@ -34,7 +35,6 @@ __all__ = [
     "KIND_NAMES",
     "SLOTS",
     "Answer",
-    "Button",
     "ChatView",
     "ItemView",
     "Planned",
@@ -48,7 +48,6 @@ __all__ = [
     "due_slots",
     "half_month_period",
     "make_key",
-    "markup",
     "needs_action",
     "parse_holiday_list",
     "plan",
@@ -270,12 +269,6 @@ class Recipient:
 
 
 @dataclass(frozen=True)
-class Button:
-    text: str
-    data: str  # callback_data
-
-
-@dataclass(frozen=True)
 class Report:
     """A spreadsheet to send as a document: sheets of (title, header, rows). Rendered by the shell."""
 
@@ -292,7 +285,7 @@ class Planned:
     key: str
     day: date
     slot: str
-    buttons: tuple[tuple[Button, ...], ...] = ()
+    offers: tuple[tuple[Offer, ...], ...] = ()  # actions offered under the message, platform-neutral
     document: Report | None = None
     # The items the message asks to be updated (a warning, an overdue notice): a /done replied to it logs
     # these. A daily read or a checklist lists items without asking, so it asks for none.
@@ -311,8 +304,8 @@ class Planned:
         }
         if self.to.nowhere:
             row["nowhere"] = True
-        if self.buttons:
-            row["buttons"] = [[b.text for b in line] for line in self.buttons]
+        if self.offers:
+            row["buttons"] = [[o.label for o in line] for line in self.offers]
         if self.document is not None:
             row["document"] = self.document.filename
         return row
@@ -324,13 +317,6 @@ def make_key(kind: str, chat: int | str | None, day: date, items: Iterable[int] 
     if len(items_part) > 160:
         items_part = "h" + hashlib.sha256(items_part.encode()).hexdigest()[:24]
     return f"{kind}:{chat if chat is not None else '-'}:{day.isoformat()}:{items_part}:{extra}"
-
-
-def markup(buttons: Sequence[Sequence[Button]]) -> dict[str, Any] | None:
-    """Telegram's InlineKeyboardMarkup as JSON-ready data."""
-    if not buttons:
-        return None
-    return {"inline_keyboard": [[{"text": b.text, "callback_data": b.data} for b in row] for row in buttons]}
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -599,10 +585,10 @@ def _sections(
     return sections, listed
 
 
-def _done_buttons(items: Sequence[ItemView], settings: RoutineSettings) -> tuple[tuple[Button, ...], ...]:
+def _done_buttons(items: Sequence[ItemView], settings: RoutineSettings) -> tuple[tuple[Offer, ...], ...]:
     rows = []
     for item in items[: settings.done_buttons]:
-        rows.append((Button(f"✅ 已更新：{_short(item.name, 18)}", f"done:{item.id}"),))
+        rows.append((Offer(f"✅ 已更新：{_short(item.name, 18)}", Action.done(item.id)),))
     return tuple(rows)
 
 
@@ -633,7 +619,7 @@ class _Ctx:
         text: str,
         *,
         extra: str = "",
-        buttons: tuple[tuple[Button, ...], ...] = (),
+        buttons: tuple[tuple[Offer, ...], ...] = (),
         document: Report | None = None,
         key_items: Iterable[int] | None = None,
         asks: bool = False,
@@ -760,7 +746,7 @@ def _daily_read(ctx: _Ctx, slot: str) -> None:
         parts = _parts(head, sections, listed, foot, ctx.settings.max_text)
         for n, text, part in parts:
             last = n == len(parts)
-            buttons = ((Button("✅ 已巡查", f"read:{today:%Y%m%d}"),),) if last else ()
+            buttons = ((Offer("✅ 已巡查", Action.read(today)),),) if last else ()
             ctx.add("daily_read", slot, aud.to, part, text, extra=f"p{n}", buttons=buttons)
 
 
@@ -1047,7 +1033,7 @@ def _half_month_sheet(
             f"检查结果将于{md(due)}汇总报{ctx.snap.words.office}。",
         ]
     )[:CAPTION_MAX]
-    buttons = ((Button("✅ 其余全部正常", f"hmrest:{period:%Y%m%d}"),),)
+    buttons = ((Offer("✅ 其余全部正常", Action.check_rest(period)),),)
     ctx.add(
         "half_month_check",
         slot,
@@ -1099,8 +1085,8 @@ def _half_month_check(ctx: _Ctx, slot: str) -> None:
             first = k * chunk + 1
             buttons = tuple(
                 (
-                    Button(f"{first + j}. {_short(item.name, 10)} 正常", f"hm:{item.id}:ok"),
-                    Button(f"{first + j}. 有问题", f"hm:{item.id}:bad"),
+                    Offer(f"{first + j}. {_short(item.name, 10)} 正常", Action.check(item.id, True)),
+                    Offer(f"{first + j}. 有问题", Action.check(item.id, False)),
                 )
                 for j, item in enumerate(part)
             )

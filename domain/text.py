@@ -6,7 +6,6 @@ from datetime import date
 
 WEEKDAYS = "一二三四五六日"  # Monday first, like date.weekday(): 周一 … 周日, 星期一 … 星期日
 TELEGRAM_LIMIT = 4096  # characters in one message
-CALLBACK_LIMIT = 64  # bytes of a button's callback_data
 
 
 def md(d: date, today: date | None = None) -> str:

@@ -50,12 +50,12 @@ from acts.updates import (
     Undone,
     WhichItem,
 )
+from domain.actions import Action, Offer
 from domain.model import Rule
 from domain.routine import undelivered_lines
 from domain.rules import describe_rule
 from domain.site import SiteWords
 from domain.text import (
-    CALLBACK_LIMIT,
     KIND_LABELS,
     READ_LABELS,
     STATE_LABELS,
@@ -97,7 +97,7 @@ STATE_MARKS = {"overdue": "🔴", "due_today": "🟠", "due_soon": "🟡", "need
 @dataclass(frozen=True)
 class Reply:
     text: str
-    buttons: tuple[tuple[str, str], ...] = ()  # (label, callback_data), one button per row
+    offers: tuple[Offer, ...] = ()  # actions offered under the reply, one button per row
     table: Table | None = None
     alert: bool = False  # for button presses: show as a dialog rather than a toast
 
@@ -151,12 +151,6 @@ def split_message(text: str, limit: int = TELEGRAM_LIMIT) -> list[str]:
 
 def _with_table(text: str, table: Table) -> Reply:
     return Reply(text, table=table if text.count("\n") + 1 > LONG_LIST else None)
-
-
-def callback(prefix: str, *parts: int) -> str:
-    data = ":".join([prefix, *(str(p) for p in parts)])
-    assert len(data.encode()) <= CALLBACK_LIMIT
-    return data
 
 
 # ------------------------------------------------------------------------------------------------
@@ -233,17 +227,16 @@ def done(result: DoneResult, today: date, tz: ZoneInfo) -> Reply:
             return Reply(DONE_USAGE)
         case WhichItem(candidates=offered, more=left):
             rest = f"\n（另有 {left} 项未列出，请发送 /done 栏目名称 登记）" if left else ""
-            choices = tuple((f"已更新 {c.path}"[:60], callback("done", c.id)) for c in offered)
-            return Reply(WHICH_ITEM + rest, buttons=choices)
+            choices = tuple(Offer(f"已更新 {c.path}"[:60], Action.done(c.id)) for c in offered)
+            return Reply(WHICH_ITEM + rest, offers=choices)
         case Ambiguous(text=text, candidates=candidates, count=count):
             shown = candidates[:MAX_BUTTONS]
             more = f"\n（还有 {len(candidates) - len(shown)} 项未列出，请写得更具体些，例如：首页/部门动态）"
-            buttons = tuple(
-                (f"已更新 {c.path}"[:60], callback("done", c.id, count) if count else callback("done", c.id))
-                for c in shown
+            offers = tuple(
+                Offer(f"已更新 {c.path}"[:60], Action.done(c.id, count=count or None)) for c in shown
             )
             tail = more if len(candidates) > len(shown) else ""
-            return Reply(f"{_which(text, candidates)}请点选已更新的那一项：{tail}", buttons=buttons)
+            return Reply(f"{_which(text, candidates)}请点选已更新的那一项：{tail}", offers=offers)
         case ItemUnknown() | NotYours():
             return Reply(not_found(result))
         case BadCount(value=value):

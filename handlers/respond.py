@@ -3,19 +3,12 @@ as an XLSX file."""
 
 from __future__ import annotations
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
+from telegram import InputFile, Update
 
+from channels.telegram import keyboard
 from handlers.context import Context
 from handlers.format import Reply, split_message
 from reports.table import xlsx
-
-
-def keyboard(buttons: tuple[tuple[str, str], ...]) -> InlineKeyboardMarkup | None:
-    if not buttons:
-        return None
-    return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(label, callback_data=data)] for label, data in buttons]
-    )
 
 
 async def send(update: Update, context: Context, reply: Reply) -> None:
@@ -26,7 +19,7 @@ async def send(update: Update, context: Context, reply: Reply) -> None:
     pieces = split_message(reply.text)
     for i, piece in enumerate(pieces):
         last = i == len(pieces) - 1
-        await message.reply_text(piece, reply_markup=keyboard(reply.buttons) if last else None)
+        await message.reply_text(piece, reply_markup=keyboard([(o,) for o in reply.offers]) if last else None)
     if reply.table is not None:
         document = InputFile(xlsx(reply.table), filename=reply.table.filename)
         await message.reply_document(document, caption=f"完整列表共 {len(reply.table.rows)} 行，见附件。")

@@ -1,6 +1,6 @@
 """The routine's buttons and the administrator's holiday list.
 
-- `已巡查` under the daily read (callback `read:<YYYYMMDD>`): records who read, when.
+- `已巡查` under the daily read (action `read:<YYYYMMDD>`): records who read, when.
 - `正常` / `有问题` under a half-month checklist (`hm:<item id>:ok|bad`): records the answer; 有问题 asks
   for the problem and its fix in a reply (`fix_note`, a reply to that prompt).
 - A big group's checklist is one message with the list attached: a reply to it (`栏目名称 问题及整改情况`, one
@@ -17,7 +17,7 @@ from dataclasses import replace
 from datetime import datetime
 
 from sqlmodel import Session
-from telegram import ForceReply, InlineKeyboardMarkup, Message, Update
+from telegram import ForceReply, Message, Update
 from telegram.error import BadRequest
 from telegram.ext import filters
 
@@ -38,7 +38,9 @@ from acts.routine import (
     set_year_calendar,
 )
 from acts.updates import ItemGone
+from channels import telegram as tg
 from domain.access import Act
+from domain.actions import Action, Verb
 from domain.calendar import WorkCalendar
 from domain.routine import CHECKLIST_REPLY_MARK, half_month_period, parse_holiday_list
 from domain.text import TELEGRAM_LIMIT, md
@@ -50,12 +52,6 @@ from storage.routine import period_of_message, year_calendar
 
 log = logging.getLogger(__name__)
 
-READ = re.compile(r"^read:(\d{8})$")
-HALF_MONTH = re.compile(r"^hm:(\d{1,12}):(ok|bad)$")
-REST_OK = re.compile(r"^hmrest:(\d{8})$")
-READ_PATTERN = READ.pattern
-HALF_MONTH_PATTERN = HALF_MONTH.pattern
-REST_OK_PATTERN = REST_OK.pattern
 PROMPT_MARK = "【半月查·问题说明】"
 CAPTION_LIMIT = 1024
 
@@ -64,12 +60,13 @@ async def read_button(update: Update, context: Context) -> None:
     """已巡查: the group confirms today's daily read."""
     query = update.callback_query
     assert query is not None
-    match = READ.match(query.data or "")
+    action = tg.pressed(query)
     message = query.message
-    if match is None or not isinstance(message, Message):
+    if action is None or action.verb is not Verb.READ or not isinstance(message, Message):
         await query.answer("这个按钮已失效。")
         return
-    day = datetime.strptime(match.group(1), "%Y%m%d").date()
+    assert action.day is not None
+    day = action.day
     today = ctx.judge(context).today(ctx.now(context))
     if day != today:
         await query.answer(f"这是{md(day)}的日查清单，请在今天的日查消息下点击「已巡查」。", show_alert=True)
@@ -95,19 +92,19 @@ async def half_month_button(update: Update, context: Context) -> None:
     """正常 / 有问题 for one item of the half-month checklist."""
     query = update.callback_query
     assert query is not None
-    match = HALF_MONTH.match(query.data or "")
+    action = tg.pressed(query)
     message = query.message
-    if match is None or not isinstance(message, Message):
+    if action is None or action.verb is not Verb.CHECK or not isinstance(message, Message):
         await query.answer("这个按钮已失效。")
         return
-    item_id, choice = int(match.group(1)), match.group(2)
+    item_id = action.item
     sender = ctx.sender(update)
     today = ctx.judge(context).today(ctx.now(context))
 
     def answer(session: Session, now: datetime) -> AnswerRecorded | NotYourItem | ItemGone | NotEntitled:
         # The answer belongs to the checklist's half-month even when given days later.
         period = period_of_message(session, message.chat_id, message.message_id) or half_month_period(today)
-        result = "ok" if choice == "ok" else "problem"
+        result = "ok" if action.ok else "problem"
         return record_answer(
             session, now, item_id, period, result, sender, message.chat_id, ctx.admin_ids(context)
         )
@@ -124,10 +121,10 @@ async def half_month_button(update: Update, context: Context) -> None:
         return
     if result.result == "ok":
         await query.answer(f"已记录：「{result.item}」检查正常。")
-        await _note_under(message, f"✅ {result.item}：正常（{sender.name}）", query.data)
+        await _note_under(message, f"✅ {result.item}：正常（{sender.name}）", action)
         return
     await query.answer(f"已记录：「{result.item}」有问题，请按提示回复问题和整改情况。")
-    await _note_under(message, f"⚠️ {result.item}：有问题（{sender.name}）", query.data)
+    await _note_under(message, f"⚠️ {result.item}：有问题（{sender.name}）", action)
     who = f"@{sender.username}" if sender.username else sender.name
     prompt = await message.reply_text(
         f"{PROMPT_MARK}\n{who}，请直接回复本条消息，说明「{result.item}」存在的问题和整改情况"
@@ -135,6 +132,15 @@ async def half_month_button(update: Update, context: Context) -> None:
         reply_markup=ForceReply(selective=True, input_field_placeholder="问题及整改情况"),
     )
     await ctx.store(context, set_prompt, result.answer_id, prompt.chat_id, prompt.message_id)
+
+
+def _answered(offered: Action, pressed: Action | None) -> bool:
+    """A button made moot by the press: the pressed one, and for a checklist item both of its answers."""
+    if pressed is None:
+        return False
+    if pressed.verb is Verb.CHECK:
+        return offered.verb is Verb.CHECK and offered.items == pressed.items
+    return offered == pressed
 
 
 def _refusal(result: NotEntitled, act: str) -> str:
@@ -149,8 +155,9 @@ async def rest_ok_button(update: Update, context: Context) -> None:
     """「其余全部正常」under a big group's half-month checklist: every item not yet answered is 正常."""
     query = update.callback_query
     assert query is not None
+    action = tg.pressed(query)
     message = query.message
-    if REST_OK.match(query.data or "") is None or not isinstance(message, Message):
+    if action is None or action.verb is not Verb.CHECK_REST or not isinstance(message, Message):
         await query.answer("这个按钮已失效。")
         return
     sender = ctx.sender(update)
@@ -169,7 +176,7 @@ async def rest_ok_button(update: Update, context: Context) -> None:
     problems = f"，另有{result.answered}项已单独填报" if result.answered else ""
     await query.answer(f"已记录：其余{result.ok}项检查正常{problems}。谢谢！")
     local = ctx.now(context).astimezone(ctx.judge(context).tz)
-    await _note_under(message, f"✅ {sender.name} {local:%H:%M} 登记其余{result.ok}项正常", query.data)
+    await _note_under(message, f"✅ {sender.name} {local:%H:%M} 登记其余{result.ok}项正常", action)
 
 
 class _ReplyToChecklist(filters.MessageFilter):
@@ -331,21 +338,14 @@ def _describe_year(session: Session, _now: datetime, year: int) -> str:
     )
 
 
-async def _note_under(message: Message, line: str, pressed: str | None) -> None:
+async def _note_under(message: Message, line: str, pressed: Action | None) -> None:
     """Add a line under the bot's message (who did what), dropping the pressed item's buttons."""
     caption = message.caption is not None  # a checklist sent as a document: its words are the caption
     body = message.caption_html if caption else message.text_html if message.text else ""
     text = f"{body}\n{html.escape(line)}" if body else html.escape(line)
     if len(text) > (CAPTION_LIMIT if caption else TELEGRAM_LIMIT):
         return
-    rows = message.reply_markup.inline_keyboard if message.reply_markup else ()
-    kept = [list(row) for row in rows]
-    if pressed is not None and pressed.startswith("hmrest:"):
-        kept = [row for row in kept if not any(b.callback_data == pressed for b in row)]
-    elif pressed is not None and pressed.startswith("hm:"):
-        item = pressed.rsplit(":", 1)[0] + ":"
-        kept = [row for row in kept if not any(str(b.callback_data or "").startswith(item) for b in row)]
-    markup = InlineKeyboardMarkup(kept) if kept else None
+    markup = tg.without(message.reply_markup, lambda a: _answered(a, pressed))
     try:
         if caption:
             await message.edit_caption(text, parse_mode="HTML", reply_markup=markup)

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import html
 import logging
-import re
 
-from telegram import InlineKeyboardMarkup, Message, Update
+from telegram import Message, Update
 from telegram.error import BadRequest
 
 from acts import updates as logging_acts
+from channels import telegram as tg
+from domain.actions import Action, Verb
 from domain.text import TELEGRAM_LIMIT
 from handlers import context as ctx
 from handlers import format as fmt
@@ -17,8 +18,6 @@ from handlers.context import Context
 from handlers.respond import send
 
 log = logging.getLogger(__name__)
-
-BUTTON = re.compile(r"^done:(\d{1,12})(?::(\d{1,3}))?$")
 
 
 async def done(update: Update, context: Context) -> None:
@@ -60,39 +59,36 @@ async def event(update: Update, context: Context) -> None:
 
 
 async def button(update: Update, context: Context) -> None:
-    """`已更新 …` under a reminder (callback_data done:<item id>[:<count>]): one tap logs the item."""
+    """`已更新 …` under a reminder (a DONE action, one item, maybe a count): one tap logs the item."""
     query = update.callback_query
     assert query is not None
-    match = BUTTON.match(query.data or "")
-    if match is None:
+    action = tg.pressed(query)
+    if action is None or action.verb is not Verb.DONE or len(action.items) != 1:
         await query.answer(fmt.BUTTON_EXPIRED)
         return
     judge, sender = ctx.judge(context), ctx.sender(update)
-    count = int(match.group(2)) if match.group(2) else None
     result = await ctx.store(
         context,
         logging_acts.log_button,
         judge,
         sender,
         ctx.admin_ids(context),
-        int(match.group(1)),
-        count=count,
+        action.item,
+        count=action.count,
         origin=ctx.origin(update),
     )
     toast, line = fmt.button(result, sender.name, judge.tz)
     await query.answer(toast.text[:200], show_alert=toast.alert)
     if line is not None and isinstance(query.message, Message):
-        await _note_under(query.message, line, query.data or "")
+        await _note_under(query.message, line, action)
 
 
-async def _note_under(message: Message, line: str, pressed: str) -> None:
+async def _note_under(message: Message, line: str, pressed: Action) -> None:
     """Add who logged what under the reminder and drop the pressed button (others stay for other items)."""
     text = f"{message.text_html}\n{html.escape(line)}" if message.text else html.escape(line)
     if len(text) > TELEGRAM_LIMIT:
         return
-    rows = message.reply_markup.inline_keyboard if message.reply_markup else ()
-    kept = [[b for b in row if b.callback_data != pressed] for row in rows]
-    markup = InlineKeyboardMarkup([row for row in kept if row]) if any(kept) else None
+    markup = tg.without(message.reply_markup, lambda a: a == pressed)
     try:
         await message.edit_text(text, parse_mode="HTML", reply_markup=markup)
     except BadRequest as exc:  # too old to edit, or unchanged: the toast already said it

@@ -42,6 +42,7 @@ from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
 from acts.chats import migrate_chat
+from domain.actions import Offer
 from domain.routine import KIND_NAMES, make_key, undelivered_lines
 from domain.text import md
 from jobs.pace import Pacer, SendLimits
@@ -112,7 +113,7 @@ class _Row:
     chat_id: int
     kind: str
     text: str
-    reply_markup: str | None
+    offers: tuple[tuple[Offer, ...], ...]
     document: bytes | None
     document_name: str | None
     day: date
@@ -236,7 +237,7 @@ class _Drain:
                     r.chat_id,
                     r.kind,
                     r.text,
-                    r.reply_markup,
+                    outbox.offered(r),
                     r.document,
                     r.document_name,
                     r.day,
@@ -306,7 +307,7 @@ class _Drain:
         if row.day < today:
             # Nothing is lost, but a day-old "due today" must not read as today's: say it is late.
             text = f"（延迟送达：本消息原定于{md(row.day, today)}发送）\n{text}"
-        message = Outgoing(row.chat_id, text, row.reply_markup, row.document, row.document_name)
+        message = Outgoing(row.chat_id, text, row.offers, row.document, row.document_name)
         try:
             message_id = await self.transport.send(message)
         except TransportError as exc:

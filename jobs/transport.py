@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import asyncio
 import io
-import json
 import logging
 import time
 from collections.abc import Callable, Coroutine
@@ -24,7 +23,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, Protocol
 
-from telegram import Bot, InlineKeyboardMarkup, InputFile, LinkPreviewOptions
+from telegram import Bot, InputFile, LinkPreviewOptions
 from telegram._utils.defaultvalue import DEFAULT_NONE
 from telegram._utils.types import ODVInput
 from telegram.error import (
@@ -40,6 +39,8 @@ from telegram.error import (
 from telegram.ext import BaseRateLimiter, ExtBot
 from telegram.request import BaseRequest, RequestData
 
+from channels import telegram as telegram_channel
+from domain.actions import Offer
 from jobs.pace import Pacer
 
 log = logging.getLogger(__name__)
@@ -80,7 +81,7 @@ class Outgoing:
 
     chat_id: int
     text: str
-    reply_markup: str | None = None  # JSON of an InlineKeyboardMarkup
+    offers: tuple[tuple[Offer, ...], ...] = ()  # the actions offered under it, platform-neutral
     document: bytes | None = None
     document_name: str | None = None
 
@@ -262,9 +263,7 @@ class TelegramTransport:
         paced: dict[str, Any] = {}
         if isinstance(self.bot, ExtBot) and self.bot.rate_limiter is not None:
             paced["rate_limit_args"] = OUTBOX
-        markup = None
-        if message.reply_markup:
-            markup = InlineKeyboardMarkup.de_json(json.loads(message.reply_markup), self.bot)
+        markup = telegram_channel.keyboard(message.offers)
         try:
             if message.document is not None:
                 name = message.document_name or "report.xlsx"

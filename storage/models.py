@@ -247,7 +247,9 @@ class Outbox(SQLModel, table=True):
     person_id: int | None = Field(default=None, foreign_key="person.id")
     day: date
     text: str
-    reply_markup: str | None = None  # JSON of an InlineKeyboardMarkup
+    # JSON rows of the actions offered under the message, platform-neutral: [[{"label", "action"}]], the
+    # action as `domain.actions.Action` encodes it (done:12, read:20261008). Each platform draws them its way.
+    actions: str | None = None
     items: str = "[]"  # JSON list of item ids the message is about
     # JSON list of the item ids the message asks to be updated (warnings, overdue notices): a /done replied to
     # the message logs these, and only these. A daily read or a summary asks for nothing.

@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy import func, update
 from sqlmodel import Session, col, or_, select
 
+from domain.actions import Offer, offers_from_rows, offers_to_rows
 from domain.routine import make_key as make_key  # the key is the plan's; writers here may build one
 from storage.db import insert_new
 from storage.models import Chat, ChatUnit, Outbox
@@ -40,7 +41,7 @@ def enqueue(
     items: Sequence[int] = (),
     asks: Sequence[int] = (),
     key: str | None = None,
-    reply_markup: dict[str, Any] | None = None,
+    offers: Sequence[Sequence[Offer]] = (),
     unit_id: int | None = None,
     person_id: int | None = None,
     not_before: datetime | None = None,
@@ -59,7 +60,7 @@ def enqueue(
         "person_id": person_id,
         "day": day,
         "text": text,
-        "reply_markup": json.dumps(reply_markup, ensure_ascii=False) if reply_markup else None,
+        "actions": json.dumps(offers_to_rows(offers), ensure_ascii=False) if any(offers) else None,
         "items": json.dumps(sorted(set(items))),
         "asks": json.dumps(sorted(set(asks))),
         "created_at": now,
@@ -213,6 +214,11 @@ def find_by_message(session: Session, chat_id: int, message_id: int) -> Outbox |
     return session.exec(
         select(Outbox).where(Outbox.chat_id == chat_id, Outbox.telegram_message_id == message_id)
     ).first()
+
+
+def offered(row: Outbox) -> tuple[tuple[Offer, ...], ...]:
+    """The actions offered under the message, as the planner decided them."""
+    return offers_from_rows(json.loads(row.actions)) if row.actions else ()
 
 
 def item_ids(row: Outbox) -> list[int]:

@@ -9,7 +9,9 @@ import pytest
 from openpyxl import load_workbook
 
 from acts.check import Checked, NoUrl
-from handlers.format import callback, check_refused, checked, clock, day, split_message
+from channels.telegram import callback_data
+from domain.actions import Action
+from handlers.format import check_refused, checked, clock, day, split_message
 from handlers.menu import COMMANDS, menu
 from reports.table import Table, xlsx
 from tests.conftest import SHANGHAI
@@ -41,8 +43,9 @@ def test_tables_become_spreadsheets():
 
 
 def test_callback_data_fits_in_64_bytes():
-    assert callback("done", 999_999_999_999, 100) == "done:999999999999:100"
-    assert len(callback("done", 999_999_999_999, 100).encode()) <= 64
+    action = Action.done(999_999_999_999, count=100)
+    assert callback_data(action) == "done:999999999999:100"
+    assert len(callback_data(action).encode()) <= 64
 
 
 def test_dates_are_written_the_chinese_way():

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from domain.actions import Action, Offer
 from domain.calendar import WorkCalendar, YearOverride
 from domain.model import InspectionRisk, State
 from domain.routine import (
@@ -24,7 +25,6 @@ from domain.routine import (
     Who,
     due_slots,
     make_key,
-    markup,
     parse_holiday_list,
     plan,
     report_day,
@@ -212,9 +212,7 @@ def test_the_daily_read_lists_the_groups_items_urgent_first_with_links_and_a_but
     assert "已逾期3天（应于10月9日前更新）" in text
     assert "http://www.cxs.gov.cn/2.html" in text
     assert "教育动态" not in text
-    assert markup(fin.buttons) == {
-        "inline_keyboard": [[{"text": "✅ 已巡查", "callback_data": "read:20261012"}]]
-    }
+    assert fin.offers == ((Offer("✅ 已巡查", Action.read(date(2026, 10, 12))),),)
     assert fin.key == make_key("daily_read", FIN_CHAT, date(2026, 10, 12), [1, 2, 3], "p1")
 
 
@@ -247,7 +245,7 @@ def test_the_county_wide_groups_daily_read_is_one_message_when_nothing_needs_act
     assert len(read.text) < 1000  # was ~11 KB in four messages, one "正常" line per item
     assert "本群负责122个栏目和账号，今天没有需要处理的。" in read.text
     assert "全部122项无需处理（正常122项）" in read.text
-    assert read.items == () and read.buttons[0][0].data == "read:20261012"
+    assert read.items == () and read.offers[0][0].action.encode() == "read:20261012"
 
 
 def test_a_big_groups_daily_read_lists_what_needs_action_and_counts_the_rest() -> None:
@@ -276,7 +274,7 @@ def test_a_big_groups_half_month_check_is_one_message_with_the_checklist_attache
     assert len(check.items) == 122 and len(check.text) <= 1024  # a document's caption
     assert check.text.startswith("【半月查】2026年10月下半月全面检查")
     assert "直接回复本消息，每行写一项“栏目名称 问题及整改情况”" in check.text
-    assert [[b.data for b in row] for row in check.buttons] == [["hmrest:20261016"]]
+    assert [[o.action.encode() for o in row] for row in check.offers] == [["hmrest:20261016"]]
     assert check.document is not None and check.document.filename == "半月查清单_2026年10月下半月.xlsx"
     ((title, header, rows),) = check.document.sheets
     assert title == "半月查清单"
@@ -295,7 +293,7 @@ def test_it_warns_the_last_working_day_before_a_holiday_due_day() -> None:
     assert "张三 @zhangsan" in text and "市财政局" in text
     assert "最迟应于10月3日前更新（10月3日为休息日，请在今天完成）" in text
     assert "http://www.cxs.gov.cn/1.html" in text
-    assert warning[0].buttons[0][0].data == "done:1"
+    assert warning[0].offers[0][0].action == Action.done(1)
 
 
 def test_it_gives_advance_notice_two_working_days_before() -> None:
@@ -417,13 +415,15 @@ def test_the_half_month_check_has_two_buttons_per_item_in_parts_of_fifteen() -> 
     out = only(plan(snap(*many), local("2026-10-16 09:00"), CAL), "half_month_check")
     assert [len(p.items) for p in out] == [15, 5]
     first = out[0]
-    assert first.buttons[0][0].data == "hm:1:ok" and first.buttons[0][1].data == "hm:1:bad"
+    assert (
+        first.offers[0][0].action.encode() == "hm:1:ok" and first.offers[0][1].action.encode() == "hm:1:bad"
+    )
     assert "2026年10月下半月全面检查（1/2）" in first.text
     assert "10月20日汇总报网站主管单位" in first.text  # a site that has not named its office
     county = SiteWords(office="某某县政府办公室")
     named = only(plan(snap(*many, words=county), local("2026-10-16 09:00"), CAL), "half_month_check")
     assert "10月20日汇总报某某县政府办公室" in named[0].text
-    assert all(len(b.data.encode()) <= 64 for p in out for row in p.buttons for b in row)
+    assert all(len(o.action.encode().encode()) <= 64 for p in out for row in p.offers for o in row)
 
 
 def test_the_half_month_report_is_a_spreadsheet_for_the_administrators() -> None:
@@ -512,7 +512,7 @@ def test_long_lists_are_split_below_telegrams_limit_with_each_item_once() -> Non
         for p in parts:  # each part carries exactly the items it prints, in its numbered order
             assert re.findall(r"^\d+\. (.+?) — ", p.text, flags=re.M) == [i.title for i in p.items]
     reads = [p for p in only(out, "daily_read") if p.to.chat_id == FIN_CHAT]
-    assert [bool(p.buttons) for p in reads] == [False] * (len(reads) - 1) + [True]
+    assert [bool(p.offers) for p in reads] == [False] * (len(reads) - 1) + [True]
 
 
 def test_past_the_official_data_the_administrators_are_asked_for_the_year() -> None:

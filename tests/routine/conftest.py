@@ -12,6 +12,7 @@ from datetime import datetime
 import pytest
 from sqlalchemy.engine import Engine
 
+from domain.actions import Offer
 from jobs.transport import Outgoing, TransportError
 from storage.db import session_scope
 from storage.items import Judge, log_update, set_rule
@@ -127,7 +128,7 @@ def log(engine: Engine, world: World, judge: Judge, path: str, now: datetime, pe
 class Delivered:
     chat_id: int
     text: str
-    reply_markup: str | None
+    offers: tuple[tuple[Offer, ...], ...]
     document_name: str | None
     document: bytes | None
     message_id: int
@@ -154,7 +155,7 @@ class FakeTransport:
             Delivered(
                 message.chat_id,
                 message.text,
-                message.reply_markup,
+                message.offers,
                 message.document_name,
                 message.document,
                 len(self.sent) + 1,

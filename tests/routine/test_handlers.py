@@ -15,6 +15,8 @@ from sqlmodel import select
 from telegram import Update
 from telegram.ext import Application, ApplicationBuilder, CallbackQueryHandler, CommandHandler, MessageHandler
 
+from channels import telegram as tg
+from domain.actions import Verb
 from domain.calendar import WorkCalendar
 from handlers import routine
 from handlers.context import CLOCK, ENGINE, JUDGE, SETTINGS
@@ -112,10 +114,10 @@ async def bot(engine: Engine) -> AsyncIterator[Bot]:
     app = ApplicationBuilder().token("4242:TEST").request(request).get_updates_request(request).build()
     app.bot_data.update({ENGINE: engine, JUDGE: judge, SETTINGS: Settings(), CLOCK: lambda: NOW})
     # As bot/app.py wires them (before the catch-all `done:` button handler).
-    app.add_handler(CallbackQueryHandler(routine.read_button, pattern=routine.READ_PATTERN))
-    app.add_handler(CallbackQueryHandler(routine.half_month_button, pattern=routine.HALF_MONTH_PATTERN))
+    app.add_handler(CallbackQueryHandler(routine.read_button, pattern=tg.carries(Verb.READ)))
+    app.add_handler(CallbackQueryHandler(routine.half_month_button, pattern=tg.carries(Verb.CHECK)))
     app.add_handler(CommandHandler("holidays", routine.holidays))
-    app.add_handler(CallbackQueryHandler(routine.rest_ok_button, pattern=routine.REST_OK_PATTERN))
+    app.add_handler(CallbackQueryHandler(routine.rest_ok_button, pattern=tg.carries(Verb.CHECK_REST)))
     app.add_handler(MessageHandler(routine.FIX_NOTE, routine.fix_note))
     app.add_handler(MessageHandler(routine.CHECKLIST_REPLY, routine.checklist_reply))
     await app.initialize()

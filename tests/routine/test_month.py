@@ -18,7 +18,6 @@ outbox; only the transport is fake. What each recipient gets on each day is asse
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from datetime import date, timedelta
 from io import BytesIO
@@ -29,6 +28,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import col, select
 
 from acts.routine import record_answer, record_fix_note, record_read, set_prompt
+from domain.actions import Action
 from domain.calendar import WorkCalendar
 from jobs.routine import RoutineConfig, tick
 from jobs.sender import SenderState, SendLimits
@@ -201,8 +201,8 @@ async def test_the_months_messages_say_the_right_things(engine: Engine, transpor
     assert any(t.startswith("【当日预警·再次提醒】2026年9月30日") for t in fin)
     overdue = next(t for t in fin if t.startswith("【逾期提醒】2026年10月8日"))
     assert "政务公开 / 财政预决算 — 应于10月3日前更新，已逾期5天" in overdue
-    markup = json.loads(next(m.reply_markup for m in transport.to(FIN_CHAT) if m.text == overdue) or "{}")
-    assert markup["inline_keyboard"][0][0]["callback_data"] == f"done:{month.world.items[BUDGET]}"
+    offers = next(m.offers for m in transport.to(FIN_CHAT) if m.text == overdue)
+    assert offers[0][0].action == Action.done(month.world.items[BUDGET])
     leader = [m.text for m in transport.to(LEADER_TG)]
     assert any("李局长您好" in t and "已逾期6天" in t for t in leader)
     report = next(m for m in transport.to(ADMIN_TG) if m.document is not None)
