@@ -17,8 +17,9 @@ from datetime import UTC, datetime, time
 from sqlmodel import Session
 
 from bot.config import load_settings
-from domain.routine import KIND_NAMES, Planned, plan, slots_on
+from domain.routine import Planned, plan, slots_on
 from domain.text import ymd
+from domain.wording import KIND_NAMES
 from jobs.routine import snapshot_at
 from storage.db import SchemaOutOfDate, check_schema, make_engine
 from storage.items import load_calendar

@@ -52,7 +52,6 @@ from acts.updates import (
 )
 from domain.actions import Action, Offer
 from domain.model import Rule
-from domain.routine import undelivered_lines
 from domain.rules import describe_rule
 from domain.site import SiteWords
 from domain.text import (
@@ -64,6 +63,7 @@ from domain.text import (
     md,
     state_words,
 )
+from domain.wording import undelivered_lines
 from handlers.menu import COMMANDS
 from reports.table import Table
 from storage.audit import AUDIT_LABELS, HISTORY_LIMIT, History

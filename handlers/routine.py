@@ -42,8 +42,9 @@ from channels import telegram as tg
 from domain.access import Act
 from domain.actions import Action, Verb
 from domain.calendar import WorkCalendar
-from domain.routine import CHECKLIST_REPLY_MARK, half_month_period, parse_holiday_list
+from domain.routine import half_month_period, parse_holiday_list
 from domain.text import TELEGRAM_LIMIT, md
+from domain.wording import CHECKLIST_REPLY_MARK
 from handlers import context as ctx
 from handlers.context import JUDGE, Context
 from storage.items import Judge, load_calendar, refresh_all

@@ -43,8 +43,9 @@ from sqlmodel import Session
 
 from acts.chats import migrate_chat
 from domain.actions import Offer
-from domain.routine import KIND_NAMES, make_key, undelivered_lines
+from domain.notice import make_key
 from domain.text import md
+from domain.wording import KIND_NAMES, undelivered_lines
 from jobs.pace import Pacer, SendLimits
 from jobs.transport import Outgoing, Transport, TransportError
 from storage import outbox

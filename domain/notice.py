@@ -1,0 +1,337 @@
+"""What the routine decides, apart from how it is worded: who is told what, about which items, with which
+actions offered.
+
+The planner (`domain.routine`) looks at a `Snapshot` and returns `Notice`s: a recipient, a kind, the items
+grouped by the unit that answers for them, the facts the message rests on (a `body` per kind) and the
+actions offered. The one rendering place (`domain.wording`) turns a notice into the messages people read
+(`Planned`: text split to the platform's size, the offers under each part, the idempotency key). A second
+renderer, for a platform with other limits or links instead of buttons, takes the same notices.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from typing import Any
+
+from domain.actions import Offer
+from domain.model import InspectionRisk, State
+
+
+@dataclass(frozen=True)
+class Who:
+    """A person a message names (how it names them is `domain.wording`'s)."""
+
+    id: int | None
+    name: str = ""
+    username: str | None = None
+    telegram_id: int | None = None
+
+    @property
+    def label(self) -> str:
+        return self.name or (f"@{self.username}" if self.username else f"用户{self.telegram_id}")
+
+
+@dataclass(frozen=True)
+class UnitView:
+    id: int
+    name: str
+    webmasters: tuple[Who, ...] = ()
+    leaders: tuple[Who, ...] = ()
+
+
+@dataclass(frozen=True)
+class ChatView:
+    """An active chat bound to units (an all-units group lists every unit of the site)."""
+
+    telegram_id: int
+    title: str
+    unit_ids: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class ItemView:
+    """One item as judged for the snapshot's day."""
+
+    id: int
+    name: str
+    path: str
+    url: str | None
+    kind: str  # column / account
+    state: State
+    due_on: date | None = None
+    warn_on: date | None = None
+    days_late: int = 0
+    missing: int = 0
+    driver: str = ""
+    risk: InspectionRisk | None = None
+    read_status: str | None = None  # what the website reader saw: ok, empty, broken, unknown
+    unit_ids: tuple[int, ...] = ()  # responsible units (group units expanded to their members)
+    lead_unit_ids: tuple[int, ...] = ()  # 牵头 units among them; they get the warnings when set
+    rule_text: str = ""
+    unknown: bool = False  # no update known: "最近更新日期未知"
+
+    @property
+    def title(self) -> str:
+        return self.path or self.name
+
+    @property
+    def notify_unit_ids(self) -> tuple[int, ...]:
+        return self.lead_unit_ids or self.unit_ids
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A half-month answer: `ok` or `problem`, with the problem and its fix."""
+
+    item_id: int
+    result: str
+    note: str | None
+    who: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """Where a message goes. `chat_id` None: nowhere (a unit with no bound group, a person never seen)."""
+
+    chat_id: int | None
+    label: str  # "chat:-100123", "person:张三", "unit:市财政局"
+    unit_id: int | None = None
+    person_id: int | None = None
+
+    @property
+    def nowhere(self) -> bool:
+        return self.chat_id is None
+
+
+@dataclass(frozen=True)
+class Report:
+    """A spreadsheet to send as a document: sheets of (title, header, rows). Rendered by the shell."""
+
+    filename: str
+    sheets: tuple[tuple[str, tuple[str, ...], tuple[tuple[str, ...], ...]], ...]
+
+
+@dataclass(frozen=True)
+class Planned:
+    kind: str
+    to: Recipient
+    items: tuple[ItemView, ...]
+    text: str
+    key: str
+    day: date
+    slot: str
+    offers: tuple[tuple[Offer, ...], ...] = ()  # actions offered under the message, platform-neutral
+    document: Report | None = None
+    # The items the message asks to be updated (a warning, an overdue notice): a /done replied to it logs
+    # these. A daily read or a checklist lists items without asking, so it asks for none.
+    asks: tuple[int, ...] = ()
+
+    @property
+    def item_ids(self) -> tuple[int, ...]:
+        return tuple(i.id for i in self.items)
+
+    def preview(self) -> dict[str, Any]:
+        row: dict[str, Any] = {
+            "kind": self.kind,
+            "to": self.to.label,
+            "items": [i.title for i in self.items],
+            "text": self.text,
+        }
+        if self.to.nowhere:
+            row["nowhere"] = True
+        if self.offers:
+            row["buttons"] = [[o.label for o in line] for line in self.offers]
+        if self.document is not None:
+            row["document"] = self.document.filename
+        return row
+
+
+def make_key(kind: str, chat: int | str | None, day: date, items: Iterable[int] = (), extra: str = "") -> str:
+    """The idempotency key `kind:chat:day:items:extra`; long item lists are hashed to stay indexable."""
+    items_part = ",".join(str(i) for i in sorted(set(items)))
+    if len(items_part) > 160:
+        items_part = "h" + hashlib.sha256(items_part.encode()).hexdigest()[:24]
+    return f"{kind}:{chat if chat is not None else '-'}:{day.isoformat()}:{items_part}:{extra}"
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The decisions
+
+
+@dataclass(frozen=True)
+class Group:
+    """Items under the unit that answers for them, most urgent first. `helpers`: per item, the names of the
+    units that help with it (配合) and may log it too, when the message names them."""
+
+    unit: UnitView
+    items: tuple[ItemView, ...]
+    helpers: Mapping[int, tuple[str, ...]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class DailyRead:
+    """日查: browse these today. `rest` is None for a full list; a big group gets only what needs action
+    (`groups`) and the rest (`rest`) counted."""
+
+    groups: tuple[Group, ...]
+    total: int
+    rest: tuple[ItemView, ...] | None = None
+
+
+@dataclass(frozen=True)
+class DueWarning:
+    """当日预警: `now` are due by the end of today (their last working day), `soon` get advance notice."""
+
+    now: tuple[Group, ...]
+    soon: tuple[Group, ...] = ()
+    repeat: bool = False  # the afternoon repeat: what is still not done
+    advance_workdays: int = 0
+
+
+@dataclass(frozen=True)
+class Overdue:
+    groups: tuple[Group, ...]
+
+
+@dataclass(frozen=True)
+class Why:
+    """Why an item goes to the leader: an inspection line it crossed, the site's empty columns, or late."""
+
+    risk: InspectionRisk | None = None
+    empty_columns: int = 0
+    late: bool = False
+
+
+@dataclass(frozen=True)
+class Escalated:
+    unit: UnitView
+    items: tuple[tuple[ItemView, Why], ...]
+
+
+@dataclass(frozen=True)
+class Escalation:
+    """督办: to a leader about their units (`leader`), or the administrators' digest (`leader` None)."""
+
+    groups: tuple[Escalated, ...]
+    leader: Who | None = None
+
+
+@dataclass(frozen=True)
+class EveningNote:
+    """日查情况: the groups that have not confirmed today's read, of `total` groups with items."""
+
+    missing: tuple[tuple[ChatView, tuple[UnitView, ...]], ...]
+    total: int
+    at: time
+
+
+@dataclass(frozen=True)
+class Checklist:
+    """半月查 for a small group, one part of the list (`part` of `parts`, items numbered from `first`)."""
+
+    groups: tuple[Group, ...]
+    period: date
+    report_on: date
+    part: int = 1
+    parts: int = 1
+    first: int = 1
+
+
+@dataclass(frozen=True)
+class ChecklistSheet:
+    """半月查 for a big group: one message, the list attached, problems by reply."""
+
+    items: tuple[tuple[ItemView, str], ...]  # (item, the unit answering for it in this group)
+    period: date
+    report_on: date
+
+
+@dataclass(frozen=True)
+class HalfMonthReport:
+    """半月查汇总 for the administrators."""
+
+    period: date
+    answers: tuple[tuple[UnitView, ItemView, Answer | None], ...]
+    silent: tuple[tuple[UnitView, int, bool], ...]  # (unit, items to check, has a bound group)
+    ok: int
+    bad: int
+    total: int
+
+
+@dataclass(frozen=True)
+class UnitWeek:
+    unit: UnitView
+    updates: int
+    updates_before: int
+    late: tuple[ItemView, ...]  # most late first
+    late_before: int | None  # overdue items at last week's summary (None: no summary then)
+
+
+@dataclass(frozen=True)
+class WeeklySummary:
+    name: str  # the site, or the leader's units
+    monday: date
+    units: tuple[UnitWeek, ...]
+    updates: int
+    updates_before: int
+    late: int
+    late_before: int | None
+
+
+@dataclass(frozen=True)
+class UnboundUnit:
+    unit: UnitView
+    items: int
+    late: int
+    due_today: int
+
+
+@dataclass(frozen=True)
+class Unbound:
+    """Units with no bound group: today's messages for them have nowhere to go."""
+
+    units: tuple[UnboundUnit, ...]
+
+
+@dataclass(frozen=True)
+class CalendarMissing:
+    """The official holidays of these years are not loaded: working days are guessed."""
+
+    years: tuple[int, ...]
+
+
+Body = (
+    DailyRead
+    | DueWarning
+    | Overdue
+    | Escalation
+    | EveningNote
+    | Checklist
+    | ChecklistSheet
+    | HalfMonthReport
+    | WeeklySummary
+    | Unbound
+    | CalendarMissing
+)
+
+
+@dataclass(frozen=True)
+class Notice:
+    """One decision: tell `to` (`kind`, in `slot`, on `day`) what `body` says.
+
+    `items` is what the message is about when it is not a list of groups; `extra` and `key_items` make its
+    idempotency key (`make_key`); `asks`: a /done replied to it logs the items it lists."""
+
+    kind: str
+    slot: str
+    to: Recipient
+    day: date
+    body: Body
+    items: tuple[ItemView, ...] = ()
+    extra: str = ""
+    key_items: tuple[int, ...] | None = None
+    asks: bool = False

@@ -1,0 +1,617 @@
+"""The one place the routine's decisions are put into words: `render(notice, site)` gives the messages.
+
+Every sentence the routine sends lives here, with the site's own names (`SiteWords`: its office, its pledge
+clause) and the settings filled in. A long list is split below the platform's size (`Style.max_text`), never
+inside an item; each part offers the actions that belong to it and gets its own idempotency key
+(`kind:chat:day:items:extra` + part number), so rendering the same decisions twice writes nothing twice.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from domain.actions import Action, Offer
+from domain.model import State
+from domain.notice import (
+    CalendarMissing,
+    Checklist,
+    ChecklistSheet,
+    DailyRead,
+    DueWarning,
+    Escalation,
+    EveningNote,
+    Group,
+    HalfMonthReport,
+    ItemView,
+    Notice,
+    Overdue,
+    Planned,
+    Report,
+    Unbound,
+    UnitView,
+    UnitWeek,
+    WeeklySummary,
+    Who,
+    Why,
+    make_key,
+)
+from domain.site import SiteWords
+from domain.text import STATE_LABELS, UNKNOWN_LAST, md, ymd
+
+__all__ = [
+    "CAPTION_MAX",
+    "CHECKLIST_REPLY_MARK",
+    "KIND_NAMES",
+    "SiteText",
+    "Style",
+    "render",
+    "render_all",
+    "undelivered_lines",
+]
+
+# Every kind of message the routine and the sender write, as people call it.
+KIND_NAMES = {
+    "daily_read": "日查清单",
+    "due_warning": "当日预警",
+    "overdue": "逾期提醒",
+    "escalation": "督办提醒",
+    "half_month_check": "半月查清单",
+    "half_month_report": "半月查汇总",
+    "weekly_summary": "周总结",
+    "evening_note": "日查情况",
+    "admin_notice": "管理员通知",
+}
+
+CHECKLIST_REPLY_MARK = "【半月查】"  # a reply to a message starting so may carry problems, one item per line
+CAPTION_MAX = 1000  # Telegram's caption limit is 1024 characters
+HELPERS_NAMED = 5  # helping units named under an item; more are counted
+
+
+@dataclass(frozen=True)
+class Style:
+    """What the platform allows: characters in one message, buttons under one message."""
+
+    max_text: int = 3800  # below Telegram's 4096, with room for the "(1/2)" marks
+    done_buttons: int = 8  # at most this many "已更新" offers under a warning
+
+
+@dataclass(frozen=True)
+class SiteText:
+    """The site's names the words use."""
+
+    name: str
+    words: SiteWords = field(default_factory=SiteWords)
+
+
+def undelivered_lines(readdressed: int, given_up_kinds: Sequence[str]) -> list[str]:
+    """What became of a lost group's unsent messages, for the administrators (never dropped in silence)."""
+    lines = []
+    if readdressed:
+        lines.append(f"{readdressed}条未发送的消息已改发到该单位的其他群。")
+    if given_up_kinds:
+        counts = Counter(KIND_NAMES.get(k, k) for k in given_up_kinds)
+        listed = "、".join(f"{k}{n}条" for k, n in counts.items())
+        lines.append(f"{len(given_up_kinds)}条消息未能送达（{listed}）。")
+    return lines
+
+
+def render_all(notices: Sequence[Notice], site: SiteText, style: Style | None = None) -> list[Planned]:
+    out: list[Planned] = []
+    for notice in notices:
+        out += render(notice, site, style or Style())
+    return out
+
+
+def render(notice: Notice, site: SiteText, style: Style | None = None) -> list[Planned]:
+    """The messages of one decision, in order."""
+    style = style or Style()
+    body = notice.body
+    match body:
+        case DailyRead():
+            return _daily_read(notice, body, style)
+        case DueWarning():
+            return _due_warning(notice, body, style)
+        case Overdue():
+            return _overdue(notice, body, site, style)
+        case Escalation():
+            return _escalation(notice, body, site, style)
+        case EveningNote():
+            return [_one(notice, _evening_note(notice, body, site))]
+        case Checklist():
+            return [_checklist(notice, body, site)]
+        case ChecklistSheet():
+            return [_checklist_sheet(notice, body, site)]
+        case HalfMonthReport():
+            return [_half_month_report(notice, body, site)]
+        case WeeklySummary():
+            return _weekly_summary(notice, body, style)
+        case Unbound():
+            return [_one(notice, _unbound(notice, body, site))]
+        case CalendarMissing():
+            return [_one(notice, _calendar_missing(body))]
+
+
+def _one(
+    notice: Notice,
+    text: str,
+    *,
+    items: Sequence[ItemView] | None = None,
+    part: int | None = None,
+    offers: tuple[tuple[Offer, ...], ...] = (),
+    document: Report | None = None,
+) -> Planned:
+    items = tuple(notice.items if items is None else items)
+    chat: int | str = notice.to.chat_id if notice.to.chat_id is not None else notice.to.label
+    ids = notice.key_items if notice.key_items is not None else [i.id for i in items]
+    extra = notice.extra + (f"p{part}" if part is not None else "")
+    key = make_key(notice.kind, chat, notice.day, ids, extra)
+    asked = tuple(i.id for i in items) if notice.asks else ()
+    return Planned(notice.kind, notice.to, items, text, key, notice.day, notice.slot, offers, document, asked)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Pieces
+
+
+def mention(who: Who) -> str:
+    """A person named in a group message: @username notifies them, the name says who it is to everyone."""
+    if who.name and who.username:
+        return f"{who.name} @{who.username}"
+    if who.username:
+        return f"@{who.username}"
+    return who.name or (f"用户{who.telegram_id}" if who.telegram_id else "（未留姓名）")
+
+
+def _names(people: Sequence[Who]) -> str:
+    return "、".join(mention(p) for p in people) if people else "未登记"
+
+
+def state_line(item: ItemView, today: date) -> str:
+    due = md(item.due_on, today) if item.due_on else ""
+    if item.state is State.OVERDUE and item.due_on:
+        text = f"已逾期{item.days_late}天（应于{due}前更新）"
+    elif item.state in (State.DUE_TODAY, State.DUE_SOON) and item.due_on:
+        if item.warn_on == today and item.due_on != today:
+            text = f"{due}到期（休息日），请今天更新"
+        elif item.due_on == today:
+            text = "今天到期"
+        else:
+            text = f"{due}到期"
+    elif item.state is State.FRESH:
+        text = f"正常，下次应在{due}前更新" if item.due_on else "正常"
+    elif item.state is State.NOT_APPLICABLE:
+        text = "请检查页面运行正常"
+    else:
+        text = "更新要求待管理员确认"
+    if item.missing and item.due_on:
+        # A quota: what counts is how many are still missing by the end of the period.
+        text = (
+            f"本期还差{item.missing}条（{due}前）"
+            if item.state is State.FRESH
+            else f"{text}，还差{item.missing}条"
+        )
+    if item.unknown and item.state is not State.NOT_APPLICABLE:
+        text += f"，{UNKNOWN_LAST}"
+    if item.read_status == "empty":
+        text += "，【空白栏目】"
+    elif item.read_status == "broken":
+        text += "，【页面无法打开】"
+    return text
+
+
+_MARK = {State.OVERDUE: "❗", State.DUE_TODAY: "⏰", State.DUE_SOON: "🔔"}
+
+
+def _item_block(n: int, item: ItemView, detail: str, helpers: Sequence[str] = ()) -> list[str]:
+    lines = [f"{n}. {item.title} — {detail}"]
+    if item.url:
+        lines.append(f"   {item.url}")
+    if helpers:
+        more = f"等{len(helpers)}个单位" if len(helpers) > HELPERS_NAMED else ""
+        lines.append(f"   配合单位：{'、'.join(helpers[:HELPERS_NAMED])}{more}（也可登记更新）")
+    return lines
+
+
+def _short(text: str, n: int) -> str:
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
+def _webmasters(unit: UnitView) -> str:
+    return f"【{unit.name}】网站维护员：{_names(unit.webmasters)}"
+
+
+_Sections = list[tuple[str, list[list[str]]]]  # (unit heading, numbered item lines)
+
+
+def _sections(
+    groups: Sequence[Group], detail: Callable[[ItemView], str], first: int = 1
+) -> tuple[_Sections, list[ItemView]]:
+    """Each group under its unit heading, items numbered across the message from `first`."""
+    sections: _Sections = []
+    listed: list[ItemView] = []
+    n = first
+    for group in groups:
+        blocks = []
+        for item in group.items:
+            blocks.append(_item_block(n, item, detail(item), group.helpers.get(item.id, ())))
+            listed.append(item)
+            n += 1
+        sections.append((_webmasters(group.unit), blocks))
+    return sections, listed
+
+
+def _lead(sections: _Sections, line: str) -> _Sections:
+    """`line` above the first heading of `sections`."""
+    return [(f"{line}\n{h}" if k == 0 else h, b) for k, (h, b) in enumerate(sections)]
+
+
+def _layout(
+    header: str, sections: Sequence[tuple[str, Sequence[list[str]]]], footer: str, limit: int
+) -> list[tuple[str, int]]:
+    """Split a message into parts below `limit` characters, never inside a block, with how many blocks each
+    part holds. A section that continues into the next part repeats its heading; the footer goes under the
+    last part only."""
+    budget = limit - len(header) - len(footer) - 16
+    parts: list[list[str]] = [[]]
+    counts = [0]
+    size = 0
+    for heading, blocks in sections:
+        for k, block in enumerate(blocks):
+            text = "\n".join(block)
+            head = heading if k == 0 else ""
+            if parts[-1] and size + len(text) + len(head) + 3 > budget:
+                parts.append([])
+                counts.append(0)
+                size = 0
+                head = heading if k == 0 else f"{heading}（续）"
+            if head:
+                parts[-1].append(("\n" if parts[-1] else "") + head)
+                size += len(head) + 2
+            parts[-1].append(text)
+            counts[-1] += 1
+            size += len(text) + 1
+    total = len(parts)
+    out = []
+    for i, (body, n) in enumerate(zip(parts, counts, strict=True), 1):
+        mark = f"（{i}/{total}）" if total > 1 else ""
+        tail = ["", footer] if footer and i == total else []
+        out.append(("\n".join([header + mark, *([""] if body else []), *body, *tail]).strip(), n))
+    return out
+
+
+def _parts(
+    header: str, sections: _Sections, listed: Sequence[ItemView], footer: str, limit: int
+) -> list[tuple[int, str, tuple[ItemView, ...]]]:
+    """The numbered parts of a message whose blocks are `listed`'s items in order: (part number, text, the
+    items that part lists)."""
+    out = []
+    first = 0
+    for n, (text, count) in enumerate(_layout(header, sections, footer, limit), 1):
+        out.append((n, text, tuple(listed[first : first + count])))
+        first += count
+    return out
+
+
+def _done_offers(items: Sequence[ItemView], style: Style) -> tuple[tuple[Offer, ...], ...]:
+    return tuple(
+        (Offer(f"✅ 已更新：{_short(i.name, 18)}", Action.done(i.id)),) for i in items[: style.done_buttons]
+    )
+
+
+DONE_FOOTER = "更新后请回复 /done 栏目名称，或点击下方按钮登记。"
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Each kind of message
+
+
+def _rest_line(rest: Sequence[ItemView], listed_any: bool) -> str:
+    """ "其余118项：正常110项，无需更新5项，待补充规则3项。" — a big group's items that need no action."""
+    counts: dict[str, int] = defaultdict(int)
+    for item in rest:
+        counts[STATE_LABELS.get(item.state.value, item.state.value)] += 1
+    parts = "，".join(f"{label}{n}项" for label, n in sorted(counts.items(), key=lambda kv: -kv[1]))
+    lead = "其余" if listed_any else "全部"
+    return f"{lead}{len(rest)}项无需处理（{parts}），请照常浏览；完整清单可发送 /mine 查看。"
+
+
+def _daily_read(notice: Notice, body: DailyRead, style: Style) -> list[Planned]:
+    today = notice.day
+    header = (
+        f"【日查】{ymd(today)}\n"
+        "请各单位网站维护员今天逐一浏览以下栏目和账号，确认页面正常、内容及时、链接有效："
+    )
+    footer = "浏览检查完毕后，请点击下方「已巡查」按钮登记。"
+    sections, listed = _sections(body.groups, lambda i: _MARK.get(i.state, "") + state_line(i, today))
+    if body.rest:
+        todo = f"以下{len(listed)}项需要处理：" if listed else "今天没有需要处理的。"
+        header = f"【日查】{ymd(today)}\n本群负责{body.total}个栏目和账号，{todo}"
+        footer = f"{_rest_line(body.rest, bool(listed))}\n{footer}"
+    parts = _parts(header, sections, listed, footer, style.max_text)
+    read = ((Offer("✅ 已巡查", Action.read(today)),),)
+    return [
+        _one(notice, text, items=part, part=n, offers=read if n == len(parts) else ())
+        for n, text, part in parts
+    ]
+
+
+def _warning_detail(item: ItemView, today: date) -> str:
+    due = item.due_on or today
+    if item.missing:
+        text = f"本期还差{item.missing}条，本期至{md(due)}结束"
+    elif item.driver == "after_event":
+        text = f"办理期限{md(due)}到期"
+    else:
+        text = f"最迟应于{md(due)}前更新"
+    if due > today:
+        # warn_on is the last working day on or before the due day: a later due day is a rest day.
+        text += f"（{md(due)}为休息日，请在今天完成）"
+    return text
+
+
+def _due_warning(notice: Notice, body: DueWarning, style: Style) -> list[Planned]:
+    today = notice.day
+    if body.repeat:
+        header = (
+            f"【当日预警·再次提醒】{ymd(today)}\n"
+            "以下栏目今天是更新期限的最后一个工作日，截至目前仍未登记更新，请务必在今天下班前完成："
+        )
+    else:
+        header = f"【当日预警】{ymd(today)}"
+    sections: _Sections = []
+    listed: list[ItemView] = []
+    if body.now:
+        secs, listed = _sections(body.now, lambda i: _warning_detail(i, today))
+        sections += (
+            secs if body.repeat else _lead(secs, "今天是以下栏目更新期限的最后一个工作日，请今天内完成更新：")
+        )
+    if body.soon:
+        secs, got = _sections(body.soon, lambda i: f"{md(i.due_on or today)}到期", first=len(listed) + 1)
+        sections += _lead(secs, f"以下栏目将在{body.advance_workdays}个工作日后到期，请提前安排：")
+        listed += got
+    now_ids = {i.id for g in body.now for i in g.items}
+    out = []
+    for n, text, part in _parts(header, sections, listed, DONE_FOOTER, style.max_text):
+        offers = _done_offers([i for i in part if i.id in now_ids] or part, style)
+        out.append(_one(notice, text, items=part, part=n, offers=offers))
+    return out
+
+
+def _overdue(notice: Notice, body: Overdue, site: SiteText, style: Style) -> list[Planned]:
+    today = notice.day
+    header = (
+        f"【逾期提醒】{ymd(today)}\n"
+        f"以下栏目已超过更新期限，请尽快更新；逾期未改将报告分管领导和{site.words.office}："
+    )
+    sections, listed = _sections(
+        body.groups, lambda i: f"应于{md(i.due_on or today)}前更新，已逾期{i.days_late}天"
+    )
+    return [
+        _one(notice, text, items=part, part=n, offers=_done_offers(part, style))
+        for n, text, part in _parts(header, sections, listed, DONE_FOOTER, style.max_text)
+    ]
+
+
+def _why(item: ItemView, why: Why) -> str:
+    if why.risk is not None:
+        return why.risk.label
+    if why.empty_columns:
+        return f"空白栏目（全站已有{why.empty_columns}个空白栏目，5个即单项否决）"
+    assert item.due_on is not None
+    return f"已逾期{item.days_late}天（应于{md(item.due_on)}前更新）"
+
+
+def _with_leaders(unit: UnitView) -> str:
+    leaders = "、".join(p.label for p in unit.leaders) if unit.leaders else "未登记（无法单独提醒）"
+    return f"【{unit.name}】网站维护员：{_names(unit.webmasters)}；分管领导：{leaders}"
+
+
+def _escalation(notice: Notice, body: Escalation, site: SiteText, style: Style) -> list[Planned]:
+    today = notice.day
+    title = _webmasters if body.leader is not None else _with_leaders
+    sections: _Sections = []
+    listed: list[ItemView] = []
+    for group in body.groups:
+        lines = []
+        for item, why in group.items:
+            listed.append(item)
+            lines.append(_item_block(len(listed), item, _why(item, why)))
+        sections.append((title(group.unit), lines))
+    if body.leader is not None:
+        header = (
+            f"【督办提醒】{ymd(today)}\n{body.leader.label}您好！贵单位负责的以下栏目已逾期或接近检查红线，"
+            "请督促网站维护员尽快更新整改："
+        )
+        pledge = site.words.pledge
+        footer = "网站栏目长期不更新可能导致政府网站被通报、关停" + (
+            f"，责任单位和相关人员将被问责（{pledge}）。" if pledge else "。"
+        )
+    else:
+        distinct = {i.id for i in listed}
+        header = (
+            f"【督办汇总】{site.name} {ymd(today)}\n共{len(body.groups)}个单位、{len(distinct)}项需要督办："
+        )
+        footer = ""
+    return [
+        _one(notice, text, items=part, part=n)
+        for n, text, part in _parts(header, sections, listed, footer, style.max_text)
+    ]
+
+
+def _evening_note(notice: Notice, body: EveningNote, site: SiteText) -> str:
+    lines = []
+    for chat, units in body.missing:
+        if len(units) > 6:
+            shown = "、".join(u.name for u in units[:6]) + f"等{len(units)}个单位"
+        else:
+            shown = "、".join(f"{u.name}（{_names(u.webmasters)}）" for u in units)
+        lines.append(f"· {shown}（群：{chat.title or chat.telegram_id}）")
+    return "\n".join(
+        [
+            f"【日查情况】{site.name} {ymd(notice.day)} {body.at:%H:%M}",
+            f"{body.total}个群中有{len(lines)}个今天尚未确认日查（未点击「已巡查」）：",
+            *lines,
+        ]
+    )
+
+
+def _half(period: date) -> str:
+    return f"{period.year}年{period.month}月{'上' if period.day == 1 else '下'}半月"
+
+
+def _checklist(notice: Notice, body: Checklist, site: SiteText) -> Planned:
+    today = notice.day
+    mark = f"（{body.part}/{body.parts}）" if body.parts > 1 else ""
+    header = (
+        f"【半月查】{_half(body.period)}全面检查{mark}\n"
+        "请对本单位负责的以下栏目和账号做一次全面检查（内容是否及时准确、有无空白栏目、链接是否有效、"
+        "有无错别字），逐项点击「正常」或「有问题」；选「有问题」后请按提示回复问题和整改情况。"
+    )
+    footer = f"检查结果将于{md(body.report_on)}汇总报{site.words.office}。"
+    sections, listed = _sections(body.groups, lambda i: state_line(i, today), first=body.first)
+    text = "\n".join(
+        [header, "", *(f"{h}\n" + "\n".join("\n".join(b) for b in bs) for h, bs in sections), "", footer]
+    )
+    offers = tuple(
+        (
+            Offer(f"{body.first + j}. {_short(item.name, 10)} 正常", Action.check(item.id, True)),
+            Offer(f"{body.first + j}. 有问题", Action.check(item.id, False)),
+        )
+        for j, item in enumerate(listed)
+    )
+    return _one(notice, text, items=listed, offers=offers)
+
+
+def _checklist_sheet(notice: Notice, body: ChecklistSheet, site: SiteText) -> Planned:
+    today = notice.day
+    rows = tuple(
+        (str(n), unit, item.title, item.url or "", state_line(item, today), "", "")
+        for n, (item, unit) in enumerate(body.items, 1)
+    )
+    title = _half(body.period)
+    report = Report(
+        filename=f"半月查清单_{title}.xlsx",
+        sheets=(
+            (
+                "半月查清单",
+                ("序号", "单位", "栏目/账号", "链接", "当前状态", "检查结果", "问题及整改情况"),
+                rows,
+            ),
+        ),
+    )
+    example = body.items[0][0].name if body.items else "栏目名称"
+    text = "\n".join(
+        [
+            f"{CHECKLIST_REPLY_MARK}{title}全面检查",
+            f"本群负责{len(body.items)}个栏目和账号，检查清单见附件。请逐项全面检查（内容是否及时准确、"
+            "有无空白栏目、链接是否有效、有无错别字）：",
+            "· 发现问题：直接回复本消息，每行写一项“栏目名称 问题及整改情况”，例如：",
+            f"　{example} 首页图片链接失效，已重新上传",
+            "· 其余都正常：点击下方「其余全部正常」。",
+            f"检查结果将于{md(body.report_on)}汇总报{site.words.office}。",
+        ]
+    )[:CAPTION_MAX]
+    offers = ((Offer("✅ 其余全部正常", Action.check_rest(body.period)),),)
+    return _one(notice, text, items=[i for i, _ in body.items], offers=offers, document=report)
+
+
+def _half_month_report(notice: Notice, body: HalfMonthReport, site: SiteText) -> Planned:
+    rows: list[tuple[str, ...]] = []
+    for unit, item, ans in body.answers:
+        if ans is None:
+            rows.append((unit.name, item.title, item.url or "", "未填报", "", "", ""))
+            continue
+        when = ans.at.strftime("%Y-%m-%d %H:%M") if ans.at.tzinfo else ans.at.isoformat()
+        result = "正常" if ans.result == "ok" else "有问题"
+        rows.append((unit.name, item.title, item.url or "", result, ans.note or "", ans.who, when))
+    silent = tuple(
+        (unit.name, str(n), _names(unit.webmasters), "未填报" if bound else "未绑定群，未收到检查清单")
+        for unit, n, bound in body.silent
+    )
+    title = _half(body.period)
+    report = Report(
+        filename=f"半月查检查结果和整改情况_{site.name}_{title}.xlsx",
+        sheets=(
+            (
+                "检查结果和整改情况",
+                ("单位", "栏目/账号", "链接", "检查结果", "问题及整改情况", "填报人", "填报时间"),
+                tuple(rows),
+            ),
+            ("未填报单位", ("单位", "应检查项数", "网站维护员", "情况"), silent),
+        ),
+    )
+    text = (
+        f"【半月查汇总】{site.name} {title}检查结果和整改情况\n"
+        f"应检查{body.total}项，已填报{body.ok + body.bad}项（正常{body.ok}项，有问题{body.bad}项）；"
+        f"未填报的单位{len(silent)}个。详见附件。"
+    )
+    return _one(notice, text, document=report)
+
+
+def _trend(now: int, before: int | None) -> str:
+    if before is None:
+        return ""
+    if now == before:
+        return "（与上周持平）"
+    return f"（上周{before}，{'增加' if now > before else '减少'}{abs(now - before)}）"
+
+
+def _unit_week(u: UnitWeek) -> list[str]:
+    arrow = "↑" if u.updates > u.updates_before else "↓" if u.updates < u.updates_before else "→"
+    late_text = f"逾期{len(u.late)}项" if u.late else "无逾期"
+    lines = [
+        f"· {u.unit.name}：本周更新{u.updates}条（上周{u.updates_before}条 {arrow}）；"
+        f"{late_text}{_trend(len(u.late), u.late_before)}"
+    ]
+    lines += [f"   - {i.title}（逾期{i.days_late}天）" for i in u.late[:5]]
+    if len(u.late) > 5:
+        lines.append(f"   - ……另有{len(u.late) - 5}项")
+    return lines
+
+
+def _weekly_summary(notice: Notice, body: WeeklySummary, style: Style) -> list[Planned]:
+    monday = body.monday
+    header = (
+        f"【周总结】{body.name} {md(monday)}—{md(monday + timedelta(days=6))}\n"
+        f"本周登记更新{body.updates}条{_trend(body.updates, body.updates_before)}；"
+        f"目前逾期{body.late}项{_trend(body.late, body.late_before)}。"
+    )
+    sections = [("各单位情况：", [_unit_week(u) for u in body.units])]
+    layout = _layout(header, sections, "", style.max_text)
+    return [_one(notice, text, part=n) for n, (text, _) in enumerate(layout, 1)]
+
+
+def _unbound(notice: Notice, body: Unbound, site: SiteText) -> str:
+    lines = []
+    for u in body.units:
+        facts = [f"负责{u.items}项"]
+        if u.late:
+            facts.append(f"逾期{u.late}项")
+        if u.due_today:
+            facts.append(f"今天到期{u.due_today}项")
+        lines.append(f"· {u.unit.name}（网站维护员：{_names(u.unit.webmasters)}）：" + "，".join(facts))
+    return "\n".join(
+        [
+            f"【未绑定群的单位】{site.name} {ymd(notice.day)}",
+            f"以下{len(lines)}个单位还没有绑定群聊，今天的日查、预警和逾期提醒无法送达：",
+            *lines,
+            "请把机器人拉进这些单位的工作群，并在群里发送 /bindchat 单位名称 完成绑定。",
+        ]
+    )
+
+
+def _calendar_missing(body: CalendarMissing) -> str:
+    return "\n".join(
+        [
+            f"【节假日安排未录入】{'、'.join(f'{y}年' for y in body.years)}的法定节假日和调休安排尚未录入，"
+            "目前暂按周一至周五为工作日计算，到期日和提醒日可能不准。",
+            *(
+                f"请发送 /holidays {y} 并附上国务院办公厅公布的放假安排（每行一个日期，如“{y}-01-01 休”"
+                f"“{y}-02-07 班”）。"
+                for y in body.years
+            ),
+        ]
+    )

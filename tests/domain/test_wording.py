@@ -1,0 +1,87 @@
+"""Decisions apart from wording: the planner says who is told what about which items with which actions;
+`domain.wording` alone writes the sentences, with the site's own names and the platform's size."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import date
+
+from domain.actions import Action, Verb
+from domain.model import State
+from domain.notice import DailyRead, DueWarning, Notice, Overdue
+from domain.routine import RoutineSettings, decide, plan
+from domain.site import SiteWords
+from domain.wording import SiteText, Style, render, render_all
+from tests.domain.test_routine import CAL, EDU, FIN_CHAT, item, local, snap
+
+BUSY = (
+    item(1, "通知公告"),
+    item(2, "财政预决算", State.OVERDUE, due=date(2026, 10, 9), late=3),
+    item(3, "部门动态", State.DUE_TODAY, due=date(2026, 10, 12)),
+    item(4, "教育动态", State.OVERDUE, due=date(2026, 10, 1), late=11, units=(EDU,)),
+)
+MONDAY = local("2026-10-12 09:00")
+
+
+def _strings(value: object) -> list[str]:
+    """Every string a decision's own fields hold (the names of units, people and items are data, skipped)."""
+    if isinstance(value, str):
+        return [value]
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        if type(value).__name__ in (
+            "ItemView",
+            "UnitView",
+            "Who",
+            "ChatView",
+            "Recipient",
+            "Answer",
+            "InspectionRisk",
+        ):
+            return []
+        return [s for f in dataclasses.fields(value) for s in _strings(getattr(value, f.name))]
+    if isinstance(value, tuple | list):
+        return [s for v in value for s in _strings(v)]
+    return []
+
+
+def test_the_planner_decides_without_a_sentence() -> None:
+    notices = decide(snap(*BUSY), MONDAY, CAL)
+    assert {type(n.body) for n in notices} >= {DailyRead, DueWarning, Overdue}
+    for notice in notices:
+        assert isinstance(notice, Notice)
+        # kind, slot and key parts only: no words for people anywhere in a decision.
+        words = [s for s in [*_strings(notice.body), notice.kind, notice.slot, notice.extra] if s]
+        assert all(s.isascii() for s in words), (notice.kind, words)
+    warning = next(n for n in notices if isinstance(n.body, DueWarning) and n.to.chat_id == FIN_CHAT)
+    assert [i.id for g in warning.body.now for i in g.items] == [3] and warning.asks
+
+
+def test_plan_is_the_decisions_in_the_one_renderer_s_words() -> None:
+    snapshot = snap(*BUSY)
+    site = SiteText(snapshot.site_name, snapshot.words)
+    assert plan(snapshot, MONDAY, CAL) == render_all(decide(snapshot, MONDAY, CAL), site)
+
+
+def test_the_site_s_own_names_are_filled_in_by_the_renderer_only() -> None:
+    overdue = next(n for n in decide(snap(*BUSY), MONDAY, CAL) if isinstance(n.body, Overdue))
+    office = SiteText("某县人民政府网站", SiteWords(office="县政府办"))
+    (message,) = render(overdue, office)
+    assert "逾期未改将报告分管领导和县政府办" in message.text
+    assert message.offers[0][0].action == Action.done(overdue.body.groups[0].items[0].id)
+
+
+def test_a_smaller_platform_gets_more_parts_each_with_its_own_key_and_offers() -> None:
+    many = tuple(item(i, f"栏目{i}", State.OVERDUE, due=date(2026, 10, 9), late=3) for i in range(1, 13))
+    notices = decide(snap(*many), MONDAY, CAL, RoutineSettings(escalate_after_workdays=99))
+    overdue = next(n for n in notices if n.kind == "overdue")
+    site = SiteText("楚雄市人民政府网站")
+    telegram = render(overdue, site, Style())
+    small = render(overdue, site, Style(max_text=400, done_buttons=2))
+    assert len(telegram) == 1 and len(small) > 2
+    assert all(len(p.text) <= 400 for p in small)
+    assert len({p.key for p in small}) == len(small)
+    assert [i.id for p in small for i in p.items] == [i.id for p in telegram for i in p.items]
+    for part in small:
+        offered = [o.action for row in part.offers for o in row]
+        assert len(offered) <= 2 and all(a.verb is Verb.DONE and a.item in part.item_ids for a in offered)
+        assert part.asks == part.item_ids
