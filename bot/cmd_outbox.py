@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 
 from bot.cli_support import Refusal, database
 from bot.config import load_settings
-from domain.routine import KIND_NAMES
+from domain.wording import KIND_NAMES
 from storage import outbox
 from storage.db import session_scope
 
