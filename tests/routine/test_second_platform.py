@@ -9,6 +9,7 @@ from urllib.parse import parse_qs, quote, urlsplit
 
 from sqlalchemy.engine import Engine
 
+from acts.updates import Logged, log_button
 from domain.actions import Action, Verb
 from domain.calendar import WorkCalendar
 from jobs.routine import RoutineConfig, tick
@@ -16,8 +17,7 @@ from jobs.sender import SendLimits
 from jobs.transport import Outgoing
 from storage.db import session_scope
 from storage.items import Judge
-from storage.people import Logged, log_button
-from storage.queries import Sender
+from storage.queries import Speaker
 from tests.conftest import SHANGHAI, at
 from tests.routine.conftest import EDU_CHAT, FIN_CHAT, FIN_WM_TG, add_item, build_world
 
@@ -85,7 +85,7 @@ async def test_a_routine_day_reaches_a_second_platform_and_its_link_logs_the_upd
     assert link is not None
     action = action_of_link(link.group(1))
     assert action is not None and action.verb is Verb.DONE and action.items == (budget,)
-    webmaster = Sender(FIN_WM_TG, "张三", username="zhangsan")
+    webmaster = Speaker(FIN_WM_TG, "张三", username="zhangsan")
     with session_scope(engine) as s:
         result = log_button(s, at("2026-09-30 10:00"), judge, webmaster, (), action.item, count=action.count)
     assert isinstance(result, Logged) and [i.path for i in result.items] == ["政务公开 / 财政预决算"]
