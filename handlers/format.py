@@ -617,6 +617,11 @@ def status(result: StatusView | NotAdmin) -> Reply:
     ]
     if result.needs_rule:
         lines.append(f"\n⚠️ 有 {result.needs_rule} 项的更新要求无法识别，发送 /overdue 查看“待补充规则”。")
+    if result.set_aside:
+        lines.append(
+            f"\n⚠️ 有 {result.set_aside} 条消息多次发送失败，已暂存、尚未发出（不会丢失）。"
+            "请在服务器上用 zhiri outbox 查看原因，排除问题后用 zhiri outbox --retry 重新发送。"
+        )
     return Reply("\n".join(lines))
 
 

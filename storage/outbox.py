@@ -176,6 +176,11 @@ def set_aside_rows(session: Session) -> Sequence[Outbox]:
     return session.exec(select(Outbox).where(*_set_aside()).order_by(col(Outbox.id))).all()
 
 
+def set_aside_count(session: Session) -> int:
+    """How many messages are set aside, waiting for an administrator's `zhiri outbox --retry`."""
+    return int(session.exec(select(func.count()).select_from(Outbox).where(*_set_aside())).one())
+
+
 def retry(session: Session, now: datetime, row_ids: Collection[int] | None = None) -> int:
     """Put set-aside messages (all, or those of `row_ids`) back in their chats' queues, to go at once, ahead
     of their chats' later messages. Returns how many."""

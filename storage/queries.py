@@ -40,6 +40,7 @@ from storage.models import (
     UnitAlias,
     UnitGroupMember,
 )
+from storage.outbox import set_aside_count
 
 # Words that mean "every unit" in /bindchat, /invite.
 ALL_WORDS = frozenset({"全部", "所有", "全部单位", "所有单位", "all", "*"})
@@ -676,6 +677,7 @@ class StatusView:
     groups_unbound: int
     invitations_open: int
     needs_rule: int
+    set_aside: int = 0  # messages kept after repeated unexpected errors, waiting for `zhiri outbox --retry`
 
 
 def status_view(
@@ -724,6 +726,7 @@ def status_view(
             .where(col(Invitation.used_at).is_(None), Invitation.expires_at > now)
         ).one(),
         needs_rule=int(by_state.get(State.NEEDS_RULE.value, 0)),
+        set_aside=set_aside_count(session),
     )
 
 

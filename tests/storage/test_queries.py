@@ -5,9 +5,10 @@ from datetime import date
 import pytest
 from sqlmodel import select
 
+from handlers import format as fmt
 from storage.db import session_scope
 from storage.items import log_update
-from storage.models import Chat, ChatUnit, Item
+from storage.models import Chat, ChatUnit, Item, Outbox
 from storage.queries import (
     DueView,
     ItemRef,
@@ -268,8 +269,38 @@ def test_status_counts_items_people_and_groups(engine, world, judge):
         session.flush()
         chat = session.exec(select(Chat).where(Chat.telegram_chat_id == -1)).one()
         session.add(ChatUnit(chat_id=chat.id, unit_id=world.units["市财政局"]))
+        # Set aside after repeated errors: two waiting (counted), one sent after a retry (not counted).
+        for n, sent in ((1, None), (2, None), (3, NOW)):
+            session.add(
+                Outbox(
+                    key=f"k{n}",
+                    kind="warning",
+                    chat_id=-1,
+                    day=NOW.date(),
+                    text="提醒",
+                    created_at=NOW,
+                    not_before=NOW,
+                    set_aside_at=NOW,
+                    failures=5,
+                    sent_at=sent,
+                )
+            )
+        session.add(
+            Outbox(
+                key="k4",
+                kind="warning",
+                chat_id=-1,
+                day=NOW.date(),
+                text="提醒",
+                created_at=NOW,
+                not_before=NOW,
+            )
+        )
     result = view(engine, status_view, judge, Speaker(ADMIN), [ADMIN])
     assert isinstance(result, StatusView)
+    assert result.set_aside == 2
+    assert "有 2 条消息多次发送失败" in fmt.status(result).text
+    assert "zhiri outbox --retry" in fmt.status(result).text
     assert result.items_by_state["overdue"] == 3
     assert result.needs_rule == 1
     assert (result.columns, result.accounts) == (6, 1)
