@@ -35,6 +35,7 @@ from telegram._utils.types import ODVInput
 from telegram.ext import Application, SimpleUpdateProcessor
 from telegram.request import BaseRequest, RequestData
 
+from jobs.transport import Wrapped
 from storage import runtime
 from storage.db import session_scope
 
@@ -89,24 +90,14 @@ class Handling:
 HANDLING: ContextVar[Handling | None] = ContextVar("zhiri_handling", default=None)
 
 
-class RecordedCalls(BaseRequest):
+class RecordedCalls(Wrapped):
     """The bot's request (wrapping PTB's own): calls made while an update is handled are recorded, and
     answered from the record when the update is handled again. Reads (get*) are not recorded."""
 
     def __init__(self, inner: BaseRequest, engine: Engine, clock: Callable[[], datetime]) -> None:
-        self.inner = inner
+        super().__init__(inner)
         self.engine = engine
         self.clock = clock
-
-    @property
-    def read_timeout(self) -> float | None:
-        return self.inner.read_timeout
-
-    async def initialize(self) -> None:
-        await self.inner.initialize()
-
-    async def shutdown(self) -> None:
-        await self.inner.shutdown()
 
     async def do_request(
         self,
@@ -131,7 +122,7 @@ class RecordedCalls(BaseRequest):
                 )
                 handling.seq += 1
                 return 200, answer
-        code, payload = await self.inner.do_request(
+        code, payload = await super().do_request(
             url,
             method,
             request_data,

@@ -123,10 +123,9 @@ class _Note:
 _SENDING: ContextVar[_Note | None] = ContextVar("zhiri_sending", default=None)
 
 
-class NoteAccepted(BaseRequest):
-    """The bot's request (around PTB's own, in bot.app.make_bot): notes how the Bot API answered a send, so
-    that an accepted send (2xx) whose answer PTB cannot read is not sent again, and an answer from the API
-    (say a 500 for one chat) is told from no answer at all (an outage)."""
+class Wrapped(BaseRequest):
+    """A request around another (PTB's own): everything passes through; a wrapper overrides `do_request`
+    and calls `super().do_request` for the real call."""
 
     def __init__(self, inner: BaseRequest) -> None:
         self.inner = inner
@@ -151,7 +150,33 @@ class NoteAccepted(BaseRequest):
         connect_timeout: ODVInput[float] = DEFAULT_NONE,
         pool_timeout: ODVInput[float] = DEFAULT_NONE,
     ) -> tuple[int, bytes]:
-        code, payload = await self.inner.do_request(
+        return await self.inner.do_request(
+            url,
+            method,
+            request_data,
+            read_timeout=read_timeout,
+            write_timeout=write_timeout,
+            connect_timeout=connect_timeout,
+            pool_timeout=pool_timeout,
+        )
+
+
+class NoteAccepted(Wrapped):
+    """The bot's request (around PTB's own, in bot.app.make_bot): notes how the Bot API answered a send, so
+    that an accepted send (2xx) whose answer PTB cannot read is not sent again, and an answer from the API
+    (say a 500 for one chat) is told from no answer at all (an outage)."""
+
+    async def do_request(
+        self,
+        url: str,
+        method: str,
+        request_data: RequestData | None = None,
+        read_timeout: ODVInput[float] = DEFAULT_NONE,
+        write_timeout: ODVInput[float] = DEFAULT_NONE,
+        connect_timeout: ODVInput[float] = DEFAULT_NONE,
+        pool_timeout: ODVInput[float] = DEFAULT_NONE,
+    ) -> tuple[int, bytes]:
+        code, payload = await super().do_request(
             url,
             method,
             request_data,
