@@ -18,6 +18,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import ColumnElement
 from sqlmodel import Session, col, select
 
 from domain.access import Act
@@ -164,15 +165,21 @@ def unretire_by(
 
 def retired_items(session: Session, site_id: int | None = None) -> list[tuple[Item, str]]:
     """Items an administrator retired, with their units' names (for the export and `zhiri retire --list`)."""
-    stmt = select(Item).where(col(Item.retired_at).is_not(None), col(Item.retired_by_admin).is_(True))
+    wanted: list[ColumnElement[bool]] = [
+        col(Item.retired_at).is_not(None),
+        col(Item.retired_by_admin).is_(True),
+    ]
     if site_id is not None:
-        stmt = stmt.where(Item.site_id == site_id)
-    items = session.exec(stmt.order_by(col(Item.path))).all()
+        wanted.append(col(Item.site_id) == site_id)
+    items = session.exec(select(Item).where(*wanted).order_by(col(Item.path))).all()
     names: dict[int, list[str]] = {}
+    # The units by the same condition joined, not by a list of the ids: no statement grows with the site.
     for item_id, unit in session.exec(
         select(ItemUnit.item_id, Unit.name)
         .join(Unit, col(Unit.id) == ItemUnit.unit_id)
-        .where(col(ItemUnit.item_id).in_([i.id for i in items]))
+        .join(Item, col(Item.id) == ItemUnit.item_id)
+        .where(*wanted)
+        .order_by(col(ItemUnit.item_id), col(ItemUnit.unit_id))
     ):
         names.setdefault(item_id, []).append(unit)
     return [(i, "、".join(names.get(i.id or 0, []))) for i in items]

@@ -10,10 +10,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from domain.access import Act
+from storage.items import REFRESH_BATCH as BATCH
 from storage.models import (
     Event,
     HalfMonthAnswer,
@@ -69,30 +72,34 @@ class History:
 
 
 def _names(session: Session, ids: Iterable[int | None]) -> dict[int, str]:
-    wanted = [i for i in set(ids) if i is not None]
-    if not wanted:
-        return {}
-    rows = session.exec(select(Person.id, Person.name, Person.username).where(col(Person.id).in_(wanted)))
-    return {pid: name or (f"@{username}" if username else f"#{pid}") for pid, name, username in rows if pid}
+    wanted = sorted(i for i in set(ids) if i is not None)
+    out: dict[int, str] = {}
+    for k in range(0, len(wanted), BATCH):
+        rows = session.exec(
+            select(Person.id, Person.name, Person.username).where(col(Person.id).in_(wanted[k : k + BATCH]))
+        )
+        out.update(
+            {pid: name or (f"@{username}" if username else f"#{pid}") for pid, name, username in rows if pid}
+        )
+    return out
 
 
 def _items(session: Session, item_ids: Iterable[int]) -> dict[int, tuple[str, str]]:
     """item id -> (path, its units)."""
-    wanted = list(set(item_ids))
-    if not wanted:
-        return {}
+    wanted = sorted(set(item_ids))
     out: dict[int, tuple[str, list[str]]] = {}
-    rows = session.exec(
-        select(Item.id, Item.path, Unit.name)
-        .join(ItemUnit, col(ItemUnit.item_id) == col(Item.id), isouter=True)
-        .join(Unit, col(Unit.id) == col(ItemUnit.unit_id), isouter=True)
-        .where(col(Item.id).in_(wanted))
-    )
-    for item_id, path, unit in rows:
-        if item_id is not None:
-            units = out.setdefault(item_id, (path, []))[1]
-            if unit:
-                units.append(unit)
+    for k in range(0, len(wanted), BATCH):
+        rows = session.exec(
+            select(Item.id, Item.path, Unit.name)
+            .join(ItemUnit, col(ItemUnit.item_id) == col(Item.id), isouter=True)
+            .join(Unit, col(Unit.id) == col(ItemUnit.unit_id), isouter=True)
+            .where(col(Item.id).in_(wanted[k : k + BATCH]))
+        )
+        for item_id, path, unit in rows:
+            if item_id is not None:
+                units = out.setdefault(item_id, (path, []))[1]
+                if unit:
+                    units.append(unit)
     return {i: (path, "、".join(units)) for i, (path, units) in out.items()}
 
 
@@ -105,19 +112,22 @@ def trail(
 ) -> list[Entry]:
     """Every act on these items (or on the items and people of these units; everything when both are
     None) since `since`, newest first. Bindings and invitations are included unless `item_ids` is given."""
-    if unit_ids is not None and item_ids is None:
-        item_ids = list(
-            session.exec(select(ItemUnit.item_id).where(col(ItemUnit.unit_id).in_(unit_ids))).all()
-        )
     entries: list[Entry] = []
 
     logs = select(UpdateLog)
     events = select(Event)
     answers = select(HalfMonthAnswer)
+    # The items as a subquery when they are a unit's (a county-wide unit may own tens of thousands): no
+    # statement grows with the site. A caller's own list of ids is short (one item's history).
+    items_of: Any = None
     if item_ids is not None:
-        logs = logs.where(col(UpdateLog.item_id).in_(item_ids))
-        events = events.where(col(Event.item_id).in_(item_ids))
-        answers = answers.where(col(HalfMonthAnswer.item_id).in_(item_ids))
+        items_of = list(item_ids)
+    elif unit_ids is not None:
+        items_of = sa_select(col(ItemUnit.item_id)).where(col(ItemUnit.unit_id).in_(unit_ids))
+    if items_of is not None:
+        logs = logs.where(col(UpdateLog.item_id).in_(items_of))
+        events = events.where(col(Event.item_id).in_(items_of))
+        answers = answers.where(col(HalfMonthAnswer.item_id).in_(items_of))
     if since is not None:
         logs = logs.where(UpdateLog.logged_at >= since)
         events = events.where(Event.created_at >= since)
