@@ -332,3 +332,68 @@ def test_what_people_read_says_the_configured_lines_not_the_default_ones():
     reasons = {d.line: d.reason for d in score.deductions}
     assert reasons["news_stale"] == "动态要闻类栏目10天内未更新，每栏扣3分"
     assert reasons["notice_stale"] == "通知公告、政策文件类栏目3个月内未更新，每栏扣4分"
+
+
+def _every_item_greedy(views, today: date, t: Thresholds, limit: int = 20) -> tuple[int, ...]:
+    """The greedy pick as first written: try fixing every listed item, one full assessment each (the oracle
+    for the faster search, which tries one item per set of lines listing them)."""
+    from domain.inspection import _assess, _fixed, _risk
+
+    current = list(views)
+    index = {v.id: k for k, v in enumerate(current)}
+    score = _assess(current, today, t, None)
+    passing = not score.failed
+    chosen: list[int] = []
+    while len(chosen) < limit:
+        risk = _risk(score, t)
+        if risk[0] == 0 and risk[2] == 0.0 and (not passing or risk[3] == 0):
+            break
+        candidates = {i for v in score.vetoes if v.triggered or (passing and v.warning) for i in v.items}
+        candidates |= {i for d in score.deductions for i in d.items}
+        best = None
+        for item_id in sorted(candidates - set(chosen)):
+            trial = list(current)
+            trial[index[item_id]] = _fixed(current[index[item_id]], today)
+            s = _assess(trial, today, t, None)
+            if best is None or _risk(s, t) < best[0]:
+                best = (_risk(s, t), item_id, s)
+        if best is None or best[0] >= risk:
+            break
+        _, item_id, score = best
+        current[index[item_id]] = _fixed(current[index[item_id]], today)
+        chosen.append(item_id)
+    return tuple(chosen)
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_fix_first_picks_what_trying_every_item_would_pick(seed: int) -> None:
+    import random
+
+    rng = random.Random(seed)
+    today = date(2026, 10, 15)
+    categories = list(Category)
+    states = [State.FRESH, State.FRESH, State.DUE_SOON, State.OVERDUE, State.NOT_APPLICABLE]
+    ages = [10, 70, 100]  # days a letter has waited
+
+    def ago(days: int) -> date:
+        return today - timedelta(days=days)
+
+    items = []
+    for _ in range(rng.randint(5, 60)):
+        kind = ItemKind.ACCOUNT if rng.random() < 0.15 else ItemKind.COLUMN
+        last = today - timedelta(days=rng.choice([0, 3, 9, 12, 15, 20, 40, 100, 200, 400]))
+        items.append(
+            view(
+                Category.ACCOUNT if kind is ItemKind.ACCOUNT else rng.choice(categories),
+                None if rng.random() < 0.1 else last,
+                kind=kind,
+                depth=rng.choice([1, 2, 2, 3]),
+                state=rng.choice(states),
+                updates=tuple((ago(rng.randint(0, 30)), 1) for _ in range(rng.randint(0, 3))),
+                letters=tuple(today - timedelta(days=rng.choice(ages)) for _ in range(rng.randint(0, 1))),
+                empty=rng.random() < 0.1,
+                broken=rng.random() < 0.05,
+            )
+        )
+    t = Thresholds()
+    assert score_site(items, today, t).fix_first == _every_item_greedy(items, today, t)
