@@ -17,9 +17,9 @@ from pathlib import Path
 
 from bot.app import make_bot
 from bot.config import Settings
+from channels.telegram_send import TelegramTransport
 from jobs.pace import Pacer, SendLimits
 from jobs.sender import SenderState, drain
-from jobs.transport import TelegramTransport
 from storage import outbox
 from storage.db import make_engine, session_scope, upgrade
 from tests.support.fake_botapi import FakeBotAPI

@@ -33,18 +33,19 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest, HTTPXRequest
 
+from bot import schedule
 from bot.config import Settings
 from bot.inbox import KeptUpdates, MarkHandled, RecordedCalls
+from bot.pacing import PacedReplies
 from channels import telegram as tg
+from channels.telegram_send import NoteAccepted
 from domain.actions import Verb
 from handlers import asking, check, errors, people, retire, roster, routine, score, updates
 from handlers.context import CLOCK, ENGINE, JUDGE, SETTINGS, Context
-from handlers.menu import COMMANDS, menu
-from jobs import schedule
 from jobs.crawl import crawl_if_due
 from jobs.pace import Pacer
 from jobs.routine import calendar_fallback
-from jobs.transport import NoteAccepted, PacedReplies
+from replies.menu import COMMANDS, menu
 from storage.db import make_engine, session_scope
 from storage.items import Judge, load_calendar
 
@@ -114,8 +115,8 @@ def make_bot(
     claim's timeout, where a second sender could take the row and send it again); replies to people take
     their slots from the same pacer (`PacedReplies`; `pacer` is the sender's, made here when not given).
     Its calls go through RecordedCalls (bot/inbox.py): an update handled again after a crash does not send
-    its replies twice; and through NoteAccepted (jobs/transport.py): a send Telegram accepted is known as
-    accepted even when its answer cannot be read. `request` (no network) is for tests."""
+    its replies twice; and through NoteAccepted (channels/telegram_send.py): a send Telegram accepted is known
+    as accepted even when its answer cannot be read. `request` (no network) is for tests."""
     sending = RecordedCalls(request or HTTPXRequest(connection_pool_size=256), engine, clock)
     return ExtBot(
         settings.telegram_bot_token,

@@ -35,7 +35,7 @@ from telegram._utils.types import ODVInput
 from telegram.ext import Application, SimpleUpdateProcessor
 from telegram.request import BaseRequest, RequestData
 
-from jobs.transport import Wrapped
+from channels.telegram_send import Wrapped
 from storage import runtime
 from storage.db import session_scope
 

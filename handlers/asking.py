@@ -9,9 +9,9 @@ from telegram import Update
 from domain.inspection import verdict_line
 from domain.rules import parse_rule
 from handlers import context as ctx
-from handlers import format as fmt
 from handlers.context import Context
 from handlers.respond import send
+from replies import format as fmt
 from storage import queries
 from storage.score import score_view
 

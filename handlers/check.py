@@ -6,9 +6,9 @@ from telegram import Update
 
 from acts.check import CheckTarget, check_target, record_check
 from handlers import context as ctx
-from handlers import format as fmt
 from handlers.context import Context
 from handlers.respond import send
+from replies import format as fmt
 from webread.fetch import Reader
 
 

@@ -8,9 +8,9 @@ from telegram import Update
 from telegram.error import Forbidden, NetworkError, RetryAfter, TimedOut
 
 from handlers import context as ctx
-from handlers import format as fmt
 from handlers.context import Context
 from handlers.respond import send
+from replies import format as fmt
 
 log = logging.getLogger(__name__)
 

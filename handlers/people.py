@@ -9,9 +9,9 @@ from telegram.constants import ChatMemberStatus
 
 from acts import chats, groups, invitations
 from handlers import context as ctx
-from handlers import format as fmt
 from handlers.context import Context
 from handlers.respond import say, send
+from replies import format as fmt
 from storage import queries
 
 log = logging.getLogger(__name__)

@@ -7,7 +7,7 @@ from telegram import InputFile, Update
 
 from channels.telegram import keyboard
 from handlers.context import Context
-from handlers.format import Reply, split_message
+from replies.format import Reply, split_message
 from reports.table import xlsx
 
 

@@ -13,9 +13,9 @@ from acts.retire import (
     unretire_by,
 )
 from handlers import context as ctx
-from handlers import format as fmt
 from handlers.context import Context
 from handlers.respond import send
+from replies import format as fmt
 from storage.people import Ambiguous, ItemUnknown
 from storage.queries import NotAdmin
 

@@ -6,9 +6,9 @@ from telegram import Update
 
 from acts.roster import remove_member, revoke_invitation
 from handlers import context as ctx
-from handlers import format as fmt
 from handlers.context import Context
 from handlers.respond import send
+from replies import format as fmt
 from storage.audit import item_history
 
 

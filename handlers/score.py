@@ -9,8 +9,8 @@ from acts.category import CategoryItemAmbiguous, CategoryItemUnknown, CategorySe
 from domain.inspection import CATEGORY_NAMES, render_score
 from handlers import context as ctx
 from handlers.context import Context
-from handlers.format import Reply, problem
 from handlers.respond import send
+from replies.format import Reply, problem
 from storage.queries import Stranger
 from storage.score import category_names, score_view
 

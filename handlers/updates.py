@@ -13,9 +13,9 @@ from channels import telegram as tg
 from domain.actions import Action, Verb
 from domain.text import TELEGRAM_LIMIT
 from handlers import context as ctx
-from handlers import format as fmt
 from handlers.context import Context
 from handlers.respond import send
+from replies import format as fmt
 
 log = logging.getLogger(__name__)
 

@@ -1,7 +1,7 @@
 """The one pacer: who may send when, within Telegram's limits, on the monotonic clock.
 
 One `Pacer` per process, shared by the outbox sender (jobs/sender.py) and the bot's direct replies to people
-(jobs.transport.PacedReplies, installed by bot.app.make_bot): a reply takes its slot like an outbox message,
+(bot.pacing.PacedReplies, installed by bot.app.make_bot): a reply takes its slot like an outbox message,
 and a 429 on either pauses both.
 """
 

@@ -19,6 +19,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
+from channels.transport import Transport
 from domain.calendar import WorkCalendar
 from domain.due import Policy
 from domain.routine import (
@@ -32,7 +33,6 @@ from domain.routine import (
     weekly_stats,
 )
 from jobs.sender import DrainReport, SenderState, SendLimits, drain
-from jobs.transport import Transport
 from reports.halfmonth import render_report
 from storage import outbox
 from storage.db import session_scope

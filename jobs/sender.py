@@ -3,7 +3,7 @@
 - Order: only each chat's oldest unsent message is ever a candidate (`outbox.heads`), and a chat has at most
   one message in flight, so a chat never sees a later message before an earlier one — also across retries.
 - Limits: one pacer (jobs/pace.py) and one retry policy on the sending path. The bot's replies to people take
-  their slots from the same pacer (jobs.transport.PacedReplies); PTB's AIORateLimiter is gone, whose retries
+  their slots from the same pacer (bot.pacing.PacedReplies); PTB's AIORateLimiter is gone, whose retries
   ran inside a claimed row. 29 messages a second overall, evenly spaced (a hair under 30 so that network
   jitter never puts 30 into one second); 20 a minute per group; one a second per private chat. A 429 pauses
   everything for its retry_after, as Telegram asks; the message waits in the outbox, unclaimed.
@@ -42,12 +42,12 @@ from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
 from acts.chats import migrate_chat
+from channels.transport import Outgoing, Transport, TransportError
 from domain.actions import Offer
 from domain.notice import make_key
 from domain.text import md
 from domain.wording import KIND_NAMES, undelivered_lines
 from jobs.pace import Pacer, SendLimits
-from jobs.transport import Outgoing, Transport, TransportError
 from storage import outbox
 from storage.db import session_scope
 from storage.routine import ChatGone, admins, chat_gone

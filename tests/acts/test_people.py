@@ -33,7 +33,7 @@ from acts.updates import (
     record_event_by,
     undo,
 )
-from handlers import format as fmt
+from replies import format as fmt
 from storage import outbox
 from storage.audit import UNDO, trail
 from storage.db import session_scope

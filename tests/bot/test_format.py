@@ -11,8 +11,8 @@ from openpyxl import load_workbook
 from acts.check import Checked, NoUrl
 from channels.telegram import callback_data
 from domain.actions import Action
-from handlers.format import check_refused, checked, clock, day, split_message
-from handlers.menu import COMMANDS, menu
+from replies.format import check_refused, checked, clock, day, split_message
+from replies.menu import COMMANDS, menu
 from reports.table import Table, xlsx
 from tests.conftest import SHANGHAI
 

@@ -1,4 +1,4 @@
-"""A small city portal for the routine's tests, and a fake of the one send seam (`jobs.transport`).
+"""A small city portal for the routine's tests, and a fake of the one send seam (`channels.transport`).
 
 市财政局 (group -1001, webmaster 张三 @zhangsan, leader 李局长) and 市教育局 (group -1002, webmaster
 赵六) have groups; 市政府办公室 has none. 王主任 is the administrator.
@@ -12,8 +12,8 @@ from datetime import datetime
 import pytest
 from sqlalchemy.engine import Engine
 
+from channels.transport import Outgoing, TransportError
 from domain.actions import Offer
-from jobs.transport import Outgoing, TransportError
 from storage.db import session_scope
 from storage.items import Judge, log_update, set_rule
 from storage.models import Chat, ChatUnit, Item, ItemUnit, Membership, Person, Site, Unit

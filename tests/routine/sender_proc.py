@@ -16,8 +16,8 @@ from datetime import UTC, datetime, timedelta
 
 from bot.app import make_bot
 from bot.config import Settings
+from channels.telegram_send import TelegramTransport
 from jobs.sender import SenderState, SendLimits, drain
-from jobs.transport import TelegramTransport
 from storage import outbox
 from storage.db import make_engine, session_scope
 

@@ -34,8 +34,9 @@ from telegram import Bot
 
 from bot.app import make_bot
 from bot.config import Settings
+from channels.telegram_send import TelegramTransport
+from channels.transport import Outgoing
 from jobs.sender import SenderState, SendLimits, drain
-from jobs.transport import Outgoing, TelegramTransport
 from storage import outbox
 from storage.db import make_engine, session_scope, upgrade
 from storage.models import Chat, Outbox

@@ -5,9 +5,9 @@ from __future__ import annotations
 from sqlalchemy.engine import Engine
 from telegram.ext import ApplicationBuilder
 
+from bot.schedule import JOB_NAME, register
 from domain.calendar import WorkCalendar
 from jobs.routine import RoutineConfig
-from jobs.schedule import JOB_NAME, register
 from jobs.sender import SendLimits
 from storage.items import Judge
 from tests.conftest import SHANGHAI, at

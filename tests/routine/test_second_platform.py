@@ -10,11 +10,11 @@ from urllib.parse import parse_qs, quote, urlsplit
 from sqlalchemy.engine import Engine
 
 from acts.updates import Logged, log_button
+from channels.transport import Outgoing
 from domain.actions import Action, Verb
 from domain.calendar import WorkCalendar
 from jobs.routine import RoutineConfig, tick
 from jobs.sender import SendLimits
-from jobs.transport import Outgoing
 from storage.db import session_scope
 from storage.items import Judge
 from storage.queries import Speaker

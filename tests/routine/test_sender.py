@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import col, select
 
+from channels.transport import TransportError
 from jobs.sender import Pacer, SenderState, SendLimits, drain
-from jobs.transport import TransportError
 from storage import outbox
 from storage.db import session_scope
 from storage.models import Chat, ChatUnit, Outbox
@@ -334,7 +334,8 @@ async def test_replies_take_their_slots_from_the_one_pacer_and_a_429_pauses_the_
 
     from telegram.error import RetryAfter
 
-    from jobs.transport import OUTBOX, PacedReplies
+    from bot.pacing import PacedReplies
+    from channels.telegram_send import OUTBOX
 
     pacer = Pacer(SendLimits(per_second=1000, private_interval=0.05))
     limiter = PacedReplies(pacer)

@@ -27,8 +27,8 @@ from domain.calendar import WorkCalendar
 from domain.model import State, Status
 from domain.routine import plan
 from domain.text import UNKNOWN_LAST, state_words
-from handlers import format as fmt
 from jobs.routine import RoutineConfig, snapshot_at
+from replies import format as fmt
 from reports.export import export_list
 from storage.db import session_scope
 from storage.items import Judge, judge_items, record_event, refresh_stale

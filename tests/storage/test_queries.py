@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 from sqlmodel import select
 
-from handlers import format as fmt
+from replies import format as fmt
 from storage.db import session_scope
 from storage.items import log_update
 from storage.models import Chat, ChatUnit, Item, Outbox

@@ -1,4 +1,4 @@
-"""Pure formatters: storage results in, Chinese replies out. No Telegram calls, no database.
+"""Pure formatters: acts' and queries' results in, Chinese replies out. No chat platform, no database.
 
 A `Reply` is text (split for Telegram's 4096-character limit when sent), optional buttons, and for long
 lists a table that is also sent as an XLSX file.
@@ -64,7 +64,7 @@ from domain.text import (
     state_words,
 )
 from domain.wording import undelivered_lines
-from handlers.menu import COMMANDS
+from replies.menu import COMMANDS
 from reports.table import Table
 from storage.audit import AUDIT_LABELS, HISTORY_LIMIT, History
 from storage.outbox import Withdrawn

@@ -1,4 +1,4 @@
-"""The bot's commands: one list for the Telegram command menu (setMyCommands) and for /help."""
+"""The bot's commands: one list for a platform's command menu (Telegram's setMyCommands) and for /help."""
 
 from __future__ import annotations
 

@@ -13,9 +13,11 @@ from datetime import UTC, datetime
 from sqlalchemy.engine import Engine
 from telegram.ext import Application, ContextTypes
 
+from bot.pacing import PacedReplies
+from channels.telegram_send import TelegramTransport
+from channels.transport import Transport
 from jobs.routine import RoutineConfig, TickReport, tick
 from jobs.sender import SenderState
-from jobs.transport import PacedReplies, TelegramTransport, Transport
 
 log = logging.getLogger(__name__)
 

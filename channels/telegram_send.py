@@ -1,27 +1,19 @@
-"""The one send seam: everything Zhiri sends leaves through a transport's `send`.
+"""Telegram's transport: an outbox message sent through the bot, and Telegram's failures mapped onto the
+platform-neutral `channels.transport.TransportError` the sender understands.
 
-A transport turns an outbox row into a message on one platform and turns the platform's failures into a
-`TransportError` the sender understands: wait as asked (`retry_after`), the platform is unreachable
-(`outage`: everyone waits), follow the chat elsewhere (`migrate_to`), or give up (`permanent`; `chat_gone`
-when the whole chat is lost, not just this message). Anything else, a TransportError with none of these or
-any other exception, is unexpected: that one message is retried with backoff and set aside after a few tries,
-while the other chats go on. A send the platform accepted is never reported as failed, however odd its answer
-(`NoteAccepted`). Telegram is the only transport today; a WeCom / DingTalk / Feishu group robot would be
-another class with the same `send` (its chat ids would be robot webhooks) and the same errors. Tests fake
-this seam.
+A send Telegram accepted is never reported as failed, however odd its answer (`NoteAccepted`, the bot's
+request wrapper, notes the HTTP status each send was answered with); an answer from the API (a 500 for one
+chat) is told from no answer at all (an outage). `Wrapped` is the pass-through request both Bot API wrappers
+(this one and the inbox's `RecordedCalls`) build on.
 """
 
 from __future__ import annotations
 
-import asyncio
 import io
 import logging
-import time
-from collections.abc import Callable, Coroutine
 from contextvars import ContextVar
-from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any, Protocol
+from typing import Any
 
 from telegram import Bot, InputFile, LinkPreviewOptions
 from telegram._utils.defaultvalue import DEFAULT_NONE
@@ -36,60 +28,15 @@ from telegram.error import (
     TelegramError,
     TimedOut,
 )
-from telegram.ext import BaseRateLimiter, ExtBot
+from telegram.ext import ExtBot
 from telegram.request import BaseRequest, RequestData
 
 from channels import telegram as telegram_channel
-from domain.actions import Offer
-from jobs.pace import Pacer
+from channels.transport import Outgoing, TransportError
 
 log = logging.getLogger(__name__)
 
 CAPTION_LIMIT = 1024
-
-
-class TransportError(Exception):
-    """A send that did not go through, and what to do about it."""
-
-    def __init__(
-        self,
-        message: str,
-        *,
-        permanent: bool = False,
-        retry_after: float | None = None,
-        migrate_to: int | None = None,
-        chat_gone: bool = False,
-        outage: bool = False,
-    ) -> None:
-        super().__init__(message)
-        self.permanent = permanent or chat_gone
-        self.retry_after = retry_after
-        self.migrate_to = migrate_to
-        self.chat_gone = chat_gone
-        self.outage = outage
-
-    def __repr__(self) -> str:
-        return (
-            f"TransportError({str(self)!r}, permanent={self.permanent}, retry_after={self.retry_after}, "
-            f"migrate_to={self.migrate_to}, chat_gone={self.chat_gone}, outage={self.outage})"
-        )
-
-
-@dataclass(frozen=True)
-class Outgoing:
-    """What a transport needs of an outbox row."""
-
-    chat_id: int
-    text: str
-    offers: tuple[tuple[Offer, ...], ...] = ()  # the actions offered under it, platform-neutral
-    document: bytes | None = None
-    document_name: str | None = None
-
-
-class Transport(Protocol):
-    async def send(self, message: Outgoing) -> int | None:
-        """Deliver one message; return the platform's message id. Raise TransportError when not delivered."""
-        ...
 
 
 # Bad Request texts that mean the chat itself is unusable, not just this message.
@@ -191,66 +138,9 @@ class NoteAccepted(Wrapped):
         return code, payload
 
 
-# The `rate_limit_args` of the outbox's own sends: paced by the sender already, and retried by the outbox.
+# The `rate_limit_args` of the outbox's own sends: paced by the sender already, and retried by the outbox
+# (bot.pacing.PacedReplies lets them pass).
 OUTBOX = "outbox"
-
-
-class PacedReplies(BaseRateLimiter[str]):
-    """The bot's rate limiter (bot.app.make_bot). Its calls to a chat (replies to people, edits) take their
-    slot from the one pacer, the outbox sender's, and count against their chat there; a 429 pauses both, and
-    the reply waits as Telegram asks, as an outbox message would (at most `tries` times: the next update waits
-    behind it). The outbox's sends pass straight through: paced already, and retried by the outbox, never
-    inside a claimed row."""
-
-    def __init__(self, pacer: Pacer, *, tries: int = 3) -> None:
-        self.pacer = pacer
-        self.tries = tries
-
-    async def initialize(self) -> None:
-        pass
-
-    async def shutdown(self) -> None:
-        pass
-
-    async def process_request(
-        self,
-        callback: Callable[..., Coroutine[Any, Any, bool | dict[str, Any] | list[dict[str, Any]]]],
-        args: Any,
-        kwargs: dict[str, Any],
-        endpoint: str,
-        data: dict[str, Any],
-        rate_limit_args: str | None,
-    ) -> bool | dict[str, Any] | list[dict[str, Any]]:
-        if rate_limit_args == OUTBOX:
-            return await callback(*args, **kwargs)
-        chat = data.get("chat_id")
-        chat_id = chat if isinstance(chat, int) else None
-        for attempt in range(1, self.tries + 1):
-            if chat_id is not None:
-                await self._slot(chat_id)
-            try:
-                return await callback(*args, **kwargs)
-            except RetryAfter as exc:
-                wait = _seconds(exc)
-                self.pacer.pause(time.monotonic() + wait)
-                if attempt == self.tries:
-                    raise
-                log.warning("%s to %s: Telegram asks to wait %.0f s (try %d)", endpoint, chat, wait, attempt)
-                if chat_id is None:
-                    await asyncio.sleep(wait)
-        raise AssertionError("unreachable")
-
-    async def _slot(self, chat_id: int) -> None:
-        # A reply waits for the overall rate only. Holding a person's answer for a chat's own limit (a group's
-        # 20 a minute) would hold every update behind it; the reply is counted against its chat instead, so
-        # that the outbox keeps its distance, and a 429 is waited out like any other.
-        while True:
-            t = time.monotonic()
-            ready = self.pacer.global_ready_at()
-            if ready <= t:
-                self.pacer.took(chat_id, t)
-                return
-            await asyncio.sleep(ready - t)
 
 
 class TelegramTransport:
@@ -309,7 +199,7 @@ class TelegramTransport:
                     **paced,
                 )
         except RetryAfter as exc:
-            raise TransportError(str(exc), retry_after=_seconds(exc)) from exc
+            raise TransportError(str(exc), retry_after=retry_seconds(exc)) from exc
         except ChatMigrated as exc:
             raise TransportError(str(exc), migrate_to=int(exc.new_chat_id)) from exc
         except Forbidden as exc:
@@ -326,7 +216,7 @@ class TelegramTransport:
         return int(sent.message_id)
 
 
-def _seconds(exc: RetryAfter) -> float:
+def retry_seconds(exc: RetryAfter) -> float:
     value = exc._retry_after  # a timedelta in PTB 22; the public property warns about its future type
     if isinstance(value, timedelta):
         return max(0.0, value.total_seconds())
