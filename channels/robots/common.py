@@ -1,0 +1,239 @@
+"""What the three group robots share: the robot (kind, webhook, secret), the kind guessed from the host, the
+platforms' documented limits, offers drawn as links, and the HTTP answer sorted into success or a
+`TransportError` before each platform reads its own error codes.
+
+Pure: no I/O, no clock (`now` is passed in). Sources for every number and code: docs/CHANNELS.md.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Any, Protocol
+from urllib.parse import quote, urlsplit
+
+from channels.transport import Outgoing, TransportError
+from domain.actions import Action, Offer
+from domain.wording import Style
+
+
+class Kind(StrEnum):
+    DINGTALK = "dingtalk"
+    WECOM = "wecom"
+    FEISHU = "feishu"
+
+
+NAMES = {Kind.DINGTALK: "钉钉", Kind.WECOM: "企业微信", Kind.FEISHU: "飞书"}
+
+# The official webhook hosts. Any other host works when the kind is given (tests, private deployments,
+# provincial platforms that proxy the same API).
+HOSTS = {
+    "oapi.dingtalk.com": Kind.DINGTALK,
+    "qyapi.weixin.qq.com": Kind.WECOM,
+    "open.feishu.cn": Kind.FEISHU,
+    "open.larksuite.com": Kind.FEISHU,
+}
+
+
+def guess_kind(url: str) -> Kind | None:
+    """The robot's platform from its webhook host, or None when the host is not one of the official ones."""
+    host = (urlsplit(url).hostname or "").lower()
+    return HOSTS.get(host)
+
+
+@dataclass(frozen=True)
+class Robot:
+    """One custom robot in one group: where to post, and the secret it signs with (加签, 签名校验)."""
+
+    kind: Kind
+    url: str
+    secret: str | None = None
+
+    @classmethod
+    def of(cls, url: str, secret: str | None = None, kind: str | None = None) -> Robot:
+        """A robot from what an administrator typed; a ValueError in Chinese says what to fix."""
+        url = url.strip()
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError(
+                f"机器人地址无效：{url}。请粘贴群机器人设置页中完整的 Webhook 地址（以 https:// 开头）。"
+            )
+        if kind:
+            try:
+                chosen = Kind(kind.strip().lower())
+            except ValueError:
+                raise ValueError(f"不认识的机器人类型：{kind}。可选：dingtalk、wecom、feishu。") from None
+        else:
+            guessed = guess_kind(url)
+            if guessed is None:
+                raise ValueError(
+                    f"无法从地址 {parts.hostname} 判断是哪种机器人，"
+                    "请用 --kind dingtalk、wecom 或 feishu 指定。"
+                )
+            chosen = guessed
+        secret = (secret or "").strip() or None
+        if chosen is Kind.WECOM and secret:
+            raise ValueError("企业微信群机器人没有签名密钥（凭地址中的 key 发送），请去掉 --secret。")
+        return cls(chosen, url, secret)
+
+
+@dataclass(frozen=True)
+class Limits:
+    """A robot's documented sending rate, and how long the platform blocks it once exceeded."""
+
+    per_minute: int
+    per_second: int | None
+    blocked_for: float  # seconds to wait when the platform says "too fast" without saying how long
+
+
+@dataclass(frozen=True)
+class Mention:
+    """Someone to @ in the group: by mobile number (DingTalk) or by the platform's user id (all three)."""
+
+    phone: str | None = None
+    user_id: str | None = None
+
+
+# The link a tapped offer opens (issue 15: a signed, expiring link to Zhiri's web page).
+Links = Callable[[Action], str]
+
+
+@dataclass(frozen=True)
+class Request:
+    url: str
+    body: dict[str, Any]
+
+
+class Platform(Protocol):
+    kind: Kind
+    limits: Limits
+    style: Style
+
+    def request(
+        self, robot: Robot, message: Outgoing, links: Links, now: datetime, mentions: Sequence[Mention] = ()
+    ) -> Request: ...
+
+    def verdict(self, payload: Mapping[str, Any]) -> TransportError | None: ...
+
+
+def encode(body: Mapping[str, Any]) -> bytes:
+    """The JSON a request carries, as UTF-8 (what the platforms' size limits count)."""
+    return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def hmac_b64(key: str | bytes, message: str | bytes) -> str:
+    """base64(HMAC-SHA256(key, message)), both as UTF-8."""
+    k = key.encode() if isinstance(key, str) else key
+    m = message.encode() if isinstance(message, str) else message
+    return base64.b64encode(hmac.new(k, m, hashlib.sha256).digest()).decode()
+
+
+def link_label(label: str) -> str:
+    """A label safe inside markdown's [label](…)."""
+    return label.replace("[", "［").replace("]", "］")
+
+
+def link_url(url: str) -> str:
+    """A URL safe inside markdown's (…): spaces and parentheses escaped, the rest as given."""
+    return quote(url, safe=":/?#[]@!$&'*+,;=%~-._")
+
+
+def offer_rows(offers: Sequence[Sequence[Offer]], links: Links) -> list[list[tuple[str, str]]]:
+    """Each row of offers as (label, link) pairs."""
+    return [[(o.label, links(o.action)) for o in row] for row in offers if row]
+
+
+def markdown(text: str, offers: Sequence[Sequence[Offer]], links: Links, line_break: str) -> str:
+    """Plain text and its offers as markdown: one line per text line, then one line per row of links."""
+    lines = text.split("\n")
+    for row in offer_rows(offers, links):
+        lines.append("　".join(f"[{link_label(label)}]({link_url(url)})" for label, url in row))
+    return line_break.join(lines)
+
+
+def title_of(text: str, limit: int = 20) -> str:
+    """The first line, shortened: what a notification banner shows."""
+    first = next((line.strip() for line in text.split("\n") if line.strip()), "值日提醒")
+    return first if len(first) <= limit else first[: limit - 1] + "…"
+
+
+# Answers that mean the platform itself is away (its gateway answers for it): everyone waits.
+_GATEWAY = (502, 503, 504)
+
+
+def retry_after(headers: Mapping[str, str], default: float) -> float:
+    """How long to wait: the answer's Retry-After (or Feishu's x-ogw-ratelimit-reset) when it says."""
+    for name in ("retry-after", "x-ogw-ratelimit-reset"):
+        value = headers.get(name)
+        if value is not None:
+            try:
+                seconds = float(value)
+            except ValueError:
+                continue
+            if seconds > 0:
+                return seconds
+    return default
+
+
+def classify(
+    platform: Platform, status: int, body: bytes, headers: Mapping[str, str]
+) -> TransportError | None:
+    """The platform's HTTP answer: None when the message was accepted, else what to do about it.
+
+    An accepted answer (2xx) the code cannot read is still accepted: sending it again would double it.
+    """
+    name = NAMES[platform.kind]
+    if status in _GATEWAY:
+        return TransportError(f"{name}服务器暂时不可用（HTTP {status}），稍后重试。", outage=True)
+    try:
+        payload = json.loads(body)
+    except ValueError:
+        payload = None
+    if isinstance(payload, dict):
+        error = platform.verdict(payload)
+        if error is not None:
+            if error.retry_after is not None:
+                error.retry_after = retry_after(headers, error.retry_after)
+            return error
+    if 200 <= status <= 299:
+        return None
+    if status == 429:
+        wait = retry_after(headers, platform.limits.blocked_for)
+        return TransportError(f"{name}机器人发送过快（HTTP 429），{wait:.0f}秒后重试。", retry_after=wait)
+    if status == 404:
+        return TransportError(
+            f"{name}机器人地址不存在（HTTP 404）：机器人可能已被移除，请重新添加并绑定。", chat_gone=True
+        )
+    return TransportError(f"{name}机器人返回了意外的应答（HTTP {status}）。")
+
+
+@dataclass(frozen=True)
+class Code:
+    """One documented error code and what it means for the sender."""
+
+    meaning: str  # in Chinese, for the administrators (`zhiri channel test`, the dead-robot notice)
+    gone: bool = False  # every message to this robot fails until an administrator fixes it
+    permanent: bool = False  # this message can never be sent as it is
+    wait: float | None = None  # rate-limited: wait this long
+
+
+def verdict_from(
+    kind: Kind, codes: Mapping[int, Code], code: int | None, message: str
+) -> TransportError | None:
+    """A platform's error code as a TransportError (None for 0 or no code); unknown codes are unexpected."""
+    if code is None or code == 0:
+        return None
+    name = NAMES[kind]
+    known = codes.get(code)
+    if known is None:
+        return TransportError(f"{name}机器人返回错误 {code}：{message}")
+    text = f"{name}机器人返回错误 {code}（{message}）：{known.meaning}"
+    if known.wait is not None:
+        return TransportError(text, retry_after=known.wait)
+    return TransportError(text, chat_gone=known.gone, permanent=known.permanent)

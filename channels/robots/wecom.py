@@ -1,0 +1,61 @@
+"""WeCom 群机器人: `https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=…`; the key in the URL is the only
+credential (no signature).
+
+Messages go as markdown (links work, at most 4096 bytes of UTF-8; `<@userid>` mentions a member; mentions
+by mobile number exist only for plain text messages). At most 20 messages a minute per robot (errcode
+45009 beyond). Sources: docs/CHANNELS.md.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from channels.robots.common import Code, Kind, Limits, Links, Mention, Request, Robot, markdown, verdict_from
+from channels.transport import Outgoing, TransportError
+from domain.wording import Style
+
+LIMITS = Limits(per_minute=20, per_second=None, blocked_for=60.0)
+MAX_BYTES = 4096  # markdown.content, UTF-8
+# Chinese text is 3 bytes a character: 1000 characters and four links stay under 4096 bytes.
+STYLE = Style(max_text=1000, done_buttons=4)
+
+CODES: Mapping[int, Code] = {
+    93000: Code(
+        "机器人地址无效（webhook key 不对）：机器人可能已被移除，或地址抄错。请在群里重新添加机器人并绑定。",
+        gone=True,
+    ),
+    45009: Code("发送过快：每个机器人每分钟最多20条。", wait=LIMITS.blocked_for),
+    40008: Code("消息类型不合法。", permanent=True),
+    40035: Code("消息参数不合法。", permanent=True),
+}
+
+
+class WeCom:
+    kind = Kind.WECOM
+    limits = LIMITS
+    style = STYLE
+
+    def request(
+        self, robot: Robot, message: Outgoing, links: Links, now: datetime, mentions: Sequence[Mention] = ()
+    ) -> Request:
+        text = markdown(message.text, message.offers, links, "\n")
+        user_ids = [m.user_id for m in mentions if m.user_id]
+        if user_ids:
+            text += "\n" + " ".join(f"<@{u}>" for u in user_ids)
+        if len(text.encode()) > MAX_BYTES:
+            raise TransportError(
+                f"企业微信消息超过{MAX_BYTES}字节（{len(text.encode())}字节），无法发送；应按企业微信的长度拆分。",
+                permanent=True,
+            )
+        return Request(robot.url, {"msgtype": "markdown", "markdown": {"content": text}})
+
+    def verdict(self, payload: Mapping[str, Any]) -> TransportError | None:
+        code = payload.get("errcode")
+        return verdict_from(
+            self.kind, CODES, code if isinstance(code, int) else None, str(payload.get("errmsg", ""))
+        )
+
+
+PLATFORM = WeCom()
