@@ -55,6 +55,11 @@ class Robot:
     url: str
     secret: str | None = None
 
+    def __repr__(self) -> str:
+        # The URL's token or key and the secret are credentials: never in logs.
+        signed = ", signed" if self.secret else ""
+        return f"Robot({self.kind.value}, {urlsplit(self.url).hostname}{signed})"
+
     @classmethod
     def of(cls, url: str, secret: str | None = None, kind: str | None = None) -> Robot:
         """A robot from what an administrator typed; a ValueError in Chinese says what to fix."""

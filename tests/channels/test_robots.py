@@ -8,7 +8,7 @@ import base64
 import hashlib
 import hmac
 import socket
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs, urlsplit
 
@@ -63,23 +63,20 @@ def fake(kind: Kind, clock: Clock) -> Iterator[_FakeRobotServer]:
         yield server
 
 
-_client: httpx.AsyncClient | None = None
+Send = Callable[..., Awaitable[None]]
 
 
-@pytest.fixture(autouse=True)
-async def client() -> AsyncIterator[httpx.AsyncClient]:
-    # One client per test: building one costs more than a hundred local requests.
-    global _client
-    async with httpx.AsyncClient(timeout=5) as c:
-        _client = c
-        yield c
-    _client = None
+@pytest.fixture
+async def send() -> AsyncIterator[Send]:
+    """Send one message to `robot` through a RobotTransport (one httpx client per test: building one costs
+    more than a hundred local requests)."""
+    async with httpx.AsyncClient(timeout=5) as client:
 
+        async def go(robot: Robot | None, message: Outgoing = WARNING, clock: Clock | None = None) -> None:
+            transport = RobotTransport(lambda chat_id: robot, client, link, clock or Clock(NOW))
+            assert await transport.send(message) is None  # robots give no message id
 
-async def send(robot: Robot | None, message: Outgoing = WARNING, clock: Clock | None = None) -> None:
-    assert _client is not None
-    transport = RobotTransport(lambda chat_id: robot, _client, link, clock or Clock(NOW))
-    assert await transport.send(message) is None  # robots give no message id
+        yield go
 
 
 def secret_for(kind: Kind) -> str | None:
@@ -103,7 +100,7 @@ def words_of(kind: Kind, body: dict) -> str:
 
 
 async def test_each_robot_delivers_the_words_and_the_offers_as_links(
-    kind: Kind, fake: _FakeRobotServer
+    kind: Kind, fake: _FakeRobotServer, send: Send
 ) -> None:
     url = fake.add_robot(secret_for(kind))
     await send(Robot(kind, url, secret_for(kind)))
@@ -115,14 +112,18 @@ async def test_each_robot_delivers_the_words_and_the_offers_as_links(
     assert f"[已更新 2]({PUBLIC}?do=done:12)" in words
 
 
-async def test_a_robot_without_a_secret_sends_unsigned(kind: Kind, fake: _FakeRobotServer) -> None:
+async def test_a_robot_without_a_secret_sends_unsigned(
+    kind: Kind, fake: _FakeRobotServer, send: Send
+) -> None:
     url = fake.add_robot(None)
     await send(Robot(kind, url))
     assert len(fake.messages_to(url)) == 1
 
 
 @pytest.mark.parametrize("kind", [Kind.DINGTALK, Kind.FEISHU])
-async def test_a_wrong_secret_means_the_robot_is_unusable(kind: Kind, fake: _FakeRobotServer) -> None:
+async def test_a_wrong_secret_means_the_robot_is_unusable(
+    kind: Kind, fake: _FakeRobotServer, send: Send
+) -> None:
     url = fake.add_robot(SECRET)
     with pytest.raises(TransportError) as caught:
         await send(Robot(kind, url, SECRET + "x"))
@@ -134,7 +135,9 @@ async def test_a_wrong_secret_means_the_robot_is_unusable(kind: Kind, fake: _Fak
 
 
 @pytest.mark.parametrize("kind", [Kind.DINGTALK, Kind.FEISHU])
-async def test_a_signature_over_an_hour_old_is_refused(kind: Kind, fake: _FakeRobotServer) -> None:
+async def test_a_signature_over_an_hour_old_is_refused(
+    kind: Kind, fake: _FakeRobotServer, send: Send
+) -> None:
     url = fake.add_robot(SECRET)
     with pytest.raises(TransportError) as caught:
         await send(Robot(kind, url, SECRET), clock=Clock(NOW - timedelta(minutes=61)))
@@ -143,7 +146,7 @@ async def test_a_signature_over_an_hour_old_is_refused(kind: Kind, fake: _FakeRo
     assert len(fake.messages_to(url)) == 1
 
 
-async def test_a_removed_robot_is_gone(kind: Kind, fake: _FakeRobotServer) -> None:
+async def test_a_removed_robot_is_gone(kind: Kind, fake: _FakeRobotServer, send: Send) -> None:
     url = fake.add_robot(secret_for(kind))
     fake.remove_robot(url)
     with pytest.raises(TransportError) as caught:
@@ -175,7 +178,9 @@ LIMIT = {Kind.DINGTALK: 20, Kind.WECOM: 20, Kind.FEISHU: 5}  # what one burst at
 WAIT = {Kind.DINGTALK: 600.0, Kind.WECOM: 60.0, Kind.FEISHU: 60.0}
 
 
-async def test_over_the_rate_the_robot_asks_to_wait(kind: Kind, fake: _FakeRobotServer, clock: Clock) -> None:
+async def test_over_the_rate_the_robot_asks_to_wait(
+    kind: Kind, fake: _FakeRobotServer, clock: Clock, send: Send
+) -> None:
     url = fake.add_robot(secret_for(kind))
     robot = Robot(kind, url, secret_for(kind))
     for _ in range(LIMIT[kind]):
@@ -187,7 +192,7 @@ async def test_over_the_rate_the_robot_asks_to_wait(kind: Kind, fake: _FakeRobot
     assert len(fake.messages_to(url)) == LIMIT[kind]  # the refused one was not delivered
 
 
-async def test_dingtalk_throttles_a_robot_for_ten_minutes(clock: Clock) -> None:
+async def test_dingtalk_throttles_a_robot_for_ten_minutes(clock: Clock, send: Send) -> None:
     with FakeDingTalk(clock) as fake:
         url = fake.add_robot(SECRET)
         robot = Robot(Kind.DINGTALK, url, SECRET)
@@ -204,7 +209,7 @@ async def test_dingtalk_throttles_a_robot_for_ten_minutes(clock: Clock) -> None:
         assert len(fake.messages_to(url)) == 21
 
 
-async def test_feishu_allows_five_a_second_and_a_hundred_a_minute(clock: Clock) -> None:
+async def test_feishu_allows_five_a_second_and_a_hundred_a_minute(clock: Clock, send: Send) -> None:
     with FakeFeishu(clock) as fake:
         url = fake.add_robot(SECRET)
         robot = Robot(Kind.FEISHU, url, SECRET)
@@ -219,7 +224,7 @@ async def test_feishu_allows_five_a_second_and_a_hundred_a_minute(clock: Clock) 
         assert len(fake.messages_to(url)) == 100
 
 
-async def test_a_rate_limit_answer_with_a_reset_header_is_obeyed(clock: Clock) -> None:
+async def test_a_rate_limit_answer_with_a_reset_header_is_obeyed(clock: Clock, send: Send) -> None:
     with FakeFeishu(clock) as fake:
         url = fake.add_robot(SECRET)
         fake.fail_next(
@@ -236,7 +241,9 @@ async def test_a_rate_limit_answer_with_a_reset_header_is_obeyed(clock: Clock) -
 
 
 @pytest.mark.parametrize("status", [502, 503, 504])
-async def test_a_gateway_error_is_an_outage(kind: Kind, fake: _FakeRobotServer, status: int) -> None:
+async def test_a_gateway_error_is_an_outage(
+    kind: Kind, fake: _FakeRobotServer, status: int, send: Send
+) -> None:
     url = fake.add_robot(secret_for(kind))
     fake.fail_next(status, b"<html>Bad Gateway</html>")
     with pytest.raises(TransportError) as caught:
@@ -247,7 +254,7 @@ async def test_a_gateway_error_is_an_outage(kind: Kind, fake: _FakeRobotServer, 
 
 
 async def test_an_internal_error_is_unexpected_for_this_message_only(
-    kind: Kind, fake: _FakeRobotServer
+    kind: Kind, fake: _FakeRobotServer, send: Send
 ) -> None:
     url = fake.add_robot(secret_for(kind))
     fake.fail_next(500, b"oops")
@@ -257,7 +264,7 @@ async def test_an_internal_error_is_unexpected_for_this_message_only(
     assert not (error.outage or error.permanent or error.chat_gone) and error.retry_after is None
 
 
-async def test_no_answer_at_all_is_an_outage(kind: Kind) -> None:
+async def test_no_answer_at_all_is_an_outage(kind: Kind, send: Send) -> None:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
@@ -268,20 +275,20 @@ async def test_no_answer_at_all_is_an_outage(kind: Kind) -> None:
 
 
 async def test_an_accepted_send_with_an_unreadable_answer_is_not_sent_again(
-    kind: Kind, fake: _FakeRobotServer
+    kind: Kind, fake: _FakeRobotServer, send: Send
 ) -> None:
     url = fake.add_robot(None)
     fake.fail_next(200, b"<html>ok</html>")
     await send(Robot(kind, url))  # accepted: no error, so the sender will not send it twice
 
 
-async def test_a_chat_with_no_robot_is_gone() -> None:
+async def test_a_chat_with_no_robot_is_gone(send: Send) -> None:
     with pytest.raises(TransportError) as caught:
         await send(None)
     assert caught.value.chat_gone
 
 
-async def test_a_file_cannot_go_through_a_robot(kind: Kind, fake: _FakeRobotServer) -> None:
+async def test_a_file_cannot_go_through_a_robot(kind: Kind, fake: _FakeRobotServer, send: Send) -> None:
     url = fake.add_robot(secret_for(kind))
     message = Outgoing(chat_id=7, text="半月查报告", document=b"PK", document_name="半月查.xlsx")
     with pytest.raises(TransportError) as caught:
@@ -290,7 +297,7 @@ async def test_a_file_cannot_go_through_a_robot(kind: Kind, fake: _FakeRobotServ
     assert fake.requests == 0
 
 
-async def test_wecom_refuses_to_send_more_than_4096_bytes_itself() -> None:
+async def test_wecom_refuses_to_send_more_than_4096_bytes_itself(send: Send) -> None:
     with FakeWeCom() as fake:
         url = fake.add_robot()
         with pytest.raises(TransportError) as caught:
@@ -323,6 +330,7 @@ def test_a_robot_from_what_an_administrator_typed() -> None:
     robot = Robot.of(" https://oapi.dingtalk.com/robot/send?access_token=abc ", secret=" SECx ")
     assert robot == Robot(Kind.DINGTALK, "https://oapi.dingtalk.com/robot/send?access_token=abc", "SECx")
     assert Robot.of("http://127.0.0.1:9/hook/x", kind="Feishu").kind is Kind.FEISHU
+    assert repr(robot) == "Robot(dingtalk, oapi.dingtalk.com, signed)"  # no token, no secret in logs
 
 
 @pytest.mark.parametrize(
