@@ -192,6 +192,27 @@ async def test_over_the_rate_the_robot_asks_to_wait(
     assert len(fake.messages_to(url)) == LIMIT[kind]  # the refused one was not delivered
 
 
+async def test_a_burst_waiting_as_asked_arrives_whole_in_order_and_once(
+    kind: Kind, fake: _FakeRobotServer, clock: Clock, send: Send
+) -> None:
+    """What the sender will do with retry_after: 45 messages, each accepted once, none lost or doubled."""
+    url = fake.add_robot(secret_for(kind))
+    robot = Robot(kind, url, secret_for(kind))
+    texts = [f"第{n}条提醒" for n in range(1, 46)]
+    waits = 0
+    for text in texts:
+        while True:
+            try:
+                await send(robot, Outgoing(chat_id=7, text=text), clock=clock)
+                break
+            except TransportError as error:
+                assert error.retry_after is not None, repr(error)
+                clock.now += timedelta(seconds=error.retry_after)
+                waits += 1
+    assert [words_of(kind, body) for body in fake.messages_to(url)] == texts
+    assert waits == {Kind.DINGTALK: 2, Kind.WECOM: 2, Kind.FEISHU: 8}[kind]
+
+
 async def test_dingtalk_throttles_a_robot_for_ten_minutes(clock: Clock, send: Send) -> None:
     with FakeDingTalk(clock) as fake:
         url = fake.add_robot(SECRET)
