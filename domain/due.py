@@ -14,6 +14,9 @@ Every part of a rule gives a last allowed day (`due`); the earliest one decides 
   written (及时受理来信) takes the default of its kind from `Policy` (letters 30 days, 依申请公开 20
   working days);
 - `account_default`: a new-media account with no written rule is due weekly (DOMAIN.md).
+- per unit (`Rule.per_unit`, 各乡镇每周不少于2条): with two or more contributing units each unit is judged on
+  the updates logged for it alone (`ItemFacts.unit_updates`), and the item is as urgent as its most urgent
+  unit; `Status.units` gives every unit's own state and shortfall.
 
 People are warned on `warn_on`, the last working day on or before `due` (a Sunday deadline is Friday's job),
 and see "due soon" from `Policy.warn_lead_workdays` working days before that. Days late are calendar days
@@ -23,12 +26,13 @@ after the last allowed day, for every rule.
 from __future__ import annotations
 
 from calendar import isleap
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from domain.calendar import WorkCalendar
 from domain.inspection import DEFAULT_THRESHOLDS, Thresholds, stale_from
 from domain.model import (
+    STATE_URGENCY,
     Category,
     InspectionRisk,
     ItemFacts,
@@ -39,6 +43,7 @@ from domain.model import (
     State,
     Status,
     Unit,
+    UnitStatus,
 )
 
 __all__ = ["Policy", "add_span", "evaluate", "period_bounds", "reply_span"]
@@ -277,6 +282,33 @@ def reply_span(rule: Rule, policy: Policy = _DEFAULT_POLICY) -> Span | None:
     return None
 
 
+def _per_unit(facts: ItemFacts, today: date, calendar: WorkCalendar, policy: Policy) -> Status:
+    """A per-unit rule: each contributing unit is judged on its own updates (its /done counts for it alone);
+    the item is as urgent as its most urgent unit, and `missing` is the units' shortfalls added up. The
+    inspection risk and "unknown" are the column's: a page read or logged by anyone is not unknown."""
+    assert facts.unit_updates is not None
+    plain = replace(facts.rule, per_unit=False)
+    units = []
+    for unit_id, updates in facts.unit_updates.items():
+        mine = tuple(u for u in updates if u[0] <= today)
+        last = max((d for d, _ in mine), default=None)
+        own = replace(
+            facts, rule=plain, last_update=last, recent_updates=mine, open_events=(), unit_updates=None
+        )
+        units.append((unit_id, evaluate(own, today, calendar, policy)))
+    units.sort(key=lambda u: (STATE_URGENCY[u[1].state], -u[1].days_late, u[1].due or date.max, u[0]))
+    whole = evaluate(replace(facts, rule=plain, unit_updates=None), today, calendar, policy)
+    # An open event (a deadline after a request) is the column's, not a unit's: it may be the most urgent.
+    worst = min((units[0][1], whole), key=lambda s: (STATE_URGENCY[s.state], -s.days_late, s.due or date.max))
+    return replace(
+        worst,
+        missing=sum(s.missing for _, s in units),
+        risk=whole.risk,
+        unknown=whole.unknown,
+        units=tuple(UnitStatus(u, s.state, s.due, s.warn_on, s.days_late, s.missing) for u, s in units),
+    )
+
+
 def evaluate(
     facts: ItemFacts, today: date, calendar: WorkCalendar, policy: Policy = _DEFAULT_POLICY
 ) -> Status:
@@ -287,6 +319,8 @@ def evaluate(
     (a 5-working-day deadline missed on Friday is 3 days late on Monday).
     """
     rule = facts.rule
+    if rule.per_unit and rule.ok and facts.unit_updates is not None and len(facts.unit_updates) > 1:
+        return _per_unit(facts, today, calendar, policy)
     last = facts.last_update
     # Unknown is not fresh: with no known update the item is due on the day it came onto the list.
     base = last or facts.created

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
@@ -51,6 +51,8 @@ class Rule:
     # A reply duty per received request with no time written (及时受理来信): "letter" or "application"
     # (依申请公开); the deadline is the deployment's default for that kind (`Policy`).
     reply: str | None = None
+    # "各乡镇每周不少于2条", "各部门每周至少1条": the quota or gap holds for each contributing unit.
+    per_unit: bool = False
 
 
 class ItemKind(StrEnum):
@@ -105,6 +107,20 @@ class ItemFacts:
     # Start days of after-event deadlines not yet closed by an update (oldest first).
     open_events: Sequence[date] = ()
     category: Category = Category.OTHER
+    # Per-unit rules: each contributing unit (by id) with the updates logged for it, as `recent_updates`.
+    unit_updates: Mapping[int, Sequence[tuple[date, int]]] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class UnitStatus:
+    """One contributing unit's own judgement under a per-unit rule (each township ≥ 2 a week)."""
+
+    unit_id: int
+    state: State
+    due: date | None
+    warn_on: date | None
+    days_late: int
+    missing: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,3 +146,4 @@ class Status:
     risk: InspectionRisk | None = None
     reason: str | None = None
     unknown: bool = False  # no update is known (imported without a date, never logged nor read)
+    units: tuple[UnitStatus, ...] = ()  # per-unit rules: every contributing unit's own state, worst first

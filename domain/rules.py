@@ -22,6 +22,10 @@ Representation (decided here, relied on by `domain.due`):
   request, not a page to refresh: `reply` = "application" (依申请公开) or "letter", and `domain.due` takes
   the default of that kind from the settings. Any rule about answering requests (30日内办结回复) also
   gets `reply`, so the page has no yearly floor of its own.
+- "各乡镇每周不少于2条", "各部门每周至少1条", "每个单位…": the quota or gap is held by each contributing unit
+  (`per_unit`): the list names the units on the row as usual (a unit group such as 各乡镇 or 市属各部门
+  stands for its members, filled with /group), each unit's /done counts for that unit alone, and the
+  judgement gives every unit its own state and shortfall. Without 各/每个 the duty is one for the column.
 - a deadline counted from an event (后/起/之日起 before it, or a reply verb 回复/答复/办结/公开 after it) →
   `after_event`; a second deadline (延期不超过…, 最迟不超过…) → `after_event_alt`.
 - 适时/及时/随时/根据…情况/有…时 → `on_change`; 检查/正常运行/链接有效 → `check_only` (the period in
@@ -828,7 +832,15 @@ def parse_rule(text: str) -> Rule:
         check_only=found.check_only or (found.fixed and not found.duty()),
         external=found.external,
         reply=_reply_kind(text, found),
+        per_unit=bool((found.quotas or found.max_gaps) and _PER_UNIT.search(normalize(text))),
     )
+
+
+# "各乡镇每周不少于2条", "各成员单位每周至少一条", "每个部门每月…": the duty holds for each contributing unit.
+_PER_UNIT = re.compile(
+    r"(?:各|每个|每一个|每家)[\u4e00-\u9fff]{0,4}?"
+    r"(?:单位|部门|乡镇|镇|乡|街道|办事处|委办局|局|科室|县区|区县|县市|市县)"
+)
 
 
 # "节假日也要更新", "每日（含节假日）", "周末照常更新", "每个自然日": calendar days, not working days.
@@ -874,7 +886,8 @@ def span_to_dict(span: Span | None) -> dict[str, Any] | None:
 
 def rule_to_dict(rule: Rule) -> dict[str, Any]:
     """The JSON contract: text, ok, max_gap, quota, after_event, after_event_alt, on_change, check_only,
-    external, reason. Spans are {"n", "unit"}; a quota is {"count", "per", "rolling"}."""
+    external, reason, per_unit (held by each contributing unit).
+    Spans are {"n", "unit"}; a quota is {"count", "per", "rolling"}."""
     quota = rule.quota
     return {
         "text": rule.text,
@@ -889,6 +902,7 @@ def rule_to_dict(rule: Rule) -> dict[str, Any]:
         "check_only": rule.check_only,
         "external": rule.external,
         "reason": rule.reason,
+        "per_unit": rule.per_unit,
     }
 
 
@@ -934,6 +948,8 @@ def describe_rule(rule: Rule, policy: Policy | None = None) -> str:
         return rule.reason or "无法识别更新要求"
     policy = policy or Policy()
     bits: list[str] = []
+    if rule.per_unit:
+        bits.append("按每个责任单位分别计算（单位组按成员单位算，各单位登记的更新只算本单位）：")
     if rule.on_change and rule.reply is None:
         bits.append("有新信息或情况变化时及时更新")
     if rule.max_gap is not None:
@@ -987,4 +1003,6 @@ def describe_rule(rule: Rule, policy: Policy | None = None) -> str:
         bits.append("外部链接，内容由对方网站维护")
     if not (rule.max_gap or rule.quota or rule.after_event or rule.on_change):
         bits.append("无内容更新要求")
+    if rule.per_unit:
+        return bits[0] + "，".join(bits[1:]) + "。"
     return "，".join(bits) + "。"

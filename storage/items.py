@@ -21,7 +21,7 @@ from domain.calendar import WorkCalendar, YearOverride
 from domain.due import Policy, evaluate
 from domain.model import Category, ItemFacts, ItemKind, Rule, Status
 from domain.rules import parse_rule, rule_to_dict
-from storage.models import CalendarDay, Event, Item, UpdateLog
+from storage.models import CalendarDay, Event, Item, ItemUnit, Membership, UnitGroupMember, UpdateLog
 
 # How far back the log is read to judge a quota: the longest calendar period a rule can name, plus slack.
 QUOTA_LOOKBACK = timedelta(days=400)
@@ -82,12 +82,17 @@ def _facts(
         return {}, {}
     mine = and_(col(UpdateLog.item_id).in_(ids), LIVE_LOG, col(UpdateLog.at) <= now)
     recent: dict[int, list[tuple[date, int]]] = defaultdict(list)
-    for item_id, at, count in session.exec(
-        select(UpdateLog.item_id, UpdateLog.at, UpdateLog.count)
+    by_unit: dict[tuple[int, int], list[tuple[date, int]]] = defaultdict(list)
+    for item_id, at, count, unit_id in session.exec(
+        select(UpdateLog.item_id, UpdateLog.at, UpdateLog.count, UpdateLog.unit_id)
         .where(mine, UpdateLog.at >= now - QUOTA_LOOKBACK)
         .order_by(col(UpdateLog.at))
     ):
         recent[item_id].append((judge.local_day(at), count))
+        if unit_id is not None:
+            by_unit[(item_id, unit_id)].append((judge.local_day(at), count))
+    per_unit = [i.id for i in items if i.id is not None and item_rule(i).per_unit]
+    contributors = contributing_units(session, per_unit) if per_unit else {}
     newest = (
         select(col(UpdateLog.item_id).label("item_id"), func.max(UpdateLog.at).label("at"))
         .where(mine)
@@ -121,8 +126,56 @@ def _facts(
             recent_updates=tuple(recent.get(item.id, ())),
             open_events=tuple(events.get(item.id, ())),
             category=_enum(Category, item.category, Category.OTHER),
+            unit_updates={u: tuple(by_unit.get((item.id, u), ())) for u in contributors[item.id]}
+            if item.id in contributors
+            else None,
         )
     return facts, latest
+
+
+def contributing_units(session: Session, item_ids: Sequence[int]) -> dict[int, tuple[int, ...]]:
+    """Each item's contributing units under a per-unit rule: its units, a unit group (市属各部门, 各乡镇)
+    standing for its members (an unfilled group stands for itself)."""
+    links = list(
+        session.exec(
+            select(ItemUnit.item_id, ItemUnit.unit_id)
+            .where(col(ItemUnit.item_id).in_(item_ids))
+            .order_by(col(ItemUnit.item_id), col(ItemUnit.unit_id))
+        )
+    )
+    members: dict[int, list[int]] = defaultdict(list)
+    groups = {u for _, u in links}
+    if groups:
+        for group_id, member_id in session.exec(
+            select(UnitGroupMember.group_id, UnitGroupMember.member_id)
+            .where(col(UnitGroupMember.group_id).in_(groups))
+            .order_by(col(UnitGroupMember.member_id))
+        ):
+            members[group_id].append(member_id)
+    out: dict[int, list[int]] = defaultdict(list)
+    for item_id, unit_id in links:
+        for u in members.get(unit_id) or [unit_id]:
+            if u not in out[item_id]:
+                out[item_id].append(u)
+    return {i: tuple(us) for i, us in out.items()}
+
+
+def counts_for(session: Session, item: Item, unit_ids: Iterable[int]) -> int | None:
+    """The contributing unit an update by someone of `unit_ids` counts for under a per-unit rule: the one
+    of the item's contributing units among them (None when not exactly one, or the rule is not per unit)."""
+    if item.id is None or not item_rule(item).per_unit:
+        return None
+    theirs = set(unit_ids)
+    mine = [u for u in contributing_units(session, [item.id]).get(item.id, ()) if u in theirs]
+    return mine[0] if len(mine) == 1 else None
+
+
+def _unit_for(session: Session, item: Item, person_id: int | None) -> int | None:
+    if person_id is None or item.id is None or not item_rule(item).per_unit:
+        return None
+    active = and_(col(Membership.person_id) == person_id, col(Membership.active).is_(True))
+    units = [u for u in session.exec(select(Membership.unit_id).where(active)) if u is not None]
+    return counts_for(session, item, units)
 
 
 def item_facts(session: Session, item: Item, judge: Judge, now: datetime) -> ItemFacts:
@@ -207,8 +260,12 @@ def log_update(
     at: datetime | None = None,
     count: int = 1,
     note: str | None = None,
+    unit_id: int | None = None,
 ) -> UpdateLog:
-    """Record that `item` was updated (at `at`, default now), close its oldest open event, refresh it."""
+    """Record that `item` was updated (at `at`, default now), close its oldest open event, refresh it.
+
+    Under a per-unit rule the update counts for `unit_id`, by default the logging person's own unit among the
+    item's contributing units (none when they belong to none or to several: then it counts for the column)."""
     if count < 1:
         raise ValueError("count must be at least 1")
     assert item.id is not None
@@ -220,6 +277,7 @@ def log_update(
         source=source,
         count=count,
         note=note,
+        unit_id=unit_id if unit_id is not None else _unit_for(session, item, person_id),
     )
     session.add(entry)
     session.flush()
@@ -273,6 +331,7 @@ def undo_last(session: Session, now: datetime, judge: Judge, person_id: int) -> 
                 source="undo",
                 undoes_id=entry.id,
                 batch=entry.batch,
+                unit_id=entry.unit_id,
             )
         )
         # An event closed by the undone log is open again.

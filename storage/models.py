@@ -188,6 +188,9 @@ class UpdateLog(SQLModel, table=True):
     origin: str | None = Field(default=None, index=True)
     # The logs one act wrote together (a /done replied to a warning logs several): /undo takes back the batch.
     batch: str | None = Field(default=None, index=True)
+    # The contributing unit this update counts for under a per-unit rule (各乡镇每周不少于2条);
+    # None: the column as a whole.
+    unit_id: int | None = Field(default=None, foreign_key="unit.id")
 
 
 class Event(SQLModel, table=True):

@@ -8,7 +8,7 @@ import pytest
 
 from bot.cli import main
 
-NULLS = {"quota": None, "after_event": None, "after_event_alt": None, "reason": None}
+NULLS = {"quota": None, "after_event": None, "after_event_alt": None, "reason": None, "per_unit": False}
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
@@ -23,7 +23,7 @@ def test_it_prints_the_json_contract_on_one_line(capsys: pytest.CaptureFixture[s
     assert out == (
         '{"text": "2周内更新", "ok": true, "max_gap": {"n": 2, "unit": "week"}, "quota": null, '
         '"after_event": null, "after_event_alt": null, "on_change": false, "check_only": false, '
-        '"external": false, "reason": null}\n'
+        '"external": false, "reason": null, "per_unit": false}\n'
     )
 
 

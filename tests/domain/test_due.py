@@ -11,7 +11,7 @@ import pytest
 from domain.calendar import WorkCalendar
 from domain.due import Policy, add_span, evaluate, period_bounds
 from domain.inspection import DEFAULT_THRESHOLDS, ItemView, score_site
-from domain.model import Category, ItemFacts, ItemKind, Span, State, Status, Unit
+from domain.model import Category, ItemFacts, ItemKind, Span, State, Status, Unit, UnitStatus
 from domain.rules import parse_rule
 
 D = date
@@ -500,3 +500,56 @@ def test_a_daily_news_duty_counts_working_days(
 def test_a_daily_duty_that_includes_holidays_counts_every_day(cal: WorkCalendar) -> None:
     status = evaluate(column("每日更新（含节假日）", D(2026, 11, 20)), D(2026, 11, 23), cal)
     assert (status.state, status.due, status.days_late) == (State.OVERDUE, D(2026, 11, 21), 2)
+
+
+def test_a_per_unit_quota_judges_each_unit_on_its_own_updates(cal: WorkCalendar) -> None:
+    # 各乡镇每周不少于2条 on Wednesday 11-18: township 1 sent 2 this week, township 2 one, township 3
+    # none since the list began on Monday 11-02 (so it missed the week of 11-09).
+    facts = ItemFacts(
+        rule=parse_rule("各乡镇每周不少于2条"),
+        kind=ItemKind.COLUMN,
+        created=D(2026, 11, 2),
+        last_update=D(2026, 11, 17),
+        recent_updates=((D(2026, 11, 16), 1), (D(2026, 11, 17), 2)),
+        unit_updates={
+            1: ((D(2026, 11, 16), 1), (D(2026, 11, 17), 1)),
+            2: ((D(2026, 11, 17), 1),),
+            3: (),
+        },
+    )
+    status = evaluate(facts, D(2026, 11, 18), cal)
+    assert status.units == (
+        UnitStatus(3, State.OVERDUE, D(2026, 11, 8), D(2026, 11, 6), 10, 2),
+        UnitStatus(2, State.DUE_SOON, D(2026, 11, 22), D(2026, 11, 20), 0, 1),
+        UnitStatus(1, State.FRESH, D(2026, 11, 29), D(2026, 11, 27), 0, 0),
+    )
+    # The item is as urgent as its most urgent unit; its shortfall is the units' added up; it is not
+    # "unknown" because one unit has never logged.
+    overall = (status.state, status.due, status.days_late, status.missing, status.unknown)
+    assert overall == (State.OVERDUE, D(2026, 11, 8), 10, 3, False)
+    # The same text without 各…: one quota for the column, met by everyone's items together.
+    whole = evaluate(replace(facts, rule=parse_rule("每周不少于2条")), D(2026, 11, 18), cal)
+    assert (whole.state, whole.units) == (State.FRESH, ())
+    # One contributing unit: the column's own judgement (nothing to share out).
+    alone = evaluate(replace(facts, unit_updates={1: facts.unit_updates[1]}), D(2026, 11, 18), cal)
+    assert (alone.state, alone.units) == (State.FRESH, ())
+
+
+def test_a_per_unit_gap_is_each_units_longest_silence(cal: WorkCalendar) -> None:
+    # 各部门每周至少1条 is "at most a week between a department's items", department by department.
+    facts = ItemFacts(
+        rule=parse_rule("各部门每周至少1条"),
+        kind=ItemKind.COLUMN,
+        created=D(2026, 11, 2),
+        last_update=D(2026, 11, 17),
+        recent_updates=((D(2026, 11, 10), 1), (D(2026, 11, 17), 1)),
+        unit_updates={7: ((D(2026, 11, 17), 1),), 8: ((D(2026, 11, 10), 1),)},
+    )
+    status = evaluate(facts, D(2026, 11, 18), cal)
+    got = [(u.unit_id, u.state, u.due, u.days_late) for u in status.units]
+    assert got == [(8, State.OVERDUE, D(2026, 11, 17), 1), (7, State.FRESH, D(2026, 11, 24), 0)]
+    # An update logged for a later day (a preview of an earlier moment) does not count yet: on Monday
+    # department 7 has logged nothing since the list began on 11-02.
+    earlier = evaluate(facts, D(2026, 11, 16), cal)
+    got = [(u.unit_id, u.state, u.days_late) for u in earlier.units]
+    assert got == [(7, State.OVERDUE, 14), (8, State.DUE_SOON, 0)]

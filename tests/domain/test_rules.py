@@ -31,6 +31,7 @@ def expect(
     on_change: bool = False,
     check: bool = False,
     external: bool = False,
+    per_unit: bool = False,
 ) -> dict[str, Any]:
     return {
         "ok": True,
@@ -42,6 +43,7 @@ def expect(
         "check_only": check,
         "external": external,
         "reason": None,
+        "per_unit": per_unit,
     }
 
 
@@ -73,7 +75,7 @@ ANNEX_2 = [
     # Quotas hidden in the content text of 部门动态 and 乡镇动态.
     ("每周向“部门动态”栏目报送信息不少于1条", expect(gap="1w")),
     ("每2周向“部门动态”栏目报送信息不少于1条", expect(gap="2w")),
-    ("每个乡镇每周向“乡镇动态”栏目报送信息不少于2条", expect(quota=Q(2, "1w"))),
+    ("每个乡镇每周向“乡镇动态”栏目报送信息不少于2条", expect(quota=Q(2, "1w"), per_unit=True)),
 ]
 
 GAPS = [
@@ -361,6 +363,26 @@ def test_it_refuses_more_than_two_deadlines() -> None:
     )
 
 
+@pytest.mark.parametrize(
+    ("text", "per_unit"),
+    [
+        ("各乡镇每周不少于2条", True),
+        ("各部门每周至少报送1条信息", True),
+        ("每个乡镇每周不少于2条信息", True),
+        ("各成员单位每月至少更新一次", True),
+        ("每周不少于2条", False),
+        ("每周一、三、五各1条", False),
+        ("每个星期至少发布一条信息", False),
+        ("各单位及时受理来信", False),  # no quota or gap to share out
+    ],
+)
+def test_it_reads_a_duty_held_by_each_contributing_unit(text: str, per_unit: bool) -> None:
+    rule = parse_rule(text)
+    assert rule.ok and rule.per_unit is per_unit
+    assert rule_to_dict(rule)["per_unit"] is per_unit
+    assert describe_rule(rule).startswith("按每个责任单位分别计算") is per_unit
+
+
 def test_it_keeps_the_model_types() -> None:
     rule = parse_rule("每两周至少3条，适时更新")
     assert rule.quota == Quota(3, Span(2, Unit.WEEK))
@@ -383,6 +405,7 @@ def test_it_writes_the_json_contract_keys_exactly() -> None:
         "check_only",
         "external",
         "reason",
+        "per_unit",  # added with per-unit duties (各乡镇每周不少于2条); every earlier key is unchanged
     ]
 
 
