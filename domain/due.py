@@ -26,6 +26,7 @@ after the last allowed day, for every rule.
 from __future__ import annotations
 
 from calendar import isleap
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date
 
@@ -46,7 +47,7 @@ from domain.model import (
     UnitStatus,
 )
 
-__all__ = ["Policy", "add_span", "evaluate", "period_bounds", "reply_span"]
+__all__ = ["Policy", "add_span", "evaluate", "for_units", "period_bounds", "reply_span"]
 
 
 @dataclass(frozen=True)
@@ -306,6 +307,26 @@ def _per_unit(facts: ItemFacts, today: date, calendar: WorkCalendar, policy: Pol
         risk=whole.risk,
         unknown=whole.unknown,
         units=tuple(UnitStatus(u, s.state, s.due, s.warn_on, s.days_late, s.missing) for u, s in units),
+    )
+
+
+def for_units(status: Status, unit_ids: Iterable[int]) -> Status:
+    """A per-unit item as the given units answer for it: the most urgent of their own states, their
+    shortfalls added up, only their `units`. Unchanged when the rule is not per unit or none of them
+    contributes (an administrator's whole view)."""
+    wanted = set(unit_ids)
+    mine = tuple(u for u in status.units if u.unit_id in wanted)
+    if not mine or mine == status.units:
+        return status
+    worst = mine[0]  # `units` is worst first
+    return replace(
+        status,
+        state=worst.state,
+        due=worst.due,
+        warn_on=worst.warn_on,
+        days_late=worst.days_late,
+        missing=sum(u.missing for u in mine),
+        units=mine,
     )
 
 

@@ -121,6 +121,7 @@ class UnitStatus:
     warn_on: date | None
     days_late: int
     missing: int
+    name: str = ""  # the unit's name, filled in by whoever knows it (storage), for people to read
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time
 from typing import Any
 
 from domain.actions import Offer
-from domain.model import InspectionRisk, State
+from domain.model import InspectionRisk, State, UnitStatus
 
 
 @dataclass(frozen=True)
@@ -72,6 +72,9 @@ class ItemView:
     lead_unit_ids: tuple[int, ...] = ()  # 牵头 units among them; they get the warnings when set
     rule_text: str = ""
     unknown: bool = False  # no update known: "最近更新日期未知"
+    # A per-unit duty (各乡镇每周不少于2条): every contributing unit's own judgement, worst first. Each
+    # of them answers for its own share: it is reminded of it, and `seen_by` is the item as its group sees it.
+    shares: tuple[UnitStatus, ...] = ()
 
     @property
     def title(self) -> str:
@@ -79,7 +82,32 @@ class ItemView:
 
     @property
     def notify_unit_ids(self) -> tuple[int, ...]:
+        if self.shares:
+            return tuple(s.unit_id for s in self.shares)
         return self.lead_unit_ids or self.unit_ids
+
+    @property
+    def shortfalls(self) -> tuple[UnitStatus, ...]:
+        """The contributing units (of this view) whose own share needs doing."""
+        return tuple(s for s in self.shares if s.state not in (State.FRESH, State.NOT_APPLICABLE))
+
+    def seen_by(self, unit_ids: Iterable[int]) -> ItemView:
+        """The item as these units answer for it: under a per-unit duty, the most urgent of their own
+        shares (`domain.due.for_units` does the same to a `Status`); otherwise the item itself."""
+        wanted = set(unit_ids)
+        mine = tuple(s for s in self.shares if s.unit_id in wanted)
+        if not mine or mine == self.shares:
+            return self
+        worst = mine[0]
+        return replace(
+            self,
+            state=worst.state,
+            due_on=worst.due,
+            warn_on=worst.warn_on,
+            days_late=worst.days_late,
+            missing=sum(s.missing for s in mine),
+            shares=mine,
+        )
 
 
 @dataclass(frozen=True)

@@ -245,8 +245,9 @@ def due_slots(
 
 
 def _helpers(item: ItemView, units_by_id: Mapping[int, UnitView]) -> tuple[str, ...]:
-    """The units helping with an item (配合): named in its reminders, not reminded themselves."""
-    if not item.lead_unit_ids:
+    """The units helping with an item (配合): named in its reminders, not reminded themselves. Under a
+    per-unit duty every contributing unit answers for its own share: none is a helper."""
+    if not item.lead_unit_ids or item.shares:
         return ()
     leads = set(item.lead_unit_ids)
     return tuple(units_by_id[u].name for u in item.unit_ids if u not in leads and u in units_by_id)
@@ -307,6 +308,13 @@ def _groups(
         helpers = {i.id: h for i in mine if (h := _helpers(i, units_by_id))} if notify else {}
         groups.append(Group(unit, mine, helpers))
     return tuple(groups)
+
+
+def _seen(items: Iterable[ItemView], unit_ids: Iterable[int], *, notify: bool = False) -> list[ItemView]:
+    """The items an audience's units answer for (with `notify`: are reminded of), each as those units see
+    it (`ItemView.seen_by`: a per-unit duty shows their own share)."""
+    units = set(unit_ids)
+    return [i.seen_by(units) for i in items if units & set(i.notify_unit_ids if notify else i.unit_ids)]
 
 
 def _listed(groups: Sequence[Group]) -> list[ItemView]:
@@ -421,7 +429,7 @@ def needs_action(item: ItemView, today: date) -> bool:
 def _daily_read(ctx: _Ctx, slot: str) -> None:
     today = ctx.today
     for aud in _audiences(ctx.snap):
-        items = [i for i in ctx.snap.items if set(i.unit_ids) & set(aud.unit_ids)]
+        items = _seen(ctx.snap.items, aud.unit_ids)
         if not items:
             continue
         shown, rest = items, None
@@ -450,7 +458,7 @@ def _due_warning(ctx: _Ctx, slot: str) -> None:
     repeat = slot == "due_warning_repeat"
     for aud in _audiences(ctx.snap):
         units = set(aud.unit_ids)
-        mine = [i for i in ctx.snap.items if set(i.notify_unit_ids) & units]
+        mine = _seen(ctx.snap.items, units, notify=True)
         now_items = [i for i in mine if _warned_today(i, today)]
         soon_items = [] if repeat else [i for i in mine if _advance(ctx, i)]
         if not now_items and not soon_items:
@@ -468,7 +476,7 @@ def _overdue(ctx: _Ctx, slot: str) -> None:
     today = ctx.today
     for aud in _audiences(ctx.snap):
         units = set(aud.unit_ids)
-        late = [i for i in ctx.snap.items if i.state is State.OVERDUE and set(i.notify_unit_ids) & units]
+        late = [i for i in _seen(ctx.snap.items, units, notify=True) if i.state is State.OVERDUE]
         if late:
             groups = _groups(ctx.snap, aud, late, notify=True, today=today)
             ctx.add("overdue", slot, aud.to, Overdue(groups), asks=True)
@@ -495,11 +503,11 @@ def _escalation(ctx: _Ctx, slot: str) -> None:
     units = ctx.snap.units_by_id
     by_unit: dict[int, list[tuple[ItemView, Why]]] = defaultdict(list)
     for item in ctx.snap.items:
-        why = _escalation_reason(ctx, item, empty)
-        if why is None:
-            continue
         for unit_id in item.notify_unit_ids or (0,):
-            by_unit[unit_id].append((item, why))
+            view = item.seen_by((unit_id,))  # a per-unit duty: each unit for its own share
+            why = _escalation_reason(ctx, view, empty)
+            if why is not None:
+                by_unit[unit_id].append((view, why))
     if not by_unit:
         return
 
@@ -569,7 +577,7 @@ def _half_month_check(ctx: _Ctx, slot: str) -> None:
     period = half_month_period(today)
     due = report_day(period, ctx.calendar, ctx.settings)
     for aud in _audiences(ctx.snap):
-        items = [i for i in ctx.snap.items if set(i.unit_ids) & set(aud.unit_ids)]
+        items = _seen(ctx.snap.items, aud.unit_ids)
         if not items:
             continue
         if len(items) > ctx.settings.full_list_max:
@@ -640,8 +648,8 @@ def weekly_stats(snapshot: Snapshot) -> dict[str, int]:
     """Overdue items per unit now (unit id as text), kept with the weekly run for next week's trend."""
     out: dict[str, int] = defaultdict(int)
     for item in snapshot.items:
-        if item.state is State.OVERDUE:
-            for unit_id in item.notify_unit_ids:
+        for unit_id in item.notify_unit_ids:
+            if item.seen_by((unit_id,)).state is State.OVERDUE:
                 out[str(unit_id)] += 1
     return dict(out)
 
@@ -661,9 +669,9 @@ def _weekly_summary(ctx: _Ctx, slot: str) -> None:
             (this_week if day >= monday else last_week)[unit_id] += 1
     late: dict[int, list[ItemView]] = defaultdict(list)
     for item in ctx.snap.items:
-        if item.state is State.OVERDUE:
-            for unit_id in item.notify_unit_ids:
-                late[unit_id].append(item)
+        for unit_id in item.notify_unit_ids:
+            if (view := item.seen_by((unit_id,))).state is State.OVERDUE:
+                late[unit_id].append(view)
     before = ctx.snap.last_week_late
     units = sorted(
         (u for u in ctx.snap.units if any(u.id in i.unit_ids for i in ctx.snap.items)),
@@ -705,7 +713,7 @@ def _weekly_summary(ctx: _Ctx, slot: str) -> None:
             by_leader.setdefault((leader.id, leader.label), (leader, []))[1].append(u)
     for leader, mine in by_leader.values():
         ids = {u.id for u in mine}
-        mine_late = [i for i in all_late if set(i.notify_unit_ids) & ids]
+        mine_late = [i for i in _seen(ctx.snap.items, ids, notify=True) if i.state is State.OVERDUE]
         body = summary(mine, "、".join(u.name for u in mine))
         ctx.add("weekly_summary", slot, _person(leader), body, mine_late, key_items=(), extra=extra)
 
@@ -719,8 +727,9 @@ def _unbound_notice(ctx: _Ctx, slot: str) -> None:
         if unit is None:
             continue
         mine = [i for i in ctx.snap.items if unit_id in i.unit_ids]
-        late = sum(1 for i in mine if i.state is State.OVERDUE and unit_id in i.notify_unit_ids)
-        due = sum(1 for i in mine if _warned_today(i, ctx.today) and unit_id in i.notify_unit_ids)
+        told = [i.seen_by((unit_id,)) for i in mine if unit_id in i.notify_unit_ids]
+        late = sum(1 for i in told if i.state is State.OVERDUE)
+        due = sum(1 for i in told if _warned_today(i, ctx.today))
         found.append(UnboundUnit(unit, len(mine), late, due))
     if not found:
         return

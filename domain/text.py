@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
+
+from domain.model import State, Status, UnitStatus
 
 WEEKDAYS = "一二三四五六日"  # Monday first, like date.weekday(): 周一 … 周日, 星期一 … 星期日
 TELEGRAM_LIMIT = 4096  # characters in one message
@@ -46,3 +49,30 @@ READ_LABELS = {  # what the website reader saw on a column's list page
     "unknown": "无法判断更新日期",
 }
 KIND_LABELS = {"column": "栏目", "account": "新媒体账号"}
+
+
+def share_words(share: UnitStatus) -> str:
+    """One contributing unit's own share of a per-unit duty: 市教育局逾期16天, 大河镇还差1条."""
+    if share.state is State.OVERDUE:
+        return f"{share.name}逾期{share.days_late}天" + (f"，差{share.missing}条" if share.missing else "")
+    if share.missing:
+        return f"{share.name}还差{share.missing}条"
+    if share.due is not None and share.state in (State.DUE_TODAY, State.DUE_SOON):
+        return f"{share.name}{md(share.due)}到期"
+    return f"{share.name}{STATE_LABELS.get(share.state.value, '')}"
+
+
+def owing(status: Status) -> tuple[UnitStatus, ...]:
+    """A per-unit judgement's shares worth naming: its one unit (a view for one unit), or the units that
+    still owe their share."""
+    if len(status.units) == 1:
+        return status.units
+    return tuple(u for u in status.units if u.state not in (State.FRESH, State.NOT_APPLICABLE))
+
+
+def whose(shares: Sequence[UnitStatus]) -> str:
+    """After an item's name, under a per-unit duty: "（市教育局）" when the line is one unit's own share,
+    "（市教育局逾期2天；大河镇还差1条）" when it stands for several units that owe theirs; else ""."""
+    if len(shares) == 1:
+        return f"（{shares[0].name}）"
+    return f"（{'；'.join(share_words(s) for s in shares)}）" if shares else ""

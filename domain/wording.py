@@ -39,7 +39,7 @@ from domain.notice import (
     make_key,
 )
 from domain.site import SiteWords
-from domain.text import STATE_LABELS, UNKNOWN_LAST, md, ymd
+from domain.text import STATE_LABELS, UNKNOWN_LAST, md, whose, ymd
 
 __all__ = [
     "CAPTION_MAX",
@@ -206,7 +206,9 @@ _MARK = {State.OVERDUE: "❗", State.DUE_TODAY: "⏰", State.DUE_SOON: "🔔"}
 
 
 def _item_block(n: int, item: ItemView, detail: str, helpers: Sequence[str] = ()) -> list[str]:
-    lines = [f"{n}. {item.title} — {detail}"]
+    # A per-unit duty (各乡镇每周不少于2条) names whose share this is, or which units still owe theirs.
+    owed = item.shares if len(item.shares) == 1 else item.shortfalls
+    lines = [f"{n}. {item.title}{whose(owed)} — {detail}"]
     if item.url:
         lines.append(f"   {item.url}")
     if helpers:

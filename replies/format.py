@@ -62,6 +62,7 @@ from domain.text import (
     WEEKDAYS,
     md,
     state_words,
+    whose,
 )
 from domain.wording import undelivered_lines
 from replies.menu import COMMANDS
@@ -526,11 +527,11 @@ def overdue(result: object) -> Reply:
             lines.append(f"\n【{unit.unit}】{len(unit.items)} 项")
             for i in sorted(unit.items, key=lambda x: (-x.days_late, x.path)):
                 late = f"逾期 {i.days_late} 天（期限 {day(i.due_on, today)}）"
-                lines.append(f"• {i.path} — {late} — {_webmasters(i.webmasters)}")
+                lines.append(f"• {i.path}{whose(i.shares)} — {late} — {_webmasters(i.webmasters)}")
                 rows.append(
                     (
                         unit.unit,
-                        i.path,
+                        i.path + whose(i.shares),
                         KIND_LABELS.get(i.kind, i.kind),
                         i.due_on,
                         i.days_late,
@@ -559,7 +560,14 @@ def overdue(result: object) -> Reply:
 
 def _items_table(title: str, items: Sequence[ItemLine]) -> Table:
     rows = tuple(
-        ("、".join(i.units), i.path, KIND_LABELS.get(i.kind, i.kind), _state_of(i), i.due_on) for i in items
+        (
+            "、".join(i.units),
+            i.path + whose(i.shares),
+            KIND_LABELS.get(i.kind, i.kind),
+            _state_of(i),
+            i.due_on,
+        )
+        for i in items
     )
     return Table(title, ("单位", "栏目/账号", "类型", "状态", "更新期限"), rows, f"{title}.xlsx")
 
@@ -580,7 +588,7 @@ def mine(result: MineView | Stranger) -> Reply:
     for i in result.items:
         mark = STATE_MARKS.get(i.state, "▫️")
         due = f" — 期限 {day(i.due_on, today)}" if i.due_on else ""
-        lines.append(f"{mark} {_state_of(i)}｜{i.path}{due}")
+        lines.append(f"{mark} {_state_of(i)}｜{i.path}{whose(i.shares)}{due}")
     lines.append("\n登记更新：/done 名称；撤销：/undo")
     return _with_table("\n".join(lines), _items_table("我的栏目", result.items))
 
@@ -594,7 +602,9 @@ def due(result: DueView | Stranger) -> Reply:
     if not result.items:
         return Reply(f"{head}没有到期的栏目或账号。{late}")
     lines = [f"{head}到期的栏目和账号共 {len(result.items)} 项："]
-    lines.extend(f"• {day(i.due_on, today)} {i.path}（{'、'.join(i.units)}）" for i in result.items)
+    lines.extend(
+        f"• {day(i.due_on, today)} {i.path}{whose(i.shares)}（{'、'.join(i.units)}）" for i in result.items
+    )
     return _with_table("\n".join(lines) + late, _items_table("近期到期", result.items))
 
 

@@ -26,7 +26,7 @@ from sqlmodel import Session, col, or_, select
 from domain.due import Policy
 from domain.model import Rule, State, Status
 from domain.rules import describe_rule, parse_rule
-from domain.text import UNKNOWN_LAST, state_words
+from domain.text import UNKNOWN_LAST, owing, state_words, whose
 from reports.sheetwrite import append_row
 from sheetread.sheets import LEVEL_NAMES
 from storage.db import session_scope
@@ -260,7 +260,8 @@ def export_list(session: Session, now: datetime, judge: Judge, site_row: Site, p
             last,
             source,
             st.due,
-            state_words(st.state.value, st.days_late, st.unknown),
+            # A per-unit duty names the units that still owe their share (市教育局逾期2天).
+            state_words(st.state.value, st.days_late, st.unknown) + whose(owing(st)),
             "；".join(risks.get(item.id or 0, ())),
             "",
         ]

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import TypeVar
 from zoneinfo import ZoneInfo
@@ -21,7 +21,7 @@ from domain.calendar import WorkCalendar, YearOverride
 from domain.due import Policy, evaluate
 from domain.model import Category, ItemFacts, ItemKind, Rule, Status
 from domain.rules import parse_rule, rule_to_dict
-from storage.models import CalendarDay, Event, Item, ItemUnit, Membership, UnitGroupMember, UpdateLog
+from storage.models import CalendarDay, Event, Item, ItemUnit, Membership, Unit, UnitGroupMember, UpdateLog
 
 # How far back the log is read to judge a quota: the longest calendar period a rule can name, plus slack.
 QUOTA_LOOKBACK = timedelta(days=400)
@@ -195,7 +195,20 @@ def judge_items(session: Session, items: Sequence[Item], judge: Judge, now: date
     for k in range(0, len(items), REFRESH_BATCH):
         facts, _ = _facts(session, items[k : k + REFRESH_BATCH], judge, now)
         out.update((i, evaluate(f, today, judge.calendar, judge.policy)) for i, f in facts.items())
-    return out
+    return _named(session, out)
+
+
+def _named(session: Session, statuses: dict[int, Status]) -> dict[int, Status]:
+    """Per-unit judgements with their units' names, for people to read (市教育局逾期16天)."""
+    ids = {u.unit_id for s in statuses.values() for u in s.units}
+    if not ids:
+        return statuses
+    names = dict(session.exec(select(Unit.id, Unit.name).where(col(Unit.id).in_(ids))).all())
+    for item_id, s in statuses.items():
+        if s.units:
+            units = tuple(replace(u, name=names.get(u.unit_id, "")) for u in s.units)
+            statuses[item_id] = replace(s, units=units)
+    return statuses
 
 
 def _refresh(session: Session, items: Sequence[Item], judge: Judge, now: datetime) -> dict[int, Status]:

@@ -24,8 +24,10 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from domain.access import Act, administers, permits, takes_part
-from domain.model import STATE_URGENCY, State, Status
+from domain.due import for_units
+from domain.model import STATE_URGENCY, State, Status, UnitStatus
 from domain.site import DEFAULT_OFFICE, SiteWords
+from domain.text import owing
 from storage.items import Judge, judge_items
 from storage.models import (
     Chat,
@@ -439,6 +441,7 @@ class LateItem:
     due_on: date
     days_late: int
     webmasters: tuple[PersonLine, ...]
+    shares: tuple[UnitStatus, ...] = ()  # a per-unit duty: the units' own shares (see ItemLine)
 
 
 @dataclass(frozen=True)
@@ -459,6 +462,9 @@ class ItemLine:
     read_status: str | None = None  # what the website reader last saw: ok, empty, broken, unknown
     days_late: int = 0
     unknown: bool = False  # no update known yet: people read "最近更新日期未知"
+    # A per-unit duty (各乡镇每周不少于2条): the shares of the units this view is for, worst first (one: the
+    # line is that unit's own share; several: the state is the most urgent of them).
+    shares: tuple[UnitStatus, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -500,13 +506,17 @@ def overdue_items(
     rows = session.execute(stmt).all()
     items = list({row[0].id: row[0] for row in rows}.values())
     judged = judge_items(session, items, judge, now)
+    members = group_members(session)
     units: dict[int, tuple[str, dict[int, LateItem]]] = {}
     for item, unit_id, unit_name, p_name, p_user in rows:
-        status = judged[item.id]
+        # A per-unit duty: each unit is late for its own share only.
+        status = for_units(judged[item.id], (unit_id, *members.get(unit_id, ())))
         if status.state is not State.OVERDUE or status.due is None:
             continue
         _, late = units.setdefault(unit_id, (unit_name, {}))
-        row = late.get(item.id) or LateItem(item.id, item.path, item.kind, status.due, status.days_late, ())
+        row = late.get(item.id) or LateItem(
+            item.id, item.path, item.kind, status.due, status.days_late, (), owing(status)
+        )
         if p_name is not None or p_user is not None:
             row = replace(row, webmasters=(*row.webmasters, _person_line(p_name, p_user)))
         late[item.id] = row
@@ -515,6 +525,14 @@ def overdue_items(
         UnitLate(name, tuple(sorted(late.values(), key=lambda i: (i.due_on, i.path))))
         for name, late in ordered
     )
+
+
+def group_members(session: Session) -> dict[int, tuple[int, ...]]:
+    """Each unit group's members (市属各部门 → 市财政局, 市教育局)."""
+    out: dict[int, list[int]] = defaultdict(list)
+    for group_id, member_id in session.exec(select(UnitGroupMember.group_id, UnitGroupMember.member_id)):
+        out[group_id].append(member_id)
+    return {g: tuple(ms) for g, ms in out.items()}
 
 
 def needs_rule_items(session: Session, unit_ids: frozenset[int] | None) -> tuple[ItemLine, ...]:
@@ -544,6 +562,7 @@ def _item_line(it: Item, units: Sequence[str] = (), status: Status | None = None
         it.read_status,
         days_late=status.days_late,
         unknown=status.unknown,
+        shares=owing(status),
     )
 
 
@@ -608,6 +627,11 @@ def _items_of(
     for item, unit_name in session.execute(stmt):
         items.setdefault(item.id, (item, []))[1].append(unit_name)
     judged = judge_items(session, [item for item, _ in items.values()], judge, now)
+    if unit_ids is not None:
+        # A per-unit duty: these units' own shares (a group unit stands for its members).
+        members = group_members(session)
+        mine = {m for u in unit_ids for m in (u, *members.get(u, ()))}
+        judged = {i: for_units(s, mine) for i, s in judged.items()}
     return [_item_line(item, names, judged[i]) for i, (item, names) in items.items()]
 
 
@@ -791,8 +815,9 @@ def people_view(
         .where(live)
     ).all()
     judged = judge_items(session, list({item.id: item for item, _ in linked}.values()), judge, now)
+    members = group_members(session)
     for item, unit_id in linked:
-        if judged[item.id].state is State.OVERDUE:
+        if for_units(judged[item.id], (unit_id, *members.get(unit_id, ()))).state is State.OVERDUE:
             late[unit_id] += 1
     people: dict[tuple[int | None, str], list[PersonLine]] = defaultdict(list)
     for unit_id, role, p_name, p_user in session.execute(

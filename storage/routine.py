@@ -216,6 +216,7 @@ def gather(
                 lead_unit_ids=expand(u for u, lead in links.get(item.id, ()) if lead),
                 rule_text=item.rule_text,
                 unknown=s.unknown,
+                shares=s.units,
             )
         )
 

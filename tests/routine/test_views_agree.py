@@ -5,7 +5,8 @@ A simulated six weeks, 12 September – 25 October 2026, every calendar day (wee
 item is judged once (`storage.items.judge_items`, the one judgement) and compared with what each view shows:
 `/mine`, `/due`, `/overdue`, `/status` (the storage views and the chat text they are formatted into), the
 routine's snapshot and planned messages (which `zhiri preview` prints), the export, `zhiri rule --at`
-(for rules it can express), and the stored schedule after the daily pass.
+(for rules it can express), and the stored schedule after the daily pass. One item is a per-unit duty
+(各部门每周至少1条, held by 市财政局 and 市教育局 each): a unit's own views show that unit's share.
 """
 
 from __future__ import annotations
@@ -24,15 +25,16 @@ from sqlmodel import col, select
 
 from bot.cli import main as cli
 from domain.calendar import WorkCalendar
+from domain.due import for_units
 from domain.model import State, Status
 from domain.routine import plan
-from domain.text import UNKNOWN_LAST, state_words
+from domain.text import UNKNOWN_LAST, owing, state_words, whose
 from jobs.routine import RoutineConfig, snapshot_at
 from replies import format as fmt
 from reports.export import export_list
 from storage.db import session_scope
 from storage.items import Judge, judge_items, record_event, refresh_stale
-from storage.models import Item, Site
+from storage.models import Item, ItemUnit, Site
 from storage.queries import (
     DueView,
     MineView,
@@ -59,6 +61,7 @@ APPLY = "政务公开 / 依申请公开"
 REPORT = "政务公开 / 政府信息公开年报"
 ACCOUNT = "微信公众号 / 楚雄发布"
 POLICY = "政务公开 / 政策文件"
+SHARED = "首页 / 各部门动态"  # a per-unit duty: 市财政局 and 市教育局 each owe one a week
 
 # (path, rule, unit, created day, kind, category)
 ITEMS = [
@@ -71,6 +74,7 @@ ITEMS = [
     (REPORT, "6个月内更新", "市政府办公室", "2026-09-10", "column", "notice"),
     (ACCOUNT, "", "市财政局", "2026-09-01", "account", "account"),
     (POLICY, "印发后5个工作日内", "市教育局", "2026-09-01", "column", "notice"),
+    (SHARED, "各部门每周至少1条", "市财政局", "2026-09-01", "column", "news"),
 ]
 # Updates logged at 10:00 on these days (REPORT is never logged until 10-15: its last update is unknown).
 LOGS = {
@@ -83,6 +87,11 @@ LOGS = {
     REPORT: ["2026-10-15"],
     ACCOUNT: ["2026-09-01", "2026-09-18", "2026-10-09"],
     POLICY: ["2026-09-01", "2026-10-12"],
+}
+# The per-unit item is logged by each unit's own webmaster (an update counts for the logger's unit).
+UNIT_LOGS = {
+    "fin": ["2026-09-07", "2026-09-14", "2026-09-18", "2026-09-30", "2026-10-09", "2026-10-16"],
+    "edu": ["2026-09-03", "2026-09-09", "2026-09-24", "2026-10-12"],
 }
 # Requests received / documents issued (record_event) on these days; a log closes the oldest open one.
 EVENTS = {MAILBOX: ["2026-07-01", "2026-09-25"], APPLY: ["2026-09-14"], POLICY: ["2026-09-28"]}
@@ -130,6 +139,8 @@ def test_every_view_agrees_on_every_item_every_day(
             category=category,
             last_update=False,
         )
+    with session_scope(engine) as s:
+        s.add(ItemUnit(item_id=world.items[SHARED], unit_id=world.units["市教育局"], lead=True))
     config = RoutineConfig(tz=SHANGHAI)
     admin, fin, edu = Speaker(ADMIN_TG, "王主任"), Speaker(FIN_WM_TG, "张三"), Speaker(EDU_WM_TG, "赵六")
     names = {world.items[p]: p for p in world.items}
@@ -147,25 +158,34 @@ def test_every_view_agrees_on_every_item_every_day(
         for path, days in LOGS.items():
             if text in days:
                 log(engine, world, judge, path, at(f"{text} 10:00"), person="admin")
+        for person, days in UNIT_LOGS.items():
+            if text in days:
+                log(engine, world, judge, SHARED, at(f"{text} 11:00"), person=person)
         now = at(f"{text} 16:00")
         if day < FIRST:
             day += timedelta(days=1)
             continue
         with session_scope(engine) as s:
             items = s.exec(select(Item).order_by(col(Item.id))).all()
-            truth = {i: seen(st) for i, st in judge_items(s, items, judge, now).items()}
-            unknown = {i for i, st in judge_items(s, items, judge, now).items() if st.unknown}
+            judged = judge_items(s, items, judge, now)
+            truth = {i: seen(st) for i, st in judged.items()}
+            unknown = {i for i, st in judged.items() if st.unknown}
+            # A per-unit duty: a unit's own views show its own share (the others' are the whole item).
+            units = {"fin": world.units["市财政局"], "edu": world.units["市教育局"]}
+            share = {k: {i: seen(for_units(st, (u,))) for i, st in judged.items()} for k, u in units.items()}
 
             # /mine (each webmaster's units) and its chat text.
-            for sender in (fin, edu):
+            for key, sender in (("fin", fin), ("edu", edu)):
                 mine = mine_view(s, now, judge, sender, [ADMIN_TG])
                 assert isinstance(mine, MineView)
                 reply = fmt.mine(mine).text
                 for line in mine.items:
-                    assert (line.state, line.due_on, line.days_late) == truth[line.item_id], (text, line.path)
+                    own = share[key][line.item_id]
+                    assert (line.state, line.due_on, line.days_late) == own, (text, line.path)
                     words = state_words(line.state, line.days_late, line.item_id in unknown)
-                    assert f"{words}｜{line.path}" in reply, (text, line.path)
+                    assert f"{words}｜{line.path}{whose(line.shares)}" in reply, (text, line.path)
                     checked["mine"] += 1
+                    checked["mine per unit"] += line.item_id == world.items[SHARED]
 
             # /overdue (administrator: every unit).
             over = overdue_view(s, now, judge, admin, [ADMIN_TG], None)
@@ -173,10 +193,13 @@ def test_every_view_agrees_on_every_item_every_day(
             late = {i.item_id: i for u in over.units for i in u.items}
             assert set(late) == {i for i, t in truth.items() if t[0] == "overdue"}, text
             reply = fmt.overdue(over).text
-            for item_id, row in late.items():
-                assert ("overdue", row.due_on, row.days_late) == truth[item_id], (text, names[item_id])
-                assert f"{row.path} — 逾期 {row.days_late} 天" in reply
-                checked["overdue"] += 1
+            by_name = {"市财政局": "fin", "市教育局": "edu"}
+            for unit in over.units:
+                for row in unit.items:
+                    want = share[by_name[unit.unit]] if unit.unit in by_name else truth
+                    assert ("overdue", row.due_on, row.days_late) == want[row.item_id], (text, row.path)
+                    assert f"{row.path}{whose(row.shares)} — 逾期 {row.days_late} 天" in reply
+                    checked["overdue"] += 1
 
             # /due: what falls due within the window, and how many are late.
             due = due_view(s, now, judge, admin, [ADMIN_TG], 60)
@@ -219,7 +242,8 @@ def test_every_view_agrees_on_every_item_every_day(
             exported = _export_states(out)
             for item_id, (state, _due, days_late) in truth.items():
                 cell, last = exported[names[item_id].split(" / ")[-1]]
-                assert cell == state_words(state, days_late, item_id in unknown), (text, names[item_id])
+                words = state_words(state, days_late, item_id in unknown) + whose(owing(judged[item_id]))
+                assert cell == words, (text, names[item_id])
                 assert (last == UNKNOWN_LAST) == (item_id in unknown)
                 checked["export"] += 1
             s.rollback()
@@ -253,3 +277,4 @@ def test_every_view_agrees_on_every_item_every_day(
     assert {"mine", "overdue", "due", "status", "routine", "messages", "export", "rule", "stored"} <= set(
         checked
     )
+    assert checked["mine per unit"] >= 2 * (LAST - FIRST).days, checked
