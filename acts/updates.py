@@ -15,9 +15,19 @@ from datetime import date, datetime, timedelta
 
 from sqlmodel import Session, col, select
 
+from domain.access import Act, permits
+from domain.due import for_units
 from domain.model import STATE_URGENCY
 from storage import outbox
-from storage.items import Judge, item_rule, judge_items, log_update, record_event, undo_last
+from storage.items import (
+    Judge,
+    contributing_units,
+    item_rule,
+    judge_items,
+    log_update,
+    record_event,
+    undo_last,
+)
 from storage.models import (
     Chat,
     Event,
@@ -40,11 +50,13 @@ from storage.queries import (
     ItemRef,
     Speaker,
     Stranger,
+    UnitRef,
     actor_for,
     clean,
     item_refs,
     item_units,
     match_items,
+    match_units,
     split_count,
 )
 
@@ -69,6 +81,8 @@ class LoggedItem:
     # confirmation says on whose behalf. Empty when people log their own unit's item.
     on_behalf_of: tuple[str, ...] = ()
     days_late: int = 0
+    # A per-unit duty (各乡镇每周不少于2条): the unit this update counts for.
+    for_unit: str = ""
 
 
 @dataclass(frozen=True)
@@ -96,7 +110,27 @@ class ItemGone:
     pass
 
 
-DoneResult = Logged | Usage | Ambiguous | ItemUnknown | NotYours | BadCount | Stranger | ItemGone | WhichItem
+@dataclass(frozen=True)
+class NameTheUnit:
+    """A per-unit duty (各乡镇每周不少于2条) logged by someone who is not of exactly one of its units (an
+    administrator, a person of two of them): which unit does the update count for? Nothing was logged."""
+
+    path: str
+    units: tuple[str, ...]  # the item's contributing units the sender may log for
+
+
+DoneResult = (
+    Logged
+    | Usage
+    | Ambiguous
+    | ItemUnknown
+    | NotYours
+    | BadCount
+    | Stranger
+    | ItemGone
+    | WhichItem
+    | NameTheUnit
+)
 
 
 WHICH_CHOICES = 10  # buttons offered when a /done replies to a message that asked for no update
@@ -173,7 +207,8 @@ def _log_items(
     count: int | None,
     note: str | None,
     origin: str | None,
-) -> Logged | NotYours | ItemGone | BadCount:
+    unit_word: str | None = None,
+) -> Logged | NotYours | ItemGone | BadCount | NameTheUnit:
     if count is not None and not 1 <= count <= MAX_COUNT:
         return BadCount(count)
     items = session.exec(
@@ -190,6 +225,9 @@ def _log_items(
     unit_names: dict[int | None, str] = dict(
         session.exec(select(Unit.id, Unit.name).where(col(Unit.id).in_(_flat(units.values())))).all()
     )
+    counts_for = _counts_for(session, actor, mine, unit_word)
+    if not isinstance(counts_for, dict):
+        return counts_for
     batch = uuid.uuid4().hex  # /undo takes back everything this act logs
     logged, already = [], []
     for item in mine:
@@ -197,17 +235,81 @@ def _log_items(
         if prior is not None:
             already.append(prior)
             continue
+        share = counts_for.get(item.id or 0)
         entry = log_update(
-            session, now, judge, item, source=source, person_id=person_id, count=count or 1, note=note
+            session,
+            now,
+            judge,
+            item,
+            source=source,
+            person_id=person_id,
+            count=count or 1,
+            note=note,
+            unit_id=share.id if share else None,
         )
         entry.origin, entry.batch = origin, batch
         session.add(entry)
-        its = units.get(item.id or 0, [])
-        behalf = () if actor.units.intersection(its) else tuple(sorted(unit_names[u] for u in its))
-        logged.append(replace(_logged(item, entry), on_behalf_of=behalf))
+        its = [share.id] if share else units.get(item.id or 0, [])
+        names = tuple(sorted(share.name if share else unit_names[u] for u in its))
+        behalf = () if actor.units.intersection(its) else names
+        done = replace(_logged(item, entry), on_behalf_of=behalf)
+        if share is not None:
+            # What the confirmation tells is the unit's own share: due next, its state now.
+            own = for_units(judge_items(session, [item], judge, now)[done.item_id], [share.id])
+            done = replace(
+                done, for_unit=share.name, due_on=own.due, state=own.state.value, days_late=own.days_late
+            )
+        logged.append(done)
     session.flush()
     skipped = tuple(it.path for it in items if it not in mine)
     return Logged(tuple(logged), tuple(already), skipped)
+
+
+def _counts_for(
+    session: Session, actor: Actor, items: Sequence[Item], unit_word: str | None
+) -> dict[int, UnitRef] | NameTheUnit | NotYours:
+    """The unit each per-unit item's update counts for: the one named (`/done 乡镇动态 大河镇`), else the
+    sender's own one among its contributing units. An administrator, or a person of two of them, names it."""
+    per_unit = [it for it in items if it.id is not None and item_rule(it).per_unit]
+    contributors = contributing_units(session, [it.id for it in per_unit if it.id is not None])
+    ids = {u for us in contributors.values() for u in us}
+    names = dict(session.exec(select(Unit.id, Unit.name).where(col(Unit.id).in_(ids))).all()) if ids else {}
+    out: dict[int, UnitRef] = {}
+    for item in per_unit:
+        assert item.id is not None
+        theirs = contributors.get(item.id, ())
+        if len(theirs) < 2:
+            continue  # one unit: the column's own duty
+        refs = [UnitRef(u, names.get(u, ""), "") for u in theirs]
+        named = match_units(refs, unit_word).one if unit_word else None
+        if named is not None and not permits(actor, Act.LOG, [named.id]):
+            return NotYours(item.path, (named.name,))
+        own = [r for r in refs if r.id in actor.units]
+        chosen = named or (own[0] if len(own) == 1 else None)
+        if chosen is None:
+            allowed = sorted(r.name for r in refs if permits(actor, Act.LOG, [r.id]))
+            return NameTheUnit(item.path, tuple(allowed))
+        out[item.id] = chosen
+    return out
+
+
+def _unit_word(
+    session: Session, item_ids: Sequence[int], words: Sequence[str]
+) -> tuple[str | None, list[str]]:
+    """`/done 乡镇动态 大河镇 …`: the first word after the item, when it names one of a per-unit item's
+    contributing units, says which unit the update counts for; otherwise it is the count or the note."""
+    if not words:
+        return None, list(words)
+    items = session.exec(select(Item).where(col(Item.id).in_(item_ids))).all()
+    per_unit = [it.id for it in items if it.id is not None and item_rule(it).per_unit]
+    if not per_unit:
+        return None, list(words)
+    ids = {u for us in contributing_units(session, per_unit).values() for u in us}
+    rows = session.exec(select(Unit.id, Unit.name).where(col(Unit.id).in_(ids)))
+    refs = [UnitRef(u, n, "") for u, n in rows if u is not None]
+    if match_units(refs, words[0]).one is None:
+        return None, list(words)
+    return words[0], list(words[1:])
 
 
 def log_done(
@@ -234,6 +336,7 @@ def log_done(
         named = match_items([r for r in item_refs(session, actor.scope) if r.id in set(asked)], words)
         if named.one is not None:
             asked, words = [named.one.id], list(named.rest)
+        unit_word, words = _unit_word(session, asked, words)
         count, note = split_count(words)
         item_ids: Sequence[int] = asked
     elif not words:
@@ -244,11 +347,21 @@ def log_done(
         found = find_item(session, actor, words)
         if not isinstance(found, tuple):
             return found
-        item, rest = found
+        item, named_rest = found
+        unit_word, rest = _unit_word(session, [item.id], named_rest)
         count, note = split_count(rest)
         item_ids = [item.id]
     return _log_items(
-        session, now, judge, actor, item_ids, source="done", count=count, note=note, origin=origin
+        session,
+        now,
+        judge,
+        actor,
+        item_ids,
+        source="done",
+        count=count,
+        note=note,
+        origin=origin,
+        unit_word=unit_word,
     )
 
 

@@ -46,6 +46,7 @@ from acts.updates import (
     ItemGone,
     Logged,
     LoggedItem,
+    NameTheUnit,
     NothingToUndo,
     Undone,
     WhichItem,
@@ -214,6 +215,8 @@ def _logged_line(item: LoggedItem) -> str:
     extra = f"（{item.count}条）" if item.count > 1 else ""
     note = f"，备注：{item.note}" if item.note else ""
     behalf = f"（代{'、'.join(item.on_behalf_of)}登记）" if item.on_behalf_of else ""
+    if item.for_unit and not item.on_behalf_of:
+        behalf = f"（计入{item.for_unit}）"  # a per-unit duty: whose share this update is
     return f"{item.path}{extra}{note}{behalf}"
 
 
@@ -244,7 +247,19 @@ def done(result: DoneResult, today: date, tz: ZoneInfo) -> Reply:
             return Reply(f"条数应在 1 到 100 之间（您写的是 {value}）。例如：/done 部门动态 3")
         case ItemGone():
             return Reply("该栏目或账号已不在清单中，无需登记。")
+        case NameTheUnit():
+            return Reply(name_the_unit(result))
     return Reply(problem(result))
+
+
+def name_the_unit(result: NameTheUnit) -> str:
+    """A per-unit duty logged without saying for which unit: nothing was logged; how to say it."""
+    name = result.path.split(" / ")[-1]
+    example = result.units[0] if result.units else "单位名称"
+    return (
+        f"「{result.path}」按各责任单位分别计算，请注明这次更新计入哪个单位，例如：/done {name} {example}\n"
+        f"可选单位：{'、'.join(result.units) or '（无）'}。本次未登记。"
+    )
 
 
 def _which(text: str, candidates: Sequence[ItemRef]) -> str:
@@ -304,6 +319,8 @@ def button(result: DoneResult, who: str, tz: ZoneInfo) -> tuple[Reply, str | Non
             ), None
         case ItemGone():
             return Reply("该栏目或账号已不在清单中。"), None
+        case NameTheUnit():
+            return Reply(name_the_unit(result)[:190], alert=True), None
     return Reply(BUTTON_EXPIRED), None
 
 
