@@ -8,7 +8,7 @@ from sqlmodel import col, select
 
 from acts.updates import Logged, NameTheUnit, log_button, log_done
 from domain.model import State
-from handlers import format as fmt
+from replies import format as fmt
 from storage.db import session_scope
 from storage.items import set_rule
 from storage.models import UpdateLog
