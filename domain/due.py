@@ -314,6 +314,8 @@ def for_units(status: Status, unit_ids: Iterable[int]) -> Status:
     """A per-unit item as the given units answer for it: the most urgent of their own states, their
     shortfalls added up, only their `units`. Unchanged when the rule is not per unit or none of them
     contributes (an administrator's whole view)."""
+    if not status.units:
+        return status
     wanted = set(unit_ids)
     mine = tuple(u for u in status.units if u.unit_id in wanted)
     if not mine or mine == status.units:

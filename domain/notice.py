@@ -94,6 +94,8 @@ class ItemView:
     def seen_by(self, unit_ids: Iterable[int]) -> ItemView:
         """The item as these units answer for it: under a per-unit duty, the most urgent of their own
         shares (`domain.due.for_units` does the same to a `Status`); otherwise the item itself."""
+        if not self.shares:
+            return self
         wanted = set(unit_ids)
         mine = tuple(s for s in self.shares if s.unit_id in wanted)
         if not mine or mine == self.shares:
