@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from telegram import Update
 
-from domain.inspection import verdict_line
 from domain.rules import parse_rule
 from handlers import context as ctx
 from handlers.context import Context
@@ -65,8 +62,7 @@ async def status(update: Update, context: Context) -> None:
             context, score_view, ctx.judge(context), ctx.sender(update), ctx.admin_ids(context)
         )
         if isinstance(scores, list) and scores:
-            verdicts = "\n".join(f"{s.site}：{verdict_line(s.score)}" for s in scores)
-            reply = replace(reply, text=f"{reply.text}\n\n{verdicts}\n发送 /score 查看详情和优先整改项。")
+            reply = fmt.with_scores(reply, scores)
     await send(update, context, reply)
 
 

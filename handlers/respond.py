@@ -7,7 +7,7 @@ from telegram import InputFile, Update
 
 from channels.telegram import keyboard
 from handlers.context import Context
-from replies.format import Reply, split_message
+from replies.format import Reply, split_message, table_caption
 from reports.table import xlsx
 
 
@@ -22,7 +22,7 @@ async def send(update: Update, context: Context, reply: Reply) -> None:
         await message.reply_text(piece, reply_markup=keyboard([(o,) for o in reply.offers]) if last else None)
     if reply.table is not None:
         document = InputFile(xlsx(reply.table), filename=reply.table.filename)
-        await message.reply_document(document, caption=f"完整列表共 {len(reply.table.rows)} 行，见附件。")
+        await message.reply_document(document, caption=table_caption(reply.table))
 
 
 async def say(context: Context, chat_id: int, reply: Reply) -> None:

@@ -26,7 +26,6 @@ from acts.routine import (
     NotBoundChat,
     NotEntitled,
     NotYourItem,
-    ProblemsRecorded,
     ReadRecorded,
     YearLoaded,
     record_answer,
@@ -43,17 +42,17 @@ from domain.access import Act
 from domain.actions import Action, Verb
 from domain.calendar import WorkCalendar
 from domain.routine import half_month_period, parse_holiday_list
-from domain.text import TELEGRAM_LIMIT, md
+from domain.text import TELEGRAM_LIMIT
 from domain.wording import CHECKLIST_REPLY_MARK
 from handlers import context as ctx
 from handlers.context import JUDGE, Context
+from replies import routine as say
 from storage.items import Judge, load_calendar, refresh_all
 from storage.queries import actor_for, words_for
 from storage.routine import period_of_message, year_calendar
 
 log = logging.getLogger(__name__)
 
-PROMPT_MARK = "【半月查·问题说明】"
 CAPTION_LIMIT = 1024
 
 
@@ -64,29 +63,29 @@ async def read_button(update: Update, context: Context) -> None:
     action = tg.pressed(query)
     message = query.message
     if action is None or action.verb is not Verb.READ or not isinstance(message, Message):
-        await query.answer("这个按钮已失效。")
+        await query.answer(say.STALE_ACTION)
         return
     assert action.day is not None
     day = action.day
     today = ctx.judge(context).today(ctx.now(context))
     if day != today:
-        await query.answer(f"这是{md(day)}的日查清单，请在今天的日查消息下点击「已巡查」。", show_alert=True)
+        await query.answer(say.not_todays_read(day), show_alert=True)
         return
     sender = ctx.sender(update)
     result = await ctx.store(context, record_read, message.chat_id, day, sender, ctx.admin_ids(context))
     if isinstance(result, NotBoundChat):
-        await query.answer("本群还没有绑定单位，请管理员先在群里发送 /bindchat 单位名称。", show_alert=True)
+        await query.answer(say.NOT_BOUND, show_alert=True)
         return
     if isinstance(result, NotEntitled):
-        await query.answer(_refusal(result, "登记日查"), show_alert=True)
+        await query.answer(say.refusal(result, say.ACT_READ), show_alert=True)
         return
     assert isinstance(result, ReadRecorded)
     if result.already:
-        await query.answer(f"您今天已经登记过日查了（{md(day)}）。")
+        await query.answer(say.read_already(day))
         return
-    await query.answer(f"已登记：{sender.name} 完成{md(day)}日查，谢谢！")
+    await query.answer(say.read_recorded(sender.name, day))
     local = ctx.now(context).astimezone(ctx.judge(context).tz)
-    await _note_under(message, f"✅ {sender.name} {local:%H:%M} 已巡查", None)
+    await _note_under(message, say.read_note(sender.name, local), None)
 
 
 async def half_month_button(update: Update, context: Context) -> None:
@@ -96,7 +95,7 @@ async def half_month_button(update: Update, context: Context) -> None:
     action = tg.pressed(query)
     message = query.message
     if action is None or action.verb is not Verb.CHECK or not isinstance(message, Message):
-        await query.answer("这个按钮已失效。")
+        await query.answer(say.STALE_ACTION)
         return
     item_id = action.item
     sender = ctx.sender(update)
@@ -112,25 +111,23 @@ async def half_month_button(update: Update, context: Context) -> None:
 
     result = await ctx.store(context, answer)
     if isinstance(result, ItemGone):
-        await query.answer("该栏目已不在清单上。")
+        await query.answer(say.ITEM_GONE)
         return
     if isinstance(result, NotEntitled):
-        await query.answer(_refusal(result, "填写半月查结果"), show_alert=True)
+        await query.answer(say.refusal(result, say.ACT_CHECK), show_alert=True)
         return
     if isinstance(result, NotYourItem):
-        await query.answer(f"「{result.item}」不是本群所属单位负责的栏目。", show_alert=True)
+        await query.answer(say.not_your_item(result.item), show_alert=True)
         return
-    if result.result == "ok":
-        await query.answer(f"已记录：「{result.item}」检查正常。")
-        await _note_under(message, f"✅ {result.item}：正常（{sender.name}）", action)
+    ok = result.result == "ok"
+    await query.answer(say.answer_recorded(result.item, ok))
+    await _note_under(message, say.answer_note(result.item, ok, sender.name), action)
+    if ok:
         return
-    await query.answer(f"已记录：「{result.item}」有问题，请按提示回复问题和整改情况。")
-    await _note_under(message, f"⚠️ {result.item}：有问题（{sender.name}）", action)
     who = f"@{sender.username}" if sender.username else sender.name
     prompt = await message.reply_text(
-        f"{PROMPT_MARK}\n{who}，请直接回复本条消息，说明「{result.item}」存在的问题和整改情况"
-        "（例如：首页图片链接失效，已于今天重新上传）。",
-        reply_markup=ForceReply(selective=True, input_field_placeholder="问题及整改情况"),
+        say.problem_prompt(who, result.item),
+        reply_markup=ForceReply(selective=True, input_field_placeholder=say.PROMPT_PLACEHOLDER),
     )
     await ctx.store(context, set_prompt, result.answer_id, prompt.chat_id, prompt.message_id)
 
@@ -144,14 +141,6 @@ def _answered(offered: Action, pressed: Action | None) -> bool:
     return offered == pressed
 
 
-def _refusal(result: NotEntitled, act: str) -> str:
-    """Why a button or reply was refused: the person, not the chat, decides (at most 200 characters)."""
-    if result.stranger:
-        return f"您还没有绑定任何单位，不能{act}。请联系系统管理员获取邀请。"
-    what = f"「{result.item}」" if result.item else "本群的栏目"
-    return f"{what}不属于您绑定的单位，您不能{act}。"[:200]
-
-
 async def rest_ok_button(update: Update, context: Context) -> None:
     """「其余全部正常」under a big group's half-month checklist: every item not yet answered is 正常."""
     query = update.callback_query
@@ -159,25 +148,24 @@ async def rest_ok_button(update: Update, context: Context) -> None:
     action = tg.pressed(query)
     message = query.message
     if action is None or action.verb is not Verb.CHECK_REST or not isinstance(message, Message):
-        await query.answer("这个按钮已失效。")
+        await query.answer(say.STALE_ACTION)
         return
     sender = ctx.sender(update)
     result = await ctx.store(
         context, record_rest_ok, message.chat_id, message.message_id, sender, ctx.admin_ids(context)
     )
     if result is None:
-        await query.answer("没有找到对应的检查清单。")
+        await query.answer(say.NO_CHECKLIST)
         return
     if isinstance(result, NotEntitled):
-        await query.answer(_refusal(result, "填写半月查结果"), show_alert=True)
+        await query.answer(say.refusal(result, say.ACT_CHECK), show_alert=True)
         return
     if not result.ok:
-        await query.answer("清单上的各项都已填报，无需再登记。")
+        await query.answer(say.ALL_ANSWERED)
         return
-    problems = f"，另有{result.answered}项已单独填报" if result.answered else ""
-    await query.answer(f"已记录：其余{result.ok}项检查正常{problems}。谢谢！")
+    await query.answer(say.rest_recorded(result.ok, result.answered))
     local = ctx.now(context).astimezone(ctx.judge(context).tz)
-    await _note_under(message, f"✅ {sender.name} {local:%H:%M} 登记其余{result.ok}项正常", action)
+    await _note_under(message, say.rest_note(sender.name, local, result.ok), action)
 
 
 class _ReplyToChecklist(filters.MessageFilter):
@@ -207,33 +195,12 @@ async def checklist_reply(update: Update, context: Context) -> None:
         ctx.admin_ids(context),
     )
     if result is None:
-        await message.reply_text("没有找到对应的检查清单，请回复本期的半月查清单消息。")
+        await message.reply_text(say.NO_CHECKLIST_REPLIED)
         return
     if isinstance(result, NotEntitled):
-        await message.reply_text(_refusal(result, "填写半月查结果"))
+        await message.reply_text(say.refusal(result, say.ACT_CHECK))
         return
-    await message.reply_text(_problems_text(result))
-
-
-def _problems_text(result: ProblemsRecorded) -> str:
-    lines = []
-    if result.recorded:
-        lines.append(f"已记录{len(result.recorded)}项的问题和整改情况：")
-        lines.extend(f"· {p}" for p in result.recorded)
-    if result.no_note:
-        lines.append("以下栏目没有写问题，请在栏目名称后写明问题和整改情况：")
-        lines.extend(f"· {p}" for p in result.no_note)
-    if result.refused:
-        lines.append("以下栏目不是本群所属单位负责的，未记录：")
-        lines.extend(f"· {p}" for p in result.refused)
-    if result.unknown:
-        lines.append("以下内容没有对应到清单上的某一项（请写栏目名称，或写得更具体些，如“首页/部门动态”）：")
-        lines.extend(f"· {p}" for p in result.unknown)
-    if not lines:
-        lines.append("请每行写一项：栏目名称 问题及整改情况。")
-    elif result.recorded:
-        lines.append("将汇总上报。谢谢！")
-    return "\n".join(lines)
+    await message.reply_text(say.problems_recorded(result))
 
 
 class _ReplyToPrompt(filters.MessageFilter):
@@ -241,7 +208,7 @@ class _ReplyToPrompt(filters.MessageFilter):
 
     def filter(self, message: Message) -> bool:
         target = message.reply_to_message
-        return bool(target and target.text and target.text.startswith(PROMPT_MARK))
+        return bool(target and target.text and target.text.startswith(say.PROMPT_MARK))
 
 
 FIX_NOTE = filters.TEXT & ~filters.COMMAND & _ReplyToPrompt()
@@ -262,13 +229,13 @@ async def fix_note(update: Update, context: Context) -> None:
         ctx.admin_ids(context),
     )
     if isinstance(result, NotEntitled):
-        await message.reply_text(_refusal(result, "填写整改情况"))
+        await message.reply_text(say.refusal(result, say.ACT_FIX))
         return
     if result is None:
-        await message.reply_text("没有找到对应的检查项，请在半月查清单上重新点击「有问题」。")
+        await message.reply_text(say.NO_PROMPTED_ITEM)
         return
     words = await ctx.store(context, words_for, ctx.sender(update), ctx.admin_ids(context))
-    await message.reply_text(f"已记录「{result.item}」的问题和整改情况，将汇总报送{words.office}。谢谢！")
+    await message.reply_text(say.fix_recorded(result.item, words.office))
 
 
 async def holidays(update: Update, context: Context) -> None:
@@ -281,11 +248,11 @@ async def holidays(update: Update, context: Context) -> None:
         context, lambda s, _now: actor_for(s, sender, admins).may(Act.ADMINISTER, None)
     )
     if not is_admin:
-        await message.reply_text("只有管理员可以录入节假日安排。")
+        await message.reply_text(say.HOLIDAYS_ADMIN_ONLY)
         return
     words = (message.text or "").split(maxsplit=2)
     if len(words) < 2 or not re.fullmatch(r"\d{4}", words[1]):
-        await message.reply_text(USAGE)
+        await message.reply_text(say.HOLIDAYS_USAGE)
         return
     year, body = int(words[1]), words[2] if len(words) > 2 else ""
     if not body.strip():
@@ -293,8 +260,7 @@ async def holidays(update: Update, context: Context) -> None:
         return
     parsed = parse_holiday_list(body, year)
     if parsed.errors:
-        listed = "\n".join(f"· {e}" for e in parsed.errors[:20])
-        await message.reply_text(f"节假日安排没有保存，请改正以下问题后重新发送：\n{listed}")
+        await message.reply_text(say.holiday_errors(parsed.errors))
         return
     judge = ctx.judge(context)
 
@@ -306,37 +272,12 @@ async def holidays(update: Update, context: Context) -> None:
         return loaded, new
 
     loaded, context.bot_data[JUDGE] = await ctx.store(context, save)
-    await message.reply_text(
-        f"已保存{year}年节假日安排：放假{loaded.holidays}天，调休上班{loaded.workdays}天"
-        + (f"（替换了原有的{loaded.replaced}条）" if loaded.replaced else "")
-        + "。到期日和提醒已按新安排重新计算。"
-    )
-
-
-USAGE = (
-    "用法：/holidays 年份，换行后每行一个日期：\n"
-    "/holidays 2027\n2027-01-01 休\n2027-02-06 至 2027-02-12 休\n2027-02-14 班\n"
-    "也可以写成两组：“休：日期，日期……” 和 “班：日期，日期……”。只发送 /holidays 2027 查看已录入的安排。"
-)
+    await message.reply_text(say.year_saved(year, loaded))
 
 
 def _describe_year(session: Session, _now: datetime, year: int) -> str:
     holidays, workdays = year_calendar(session, year)
-    official = WorkCalendar().covered(year) and not holidays and not workdays
-    if not holidays and not workdays:
-        if official:
-            return (
-                f"{year}年使用内置的国家法定节假日数据，无需录入"
-                f"（如有变化可用 /holidays {year} 加日期列表覆盖）。"
-            )
-        return f"{year}年还没有节假日安排，目前按周一至周五为工作日计算。\n\n{USAGE}"
-    return "\n".join(
-        [
-            f"{year}年已录入：放假{len(holidays)}天，调休上班{len(workdays)}天。",
-            "放假：" + ("、".join(map(md, holidays)) or "无"),
-            "调休上班：" + ("、".join(map(md, workdays)) or "无"),
-        ]
-    )
+    return say.year_entered(year, holidays, workdays, WorkCalendar().covered(year))
 
 
 async def _note_under(message: Message, line: str, pressed: Action | None) -> None:

@@ -5,26 +5,20 @@ from __future__ import annotations
 
 from telegram import Update
 
-from acts.category import CategoryItemAmbiguous, CategoryItemUnknown, CategorySet, CategoryUsage, category_by
-from domain.inspection import CATEGORY_NAMES, render_score
+from acts.category import category_by
 from handlers import context as ctx
 from handlers.context import Context
 from handlers.respond import send
-from replies.format import Reply, problem
-from storage.queries import Stranger
-from storage.score import category_names, score_view
+from replies.format import Reply
+from replies.score import category_reply, score_reply
+from storage.score import score_view
 
 
 async def score(update: Update, context: Context) -> None:
     result = await ctx.store(
         context, score_view, ctx.judge(context), ctx.sender(update), ctx.admin_ids(context)
     )
-    if isinstance(result, Stranger):
-        return await send(update, context, Reply(problem(result)))
-    if not result:
-        return await send(update, context, Reply("还没有导入任何网站的栏目清单。"))
-    text = "\n\n".join(render_score(s.site, s.score, s.views, s.scope) for s in result)
-    await send(update, context, Reply(text))
+    await send(update, context, Reply(score_reply(result)))
 
 
 async def category(update: Update, context: Context) -> None:
@@ -37,22 +31,3 @@ async def category(update: Update, context: Context) -> None:
         ctx.args(context),
     )
     await send(update, context, Reply(category_reply(result)))
-
-
-def category_reply(result: object) -> str:
-    if isinstance(result, CategorySet):
-        name = CATEGORY_NAMES[result.category]
-        how = "已恢复按路径自动判断" if result.automatic else "已更正"
-        return f"{result.item.path}：{how}，检查类别为“{name}”（原为“{CATEGORY_NAMES[result.before]}”）。"
-    if isinstance(result, CategoryItemAmbiguous):
-        paths = "\n".join(f"· {h.path}" for h in result.hits)
-        return f"有多个栏目符合，请写出完整路径，例如 /category 首页/部门动态 首页：\n{paths}"
-    if isinstance(result, CategoryItemUnknown):
-        near = f"相近的有：{'、'.join(result.suggestions)}" if result.suggestions else "请检查栏目名称。"
-        return f"没有找到栏目“{result.text}”。{near}"
-    if not isinstance(result, CategoryUsage):
-        return problem(result)
-    return (
-        "用法：/category 栏目 类别，例如 /category 首页/部门动态 首页\n"
-        f"类别可以是：{category_names()}；写“自动”则按栏目路径重新判断。"
-    )

@@ -7,7 +7,7 @@ lists a table that is also sent as an XLSX file.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -52,6 +52,7 @@ from acts.updates import (
     WhichItem,
 )
 from domain.actions import Action, Offer
+from domain.inspection import verdict_line
 from domain.model import Rule
 from domain.rules import describe_rule
 from domain.site import SiteWords
@@ -88,6 +89,7 @@ from storage.queries import (
     UnitPeople,
     UnitUnknown,
 )
+from storage.score import SiteScore
 
 LONG_LIST = 60  # lines; a longer list is also sent as a spreadsheet
 MAX_BUTTONS = 10
@@ -626,6 +628,17 @@ def due(result: DueView | Stranger) -> Reply:
 
 
 DUE_USAGE = "请在 /due 后面写工作日天数（1 到 60），例如：/due 10"
+
+
+def with_scores(reply: Reply, scores: Sequence[SiteScore]) -> Reply:
+    """/status for the administrators: each site's inspection verdict under the counts."""
+    verdicts = "\n".join(f"{s.site}：{verdict_line(s.score)}" for s in scores)
+    return replace(reply, text=f"{reply.text}\n\n{verdicts}\n发送 /score 查看详情和优先整改项。")
+
+
+def table_caption(table: Table) -> str:
+    """Under a long list's spreadsheet."""
+    return f"完整列表共 {len(table.rows)} 行，见附件。"
 
 
 def status(result: StatusView | NotAdmin) -> Reply:

@@ -22,7 +22,7 @@ from sqlmodel import SQLModel, col, select
 
 from acts.chats import ChatRef, bind_chat
 from acts.routine import record_answer, set_prompt
-from handlers.routine import PROMPT_MARK
+from replies.routine import PROMPT_MARK
 from storage import outbox
 from storage.db import session_scope
 from storage.models import Chat, ChatUnit, ItemUnit, Membership, Person, UnitGroupMember

@@ -20,6 +20,7 @@ from domain.actions import Verb
 from domain.calendar import WorkCalendar
 from handlers import routine
 from handlers.context import CLOCK, ENGINE, JUDGE, SETTINGS
+from replies import routine as say
 from storage import outbox
 from storage.db import session_scope
 from storage.items import Judge
@@ -171,7 +172,7 @@ async def test_a_problem_asks_for_the_fix_and_the_reply_is_kept(bot: Bot) -> Non
     item = bot.world.items["政务公开 / 财政预决算"]
     await bot.press(f"hm:{item}:bad", message_id=88, text="【半月查】2026年10月下半月全面检查")
     prompt = bot.request.sent("sendMessage")[-1]
-    assert prompt["text"].startswith(routine.PROMPT_MARK) and "@zhangsan" in prompt["text"]
+    assert prompt["text"].startswith(say.PROMPT_MARK) and "@zhangsan" in prompt["text"]
     assert json.loads(json.dumps(prompt["reply_markup"]))["force_reply"] is True
     prompt_id = bot.request.last_message_id
     reply_to = {
