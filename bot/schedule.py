@@ -14,8 +14,10 @@ from sqlalchemy.engine import Engine
 from telegram.ext import Application, ContextTypes
 
 from bot.pacing import PacedReplies
+from channels.registry import Channel, Channels
 from channels.telegram_send import TelegramTransport
 from channels.transport import Transport
+from domain.notice import TELEGRAM
 from jobs.routine import RoutineConfig, TickReport, tick
 from jobs.sender import SenderState
 
@@ -32,7 +34,7 @@ def register(
     *,
     interval: float = TICK_SECONDS,
     clock: Callable[[], datetime] | None = None,
-    transport: Transport | None = None,
+    transport: Transport | Channels | None = None,
 ) -> SenderState:
     """Run `tick` right after start and every `interval` seconds. Returns the sender's state (for tests)."""
     job_queue = application.job_queue
@@ -43,7 +45,8 @@ def register(
     pacer = limiter.pacer if isinstance(limiter, PacedReplies) else None
     state = SenderState(limits=config.limits, pacer=pacer)
     now = clock or (lambda: datetime.now(UTC))
-    send = transport or TelegramTransport(application.bot)
+    # The chat platforms the routine speaks on: Telegram's today (its style is the routine's settings').
+    send = transport or Channels(Channel(TELEGRAM, TelegramTransport(application.bot)))
 
     async def run(_context: ContextTypes.DEFAULT_TYPE) -> None:
         report: TickReport = await tick(engine, send, now(), config, state)

@@ -204,16 +204,32 @@ class TelegramTransport:
             raise TransportError(str(exc), migrate_to=int(exc.new_chat_id)) from exc
         except Forbidden as exc:
             # Kicked from the group, blocked by the user, or never started by them: the chat is lost to us.
-            raise TransportError(str(exc), chat_gone=True) from exc
+            raise TransportError(str(exc), chat_gone=True, reason=gone_reason(str(exc))) from exc
         except BadRequest as exc:  # before NetworkError: BadRequest is one of its subclasses
             gone = any(w in exc.message.lower() for w in _CHAT_GONE)
-            raise TransportError(str(exc), permanent=True, chat_gone=gone) from exc
+            reason = gone_reason(str(exc)) if gone else None
+            raise TransportError(str(exc), permanent=True, chat_gone=gone, reason=reason) from exc
         except (TimedOut, NetworkError, InvalidToken) as exc:
             # InvalidToken too: a revoked or mistyped token is fixed by an operator; keep the messages.
             raise TransportError(f"{type(exc).__name__}: {exc}", outage=True) from exc
         except TelegramError as exc:  # an error Telegram is not known to give: this message's problem
             raise TransportError(f"{type(exc).__name__}: {exc}") from exc
         return int(sent.message_id)
+
+
+# Telegram's words for a lost chat -> the neutral reason (`domain.wording.GONE_REASONS`), first match wins.
+_GONE_REASONS = (
+    ("kicked", "removed"),
+    ("blocked", "blocked"),
+    ("not found", "missing"),
+    ("deactivated", "deactivated"),
+    ("initiate", "not_started"),
+)
+
+
+def gone_reason(error: str) -> str | None:
+    low = error.lower()
+    return next((reason for words, reason in _GONE_REASONS if words in low), None)
 
 
 def retry_seconds(exc: RetryAfter) -> float:

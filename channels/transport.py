@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from domain.actions import Offer
+from domain.notice import TELEGRAM
 
 
 class TransportError(Exception):
@@ -30,6 +31,7 @@ class TransportError(Exception):
         migrate_to: int | None = None,
         chat_gone: bool = False,
         outage: bool = False,
+        reason: str | None = None,
     ) -> None:
         super().__init__(message)
         self.permanent = permanent or chat_gone
@@ -37,6 +39,9 @@ class TransportError(Exception):
         self.migrate_to = migrate_to
         self.chat_gone = chat_gone
         self.outage = outage
+        # Why a chat is gone, in the platform-neutral words of `domain.wording.GONE_REASONS` ("removed",
+        # "blocked" …); None: the platform's own message says it.
+        self.reason = reason
 
     def __repr__(self) -> str:
         return (
@@ -54,6 +59,7 @@ class Outgoing:
     offers: tuple[tuple[Offer, ...], ...] = ()  # the actions offered under it, platform-neutral
     document: bytes | None = None
     document_name: str | None = None
+    platform: str = TELEGRAM  # the chat's platform: `channels.registry.Channels` hands it to that transport
 
 
 class Transport(Protocol):

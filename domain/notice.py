@@ -19,6 +19,9 @@ from typing import Any
 from domain.actions import Offer
 from domain.model import InspectionRisk, State, UnitStatus
 
+# The chat platform a chat (and every outbox row) is on unless stored otherwise: the one there is today.
+TELEGRAM = "telegram"
+
 
 @dataclass(frozen=True)
 class Who:
@@ -49,6 +52,7 @@ class ChatView:
     telegram_id: int
     title: str
     unit_ids: tuple[int, ...]
+    platform: str = TELEGRAM  # the chat platform it is on: the words are cut to that platform's Style
 
 
 @dataclass(frozen=True)
@@ -131,6 +135,7 @@ class Recipient:
     label: str  # "chat:-100123", "person:张三", "unit:市财政局"
     unit_id: int | None = None
     person_id: int | None = None
+    platform: str = TELEGRAM  # the chat's platform (a person is reached on Telegram)
 
     @property
     def nowhere(self) -> bool:

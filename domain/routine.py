@@ -275,7 +275,7 @@ def _audiences(snap: Snapshot) -> list[_Audience]:
     out = [
         _Audience(
             # A group of one unit: its messages may go to another group of that unit if this one is lost.
-            Recipient(c.telegram_id, f"chat:{c.telegram_id}", unit_id=_only(c.unit_ids)),
+            Recipient(c.telegram_id, f"chat:{c.telegram_id}", unit_id=_only(c.unit_ids), platform=c.platform),
             tuple(c.unit_ids),
         )
         for c in sorted(snap.chats, key=lambda c: c.telegram_id)
@@ -387,12 +387,14 @@ def plan(
     moment_local: datetime,
     calendar: WorkCalendar,
     settings: RoutineSettings | None = None,
+    styles: Mapping[str, Style] | None = None,
 ) -> list[Planned]:
-    """The messages of `decide`'s notices, in the words of `domain.wording` with the site's own names."""
+    """The messages of `decide`'s notices, in the words of `domain.wording` with the site's own names, each
+    cut to the style of its recipient's platform (`styles`, by platform; Telegram's from the settings)."""
     settings = settings or RoutineSettings()
     site = SiteText(snapshot.site_name, snapshot.words)
     style = Style(max_text=settings.max_text, done_buttons=settings.done_buttons)
-    return render_all(decide(snapshot, moment_local, calendar, settings), site, style)
+    return render_all(decide(snapshot, moment_local, calendar, settings), site, style, styles)
 
 
 def _calendar_notice(ctx: _Ctx, slot: str) -> None:

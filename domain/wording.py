@@ -1,15 +1,17 @@
 """The one place the routine's decisions are put into words: `render(notice, site)` gives the messages.
 
-Every sentence the routine sends lives here, with the site's own names (`SiteWords`: its office, its pledge
-clause) and the settings filled in. A long list is split below the platform's size (`Style.max_text`), never
-inside an item; each part offers the actions that belong to it and gets its own idempotency key
-(`kind:chat:day:items:extra` + part number), so rendering the same decisions twice writes nothing twice.
+Every sentence the routine and the sender send on their own lives here (the sender's notices to the
+administrators too: a lost group, a refused or set-aside message, a late delivery), with the site's own
+names (`SiteWords`: its office, its pledge clause) and the settings filled in. A long list is split below
+the recipient's platform's size (`Style.max_text`; a `Style` per platform), never inside an item; each part
+offers the actions that belong to it and gets its own idempotency key (`kind:chat:day:items:extra` + part
+number), so rendering the same decisions twice writes nothing twice.
 """
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -44,11 +46,16 @@ from domain.text import STATE_LABELS, UNKNOWN_LAST, md, whose, ymd
 __all__ = [
     "CAPTION_MAX",
     "CHECKLIST_REPLY_MARK",
+    "GONE_REASONS",
     "KIND_NAMES",
     "SiteText",
     "Style",
+    "chat_gone_notice",
+    "late_note",
+    "rejected_notice",
     "render",
     "render_all",
+    "set_aside_notice",
     "undelivered_lines",
 ]
 
@@ -72,10 +79,13 @@ HELPERS_NAMED = 5  # helping units named under an item; more are counted
 
 @dataclass(frozen=True)
 class Style:
-    """What the platform allows: characters in one message, buttons under one message."""
+    """What a chat platform allows: characters in one message, actions offered under one message; and what
+    people call it. Each platform's channel brings its own (`channels.registry`); Telegram's is the
+    default."""
 
     max_text: int = 3800  # below Telegram's 4096, with room for the "(1/2)" marks
     done_buttons: int = 8  # at most this many "已更新" offers under a warning
+    name: str = "Telegram"  # the platform as the administrators' notices name it
 
 
 @dataclass(frozen=True)
@@ -84,6 +94,67 @@ class SiteText:
 
     name: str
     words: SiteWords = field(default_factory=SiteWords)
+
+
+# Why a chat is lost for good, as a transport reports it (`channels.transport.TransportError.reason`).
+GONE_REASONS = {
+    "removed": "机器人已被移出该群",
+    "blocked": "对方已屏蔽机器人",
+    "missing": "该群不存在或已解散",
+    "deactivated": "该群或账号已停用",
+    "not_started": "对方从未与机器人私聊（需先向机器人发送 /start）",
+}
+
+
+def late_note(day: date, today: date) -> str:
+    """Above a message sent after its day: nothing is lost, but a day-old "due today" must not read as
+    today's."""
+    return f"（延迟送达：本消息原定于{md(day, today)}发送）"
+
+
+def chat_gone_notice(
+    title: str,
+    units: Sequence[str],
+    reason: str | None,
+    error: str,
+    readdressed: int,
+    given_up_kinds: Sequence[str],
+) -> str:
+    """For the administrators: a group can no longer be written to (`reason`: a `GONE_REASONS` key, else the
+    platform's own words, `error`), and what became of its unsent messages."""
+    lines = [
+        "【消息无法送达】",
+        f"群聊「{title}」（{'、'.join(units) if units else '未绑定单位'}）已无法发送消息："
+        f"{GONE_REASONS.get(reason or '', error[:200])}。",
+        "已停止向该群发送提醒。",
+        *undelivered_lines(readdressed, given_up_kinds),
+        "请把机器人重新拉进该单位的工作群，并用 /bindchat 重新绑定。",
+    ]
+    return "\n".join(lines)
+
+
+def rejected_notice(kind: str, text: str, error: str, style: Style) -> str:
+    """For the administrators: the platform refused one message for good."""
+    return (
+        "【消息无法送达】\n"
+        f"一条{KIND_NAMES.get(kind, kind)}（{_first_line(text)}）被 {style.name} 拒绝：{error[:200]}。\n"
+        "该消息不再重发，请检查相关栏目名称或链接是否有异常字符。"
+    )
+
+
+def set_aside_notice(kind: str, text: str, failures: int, error: str) -> str:
+    """For the administrators: one message kept failing and is set aside (kept, to be sent again by hand)."""
+    return (
+        "【消息发送异常】\n"
+        f"一条{KIND_NAMES.get(kind, kind)}（{_first_line(text)}）连续{failures}次发送失败，已暂存，"
+        f"不再自动重发：{error[:200]}。\n"
+        "该群的其他消息和其他群的消息照常发送。暂存的消息不会丢失：查看用 zhiri outbox，"
+        "排除问题后用 zhiri outbox --retry 重新发送。"
+    )
+
+
+def _first_line(text: str) -> str:
+    return (text.splitlines()[0] if text else "")[:60]
 
 
 def undelivered_lines(readdressed: int, given_up_kinds: Sequence[str]) -> list[str]:
@@ -98,10 +169,16 @@ def undelivered_lines(readdressed: int, given_up_kinds: Sequence[str]) -> list[s
     return lines
 
 
-def render_all(notices: Sequence[Notice], site: SiteText, style: Style | None = None) -> list[Planned]:
+def render_all(
+    notices: Sequence[Notice],
+    site: SiteText,
+    style: Style | None = None,
+    styles: Mapping[str, Style] | None = None,
+) -> list[Planned]:
+    """Every notice's messages, cut to its recipient's platform: `styles[platform]`, else `style`."""
     out: list[Planned] = []
     for notice in notices:
-        out += render(notice, site, style or Style())
+        out += render(notice, site, (styles or {}).get(notice.to.platform) or style or Style())
     return out
 
 

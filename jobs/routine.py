@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -19,6 +20,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
+from channels.registry import Channels
 from channels.transport import Transport
 from domain.calendar import WorkCalendar
 from domain.due import Policy
@@ -32,6 +34,7 @@ from domain.routine import (
     report_period_on,
     weekly_stats,
 )
+from domain.wording import Style
 from jobs.sender import DrainReport, SenderState, SendLimits, drain
 from reports.halfmonth import render_report
 from storage import outbox
@@ -92,15 +95,18 @@ def snapshot_at(
     return gather(session, site.id, judge, now, admin_ids=config.admin_ids, period=period)
 
 
-def run_due(engine: Engine, now: datetime, config: RoutineConfig) -> RunReport:
-    """Plan and write every due slot of today, per site. Reads the clock once: `now`."""
+def run_due(
+    engine: Engine, now: datetime, config: RoutineConfig, styles: Mapping[str, Style] | None = None
+) -> RunReport:
+    """Plan and write every due slot of today, per site, each message cut to its recipient's platform
+    (`styles`, by platform; the settings' for the others). Reads the clock once: `now`."""
     report = RunReport()
     with session_scope(engine) as s:
         site_list = sites(s)
         calendar = load_calendar(s, on_fallback=calendar_fallback)
     for site in site_list:
         try:
-            _run_site(engine, now, site, calendar, config, report)
+            _run_site(engine, now, site, calendar, config, report, styles)
         except IntegrityError:
             # Another process recorded the same slot first; its messages stand, ours were rolled back.
             report.raced += 1
@@ -115,6 +121,7 @@ def _run_site(
     calendar: WorkCalendar,
     config: RoutineConfig,
     report: RunReport,
+    styles: Mapping[str, Style] | None = None,
 ) -> None:
     tz = site.zone(config.tz)
     local = now.astimezone(tz)
@@ -125,7 +132,7 @@ def _run_site(
         if not slots:
             return
         snap = snapshot_at(s, site, now, calendar, config)
-        planned = plan(snap, local, calendar, config.settings)
+        planned = plan(snap, local, calendar, config.settings, styles)
         written: dict[str, int] = defaultdict(int)
         for p in planned:
             if p.to.nowhere:
@@ -160,20 +167,23 @@ def enqueue_planned(session: Session, now: datetime, p: Planned) -> int:
         person_id=p.to.person_id,
         document=document,
         document_name=p.document.filename if p.document is not None else None,
+        platform=p.to.platform,
     )
     return int(created)
 
 
 async def tick(
     engine: Engine,
-    transport: Transport,
+    transport: Transport | Channels,
     now: datetime,
     config: RoutineConfig | None = None,
     state: SenderState | None = None,
 ) -> TickReport:
-    """Catch up on today's due slots, then send what is waiting. `now` is read once, by the caller."""
+    """Catch up on today's due slots, then send what is waiting. `now` is read once, by the caller.
+    `transport`: the registry of chat platforms (each its style and transport), or Telegram's transport."""
     config = config or RoutineConfig()
     state = state or SenderState(limits=config.limits)
-    run = await asyncio.to_thread(run_due, engine, now, config)
-    drained = await drain(engine, transport, now, state=state, admin_ids=config.admin_ids, tz=config.tz)
+    channels = Channels.of(transport)
+    run = await asyncio.to_thread(run_due, engine, now, config, channels.styles)
+    drained = await drain(engine, channels, now, state=state, admin_ids=config.admin_ids, tz=config.tz)
     return TickReport(run, drained)

@@ -42,15 +42,15 @@ from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
 from acts.chats import migrate_chat
+from channels.registry import Channels
 from channels.transport import Outgoing, Transport, TransportError
 from domain.actions import Offer
 from domain.notice import make_key
-from domain.text import md
-from domain.wording import KIND_NAMES, undelivered_lines
+from domain.wording import chat_gone_notice, late_note, rejected_notice, set_aside_notice
 from jobs.pace import Pacer, SendLimits
 from storage import outbox
 from storage.db import session_scope
-from storage.routine import ChatGone, admins, chat_gone
+from storage.routine import admins, chat_gone
 
 log = logging.getLogger(__name__)
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -119,11 +119,12 @@ class _Row:
     document_name: str | None
     day: date
     failures: int
+    platform: str
 
 
 async def drain(
     engine: Engine,
-    transport: Transport,
+    transport: Transport | Channels,
     now: datetime,
     *,
     state: SenderState | None = None,
@@ -134,12 +135,15 @@ async def drain(
     max_seconds: float | None = None,
 ) -> DrainReport:
     """Send what is ready, until nothing is ready (or `max_seconds` pass). Safe to run from several
-    processes at once: a row goes to whoever claims it."""
+    processes at once: a row goes to whoever claims it. Each row goes through its platform's transport
+    (`transport`: the registry of channels, or one transport, Telegram's)."""
     state = state or SenderState()
     if state.lock.locked():
         return DrainReport(skipped=True)
     async with state.lock:
-        run = _Drain(engine, transport, now, state, tuple(admin_ids), tz, clock, sleep, max_seconds)
+        run = _Drain(
+            engine, Channels.of(transport), now, state, tuple(admin_ids), tz, clock, sleep, max_seconds
+        )
         return await run.run()
 
 
@@ -147,7 +151,7 @@ class _Drain:
     def __init__(
         self,
         engine: Engine,
-        transport: Transport,
+        transport: Channels,
         now: datetime,
         state: SenderState,
         admin_ids: tuple[int, ...],
@@ -243,6 +247,7 @@ class _Drain:
                     r.document_name,
                     r.day,
                     r.failures,
+                    r.platform,
                 )
                 for r in rows
                 if r.id is not None and r.chat_id is not None and r.id not in self.state.unmarked
@@ -306,9 +311,8 @@ class _Drain:
         text = row.text
         today = self.wall().astimezone(self.tz).date()
         if row.day < today:
-            # Nothing is lost, but a day-old "due today" must not read as today's: say it is late.
-            text = f"（延迟送达：本消息原定于{md(row.day, today)}发送）\n{text}"
-        message = Outgoing(row.chat_id, text, row.offers, row.document, row.document_name)
+            text = f"{late_note(row.day, today)}\n{text}"
+        message = Outgoing(row.chat_id, text, row.offers, row.document, row.document_name, row.platform)
         try:
             message_id = await self.transport.send(message)
         except TransportError as exc:
@@ -354,15 +358,20 @@ class _Drain:
                 gone = chat_gone(s, now, row.chat_id, str(exc))
                 self.report.dead += len(gone.withdrawn.dead)
                 self.report.readdressed += gone.withdrawn.readdressed
-                self.report.notices += self._tell_admins(
-                    s, now, row.chat_id, f"gone:{row.chat_id}", _gone_text(gone, str(exc))
+                text = chat_gone_notice(
+                    gone.title,
+                    gone.units,
+                    exc.reason,
+                    str(exc),
+                    gone.withdrawn.readdressed,
+                    gone.withdrawn.kinds,
                 )
+                self.report.notices += self._tell_admins(s, now, row.chat_id, f"gone:{row.chat_id}", text)
             elif exc.permanent:
                 outbox.mark_failed(s, now, row.id, str(exc), retry_at=None, dead=True)
                 self.report.dead += 1
-                self.report.notices += self._tell_admins(
-                    s, now, row.chat_id, f"rejected:{row.id}", _rejected_text(row, str(exc))
-                )
+                text = rejected_notice(row.kind, row.text, str(exc), self.transport.style(row.platform))
+                self.report.notices += self._tell_admins(s, now, row.chat_id, f"rejected:{row.id}", text)
             elif not exc.outage and not self._everyones(row.chat_id):
                 self._poisoned(s, now, row, exc)
             else:
@@ -397,9 +406,8 @@ class _Drain:
         self.report.set_aside += 1
         log.error("outbox row %s set aside after %d failures: %s", row.id, failures, exc)
         # One notice per chat and day, however many of its messages are set aside.
-        self.report.notices += self._tell_admins(
-            s, now, row.chat_id, f"set_aside:{row.chat_id}", _set_aside_text(row, failures, str(exc))
-        )
+        text = set_aside_notice(row.kind, row.text, failures, str(exc))
+        self.report.notices += self._tell_admins(s, now, row.chat_id, f"set_aside:{row.chat_id}", text)
 
     def _tell_admins(self, s: Session, now: datetime, failed_chat: int, what: str, text: str) -> int:
         day = now.astimezone(self.tz).date()
@@ -422,50 +430,3 @@ class _Drain:
         if not told:
             log.error("undeliverable message and no other administrator to tell: %s", text)
         return told
-
-
-def _gone_text(gone: ChatGone, error: str) -> str:
-    units = "、".join(gone.units) if gone.units else "未绑定单位"
-    lines = [
-        "【消息无法送达】",
-        f"群聊「{gone.title}」（{units}）已无法发送消息：{_reason(error)}。",
-        "已停止向该群发送提醒。",
-    ]
-    lines += undelivered_lines(gone.withdrawn.readdressed, gone.withdrawn.kinds)
-    lines.append("请把机器人重新拉进该单位的工作群，并用 /bindchat 重新绑定。")
-    return "\n".join(lines)
-
-
-def _rejected_text(row: _Row, error: str) -> str:
-    first = row.text.splitlines()[0] if row.text else ""
-    return (
-        "【消息无法送达】\n"
-        f"一条{KIND_NAMES.get(row.kind, row.kind)}（{first[:60]}）被 Telegram 拒绝：{error[:200]}。\n"
-        "该消息不再重发，请检查相关栏目名称或链接是否有异常字符。"
-    )
-
-
-def _set_aside_text(row: _Row, failures: int, error: str) -> str:
-    first = row.text.splitlines()[0] if row.text else ""
-    return (
-        "【消息发送异常】\n"
-        f"一条{KIND_NAMES.get(row.kind, row.kind)}（{first[:60]}）连续{failures}次发送失败，已暂存，"
-        f"不再自动重发：{error[:200]}。\n"
-        "该群的其他消息和其他群的消息照常发送。暂存的消息不会丢失：查看用 zhiri outbox，"
-        "排除问题后用 zhiri outbox --retry 重新发送。"
-    )
-
-
-def _reason(error: str) -> str:
-    low = error.lower()
-    if "kicked" in low:
-        return "机器人已被移出该群"
-    if "blocked" in low:
-        return "对方已屏蔽机器人"
-    if "not found" in low:
-        return "该群不存在或已解散"
-    if "deactivated" in low:
-        return "该群或账号已停用"
-    if "initiate" in low:
-        return "对方从未与机器人私聊（需先向机器人发送 /start）"
-    return error[:200]

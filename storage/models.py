@@ -89,6 +89,9 @@ class Chat(SQLModel, table=True):
     telegram_chat_id: int = Field(sa_column=Column(BigInteger, unique=True, nullable=False))
     title: str = ""
     type: str = "group"  # private, group, supergroup
+    # The chat platform it is on (`channels.registry`): its messages are cut to that platform's style and
+    # sent by its transport. Every chat is a Telegram chat today.
+    platform: str = "telegram"
     site_id: int | None = Field(default=None, foreign_key="site.id")
     all_units: bool = False
     active: bool = True
@@ -253,6 +256,7 @@ class Outbox(SQLModel, table=True):
     # JSON rows of the actions offered under the message, platform-neutral: [[{"label", "action"}]], the
     # action as `domain.actions.Action` encodes it (done:12, read:20261008). Each platform draws them its way.
     actions: str | None = None
+    platform: str = "telegram"  # its chat's platform: the transport the sender hands it to
     items: str = "[]"  # JSON list of item ids the message is about
     # JSON list of the item ids the message asks to be updated (warnings, overdue notices): a /done replied to
     # the message logs these, and only these. A daily read or a summary asks for nothing.

@@ -21,6 +21,7 @@ from sqlalchemy import func, update
 from sqlmodel import Session, col, or_, select
 
 from domain.actions import Offer, offers_from_rows, offers_to_rows
+from domain.notice import TELEGRAM
 from domain.routine import make_key as make_key  # the key is the plan's; writers here may build one
 from storage.db import insert_new
 from storage.models import Chat, ChatUnit, Outbox
@@ -47,6 +48,7 @@ def enqueue(
     not_before: datetime | None = None,
     document: bytes | None = None,
     document_name: str | None = None,
+    platform: str = TELEGRAM,
 ) -> tuple[Outbox, bool]:
     """Write a message to the outbox unless one with the same key exists. Returns (row, created).
 
@@ -68,6 +70,7 @@ def enqueue(
         "attempts": 0,
         "document": document,
         "document_name": document_name,
+        "platform": platform,
     }
     created = insert_new(session, Outbox, values, "key")
     return session.exec(select(Outbox).where(Outbox.key == key)).one(), created
@@ -249,16 +252,17 @@ class Withdrawn:
 
 
 def withdraw_unsent(session: Session, now: datetime, chat_telegram_id: int, reason: str) -> Withdrawn:
-    """A chat can no longer be written to: each unsent message goes to another active group of its unit when
-    there is one, else is given up (kept, marked dead, never silently: callers tell the administrators)."""
-    other: dict[int, int] = {}
-    for unit_id, tg in session.exec(
-        select(ChatUnit.unit_id, Chat.telegram_chat_id)
+    """A chat can no longer be written to: each unsent message goes to another active group of its unit on
+    the same platform (its words were cut to that platform) when there is one, else is given up (kept, marked
+    dead, never silently: callers tell the administrators)."""
+    other: dict[tuple[int, str], int] = {}
+    for unit_id, tg, platform in session.exec(
+        select(ChatUnit.unit_id, Chat.telegram_chat_id, Chat.platform)
         .join(Chat, col(Chat.id) == col(ChatUnit.chat_id))
         .where(col(Chat.active).is_(True), Chat.telegram_chat_id != chat_telegram_id)
         .order_by(col(Chat.id))
     ):
-        other.setdefault(unit_id, tg)
+        other.setdefault((unit_id, platform), tg)
     readdressed = 0
     dead: list[int] = []
     kinds: list[str] = []
@@ -271,7 +275,7 @@ def withdraw_unsent(session: Session, now: datetime, chat_telegram_id: int, reas
         )
         .order_by(col(Outbox.id))
     ):
-        target = other.get(row.unit_id) if row.unit_id is not None else None
+        target = other.get((row.unit_id, row.platform)) if row.unit_id is not None else None
         if target is not None:
             row.chat_id, row.claimed_at, row.claimed_by = target, None, None
             readdressed += 1

@@ -239,7 +239,12 @@ def gather(
         )
     ).all()
     chat_views = tuple(
-        ChatView(c.telegram_chat_id, c.title, tuple(unit_ids) if c.all_units else expand(chat_units[c.id]))
+        ChatView(
+            c.telegram_chat_id,
+            c.title,
+            tuple(unit_ids) if c.all_units else expand(chat_units[c.id]),
+            c.platform,
+        )
         for c in chats
         if c.id is not None
     )

@@ -11,7 +11,16 @@ from domain.model import State
 from domain.notice import DailyRead, DueWarning, Notice, Overdue
 from domain.routine import RoutineSettings, decide, plan
 from domain.site import SiteWords
-from domain.wording import SiteText, Style, render, render_all
+from domain.wording import (
+    SiteText,
+    Style,
+    chat_gone_notice,
+    late_note,
+    rejected_notice,
+    render,
+    render_all,
+    set_aside_notice,
+)
 from tests.domain.test_routine import CAL, EDU, FIN_CHAT, item, local, snap
 
 BUSY = (
@@ -85,3 +94,28 @@ def test_a_smaller_platform_gets_more_parts_each_with_its_own_key_and_offers() -
         offered = [o.action for row in part.offers for o in row]
         assert len(offered) <= 2 and all(a.verb is Verb.DONE and a.item in part.item_ids for a in offered)
         assert part.asks == part.item_ids
+
+
+def test_each_recipient_gets_the_style_of_its_chat_s_platform() -> None:
+    many = tuple(item(i, f"栏目{i}", State.OVERDUE, due=date(2026, 10, 9), late=3) for i in range(1, 13))
+    chat = next(c for c in snap().chats if c.telegram_id == FIN_CHAT)
+    robot_chat = dataclasses.replace(chat, platform="robot")
+    snapshot = snap(*many, chats=(robot_chat,))
+    settings = RoutineSettings(escalate_after_workdays=99)
+    small = Style(max_text=400, done_buttons=2, name="群机器人")
+    out = [p for p in plan(snapshot, MONDAY, CAL, settings, {"robot": small}) if p.kind == "overdue"]
+    assert len(out) > 2 and all(p.to.platform == "robot" and len(p.text) <= 400 for p in out)
+    telegram = [p for p in plan(snapshot, MONDAY, CAL, settings) if p.kind == "overdue"]
+    assert len(telegram) == 1  # unregistered: the settings' (Telegram's) style
+
+
+def test_the_sender_s_notices_are_worded_here_for_any_platform() -> None:
+    gone = chat_gone_notice("财政局工作群", ("市财政局",), "removed", "Forbidden: kicked", 2, ("overdue",))
+    assert "群聊「财政局工作群」（市财政局）已无法发送消息：机器人已被移出该群。" in gone
+    assert "2条未发送的消息已改发到该单位的其他群。" in gone and "1条消息未能送达（逾期提醒1条）" in gone
+    odd = chat_gone_notice("某群", (), None, "webhook 已失效", 0, ())
+    assert "（未绑定单位）已无法发送消息：webhook 已失效。" in odd
+    refused = rejected_notice("daily_read", "【日查】10月12日\n…", "bad text", Style(name="群机器人"))
+    assert "一条日查清单（【日查】10月12日）被 群机器人 拒绝：bad text。" in refused
+    assert "连续5次发送失败" in set_aside_notice("overdue", "【逾期提醒】", 5, "Conflict")
+    assert late_note(date(2026, 10, 12), date(2026, 10, 13)) == "（延迟送达：本消息原定于10月12日发送）"

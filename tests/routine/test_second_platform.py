@@ -1,6 +1,7 @@
-"""A second chat platform is one renderer and one transport: a routine day reaches a made-up group robot
-(markdown text, each offered action a link) and a tapped link logs the update through the same act as
-Telegram's button. Nothing in the planner, the outbox, the sender or the acts knows about it."""
+"""A second chat platform is one channel (style + transport) in the registry: a routine day reaches a made-up
+group robot (markdown text, each offered action a link, at most one under a message) through the production
+path, the chat marked as the robot's, and a tapped link logs the update through the same act as Telegram's
+button. Nothing in the planner, the outbox, the sender or the acts knows about it."""
 
 from __future__ import annotations
 
@@ -8,18 +9,23 @@ import re
 from urllib.parse import parse_qs, quote, urlsplit
 
 from sqlalchemy.engine import Engine
+from sqlmodel import select
 
 from acts.updates import Logged, log_button
+from channels.registry import Channel, Channels
 from channels.transport import Outgoing
 from domain.actions import Action, Verb
 from domain.calendar import WorkCalendar
+from domain.notice import TELEGRAM
+from domain.wording import Style
 from jobs.routine import RoutineConfig, tick
 from jobs.sender import SendLimits
 from storage.db import session_scope
 from storage.items import Judge
+from storage.models import Chat, Outbox
 from storage.queries import Speaker
 from tests.conftest import SHANGHAI, at
-from tests.routine.conftest import EDU_CHAT, FIN_CHAT, FIN_WM_TG, add_item, build_world
+from tests.routine.conftest import EDU_CHAT, FIN_CHAT, FIN_WM_TG, FakeTransport, add_item, build_world
 
 FAST = SendLimits(per_second=1000, private_interval=0.0, group_per_window=10_000, linger=0.2)
 BASE = "https://zhiri.example.gov.cn/a"
@@ -49,6 +55,8 @@ class RobotTransport:
         return len(self.posted)
 
 
+ROBOT = "robot"
+ROBOT_STYLE = Style(max_text=2000, done_buttons=1, name="群机器人")  # one link under a message
 # --------------------------------------------------------------------------------------------------------
 
 
@@ -64,35 +72,54 @@ async def test_a_routine_day_reaches_a_second_platform_and_its_link_logs_the_upd
     budget = add_item(
         engine, world, judge, "政务公开 / 财政预决算", "2周内更新", "市财政局", at("2026-09-16 10:00")
     )
+    special = add_item(
+        engine, world, judge, "政务公开 / 财政专项", "2周内更新", "市财政局", at("2026-09-16 10:00")
+    )
     add_item(engine, world, judge, "政务公开 / 教育动态", "6个月内更新", "市教育局", at("2026-09-29 10:00"))
-    robot = RobotTransport()
+    with session_scope(engine) as s:  # 市财政局's group is a robot's; 市教育局's stays on Telegram
+        chat = s.exec(select(Chat).where(Chat.telegram_chat_id == FIN_CHAT)).one()
+        chat.platform = ROBOT
+        s.add(chat)
+    robot, telegram = RobotTransport(), FakeTransport()
+    channels = Channels(Channel(TELEGRAM, telegram), Channel(ROBOT, robot, ROBOT_STYLE))
     config = RoutineConfig(limits=FAST, tz=SHANGHAI)
 
-    # 30 September, 09:00: the daily read in both groups, the warning for 财政预决算 (due on a holiday).
-    await tick(engine, robot, at("2026-09-30 09:00"), config)
-    fin = [_text(body) for chat, body in robot.posted if chat == FIN_CHAT]
-    edu = [_text(body) for chat, body in robot.posted if chat == EDU_CHAT]
+    # 30 September, 09:00: the daily read in both groups, the warning for both finance columns.
+    await tick(engine, channels, at("2026-09-30 09:00"), config)
+    assert {chat for chat, _ in robot.posted} == {FIN_CHAT}
+    assert EDU_CHAT in {d.chat_id for d in telegram.sent} and not telegram.to(FIN_CHAT)
+    fin = [_text(body) for _, body in robot.posted]
     assert [t.splitlines()[0] for t in fin] == [
         "【日查】2026年9月30日（星期三）",
         "【当日预警】2026年9月30日（星期三）",
     ]
     assert f"[✅ 已巡查]({BASE}?do=read%3A20260930)" in fin[0]
-    assert f"[✅ 已更新：财政预决算]({BASE}?do=done%3A{budget})" in fin[1]
-    assert edu[0].startswith("【日查】") and "教育动态" in edu[0]
+    # The robot's style: both columns are named, one link is offered (Telegram offers up to eight).
+    assert "财政预决算" in fin[1] and "财政专项" in fin[1]
+    links = re.findall(r"\((https://[^)]+do=done[^)]+)\)", fin[1])
+    assert len(links) == 1
+    assert (
+        telegram.to(EDU_CHAT)[0].text.startswith("【日查】") and "教育动态" in telegram.to(EDU_CHAT)[0].text
+    )
+    with session_scope(engine) as s:
+        platforms = {
+            (r.chat_id, r.platform) for r in s.exec(select(Outbox)) if r.chat_id in (FIN_CHAT, EDU_CHAT)
+        }
+    assert platforms == {(FIN_CHAT, ROBOT), (EDU_CHAT, TELEGRAM)}
 
     # The webmaster taps the link: the same act as Telegram's button logs it, once.
-    link = re.search(r"\((https://[^)]+do=done[^)]+)\)", fin[1])
-    assert link is not None
-    action = action_of_link(link.group(1))
-    assert action is not None and action.verb is Verb.DONE and action.items == (budget,)
+    action = action_of_link(links[0])
+    assert action is not None and action.verb is Verb.DONE and action.items in ((budget,), (special,))
+    tapped, other = ("财政预决算", "财政专项") if action.items == (budget,) else ("财政专项", "财政预决算")
     webmaster = Speaker(FIN_WM_TG, "张三", username="zhangsan")
     with session_scope(engine) as s:
         result = log_button(s, at("2026-09-30 10:00"), judge, webmaster, (), action.item, count=action.count)
-    assert isinstance(result, Logged) and [i.path for i in result.items] == ["政务公开 / 财政预决算"]
+    assert isinstance(result, Logged) and [i.path for i in result.items] == [f"政务公开 / {tapped}"]
 
-    # 15:00: the repeat names only what is still not done: nothing for 财政局 now.
+    # 15:00: the repeat names only what is still not done.
     before = len(robot.posted)
-    await tick(engine, robot, at("2026-09-30 15:00"), config)
-    assert not any(chat == FIN_CHAT and "再次提醒" in _text(b) for chat, b in robot.posted[before:])
+    await tick(engine, channels, at("2026-09-30 15:00"), config)
+    repeats = [_text(b) for _, b in robot.posted[before:] if "再次提醒" in _text(b)]
+    assert len(repeats) == 1 and other in repeats[0] and tapped not in repeats[0]
     # Nothing was sent twice.
     assert len({(chat, _text(b)) for chat, b in robot.posted}) == len(robot.posted)

@@ -148,7 +148,10 @@ async def test_a_lost_group_is_reported_and_its_messages_go_to_the_units_other_g
         s.add(ChatUnit(chat_id=other.id, unit_id=fin))
     put(engine, FIN_CHAT, 2, "unit", unit_id=fin)
     put(engine, FIN_CHAT, 1, "nounit")
-    transport.fail(TransportError("Forbidden: bot was kicked from the group chat", chat_gone=True), FIN_CHAT)
+    transport.fail(
+        TransportError("Forbidden: bot was kicked from the group chat", chat_gone=True, reason="removed"),
+        FIN_CHAT,
+    )
     report = await run(engine, transport, SenderState(limits=FAST))
     assert report.readdressed == 2 and report.dead == 1 and report.notices == 1
     assert [d.text for d in transport.to(-1003)] == ["unit0", "unit1"]
