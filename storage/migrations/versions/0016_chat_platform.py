@@ -1,7 +1,7 @@
 """chats and outbox rows know their chat platform
 
 Revision ID: 0016
-Revises: 0012
+Revises: 0013
 
 `chat.platform` and `outbox.platform` ("telegram" for every row so far): the routine cuts a message to the
 style of its chat's platform and the sender hands the row to that platform's transport (`channels.registry`).
@@ -13,7 +13,7 @@ import sqlmodel
 
 
 revision = "0016"
-down_revision = "0012"
+down_revision = "0013"
 branch_labels = None
 depends_on = None
 
