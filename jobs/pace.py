@@ -23,7 +23,6 @@ class SendLimits:
     retry_base: float = 30.0  # one message's unexpected error: retried after this, doubling…
     retry_cap: float = 1800.0  # …up to half an hour
     set_aside_after: int = 5  # unexpected errors in a row before the message is set aside (~8 minutes)
-    odd_chats_outage: int = 3  # chats failing unexpectedly, nothing sent in between: an outage
     batch: int = 200  # chat heads fetched at a time
     refetch: float = 1.0  # seconds between looks at the outbox while draining
     linger: float = 5.0  # wait this long for a chat's pacing before leaving it to the next tick

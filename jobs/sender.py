@@ -9,11 +9,15 @@
   everything for its retry_after, as Telegram asks; the message waits in the outbox, unclaimed.
 - Never lost, never doubled: a row is claimed by a conditional UPDATE and marked sent in its own commit right
   after Telegram accepted it. After a crash, a claimed-but-unmarked row is retried once its claim is stale.
-- Failures: network errors open a circuit for an exponentially growing, capped delay (the API being down is
-  everyone's problem, not one chat's); the message waits in place, so the chat's order holds. Permanent
+- Failures are judged by the failure itself, never by what other chats are doing (the only active chat may
+  have no neighbour to compare with). An outage (no answer at all: the network, a timeout; a gateway's
+  502/503/504 standing in for the API; the token refused) opens a circuit for an exponentially growing,
+  capped delay (the API being down is everyone's problem, not one chat's); the message waits in place, so
+  the chat's order holds and it is never set aside for it. Permanent
   errors: the chat goes inactive, its messages go to another group of the same unit or are given up, and the
   administrators are told. ChatMigrated: the binding and the unsent messages follow the new id. Any other
-  error is this message's own ("poison"): it waits with a growing delay while its chat waits behind it and
+  error, an answer from the API that is none of these (a 500 for this chat, say) or an exception, is this
+  message's own ("poison"): it waits with a growing delay while its chat waits behind it and
   every other chat goes on; after `set_aside_after` tries it is set aside (kept, shown by `zhiri health` and
   `zhiri outbox`, sent again with `zhiri outbox --retry`), the administrators are told once, and its chat goes
   on. A send the transport reports accepted is marked sent, never sent again.
@@ -75,9 +79,6 @@ class SenderState:
     # Sent, but the database could not record it (locked, gone): row id -> (when, Telegram's message id).
     # This process never sends those rows again and records them as soon as the database lets it.
     unmarked: dict[int, tuple[datetime, int | None]] = field(default_factory=dict)
-    # Chats whose message failed unexpectedly since a message last went through. One chat: that chat's
-    # problem. Several: the platform's, however odd its errors (an outage, as if it did not answer at all).
-    failing_chats: set[int] = field(default_factory=set)
 
     def __post_init__(self) -> None:
         if self.pacer is None:
@@ -336,7 +337,6 @@ class _Drain:
             log.exception("outbox row %s was sent but could not be marked sent yet", row.id)
             return
         self.report.sent += 1
-        self.state.failing_chats.clear()
         if self.state.failures:
             log.info("Telegram reachable again after %d failed attempts", self.state.failures)
         self.state.failures, self.state.down_until = 0, None
@@ -372,7 +372,7 @@ class _Drain:
                 self.report.dead += 1
                 text = rejected_notice(row.kind, row.text, str(exc), self.transport.style(row.platform))
                 self.report.notices += self._tell_admins(s, now, row.chat_id, f"rejected:{row.id}", text)
-            elif not exc.outage and not self._everyones(row.chat_id):
+            elif not exc.outage:
                 self._poisoned(s, now, row, exc)
             else:
                 # Messages in flight together fail together: one outage, one step of the backoff.
@@ -387,11 +387,6 @@ class _Drain:
                     self.state.down_until,
                     self.state.failures,
                 )
-
-    def _everyones(self, chat_id: int) -> bool:
-        """Unexpected errors in a third chat with nothing sent in between: the platform fails, not a chat."""
-        self.state.failing_chats.add(chat_id)
-        return len(self.state.failing_chats) >= self.limits.odd_chats_outage
 
     def _poisoned(self, s: Session, now: datetime, row: _Row, exc: TransportError) -> None:
         """An unexpected error of this one message: it waits alone, and is set aside if it keeps failing."""

@@ -362,6 +362,65 @@ async def test_one_group_that_keeps_failing_holds_back_no_one_and_loses_nothing(
     assert tally(engine, fake, expected)["lost"] == 0 and in_order(fake, expected)
 
 
+async def test_a_poison_message_in_the_only_active_chat_is_set_aside_and_reported(
+    engine: Engine, fake: FakeBotAPI, bot: Bot
+) -> None:
+    # No other chat has traffic to compare with: the answer itself (an error from the API, not a gateway's)
+    # says it is this message's problem.
+    build_world(engine)
+    admin = fake.user(ADMIN_TG, "王主任", "wangzr")
+    fake.private_chat(admin)
+    expected = fan_out(engine, fake, chats=1, per_chat=3)
+    [(chat, texts)] = expected.items()
+    fake.fail_next(5, 500, description="Internal Server Error: odd message")
+    state = SenderState(limits=SendLimits(per_second=200, private_interval=0.0, linger=0.5))
+    minutes = 0
+    while True:  # a tick a minute, until nothing is waiting
+        result = await drain(
+            engine,
+            TelegramTransport(bot),
+            NOW + timedelta(minutes=minutes),
+            state=state,
+            admin_ids=(ADMIN_TG,),
+        )
+        assert state.down_until is None and result.retried == 0  # never taken for an outage
+        with session_scope(engine) as s:
+            if outbox.unsent_count(s) == 0:
+                break
+        minutes += 1
+        assert minutes < 60
+    with session_scope(engine) as s:
+        [aside] = outbox.set_aside_rows(s)
+    assert aside.text == texts[0] and aside.failures == 5 and "odd message" in (aside.last_error or "")
+    assert 7 <= minutes <= 9  # 30 s, 1, 2 and 4 minutes apart: about eight minutes
+    assert fake.texts_to(chat) == texts[1:]
+    [notice] = fake.texts_to(ADMIN_TG)
+    assert notice is not None and "连续5次发送失败" in notice
+
+
+async def test_a_gateway_outage_with_one_chat_sets_nothing_aside(
+    engine: Engine, fake: FakeBotAPI, bot: Bot
+) -> None:
+    # The converse: the API's gateway answering 502/503/504 for half an hour is an outage, however few chats
+    # there are; the messages wait in order and go when it is back.
+    build_world(engine)
+    expected = fan_out(engine, fake, chats=1, per_chat=3)
+    [(chat, texts)] = expected.items()
+    state = SenderState(
+        limits=SendLimits(per_second=200, private_interval=0.0, linger=0.5, set_aside_after=2)
+    )
+    for minute, code in enumerate([502, 503, 504] * 10):
+        fake.fail_chat(chat, code)
+        result = await drain(engine, TelegramTransport(bot), NOW + timedelta(minutes=minute), state=state)
+        assert result.failed == result.set_aside == result.sent == 0
+    assert state.failures >= 5 and fake.texts_to(chat) == []
+    fake.clear_faults()
+    await drain(engine, TelegramTransport(bot), NOW + timedelta(minutes=45), state=state)
+    assert fake.texts_to(chat) == texts
+    with session_scope(engine) as s:
+        assert outbox.set_aside_rows(s) == [] and outbox.unsent_count(s) == 0
+
+
 async def test_a_send_accepted_with_an_unreadable_answer_is_not_sent_again(
     engine: Engine, fake: FakeBotAPI, bot: Bot
 ) -> None:

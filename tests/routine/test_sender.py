@@ -314,22 +314,36 @@ async def test_a_bug_in_the_transport_is_one_messages_problem(
     assert "KeyError" in (fin.last_error or "")
 
 
-async def test_odd_errors_in_several_chats_at_once_are_an_outage_not_poison(
+async def test_odd_answers_in_several_chats_are_each_their_own_not_an_outage(
     engine: Engine, transport: FakeTransport
 ) -> None:
+    # The failure decides, not how many chats fail: an answer from the API is never an outage, however many
+    # chats get one (counting chats told a lone chat's poison from an outage only when there were others).
     for chat in (-3001, -3002, -3003, -3004):
         put(engine, chat, 1, f"c{chat}")
     transport.fail(TransportError("Internal Server Error"), None, times=4)
     state = SenderState(limits=SendLimits(per_second=1000, private_interval=0.0, max_in_flight=1, linger=0.5))
     report = await run(engine, transport, state)
-    # Two chats' messages count a failure each; the third chat's shows the platform failing: the circuit.
-    assert report.failed == 2 and state.failures == 1 and state.down_until is not None
-    # The fourth error falls on the first chat again: still everyone's (nothing went through in between).
-    assert (await run(engine, transport, state, NOW + timedelta(seconds=60))).sent == 0
-    assert state.failures == 2
-    assert (await run(engine, transport, state, NOW + timedelta(seconds=120))).sent == 4
-    assert [r.failures for r in rows(engine)] == [1, 1, 0, 0]
-    assert not state.failing_chats and state.failures == 0
+    assert report.failed == 4 and report.retried == 0 and state.failures == 0 and state.down_until is None
+    assert [r.failures for r in rows(engine)] == [1, 1, 1, 1]
+    # Each waits its own 30 s, then goes.
+    assert (await run(engine, transport, state, NOW + timedelta(seconds=31))).sent == 4
+
+
+async def test_an_outage_in_the_only_chat_is_waited_out_never_set_aside(
+    engine: Engine, transport: FakeTransport
+) -> None:
+    put(engine, FIN_CHAT, 2, "fin")
+    limits = SendLimits(per_second=1000, private_interval=0.0, linger=0.5, set_aside_after=2)
+    state = SenderState(limits=limits)
+    transport.fail(TransportError("NetworkError: Bad Gateway", outage=True), FIN_CHAT, times=6)
+    for minute in range(6):
+        report = await run(engine, transport, state, NOW + timedelta(minutes=minute * 10))
+        assert report.retried == 1 and report.set_aside == 0 and report.failed == 0
+    assert state.failures == 6
+    assert (await run(engine, transport, state, NOW + timedelta(hours=1))).sent == 2
+    assert [d.text for d in transport.to(FIN_CHAT)] == ["fin0", "fin1"]
+    assert [r.failures for r in rows(engine)] == [0, 0] and state.failures == 0
 
 
 async def test_replies_take_their_slots_from_the_one_pacer_and_a_429_pauses_the_outbox_too() -> None:
