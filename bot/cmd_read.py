@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
-from bot.config import load_settings
+from bot.env import local_tz
 from domain.text import READ_LABELS
-from webread import PageReading, Reader
+
+if TYPE_CHECKING:
+    from webread.extract import PageReading
+
+# This command must start fast (a person waits for one page): the time zone is the only setting it reads,
+# without pydantic (bot/env.py); asyncio, httpx and the page reader load when it fetches.
 
 
 def _day(text: str) -> date:
@@ -49,13 +54,17 @@ def to_text(url: str, reading: PageReading) -> str:
 
 
 async def _read(url: str, today: date, timeout: float) -> PageReading:
+    from webread.fetch import Reader
+
     async with Reader(timeout=timeout, host_delay=0) as reader:
         return await reader.read(url, today=today)
 
 
 def run(args: argparse.Namespace) -> int:
     # The only place the reader looks at the clock: the site's local date (TZ_NAME, as everywhere else).
-    today: date = args.today or datetime.now(load_settings().tz).date()
+    today: date = args.today or datetime.now(local_tz()).date()
+    import asyncio
+
     reading = asyncio.run(_read(args.url, today, args.timeout))
     print(to_json(args.url, reading) if args.json else to_text(args.url, reading))
     return 1 if reading.status == "broken" else 0

@@ -1,4 +1,5 @@
-"""Configuration: the only place that reads the environment and `.env`."""
+"""Configuration: the only place that reads the environment and `.env` (with `bot/env.py`, which reads one
+setting the same way for the commands that must start fast)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from zoneinfo import ZoneInfo
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from bot.env import DEFAULT_TZ_NAME, ENV_FILE
 from domain.due import Policy
 from domain.inspection import DEFAULT_THRESHOLDS as _T
 from domain.inspection import Thresholds
@@ -24,13 +26,13 @@ OFFICIAL_API_URL = "https://api.telegram.org/bot"
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+    model_config = SettingsConfigDict(env_file=ENV_FILE, env_file_encoding="utf-8", extra="ignore")
 
     telegram_bot_token: str = ""
     telegram_api_url: str = OFFICIAL_API_URL
     database_url: str = "sqlite:///data/zhiri.db"
     admin_telegram_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
-    tz_name: str = "Asia/Shanghai"
+    tz_name: str = DEFAULT_TZ_NAME
     # Webhook instead of long polling when webhook_url is set (the public HTTPS address Telegram posts to).
     webhook_url: str = ""
     webhook_secret: str = ""

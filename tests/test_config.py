@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import os
 import re
 from datetime import time
 from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
 
 from bot.config import Settings
+from bot.env import local_tz
 from domain.model import Span, Unit
 
 EXAMPLE = Path(__file__).parent.parent / ".env.example"
@@ -36,3 +41,27 @@ def test_settings_come_from_the_environment(monkeypatch):
     assert settings.routine.warning_repeat_at is None
     assert settings.policy.on_change_floor is None
     assert settings.policy.account_default_gap == Span(10, Unit.DAY)
+
+
+@pytest.mark.parametrize(
+    ("environ", "dotenv", "zone"),
+    [
+        ({}, None, "Asia/Shanghai"),
+        ({}, "TZ_NAME=Asia/Urumqi\n", "Asia/Urumqi"),
+        ({}, "# a comment\ntz_name = 'Asia/Harbin'\n", "Asia/Harbin"),
+        ({"TZ_NAME": "Asia/Hong_Kong"}, "TZ_NAME=Asia/Urumqi\n", "Asia/Hong_Kong"),
+        ({"tz_name": "Asia/Macau"}, None, "Asia/Macau"),
+    ],
+)
+def test_the_fast_start_reads_the_time_zone_as_the_settings_do(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, environ: dict[str, str], dotenv: str | None, zone: str
+) -> None:
+    # `zhiri read` reads TZ_NAME without pydantic (bot/env.py): the same source, the same answer.
+    monkeypatch.chdir(tmp_path)
+    for name in [n for n in os.environ if n.lower() == "tz_name"]:
+        monkeypatch.delenv(name)
+    for name, value in environ.items():
+        monkeypatch.setenv(name, value)
+    if dotenv is not None:
+        (tmp_path / ".env").write_text(dotenv, encoding="utf-8")
+    assert local_tz() == Settings().tz == ZoneInfo(zone)
