@@ -21,8 +21,9 @@ lint: setup
 	$(RUN) mypy
 	$(RUN) lint-imports
 
+# Two test processes (pytest-xdist), one per core of a small machine; a file's tests stay in one process.
 test: setup postgres lint
-	$(RUN) pytest -q
+	$(RUN) pytest -q -n 2 --dist loadfile
 
 bench: setup
 	$(RUN) python -m bench

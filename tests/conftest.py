@@ -1,8 +1,14 @@
-"""Shared fixtures. `db_url`/`engine` run a test on a real SQLite file and on a real PostgreSQL."""
+"""Shared fixtures. `db_url`/`engine` run a test on a real SQLite file and on a real PostgreSQL.
+
+`make test` runs the suite in two processes (pytest-xdist, one per core). Each starts its own PostgreSQL
+(tests/support/postgres.py) and has its own temporary folders; the database names carry the process's name
+too (`WORKER`), so that processes sharing one server (ZHIRI_TEST_POSTGRES_URL) never meet.
+"""
 
 from __future__ import annotations
 
 import itertools
+import os
 import shutil
 import sqlite3
 from collections.abc import Callable, Iterator
@@ -20,6 +26,13 @@ from tests.support import postgres
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 _counter = itertools.count()
+# "gw0", "gw1" … under pytest-xdist; empty in a plain run.
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+
+
+def db_name(name: str) -> str:
+    """A PostgreSQL database name of this test process's own."""
+    return f"{name}_{WORKER}" if WORKER else name
 
 
 @pytest.fixture(scope="session")
@@ -37,7 +50,7 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'zhiri.db'}"
     server = request.getfixturevalue("pg_server")
-    return postgres.create_database(server.url, f"zhiri_test_{next(_counter)}")
+    return postgres.create_database(server.url, db_name(f"zhiri_test_{next(_counter)}"))
 
 
 @pytest.fixture
@@ -61,11 +74,12 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def pg_template(pg_server: postgres.PostgresServer) -> str:
     """A PostgreSQL database migrated once; each test's database is created from it as a template."""
-    url = postgres.create_database(pg_server.url, "zhiri_template")
+    name = db_name("zhiri_template")
+    url = postgres.create_database(pg_server.url, name)
     eng = make_engine(url)
     upgrade(eng)
     eng.dispose()
-    return "zhiri_template"
+    return name
 
 
 def _copy(request: pytest.FixtureRequest, db_url: str, template: str) -> Engine:
@@ -116,7 +130,7 @@ class Prepared:
                 template = str(self.folder / f"{name}.db")
                 eng = _copy(request, f"sqlite:///{template}", _migrated(request, db_url))
             else:
-                template = f"zhiri_prepared_{name}"
+                template = db_name(f"zhiri_prepared_{name}")
                 eng = _copy(
                     request, url.set(database=template).render_as_string(False), _migrated(request, db_url)
                 )

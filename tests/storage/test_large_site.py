@@ -28,7 +28,7 @@ from storage.db import make_engine, session_scope
 from storage.items import Judge
 from storage.models import Chat, ChatUnit, Item, ItemUnit, Membership, Person, Site, Unit, UpdateLog
 from storage.queries import overdue_items
-from tests.conftest import SHANGHAI, at
+from tests.conftest import SHANGHAI, at, db_name
 from tests.support import postgres
 
 pytestmark = pytest.mark.slow
@@ -125,7 +125,7 @@ def populate(engine: Engine, n: int = N) -> None:
 
 @pytest.fixture(scope="module")
 def big(pg_server: postgres.PostgresServer, pg_template: str) -> Iterator[str]:
-    url = postgres.create_database(pg_server.url, "zhiri_large_site", template=pg_template)
+    url = postgres.create_database(pg_server.url, db_name("zhiri_large_site"), template=pg_template)
     engine = make_engine(url)
     populate(engine)
     engine.dispose()
