@@ -2,21 +2,24 @@
 preview`), the export and `/overdue`'s query all run.
 
 PostgreSQL refuses a statement with more than 65,535 bound parameters, so any query that put every item id of
-the site into one `IN` list crashed here. The rows are written with bulk inserts, not one act each.
+the site into one `IN` list crashed here. The rows are written with PostgreSQL's COPY, not one act each (nor
+INSERTs, which took most of a minute of the module's setup).
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from openpyxl import load_workbook
-from sqlalchemy import insert, update
+from sqlalchemy import update
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlalchemy.sql.schema import ScalarElementColumnDefault
+from sqlmodel import Session, SQLModel, select
 
 from acts.retire import retired_items
 from bot.cli import main
@@ -49,6 +52,32 @@ def offset(i: int) -> int:
 LATE = sum(1 for i in range(N) if offset(i) == STALE)
 
 
+def copy_rows(s: Session, model: type[SQLModel], rows: list[dict[str, Any]]) -> None:
+    """`rows` into `model`'s table with one COPY: no bound parameters, a fraction of INSERT's time. A column a
+    row leaves out takes its model default, as the INSERT would give it; times are stored as the ORM stores
+    them (UTC, without a zone)."""
+    table = SQLModel.metadata.tables[model.__tablename__]  # type: ignore[index]
+    given = set(rows[0])
+    columns = [c for c in table.columns if c.name in given or c.default is not None]
+    defaults: dict[str, Any] = {}
+    for c in columns:
+        if c.name not in given:
+            assert isinstance(c.default, ScalarElementColumnDefault), f"{c.name}: only plain defaults"
+            defaults[c.name] = c.default.arg
+
+    def stored(value: Any) -> Any:
+        if isinstance(value, datetime) and value.tzinfo is not None:
+            return value.astimezone(UTC).replace(tzinfo=None)
+        return value
+
+    names = ", ".join(f'"{c.name}"' for c in columns)
+    raw = s.connection().connection.driver_connection
+    assert raw is not None
+    with raw.cursor() as cursor, cursor.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
+        for row in rows:
+            copy.write_row([stored(row[c.name]) if c.name in row else defaults[c.name] for c in columns])
+
+
 def populate(engine: Engine, n: int = N) -> None:
     created = at("2025-01-06 09:00")
     rule = parse_rule(RULE)
@@ -78,8 +107,9 @@ def populate(engine: Engine, n: int = N) -> None:
         s.add(admin)
         s.flush()
         s.add(Membership(person_id=admin.id, unit_id=None, role="admin", created_at=created))
-        s.execute(
-            insert(Item),
+        copy_rows(
+            s,
+            Item,
             [
                 {
                     "site_id": site.id,
@@ -102,15 +132,17 @@ def populate(engine: Engine, n: int = N) -> None:
         )
         ids = s.exec(select(Item.id).where(Item.site_id == site.id).order_by(Item.id)).all()
         assert len(ids) == n
-        s.execute(
-            insert(ItemUnit),
+        copy_rows(
+            s,
+            ItemUnit,
             [
                 {"item_id": item_id, "unit_id": units[i % len(units)], "lead": True, "role": "lead"}
                 for i, item_id in enumerate(ids)
             ],
         )
-        s.execute(
-            insert(UpdateLog),
+        copy_rows(
+            s,
+            UpdateLog,
             [
                 {
                     "item_id": item_id,
