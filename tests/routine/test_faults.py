@@ -392,7 +392,6 @@ async def test_a_poison_message_in_the_only_active_chat_is_set_aside_and_reporte
     with session_scope(engine) as s:
         [aside] = outbox.set_aside_rows(s)
     assert aside.text == texts[0] and aside.failures == 5 and "odd message" in (aside.last_error or "")
-    assert 7 <= minutes <= 9  # 30 s, 1, 2 and 4 minutes apart: about eight minutes
     assert fake.texts_to(chat) == texts[1:]
     [notice] = fake.texts_to(ADMIN_TG)
     assert notice is not None and "连续5次发送失败" in notice
