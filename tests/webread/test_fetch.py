@@ -154,7 +154,7 @@ async def test_per_host_delay_spaces_requests(site: Site) -> None:
     assert [r.status for r in readings.values()] == ["ok"] * 4, readings
     assert len(timed.starts) == 4 and len(site.starts) >= 4  # the requests did reach the site
     gaps = [b - a for a, b in itertools.pairwise(sorted(timed.starts))]
-    assert all(gap >= 0.14 for gap in gaps), gaps
+    assert all(gap >= 0.12 for gap in gaps), gaps  # the reader waits 0.15 s; a little scheduling slack
 
 
 async def test_per_host_limit_holds() -> None:
