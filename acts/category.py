@@ -4,13 +4,13 @@ read it from the path again. A deployment-wide setting, so the deployment's admi
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlmodel import Session
 
-from domain.access import Act
+from domain.access import Act, permits
 from domain.inspection import (
     category_from_text,
     classify,
@@ -19,10 +19,9 @@ from domain.model import Category, ItemKind
 from storage.items import Judge, refresh_item
 from storage.models import Item
 from storage.queries import (
+    Actor,
     ItemRef,
     NotAdmin,
-    Speaker,
-    actor_for,
     item_refs,
     match_items,
 )
@@ -57,24 +56,13 @@ AUTO_WORDS = ("自动", "auto")
 
 
 def category_by(
-    session: Session,
-    now: datetime,
-    judge: Judge,
-    sender: Speaker,
-    admin_ids: Iterable[int],
-    words: Sequence[str],
+    session: Session, now: datetime, actor: Actor, judge: Judge, words: Sequence[str]
 ) -> CategorySet | CategoryUsage | CategoryItemUnknown | CategoryItemAmbiguous | NotAdmin:
-    """`/category 栏目 类别`: a deployment-wide setting, so the deployment's administrators' act."""
-    if not actor_for(session, sender, admin_ids).may(Act.ADMINISTER, None):
+    """`栏目 类别` (`/category`, `zhiri category`): store the administrator's category for a column (or 自动
+    to read it from the path again) and refresh the item, whose inspection risk depends on it. A
+    deployment-wide setting, so the deployment's administrators' act."""
+    if not permits(actor, Act.ADMINISTER, None):
         return NotAdmin()
-    return set_category(session, now, judge, words)
-
-
-def set_category(
-    session: Session, now: datetime, judge: Judge, words: Sequence[str]
-) -> CategorySet | CategoryUsage | CategoryItemUnknown | CategoryItemAmbiguous:
-    """`栏目 类别`: store the administrator's category for a column (or 自动 to read it from the path
-    again) and refresh the item, whose inspection risk depends on it."""
     if len(words) < 2:
         return CategoryUsage()
     category_word = words[-1]

@@ -1,8 +1,9 @@
 """Group chats: `/bindchat` binds a group to units; the bot leaving or re-joining a group, and a group
 becoming a supergroup, keep the binding right.
 
-Each act takes `(session, now, …)` and leaves committing to the caller's `session_scope`. Results are frozen
-dataclasses; refusals are values, turned into words by the handlers.
+Each act takes `(session, now, actor, …)` (the bot's own events: `(session, now, …)`) and leaves committing
+to the caller's `session_scope`. Results are frozen dataclasses; refusals are values, turned into words by
+the handlers.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from datetime import datetime
 from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
-from domain.access import Act
+from domain.access import Act, administers, permits
 from storage import outbox
 from storage.items import Judge
 from storage.models import (
@@ -27,13 +28,12 @@ from storage.models import (
 )
 from storage.queries import (
     ALL_WORDS,
+    Actor,
     NotAdmin,
     NotYourUnit,
-    Speaker,
     UnitAmbiguous,
     UnitRef,
     UnitUnknown,
-    actor_for,
     clean,
     name_key,
     resolve_unit_for,
@@ -100,19 +100,17 @@ def _bound_units(session: Session, chat_row_id: int) -> tuple[str, ...]:
 def bind_chat(
     session: Session,
     now: datetime,
-    sender: Speaker,
-    admin_ids: Iterable[int],
+    actor: Actor,
     chat: ChatRef,
     words: Sequence[str],
 ) -> Bound | NotAdmin | UnitUnknown | UnitAmbiguous | NotYourUnit:
     """`/bindchat UNIT …`: the group hears about these units (added to what it had). `全部`: every unit."""
-    actor = actor_for(session, sender, admin_ids)
-    if not actor.is_admin:
+    if not administers(actor):
         return NotAdmin()
     texts = unit_words(words)
     everything = any(name_key(t) in ALL_WORDS for t in texts)
     units: list[UnitRef] = []
-    if everything and not actor.may(Act.ADMINISTER, None):
+    if everything and not permits(actor, Act.ADMINISTER, None):
         return NotAdmin()
     for text in [] if everything else texts:
         found = resolve_unit_for(session, text, actor, Act.ADMINISTER)
@@ -133,11 +131,10 @@ def bind_chat(
 
 
 def unbind_chat(
-    session: Session, now: datetime, sender: Speaker, admin_ids: Iterable[int], chat: ChatRef
+    session: Session, now: datetime, actor: Actor, chat: ChatRef
 ) -> Unbound | NotBound | NotAdmin:
     """`/unbindchat`: the group no longer hears about its units (a unit administrator removes only theirs)."""
-    actor = actor_for(session, sender, admin_ids)
-    if not actor.is_admin:
+    if not administers(actor):
         return NotAdmin()
     row = session.exec(select(Chat).where(Chat.telegram_chat_id == chat.telegram_chat_id)).first()
     if row is None or row.id is None:
@@ -145,7 +142,7 @@ def unbind_chat(
     before = _bound_units(session, row.id)
     if not before and not row.all_units:
         return NotBound()
-    whole = actor.may(Act.ADMINISTER, None)  # the deployment's administrators unbind everything
+    whole = permits(actor, Act.ADMINISTER, None)  # the deployment's administrators unbind everything
     removed_all = row.all_units and whole
     remove = delete(ChatUnit).where(col(ChatUnit.chat_id) == row.id)
     if whole:
@@ -170,8 +167,8 @@ class ChatPresence:
     notified: int = 0  # administrators told
 
 
-def _admin_telegram_ids(session: Session, admin_ids: Iterable[int], unit_names: Sequence[str]) -> list[int]:
-    ids = set(admin_ids)
+def _admin_telegram_ids(session: Session, configured: Iterable[int], unit_names: Sequence[str]) -> list[int]:
+    ids = set(configured)
     rows = session.exec(
         select(Person.telegram_id, Membership.unit_id, Unit.name)
         .join(Membership, col(Membership.person_id) == col(Person.id))
@@ -189,7 +186,7 @@ def bot_membership_changed(
     now: datetime,
     judge: Judge,
     chat: ChatRef,
-    admin_ids: Iterable[int],
+    configured: Iterable[int],
     *,
     present: bool,
     kicked: bool = False,
@@ -223,7 +220,7 @@ def bot_membership_changed(
     if not present and (bound or withdrawn.dead):
         day = judge.today(now)
         text = notice(row.title, units, row.all_units, kicked, withdrawn)
-        for tid in _admin_telegram_ids(session, admin_ids, units):
+        for tid in _admin_telegram_ids(session, configured, units):
             key = outbox.make_key(
                 "admin_notice", tid, day, extra=f"chat_left:{chat.telegram_chat_id}:{event_key}"
             )

@@ -6,16 +6,17 @@ administrators); the page is read by the caller (`webread`), and `record_check` 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlmodel import Session
 
+from domain.access import takes_part
 from storage.items import Judge, judge_items
 from storage.models import Item
 from storage.people import Ambiguous, ItemUnknown, NotYours, find_item
-from storage.queries import Speaker, Stranger, actor_for
+from storage.queries import Actor, Stranger
 from storage.reads import readings, record_reading
 
 
@@ -51,11 +52,10 @@ class Checked:
 
 
 def check_target(
-    session: Session, now: datetime, sender: Speaker, admin_ids: Iterable[int], words: Sequence[str]
+    session: Session, now: datetime, actor: Actor, words: Sequence[str]
 ) -> CheckTarget | NoUrl | CheckUsage | Stranger | Ambiguous | ItemUnknown | NotYours:
     """Which column `/check 名称` means, among the sender's own (all, for administrators)."""
-    actor = actor_for(session, sender, admin_ids)
-    if not actor.known:
+    if not takes_part(actor):
         return Stranger()
     if not words:
         return CheckUsage()

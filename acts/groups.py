@@ -11,18 +11,17 @@ from sqlmodel import Session, col, select
 from acts.chats import (
     unit_words,
 )
-from domain.access import Act
+from domain.access import Act, permits
 from storage.models import (
     Unit,
     UnitGroupMember,
 )
 from storage.queries import (
+    Actor,
     NotAdmin,
-    Speaker,
     UnitAmbiguous,
     UnitRef,
     UnitUnknown,
-    actor_for,
     resolve_unit,
 )
 
@@ -45,14 +44,13 @@ class GroupUsage:
 
 
 def fill_group(
-    session: Session, now: datetime, sender: Speaker, admin_ids: Iterable[int], words: Sequence[str]
+    session: Session, now: datetime, actor: Actor, words: Sequence[str]
 ) -> GroupMembers | GroupUsage | NotAGroup | NotAdmin | UnitUnknown | UnitAmbiguous:
     """`/group 组名 [单位 …]`: list a group's member units, or add units to it (administrators only).
 
     Items of a group (an item of 市属各部门) are then also the member units' items: their people see and log
     them, and their groups are reminded of them."""
-    actor = actor_for(session, sender, admin_ids)
-    if not actor.may(Act.ADMINISTER, None):
+    if not permits(actor, Act.ADMINISTER, None):
         return NotAdmin()
     texts = unit_words(words)
     if not texts:

@@ -1,21 +1,21 @@
 """Invitations: an administrator invites a person to a unit and role; the person joins with the code.
 
-Each act takes `(session, now, …)`, asks the one permission policy and leaves committing to the caller's
-`session_scope`. Results are frozen dataclasses; refusals are values, turned into words by the handlers.
+Each act takes `(session, now, actor, …)`, asks the one permission policy and leaves committing to the
+caller's `session_scope`. Results are frozen dataclasses; refusals are values, turned into words by the
+handlers.
 """
 
 from __future__ import annotations
 
 import re
 import secrets
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
-from domain.access import Act
+from domain.access import Act, administers, permits
 from storage.models import (
     Invitation,
     Membership,
@@ -28,13 +28,12 @@ from storage.people import (
 )
 from storage.queries import (
     ALL_WORDS,
+    Actor,
     NotAdmin,
     NotYourUnit,
-    Speaker,
     UnitAmbiguous,
     UnitRef,
     UnitUnknown,
-    actor_for,
     clean,
     name_key,
     resolve_unit_for,
@@ -90,14 +89,12 @@ class AllNeedsAdminRole:
 def create_invitation(
     session: Session,
     now: datetime,
-    sender: Speaker,
-    admin_ids: Iterable[int],
+    actor: Actor,
     unit_text: str,
     role_text: str,
     days: int,
 ) -> Invited | NotAdmin | RoleUnknown | AllNeedsAdminRole | UnitUnknown | UnitAmbiguous | NotYourUnit:
-    actor = actor_for(session, sender, admin_ids)
-    if not actor.is_admin:
+    if not administers(actor):
         return NotAdmin()
     role = parse_role(role_text)
     if role is None:
@@ -106,7 +103,7 @@ def create_invitation(
     if name_key(unit_text) in ALL_WORDS:
         if role != "admin":
             return AllNeedsAdminRole()
-        if not actor.may(Act.ADMINISTER, None):
+        if not permits(actor, Act.ADMINISTER, None):
             return NotAdmin()
     else:
         found = resolve_unit_for(session, unit_text, actor, Act.ADMINISTER)
@@ -158,9 +155,12 @@ _CODE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
 
 def accept_invitation(
-    session: Session, now: datetime, sender: Speaker, code: str
+    session: Session, now: datetime, actor: Actor, code: str
 ) -> Joined | InviteUnknown | InviteUsed | InviteExpired | InviteRevoked:
-    """`/start CODE`: bind the sender to the invitation's unit and role. A code works once."""
+    """`/start CODE`: bind the person speaking to the invitation's unit and role. A code works once."""
+    sender = actor.speaker
+    if sender is None:
+        raise ValueError("an invitation is accepted by a person in a chat")
     code = clean(code)
     invitation = (
         session.exec(select(Invitation).where(Invitation.code == code)).first() if _CODE.match(code) else None

@@ -9,19 +9,20 @@ Two ways an item stops being reminded of, kept apart on the row (`Item.retired_a
   back.
 
 Either way nothing is deleted: its history, events and half-month answers stay, and `/unretire` (or the list)
-brings it back with them. Each operation takes `(session, now, …)` and leaves committing to the caller.
+brings it back with them. Each operation takes `(session, now, …)` (the acts people do, `(session, now, actor,
+…)`) and leaves committing to the caller.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import ColumnElement
 from sqlmodel import Session, col, select
 
-from domain.access import Act
+from domain.access import Act, administers, permits
 from storage.items import Judge, refresh_item
 from storage.models import Item, ItemUnit, Unit
 from storage.people import Ambiguous, ItemUnknown
@@ -29,8 +30,6 @@ from storage.queries import (
     Actor,
     ItemRef,
     NotAdmin,
-    Speaker,
-    actor_for,
     clean,
     item_units,
     match_items,
@@ -113,34 +112,33 @@ def _find(refs: Sequence[ItemRef], words: Sequence[str]) -> tuple[ItemRef, str] 
 
 
 def _target(
-    session: Session, sender: Speaker, admin_ids: Iterable[int], words: Sequence[str], *, retired: bool
-) -> tuple[Item, str, Actor] | RetireUsage | NotAdmin | Ambiguous | ItemUnknown:
+    session: Session, actor: Actor, words: Sequence[str], *, retired: bool
+) -> tuple[Item, str] | RetireUsage | NotAdmin | Ambiguous | ItemUnknown:
     """The item the first words name (and the words after it) among the live (or retired) items the
     permission policy lets the sender administer."""
-    actor = actor_for(session, sender, admin_ids)
-    if not actor.is_admin:
+    if not administers(actor):
         return NotAdmin()
     words = [w for w in (clean(w) for w in words) if w]
     if not words:
         return RetireUsage(retire=not retired)
     refs = _refs(session, retired=retired)
     units = item_units(session, [r.id for r in refs])
-    found = _find([r for r in refs if actor.may(Act.ADMINISTER, units.get(r.id, ()))], words)
+    found = _find([r for r in refs if permits(actor, Act.ADMINISTER, units.get(r.id, ()))], words)
     if not isinstance(found, tuple):
         return found
     item = session.get(Item, found[0].id)
     assert item is not None
-    return item, found[1], actor
+    return item, found[1]
 
 
 def retire_by(
-    session: Session, now: datetime, sender: Speaker, admin_ids: Iterable[int], words: Sequence[str]
+    session: Session, now: datetime, actor: Actor, words: Sequence[str]
 ) -> Retired | RetireUsage | NotAdmin | Ambiguous | ItemUnknown:
     """`/retire 栏目 原因`: an administrator (of the item's units) retires it."""
-    found = _target(session, sender, admin_ids, words, retired=False)
+    found = _target(session, actor, words, retired=False)
     if not isinstance(found, tuple):
         return found
-    item, reason, actor = found
+    item, reason = found
     if not reason:
         return RetireUsage(retire=True)
     return retire(session, now, item, reason=reason, person_id=actor.person_id)
@@ -149,13 +147,12 @@ def retire_by(
 def unretire_by(
     session: Session,
     now: datetime,
+    actor: Actor,
     judge: Judge,
-    sender: Speaker,
-    admin_ids: Iterable[int],
     words: Sequence[str],
 ) -> Unretired | RetireUsage | NotAdmin | Ambiguous | ItemUnknown:
     """`/unretire 栏目`: an administrator (of the item's units) brings a retired item back."""
-    found = _target(session, sender, admin_ids, words, retired=True)
+    found = _target(session, actor, words, retired=True)
     if not isinstance(found, tuple):
         return found
     result = unretire(session, now, judge, found[0])

@@ -9,24 +9,23 @@ Both are administering a unit, asked of the one policy (`domain.access`).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlmodel import Session, col, select
 
-from domain.access import Act
+from domain.access import Act, administers, permits
 from storage.models import Invitation, Membership, Person, Unit
 from storage.people import person_id_of
 from storage.queries import (
     ALL_WORDS,
+    Actor,
     NotAdmin,
     NotYourUnit,
-    Speaker,
     UnitAmbiguous,
     UnitRef,
     UnitUnknown,
-    actor_for,
     clean,
     name_key,
     resolve_unit_for,
@@ -79,11 +78,10 @@ def _unit_names(session: Session, unit_ids: Iterable[int | None]) -> dict[int, s
 
 
 def revoke_invitation(
-    session: Session, now: datetime, sender: Speaker, admin_ids: Iterable[int], words: Sequence[str]
+    session: Session, now: datetime, actor: Actor, words: Sequence[str]
 ) -> Pending | Revoked | NoSuchInvitation | InvitationClosed | NotAdmin:
     """`/revoke [CODE]`: list the unused invitations, or revoke one so that it binds nobody."""
-    actor = actor_for(session, sender, admin_ids)
-    if not actor.is_admin:
+    if not administers(actor):
         return NotAdmin()
     words = [w for w in (clean(w) for w in words) if w]
     if not words:
@@ -96,7 +94,7 @@ def revoke_invitation(
             )
             .order_by(col(Invitation.created_at))
         ).all()
-        mine = [r for r in rows if actor.may(Act.ADMINISTER, None if r.unit_id is None else [r.unit_id])]
+        mine = [r for r in rows if permits(actor, Act.ADMINISTER, None if r.unit_id is None else [r.unit_id])]
         names = _unit_names(session, (r.unit_id for r in mine))
         return Pending(tuple(_pending(r, names) for r in mine))
     # The whole link pasted, or only its code.
@@ -104,7 +102,7 @@ def revoke_invitation(
     row = session.exec(select(Invitation).where(Invitation.code == code)).first()
     if row is None:
         return NoSuchInvitation(code[:20])
-    if not actor.may(Act.ADMINISTER, None if row.unit_id is None else [row.unit_id]):
+    if not permits(actor, Act.ADMINISTER, None if row.unit_id is None else [row.unit_id]):
         return NoSuchInvitation(code[:20])  # someone else's unit: do not even confirm it exists
     if row.used_at is not None or row.revoked_at is not None or row.expires_at <= now:
         return InvitationClosed(code[:20], used=row.used_at is not None, revoked=row.revoked_at is not None)
@@ -194,7 +192,7 @@ def _find_person(session: Session, text: str) -> Person | PersonUnknown | Person
 
 
 def remove_member(
-    session: Session, now: datetime, sender: Speaker, admin_ids: Iterable[int], words: Sequence[str]
+    session: Session, now: datetime, actor: Actor, words: Sequence[str], *, configured: Collection[int] = ()
 ) -> (
     Removed
     | RemoveUsage
@@ -209,9 +207,9 @@ def remove_member(
     | NotYourUnit
 ):
     """`/remove 人员 [单位]`: end a person's binding to a unit (all their roles there). Access ends at once;
-    what they logged stays in the history."""
-    actor = actor_for(session, sender, admin_ids)
-    if not actor.is_admin:
+    what they logged stays in the history. `configured`: the administrators' platform ids from the
+    deployment's configuration, who keep their powers whatever their bindings (so are not removed by chat)."""
+    if not administers(actor):
         return NotAdmin()
     words = [w for w in (clean(w) for w in words) if w]
     if not words:
@@ -220,16 +218,18 @@ def remove_member(
     if not isinstance(person, Person):
         return person
     name = _label(person)
-    if person.telegram_id is not None and person.telegram_id in set(admin_ids):
+    if person.telegram_id is not None and person.telegram_id in configured:
         return ConfiguredAdmin(name)
     active = session.exec(
         select(Membership).where(Membership.person_id == person.id, col(Membership.active).is_(True))
     ).all()
-    allowed = [m for m in active if actor.may(Act.ADMINISTER, None if m.unit_id is None else [m.unit_id])]
+    allowed = [
+        m for m in active if permits(actor, Act.ADMINISTER, None if m.unit_id is None else [m.unit_id])
+    ]
     names = _unit_names(session, (m.unit_id for m in allowed))
     unit_text = " ".join(words[1:])
     if unit_text and name_key(unit_text) in ALL_WORDS:
-        if not actor.may(Act.ADMINISTER, None):
+        if not permits(actor, Act.ADMINISTER, None):
             return NotAdmin()
         unit_id: int | None = None
         unit_name: str | None = None

@@ -1,25 +1,25 @@
 """What people answer to the routine: 已巡查 (the daily read), the half-month check's answers, problems
-and fix notes, 正常 for a quiet half month, and the administrator's holiday list for a year.
+and fix notes, 正常 for a quiet half month, and the administrator's holiday list for a year (`/holidays`).
 
-Each act takes `(session, now, …)`, asks the one permission policy (`domain.access`) about the item's or the
-chat's units, and leaves committing to the caller's `session_scope`.
+Each act takes `(session, now, actor, …)`, asks the one permission policy (`domain.access`) about the
+item's or the chat's units, and leaves committing to the caller's `session_scope`.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from sqlalchemy import delete, func
 from sqlmodel import Session, col, select
 
 from acts.updates import ItemGone
-from domain.access import Act
-from domain.routine import (
-    half_month_period,
-)
+from domain.access import Act, permits, takes_part
+from domain.calendar import WorkCalendar
+from domain.routine import half_month_period, parse_holiday_list
+from storage.items import Judge, load_calendar, refresh_all
 from storage.models import (
     CalendarDay,
     Chat,
@@ -32,7 +32,8 @@ from storage.models import (
     UnitGroupMember,
 )
 from storage.outbox import find_by_message, item_ids
-from storage.queries import Speaker, actor_for, item_refs, item_units, match_items
+from storage.queries import Actor, NotAdmin, Speaker, item_refs, item_units, match_items
+from storage.routine import year_calendar
 
 _WORD = re.compile(r"[^\s:：]+")  # words of a reply line; commas belong to the note
 
@@ -58,6 +59,13 @@ class NotEntitled:
     item: str = ""  # the item concerned, when there is one
 
 
+def _in_chat(actor: Actor) -> Speaker:
+    """Who answered in the chat (the routine is answered by people in chats, never at the command line)."""
+    if actor.speaker is None:
+        raise ValueError("the routine is answered by a person in a chat")
+    return actor.speaker
+
+
 def _chat_units(session: Session, chat: Chat) -> list[int] | None:
     """The units a group is bound to (None: every unit, the one big group)."""
     if chat.all_units:
@@ -66,14 +74,9 @@ def _chat_units(session: Session, chat: Chat) -> list[int] | None:
 
 
 def record_read(
-    session: Session,
-    now: datetime,
-    chat_telegram_id: int,
-    day: date,
-    sender: Speaker,
-    admin_ids: Iterable[int] = (),
+    session: Session, now: datetime, actor: Actor, chat_telegram_id: int, day: date
 ) -> ReadRecorded | NotBoundChat | NotEntitled:
-    """日查: `sender` pressed 已巡查 in a chat for `day`. Idempotent per person and day.
+    """日查: `actor` pressed 已巡查 in a chat for `day`. Idempotent per person and day.
 
     Only a person bound to one of the group's units (or an administrator) confirms the read: everybody in
     a group sees the button, and a name under the list says who answers for it."""
@@ -83,9 +86,9 @@ def record_read(
     units = _chat_units(session, chat)
     if units is not None and not units:
         return NotBoundChat()
-    actor = actor_for(session, sender, admin_ids)
-    if not actor.may(Act.CHECK, units):
-        return NotEntitled(stranger=not actor.known)
+    if not permits(actor, Act.CHECK, units):
+        return NotEntitled(stranger=not takes_part(actor))
+    sender = _in_chat(actor)
     person = session.exec(select(Person).where(Person.telegram_id == sender.telegram_id)).first()
     before = session.exec(
         select(ReadConfirmation).where(ReadConfirmation.chat_id == chat.id, ReadConfirmation.day == day)
@@ -140,12 +143,11 @@ def _chat_covers(session: Session, chat_telegram_id: int, item_id: int) -> bool:
 def record_answer(
     session: Session,
     now: datetime,
+    actor: Actor,
     item_id: int,
     period: date,
     result: str,
-    sender: Speaker,
     chat_telegram_id: int,
-    admin_ids: Iterable[int] = (),
 ) -> AnswerRecorded | NotYourItem | ItemGone | NotEntitled:
     """半月查: the answer for one item (`ok` or `problem`), by a person bound to the item's unit, in a group
     bound to it (or by an administrator anywhere). A later answer replaces an earlier one; a problem's
@@ -155,12 +157,12 @@ def record_answer(
     item = session.get(Item, item_id)
     if item is None or item.retired_at is not None:
         return ItemGone()
-    actor = actor_for(session, sender, admin_ids)
-    if not actor.may(Act.CHECK, item_units(session, [item_id]).get(item_id, [])):
-        return NotEntitled(stranger=not actor.known, item=item.path or item.name)
+    if not permits(actor, Act.CHECK, item_units(session, [item_id]).get(item_id, [])):
+        return NotEntitled(stranger=not takes_part(actor), item=item.path or item.name)
     # The checklist belongs to its group: another unit's group does not answer for the item either.
     if not (actor.global_admin or _chat_covers(session, chat_telegram_id, item_id)):
         return NotYourItem(item.path or item.name)
+    sender = _in_chat(actor)
     person = session.exec(select(Person).where(Person.telegram_id == sender.telegram_id)).first()
     row = session.exec(
         select(HalfMonthAnswer).where(HalfMonthAnswer.item_id == item_id, HalfMonthAnswer.period == period)
@@ -198,13 +200,7 @@ class NoteRecorded:
 
 
 def record_fix_note(
-    session: Session,
-    now: datetime,
-    chat_telegram_id: int,
-    replied_to: int,
-    text: str,
-    sender: Speaker,
-    admin_ids: Iterable[int] = (),
+    session: Session, now: datetime, actor: Actor, chat_telegram_id: int, replied_to: int, text: str
 ) -> NoteRecorded | NotEntitled | None:
     """A reply to a problem prompt: the problem and its fix (整改情况), written by a person bound to the
     item's unit (or an administrator). None when the reply is not to a prompt."""
@@ -217,9 +213,9 @@ def record_fix_note(
     if row is None:
         return None
     item = session.get(Item, row.item_id)
-    actor = actor_for(session, sender, admin_ids)
-    if not actor.may(Act.CHECK, item_units(session, [row.item_id]).get(row.item_id, [])):
-        return NotEntitled(stranger=not actor.known, item=item.path or item.name if item else "")
+    if not permits(actor, Act.CHECK, item_units(session, [row.item_id]).get(row.item_id, [])):
+        return NotEntitled(stranger=not takes_part(actor), item=item.path or item.name if item else "")
+    sender = _in_chat(actor)
     person = session.exec(select(Person).where(Person.telegram_id == sender.telegram_id)).first()
     row.result = "problem"
     row.note = text.strip()[:2000]
@@ -249,13 +245,7 @@ def _checklist(session: Session, chat_telegram_id: int, message_id: int) -> tupl
 
 
 def record_checklist_reply(
-    session: Session,
-    now: datetime,
-    chat_telegram_id: int,
-    message_id: int,
-    text: str,
-    sender: Speaker,
-    admin_ids: Iterable[int] = (),
+    session: Session, now: datetime, actor: Actor, chat_telegram_id: int, message_id: int, text: str
 ) -> ProblemsRecorded | NotEntitled | None:
     """A reply to a half-month checklist: each line `栏目名称 问题及整改情况` records that item's problem
     and its fix for the checklist's half-month, each item asked of the permission policy (via
@@ -263,7 +253,7 @@ def record_checklist_reply(
     found = _checklist(session, chat_telegram_id, message_id)
     if found is None:
         return None
-    if not actor_for(session, sender, admin_ids).known:
+    if not takes_part(actor):
         return NotEntitled(stranger=True)
     period, ids = found
     wanted = set(ids)
@@ -286,9 +276,7 @@ def record_checklist_reply(
         if not note:
             no_note.append(match.one.path)
             continue
-        answer = record_answer(
-            session, now, match.one.id, period, "problem", sender, chat_telegram_id, admin_ids
-        )
+        answer = record_answer(session, now, actor, match.one.id, period, "problem", chat_telegram_id)
         if not isinstance(answer, AnswerRecorded):
             refused.append(match.one.path)
             continue
@@ -308,19 +296,13 @@ class RestRecorded:
 
 
 def record_rest_ok(
-    session: Session,
-    now: datetime,
-    chat_telegram_id: int,
-    message_id: int,
-    sender: Speaker,
-    admin_ids: Iterable[int] = (),
+    session: Session, now: datetime, actor: Actor, chat_telegram_id: int, message_id: int
 ) -> RestRecorded | NotEntitled | None:
     """「其余全部正常」under a half-month checklist: every item of it not yet answered is answered 正常, each
     asked of the permission policy (via `record_answer`); refused when the person may answer none of them."""
     found = _checklist(session, chat_telegram_id, message_id)
     if found is None:
         return None
-    actor = actor_for(session, sender, admin_ids)
     period, ids = found
     have = set(
         session.exec(
@@ -333,11 +315,11 @@ def record_rest_ok(
     for item_id in ids:
         if item_id in have:
             continue
-        answer = record_answer(session, now, item_id, period, "ok", sender, chat_telegram_id, admin_ids)
+        answer = record_answer(session, now, actor, item_id, period, "ok", chat_telegram_id)
         ok += isinstance(answer, AnswerRecorded)
         refused += isinstance(answer, NotEntitled | NotYourItem)
     if not ok and refused:
-        return NotEntitled(stranger=not actor.known)
+        return NotEntitled(stranger=not takes_part(actor))
     return RestRecorded(ok, len(have))
 
 
@@ -347,6 +329,58 @@ class YearLoaded:
     holidays: int
     workdays: int
     replaced: int  # rows of that year there were before
+
+
+@dataclass(frozen=True)
+class HolidaysUsage:
+    """`/holidays` needs a year (YYYY)."""
+
+
+@dataclass(frozen=True)
+class HolidaysBad:
+    """The list was not saved: what to correct, line by line."""
+
+    errors: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class YearShown:
+    """`/holidays YEAR` without a list: what is recorded for the year."""
+
+    year: int
+    holidays: tuple[date, ...]
+    workdays: tuple[date, ...]
+    official: bool  # the built-in official calendar covers the year (nothing needs recording)
+
+
+@dataclass(frozen=True)
+class HolidaysSaved:
+    loaded: YearLoaded
+    judge: Judge  # the judge with the new calendar, for the acts that follow
+
+
+def holidays_by(
+    session: Session, now: datetime, actor: Actor, judge: Judge, year_text: str, body: str
+) -> HolidaysSaved | YearShown | HolidaysBad | HolidaysUsage | NotAdmin:
+    """`/holidays YEAR` + the year's list (法定节假日与调休): the deployment's calendar, so its
+    administrators' act. Without a list: what is recorded for the year. Saving judges every item again at
+    once (due days move with the calendar), not at tomorrow's pass."""
+    if not permits(actor, Act.ADMINISTER, None):
+        return NotAdmin()
+    if not re.fullmatch(r"\d{4}", year_text):
+        return HolidaysUsage()
+    year = int(year_text)
+    if not body.strip():
+        holidays, workdays = year_calendar(session, year)
+        official = WorkCalendar().covered(year) and not holidays and not workdays
+        return YearShown(year, tuple(holidays), tuple(workdays), official)
+    parsed = parse_holiday_list(body, year)
+    if parsed.errors:
+        return HolidaysBad(tuple(parsed.errors))
+    loaded = set_year_calendar(session, now, year, parsed.holidays, parsed.workdays, note="/holidays")
+    new = replace(judge, calendar=load_calendar(session))
+    refresh_all(session, new, now)
+    return HolidaysSaved(loaded, new)
 
 
 def set_year_calendar(

@@ -1,7 +1,8 @@
 """The acts people do about an item's updates: `/done`, a button, `/undo`, `/event`.
 
 Who may do them is the point: only a person bound to the item's unit, or an administrator, can log it (the
-one policy, `domain.access`). Each act takes `(session, now, …)` and leaves committing to the caller's
+one policy, `domain.access.permits`). Each act takes `(session, now, actor, judge, …)`, the acting person
+resolved once by the entrance (a handler, a channel, the command line), and leaves committing to the caller's
 `session_scope`. Results are frozen dataclasses; refusals are values, turned into words by the handlers.
 """
 
@@ -15,7 +16,7 @@ from datetime import date, datetime, timedelta
 
 from sqlmodel import Session, col, select
 
-from domain.access import Act, permits
+from domain.access import Act, permits, takes_part
 from domain.due import for_units
 from domain.model import STATE_URGENCY
 from storage import outbox
@@ -48,10 +49,8 @@ from storage.people import (
 from storage.queries import (
     Actor,
     ItemRef,
-    Speaker,
     Stranger,
     UnitRef,
-    actor_for,
     clean,
     item_refs,
     item_units,
@@ -217,7 +216,7 @@ def _log_items(
     if not items:
         return ItemGone()
     units = item_units(session, item_ids)
-    mine = [it for it in items if actor.may_touch(units.get(it.id or 0, []))]
+    mine = [it for it in items if permits(actor, Act.LOG, units.get(it.id or 0, []))]
     if not mine:
         names = session.exec(select(Unit.name).where(col(Unit.id).in_(units.get(items[0].id or 0, [])))).all()
         return NotYours(items[0].path, tuple(names))
@@ -315,17 +314,15 @@ def _unit_word(
 def log_done(
     session: Session,
     now: datetime,
+    actor: Actor,
     judge: Judge,
-    sender: Speaker,
-    admin_ids: Iterable[int],
     words: Sequence[str],
     *,
     reply_to: tuple[int, int] | None = None,
     origin: str | None = None,
 ) -> DoneResult:
     """`/done ITEM [备注]`, or `/done [备注]` replied to a reminder (`reply_to` = (chat id, message id))."""
-    actor = actor_for(session, sender, admin_ids)
-    if not actor.known:
+    if not takes_part(actor):
         return Stranger()
     words = [w for w in (clean(w) for w in words) if w]
     replied = _replied_message(session, *reply_to) if reply_to else None
@@ -368,17 +365,15 @@ def log_done(
 def log_button(
     session: Session,
     now: datetime,
+    actor: Actor,
     judge: Judge,
-    sender: Speaker,
-    admin_ids: Iterable[int],
     item_id: int,
     *,
     count: int | None = None,
     origin: str | None = None,
 ) -> DoneResult:
     """A tap on `已更新 …` under a reminder. The same button logs its item once (`origin` = the message)."""
-    actor = actor_for(session, sender, admin_ids)
-    if not actor.known:
+    if not takes_part(actor):
         return Stranger()
     return _log_items(
         session, now, judge, actor, [item_id], source="button", count=count, note=None, origin=origin
@@ -398,13 +393,10 @@ class NothingToUndo:
     pass
 
 
-def undo(
-    session: Session, now: datetime, judge: Judge, sender: Speaker, admin_ids: Iterable[int]
-) -> Undone | NothingToUndo | Stranger:
+def undo(session: Session, now: datetime, actor: Actor, judge: Judge) -> Undone | NothingToUndo | Stranger:
     """`/undo`: take back the sender's last act of logging within the undo window (all the items it logged).
     The undo is itself recorded."""
-    actor = actor_for(session, sender, admin_ids)
-    if not actor.known:  # removed from every unit: nothing of theirs to take back any more
+    if not takes_part(actor):  # removed from every unit: nothing of theirs to take back any more
         return Stranger()
     if actor.person_id is None:
         return NothingToUndo()
@@ -464,16 +456,14 @@ def _take_date(words: Sequence[str], today: date) -> tuple[date | None, list[str
 def record_event_by(
     session: Session,
     now: datetime,
+    actor: Actor,
     judge: Judge,
-    sender: Speaker,
-    admin_ids: Iterable[int],
     words: Sequence[str],
     *,
     origin: str | None = None,
 ) -> EventRecorded | Usage | Ambiguous | ItemUnknown | NotYours | Stranger | FutureDate | BadDate:
     """`/event ITEM [YYYY-MM-DD] [备注]`: an event (a document issued, a letter arrived) starts a deadline."""
-    actor = actor_for(session, sender, admin_ids)
-    if not actor.known:
+    if not takes_part(actor):
         return Stranger()
     today = judge.today(now)
     taken = _take_date(words, today)

@@ -7,11 +7,12 @@ import argparse
 import sys
 from datetime import UTC, datetime
 
-from acts.category import CategoryItemAmbiguous, CategoryItemUnknown, CategorySet, set_category
+from acts.category import CategoryItemAmbiguous, CategoryItemUnknown, CategorySet, category_by
 from bot.cli_support import database
 from bot.config import load_settings
 from domain.inspection import CATEGORY_NAMES
 from storage.db import session_scope
+from storage.queries import OPERATOR
 from storage.score import category_names
 from storage.sites import site_judge
 
@@ -40,7 +41,7 @@ def run(args: argparse.Namespace) -> int:
     settings = load_settings()
     with database(settings) as engine, session_scope(engine) as session:
         judge = site_judge(session, None, settings.tz, settings.policy)
-        result = set_category(session, datetime.now(UTC), judge, [args.item, args.category])
+        result = category_by(session, datetime.now(UTC), OPERATOR, judge, [args.item, args.category])
     code, text = describe(result)
     print(text, file=sys.stderr if code else sys.stdout)
     return code

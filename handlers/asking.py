@@ -19,17 +19,13 @@ MAX_DUE_WORKDAYS = 60
 async def overdue(update: Update, context: Context) -> None:
     """/overdue [UNIT]: late items (a leader's units; all of them for administrators), most late first."""
     unit = " ".join(ctx.args(context)) or None
-    result = await ctx.store(
-        context, queries.overdue_view, ctx.judge(context), ctx.sender(update), ctx.admin_ids(context), unit
-    )
+    result = await ctx.act(context, update, queries.overdue_view, ctx.judge(context), unit)
     await send(update, context, fmt.overdue(result))
 
 
 async def mine(update: Update, context: Context) -> None:
     """/mine: the sender's items, most urgent first."""
-    result = await ctx.store(
-        context, queries.mine_view, ctx.judge(context), ctx.sender(update), ctx.admin_ids(context)
-    )
+    result = await ctx.act(context, update, queries.mine_view, ctx.judge(context))
     await send(update, context, fmt.mine(result))
 
 
@@ -39,9 +35,7 @@ async def due(update: Update, context: Context) -> None:
     text = args[0] if args else str(DEFAULT_DUE_WORKDAYS)
     if not text.isdigit() or not 1 <= int(text) <= MAX_DUE_WORKDAYS:
         return await send(update, context, fmt.Reply(fmt.DUE_USAGE))
-    result = await ctx.store(
-        context, queries.due_view, ctx.judge(context), ctx.sender(update), ctx.admin_ids(context), int(text)
-    )
+    result = await ctx.act(context, update, queries.due_view, ctx.judge(context), int(text))
     await send(update, context, fmt.due(result))
 
 
@@ -53,14 +47,12 @@ async def rule(update: Update, context: Context) -> None:
 
 async def status(update: Update, context: Context) -> None:
     """/status (administrators): counts of items by state, people and groups."""
-    result = await ctx.store(
-        context, queries.status_view, ctx.judge(context), ctx.sender(update), ctx.admin_ids(context)
+    result = await ctx.act(
+        context, update, queries.status_view, ctx.judge(context), configured=ctx.configured_admins(context)
     )
     reply = fmt.status(result)
     if isinstance(result, queries.StatusView):
-        scores = await ctx.store(
-            context, score_view, ctx.judge(context), ctx.sender(update), ctx.admin_ids(context)
-        )
+        scores = await ctx.act(context, update, score_view, ctx.judge(context))
         if isinstance(scores, list) and scores:
             reply = fmt.with_scores(reply, scores)
     await send(update, context, reply)
@@ -68,6 +60,6 @@ async def status(update: Update, context: Context) -> None:
 
 async def help_command(update: Update, context: Context) -> None:
     """/help: the commands the sender may use, with an example each."""
-    actor = await ctx.store(context, queries.who_is, ctx.sender(update), ctx.admin_ids(context))
-    words = await ctx.store(context, queries.words_for, ctx.sender(update), ctx.admin_ids(context))
+    actor = await ctx.actor(context, update)
+    words = await ctx.act(context, update, queries.words_for)
     await send(update, context, fmt.help_text(actor, words))

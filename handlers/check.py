@@ -14,9 +14,7 @@ from webread.fetch import Reader
 
 async def check(update: Update, context: Context) -> None:
     """/check 栏目: read the page now (not only at the daily reading) and keep what was seen."""
-    target = await ctx.store(
-        context, check_target, ctx.sender(update), ctx.admin_ids(context), ctx.args(context)
-    )
+    target = await ctx.act(context, update, check_target, ctx.args(context))
     if not isinstance(target, CheckTarget):
         return await send(update, context, fmt.check_refused(target))
     judge = ctx.judge(context)

@@ -1,7 +1,10 @@
 """What handlers need at runtime, read from `application.bot_data` (filled by bot/app.py).
 
 Handlers never read configuration: bot/app.py puts the engine, the judge, the settings and the clock here.
-`store()` runs one storage operation in one transaction, off the event loop, with the clock read once.
+`store()` runs one storage operation in one transaction, off the event loop, with the clock read once; `act()`
+does the same for an act, with the person who sent the update resolved once into an `Actor` (their powers,
+from their memberships and the configured administrators). This is the one place in the Telegram entrance
+that knows the configured administrators' ids: acts and handlers ask `domain.access` about the `Actor`.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from telegram.ext import ContextTypes
 from acts.chats import ChatRef
 from storage.db import session_scope
 from storage.items import Judge
-from storage.queries import Speaker, clean
+from storage.queries import Actor, Speaker, actor_for, clean
 
 ENGINE = "engine"
 JUDGE = "judge"
@@ -62,7 +65,10 @@ def today(context: Context) -> date:
     return judge(context).today(now(context))
 
 
-def admin_ids(context: Context) -> frozenset[int]:
+def configured_admins(context: Context) -> frozenset[int]:
+    """The administrators' Telegram ids from the deployment's configuration. `act` resolves every person
+    with them; elsewhere they are data, never a permission: who is told when the bot leaves a group, who
+    /status counts, who /remove cannot unbind (their powers do not come from a binding)."""
     return frozenset(settings(context).admin_telegram_ids)
 
 
@@ -77,6 +83,34 @@ async def store(
             return op(session, moment, *args, **kwargs)
 
     return await asyncio.to_thread(run)
+
+
+async def act(
+    context: Context,
+    update: Update,
+    op: Callable[Concatenate[Session, datetime, Actor, P], R],
+    *args: P.args,
+    **kwargs: P.kwargs,
+) -> R:
+    """`op(session, now, actor, *args)` in one transaction (as `store`), `actor` being the person who sent
+    `update`, resolved in that transaction."""
+    moment, eng = now(context), engine(context)
+    speaker, configured = sender(update), configured_admins(context)
+
+    def run() -> R:
+        with session_scope(eng) as session:
+            return op(session, moment, actor_for(session, speaker, configured), *args, **kwargs)
+
+    return await asyncio.to_thread(run)
+
+
+async def actor(context: Context, update: Update) -> Actor:
+    """The person who sent `update`, resolved (what a reply shows depends on it: /help, /start)."""
+    return await act(context, update, _itself)
+
+
+def _itself(_session: Session, _now: datetime, actor: Actor) -> Actor:
+    return actor
 
 
 def sender(update: Update) -> Speaker:

@@ -21,12 +21,12 @@ async def start(update: Update, context: Context) -> None:
     """/start [CODE]: with a code (from an invitation link), bind the sender; without, say hello."""
     args, sender = ctx.args(context), ctx.sender(update)
     if not args:
-        actor = await ctx.store(context, queries.who_is, sender, ctx.admin_ids(context))
-        words = await ctx.store(context, queries.words_for, sender, ctx.admin_ids(context))
+        actor = await ctx.actor(context, update)
+        words = await ctx.act(context, update, queries.words_for)
         return await send(update, context, fmt.welcome(actor, words))
     if not ctx.is_private(update):
         return await send(update, context, fmt.Reply(fmt.START_IN_GROUP))
-    result = await ctx.store(context, invitations.accept_invitation, sender, args[0])
+    result = await ctx.act(context, update, invitations.accept_invitation, args[0])
     await send(update, context, fmt.joined(result, sender.name, ctx.today(context)))
 
 
@@ -36,14 +36,8 @@ async def invite(update: Update, context: Context) -> None:
     if len(args) < 2:
         return await send(update, context, fmt.Reply(fmt.INVITE_USAGE))
     days = ctx.settings(context).invite_days
-    result = await ctx.store(
-        context,
-        invitations.create_invitation,
-        ctx.sender(update),
-        ctx.admin_ids(context),
-        " ".join(args[:-1]),
-        args[-1],
-        days,
+    result = await ctx.act(
+        context, update, invitations.create_invitation, " ".join(args[:-1]), args[-1], days
     )
     await send(update, context, fmt.invited(result, ctx.bot_username(context), days))
 
@@ -54,14 +48,7 @@ async def bindchat(update: Update, context: Context) -> None:
         return await send(update, context, fmt.Reply(fmt.BINDCHAT_IN_PRIVATE))
     if not ctx.args(context):
         return await send(update, context, fmt.Reply(fmt.BINDCHAT_USAGE))
-    result = await ctx.store(
-        context,
-        chats.bind_chat,
-        ctx.sender(update),
-        ctx.admin_ids(context),
-        ctx.chat_ref(update),
-        ctx.args(context),
-    )
+    result = await ctx.act(context, update, chats.bind_chat, ctx.chat_ref(update), ctx.args(context))
     await send(update, context, fmt.bound(result))
 
 
@@ -69,32 +56,20 @@ async def unbindchat(update: Update, context: Context) -> None:
     """/unbindchat (administrators, in a group): the group stops hearing about its units."""
     if ctx.is_private(update):
         return await send(update, context, fmt.Reply(fmt.BINDCHAT_IN_PRIVATE))
-    result = await ctx.store(
-        context, chats.unbind_chat, ctx.sender(update), ctx.admin_ids(context), ctx.chat_ref(update)
-    )
+    result = await ctx.act(context, update, chats.unbind_chat, ctx.chat_ref(update))
     await send(update, context, fmt.unbound(result))
 
 
 async def people_list(update: Update, context: Context) -> None:
     """/people [UNIT]: each unit's webmasters and leaders."""
     unit = " ".join(ctx.args(context)) or None
-    result = await ctx.store(
-        context, queries.people_view, ctx.judge(context), ctx.sender(update), ctx.admin_ids(context), unit
-    )
+    result = await ctx.act(context, update, queries.people_view, ctx.judge(context), unit)
     await send(update, context, fmt.people_list(result))
 
 
 async def units(update: Update, context: Context) -> None:
     """/units: every unit with its item counts and how many people answer for it."""
-    result = await ctx.store(
-        context,
-        queries.people_view,
-        ctx.judge(context),
-        ctx.sender(update),
-        ctx.admin_ids(context),
-        None,
-        detail=False,
-    )
+    result = await ctx.act(context, update, queries.people_view, ctx.judge(context), None, detail=False)
     await send(update, context, fmt.people_list(result))
 
 
@@ -114,7 +89,7 @@ async def bot_membership(update: Update, context: Context) -> None:
         chats.bot_membership_changed,
         ctx.judge(context),
         ctx.chat_ref(update),
-        ctx.admin_ids(context),
+        ctx.configured_admins(context),
         present=present,
         kicked=change.new_chat_member.status == ChatMemberStatus.BANNED,
         event_key=str(int(change.date.timestamp())),
@@ -149,7 +124,5 @@ async def migrated(update: Update, context: Context) -> None:
 
 async def group(update: Update, context: Context) -> None:
     """/group 组名 [单位 …] (administrators): the member units of a group word such as 市属各部门."""
-    result = await ctx.store(
-        context, groups.fill_group, ctx.sender(update), ctx.admin_ids(context), ctx.args(context)
-    )
+    result = await ctx.act(context, update, groups.fill_group, ctx.args(context))
     await send(update, context, fmt.group(result))

@@ -15,20 +15,11 @@ from replies.retire import describe
 
 async def retire(update: Update, context: Context) -> None:
     """/retire ITEM REASON (administrators)."""
-    result = await ctx.store(
-        context, retire_by, ctx.sender(update), ctx.admin_ids(context), ctx.args(context)
-    )
+    result = await ctx.act(context, update, retire_by, ctx.args(context))
     await send(update, context, fmt.Reply(describe(result)))
 
 
 async def unretire(update: Update, context: Context) -> None:
     """/unretire ITEM (administrators)."""
-    result = await ctx.store(
-        context,
-        unretire_by,
-        ctx.judge(context),
-        ctx.sender(update),
-        ctx.admin_ids(context),
-        ctx.args(context),
-    )
+    result = await ctx.act(context, update, unretire_by, ctx.judge(context), ctx.args(context))
     await send(update, context, fmt.Reply(describe(result)))

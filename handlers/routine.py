@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import html
 import logging
-import re
-from dataclasses import replace
 from datetime import datetime
 
 from sqlmodel import Session
@@ -23,33 +21,34 @@ from telegram.ext import filters
 
 from acts.routine import (
     AnswerRecorded,
+    HolidaysBad,
+    HolidaysSaved,
+    HolidaysUsage,
     NotBoundChat,
     NotEntitled,
     NotYourItem,
     ReadRecorded,
-    YearLoaded,
+    YearShown,
+    holidays_by,
     record_answer,
     record_checklist_reply,
     record_fix_note,
     record_read,
     record_rest_ok,
     set_prompt,
-    set_year_calendar,
 )
 from acts.updates import ItemGone
 from channels import telegram as tg
-from domain.access import Act
 from domain.actions import Action, Verb
-from domain.calendar import WorkCalendar
-from domain.routine import half_month_period, parse_holiday_list
+from domain.routine import half_month_period
 from domain.text import TELEGRAM_LIMIT
 from domain.wording import CHECKLIST_REPLY_MARK
 from handlers import context as ctx
 from handlers.context import JUDGE, Context
 from replies import routine as say
-from storage.items import Judge, load_calendar, refresh_all
-from storage.queries import actor_for, words_for
-from storage.routine import period_of_message, year_calendar
+from replies.format import problem
+from storage.queries import Actor, NotAdmin, words_for
+from storage.routine import period_of_message
 
 log = logging.getLogger(__name__)
 
@@ -72,7 +71,7 @@ async def read_button(update: Update, context: Context) -> None:
         await query.answer(say.not_todays_read(day), show_alert=True)
         return
     sender = ctx.sender(update)
-    result = await ctx.store(context, record_read, message.chat_id, day, sender, ctx.admin_ids(context))
+    result = await ctx.act(context, update, record_read, message.chat_id, day)
     if isinstance(result, NotBoundChat):
         await query.answer(say.NOT_BOUND, show_alert=True)
         return
@@ -101,15 +100,15 @@ async def half_month_button(update: Update, context: Context) -> None:
     sender = ctx.sender(update)
     today = ctx.judge(context).today(ctx.now(context))
 
-    def answer(session: Session, now: datetime) -> AnswerRecorded | NotYourItem | ItemGone | NotEntitled:
+    def answer(
+        session: Session, now: datetime, actor: Actor
+    ) -> AnswerRecorded | NotYourItem | ItemGone | NotEntitled:
         # The answer belongs to the checklist's half-month even when given days later.
         period = period_of_message(session, message.chat_id, message.message_id) or half_month_period(today)
         result = "ok" if action.ok else "problem"
-        return record_answer(
-            session, now, item_id, period, result, sender, message.chat_id, ctx.admin_ids(context)
-        )
+        return record_answer(session, now, actor, item_id, period, result, message.chat_id)
 
-    result = await ctx.store(context, answer)
+    result = await ctx.act(context, update, answer)
     if isinstance(result, ItemGone):
         await query.answer(say.ITEM_GONE)
         return
@@ -151,9 +150,7 @@ async def rest_ok_button(update: Update, context: Context) -> None:
         await query.answer(say.STALE_ACTION)
         return
     sender = ctx.sender(update)
-    result = await ctx.store(
-        context, record_rest_ok, message.chat_id, message.message_id, sender, ctx.admin_ids(context)
-    )
+    result = await ctx.act(context, update, record_rest_ok, message.chat_id, message.message_id)
     if result is None:
         await query.answer(say.NO_CHECKLIST)
         return
@@ -185,14 +182,13 @@ async def checklist_reply(update: Update, context: Context) -> None:
     message = update.effective_message
     if message is None or message.reply_to_message is None or not message.text:
         return
-    result = await ctx.store(
+    result = await ctx.act(
         context,
+        update,
         record_checklist_reply,
         message.chat_id,
         message.reply_to_message.message_id,
         message.text,
-        ctx.sender(update),
-        ctx.admin_ids(context),
     )
     if result is None:
         await message.reply_text(say.NO_CHECKLIST_REPLIED)
@@ -219,14 +215,8 @@ async def fix_note(update: Update, context: Context) -> None:
     message = update.effective_message
     if message is None or message.reply_to_message is None or not message.text:
         return
-    result = await ctx.store(
-        context,
-        record_fix_note,
-        message.chat_id,
-        message.reply_to_message.message_id,
-        message.text,
-        ctx.sender(update),
-        ctx.admin_ids(context),
+    result = await ctx.act(
+        context, update, record_fix_note, message.chat_id, message.reply_to_message.message_id, message.text
     )
     if isinstance(result, NotEntitled):
         await message.reply_text(say.refusal(result, say.ACT_FIX))
@@ -234,7 +224,7 @@ async def fix_note(update: Update, context: Context) -> None:
     if result is None:
         await message.reply_text(say.NO_PROMPTED_ITEM)
         return
-    words = await ctx.store(context, words_for, ctx.sender(update), ctx.admin_ids(context))
+    words = await ctx.act(context, update, words_for)
     await message.reply_text(say.fix_recorded(result.item, words.office))
 
 
@@ -243,41 +233,25 @@ async def holidays(update: Update, context: Context) -> None:
     message = update.effective_message
     if message is None:
         return
-    sender, admins = ctx.sender(update), ctx.admin_ids(context)
-    is_admin = await ctx.store(
-        context, lambda s, _now: actor_for(s, sender, admins).may(Act.ADMINISTER, None)
-    )
-    if not is_admin:
-        await message.reply_text(say.HOLIDAYS_ADMIN_ONLY)
-        return
     words = (message.text or "").split(maxsplit=2)
-    if len(words) < 2 or not re.fullmatch(r"\d{4}", words[1]):
-        await message.reply_text(say.HOLIDAYS_USAGE)
-        return
-    year, body = int(words[1]), words[2] if len(words) > 2 else ""
-    if not body.strip():
-        await message.reply_text(await ctx.store(context, _describe_year, year))
-        return
-    parsed = parse_holiday_list(body, year)
-    if parsed.errors:
-        await message.reply_text(say.holiday_errors(parsed.errors))
-        return
-    judge = ctx.judge(context)
-
-    def save(session: Session, now: datetime) -> tuple[YearLoaded, Judge]:
-        loaded = set_year_calendar(session, now, year, parsed.holidays, parsed.workdays, note="/holidays")
-        new = replace(judge, calendar=load_calendar(session))
-        # Due days move with the calendar: judge every item again now, not at tomorrow's pass.
-        refresh_all(session, new, now)
-        return loaded, new
-
-    loaded, context.bot_data[JUDGE] = await ctx.store(context, save)
-    await message.reply_text(say.year_saved(year, loaded))
+    year, body = (words[1] if len(words) > 1 else ""), (words[2] if len(words) > 2 else "")
+    result = await ctx.act(context, update, holidays_by, ctx.judge(context), year, body)
+    if isinstance(result, HolidaysSaved):
+        context.bot_data[JUDGE] = result.judge
+    await message.reply_text(_holidays_text(result))
 
 
-def _describe_year(session: Session, _now: datetime, year: int) -> str:
-    holidays, workdays = year_calendar(session, year)
-    return say.year_entered(year, holidays, workdays, WorkCalendar().covered(year))
+def _holidays_text(result: HolidaysSaved | YearShown | HolidaysBad | HolidaysUsage | NotAdmin) -> str:
+    match result:
+        case HolidaysSaved(loaded=loaded):
+            return say.year_saved(loaded.year, loaded)
+        case YearShown(year=year, holidays=holidays, workdays=workdays, official=official):
+            return say.year_entered(year, holidays, workdays, official)
+        case HolidaysBad(errors=errors):
+            return say.holiday_errors(errors)
+        case HolidaysUsage():
+            return say.HOLIDAYS_USAGE
+    return problem(result)
 
 
 async def _note_under(message: Message, line: str, pressed: Action | None) -> None:

@@ -15,19 +15,10 @@ from storage.score import score_view
 
 
 async def score(update: Update, context: Context) -> None:
-    result = await ctx.store(
-        context, score_view, ctx.judge(context), ctx.sender(update), ctx.admin_ids(context)
-    )
+    result = await ctx.act(context, update, score_view, ctx.judge(context))
     await send(update, context, Reply(score_reply(result)))
 
 
 async def category(update: Update, context: Context) -> None:
-    result = await ctx.store(
-        context,
-        category_by,
-        ctx.judge(context),
-        ctx.sender(update),
-        ctx.admin_ids(context),
-        ctx.args(context),
-    )
+    result = await ctx.act(context, update, category_by, ctx.judge(context), ctx.args(context))
     await send(update, context, Reply(category_reply(result)))

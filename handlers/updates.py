@@ -23,12 +23,11 @@ log = logging.getLogger(__name__)
 async def done(update: Update, context: Context) -> None:
     """/done ITEM [备注|条数], or /done [备注] as a reply to a reminder."""
     judge = ctx.judge(context)
-    result = await ctx.store(
+    result = await ctx.act(
         context,
+        update,
         logging_acts.log_done,
         judge,
-        ctx.sender(update),
-        ctx.admin_ids(context),
         ctx.args(context),
         reply_to=ctx.reply_to_bot(update, context),
         origin=ctx.origin(update),
@@ -39,19 +38,18 @@ async def done(update: Update, context: Context) -> None:
 async def undo(update: Update, context: Context) -> None:
     """/undo: take back the sender's last /done of the past 30 minutes, all it logged (itself recorded)."""
     judge = ctx.judge(context)
-    result = await ctx.store(context, logging_acts.undo, judge, ctx.sender(update), ctx.admin_ids(context))
+    result = await ctx.act(context, update, logging_acts.undo, judge)
     await send(update, context, fmt.undone(result, ctx.today(context), judge.tz))
 
 
 async def event(update: Update, context: Context) -> None:
     """/event ITEM [YYYY-MM-DD] [备注]: an event that starts an after-event deadline."""
     judge = ctx.judge(context)
-    result = await ctx.store(
+    result = await ctx.act(
         context,
+        update,
         logging_acts.record_event_by,
         judge,
-        ctx.sender(update),
-        ctx.admin_ids(context),
         ctx.args(context),
         origin=ctx.origin(update),
     )
@@ -67,12 +65,11 @@ async def button(update: Update, context: Context) -> None:
         await query.answer(fmt.BUTTON_EXPIRED)
         return
     judge, sender = ctx.judge(context), ctx.sender(update)
-    result = await ctx.store(
+    result = await ctx.act(
         context,
+        update,
         logging_acts.log_button,
         judge,
-        sender,
-        ctx.admin_ids(context),
         action.item,
         count=action.count,
         origin=ctx.origin(update),

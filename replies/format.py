@@ -51,6 +51,7 @@ from acts.updates import (
     Undone,
     WhichItem,
 )
+from domain.access import administers, takes_part
 from domain.actions import Action, Offer
 from domain.inspection import verdict_line
 from domain.model import Rule
@@ -428,9 +429,9 @@ WELCOME = (
 
 
 def welcome(actor: Actor, words: SiteWords) -> Reply:
-    if not actor.known:
+    if not takes_part(actor) or actor.speaker is None:
         return Reply(WELCOME.format(admin=words.admin_office))
-    return Reply(f"您好，{actor.sender.name}！您已完成绑定，可以直接使用。发送 /help 查看可以使用的命令。")
+    return Reply(f"您好，{actor.speaker.name}！您已完成绑定，可以直接使用。发送 /help 查看可以使用的命令。")
 
 
 def joined(
@@ -732,13 +733,13 @@ def help_text(actor: Actor, words: SiteWords) -> Reply:
     lines = ["「值日」帮助各单位按时更新政府网站栏目和政务新媒体账号。可以使用的命令："]
     names = {"unit": words.unit(0), "unit2": words.unit(1), "group": words.group_name}
     for c in COMMANDS:
-        if c.admin and not actor.is_admin:
+        if c.admin and not administers(actor):
             continue
         where = "（在群里使用）" if not c.private else ""
         lines.append(f"\n/{c.name} — {c.description}{where}\n  例：{c.example.format(**names)}")
     lines.append("\n在群里请用 /命令@机器人名 的形式，或直接回复我发出的提醒。")
     lines.append(f"\n网站维护员：负责更新栏目的人员；系统管理员：{words.admin_office}负责本网站的管理员。")
-    if not actor.known:
+    if not takes_part(actor):
         lines.append(f"\n{STRANGER}")
     return Reply("\n".join(lines))
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 from acts.retire import Retired, RetireUsage, Unretired
 from replies import format as fmt
 from storage.people import Ambiguous, ItemUnknown
-from storage.queries import NotAdmin
 
 RETIRE_USAGE = (
     "用法：/retire 栏目或账号名称 停更原因\n"
@@ -34,8 +33,6 @@ def describe(result: object) -> str:
             return RETIRE_USAGE
         case RetireUsage(retire=False):
             return UNRETIRE_USAGE
-        case NotAdmin():
-            return "只有系统管理员可以停更或恢复栏目和账号。"
         case Ambiguous(text=text, candidates=candidates):
             names = "\n".join(f"· {c.path}" for c in candidates[: fmt.MAX_BUTTONS])
             return f"「{text}」对应多个栏目或账号，请写出完整路径，例如“首页/部门动态”：\n{names}"

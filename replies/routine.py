@@ -21,7 +21,6 @@ NO_CHECKLIST_REPLIED = "没有找到对应的检查清单，请回复本期的�
 NO_PROMPTED_ITEM = "没有找到对应的检查项，请在半月查清单上重新点击「有问题」。"
 PROMPT_MARK = "【半月查·问题说明】"  # a reply to a message starting so is a fix note
 PROMPT_PLACEHOLDER = "问题及整改情况"
-HOLIDAYS_ADMIN_ONLY = "只有管理员可以录入节假日安排。"
 HOLIDAYS_USAGE = (
     "用法：/holidays 年份，换行后每行一个日期：\n"
     "/holidays 2027\n2027-01-01 休\n2027-02-06 至 2027-02-12 休\n2027-02-14 班\n"

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
-from domain.access import Act
+from domain.access import Act, permits, takes_part
 from storage.items import REFRESH_BATCH as BATCH
 from storage.models import (
     Event,
@@ -29,7 +29,7 @@ from storage.models import (
     UpdateLog,
 )
 from storage.people import Ambiguous, ItemUnknown, NotYours, Usage, find_item
-from storage.queries import Speaker, Stranger, actor_for, clean
+from storage.queries import Actor, Stranger, clean
 
 # Kinds of entry, with the words people read for them (in the chat and on the command line).
 LOG, UNDO, EVENT, CHECK, BIND, REMOVE, INVITE, REVOKE = (
@@ -249,11 +249,10 @@ HISTORY_LIMIT = 30  # entries in the chat; the whole history goes into the sprea
 
 
 def item_history(
-    session: Session, _now: datetime, sender: Speaker, admin_ids: Iterable[int], words: Sequence[str]
+    session: Session, _now: datetime, actor: Actor, words: Sequence[str]
 ) -> History | Usage | Ambiguous | ItemUnknown | NotYours | Stranger:
     """`/history ITEM`: what happened to an item, for those who may see it (domain.access: SEE)."""
-    actor = actor_for(session, sender, admin_ids)
-    if not actor.known:
+    if not takes_part(actor):
         return Stranger()
     words = [w for w in (clean(w) for w in words) if w]
     if not words:
@@ -263,7 +262,7 @@ def item_history(
         return found
     ref, _rest = found
     units = session.exec(select(ItemUnit.unit_id).where(ItemUnit.item_id == ref.id)).all()
-    if not actor.may(Act.SEE, units):
+    if not permits(actor, Act.SEE, units):
         return NotYours(ref.path, ref.unit_names)
     entries = trail(session, item_ids=[ref.id])
     return History(ref.path, tuple(entries), len(entries))

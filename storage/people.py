@@ -44,10 +44,13 @@ def ensure_person(session: Session, now: datetime, sender: Speaker) -> Person:
     return person
 
 
-def person_id_of(session: Session, now: datetime, actor: Actor) -> int:
+def person_id_of(session: Session, now: datetime, actor: Actor) -> int | None:
+    """The acting person's row (created on first need); None for the operator at the command line."""
     if actor.person_id is not None:
         return actor.person_id
-    person = ensure_person(session, now, actor.sender)
+    if actor.speaker is None:
+        return None
+    person = ensure_person(session, now, actor.speaker)
     assert person.id is not None
     return person.id
 

@@ -73,9 +73,11 @@ class Speaker:
 
 @dataclass(frozen=True)
 class Actor:
-    """What a sender may do: administrator (everything), unit administrator, or member of some units."""
+    """The person acting, resolved once per message, button or command-line call by its entrance (a handler,
+    a channel, the command line) from the platform's identity and the configured administrators: their
+    powers (`domain.access.Powers`), which every act asks `domain.access.permits` about."""
 
-    sender: Speaker
+    speaker: Speaker | None  # None: the operator at the command line, who is no chat account
     person_id: int | None
     global_admin: bool
     admin_units: frozenset[int] = frozenset()
@@ -84,46 +86,39 @@ class Actor:
     units: frozenset[int] = frozenset()
 
     @property
-    def is_admin(self) -> bool:
-        return administers(self)
-
-    @property
     def admin_scope(self) -> frozenset[int] | None:
         """Units this person administers (invites for, binds groups to); None means all of them."""
         return None if self.global_admin else self.admin_units
-
-    @property
-    def known(self) -> bool:
-        return takes_part(self)
 
     @property
     def scope(self) -> frozenset[int] | None:
         """Units this person sees and logs; None means all of them."""
         return None if self.global_admin else self.units
 
-    def may(self, act: Act, unit_ids: Iterable[int] | None) -> bool:
-        """The one permission policy (domain.access): may this person do `act` on these units?"""
-        return permits(self, act, unit_ids)
 
-    def may_touch(self, unit_ids: Iterable[int]) -> bool:
-        return self.may(Act.LOG, unit_ids)
+# The operator of the deployment at the command line (`zhiri category`, `zhiri retire` …): administers
+# everything, is nobody in the chats.
+OPERATOR = Actor(speaker=None, person_id=None, global_admin=True)
 
 
-def actor_for(session: Session, sender: Speaker, admin_ids: Iterable[int]) -> Actor:
-    person = session.exec(select(Person).where(Person.telegram_id == sender.telegram_id)).first()
-    configured = sender.telegram_id in set(admin_ids)
+def actor_for(session: Session, speaker: Speaker, configured: Iterable[int]) -> Actor:
+    """The powers of the person speaking: their active memberships, and whether the deployment's
+    configuration (`configured`, the administrators' platform ids) makes them an administrator. Only
+    entrances call this, once per message, button or command."""
+    person = session.exec(select(Person).where(Person.telegram_id == speaker.telegram_id)).first()
+    by_configuration = speaker.telegram_id in set(configured)
     if person is None:
-        return Actor(sender=sender, person_id=None, global_admin=configured)
+        return Actor(speaker=speaker, person_id=None, global_admin=by_configuration)
     rows = session.exec(
         select(Membership.unit_id, Membership.role).where(
             Membership.person_id == person.id, col(Membership.active).is_(True)
         )
     ).all()
-    global_admin = configured or any(role == "admin" and unit is None for unit, role in rows)
+    global_admin = by_configuration or any(role == "admin" and unit is None for unit, role in rows)
     direct = frozenset(unit for unit, _ in rows if unit is not None)
     admin_units = frozenset(unit for unit, role in rows if unit is not None and role == "admin")
     return Actor(
-        sender=sender,
+        speaker=speaker,
         person_id=person.id,
         global_admin=global_admin,
         admin_units=admin_units,
@@ -356,7 +351,7 @@ def resolve_unit_for(
 ) -> UnitRef | UnitUnknown | UnitAmbiguous | NotYourUnit:
     """`resolve_unit`, refused with `NotYourUnit` when the policy does not let `actor` do `act` there."""
     unit = resolve_unit(session, text)
-    if isinstance(unit, UnitRef) and not actor.may(act, [unit.id]):
+    if isinstance(unit, UnitRef) and not permits(actor, act, [unit.id]):
         return NotYourUnit(unit.name)
     return unit
 
@@ -421,6 +416,9 @@ def split_count(rest: Sequence[str]) -> tuple[int | None, str | None]:
 
 @dataclass(frozen=True)
 class PersonLine:
+    """A person as a reply lists them (/people, /overdue): a result, not an identity (`Speaker`) nor powers
+    (`Actor`)."""
+
     name: str
     username: str | None = None
 
@@ -581,13 +579,11 @@ def _narrow(
 def overdue_view(
     session: Session,
     now: datetime,
+    actor: Actor,
     judge: Judge,
-    sender: Speaker,
-    admin_ids: Iterable[int],
     unit_text: str | None,
 ) -> OverdueView | Stranger | UnitUnknown | UnitAmbiguous | NotYourUnit:
-    actor = actor_for(session, sender, admin_ids)
-    if not actor.known:
+    if not takes_part(actor):
         return Stranger()
     narrowed = _narrow(session, actor.scope, unit_text)
     if not isinstance(narrowed, tuple):
@@ -603,7 +599,7 @@ def overdue_view(
     return OverdueView(
         today=today,
         units=overdue_items(session, judge, now, scope),
-        needs_rule=needs_rule_items(session, scope) if actor.is_admin else None,
+        needs_rule=needs_rule_items(session, scope) if administers(actor) else None,
         narrowed_to=name,
         website=tuple(sorted(_items_of(session, judge, now, scope, problems), key=_by_problem)),
         empty_columns_site=int(empty_on_site),
@@ -654,11 +650,8 @@ class MineView:
     admin: bool = False
 
 
-def mine_view(
-    session: Session, now: datetime, judge: Judge, sender: Speaker, admin_ids: Iterable[int]
-) -> MineView | Stranger:
-    actor = actor_for(session, sender, admin_ids)
-    if not actor.known:
+def mine_view(session: Session, now: datetime, actor: Actor, judge: Judge) -> MineView | Stranger:
+    if not takes_part(actor):
         return Stranger()
     lines = _items_of(session, judge, now, actor.units) if actor.units else []
     return MineView(judge.today(now), tuple(sorted(lines, key=urgency_key)), admin=actor.global_admin)
@@ -674,10 +667,9 @@ class DueView:
 
 
 def due_view(
-    session: Session, now: datetime, judge: Judge, sender: Speaker, admin_ids: Iterable[int], workdays: int
+    session: Session, now: datetime, actor: Actor, judge: Judge, workdays: int
 ) -> DueView | Stranger:
-    actor = actor_for(session, sender, admin_ids)
-    if not actor.known:
+    if not takes_part(actor):
         return Stranger()
     today = judge.today(now)
     until = judge.calendar.add_working_days(today, workdays)
@@ -705,10 +697,11 @@ class StatusView:
 
 
 def status_view(
-    session: Session, now: datetime, judge: Judge, sender: Speaker, admin_ids: Iterable[int]
+    session: Session, now: datetime, actor: Actor, judge: Judge, *, configured: Iterable[int] = ()
 ) -> StatusView | NotAdmin:
-    actor = actor_for(session, sender, admin_ids)
-    if not actor.is_admin:
+    """/status for administrators. `configured`: the administrators' platform ids from the deployment's
+    configuration (counted with those bound as administrators)."""
+    if not administers(actor):
         return NotAdmin()
     live = col(Item.retired_at).is_(None)
     by_state: dict[str, int] = defaultdict(int)
@@ -726,7 +719,7 @@ def status_view(
         .where(active, Membership.role == "admin")
         .distinct()
     ).all()
-    configured_only = set(admin_ids) - {tid for _, tid in bound_admins}
+    configured_only = set(configured) - {tid for _, tid in bound_admins}
     groups = col(Chat.type).in_(("group", "supergroup"))
     bound = or_(col(Chat.all_units).is_(True), col(Chat.id).in_(select(ChatUnit.chat_id)))
 
@@ -781,16 +774,14 @@ class PeopleView:
 def people_view(
     session: Session,
     now: datetime,
+    actor: Actor,
     judge: Judge,
-    sender: Speaker,
-    admin_ids: Iterable[int],
     unit_text: str | None = None,
     *,
     detail: bool = True,
 ) -> PeopleView | Stranger | UnitUnknown | UnitAmbiguous | NotYourUnit:
     """Who answers for what: every unit (or one) with its people, item counts and late items."""
-    actor = actor_for(session, sender, admin_ids)
-    if not actor.known:
+    if not takes_part(actor):
         return Stranger()
     # /people shows a member their own units, /units the whole directory (to find names to type);
     # any known person may ask about any one unit by name.
@@ -867,11 +858,6 @@ def people_view(
     )
 
 
-def who_is(session: Session, now: datetime, sender: Speaker, admin_ids: Iterable[int]) -> Actor:
-    """The sender's standing (for /help: administrators see administrator commands)."""
-    return actor_for(session, sender, admin_ids)
-
-
 # ------------------------------------------------------------------------------------------------
 # The site's own words
 
@@ -899,9 +885,8 @@ def site_words(session: Session, site: Site | None) -> SiteWords:
     )
 
 
-def words_for(session: Session, now: datetime, sender: Speaker, admin_ids: Iterable[int]) -> SiteWords:
+def words_for(session: Session, now: datetime, actor: Actor) -> SiteWords:
     """The words of the sender's site: the site of their units, else the only site (else generic words)."""
-    actor = actor_for(session, sender, admin_ids)
     site: Site | None = None
     if actor.units:
         site_id = session.exec(select(Unit.site_id).where(col(Unit.id).in_(list(actor.units)))).first()

@@ -5,7 +5,6 @@ and the administrator's per-item correction of a column's inspection category.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -13,6 +12,7 @@ from sqlalchemy import ColumnElement, and_
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
+from domain.access import takes_part
 from domain.inspection import (
     CATEGORY_NAMES,
     ItemView,
@@ -23,9 +23,8 @@ from domain.model import Category, ItemKind
 from storage.items import LIVE_LOG, Judge, judge_items
 from storage.models import Event, Item, ItemUnit, Site, Unit, UpdateLog
 from storage.queries import (
-    Speaker,
+    Actor,
     Stranger,
-    actor_for,
 )
 
 YEAR = timedelta(days=366)
@@ -140,13 +139,11 @@ def score_of(
 def score_view(
     session: Session,
     now: datetime,
+    actor: Actor,
     judge: Judge,
-    sender: Speaker,
-    admin_ids: Iterable[int],
 ) -> list[SiteScore] | Stranger:
     """/score: administrators see every site whole; anyone else the items of their own units."""
-    actor = actor_for(session, sender, admin_ids)
-    if not actor.known and not actor.is_admin:
+    if not takes_part(actor):
         return Stranger()
     scope = actor.scope if not actor.global_admin else None
     names = None

@@ -13,7 +13,7 @@ from storage.db import session_scope
 from storage.items import set_rule
 from storage.models import UpdateLog
 from storage.people import NotYours
-from storage.queries import Speaker
+from storage.queries import Speaker, actor_for
 from tests.bot.seed import add_person, item, seed
 from tests.conftest import SHANGHAI, at
 
@@ -36,12 +36,12 @@ def world(engine, judge):
 
 def done(engine, judge, tid, words, **kwargs):
     with session_scope(engine) as s:
-        return log_done(s, NOW, judge, Speaker(tid, "某人"), [ADMIN], words, **kwargs)
+        return log_done(s, NOW, actor_for(s, Speaker(tid, "某人"), [ADMIN]), judge, words, **kwargs)
 
 
 def tap(engine, judge, tid, item_id):
     with session_scope(engine) as s:
-        return log_button(s, NOW, judge, Speaker(tid, "某人"), [ADMIN], item_id)
+        return log_button(s, NOW, actor_for(s, Speaker(tid, "某人"), [ADMIN]), judge, item_id)
 
 
 def counted(engine):

@@ -19,7 +19,7 @@ from storage.db import session_scope
 from storage.items import Judge, log_update
 from storage.models import Item, Membership, Person, Unit, UpdateLog
 from storage.people import ItemUnknown
-from storage.queries import NotAdmin, Speaker, item_refs
+from storage.queries import NotAdmin, Speaker, actor_for, item_refs
 from storage.routine import gather
 from tests.conftest import at
 
@@ -44,9 +44,10 @@ def county(tmp_path: Path, retire_cell: str | None = None) -> Path:
     return path
 
 
-def act(engine, fn, *args, now=NOW):
+def act(engine, fn, speaker, *args, now=NOW):
+    """`fn(session, now, actor, *args)`, the speaker resolved into the acting person as the entrance does."""
     with session_scope(engine) as session:
-        return fn(session, now, *args)
+        return fn(session, now, actor_for(session, speaker, [ADMIN]), *args)
 
 
 def row(engine) -> Item:
@@ -66,9 +67,9 @@ def listed(engine, judge):
 
 def test_an_administrator_retires_an_item_with_a_reason_and_it_leaves_every_view(listed, judge):
     words = ["人事信息", "栏目已并入政府信息公开"]
-    assert act(listed, retire_by, Speaker(WEBMASTER), [ADMIN], words) == NotAdmin()
-    assert act(listed, retire_by, Speaker(ADMIN), [ADMIN], ["人事信息"]) == RetireUsage(retire=True)
-    result = act(listed, retire_by, Speaker(ADMIN), [ADMIN], words)
+    assert act(listed, retire_by, Speaker(WEBMASTER), words) == NotAdmin()
+    assert act(listed, retire_by, Speaker(ADMIN), ["人事信息"]) == RetireUsage(retire=True)
+    result = act(listed, retire_by, Speaker(ADMIN), words)
     assert result == Retired("政务公开 / 人事信息", "栏目已并入政府信息公开")
     item = row(listed)
     assert (
@@ -82,14 +83,14 @@ def test_an_administrator_retires_an_item_with_a_reason_and_it_leaves_every_view
         assert item.id not in {i.id for i in snapshot.items}  # no reminder, no daily read, no checklist
         assert len(s.exec(select(UpdateLog).where(UpdateLog.item_id == item.id)).all()) == 1  # history kept
 
-    back = act(listed, unretire_by, judge, Speaker(ADMIN), [ADMIN], ["人事信息"])
+    back = act(listed, unretire_by, Speaker(ADMIN), judge, ["人事信息"])
     assert back == Unretired("政务公开 / 人事信息", "栏目已并入政府信息公开")
     item = row(listed)
     assert item.retired_at is None and not item.retired_by_admin and item.last_update_source == "done"
 
 
 def test_a_reimport_keeps_an_administrators_retirement_unless_the_list_says_in_use(listed, tmp_path):
-    act(listed, retire_by, Speaker(ADMIN), [ADMIN], ["人事信息", "专题活动已结束"])
+    act(listed, retire_by, Speaker(ADMIN), ["人事信息", "专题活动已结束"])
     again = run_import(listed, NOW, TZ, COUNTY_CSV)
     assert again.restored == [] and again.kept_retired == ["政务公开 / 人事信息（专题活动已结束）"]
     assert "保持停更" in again.render()
@@ -123,8 +124,8 @@ def test_the_lists_retire_column_retires_with_its_reason(listed, tmp_path):
 
 
 def test_the_export_shows_retired_items_and_importing_it_keeps_them_retired(listed, tmp_path):
-    act(listed, retire_by, Speaker(ADMIN), [ADMIN], ["人事信息", "专题活动已结束"])
-    act(listed, retire_by, Speaker(ADMIN), [ADMIN], ["财政预决算", "并入政务公开专栏"])
+    act(listed, retire_by, Speaker(ADMIN), ["人事信息", "专题活动已结束"])
+    act(listed, retire_by, Speaker(ADMIN), ["财政预决算", "并入政务公开专栏"])
     path = tmp_path / "export.xlsx"
     run_export(listed, NOW, TZ, path)
     sheet = load_workbook(path)["栏目"]
@@ -166,12 +167,12 @@ def test_a_units_administrator_retires_only_that_units_items(listed, judge):
         unit = s.exec(select(Unit).where(Unit.name == "县委组织部")).one()
         s.add(Membership(person_id=person.id, unit_id=unit.id, role="admin", created_at=NOW))
     unit_admin = Speaker(3003, "钱管")
-    theirs = act(listed, retire_by, unit_admin, [ADMIN], ["财政预决算", "栏目已合并"])
+    theirs = act(listed, retire_by, unit_admin, ["财政预决算", "栏目已合并"])
     assert isinstance(theirs, ItemUnknown)  # 县财政局's: not among the items this person administers
-    assert act(listed, retire_by, unit_admin, [ADMIN], ["人事信息", "栏目已合并"]) == Retired(
+    assert act(listed, retire_by, unit_admin, ["人事信息", "栏目已合并"]) == Retired(
         "政务公开 / 人事信息", "栏目已合并"
     )
     assert row(listed).retired_by is not None
-    assert isinstance(act(listed, unretire_by, judge, unit_admin, [ADMIN], ["财政预决算"]), ItemUnknown)
-    back = act(listed, unretire_by, judge, unit_admin, [ADMIN], ["人事信息"])
+    assert isinstance(act(listed, unretire_by, unit_admin, judge, ["财政预决算"]), ItemUnknown)
+    back = act(listed, unretire_by, unit_admin, judge, ["人事信息"])
     assert back == Unretired("政务公开 / 人事信息", "栏目已合并")

@@ -17,7 +17,7 @@ from bot.cli import main
 from storage.db import session_scope
 from storage.models import Item, ItemUnit, Membership, Person, Site, Unit, UnitAlias, UnitGroupMember
 from storage.people import NotYours
-from storage.queries import Speaker, site_words
+from storage.queries import Speaker, actor_for, site_words
 from tests.conftest import at
 
 TZ = ZoneInfo("Asia/Shanghai")
@@ -122,7 +122,7 @@ def test_a_helper_may_log_the_items_it_contributes_to(engine, judge, tmp_path):
 
     def done(tid: int, words: list[str]):
         with session_scope(engine) as s:
-            return log_done(s, NOW, judge, Speaker(tid, "某人"), [], words)
+            return log_done(s, NOW, actor_for(s, Speaker(tid, "某人"), []), judge, words)
 
     assert isinstance(done(301, ["政策文件"]), Logged)  # 县财政局 helps with 政策文件
     assert isinstance(done(302, ["通知公告"]), Logged)  # "县融媒体中心负责发布": the lead, not "…负责发布"

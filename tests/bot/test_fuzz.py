@@ -26,7 +26,7 @@ from replies.routine import PROMPT_MARK
 from storage import outbox
 from storage.db import session_scope
 from storage.models import Chat, ChatUnit, ItemUnit, Membership, Person, UnitGroupMember
-from storage.queries import Speaker
+from storage.queries import Speaker, actor_for
 from tests.bot.conftest import ADMIN, FINANCE, GROUP_ID, LEADER, NOW, STRANGER, WEBMASTER, Harness
 from tests.bot.seed import ITEMS, UNITS
 from tests.conftest import SHANGHAI
@@ -148,9 +148,9 @@ async def prepare(h: Harness) -> None:
     w = h.world
     budget = w.items["政务公开 / 重点领域信息公开 / 财政预决算"]
     with session_scope(h.engine) as s:
-        admin = Speaker(ADMIN, "信息中心")
-        bind_chat(s, NOW, admin, [ADMIN], ChatRef(GROUP_ID, "财政局网站工作群"), ["市财政局"])
-        bind_chat(s, NOW, admin, [ADMIN], ChatRef(ALL_GROUP, "全市网站工作群"), ["全部"])
+        admin = actor_for(s, Speaker(ADMIN, "信息中心"), [ADMIN])
+        bind_chat(s, NOW, admin, ChatRef(GROUP_ID, "财政局网站工作群"), ["市财政局"])
+        bind_chat(s, NOW, admin, ChatRef(ALL_GROUP, "全市网站工作群"), ["全部"])
         for kind, message_id, items in (
             ("half_month_check", CHECKLIST, [budget]),
             ("overdue", REMINDER, list(w.items.values())),
@@ -161,9 +161,8 @@ async def prepare(h: Harness) -> None:
             )
             assert row.id is not None
             outbox.mark_sent(s, NOW, row.id, message_id)
-        answer = record_answer(
-            s, NOW, budget, date(2026, 11, 16), "problem", Speaker(FINANCE, "赵财"), GROUP_ID
-        )
+        finance = actor_for(s, Speaker(FINANCE, "赵财"), [ADMIN])
+        answer = record_answer(s, NOW, finance, budget, date(2026, 11, 16), "problem", GROUP_ID)
         set_prompt(s, NOW, answer.answer_id, GROUP_ID, PROMPT)  # type: ignore[union-attr]
 
 

@@ -22,7 +22,7 @@ from reports.table import Table, xlsx
 from storage.db import session_scope
 from storage.items import Judge
 from storage.models import Person
-from storage.queries import Speaker
+from storage.queries import Speaker, actor_for
 from tests.conftest import SHANGHAI, at
 from tests.routine.conftest import ADMIN_TG, FIN_CHAT, FIN_WM_TG, FakeTransport, add_item, build_world
 
@@ -102,10 +102,10 @@ async def test_a_chat_note_and_a_telegram_name_reach_the_half_month_report_as_te
         person = s.exec(select(Person).where(Person.telegram_id == FIN_WM_TG)).one()
         person.name = name
         s.add(person)
-        who = Speaker(FIN_WM_TG, name, None, None)
-        answer = record_answer(s, at("2026-10-09 10:00"), budget, date(2026, 10, 1), "problem", who, FIN_CHAT)
+        who = actor_for(s, Speaker(FIN_WM_TG, name, None, None), ())
+        answer = record_answer(s, at("2026-10-09 10:00"), who, budget, date(2026, 10, 1), "problem", FIN_CHAT)
         set_prompt(s, at("2026-10-09 10:00"), answer.answer_id, FIN_CHAT, 777)  # type: ignore[union-attr]
-        assert record_fix_note(s, at("2026-10-09 10:05"), FIN_CHAT, 777, note, who) is not None
+        assert record_fix_note(s, at("2026-10-09 10:05"), who, FIN_CHAT, 777, note) is not None
     transport = FakeTransport()
     fast = SendLimits(per_second=1000, private_interval=0.0, group_per_window=10_000, linger=0.2)
     await tick(

@@ -20,6 +20,7 @@ from domain.actions import Verb
 from domain.calendar import WorkCalendar
 from handlers import routine
 from handlers.context import CLOCK, ENGINE, JUDGE, SETTINGS
+from replies import format as fmt
 from replies import routine as say
 from storage import outbox
 from storage.db import session_scope
@@ -217,7 +218,7 @@ async def test_the_administrator_loads_a_years_holidays(bot: Bot) -> None:
     await bot.say("/holidays 2027\n2027-01-01", chat=ADMIN_TG, user=ADMIN)
     assert "没有保存" in bot.request.sent("sendMessage")[-1]["text"]
     await bot.say("/holidays 2027\n2027-01-01 休", user=ZHANG)
-    assert bot.request.sent("sendMessage")[-1]["text"] == "只有管理员可以录入节假日安排。"
+    assert bot.request.sent("sendMessage")[-1]["text"] == fmt.NOT_ADMIN
 
 
 def sheet_checklist(bot: Bot, paths: list[str], message_id: int = 91) -> dict[str, Any]:

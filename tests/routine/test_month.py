@@ -35,7 +35,7 @@ from jobs.sender import SenderState, SendLimits
 from storage.db import session_scope
 from storage.items import Judge
 from storage.models import Outbox, RoutineRun
-from storage.queries import Speaker
+from storage.queries import Speaker, actor_for
 from tests.conftest import SHANGHAI, at
 from tests.routine.conftest import (
     ADMIN_TG,
@@ -120,9 +120,8 @@ class Month:
         w, j, e = self.world, self.judge, self.engine
         if hour == "10:00" and self.judge.calendar.is_working_day(date.fromisoformat(day)):
             with session_scope(e) as s:
-                record_read(
-                    s, now, FIN_CHAT, date.fromisoformat(day), Speaker(FIN_WM_TG, "张三", None, "zhangsan")
-                )
+                who = actor_for(s, Speaker(FIN_WM_TG, "张三", None, "zhangsan"), ())
+                record_read(s, now, who, FIN_CHAT, date.fromisoformat(day))
         if (day, hour) == ("2026-09-24", "10:00"):
             log(e, w, j, EDU_NEWS, now, "edu")
         if (day, hour) == ("2026-10-08", "11:00"):
@@ -130,10 +129,10 @@ class Month:
         if (day, hour) == ("2026-10-09", "10:00"):
             add_item(e, w, j, ACCOUNT, "", "市财政局", now, kind="account", category="account")
             with session_scope(e) as s:
-                who = Speaker(FIN_WM_TG, "张三", None, "zhangsan")
-                ans = record_answer(s, now, w.items[BUDGET], date(2026, 10, 1), "problem", who, FIN_CHAT)
+                who = actor_for(s, Speaker(FIN_WM_TG, "张三", None, "zhangsan"), ())
+                ans = record_answer(s, now, who, w.items[BUDGET], date(2026, 10, 1), "problem", FIN_CHAT)
                 set_prompt(s, now, ans.answer_id, FIN_CHAT, 777)  # type: ignore[union-attr]
-                record_fix_note(s, now, FIN_CHAT, 777, "附件链接失效，已于10月9日重新上传", who)
+                record_fix_note(s, now, who, FIN_CHAT, 777, "附件链接失效，已于10月9日重新上传")
         if (day, hour) == ("2026-10-13", "10:00"):
             log(e, w, j, BUDGET, now)
 

@@ -23,7 +23,7 @@ from jobs.sender import SendLimits
 from storage.db import session_scope
 from storage.items import Judge
 from storage.models import Chat, Outbox
-from storage.queries import Speaker
+from storage.queries import Speaker, actor_for
 from tests.conftest import SHANGHAI, at
 from tests.routine.conftest import EDU_CHAT, FIN_CHAT, FIN_WM_TG, FakeTransport, add_item, build_world
 
@@ -113,7 +113,8 @@ async def test_a_routine_day_reaches_a_second_platform_and_its_link_logs_the_upd
     tapped, other = ("财政预决算", "财政专项") if action.items == (budget,) else ("财政专项", "财政预决算")
     webmaster = Speaker(FIN_WM_TG, "张三", username="zhangsan")
     with session_scope(engine) as s:
-        result = log_button(s, at("2026-09-30 10:00"), judge, webmaster, (), action.item, count=action.count)
+        actor = actor_for(s, webmaster, ())  # the platform's entrance resolves who tapped
+        result = log_button(s, at("2026-09-30 10:00"), actor, judge, action.item, count=action.count)
     assert isinstance(result, Logged) and [i.path for i in result.items] == [f"政务公开 / {tapped}"]
 
     # 15:00: the repeat names only what is still not done.

@@ -41,6 +41,7 @@ from storage.queries import (
     OverdueView,
     Speaker,
     StatusView,
+    actor_for,
     due_view,
     mine_view,
     overdue_view,
@@ -176,7 +177,7 @@ def test_every_view_agrees_on_every_item_every_day(
 
             # /mine (each webmaster's units) and its chat text.
             for key, sender in (("fin", fin), ("edu", edu)):
-                mine = mine_view(s, now, judge, sender, [ADMIN_TG])
+                mine = mine_view(s, now, actor_for(s, sender, [ADMIN_TG]), judge)
                 assert isinstance(mine, MineView)
                 reply = fmt.mine(mine).text
                 for line in mine.items:
@@ -188,7 +189,7 @@ def test_every_view_agrees_on_every_item_every_day(
                     checked["mine per unit"] += line.item_id == world.items[SHARED]
 
             # /overdue (administrator: every unit).
-            over = overdue_view(s, now, judge, admin, [ADMIN_TG], None)
+            over = overdue_view(s, now, actor_for(s, admin, [ADMIN_TG]), judge, None)
             assert isinstance(over, OverdueView)
             late = {i.item_id: i for u in over.units for i in u.items}
             assert set(late) == {i for i, t in truth.items() if t[0] == "overdue"}, text
@@ -202,7 +203,7 @@ def test_every_view_agrees_on_every_item_every_day(
                     checked["overdue"] += 1
 
             # /due: what falls due within the window, and how many are late.
-            due = due_view(s, now, judge, admin, [ADMIN_TG], 60)
+            due = due_view(s, now, actor_for(s, admin, [ADMIN_TG]), judge, 60)
             assert isinstance(due, DueView)
             assert due.overdue == len(late), text
             for line in due.items:
@@ -212,7 +213,7 @@ def test_every_view_agrees_on_every_item_every_day(
             assert {line.item_id for line in due.items} == soon, text
 
             # /status: counts by state.
-            status = status_view(s, now, judge, admin, [ADMIN_TG])
+            status = status_view(s, now, actor_for(s, admin, [ADMIN_TG]), judge)
             assert isinstance(status, StatusView)
             assert status.items_by_state == dict(Counter(t[0] for t in truth.values())), text
             checked["status"] += 1

@@ -5,6 +5,7 @@ from datetime import date
 import pytest
 from sqlmodel import select
 
+from domain.access import administers, takes_part
 from replies import format as fmt
 from storage.db import session_scope
 from storage.items import log_update
@@ -54,9 +55,10 @@ def world(engine, judge):
     return w
 
 
-def view(engine, fn, *args, **kwargs):
+def view(engine, fn, speaker, *args, **kwargs):
+    """`fn(session, now, actor, *args)`, the speaker resolved into the acting person as the entrance does."""
     with session_scope(engine) as session:
-        return fn(session, NOW, *args, **kwargs)
+        return fn(session, NOW, actor_for(session, speaker, [ADMIN]), *args, **kwargs)
 
 
 # -- matching (no database) ----------------------------------------------------------------------
@@ -162,7 +164,7 @@ def test_it_reads_a_count_from_the_words_after_the_name(rest, count, note):
 def test_a_member_of_a_unit_also_answers_for_the_groups_containing_it(engine, world):
     with session_scope(engine) as session:
         actor = actor_for(session, Speaker(FINANCE, "赵财"), [ADMIN])
-    assert not actor.is_admin
+    assert not administers(actor)
     assert actor.units == {world.units["市财政局"], world.units["市属各部门"]}
     assert actor.scope == actor.units
 
@@ -170,14 +172,14 @@ def test_a_member_of_a_unit_also_answers_for_the_groups_containing_it(engine, wo
 def test_configured_administrators_see_everything_without_a_person_row(engine, world):
     with session_scope(engine) as session:
         actor = actor_for(session, Speaker(ADMIN, "管理员"), [ADMIN])
-    assert actor.global_admin and actor.known and actor.scope is None and actor.person_id is None
+    assert actor.global_admin and takes_part(actor) and actor.scope is None and actor.person_id is None
 
 
 # -- /overdue ---------------------------------------------------------------------------------------
 
 
 def test_the_administrator_sees_every_late_item_grouped_by_unit_with_its_webmaster(engine, world, judge):
-    result = view(engine, overdue_view, judge, Speaker(ADMIN), [ADMIN], None)
+    result = view(engine, overdue_view, Speaker(ADMIN), judge, None)
     assert isinstance(result, OverdueView)
     units = {u.unit: u for u in result.units}
     assert set(units) == {"市政府办公室", "市属各部门", "市教育局"}
@@ -193,35 +195,35 @@ def test_the_administrator_sees_every_late_item_grouped_by_unit_with_its_webmast
 
 
 def test_a_leader_sees_only_the_late_items_of_their_units(engine, world, judge):
-    result = view(engine, overdue_view, judge, Speaker(LEADER), [ADMIN], None)
+    result = view(engine, overdue_view, Speaker(LEADER), judge, None)
     assert isinstance(result, OverdueView)
     assert [u.unit for u in result.units] == ["市政府办公室"]
     assert result.needs_rule is None
 
 
 def test_overdue_can_be_narrowed_to_one_unit(engine, world, judge):
-    result = view(engine, overdue_view, judge, Speaker(ADMIN), [ADMIN], "教育")
+    result = view(engine, overdue_view, Speaker(ADMIN), judge, "教育")
     assert isinstance(result, OverdueView)
     assert result.narrowed_to == "市教育局"
     assert [u.unit for u in result.units] == ["市教育局"]
-    assert view(engine, overdue_view, judge, Speaker(LEADER), [ADMIN], "市教育局") == NotYourUnit("市教育局")
-    assert isinstance(view(engine, overdue_view, judge, Speaker(ADMIN), [ADMIN], "市"), UnitAmbiguous)
-    assert isinstance(view(engine, overdue_view, judge, Speaker(ADMIN), [ADMIN], "公安局"), UnitUnknown)
+    assert view(engine, overdue_view, Speaker(LEADER), judge, "市教育局") == NotYourUnit("市教育局")
+    assert isinstance(view(engine, overdue_view, Speaker(ADMIN), judge, "市"), UnitAmbiguous)
+    assert isinstance(view(engine, overdue_view, Speaker(ADMIN), judge, "公安局"), UnitUnknown)
 
 
 def test_a_logged_item_is_no_longer_overdue(engine, world, judge):
     with session_scope(engine) as session:
         log_update(session, NOW, judge, item(session, world, "首页 / 部门动态"), source="done")
-    result = view(engine, overdue_view, judge, Speaker(ADMIN), [ADMIN], None)
+    result = view(engine, overdue_view, Speaker(ADMIN), judge, None)
     assert isinstance(result, OverdueView)
     assert [u.unit for u in result.units] == ["市政府办公室", "市教育局"]
     assert "首页 / 部门动态" not in {i.path for u in result.units for i in u.items}
 
 
 def test_strangers_are_refused(engine, world, judge):
-    assert view(engine, overdue_view, judge, Speaker(STRANGER), [ADMIN], None) == Stranger()
-    assert view(engine, mine_view, judge, Speaker(STRANGER), [ADMIN]) == Stranger()
-    assert view(engine, status_view, judge, Speaker(STRANGER), [ADMIN]) == NotAdmin()
+    assert view(engine, overdue_view, Speaker(STRANGER), judge, None) == Stranger()
+    assert view(engine, mine_view, Speaker(STRANGER), judge) == Stranger()
+    assert view(engine, status_view, Speaker(STRANGER), judge) == NotAdmin()
 
 
 def test_retired_items_are_not_overdue(engine, world, judge):
@@ -229,7 +231,7 @@ def test_retired_items_are_not_overdue(engine, world, judge):
         row = item(session, world, "首页 / 部门动态")
         row.retired_at = NOW
         session.add(row)
-    result = view(engine, overdue_view, judge, Speaker(ADMIN), [ADMIN], None)
+    result = view(engine, overdue_view, Speaker(ADMIN), judge, None)
     assert isinstance(result, OverdueView)
     assert "首页 / 部门动态" not in {i.path for u in result.units for i in u.items}
 
@@ -238,7 +240,7 @@ def test_retired_items_are_not_overdue(engine, world, judge):
 
 
 def test_mine_lists_the_senders_items_most_urgent_first(engine, world, judge):
-    result = view(engine, mine_view, judge, Speaker(WEBMASTER), [ADMIN])
+    result = view(engine, mine_view, Speaker(WEBMASTER), judge)
     assert isinstance(result, MineView)
     paths = [i.path for i in result.items]
     assert paths[:2] == ["微信公众号 / 楚雄发布", "首页 / 部门动态"]  # the latest first
@@ -255,7 +257,7 @@ def test_due_lists_what_falls_due_within_n_working_days(engine, world, judge):
     with session_scope(engine) as session:
         account = item(session, world, "微信公众号 / 楚雄发布")
         log_update(session, NOW, judge, account, source="done", at=at("2026-11-18 10:00"))
-    result = view(engine, due_view, judge, Speaker(ADMIN), [ADMIN], 5)
+    result = view(engine, due_view, Speaker(ADMIN), judge, 5)
     assert isinstance(result, DueView)
     assert result.until == date(2026, 11, 30)
     assert [i.path for i in result.items] == ["微信公众号 / 楚雄发布"]
@@ -296,7 +298,7 @@ def test_status_counts_items_people_and_groups(engine, world, judge):
                 not_before=NOW,
             )
         )
-    result = view(engine, status_view, judge, Speaker(ADMIN), [ADMIN])
+    result = view(engine, status_view, Speaker(ADMIN), judge, configured=[ADMIN])
     assert isinstance(result, StatusView)
     assert result.set_aside == 2
     assert "有 2 条消息多次发送失败" in fmt.status(result).text
@@ -312,28 +314,28 @@ def test_status_counts_items_people_and_groups(engine, world, judge):
 def test_status_counts_an_administrator_once_when_configured_and_bound_too(engine, world, judge):
     add_person(engine, CREATED, ADMIN, "管理员", [(None, "admin")], world)
     add_person(engine, CREATED, 2004, "钱管", [("市教育局", "admin")], world)
-    result = view(engine, status_view, judge, Speaker(ADMIN), [ADMIN, 1001])
+    result = view(engine, status_view, Speaker(ADMIN), judge, configured=[ADMIN, 1001])
     assert isinstance(result, StatusView)
     assert (result.admins, result.people) == (3, 5)  # ADMIN, 钱管 and the configured 1001
 
 
 def test_people_lists_who_answers_for_each_unit(engine, world, judge):
-    result = view(engine, people_view, judge, Speaker(ADMIN), [ADMIN])
+    result = view(engine, people_view, Speaker(ADMIN), judge)
     assert isinstance(result, PeopleView)
     office = next(u for u in result.units if u.unit == "市政府办公室")
     assert [p.name for p in office.webmasters] == ["王小明"]
     assert [p.name for p in office.leaders] == ["李领导"]
     assert (office.columns, office.accounts, office.overdue) == (3, 1, 2)
     # A member sees their own units by default, and any unit by name.
-    mine = view(engine, people_view, judge, Speaker(FINANCE), [ADMIN])
+    mine = view(engine, people_view, Speaker(FINANCE), judge)
     assert {u.unit for u in mine.units} == {"市财政局", "市属各部门"}
-    other = view(engine, people_view, judge, Speaker(FINANCE), [ADMIN], "市教育局")
+    other = view(engine, people_view, Speaker(FINANCE), judge, "市教育局")
     assert [u.unit for u in other.units] == ["市教育局"]
 
 
 def test_items_of_a_unit_without_webmaster_still_show(engine, world, judge):
     with session_scope(engine) as session:
         assert session.get(Item, world.items["政务公开 / 部门信息 / 部门动态"]) is not None
-    result = view(engine, overdue_view, judge, Speaker(ADMIN), [ADMIN], "市教育局")
+    result = view(engine, overdue_view, Speaker(ADMIN), judge, "市教育局")
     assert isinstance(result, OverdueView)
     assert result.units[0].items[0].webmasters == ()

@@ -11,11 +11,12 @@ import pytest
 from sqlmodel import select
 
 from acts.catalog import run_import
-from acts.category import CategorySet, set_category
+from acts.category import CategorySet, category_by
 from bot.cli import main
 from storage.db import session_scope
 from storage.items import log_update, record_event
 from storage.models import Item
+from storage.queries import OPERATOR
 from storage.score import score_of
 from storage.sites import site_named
 from tests.conftest import at
@@ -72,13 +73,13 @@ def test_the_example_city_on_both_sides_of_the_home_page_line(city, judge):
 def test_a_category_correction_survives_a_re_import(city, judge):
     now = at("2026-10-14 12:00")
     with session_scope(city) as s:
-        result = set_category(s, now, judge, ["楚雄市新闻", "动态要闻"])
+        result = category_by(s, now, OPERATOR, judge, ["楚雄市新闻", "动态要闻"])
         assert isinstance(result, CategorySet) and result.category.value == "news"
     run_import(city, now, TZ, EXAMPLE)
     with session_scope(city) as s:
         it = item(s, "column:首页/楚雄市新闻")
         assert (it.category, it.category_override) == ("news", "news")
-        result = set_category(s, now, judge, ["楚雄市新闻", "自动"])
+        result = category_by(s, now, OPERATOR, judge, ["楚雄市新闻", "自动"])
         assert isinstance(result, CategorySet) and result.category.value == "home" and result.automatic
         assert item(s, "column:首页/楚雄市新闻").category_override is None
 
