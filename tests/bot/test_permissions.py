@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 from sqlmodel import col, select
 
-from handlers import format as fmt
-from handlers.menu import COMMANDS
+from replies import format as fmt
+from replies.menu import COMMANDS
 from storage.db import session_scope
 from storage.models import (
     CalendarDay,
