@@ -22,11 +22,11 @@ from sqlmodel import Session, col, select
 from acts.retire import retire
 from acts.units import find_unit, proposed_merges
 from domain.inspection import classify
-from domain.model import ItemKind
+from domain.model import Category, ItemKind, LinkRole, UnitKind, UpdateSource
 from domain.rules import parse_rule
 from domain.site import office_of
 from domain.text import KIND_LABELS
-from domain.units import ROLE_HELPER, UnitLink
+from domain.units import UnitLink
 from sheetread.sheets import ImportProblem, ListRow, Notice, ParsedList, SheetInfo, parse_list
 from storage.db import session_scope
 from storage.items import Judge, log_update, refresh_item, set_rule
@@ -280,18 +280,18 @@ def ensure_unit(
     name: str,
     *,
     group: bool = False,
-    kind: str | None = None,
+    kind: UnitKind | None = None,
 ) -> tuple[Unit, bool]:
     """The site's unit of that name or alias, created if missing; a group word or a role marks it a
     placeholder the administrator fills. (unit, created)."""
-    kind = kind or ("group" if group else "unit")
+    kind = kind or (UnitKind.GROUP if group else UnitKind.UNIT)
     unit = find_unit(session, site_id, name)
     if unit is not None:
-        if kind != "unit" and not unit.is_group:
+        if kind != UnitKind.UNIT and not unit.is_group:
             unit.is_group, unit.kind = True, kind
             session.add(unit)
         return unit, False
-    unit = Unit(site_id=site_id, name=name, is_group=kind != "unit", kind=kind, created_at=now)
+    unit = Unit(site_id=site_id, name=name, is_group=kind != UnitKind.UNIT, kind=kind, created_at=now)
     session.add(unit)
     session.flush()
     return unit, True
@@ -311,7 +311,7 @@ def _moment(day: date | datetime, tz: ZoneInfo) -> datetime:
 
 
 def _path(row: ListRow) -> str:
-    if row.kind == "account":
+    if row.kind == ItemKind.ACCOUNT:
         return f"{row.platform} / {row.name}" if row.platform else row.name
     return " / ".join(row.levels)
 
@@ -322,7 +322,7 @@ def _optional(text: str | None) -> str | None:
 
 def _rule_needs_fix(kind: str, text: str) -> bool:
     # An account with no rule posts weekly by default (domain.due): not a problem to report.
-    if kind == "account" and not text.strip():
+    if kind == ItemKind.ACCOUNT and not text.strip():
         return False
     return not parse_rule(text).ok
 
@@ -347,7 +347,7 @@ def _merge_duplicates(rows: Sequence[ListRow], notices: list[Notice]) -> list[Li
         units = {u.name: u for u in kept.units or ()}
         for u in row.units or ():
             if u.name not in units:
-                units[u.name] = replace(u, role=ROLE_HELPER)
+                units[u.name] = replace(u, role=LinkRole.HELPER)
         out[first[row.key]] = replace(
             kept,
             handle=kept.handle or row.handle,
@@ -396,9 +396,9 @@ def import_rows(
     )
     for r in rows:
         report.per_sheet[r.sheet] = report.per_sheet.get(r.sheet, 0) + 1
-    report.columns = sum(1 for r in rows if r.kind == "column")
-    report.accounts = sum(1 for r in rows if r.kind == "account")
-    report.untouched_kinds = [k for k in ("column", "account") if k not in parsed.kinds]
+    report.columns = sum(1 for r in rows if r.kind == ItemKind.COLUMN)
+    report.accounts = sum(1 for r in rows if r.kind == ItemKind.ACCOUNT)
+    report.untouched_kinds = [k for k in ItemKind if k not in parsed.kinds]
     for info in parsed.sheets:
         if not _UNIT_HEADERS & set(info.columns.values()):
             what = KIND_LABELS[info.kind]
@@ -542,10 +542,10 @@ def _import_units(
     session: Session, now: datetime, site_id: int, rows: Sequence[ListRow], report: ImportReport
 ) -> dict[str, Unit]:
     """Every name the list uses, as the site's unit (a merged name finds the unit it was merged into)."""
-    named: dict[str, str] = {}
+    named: dict[str, UnitKind] = {}
     for row in rows:
         for ref in row.units or ():
-            if named.get(ref.name, "unit") == "unit":
+            if named.get(ref.name, UnitKind.UNIT) == UnitKind.UNIT:
                 named[ref.name] = ref.kind
     units: dict[str, Unit] = {}
     for name, kind in named.items():
@@ -561,10 +561,10 @@ def _import_units(
         )
     )
     placeholders = [u for u in distinct.values() if u.is_group]
-    report.groups = [u.name for u in placeholders if u.kind != "role"]
-    report.roles = [u.name for u in placeholders if u.kind == "role"]
-    report.unfilled_groups = [u.name for u in placeholders if u.kind != "role" and u.id not in filled]
-    report.unfilled_roles = [u.name for u in placeholders if u.kind == "role" and u.id not in filled]
+    report.groups = [u.name for u in placeholders if u.kind != UnitKind.ROLE]
+    report.roles = [u.name for u in placeholders if u.kind == UnitKind.ROLE]
+    report.unfilled_groups = [u.name for u in placeholders if u.kind != UnitKind.ROLE and u.id not in filled]
+    report.unfilled_roles = [u.name for u in placeholders if u.kind == UnitKind.ROLE and u.id not in filled]
     return units
 
 
@@ -577,10 +577,10 @@ def _links(session: Session, site_id: int) -> dict[int, dict[int, ItemUnit]]:
     return out
 
 
-def _category(row: ListRow) -> str:
-    kind = ItemKind(row.kind)
-    path = row.levels if kind is ItemKind.COLUMN else (row.platform or "", row.name)
-    return classify(path, kind).value
+def _category(row: ListRow) -> Category:
+    kind = row.kind
+    path = row.levels if kind == ItemKind.COLUMN else (row.platform or "", row.name)
+    return classify(path, kind)
 
 
 def _add_item(
@@ -612,18 +612,18 @@ def _add_item(
     session.flush()
     assert item.id is not None
     for uid, role in _wanted(units, row.units or ()).items():
-        session.add(ItemUnit(item_id=item.id, unit_id=uid, lead=role != ROLE_HELPER, role=role))
+        session.add(ItemUnit(item_id=item.id, unit_id=uid, lead=role != LinkRole.HELPER, role=role))
     set_rule(session, now, judge, item, row.rule_text or "")
     return item
 
 
-def _wanted(units: dict[str, Unit], refs: Sequence[UnitLink]) -> dict[int, str]:
+def _wanted(units: dict[str, Unit], refs: Sequence[UnitLink]) -> dict[int, LinkRole]:
     """Unit id -> role for a row; two names of one (merged) unit keep the stronger part."""
-    out: dict[int, str] = {}
+    out: dict[int, LinkRole] = {}
     for ref in refs:
         unit_id = units[ref.name].id
         assert unit_id is not None
-        if unit_id not in out or (out[unit_id] == ROLE_HELPER and ref.role != ROLE_HELPER):
+        if unit_id not in out or (out[unit_id] == LinkRole.HELPER and ref.role != LinkRole.HELPER):
             out[unit_id] = ref.role
     return out
 
@@ -661,11 +661,13 @@ def _update_item(
                 if uid not in wanted:
                     session.delete(link)
                 elif link.role != wanted[uid]:
-                    link.role, link.lead = wanted[uid], wanted[uid] != ROLE_HELPER
+                    link.role, link.lead = wanted[uid], wanted[uid] != LinkRole.HELPER
                     session.add(link)
             for uid, role in wanted.items():
                 if uid not in links:
-                    session.add(ItemUnit(item_id=item.id, unit_id=uid, lead=role != ROLE_HELPER, role=role))
+                    session.add(
+                        ItemUnit(item_id=item.id, unit_id=uid, lead=role != LinkRole.HELPER, role=role)
+                    )
     rule_changed = row.rule_text is not None and row.rule_text != item.rule_text
     if rule_changed:
         changed.append("rule_text")
@@ -712,7 +714,13 @@ def _log_last_update(
     if known is not None and judge.local_day(at) <= judge.local_day(known):
         return False
     log_update(
-        session, now, judge, item, source="import", at=at, note=f"导入：工作表“{row.sheet}”第{row.row}行"
+        session,
+        now,
+        judge,
+        item,
+        source=UpdateSource.IMPORT,
+        at=at,
+        note=f"导入：工作表“{row.sheet}”第{row.row}行",
     )
     return True
 

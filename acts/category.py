@@ -83,14 +83,14 @@ def category_by(
     before = to_category(item.category)
     if automatic:
         levels = [x or "" for x in (item.level1, item.level2, item.level3, item.level4, item.level5)]
-        kind = ItemKind.ACCOUNT if item.kind == ItemKind.ACCOUNT.value else ItemKind.COLUMN
-        path = levels if kind is ItemKind.COLUMN else [item.platform or "", item.name]
+        kind = ItemKind.ACCOUNT if item.kind == ItemKind.ACCOUNT else ItemKind.COLUMN
+        path = levels if kind == ItemKind.COLUMN else [item.platform or "", item.name]
         category = classify(path, kind)
         item.category_override = None
     else:
         assert category is not None
-        item.category_override = category.value
-    item.category = category.value
+        item.category_override = category
+    item.category = category
     session.add(item)
     refresh_item(session, item, judge, now)
     return CategorySet(ref, category, automatic, before)

@@ -17,6 +17,8 @@ from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
 from domain.access import Act, administers, permits
+from domain.model import Role
+from domain.notice import MessageKind
 from storage import outbox
 from storage.items import Judge
 from storage.models import (
@@ -173,7 +175,7 @@ def _admin_telegram_ids(session: Session, configured: Iterable[int], unit_names:
         select(Person.telegram_id, Membership.unit_id, Unit.name)
         .join(Membership, col(Membership.person_id) == col(Person.id))
         .join(Unit, col(Unit.id) == col(Membership.unit_id), isouter=True)
-        .where(Membership.role == "admin", col(Membership.active).is_(True))
+        .where(Membership.role == Role.ADMIN, col(Membership.active).is_(True))
     ).all()
     ids.update(
         tid for tid, unit_id, name in rows if tid is not None and (unit_id is None or name in unit_names)
@@ -222,10 +224,10 @@ def bot_membership_changed(
         text = notice(row.title, units, row.all_units, kicked, withdrawn)
         for tid in _admin_telegram_ids(session, configured, units):
             key = outbox.make_key(
-                "admin_notice", tid, day, extra=f"chat_left:{chat.telegram_chat_id}:{event_key}"
+                MessageKind.ADMIN_NOTICE, tid, day, extra=f"chat_left:{chat.telegram_chat_id}:{event_key}"
             )
             _, created = outbox.enqueue(
-                session, now, kind="admin_notice", chat_id=tid, text=text, day=day, key=key
+                session, now, kind=MessageKind.ADMIN_NOTICE, chat_id=tid, text=text, day=day, key=key
             )
             notified += created
     session.flush()

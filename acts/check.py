@@ -13,6 +13,7 @@ from datetime import date, datetime
 from sqlmodel import Session
 
 from domain.access import takes_part
+from domain.model import ReadStatus
 from storage.items import Judge, judge_items
 from storage.models import Item
 from storage.people import Ambiguous, ItemUnknown, NotYours, find_item
@@ -75,7 +76,7 @@ def record_check(
     judge: Judge,
     target: CheckTarget,
     *,
-    status: str,
+    status: ReadStatus,
     newest: date | None,
     items: int,
     reason: str,

@@ -16,6 +16,7 @@ from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from domain.access import Act, administers, permits
+from domain.model import Role
 from storage.models import (
     Invitation,
     Membership,
@@ -39,20 +40,20 @@ from storage.queries import (
     resolve_unit_for,
 )
 
-ROLE_ALIASES: dict[str, str] = {
-    "webmaster": "webmaster",
-    "网站维护员": "webmaster",
-    "维护员": "webmaster",
-    "网站管理员": "webmaster",  # the old word: accepted, with a hint (OLD_WEBMASTER_WORDS)
-    "管理员": "webmaster",
-    "运维": "webmaster",
-    "运维人员": "webmaster",
-    "新媒体运维": "webmaster",
-    "leader": "leader",
-    "分管领导": "leader",
-    "领导": "leader",
-    "admin": "admin",
-    "系统管理员": "admin",
+ROLE_ALIASES: dict[str, Role] = {
+    "webmaster": Role.WEBMASTER,
+    "网站维护员": Role.WEBMASTER,
+    "维护员": Role.WEBMASTER,
+    "网站管理员": Role.WEBMASTER,  # the old word: accepted, with a hint (OLD_WEBMASTER_WORDS)
+    "管理员": Role.WEBMASTER,
+    "运维": Role.WEBMASTER,
+    "运维人员": Role.WEBMASTER,
+    "新媒体运维": Role.WEBMASTER,
+    "leader": Role.LEADER,
+    "分管领导": Role.LEADER,
+    "领导": Role.LEADER,
+    "admin": Role.ADMIN,
+    "系统管理员": Role.ADMIN,
 }
 
 
@@ -63,7 +64,7 @@ OLD_WEBMASTER_WORDS = frozenset({"网站管理员", "管理员"})
 CODE_BYTES = 12  # secrets.token_urlsafe(12): 16 characters of A-Za-z0-9_-
 
 
-def parse_role(text: str) -> str | None:
+def parse_role(text: str) -> Role | None:
     return ROLE_ALIASES.get(name_key(text))
 
 
@@ -101,7 +102,7 @@ def create_invitation(
         return RoleUnknown(role_text)
     unit: UnitRef | None = None
     if name_key(unit_text) in ALL_WORDS:
-        if role != "admin":
+        if role != Role.ADMIN:
             return AllNeedsAdminRole()
         if not permits(actor, Act.ADMINISTER, None):
             return NotAdmin()

@@ -18,6 +18,8 @@ from sqlmodel import Session, col, select
 from acts.updates import ItemGone
 from domain.access import Act, permits, takes_part
 from domain.calendar import WorkCalendar
+from domain.model import CheckResult, DayKind
+from domain.notice import MessageKind
 from domain.routine import half_month_period, parse_holiday_list
 from storage.items import Judge, load_calendar, refresh_all
 from storage.models import (
@@ -146,13 +148,13 @@ def record_answer(
     actor: Actor,
     item_id: int,
     period: date,
-    result: str,
+    result: CheckResult,
     chat_telegram_id: int,
 ) -> AnswerRecorded | NotYourItem | ItemGone | NotEntitled:
     """半月查: the answer for one item (`ok` or `problem`), by a person bound to the item's unit, in a group
     bound to it (or by an administrator anywhere). A later answer replaces an earlier one; a problem's
     note is kept if the answer stays a problem."""
-    if result not in ("ok", "problem"):
+    if result not in (CheckResult.OK, CheckResult.PROBLEM):
         raise ValueError(result)
     item = session.get(Item, item_id)
     if item is None or item.retired_at is not None:
@@ -171,8 +173,8 @@ def record_answer(
     if row is None:
         row = HalfMonthAnswer(item_id=item_id, period=period, result=result, at=now)
     if changed:
-        row.note = None if result == "ok" else row.note
-        row.note_at = None if result == "ok" else row.note_at
+        row.note = None if result == CheckResult.OK else row.note
+        row.note_at = None if result == CheckResult.OK else row.note_at
     row.result = result
     row.at = now
     row.person_id = person.id if person else None
@@ -217,7 +219,7 @@ def record_fix_note(
         return NotEntitled(stranger=not takes_part(actor), item=item.path or item.name if item else "")
     sender = _in_chat(actor)
     person = session.exec(select(Person).where(Person.telegram_id == sender.telegram_id)).first()
-    row.result = "problem"
+    row.result = CheckResult.PROBLEM
     row.note = text.strip()[:2000]
     row.note_at = now
     row.person_id = person.id if person else row.person_id
@@ -239,7 +241,7 @@ class ProblemsRecorded:
 
 def _checklist(session: Session, chat_telegram_id: int, message_id: int) -> tuple[date, list[int]] | None:
     row = find_by_message(session, chat_telegram_id, message_id)
-    if row is None or row.kind != "half_month_check":
+    if row is None or row.kind != MessageKind.HALF_MONTH_CHECK:
         return None
     return half_month_period(row.day), item_ids(row)
 
@@ -276,7 +278,9 @@ def record_checklist_reply(
         if not note:
             no_note.append(match.one.path)
             continue
-        answer = record_answer(session, now, actor, match.one.id, period, "problem", chat_telegram_id)
+        answer = record_answer(
+            session, now, actor, match.one.id, period, CheckResult.PROBLEM, chat_telegram_id
+        )
         if not isinstance(answer, AnswerRecorded):
             refused.append(match.one.path)
             continue
@@ -315,7 +319,7 @@ def record_rest_ok(
     for item_id in ids:
         if item_id in have:
             continue
-        answer = record_answer(session, now, actor, item_id, period, "ok", chat_telegram_id)
+        answer = record_answer(session, now, actor, item_id, period, CheckResult.OK, chat_telegram_id)
         ok += isinstance(answer, AnswerRecorded)
         refused += isinstance(answer, NotEntitled | NotYourItem)
     if not ok and refused:
@@ -396,8 +400,8 @@ def set_year_calendar(
     session.execute(delete(CalendarDay).where(col(CalendarDay.year) == year))
     hs, ws = sorted(set(holidays)), sorted(set(workdays))
     for day in hs:
-        session.add(CalendarDay(year=year, day=day, kind="holiday", note=note or None, created_at=now))
+        session.add(CalendarDay(year=year, day=day, kind=DayKind.HOLIDAY, note=note or None, created_at=now))
     for day in ws:
-        session.add(CalendarDay(year=year, day=day, kind="workday", note=note or None, created_at=now))
+        session.add(CalendarDay(year=year, day=day, kind=DayKind.WORKDAY, note=note or None, created_at=now))
     session.flush()
     return YearLoaded(year, len(hs), len(ws), int(before))

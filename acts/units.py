@@ -14,7 +14,8 @@ from datetime import datetime
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
-from domain.units import ROLE_COLEAD, ROLE_HELPER, ROLE_LEAD, propose_merges, site_place
+from domain.model import LinkRole, UnitKind
+from domain.units import propose_merges, site_place
 from storage.models import (
     ChatUnit,
     Invitation,
@@ -38,7 +39,7 @@ __all__ = [
     "rename_unit",
 ]
 
-_STRENGTH = {ROLE_LEAD: 2, ROLE_COLEAD: 2, ROLE_HELPER: 0}
+_STRENGTH = {LinkRole.LEAD: 2, LinkRole.COLEAD: 2, LinkRole.HELPER: 0}
 
 
 class UnitProblem(Exception):
@@ -93,7 +94,7 @@ def list_units(session: Session, site_id: int) -> list[UnitRow]:
         UnitRow(
             u.id,
             u.name,
-            u.kind if u.is_group else "unit",
+            u.kind if u.is_group else UnitKind.UNIT,
             tuple(aliases.get(u.id, ())),
             tuple(sorted(members.get(u.id, ()))),
         )

@@ -18,7 +18,7 @@ from sqlmodel import Session, col, select
 
 from domain.access import Act, permits, takes_part
 from domain.due import for_units
-from domain.model import STATE_URGENCY
+from domain.model import STATE_URGENCY, UpdateSource
 from storage import outbox
 from storage.items import (
     Judge,
@@ -171,7 +171,7 @@ def _already(session: Session, item: Item, origin: str | None) -> LoggedItem | N
             UpdateLog.item_id == item.id,
             UpdateLog.origin == origin,
             col(UpdateLog.undone_at).is_(None),
-            UpdateLog.source != "undo",
+            UpdateLog.source != UpdateSource.UNDO,
         )
     ).first()
     if row is None:
@@ -202,7 +202,7 @@ def _log_items(
     actor: Actor,
     item_ids: Sequence[int],
     *,
-    source: str,
+    source: UpdateSource,
     count: int | None,
     note: str | None,
     origin: str | None,
@@ -354,7 +354,7 @@ def log_done(
         judge,
         actor,
         item_ids,
-        source="done",
+        source=UpdateSource.DONE,
         count=count,
         note=note,
         origin=origin,
@@ -376,7 +376,15 @@ def log_button(
     if not takes_part(actor):
         return Stranger()
     return _log_items(
-        session, now, judge, actor, [item_id], source="button", count=count, note=None, origin=origin
+        session,
+        now,
+        judge,
+        actor,
+        [item_id],
+        source=UpdateSource.BUTTON,
+        count=count,
+        note=None,
+        origin=origin,
     )
 
 

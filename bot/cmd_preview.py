@@ -17,6 +17,7 @@ from datetime import UTC, datetime, time
 from sqlmodel import Session
 
 from bot.config import load_settings
+from domain.notice import Slot
 from domain.routine import Planned, plan, slots_on
 from domain.text import ymd
 from domain.wording import KIND_NAMES
@@ -25,7 +26,7 @@ from storage.db import SchemaOutOfDate, check_schema, make_engine
 from storage.items import load_calendar
 from storage.routine import sites
 
-SLOT_NAMES = {**KIND_NAMES, "due_warning_repeat": "当日预警（下午再次提醒）"}
+SLOT_NAMES = {**KIND_NAMES, Slot.DUE_WARNING_REPEAT: "当日预警（下午再次提醒）"}
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -103,7 +104,7 @@ def _listing(
     site: str,
     local: datetime,
     planned: list[Planned],
-    day_slots: list[tuple[str, time]],
+    day_slots: list[tuple[Slot, time]],
     working: bool,
     titles: dict[int, str],
 ) -> str:

@@ -15,11 +15,12 @@ from sqlmodel import Session
 from acts.units import UnitProblem, add_alias, list_units, merge_units, proposed_merges, rename_unit
 from bot.cli_support import Refusal, database
 from bot.config import load_settings
+from domain.model import UnitKind
 from storage.db import session_scope
 from storage.models import Site
 from storage.sites import site_named
 
-KIND_WORDS = {"group": "单位组", "role": "角色"}
+KIND_WORDS: dict[str, str] = {UnitKind.GROUP: "单位组", UnitKind.ROLE: "角色"}
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -83,6 +83,64 @@ class State(StrEnum):
     NEEDS_RULE = "needs_rule"  # the rule text was not understood: the administrator must fix it
 
 
+class Role(StrEnum):
+    """A person's part in a unit (`Membership.role`)."""
+
+    WEBMASTER = "webmaster"  # 网站管理员 / 运维人员: does the updating, is named in reminders
+    LEADER = "leader"  # 分管领导: answerable, hears of what is late
+    ADMIN = "admin"  # administers the unit; with no unit, the whole deployment (系统管理员)
+
+
+class LinkRole(StrEnum):
+    """A unit's part in an item (`ItemUnit.role`, `domain.units.UnitLink.role`)."""
+
+    LEAD = "lead"  # 牵头: responsible, reminded
+    COLEAD = "colead"  # one of several leading together: responsible, reminded
+    HELPER = "helper"  # 配合: named in messages, may log updates of the item
+
+
+class UnitKind(StrEnum):
+    """What a unit row is (`Unit.kind`): a real office, or a placeholder the administrator fills."""
+
+    UNIT = "unit"
+    GROUP = "group"  # a group word: 市属各部门, 各乡镇
+    ROLE = "role"  # a role: 具备执法权的单位, 实施单位
+
+
+class UpdateSource(StrEnum):
+    """Where a logged update came from (`UpdateLog.source`, `Item.last_update_source`)."""
+
+    DONE = "done"  # /done
+    BUTTON = "button"  # 已更新 under a message
+    IMPORT = "import"  # the list's last-update column
+    WEBSITE = "website"  # the website reader saw a newer item
+    ADMIN = "admin"  # an administrator on the command line
+    UNDO = "undo"  # /undo: a row that takes another back
+
+
+class DayKind(StrEnum):
+    """An administrator's override of the official calendar (`CalendarDay.kind`)."""
+
+    HOLIDAY = "holiday"
+    WORKDAY = "workday"  # a 调休 working day
+
+
+class CheckResult(StrEnum):
+    """The half-month check's answer for one item (`HalfMonthAnswer.result`)."""
+
+    OK = "ok"  # 正常
+    PROBLEM = "problem"  # 有问题: the problem and its fix follow as a note
+
+
+class ReadStatus(StrEnum):
+    """What the website reader made of a list page (`PageReading.status`, `Item.read_status`)."""
+
+    OK = "ok"  # a newest item date was found
+    EMPTY = "empty"  # the list has no items (空白栏目)
+    BROKEN = "broken"  # the page does not open, or says it is gone
+    UNKNOWN = "unknown"  # items without a trustworthy date
+
+
 # Most urgent first; used to sort lists people read.
 STATE_URGENCY: dict[State, int] = {
     State.OVERDUE: 0,

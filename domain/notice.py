@@ -14,10 +14,42 @@ import hashlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time
+from enum import StrEnum
 from typing import Any
 
 from domain.actions import Offer
-from domain.model import InspectionRisk, State, UnitStatus
+from domain.model import CheckResult, InspectionRisk, ItemKind, ReadStatus, State, UnitStatus
+
+
+class MessageKind(StrEnum):
+    """Every kind of message Zhiri writes on its own (`Notice.kind`, `Outbox.kind`, the idempotency key's
+    first part); `domain.wording.KIND_NAMES` says what people call each."""
+
+    DAILY_READ = "daily_read"  # 日查清单
+    DUE_WARNING = "due_warning"  # 当日预警 (and its afternoon repeat)
+    OVERDUE = "overdue"  # 逾期提醒
+    ESCALATION = "escalation"  # 督办提醒, to the leader in charge and the administrators
+    HALF_MONTH_CHECK = "half_month_check"  # 半月查清单
+    HALF_MONTH_REPORT = "half_month_report"  # 半月查汇总
+    WEEKLY_SUMMARY = "weekly_summary"  # 周总结
+    EVENING_NOTE = "evening_note"  # 日查情况, to the administrators
+    ADMIN_NOTICE = "admin_notice"  # the sender's and the acts' notices to the administrators
+
+
+class Slot(StrEnum):
+    """A time of the routine's day (`RoutineRun.slot`); `domain.routine.SLOTS` orders them."""
+
+    DAILY_READ = "daily_read"
+    HALF_MONTH_CHECK = "half_month_check"
+    DUE_WARNING = "due_warning"
+    OVERDUE = "overdue"
+    ESCALATION = "escalation"
+    DUE_WARNING_REPEAT = "due_warning_repeat"  # writes `MessageKind.DUE_WARNING` again in the afternoon
+    WEEKLY_SUMMARY = "weekly_summary"
+    EVENING_NOTE = "evening_note"
+    HALF_MONTH_REPORT = "half_month_report"
+    CRAWL = "crawl"  # the daily website reading (not a message; `jobs.crawl` records its day here too)
+
 
 # The chat platform a chat (and every outbox row) is on unless stored otherwise: the one there is today.
 TELEGRAM = "telegram"
@@ -63,7 +95,7 @@ class ItemView:
     name: str
     path: str
     url: str | None
-    kind: str  # column / account
+    kind: ItemKind
     state: State
     due_on: date | None = None
     warn_on: date | None = None
@@ -71,7 +103,7 @@ class ItemView:
     missing: int = 0
     driver: str = ""
     risk: InspectionRisk | None = None
-    read_status: str | None = None  # what the website reader saw: ok, empty, broken, unknown
+    read_status: ReadStatus | None = None  # what the website reader saw
     unit_ids: tuple[int, ...] = ()  # responsible units (group units expanded to their members)
     lead_unit_ids: tuple[int, ...] = ()  # 牵头 units among them; they get the warnings when set
     rule_text: str = ""
@@ -121,7 +153,7 @@ class Answer:
     """A half-month answer: `ok` or `problem`, with the problem and its fix."""
 
     item_id: int
-    result: str
+    result: CheckResult
     note: str | None
     who: str
     at: datetime
@@ -152,13 +184,13 @@ class Report:
 
 @dataclass(frozen=True)
 class Planned:
-    kind: str
+    kind: MessageKind
     to: Recipient
     items: tuple[ItemView, ...]
     text: str
     key: str
     day: date
-    slot: str
+    slot: Slot
     offers: tuple[tuple[Offer, ...], ...] = ()  # actions offered under the message, platform-neutral
     document: Report | None = None
     # The items the message asks to be updated (a warning, an overdue notice): a /done replied to it logs
@@ -361,8 +393,8 @@ class Notice:
     `items` is what the message is about when it is not a list of groups; `extra` and `key_items` make its
     idempotency key (`make_key`); `asks`: a /done replied to it logs the items it lists."""
 
-    kind: str
-    slot: str
+    kind: MessageKind
+    slot: Slot
     to: Recipient
     day: date
     body: Body

@@ -25,7 +25,7 @@ from functools import cached_property
 
 from domain.calendar import WorkCalendar
 from domain.inspection import DEFAULT_THRESHOLDS
-from domain.model import State
+from domain.model import CheckResult, ItemKind, ReadStatus, State
 from domain.notice import (
     Answer,
     Body,
@@ -41,11 +41,13 @@ from domain.notice import (
     Group,
     HalfMonthReport,
     ItemView,
+    MessageKind,
     Notice,
     Overdue,
     Planned,
     Recipient,
     Report,
+    Slot,
     Unbound,
     UnboundUnit,
     UnitView,
@@ -88,15 +90,15 @@ __all__ = [
 # Slots in the order their messages are written when they share a time: a group reads the daily list
 # first, then the checklist, then what is due and what is late.
 SLOTS = (
-    "daily_read",
-    "half_month_check",
-    "due_warning",
-    "overdue",
-    "escalation",
-    "due_warning_repeat",
-    "weekly_summary",
-    "evening_note",
-    "half_month_report",
+    Slot.DAILY_READ,
+    Slot.HALF_MONTH_CHECK,
+    Slot.DUE_WARNING,
+    Slot.OVERDUE,
+    Slot.ESCALATION,
+    Slot.DUE_WARNING_REPEAT,
+    Slot.WEEKLY_SUMMARY,
+    Slot.EVENING_NOTE,
+    Slot.HALF_MONTH_REPORT,
 )
 
 
@@ -130,17 +132,17 @@ class RoutineSettings:
     # and counts the rest in one line; the half-month check is one message with its checklist attached.
     full_list_max: int = 20
 
-    def slot_time(self, slot: str) -> time | None:
+    def slot_time(self, slot: Slot) -> time | None:
         return {
-            "daily_read": self.daily_read_at,
-            "half_month_check": self.half_month_check_at,
-            "due_warning": self.warning_at,
-            "overdue": self.overdue_at,
-            "escalation": self.escalation_at,
-            "due_warning_repeat": self.warning_repeat_at,
-            "weekly_summary": self.weekly_summary_at,
-            "evening_note": self.evening_note_at,
-            "half_month_report": self.half_month_report_at,
+            Slot.DAILY_READ: self.daily_read_at,
+            Slot.HALF_MONTH_CHECK: self.half_month_check_at,
+            Slot.DUE_WARNING: self.warning_at,
+            Slot.OVERDUE: self.overdue_at,
+            Slot.ESCALATION: self.escalation_at,
+            Slot.DUE_WARNING_REPEAT: self.warning_repeat_at,
+            Slot.WEEKLY_SUMMARY: self.weekly_summary_at,
+            Slot.EVENING_NOTE: self.evening_note_at,
+            Slot.HALF_MONTH_REPORT: self.half_month_report_at,
         }[slot]
 
 
@@ -157,7 +159,7 @@ class Snapshot:
     units: tuple[UnitView, ...]
     chats: tuple[ChatView, ...]
     admins: tuple[Who, ...] = ()
-    done_slots: frozenset[str] = frozenset()  # slots already run on the moment's day
+    done_slots: frozenset[Slot] = frozenset()  # slots already run on the moment's day
     read_confirmed: Mapping[int, tuple[str, ...]] = field(default_factory=dict)  # chat -> who pressed 已巡查
     answers_period: date | None = None
     answers: Mapping[int, Answer] = field(default_factory=dict)  # item id -> answer for answers_period
@@ -208,20 +210,20 @@ def weekly_day(day: date, calendar: WorkCalendar, settings: RoutineSettings) -> 
     return target if target >= monday else None
 
 
-def slots_on(day: date, calendar: WorkCalendar, settings: RoutineSettings) -> list[tuple[str, time]]:
+def slots_on(day: date, calendar: WorkCalendar, settings: RoutineSettings) -> list[tuple[Slot, time]]:
     """Every slot of `day` with its time, in the order messages are written. None on a non-working day."""
     if not calendar.is_working_day(day):
         return []
-    out: list[tuple[str, time]] = []
+    out: list[tuple[Slot, time]] = []
     for slot in SLOTS:
         at = settings.slot_time(slot)
         if at is None:
             continue
-        if slot == "half_month_check" and check_day(half_month_period(day), calendar) != day:
+        if slot == Slot.HALF_MONTH_CHECK and check_day(half_month_period(day), calendar) != day:
             continue
-        if slot == "half_month_report" and report_period_on(day, calendar, settings) is None:
+        if slot == Slot.HALF_MONTH_REPORT and report_period_on(day, calendar, settings) is None:
             continue
-        if slot == "weekly_summary" and weekly_day(day, calendar, settings) != day:
+        if slot == Slot.WEEKLY_SUMMARY and weekly_day(day, calendar, settings) != day:
             continue
         out.append((slot, at))
     order = {s: i for i, s in enumerate(SLOTS)}
@@ -230,7 +232,7 @@ def slots_on(day: date, calendar: WorkCalendar, settings: RoutineSettings) -> li
 
 def due_slots(
     done: Iterable[str], moment_local: datetime, calendar: WorkCalendar, settings: RoutineSettings
-) -> list[str]:
+) -> list[Slot]:
     """Slots of the moment's day whose time has come and that have not run: the catch-up rule.
 
     Only today's slots: a day that has passed is never replayed.
@@ -341,8 +343,8 @@ class _Ctx:
 
     def add(
         self,
-        kind: str,
-        slot: str,
+        kind: MessageKind,
+        slot: Slot,
         to: Recipient,
         body: Body,
         items: Sequence[ItemView] = (),
@@ -372,13 +374,13 @@ def decide(
     ctx = _Ctx(snapshot, moment_local, moment_local.date(), calendar, settings)
     slots = due_slots(snapshot.done_slots, moment_local, calendar, settings)
     for slot in slots:
-        if slot == "due_warning_repeat" and "due_warning" in slots:
+        if slot == Slot.DUE_WARNING_REPEAT and Slot.DUE_WARNING in slots:
             continue  # the morning warning is being sent right now: repeating it minutes later is noise
         _PLANNERS[slot](ctx, slot)
-    if "daily_read" in slots:
+    if Slot.DAILY_READ in slots:
         if ctx.nowhere:
-            _unbound_notice(ctx, "daily_read")
-        _calendar_notice(ctx, "daily_read")
+            _unbound_notice(ctx, Slot.DAILY_READ)
+        _calendar_notice(ctx, Slot.DAILY_READ)
     return ctx.out
 
 
@@ -397,7 +399,7 @@ def plan(
     return render_all(decide(snapshot, moment_local, calendar, settings), site, style, styles)
 
 
-def _calendar_notice(ctx: _Ctx, slot: str) -> None:
+def _calendar_notice(ctx: _Ctx, slot: Slot) -> None:
     """Working days past the official data are guessed (Monday–Friday): say so, once a week, from December
     for the coming year, until the administrator loads the year's list."""
     years = [y for y in (ctx.today.year, ctx.today.year + 1) if y == ctx.today.year or ctx.today.month == 12]
@@ -408,7 +410,7 @@ def _calendar_notice(ctx: _Ctx, slot: str) -> None:
     week = ctx.today.isocalendar()
     for admin in ctx.snap.admins:
         ctx.add(
-            "admin_notice",
+            MessageKind.ADMIN_NOTICE,
             slot,
             _person(admin),
             CalendarMissing(missing),
@@ -424,11 +426,11 @@ def needs_action(item: ItemView, today: date) -> bool:
         item.state in (State.OVERDUE, State.DUE_TODAY, State.DUE_SOON)
         or _warned_today(item, today)
         or item.risk is not None
-        or item.read_status in ("empty", "broken")
+        or item.read_status in (ReadStatus.EMPTY, ReadStatus.BROKEN)
     )
 
 
-def _daily_read(ctx: _Ctx, slot: str) -> None:
+def _daily_read(ctx: _Ctx, slot: Slot) -> None:
     today = ctx.today
     for aud in _audiences(ctx.snap):
         items = _seen(ctx.snap.items, aud.unit_ids)
@@ -440,7 +442,7 @@ def _daily_read(ctx: _Ctx, slot: str) -> None:
             shown = [i for i in items if needs_action(i, today)]
             rest = tuple(i for i in items if not needs_action(i, today))
         groups = _groups(ctx.snap, aud, shown, notify=False, today=today)
-        ctx.add("daily_read", slot, aud.to, DailyRead(groups, len(items), rest))
+        ctx.add(MessageKind.DAILY_READ, slot, aud.to, DailyRead(groups, len(items), rest))
 
 
 def _warned_today(item: ItemView, today: date) -> bool:
@@ -455,9 +457,9 @@ def _advance(ctx: _Ctx, item: ItemView) -> bool:
     return item.warn_on == ctx.calendar.add_working_days(ctx.today, ctx.settings.advance_workdays)
 
 
-def _due_warning(ctx: _Ctx, slot: str) -> None:
+def _due_warning(ctx: _Ctx, slot: Slot) -> None:
     today = ctx.today
-    repeat = slot == "due_warning_repeat"
+    repeat = slot == Slot.DUE_WARNING_REPEAT
     for aud in _audiences(ctx.snap):
         units = set(aud.unit_ids)
         mine = _seen(ctx.snap.items, units, notify=True)
@@ -471,17 +473,17 @@ def _due_warning(ctx: _Ctx, slot: str) -> None:
             repeat,
             ctx.settings.advance_workdays,
         )
-        ctx.add("due_warning", slot, aud.to, body, extra="repeat" if repeat else "", asks=True)
+        ctx.add(MessageKind.DUE_WARNING, slot, aud.to, body, extra="repeat" if repeat else "", asks=True)
 
 
-def _overdue(ctx: _Ctx, slot: str) -> None:
+def _overdue(ctx: _Ctx, slot: Slot) -> None:
     today = ctx.today
     for aud in _audiences(ctx.snap):
         units = set(aud.unit_ids)
         late = [i for i in _seen(ctx.snap.items, units, notify=True) if i.state is State.OVERDUE]
         if late:
             groups = _groups(ctx.snap, aud, late, notify=True, today=today)
-            ctx.add("overdue", slot, aud.to, Overdue(groups), asks=True)
+            ctx.add(MessageKind.OVERDUE, slot, aud.to, Overdue(groups), asks=True)
 
 
 def _escalation_reason(ctx: _Ctx, item: ItemView, empty_count: int) -> Why | None:
@@ -489,7 +491,7 @@ def _escalation_reason(ctx: _Ctx, item: ItemView, empty_count: int) -> Why | Non
     risk = item.risk
     if risk is not None and (risk.veto or risk.crossed):
         return Why(risk=risk)
-    if item.read_status == "empty" and empty_count >= ctx.settings.empty_columns_escalate_at:
+    if item.read_status == ReadStatus.EMPTY and empty_count >= ctx.settings.empty_columns_escalate_at:
         return Why(empty_columns=empty_count)
     if item.state is State.OVERDUE and item.due_on is not None:
         # Full working days it has been late before today: the group had that long after its notice.
@@ -499,9 +501,9 @@ def _escalation_reason(ctx: _Ctx, item: ItemView, empty_count: int) -> Why | Non
     return None
 
 
-def _escalation(ctx: _Ctx, slot: str) -> None:
+def _escalation(ctx: _Ctx, slot: Slot) -> None:
     today = ctx.today
-    empty = sum(1 for i in ctx.snap.items if i.read_status == "empty" and i.kind == "column")
+    empty = sum(1 for i in ctx.snap.items if i.read_status == ReadStatus.EMPTY and i.kind == ItemKind.COLUMN)
     units = ctx.snap.units_by_id
     by_unit: dict[int, list[tuple[ItemView, Why]]] = defaultdict(list)
     for item in ctx.snap.items:
@@ -530,14 +532,14 @@ def _escalation(ctx: _Ctx, slot: str) -> None:
             by_leader.setdefault((leader.id, leader.label), (leader, []))[1].append(unit_id)
     for leader, unit_ids in by_leader.values():
         body = Escalation(groups(unit_ids), leader)
-        ctx.add("escalation", slot, _person(leader), body, extra=f"site{ctx.snap.site_id}")
+        ctx.add(MessageKind.ESCALATION, slot, _person(leader), body, extra=f"site{ctx.snap.site_id}")
     # Administrators: one digest each.
     digest = Escalation(groups(by_unit))
     for admin in ctx.snap.admins:
-        ctx.add("escalation", slot, _person(admin), digest, extra=f"site{ctx.snap.site_id}")
+        ctx.add(MessageKind.ESCALATION, slot, _person(admin), digest, extra=f"site{ctx.snap.site_id}")
 
 
-def _evening_note(ctx: _Ctx, slot: str) -> None:
+def _evening_note(ctx: _Ctx, slot: Slot) -> None:
     missing: list[tuple[ChatView, tuple[UnitView, ...]]] = []
     total = 0
     ids: list[int] = []
@@ -556,11 +558,18 @@ def _evening_note(ctx: _Ctx, slot: str) -> None:
         return
     body = EveningNote(tuple(missing), total, ctx.settings.evening_note_at)
     for admin in ctx.snap.admins:
-        ctx.add("evening_note", slot, _person(admin), body, key_items=ids, extra=f"site{ctx.snap.site_id}")
+        ctx.add(
+            MessageKind.EVENING_NOTE,
+            slot,
+            _person(admin),
+            body,
+            key_items=ids,
+            extra=f"site{ctx.snap.site_id}",
+        )
 
 
 def _half_month_sheet(
-    ctx: _Ctx, slot: str, aud: _Audience, items: Sequence[ItemView], period: date, due: date
+    ctx: _Ctx, slot: Slot, aud: _Audience, items: Sequence[ItemView], period: date, due: date
 ) -> None:
     """A big group's half-month check: one message, its checklist as a spreadsheet, problems by reply."""
     listed = _listed(_groups(ctx.snap, aud, items, notify=False, today=ctx.today))
@@ -571,10 +580,10 @@ def _half_month_sheet(
         unit_id = min((u for u in item.unit_ids if u in order), key=lambda u: order[u], default=None)
         rows.append((item, units[unit_id].name if unit_id in units else ""))
     body = ChecklistSheet(tuple(rows), period, due)
-    ctx.add("half_month_check", slot, aud.to, body, listed, extra=f"{period.isoformat()}sheet")
+    ctx.add(MessageKind.HALF_MONTH_CHECK, slot, aud.to, body, listed, extra=f"{period.isoformat()}sheet")
 
 
-def _half_month_check(ctx: _Ctx, slot: str) -> None:
+def _half_month_check(ctx: _Ctx, slot: Slot) -> None:
     today = ctx.today
     period = half_month_period(today)
     due = report_day(period, ctx.calendar, ctx.settings)
@@ -599,11 +608,16 @@ def _half_month_check(ctx: _Ctx, slot: str) -> None:
                     groups.append(Group(unit, (item,)))
             body = Checklist(tuple(groups), period, due, k + 1, total, k * chunk + 1)
             ctx.add(
-                "half_month_check", slot, aud.to, body, _listed(groups), extra=f"{period.isoformat()}p{k + 1}"
+                MessageKind.HALF_MONTH_CHECK,
+                slot,
+                aud.to,
+                body,
+                _listed(groups),
+                extra=f"{period.isoformat()}p{k + 1}",
             )
 
 
-def _half_month_report(ctx: _Ctx, slot: str) -> None:
+def _half_month_report(ctx: _Ctx, slot: Slot) -> None:
     today = ctx.today
     period = report_period_on(today, ctx.calendar, ctx.settings)
     if period is None or not ctx.snap.admins:
@@ -627,8 +641,8 @@ def _half_month_report(ctx: _Ctx, slot: str) -> None:
                 answered += 1
                 if item.id not in seen:
                     seen.add(item.id)
-                    ok += ans.result == "ok"
-                    bad += ans.result != "ok"
+                    ok += ans.result == CheckResult.OK
+                    bad += ans.result != CheckResult.OK
                 if tz is not None:
                     ans = replace(ans, at=ans.at.astimezone(tz))
             rows.append((unit, item, ans))
@@ -638,7 +652,7 @@ def _half_month_report(ctx: _Ctx, slot: str) -> None:
     body = HalfMonthReport(period, tuple(rows), tuple(silent), ok, bad, total)
     for admin in ctx.snap.admins:
         ctx.add(
-            "half_month_report",
+            MessageKind.HALF_MONTH_REPORT,
             slot,
             _person(admin),
             body,
@@ -656,7 +670,7 @@ def weekly_stats(snapshot: Snapshot) -> dict[str, int]:
     return dict(out)
 
 
-def _weekly_summary(ctx: _Ctx, slot: str) -> None:
+def _weekly_summary(ctx: _Ctx, slot: Slot) -> None:
     today = ctx.today
     monday = today - timedelta(days=today.weekday())
     last_monday = monday - timedelta(days=7)
@@ -708,7 +722,15 @@ def _weekly_summary(ctx: _Ctx, slot: str) -> None:
     extra = f"site{ctx.snap.site_id}"
     site_summary = summary(units, ctx.snap.site_name)
     for admin in ctx.snap.admins:
-        ctx.add("weekly_summary", slot, _person(admin), site_summary, all_late, key_items=(), extra=extra)
+        ctx.add(
+            MessageKind.WEEKLY_SUMMARY,
+            slot,
+            _person(admin),
+            site_summary,
+            all_late,
+            key_items=(),
+            extra=extra,
+        )
     by_leader: dict[tuple[int | None, str], tuple[Who, list[UnitView]]] = {}
     for u in units:
         for leader in u.leaders:
@@ -717,10 +739,10 @@ def _weekly_summary(ctx: _Ctx, slot: str) -> None:
         ids = {u.id for u in mine}
         mine_late = [i for i in _seen(ctx.snap.items, ids, notify=True) if i.state is State.OVERDUE]
         body = summary(mine, "、".join(u.name for u in mine))
-        ctx.add("weekly_summary", slot, _person(leader), body, mine_late, key_items=(), extra=extra)
+        ctx.add(MessageKind.WEEKLY_SUMMARY, slot, _person(leader), body, mine_late, key_items=(), extra=extra)
 
 
-def _unbound_notice(ctx: _Ctx, slot: str) -> None:
+def _unbound_notice(ctx: _Ctx, slot: Slot) -> None:
     """Units with no bound group: their messages are addressed nowhere, so the administrators hear of them."""
     units = ctx.snap.units_by_id
     found = []
@@ -737,7 +759,7 @@ def _unbound_notice(ctx: _Ctx, slot: str) -> None:
         return
     for admin in ctx.snap.admins:
         ctx.add(
-            "admin_notice",
+            MessageKind.ADMIN_NOTICE,
             slot,
             _person(admin),
             Unbound(tuple(found)),
@@ -747,15 +769,15 @@ def _unbound_notice(ctx: _Ctx, slot: str) -> None:
 
 
 _PLANNERS = {
-    "daily_read": _daily_read,
-    "half_month_check": _half_month_check,
-    "due_warning": _due_warning,
-    "overdue": _overdue,
-    "escalation": _escalation,
-    "due_warning_repeat": _due_warning,
-    "weekly_summary": _weekly_summary,
-    "evening_note": _evening_note,
-    "half_month_report": _half_month_report,
+    Slot.DAILY_READ: _daily_read,
+    Slot.HALF_MONTH_CHECK: _half_month_check,
+    Slot.DUE_WARNING: _due_warning,
+    Slot.OVERDUE: _overdue,
+    Slot.ESCALATION: _escalation,
+    Slot.DUE_WARNING_REPEAT: _due_warning,
+    Slot.WEEKLY_SUMMARY: _weekly_summary,
+    Slot.EVENING_NOTE: _evening_note,
+    Slot.HALF_MONTH_REPORT: _half_month_report,
 }
 
 # ---------------------------------------------------------------------------------------------------------

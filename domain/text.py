@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
-from domain.model import State, Status, UnitStatus
+from domain.model import ItemKind, ReadStatus, State, Status, UnitStatus
 
 WEEKDAYS = "一二三四五六日"  # Monday first, like date.weekday(): 周一 … 周日, 星期一 … 星期日
 TELEGRAM_LIMIT = 4096  # characters in one message
@@ -24,13 +24,13 @@ def ymd(d: date) -> str:
 
 
 # The words people read for the states of the domain, in chat, in spreadsheets and on the command line.
-STATE_LABELS = {
-    "overdue": "已逾期",
-    "due_today": "今天到期",
-    "due_soon": "即将到期",
-    "needs_rule": "待补充规则",
-    "fresh": "正常",
-    "not_applicable": "无需更新",
+STATE_LABELS: dict[str, str] = {
+    State.OVERDUE: "已逾期",
+    State.DUE_TODAY: "今天到期",
+    State.DUE_SOON: "即将到期",
+    State.NEEDS_RULE: "待补充规则",
+    State.FRESH: "正常",
+    State.NOT_APPLICABLE: "无需更新",
 }
 UNKNOWN_LAST = "最近更新日期未知"
 
@@ -38,17 +38,17 @@ UNKNOWN_LAST = "最近更新日期未知"
 def state_words(state: str, days_late: int = 0, unknown: bool = False) -> str:
     """What people read for an item's state: "已逾期3天" (calendar days after the last allowed day, the same
     number in every view), "即将到期"…, with "（最近更新日期未知）" while no update is known."""
-    text = f"已逾期{days_late}天" if state == "overdue" else STATE_LABELS.get(state, state)
-    return f"{text}（{UNKNOWN_LAST}）" if unknown and state != "not_applicable" else text
+    text = f"已逾期{days_late}天" if state == State.OVERDUE else STATE_LABELS.get(state, state)
+    return f"{text}（{UNKNOWN_LAST}）" if unknown and state != State.NOT_APPLICABLE else text
 
 
-READ_LABELS = {  # what the website reader saw on a column's list page
-    "ok": "正常",
-    "empty": "空白栏目（无内容）",
-    "broken": "无法访问",
-    "unknown": "无法判断更新日期",
+READ_LABELS: dict[str, str] = {  # what the website reader saw on a column's list page
+    ReadStatus.OK: "正常",
+    ReadStatus.EMPTY: "空白栏目（无内容）",
+    ReadStatus.BROKEN: "无法访问",
+    ReadStatus.UNKNOWN: "无法判断更新日期",
 }
-KIND_LABELS = {"column": "栏目", "account": "新媒体账号"}
+KIND_LABELS: dict[str, str] = {ItemKind.COLUMN: "栏目", ItemKind.ACCOUNT: "新媒体账号"}
 
 
 def share_words(share: UnitStatus) -> str:

@@ -16,10 +16,9 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+from domain.model import LinkRole, UnitKind
+
 __all__ = [
-    "ROLE_COLEAD",
-    "ROLE_HELPER",
-    "ROLE_LEAD",
     "CellReading",
     "UnitLink",
     "UnitReading",
@@ -34,29 +33,23 @@ __all__ = [
     "strip_contacts",
 ]
 
-ROLE_LEAD = "lead"  # 牵头: responsible, reminded
-ROLE_COLEAD = "colead"  # one of several leading together: responsible, reminded
-ROLE_HELPER = "helper"  # 配合: named in messages, may log updates of the item
-ROLES = (ROLE_LEAD, ROLE_COLEAD, ROLE_HELPER)
-KINDS = ("unit", "group", "role")  # a real unit, a group word (市属各部门), a role (实施单位)
-
 
 @dataclass(frozen=True, slots=True)
 class UnitLink:
     """One unit named for a row, with its part (`role`) and what it is (`kind`)."""
 
     name: str
-    role: str = ROLE_LEAD  # one of ROLES
-    kind: str = "unit"  # one of KINDS
+    role: LinkRole = LinkRole.LEAD
+    kind: UnitKind = UnitKind.UNIT
 
     @property
     def lead(self) -> bool:
-        return self.role != ROLE_HELPER
+        return self.role != LinkRole.HELPER
 
     @property
     def group(self) -> bool:
         """A placeholder (group or role): filled with member units by the administrator."""
-        return self.kind != "unit"
+        return self.kind != UnitKind.UNIT
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,20 +62,20 @@ class UnitReading:
     external: bool = False  # the cell says 外链: an external link, no update duty
     blank: bool = False  # nothing (empty, —, 无)
 
-    def _names(self, role: str, placeholder: bool = False) -> tuple[str, ...]:
+    def _names(self, role: LinkRole, placeholder: bool = False) -> tuple[str, ...]:
         return tuple(u.name for u in self.links if u.role == role and u.group == placeholder)
 
     @property
     def leads(self) -> tuple[str, ...]:
-        return self._names(ROLE_LEAD)
+        return self._names(LinkRole.LEAD)
 
     @property
     def coleads(self) -> tuple[str, ...]:
-        return self._names(ROLE_COLEAD)
+        return self._names(LinkRole.COLEAD)
 
     @property
     def helpers(self) -> tuple[str, ...]:
-        return self._names(ROLE_HELPER)
+        return self._names(LinkRole.HELPER)
 
     @property
     def placeholders(self) -> tuple[str, ...]:
@@ -199,14 +192,14 @@ def is_role_word(name: str) -> bool:
     return bool(_ROLE.search(name))
 
 
-def placeholder_kind(name: str) -> str | None:
-    """ "role", "group", or None for a real unit's name."""
+def placeholder_kind(name: str) -> UnitKind | None:
+    """A role, a group, or None for a real unit's name."""
     if is_role_word(name):
-        return "role"
+        return UnitKind.ROLE
     if is_group_word(name):
-        return "group"
+        return UnitKind.GROUP
     if _PLACEHOLDER_END.search(name) and not _SENTENCE.search(name):
-        return "role"  # "规划部门", "监管机构": a kind of unit, not one
+        return UnitKind.ROLE  # "规划部门", "监管机构": a kind of unit, not one
     return None
 
 
@@ -484,8 +477,8 @@ def compose_units(
     links = tuple(
         UnitLink(
             name,
-            (ROLE_COLEAD if leads > 1 else ROLE_LEAD) if lead else ROLE_HELPER,
-            placeholder_kind(name) or "unit",
+            (LinkRole.COLEAD if leads > 1 else LinkRole.LEAD) if lead else LinkRole.HELPER,
+            placeholder_kind(name) or UnitKind.UNIT,
         )
         for name, lead in ordered
     )

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from domain.actions import Action, Offer
-from domain.model import State
+from domain.model import CheckResult, ReadStatus, State
 from domain.notice import (
     CalendarMissing,
     Checklist,
@@ -28,6 +28,7 @@ from domain.notice import (
     Group,
     HalfMonthReport,
     ItemView,
+    MessageKind,
     Notice,
     Overdue,
     Planned,
@@ -60,16 +61,16 @@ __all__ = [
 ]
 
 # Every kind of message the routine and the sender write, as people call it.
-KIND_NAMES = {
-    "daily_read": "日查清单",
-    "due_warning": "当日预警",
-    "overdue": "逾期提醒",
-    "escalation": "督办提醒",
-    "half_month_check": "半月查清单",
-    "half_month_report": "半月查汇总",
-    "weekly_summary": "周总结",
-    "evening_note": "日查情况",
-    "admin_notice": "管理员通知",
+KIND_NAMES: dict[str, str] = {
+    MessageKind.DAILY_READ: "日查清单",
+    MessageKind.DUE_WARNING: "当日预警",
+    MessageKind.OVERDUE: "逾期提醒",
+    MessageKind.ESCALATION: "督办提醒",
+    MessageKind.HALF_MONTH_CHECK: "半月查清单",
+    MessageKind.HALF_MONTH_REPORT: "半月查汇总",
+    MessageKind.WEEKLY_SUMMARY: "周总结",
+    MessageKind.EVENING_NOTE: "日查情况",
+    MessageKind.ADMIN_NOTICE: "管理员通知",
 }
 
 CHECKLIST_REPLY_MARK = "【半月查】"  # a reply to a message starting so may carry problems, one item per line
@@ -272,9 +273,9 @@ def state_line(item: ItemView, today: date) -> str:
         )
     if item.unknown and item.state is not State.NOT_APPLICABLE:
         text += f"，{UNKNOWN_LAST}"
-    if item.read_status == "empty":
+    if item.read_status == ReadStatus.EMPTY:
         text += "，【空白栏目】"
-    elif item.read_status == "broken":
+    elif item.read_status == ReadStatus.BROKEN:
         text += "，【页面无法打开】"
     return text
 
@@ -604,7 +605,7 @@ def _half_month_report(notice: Notice, body: HalfMonthReport, site: SiteText) ->
             rows.append((unit.name, item.title, item.url or "", "未填报", "", "", ""))
             continue
         when = ans.at.strftime("%Y-%m-%d %H:%M") if ans.at.tzinfo else ans.at.isoformat()
-        result = "正常" if ans.result == "ok" else "有问题"
+        result = "正常" if ans.result == CheckResult.OK else "有问题"
         rows.append((unit.name, item.title, item.url or "", result, ans.note or "", ans.who, when))
     silent = tuple(
         (unit.name, str(n), _names(unit.webmasters), "未填报" if bound else "未绑定群，未收到检查清单")

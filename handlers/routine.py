@@ -40,6 +40,7 @@ from acts.routine import (
 from acts.updates import ItemGone
 from channels import telegram as tg
 from domain.actions import Action, Verb
+from domain.model import CheckResult
 from domain.routine import half_month_period
 from domain.text import TELEGRAM_LIMIT
 from domain.wording import CHECKLIST_REPLY_MARK
@@ -105,7 +106,7 @@ async def half_month_button(update: Update, context: Context) -> None:
     ) -> AnswerRecorded | NotYourItem | ItemGone | NotEntitled:
         # The answer belongs to the checklist's half-month even when given days later.
         period = period_of_message(session, message.chat_id, message.message_id) or half_month_period(today)
-        result = "ok" if action.ok else "problem"
+        result = CheckResult.OK if action.ok else CheckResult.PROBLEM
         return record_answer(session, now, actor, item_id, period, result, message.chat_id)
 
     result = await ctx.act(context, update, answer)
@@ -118,7 +119,7 @@ async def half_month_button(update: Update, context: Context) -> None:
     if isinstance(result, NotYourItem):
         await query.answer(say.not_your_item(result.item), show_alert=True)
         return
-    ok = result.result == "ok"
+    ok = result.result == CheckResult.OK
     await query.answer(say.answer_recorded(result.item, ok))
     await _note_under(message, say.answer_note(result.item, ok, sender.name), action)
     if ok:

@@ -12,6 +12,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.engine import Engine
 
 from domain.due import Policy
+from domain.model import ReadStatus
+from domain.notice import Slot
 from jobs.routine import calendar_fallback
 from storage.db import session_scope
 from storage.items import Judge, load_calendar
@@ -68,7 +70,7 @@ async def crawl(
             summary.by_status[reading.status] += 1
             if read.logged_update_id is not None:
                 summary.logged += 1
-            if reading.status in ("empty", "broken"):
+            if reading.status in (ReadStatus.EMPTY, ReadStatus.BROKEN):
                 summary.problems.append((item.path, reading.status, reading.reason))
     log.info(
         "crawl: read %d pages, logged %d updates, %s", summary.read, summary.logged, dict(summary.by_status)
@@ -76,7 +78,7 @@ async def crawl(
     return summary
 
 
-CRAWL_SLOT = "crawl"
+CRAWL_SLOT = Slot.CRAWL
 
 
 async def crawl_if_due(

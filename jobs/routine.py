@@ -24,6 +24,7 @@ from channels.registry import Channels
 from channels.transport import Transport
 from domain.calendar import WorkCalendar
 from domain.due import Policy
+from domain.notice import Slot
 from domain.routine import (
     Planned,
     RoutineSettings,
@@ -58,7 +59,7 @@ class RoutineConfig:
 
 @dataclass
 class RunReport:
-    slots: dict[str, list[str]] = field(default_factory=dict)  # site name -> slots run
+    slots: dict[str, list[Slot]] = field(default_factory=dict)  # site name -> slots run
     written: int = 0  # new outbox rows
     nowhere: int = 0  # messages for units with no bound group (the administrators were told instead)
     raced: int = 0  # slots another process ran first
@@ -139,7 +140,9 @@ def _run_site(
                 report.nowhere += 1
                 continue
             written[p.slot] += enqueue_planned(s, now, p)
-        stats: dict[str, object] = {"weekly_summary": weekly_stats(snap)} if "weekly_summary" in slots else {}
+        stats: dict[str, object] = (
+            {Slot.WEEKLY_SUMMARY: weekly_stats(snap)} if Slot.WEEKLY_SUMMARY in slots else {}
+        )
         record_runs(s, now, site.id, local.date(), slots, written, stats)
     report.slots[site.name] = slots
     report.written += sum(written.values())

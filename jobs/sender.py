@@ -49,7 +49,7 @@ from acts.chats import migrate_chat
 from channels.registry import Channels
 from channels.transport import Outgoing, Transport, TransportError
 from domain.actions import Offer
-from domain.notice import make_key
+from domain.notice import MessageKind, make_key
 from domain.wording import chat_gone_notice, late_note, rejected_notice, set_aside_notice
 from jobs.pace import Pacer, SendLimits
 from storage import outbox
@@ -410,11 +410,11 @@ class _Drain:
         for admin in admins(s, self.admin_ids):
             if admin.telegram_id is None or admin.telegram_id == failed_chat:
                 continue
-            key = make_key("admin_notice", admin.telegram_id, day, (), extra=what)
+            key = make_key(MessageKind.ADMIN_NOTICE, admin.telegram_id, day, (), extra=what)
             _, created = outbox.enqueue(
                 s,
                 now,
-                kind="admin_notice",
+                kind=MessageKind.ADMIN_NOTICE,
                 chat_id=admin.telegram_id,
                 text=text,
                 day=day,

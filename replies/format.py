@@ -54,7 +54,7 @@ from acts.updates import (
 from domain.access import administers, takes_part
 from domain.actions import Action, Offer
 from domain.inspection import verdict_line
-from domain.model import Rule
+from domain.model import ReadStatus, Role, Rule, State, UnitKind
 from domain.rules import describe_rule
 from domain.site import SiteWords
 from domain.text import (
@@ -95,8 +95,18 @@ from storage.score import SiteScore
 LONG_LIST = 60  # lines; a longer list is also sent as a spreadsheet
 MAX_BUTTONS = 10
 
-ROLE_LABELS = {"webmaster": "网站维护员", "leader": "分管领导", "admin": "系统管理员"}
-STATE_MARKS = {"overdue": "🔴", "due_today": "🟠", "due_soon": "🟡", "needs_rule": "⚪", "fresh": "🟢"}
+ROLE_LABELS: dict[str, str] = {
+    Role.WEBMASTER: "网站维护员",
+    Role.LEADER: "分管领导",
+    Role.ADMIN: "系统管理员",
+}
+STATE_MARKS: dict[str, str] = {
+    State.OVERDUE: "🔴",
+    State.DUE_TODAY: "🟠",
+    State.DUE_SOON: "🟡",
+    State.NEEDS_RULE: "⚪",
+    State.FRESH: "🟢",
+}
 
 
 @dataclass(frozen=True)
@@ -207,9 +217,9 @@ DONE_USAGE = (
 
 
 def _next(item: LoggedItem, today: date) -> str:
-    if item.state == "not_applicable":
+    if item.state == State.NOT_APPLICABLE:
         return "该项只需定期检查，没有内容更新期限。"
-    if item.state == "needs_rule" or item.due_on is None:
+    if item.state == State.NEEDS_RULE or item.due_on is None:
         return "该项的更新要求尚未识别，请管理员补充规则。"
     return f"下次更新期限：{day(item.due_on, today)}，当前状态：{state_words(item.state, item.days_late)}。"
 
@@ -561,7 +571,7 @@ def overdue(result: object) -> Reply:
     if result.website:
         lines.append(f"\n网站读取发现的问题（{len(result.website)} 项，检查时会被扣分或否决）：")
         for w in result.website:
-            problem_text = "空白栏目（无内容）" if w.read_status == "empty" else "页面无法访问"
+            problem_text = "空白栏目（无内容）" if w.read_status == ReadStatus.EMPTY else "页面无法访问"
             lines.append(f"• {w.path} — {problem_text} — {'、'.join(w.units)}")
     if result.empty_columns_site > 2:
         veto = "已达到单项否决线（5个）" if result.empty_columns_site >= 5 else "达到5个即单项否决"
@@ -670,7 +680,7 @@ def _unit_marks(u: UnitPeople) -> str:
     """（单位组）/（角色，待指定单位）and the office's other names, after a unit's name in /units."""
     marks = []
     if u.is_group:
-        word = "角色" if u.kind == "role" else "单位组"
+        word = "角色" if u.kind == UnitKind.ROLE else "单位组"
         marks.append(f"{word}，待补充成员单位" if u.unfilled else word)
     if u.aliases:
         marks.append(f"又名{'、'.join(u.aliases)}")
@@ -798,7 +808,7 @@ def checked(result: Checked, tz: ZoneInfo) -> Reply:
     lines = [f"已读取「{result.path}」：{READ_LABELS.get(result.status, result.status)}"]
     if result.newest is not None:
         lines.append(f"网站上最新一条信息：{day(result.newest)}")
-    if result.status in ("broken", "unknown", "empty") and result.reason:
+    if result.status in (ReadStatus.BROKEN, ReadStatus.UNKNOWN, ReadStatus.EMPTY) and result.reason:
         lines.append(f"说明：{result.reason}")
     if result.logged:
         lines.append("已据此登记为网站更新，无需再发送 /done。")

@@ -24,7 +24,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, or_, select
 
 from domain.due import Policy
-from domain.model import Rule, State, Status
+from domain.model import ItemKind, Role, Rule, State, Status, UpdateSource
 from domain.rules import describe_rule, parse_rule
 from domain.text import UNKNOWN_LAST, owing, state_words, whose
 from reports.sheetwrite import append_row
@@ -44,12 +44,12 @@ __all__ = [
     "run_export",
 ]
 
-SOURCE_LABELS = {
-    "done": "机器人登记",
-    "button": "机器人登记",
-    "website": "网站读取",
-    "import": "导入",
-    "admin": "系统管理员",
+SOURCE_LABELS: dict[str, str] = {
+    UpdateSource.DONE: "机器人登记",
+    UpdateSource.BUTTON: "机器人登记",
+    UpdateSource.WEBSITE: "网站读取",
+    UpdateSource.IMPORT: "导入",
+    UpdateSource.ADMIN: "系统管理员",
 }
 # Row fills by state; overdue is the one a leader's eye must land on.
 FILLS = {
@@ -109,7 +109,7 @@ def _meaning(item: Item, judge: Judge) -> str:
     rule = parse_rule(item.rule_text)
     if rule.ok:
         return describe_rule(rule, judge.policy)
-    if item.kind == "account" and not item.rule_text.strip():
+    if item.kind == ItemKind.ACCOUNT and not item.rule_text.strip():
         gap = judge.policy.account_default_gap
         default = describe_rule(Rule(text="", ok=True, max_gap=gap))
         return f"未填写，按政务新媒体默认要求：{default}"
@@ -132,7 +132,9 @@ def _state_key(ln: _Line) -> str:
 
 def _lines(session: Session, now: datetime, judge: Judge, site: Site) -> list[_Line]:
     items = list(session.exec(select(Item).where(Item.site_id == site.id, _LISTED)))
-    items.sort(key=lambda i: (i.kind != "column", i.source_sheet or "", i.source_row or 10**9, i.id or 0))
+    items.sort(
+        key=lambda i: (i.kind != ItemKind.COLUMN, i.source_sheet or "", i.source_row or 10**9, i.id or 0)
+    )
     links: dict[int, list[tuple[str, bool, int]]] = {}
     rows = session.exec(
         select(ItemUnit.item_id, Unit.name, ItemUnit.lead, Unit.id)
@@ -152,7 +154,7 @@ def _lines(session: Session, now: datetime, judge: Judge, site: Site) -> list[_L
             .join(Person, col(Person.id) == Membership.person_id)
             .where(
                 col(Membership.unit_id).in_(lead_units),
-                Membership.role == "webmaster",
+                Membership.role == Role.WEBMASTER,
                 col(Membership.active).is_(True),
             )
             .order_by(col(Membership.id))
@@ -241,8 +243,8 @@ def export_list(session: Session, now: datetime, judge: Judge, site_row: Site, p
     """Write the site's live columns and accounts (and those an administrator retired) to `path` (XLSX),
     each judged for `now` by the one judgement (`judge_items`), without writing to the database."""
     lines = _lines(session, now, judge, site_row)
-    columns = [ln for ln in lines if ln.item.kind == "column"]
-    accounts = [ln for ln in lines if ln.item.kind == "account"]
+    columns = [ln for ln in lines if ln.item.kind == ItemKind.COLUMN]
+    accounts = [ln for ln in lines if ln.item.kind == ItemKind.ACCOUNT]
     depth = max([3] + [sum(1 for lv in _levels(ln.item) if lv) for ln in columns])
     stamp = judge.today(now)
     when = f"{stamp.year}年{stamp.month}月{stamp.day}日"

@@ -28,6 +28,7 @@ from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 from openpyxl.worksheet._reader import FORMULA_TAG as _FORMULA_TAG
 from openpyxl.worksheet._reader import WorkSheetParser
 
+from domain.model import ItemKind
 from domain.text import UNKNOWN_LAST
 from domain.units import UnitLink, UnitReading, compose_units, is_group_word, split_units
 
@@ -627,7 +628,7 @@ def clean_text(text: str) -> str:
 class ListRow:
     """One column or account as the list states it. A field is None when the list has no such column."""
 
-    kind: str  # "column" or "account"
+    kind: ItemKind
     sheet: str
     row: int  # the row number people see in the spreadsheet (1-based)
     levels: tuple[str, ...]  # columns: the path; accounts: ()
@@ -646,13 +647,13 @@ class ListRow:
 
     @property
     def key(self) -> str:
-        if self.kind == "account":
+        if self.kind == ItemKind.ACCOUNT:
             return f"account:{self.platform or ''}:{self.name}"
         return "column:" + "/".join(self.levels)
 
     @property
     def label(self) -> str:
-        if self.kind == "account":
+        if self.kind == ItemKind.ACCOUNT:
             return f"{self.platform}“{self.name}”" if self.platform else f"“{self.name}”"
         return " / ".join(self.levels)
 
@@ -669,7 +670,7 @@ class Notice:
 @dataclass
 class SheetInfo:
     name: str
-    kind: str
+    kind: ItemKind
     header_row: int
     columns: dict[str, str]  # header text -> field it was read as
     unused: list[str]  # header texts not used
@@ -773,16 +774,16 @@ def _two_rows(sheet: RawSheet, upper: int, lower: int) -> _Header:
     return _Header(lower + 1, fields, texts, (upper + 1, lower + 1))
 
 
-def _sheet_kind(name: str, fields: Iterable[tuple[str, int]]) -> str | None:
+def _sheet_kind(name: str, fields: Iterable[tuple[str, int]]) -> ItemKind | None:
     kinds = {f for f, _ in fields}
     if kinds & {"level", "sub", "colname", "parent"}:
-        return "column"
+        return ItemKind.COLUMN
     if kinds & {"account", "handle", "platform"}:
-        return "account"
+        return ItemKind.ACCOUNT
     if "name" in kinds:
         if "type" in kinds or re.search("新媒体|公众号|微博|抖音|账号|帐号", name):
-            return "account"
-        return "column"
+            return ItemKind.ACCOUNT
+        return ItemKind.COLUMN
     return None
 
 
@@ -931,27 +932,27 @@ def _shown(text: str, width: int = 24) -> str:
     return flat if len(flat) <= width else flat[: width - 1] + "…"
 
 
-def _by_field(kind: str, fields: dict[int, tuple[str, int]]) -> dict[str, list[int]]:
+def _by_field(kind: ItemKind, fields: dict[int, tuple[str, int]]) -> dict[str, list[int]]:
     """The columns of each field, read for the kind of sheet: a bare 名称 names the column or the account."""
     by_field: dict[str, list[int]] = {}
     for col in sorted(fields):
         f, _level = fields[col]
-        if kind == "account" and f == "name":
+        if kind == ItemKind.ACCOUNT and f == "name":
             f = "account"
-        if kind == "account" and f == "type":
+        if kind == ItemKind.ACCOUNT and f == "type":
             f = "platform"
-        if kind == "column" and f == "name":
+        if kind == ItemKind.COLUMN and f == "name":
             f = "colname"
-        if kind == "account" and f in ("level", "sub", "parent", "colname", "depth"):
+        if kind == ItemKind.ACCOUNT and f in ("level", "sub", "parent", "colname", "depth"):
             f = "ignore"
         by_field.setdefault(f, []).append(col)
     return by_field
 
 
-def _read_rows(sheet: RawSheet, header: _Header, kind: str, result: ParsedList) -> None:
+def _read_rows(sheet: RawSheet, header: _Header, kind: ItemKind, result: ParsedList) -> None:
     fields = header.fields
     by_field = _by_field(kind, fields)
-    level_cols = _level_columns(sheet.name, header, by_field) if kind == "column" else []
+    level_cols = _level_columns(sheet.name, header, by_field) if kind == ItemKind.COLUMN else []
     depth_cols = by_field.get("depth", []) if len(level_cols) == 1 else []
     used = (
         set(level_cols)
@@ -971,7 +972,7 @@ def _read_rows(sheet: RawSheet, header: _Header, kind: str, result: ParsedList) 
         ],
     )
     result.sheets.append(info)
-    if kind == "account" and "account" not in by_field:
+    if kind == ItemKind.ACCOUNT and "account" not in by_field:
         raise ImportProblem(
             f"工作表“{sheet.name}”第{header.row}行是新媒体账号表头，但没有“账号名称”列。请补上后重新导入。"
         )
@@ -1000,7 +1001,7 @@ def _read_rows(sheet: RawSheet, header: _Header, kind: str, result: ParsedList) 
         heading = _row_section(cells, texts, seq_cols)
         if heading is not None:
             shown = _shown(" ".join(t for _, t in _distinct(cells, texts)))
-            if kind == "column":
+            if kind == ItemKind.COLUMN:
                 section, previous, stack = heading, (heading,), [heading]
                 where = "其下各行的上级栏目" if len(level_cols) == 1 else "其下一级栏目为空的行的一级栏目"
                 result.notices.append(Notice(sheet.name, number, f"分组行“{shown}”：“{heading}”作为{where}"))
@@ -1016,7 +1017,7 @@ def _read_rows(sheet: RawSheet, header: _Header, kind: str, result: ParsedList) 
         base = _base_row(kind, sheet.name, number, cells, by_field, removed, result)
         if removed:
             contacts.append(number)
-        if kind == "account":
+        if kind == ItemKind.ACCOUNT:
             result.rows.append(_account_row(base, cells, by_field, result))
             continue
         raw = _resolve_levels(cells, level_cols, previous, sheet.name, number, result)
@@ -1044,7 +1045,7 @@ def _read_rows(sheet: RawSheet, header: _Header, kind: str, result: ParsedList) 
         )
 
 
-_KIND_WORD = {"column": "栏目", "account": "账号"}
+_KIND_WORD = {ItemKind.COLUMN: "栏目", ItemKind.ACCOUNT: "账号"}
 
 
 def _repeats_header(texts: list[str], header_texts: dict[int, set[str]]) -> bool:
@@ -1059,7 +1060,7 @@ def _not_an_item(
     number: int,
     used: set[int],
     fields: dict[int, tuple[str, int]],
-    kind: str,
+    kind: ItemKind,
 ) -> tuple[bool, str | None]:
     """(skip the row, what to tell the administrator) for rows that hold no column or account of their own:
     a sentence of explanation, values merged down from above, text only in columns the import does not use."""
@@ -1103,7 +1104,7 @@ def _joined(cells: list[Cell], cols: list[int] | None) -> str | None:
 
 
 def _base_row(
-    kind: str,
+    kind: ItemKind,
     sheet: str,
     number: int,
     cells: list[Cell],

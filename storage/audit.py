@@ -16,6 +16,7 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from domain.access import Act, permits, takes_part
+from domain.model import CheckResult, Role, UpdateSource
 from storage.items import REFRESH_BATCH as BATCH
 from storage.models import (
     Event,
@@ -156,7 +157,7 @@ def trail(
     for r in log_rows:
         unit, path = item(r.item_id)
         who = people.get(r.person_id or 0, "")
-        if r.source == "undo":
+        if r.source == UpdateSource.UNDO:
             target = logged_at.get(r.undoes_id or 0)
             detail = f"撤销 {target:%Y-%m-%d %H:%M} 的登记" if target else "撤销一次登记"
             entries.append(Entry(r.logged_at, UNDO, who, unit, path, detail))
@@ -184,7 +185,7 @@ def trail(
         )
     for a in answer_rows:
         unit, path = item(a.item_id)
-        detail = f"{a.period:%Y-%m-%d}期：" + ("正常" if a.result == "ok" else "有问题")
+        detail = f"{a.period:%Y-%m-%d}期：" + ("正常" if a.result == CheckResult.OK else "有问题")
         if a.note:
             detail += f"，整改情况：{a.note}"
         entries.append(Entry(a.at, CHECK, people.get(a.person_id or 0, "") or a.name, unit, path, detail))
@@ -195,14 +196,14 @@ def trail(
     return entries
 
 
-SOURCE_WORDS = {
-    "done": "/done 登记",
-    "button": "按钮登记",
-    "import": "导入",
-    "website": "网站读取",
-    "admin": "管理员登记",
+SOURCE_WORDS: dict[str, str] = {
+    UpdateSource.DONE: "/done 登记",
+    UpdateSource.BUTTON: "按钮登记",
+    UpdateSource.IMPORT: "导入",
+    UpdateSource.WEBSITE: "网站读取",
+    UpdateSource.ADMIN: "管理员登记",
 }
-ROLE_WORDS = {"webmaster": "网站管理员", "leader": "分管领导", "admin": "系统管理员"}
+ROLE_WORDS: dict[str, str] = {Role.WEBMASTER: "网站管理员", Role.LEADER: "分管领导", Role.ADMIN: "系统管理员"}
 
 
 def _people_entries(session: Session, unit_ids: Sequence[int] | None, since: datetime | None) -> list[Entry]:

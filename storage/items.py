@@ -19,7 +19,7 @@ from sqlmodel import Session, col, select
 
 from domain.calendar import WorkCalendar, YearOverride
 from domain.due import Policy, evaluate
-from domain.model import Category, ItemFacts, ItemKind, Rule, Status
+from domain.model import Category, DayKind, ItemFacts, ItemKind, Rule, Status, UpdateSource
 from domain.rules import parse_rule, rule_to_dict
 from storage.models import CalendarDay, Event, Item, ItemUnit, Membership, Unit, UnitGroupMember, UpdateLog
 
@@ -49,7 +49,7 @@ def load_calendar(session: Session, on_fallback: Callable[[int], None] | None = 
     by_year: dict[int, tuple[set[date], set[date]]] = {}
     for row in session.exec(select(CalendarDay)):
         holidays, workdays = by_year.setdefault(row.year, (set(), set()))
-        (holidays if row.kind == "holiday" else workdays).add(row.day)
+        (holidays if row.kind == DayKind.HOLIDAY else workdays).add(row.day)
     overrides = [YearOverride(y, frozenset(h), frozenset(w)) for y, (h, w) in sorted(by_year.items())]
     return WorkCalendar(overrides, on_fallback=on_fallback)
 
@@ -59,7 +59,7 @@ def item_rule(item: Item) -> Rule:
 
 
 # Logs that still stand: not taken back, and not an undo row itself.
-LIVE_LOG = and_(col(UpdateLog.undone_at).is_(None), col(UpdateLog.source) != "undo")
+LIVE_LOG = and_(col(UpdateLog.undone_at).is_(None), col(UpdateLog.source) != UpdateSource.UNDO)
 
 E = TypeVar("E", ItemKind, Category)
 
@@ -223,7 +223,7 @@ def _refresh(session: Session, items: Sequence[Item], judge: Judge, now: datetim
         item.last_update_source = last.source if last else None
         item.due_on = status.due
         item.warn_on = status.warn_on
-        item.state = status.state.value
+        item.state = status.state
         item.days_late = status.days_late
         item.missing = status.missing
         item.risk = status.risk.line if status.risk else None
@@ -268,7 +268,7 @@ def log_update(
     judge: Judge,
     item: Item,
     *,
-    source: str,
+    source: UpdateSource,
     person_id: int | None = None,
     at: datetime | None = None,
     count: int = 1,
@@ -341,7 +341,7 @@ def undo_last(session: Session, now: datetime, judge: Judge, person_id: int) -> 
                 at=now,
                 logged_at=now,
                 person_id=person_id,
-                source="undo",
+                source=UpdateSource.UNDO,
                 undoes_id=entry.id,
                 batch=entry.batch,
                 unit_id=entry.unit_id,

@@ -8,13 +8,57 @@ log changes and once a day, so that "what is late for this unit / group / leader
 from __future__ import annotations
 
 from datetime import date, datetime
+from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import BigInteger, Column, Index, LargeBinary, UniqueConstraint
-from sqlmodel import Field, SQLModel
+from sqlalchemy import BigInteger, Column, Dialect, Index, LargeBinary, UniqueConstraint
+from sqlalchemy.types import TypeDecorator
+from sqlmodel import AutoString, Field, SQLModel
 
-ROLES = ("webmaster", "leader", "admin")
-UPDATE_SOURCES = ("done", "button", "import", "website", "admin", "undo")
+from domain.model import (
+    Category,
+    CheckResult,
+    DayKind,
+    ItemKind,
+    LinkRole,
+    ReadStatus,
+    Role,
+    State,
+    UnitKind,
+    UpdateSource,
+)
+from domain.notice import MessageKind, Slot
+
+
+class EnumText(TypeDecorator[str]):
+    """A closed set of words (a `StrEnum`) kept as its plain text, as before: no migration, the same
+    strings in the database and in JSON. Read back as the enum's member; a word this version does not know
+    (written by hand, or by a newer version) is read as its text rather than failing the whole query: one
+    odd row must not stop the routine for every other."""
+
+    impl = AutoString
+    cache_ok = True
+
+    def __init__(self, enum: type[StrEnum]) -> None:
+        super().__init__()
+        self.enum = enum
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> str | None:
+        return None if value is None else str(value)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> Any:
+        if value is None:
+            return None
+        try:
+            return self.enum(value)
+        except ValueError:
+            return value
+
+
+def _words(enum: type[StrEnum], default: Any = ..., *, nullable: bool = False) -> Any:
+    # The default on the column too, as SQLModel gives its own columns: bulk inserts of plain rows rely on it.
+    column_default = None if default is ... else default
+    return Field(default=default, sa_column=Column(EnumText(enum), nullable=nullable, default=column_default))
 
 
 class Site(SQLModel, table=True):
@@ -39,7 +83,7 @@ class Unit(SQLModel, table=True):
     site_id: int = Field(foreign_key="site.id", index=True)
     name: str
     is_group: bool = False
-    kind: str = "unit"  # domain.units.KINDS
+    kind: UnitKind = _words(UnitKind, UnitKind.UNIT)
     created_at: datetime
 
 
@@ -75,7 +119,7 @@ class Membership(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     person_id: int = Field(foreign_key="person.id", index=True)
     unit_id: int | None = Field(default=None, foreign_key="unit.id")
-    role: str  # one of ROLES
+    role: Role = _words(Role)
     active: bool = True
     created_at: datetime
     ended_at: datetime | None = None  # removed from the unit (/remove): access ends, the history stays
@@ -118,7 +162,7 @@ class Item(SQLModel, table=True):
     )
     id: int | None = Field(default=None, primary_key=True)
     site_id: int = Field(foreign_key="site.id")
-    kind: str  # domain.model.ItemKind
+    kind: ItemKind = _words(ItemKind)
     key: str  # stable identity within the site, e.g. "column:首页/部门动态", "account:微信公众号:楚雄发布"
     level1: str | None = None
     level2: str | None = None
@@ -135,9 +179,9 @@ class Item(SQLModel, table=True):
     rule_text: str = ""
     rule_ok: bool = False
     rule_json: str = "{}"  # domain.rules.rule_to_dict, for reading without re-parsing
-    category: str = "other"  # domain.model.Category
+    category: Category = _words(Category, Category.OTHER)
     # The administrator's correction of `category` (zhiri category, /category): kept over re-imports.
-    category_override: str | None = None
+    category_override: Category | None = _words(Category, None, nullable=True)
     created_at: datetime
     retired_at: datetime | None = None  # no longer reminded of: kept with its history, never deleted
     # Who retired it: an administrator (/retire, `zhiri retire`, or the list's status column says 停更),
@@ -150,16 +194,16 @@ class Item(SQLModel, table=True):
     source_row: int | None = None
     # Derived, refreshed on every log and once a day (see storage.items.refresh_item):
     last_update_at: datetime | None = None
-    last_update_source: str | None = None
+    last_update_source: UpdateSource | None = _words(UpdateSource, None, nullable=True)
     due_on: date | None = None
     warn_on: date | None = None
-    state: str = "needs_rule"  # domain.model.State
+    state: State = _words(State, State.NEEDS_RULE)
     days_late: int = 0
     missing: int = 0
     risk: str | None = None  # InspectionRisk.line when heading for an inspection line
     state_on: date | None = None  # the day `state` was computed for
     # What the website reader last saw (see storage.reads):
-    read_status: str | None = None  # ok, empty, broken, unknown
+    read_status: ReadStatus | None = _words(ReadStatus, None, nullable=True)
     read_at: datetime | None = None
 
 
@@ -170,7 +214,7 @@ class ItemUnit(SQLModel, table=True):
     item_id: int = Field(foreign_key="item.id", primary_key=True)
     unit_id: int = Field(foreign_key="unit.id", primary_key=True, index=True)
     lead: bool = False
-    role: str = "helper"  # domain.units.ROLES
+    role: LinkRole = _words(LinkRole, LinkRole.HELPER)
 
 
 class UpdateLog(SQLModel, table=True):
@@ -182,7 +226,7 @@ class UpdateLog(SQLModel, table=True):
     at: datetime  # when the item was updated
     logged_at: datetime  # when Zhiri learned it
     person_id: int | None = Field(default=None, foreign_key="person.id", index=True)
-    source: str  # one of UPDATE_SOURCES
+    source: UpdateSource = _words(UpdateSource)
     count: int = 1  # quota rules: how many pieces this update counts for
     note: str | None = None
     undoes_id: int | None = Field(default=None, foreign_key="updatelog.id")
@@ -218,7 +262,7 @@ class CalendarDay(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     year: int = Field(index=True)
     day: date = Field(unique=True)
-    kind: str  # "holiday" or "workday"
+    kind: DayKind = _words(DayKind)
     note: str | None = None
     created_at: datetime
 
@@ -227,7 +271,7 @@ class Invitation(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     code: str = Field(unique=True, index=True)
     unit_id: int | None = Field(default=None, foreign_key="unit.id")
-    role: str
+    role: Role = _words(Role)
     created_by: int | None = Field(default=None, foreign_key="person.id")
     created_at: datetime
     expires_at: datetime
@@ -247,7 +291,7 @@ class Outbox(SQLModel, table=True):
     )
     id: int | None = Field(default=None, primary_key=True)
     key: str = Field(unique=True)  # kind:chat:day:items — the idempotency key
-    kind: str
+    kind: MessageKind = _words(MessageKind)
     chat_id: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
     unit_id: int | None = Field(default=None, foreign_key="unit.id")
     person_id: int | None = Field(default=None, foreign_key="person.id")
@@ -305,7 +349,7 @@ class HalfMonthAnswer(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     item_id: int = Field(foreign_key="item.id")
     period: date
-    result: str  # "ok" or "problem"
+    result: CheckResult = _words(CheckResult)
     note: str | None = None  # the problem and its fix (整改情况)
     person_id: int | None = Field(default=None, foreign_key="person.id")
     name: str = ""
@@ -324,7 +368,7 @@ class RoutineRun(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     site_id: int = Field(foreign_key="site.id")
     day: date
-    slot: str
+    slot: Slot = _words(Slot)
     done_at: datetime
     messages: int = 0
     stats: str | None = None  # JSON kept for later runs (the weekly summary's overdue counts per unit)
@@ -338,7 +382,7 @@ class PageRead(SQLModel, table=True):
     item_id: int = Field(foreign_key="item.id")
     url: str
     at: datetime
-    status: str
+    status: ReadStatus = _words(ReadStatus)
     newest: date | None = None
     items: int = 0
     reason: str = ""
@@ -385,8 +429,6 @@ def table_names() -> list[str]:
 
 
 __all__: list[Any] = [
-    "ROLES",
-    "UPDATE_SOURCES",
     "CalendarDay",
     "Chat",
     "ChatUnit",

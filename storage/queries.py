@@ -25,7 +25,7 @@ from sqlmodel import Session, col, select
 
 from domain.access import Act, administers, permits, takes_part
 from domain.due import for_units
-from domain.model import STATE_URGENCY, State, Status, UnitStatus
+from domain.model import STATE_URGENCY, ItemKind, ReadStatus, Role, State, Status, UnitKind, UnitStatus
 from domain.site import DEFAULT_OFFICE, SiteWords
 from domain.text import owing
 from storage.items import Judge, judge_items
@@ -114,9 +114,9 @@ def actor_for(session: Session, speaker: Speaker, configured: Iterable[int]) -> 
             Membership.person_id == person.id, col(Membership.active).is_(True)
         )
     ).all()
-    global_admin = by_configuration or any(role == "admin" and unit is None for unit, role in rows)
+    global_admin = by_configuration or any(role == Role.ADMIN and unit is None for unit, role in rows)
     direct = frozenset(unit for unit, _ in rows if unit is not None)
-    admin_units = frozenset(unit for unit, role in rows if unit is not None and role == "admin")
+    admin_units = frozenset(unit for unit, role in rows if unit is not None and role == Role.ADMIN)
     return Actor(
         speaker=speaker,
         person_id=person.id,
@@ -435,7 +435,7 @@ class PersonLine:
 class LateItem:
     item_id: int
     path: str
-    kind: str
+    kind: ItemKind
     due_on: date
     days_late: int
     webmasters: tuple[PersonLine, ...]
@@ -452,12 +452,12 @@ class UnitLate:
 class ItemLine:
     item_id: int
     path: str
-    kind: str
-    state: str
+    kind: ItemKind
+    state: State
     due_on: date | None
     units: tuple[str, ...] = ()
     rule_text: str = ""
-    read_status: str | None = None  # what the website reader last saw: ok, empty, broken, unknown
+    read_status: ReadStatus | None = None  # what the website reader last saw
     days_late: int = 0
     unknown: bool = False  # no update known yet: people read "最近更新日期未知"
     # A per-unit duty (各乡镇每周不少于2条): the shares of the units this view is for, worst first (one: the
@@ -487,7 +487,7 @@ def overdue_items(
     one judgement (`judge_items`) says for `now`, the same as every other view."""
     webmaster = and_(
         col(Membership.unit_id) == col(Unit.id),
-        col(Membership.role) == "webmaster",
+        col(Membership.role) == Role.WEBMASTER,
         col(Membership.active).is_(True),
     )
     stmt = (
@@ -534,7 +534,7 @@ def group_members(session: Session) -> dict[int, tuple[int, ...]]:
 
 
 def needs_rule_items(session: Session, unit_ids: frozenset[int] | None) -> tuple[ItemLine, ...]:
-    stmt = select(Item).where(col(Item.retired_at).is_(None), Item.state == State.NEEDS_RULE.value)
+    stmt = select(Item).where(col(Item.retired_at).is_(None), Item.state == State.NEEDS_RULE)
     if unit_ids is not None:
         stmt = stmt.where(
             col(Item.id).in_(select(ItemUnit.item_id).where(col(ItemUnit.unit_id).in_(unit_ids)))
@@ -553,7 +553,7 @@ def _item_line(it: Item, units: Sequence[str] = (), status: Status | None = None
         it.id,
         it.path,
         it.kind,
-        status.state.value,
+        status.state,
         status.due,
         tuple(units),
         it.rule_text,
@@ -590,11 +590,13 @@ def overdue_view(
         return narrowed
     scope, name = narrowed
     today = judge.today(now)
-    problems = col(Item.read_status).in_(["empty", "broken"])
+    problems = col(Item.read_status).in_([ReadStatus.EMPTY, ReadStatus.BROKEN])
     empty_on_site = session.exec(
         select(func.count())
         .select_from(Item)
-        .where(col(Item.retired_at).is_(None), Item.kind == "column", Item.read_status == "empty")
+        .where(
+            col(Item.retired_at).is_(None), Item.kind == ItemKind.COLUMN, Item.read_status == ReadStatus.EMPTY
+        )
     ).one()
     return OverdueView(
         today=today,
@@ -674,8 +676,8 @@ def due_view(
     today = judge.today(now)
     until = judge.calendar.add_working_days(today, workdays)
     judged = _items_of(session, judge, now, actor.scope)
-    lines = [x for x in judged if x.state != State.OVERDUE.value and x.due_on and today <= x.due_on <= until]
-    late = [x for x in judged if x.state == State.OVERDUE.value]
+    lines = [x for x in judged if x.state is not State.OVERDUE and x.due_on and today <= x.due_on <= until]
+    late = [x for x in judged if x.state is State.OVERDUE]
     return DueView(today, until, workdays, tuple(sorted(lines, key=lambda x: (x.due_on, x.path))), len(late))
 
 
@@ -716,7 +718,7 @@ def status_view(
     bound_admins = session.exec(
         select(Person.id, Person.telegram_id)
         .join(Membership, col(Membership.person_id) == col(Person.id))
-        .where(active, Membership.role == "admin")
+        .where(active, Membership.role == Role.ADMIN)
         .distinct()
     ).all()
     configured_only = set(configured) - {tid for _, tid in bound_admins}
@@ -729,8 +731,8 @@ def status_view(
     return StatusView(
         today=judge.today(now),
         items_by_state={str(k): int(v) for k, v in by_state.items()},
-        columns=int(by_kind.get("column", 0)),
-        accounts=int(by_kind.get("account", 0)),
+        columns=int(by_kind.get(ItemKind.COLUMN, 0)),
+        accounts=int(by_kind.get(ItemKind.ACCOUNT, 0)),
         units=session.exec(select(func.count()).select_from(Unit)).one(),
         people=people,
         admins=len(bound_admins) + len(configured_only),
@@ -757,7 +759,7 @@ class UnitPeople:
     webmasters: tuple[PersonLine, ...] = ()
     leaders: tuple[PersonLine, ...] = ()
     admins: tuple[PersonLine, ...] = ()
-    kind: str = "unit"  # unit, group (市属各部门) or role (实施单位)
+    kind: UnitKind = UnitKind.UNIT
     aliases: tuple[str, ...] = ()  # other names of the office (merged, renamed)
     unfilled: bool = False  # a group or role with no member units yet
 
@@ -836,22 +838,22 @@ def people_view(
         UnitPeople(
             unit=u.name,
             is_group=u.is_group,
-            kind=u.kind if u.is_group else "unit",
+            kind=u.kind if u.is_group else UnitKind.UNIT,
             aliases=tuple(aliases.get(u.id or 0, ())),
             unfilled=u.is_group and u.id not in filled,
-            columns=counts[(u.id, "column")],
-            accounts=counts[(u.id, "account")],
+            columns=counts[(u.id, ItemKind.COLUMN)],
+            accounts=counts[(u.id, ItemKind.ACCOUNT)],
             overdue=late[u.id],
-            webmasters=tuple(people[(u.id, "webmaster")]),
-            leaders=tuple(people[(u.id, "leader")]),
-            admins=tuple(people[(u.id, "admin")]),
+            webmasters=tuple(people[(u.id, Role.WEBMASTER)]),
+            leaders=tuple(people[(u.id, Role.LEADER)]),
+            admins=tuple(people[(u.id, Role.ADMIN)]),
         )
         for u in units
         if u.id is not None and (scope is None or u.id in scope)
     )
     return PeopleView(
         units=rows,
-        admins=tuple(people[(None, "admin")]),
+        admins=tuple(people[(None, Role.ADMIN)]),
         narrowed_to=name,
         detail=detail,
         chats={k: tuple(v) for k, v in chats.items()},

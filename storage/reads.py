@@ -13,10 +13,11 @@ from datetime import date, datetime, time
 
 from sqlmodel import Session, col, select
 
+from domain.model import ItemKind, ReadStatus, UpdateSource
 from storage.items import Judge, log_update
 from storage.models import Item, ItemUnit, PageRead
 
-READ_KINDS = ("column",)  # accounts have no list page Zhiri can read (yet)
+READ_KINDS = (ItemKind.COLUMN,)  # accounts have no list page Zhiri can read (yet)
 
 
 def readable_items(session: Session, unit_ids: Sequence[int] | None = None) -> Sequence[Item]:
@@ -41,7 +42,7 @@ def record_reading(
     item: Item,
     *,
     url: str,
-    status: str,
+    status: ReadStatus,
     newest: date | None,
     items: int,
     reason: str,
@@ -53,12 +54,14 @@ def record_reading(
         item_id=item.id, url=url, at=now, status=status, newest=newest, items=items, reason=reason[:500]
     )
     logged = None
-    if status == "ok" and newest is not None and newest <= today:
+    if status == ReadStatus.OK and newest is not None and newest <= today:
         known = judge.local_day(item.last_update_at) if item.last_update_at else None
         if known is None or newest > known:
             # The page gives a day, not a time: noon local time keeps it on that day in every time zone view.
             moment = datetime.combine(newest, time(12, 0), tzinfo=judge.tz)
-            logged = log_update(session, now, judge, item, source="website", at=min(moment, now), note=url)
+            logged = log_update(
+                session, now, judge, item, source=UpdateSource.WEBSITE, at=min(moment, now), note=url
+            )
             read.logged_update_id = logged.id
     item.read_status = status
     item.read_at = now

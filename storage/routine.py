@@ -13,11 +13,14 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import cast
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, or_
 from sqlmodel import Session, col, select
 
+from domain.model import DayKind, Role
+from domain.notice import MessageKind, Slot
 from domain.routine import (
     Answer,
     ChatView,
@@ -68,9 +71,10 @@ def sites(session: Session) -> list[SiteRef]:
     ]
 
 
-def done_slots(session: Session, site_id: int, day: date) -> frozenset[str]:
+def done_slots(session: Session, site_id: int, day: date) -> frozenset[Slot]:
     rows = session.exec(select(RoutineRun.slot).where(RoutineRun.site_id == site_id, RoutineRun.day == day))
-    return frozenset(rows.all())
+    # Read back as `Slot`s by the column's type (a word this version does not know stays text).
+    return cast("frozenset[Slot]", frozenset(rows.all()))
 
 
 def record_runs(
@@ -78,7 +82,7 @@ def record_runs(
     now: datetime,
     site_id: int,
     day: date,
-    slots: Iterable[str],
+    slots: Iterable[Slot],
     messages: dict[str, int],
     stats: dict[str, object] | None = None,
 ) -> None:
@@ -115,7 +119,7 @@ def admins(session: Session, configured: Iterable[int] = ()) -> tuple[Who, ...]:
         select(Person)
         .join(Membership, col(Membership.person_id) == col(Person.id))
         .where(
-            Membership.role == "admin", col(Membership.unit_id).is_(None), col(Membership.active).is_(True)
+            Membership.role == Role.ADMIN, col(Membership.unit_id).is_(None), col(Membership.active).is_(True)
         )
         .order_by(col(Person.id))
     ).all()
@@ -168,14 +172,14 @@ def gather(
         .join(Person, col(Person.id) == col(Membership.person_id))
         .where(
             col(Membership.unit_id).in_(unit_ids),
-            col(Membership.role).in_(("webmaster", "leader")),
+            col(Membership.role).in_((Role.WEBMASTER, Role.LEADER)),
             col(Membership.active).is_(True),
         )
         .order_by(col(Person.name), col(Person.id))
     ):
         people[(unit_id, role)].append(_who(person))
     unit_views = tuple(
-        UnitView(u.id, u.name, tuple(people[(u.id, "webmaster")]), tuple(people[(u.id, "leader")]))
+        UnitView(u.id, u.name, tuple(people[(u.id, Role.WEBMASTER)]), tuple(people[(u.id, Role.LEADER)]))
         for u in units
         if u.id is not None
     )
@@ -279,7 +283,7 @@ def gather(
     )
     last_weekly = session.exec(
         select(RoutineRun.stats)
-        .where(RoutineRun.site_id == site_id, RoutineRun.slot == "weekly_summary", RoutineRun.day < today)
+        .where(RoutineRun.site_id == site_id, RoutineRun.slot == Slot.WEEKLY_SUMMARY, RoutineRun.day < today)
         .order_by(col(RoutineRun.day).desc())
         .limit(1)
     ).first()
@@ -308,7 +312,7 @@ def gather(
 def period_of_message(session: Session, chat_telegram_id: int, message_id: int) -> date | None:
     """The half-month period of a checklist message (answers belong to it even when given days later)."""
     row = find_by_message(session, chat_telegram_id, message_id)
-    if row is None or row.kind != "half_month_check":
+    if row is None or row.kind != MessageKind.HALF_MONTH_CHECK:
         return None
     return half_month_period(row.day)
 
@@ -321,7 +325,9 @@ def year_calendar(session: Session, year: int) -> tuple[list[date], list[date]]:
     rows = session.exec(
         select(CalendarDay).where(CalendarDay.year == year).order_by(col(CalendarDay.day))
     ).all()
-    return [r.day for r in rows if r.kind == "holiday"], [r.day for r in rows if r.kind != "holiday"]
+    return [r.day for r in rows if r.kind == DayKind.HOLIDAY], [
+        r.day for r in rows if r.kind != DayKind.HOLIDAY
+    ]
 
 
 # ---------------------------------------------------------------------------------------------------------

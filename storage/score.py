@@ -19,7 +19,7 @@ from domain.inspection import (
     Score,
     score_site,
 )
-from domain.model import Category, ItemKind
+from domain.model import Category, ItemKind, ReadStatus
 from storage.items import LIVE_LOG, Judge, judge_items
 from storage.models import Event, Item, ItemUnit, Site, Unit, UpdateLog
 from storage.queries import (
@@ -92,7 +92,7 @@ def item_views(
         kind = ItemKind.ACCOUNT if item.kind == ItemKind.ACCOUNT.value else ItemKind.COLUMN
         category = to_category(item.category)
         levels = [x for x in (item.level1, item.level2, item.level3, item.level4, item.level5) if x]
-        label = item.path if kind is ItemKind.COLUMN else " ".join(x for x in (item.platform, item.name) if x)
+        label = item.path if kind == ItemKind.COLUMN else " ".join(x for x in (item.platform, item.name) if x)
         views.append(
             ItemView(
                 id=item.id,
@@ -108,8 +108,8 @@ def item_views(
                 open_letters=tuple(sorted(letters.get(item.id, ())))
                 if category is Category.INTERACTIVE
                 else (),
-                empty=item.read_status == "empty",
-                broken=item.read_status == "broken",
+                empty=item.read_status == ReadStatus.EMPTY,
+                broken=item.read_status == ReadStatus.BROKEN,
             )
         )
     return views

@@ -21,21 +21,20 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
-from typing import Literal
 from urllib.parse import urljoin
 
 import charset_normalizer
 import lxml.html
 from lxml import etree
 
-Status = Literal["ok", "empty", "broken", "unknown"]
+from domain.model import ReadStatus
 
 
 @dataclass(frozen=True, slots=True)
 class PageReading:
     """What a list page says about its column. `newest` is set only when status is "ok"."""
 
-    status: Status
+    status: ReadStatus
     newest: date | None
     items: int
     reason: str
@@ -991,7 +990,7 @@ def _ok(group: _Group, extra: str = "") -> PageReading:
     yearless = sum(1 for r in rows if r.yearless)
     if yearless:
         return PageReading(
-            "unknown",
+            ReadStatus.UNKNOWN,
             None,
             len(rows),
             f"列表{len(rows)}条，其中{yearless}条的日期只有月日，页面没有说明是哪一年",
@@ -1008,7 +1007,7 @@ def _ok(group: _Group, extra: str = "") -> PageReading:
         parts.append("日期取自链接地址")
     if extra:
         parts.append(extra)
-    return PageReading("ok", newest, n, "，".join(parts))
+    return PageReading(ReadStatus.OK, newest, n, "，".join(parts))
 
 
 def extract(body: bytes, *, headers: Mapping[str, str] | None, today: date) -> PageReading:
@@ -1018,7 +1017,7 @@ def extract(body: bytes, *, headers: Mapping[str, str] | None, today: date) -> P
     text = decode(body, headers)
     root = _parse(text)
     if root is None:
-        return PageReading("broken", None, 0, "页面内容为空")
+        return PageReading(ReadStatus.BROKEN, None, 0, "页面内容为空")
     script_texts = [s.text or "" for s in root.iter("script") if not s.get("src")]
     scripts = " ".join(script_texts)
     title = _norm(root.findtext(".//title") or "")
@@ -1029,7 +1028,7 @@ def extract(body: bytes, *, headers: Mapping[str, str] | None, today: date) -> P
     # Soft 404: a 200 response whose page says it is not there.
     strong = _SOFT_404.search(title) or _SOFT_404.search(body_text)
     if strong:
-        return PageReading("broken", None, 0, f"页面提示“{strong.group(0)}”（软404）")
+        return PageReading(ReadStatus.BROKEN, None, 0, f"页面提示“{strong.group(0)}”（软404）")
 
     store = _datastore(text)
     if store is not None:
@@ -1038,9 +1037,11 @@ def extract(body: bytes, *, headers: Mapping[str, str] | None, today: date) -> P
             group = _records_group(records, today)
             if group.url_dated:
                 return _ok(group, "海纳数据岛")
-            return PageReading("unknown", None, len(records), f"数据岛{len(records)}条记录，但都没有日期")
+            return PageReading(
+                ReadStatus.UNKNOWN, None, len(records), f"数据岛{len(records)}条记录，但都没有日期"
+            )
         if not total:
-            return PageReading("empty", None, 0, "数据岛中没有记录（totalrecord 0）")
+            return PageReading(ReadStatus.EMPTY, None, 0, "数据岛中没有记录（totalrecord 0）")
 
     groups = _groups(doc)
     chosen = _choose(groups)
@@ -1048,7 +1049,7 @@ def extract(body: bytes, *, headers: Mapping[str, str] | None, today: date) -> P
         return _ok(chosen)
     data = script_items(script_texts, today)
     if data:
-        return PageReading("ok", max(data), len(data), f"列表{len(data)}条，取自页面脚本中的数据")
+        return PageReading(ReadStatus.OK, max(data), len(data), f"列表{len(data)}条，取自页面脚本中的数据")
     return _without_dated_list(doc, groups, title, body_text, scripts)
 
 
@@ -1059,14 +1060,14 @@ def _without_dated_list(
     a list the browser loads by script, or a list without dates."""
     gone = _GONE.search(title) or _GONE.search(body_text)
     if gone:
-        return PageReading("broken", None, 0, f"页面提示“{gone.group(0)}”（栏目已下线或不存在）")
+        return PageReading(ReadStatus.BROKEN, None, 0, f"页面提示“{gone.group(0)}”（栏目已下线或不存在）")
 
     if _ERROR_WORDS.search(title) and (len(title) <= 20 or len(body_text) < 300):
-        return PageReading("broken", None, 0, f"页面标题为“{title[:20]}”，像是出错页面")
+        return PageReading(ReadStatus.BROKEN, None, 0, f"页面标题为“{title[:20]}”，像是出错页面")
     if len(body_text) < 300:
         heading = " ".join(_norm(_text(h)) for h in doc.root.iter("h1", "h2", "h3"))
         if _ERROR_WORDS.search(body_text) or _ERROR_WORDS.search(heading):
-            return PageReading("broken", None, 0, "页面很短并提示出错")
+            return PageReading(ReadStatus.BROKEN, None, 0, "页面很短并提示出错")
 
     listing = max(
         # an undated list of titles: ≥ 3 rows of about one link each (not the page's blocks), long texts
@@ -1080,18 +1081,18 @@ def _without_dated_list(
     )
     said_empty = _EMPTY.search(body_text)
     if said_empty and listing is None:
-        return PageReading("empty", None, 0, f"页面提示“{said_empty.group(0)}”")
+        return PageReading(ReadStatus.EMPTY, None, 0, f"页面提示“{said_empty.group(0)}”")
     if listing is None and _has_empty_container(doc):
         if _AJAX.search(scripts):
-            return PageReading("unknown", None, 0, "列表由脚本加载，页面本身没有条目")
-        return PageReading("empty", None, 0, "列表容器是空的")
+            return PageReading(ReadStatus.UNKNOWN, None, 0, "列表由脚本加载，页面本身没有条目")
+        return PageReading(ReadStatus.EMPTY, None, 0, "列表容器是空的")
     if listing is not None:
         n = len(listing.items())
-        return PageReading("unknown", None, n, f"找到{n}条，但没有可信的日期")
+        return PageReading(ReadStatus.UNKNOWN, None, n, f"找到{n}条，但没有可信的日期")
     aside = [g for g in groups if g.aside and g.dated]
     if aside:
-        return PageReading("unknown", None, 0, "只在页头、页脚或侧栏找到日期")
-    return PageReading("unknown", None, 0, "没有找到条目列表和日期")
+        return PageReading(ReadStatus.UNKNOWN, None, 0, "只在页头、页脚或侧栏找到日期")
+    return PageReading(ReadStatus.UNKNOWN, None, 0, "没有找到条目列表和日期")
 
 
 # ---------------------------------------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from domain.model import ReadStatus
 from webread.extract import PageReading, extract, refresh_target
 
 USER_AGENT = "Zhiri/0.1 (+government website freshness check; contact: site administrator)"
@@ -135,11 +136,11 @@ class Reader:
             try:
                 fetched = await self._fetch(current)
             except _Failed as failed:
-                return PageReading("broken", None, 0, failed.reason)
+                return PageReading(ReadStatus.BROKEN, None, 0, failed.reason)
             except _NotPage as not_page:
-                return PageReading("unknown", None, 0, not_page.reason)
+                return PageReading(ReadStatus.UNKNOWN, None, 0, not_page.reason)
             reading = await self._extract(fetched, today)
-            if reading.status == "unknown":
+            if reading.status == ReadStatus.UNKNOWN:
                 # A column address is often a stub that forwards with <meta refresh> or location.href.
                 # (Not after a soft 404: "returning to the home page" must not read the home page.)
                 target = refresh_target(fetched.body, url=fetched.url, headers=fetched.headers)
@@ -151,7 +152,7 @@ class Reader:
                     reading, reason=f"{reading.reason}（页面过大，只读了前{self.max_bytes // 1024}KB）"
                 )
             return reading
-        return PageReading("broken", None, 0, "页面跳转次数过多（meta refresh）")
+        return PageReading(ReadStatus.BROKEN, None, 0, "页面跳转次数过多（meta refresh）")
 
     async def read_many(self, urls: Iterable[str], *, today: date) -> dict[str, PageReading]:
         """Read several pages at once, within the limits. Duplicates are read once."""
@@ -168,7 +169,7 @@ class Reader:
                 return await asyncio.to_thread(extract, fetched.body, headers=fetched.headers, today=today)
             return extract(fetched.body, headers=fetched.headers, today=today)
         except Exception as exc:  # a reader bug must not stop the other columns' readings
-            return PageReading("unknown", None, 0, f"解析页面出错：{type(exc).__name__}")
+            return PageReading(ReadStatus.UNKNOWN, None, 0, f"解析页面出错：{type(exc).__name__}")
 
     def _host(self, url: str) -> _Host:
         key = (urlsplit(url).hostname or "").lower()
