@@ -18,6 +18,7 @@ from domain.inspection import (
 from domain.model import Category, ItemKind
 from storage.items import Judge, refresh_item
 from storage.models import Item
+from storage.people import Ambiguous, ItemUnknown
 from storage.queries import (
     Actor,
     ItemRef,
@@ -41,23 +42,12 @@ class CategoryUsage:
     words: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
-class CategoryItemUnknown:
-    text: str
-    suggestions: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class CategoryItemAmbiguous:
-    hits: tuple[ItemRef, ...]
-
-
 AUTO_WORDS = ("自动", "auto")
 
 
 def category_by(
     session: Session, now: datetime, actor: Actor, judge: Judge, words: Sequence[str]
-) -> CategorySet | CategoryUsage | CategoryItemUnknown | CategoryItemAmbiguous | NotAdmin:
+) -> CategorySet | CategoryUsage | ItemUnknown | Ambiguous | NotAdmin:
     """`栏目 类别` (`/category`, `zhiri category`): store the administrator's category for a column (or 自动
     to read it from the path again) and refresh the item, whose inspection risk depends on it. A
     deployment-wide setting, so the deployment's administrators' act."""
@@ -76,8 +66,8 @@ def category_by(
     ref = found.one
     if ref is None:
         if found.hits:
-            return CategoryItemAmbiguous(found.hits[:8])
-        return CategoryItemUnknown(" ".join(words[:-1]), found.suggestions)
+            return Ambiguous(" ".join(words[:-1]), found.hits[:8])
+        return ItemUnknown(" ".join(words[:-1]), found.suggestions)
     item = session.get(Item, ref.id)
     assert item is not None
     before = to_category(item.category)

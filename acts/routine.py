@@ -31,10 +31,9 @@ from storage.models import (
     ItemUnit,
     Person,
     ReadConfirmation,
-    UnitGroupMember,
 )
 from storage.outbox import find_by_message, item_ids
-from storage.queries import Actor, NotAdmin, Speaker, item_refs, item_units, match_items
+from storage.queries import Actor, NotAdmin, Speaker, item_refs, item_units, match_items, unit_groups
 from storage.routine import year_calendar
 
 _WORD = re.compile(r"[^\s:：]+")  # words of a reply line; commas belong to the note
@@ -135,11 +134,8 @@ def _chat_covers(session: Session, chat_telegram_id: int, item_id: int) -> bool:
     if chat.all_units:
         return True
     bound = set(session.exec(select(ChatUnit.unit_id).where(ChatUnit.chat_id == chat.id)).all())
-    groups = session.exec(
-        select(UnitGroupMember.group_id).where(col(UnitGroupMember.member_id).in_(bound))
-    ).all()
     item_units = set(session.exec(select(ItemUnit.unit_id).where(ItemUnit.item_id == item_id)).all())
-    return bool(item_units & (bound | set(groups)))
+    return unit_groups(session, bound | item_units).covers(bound, item_units)
 
 
 def record_answer(

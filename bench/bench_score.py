@@ -14,7 +14,7 @@ import random
 import time
 from datetime import date, timedelta
 
-from domain.inspection import ItemView, score_site
+from domain.inspection import InspectedItem, score_site
 from domain.model import Category, ItemKind, State
 
 TODAY = date(2026, 10, 15)
@@ -22,7 +22,7 @@ SIZES = (2_000, 20_000, 100_000)
 TARGET_ITEMS, TARGET_S = 20_000, 60.0
 
 
-def build(n: int, seed: int = 1) -> list[ItemView]:
+def build(n: int, seed: int = 1) -> list[InspectedItem]:
     rng = random.Random(seed)
     ages = (0, 3, 9, 20, 40, 100, 200, 400)
     kinds = (Category.NEWS, Category.NOTICE, Category.OTHER, Category.PERSONNEL, Category.INTERACTIVE)
@@ -30,7 +30,7 @@ def build(n: int, seed: int = 1) -> list[ItemView]:
     for i in range(n):
         account = rng.random() < 0.05
         out.append(
-            ItemView(
+            InspectedItem(
                 id=i + 1,
                 label=f"栏目{i}",
                 units=(f"单位{i % 40}",),

@@ -7,11 +7,12 @@ import argparse
 import sys
 from datetime import UTC, datetime
 
-from acts.category import CategoryItemAmbiguous, CategoryItemUnknown, CategorySet, category_by
+from acts.category import CategorySet, category_by
 from bot.cli_support import database
 from bot.config import load_settings
 from domain.inspection import CATEGORY_NAMES
 from storage.db import session_scope
+from storage.people import Ambiguous, ItemUnknown
 from storage.queries import OPERATOR
 from storage.score import category_names
 from storage.sites import site_judge
@@ -28,10 +29,10 @@ def describe(result: object) -> tuple[int, str]:
         name = CATEGORY_NAMES[result.category]
         how = "已恢复按路径自动判断" if result.automatic else "已更正"
         return 0, f"{result.item.path}：{how}，检查类别为“{name}”（原为“{CATEGORY_NAMES[result.before]}”）。"
-    if isinstance(result, CategoryItemAmbiguous):
-        paths = "\n".join(f"  {h.path}" for h in result.hits)
+    if isinstance(result, Ambiguous):
+        paths = "\n".join(f"  {h.path}" for h in result.candidates)
         return 2, f"有多个栏目符合，请写完整路径：\n{paths}"
-    if isinstance(result, CategoryItemUnknown):
+    if isinstance(result, ItemUnknown):
         near = f"相近的有：{'、'.join(result.suggestions)}" if result.suggestions else ""
         return 2, f"没有找到栏目“{result.text}”。{near}"
     return 2, f"用法：栏目名称 类别。类别可以是：{category_names()}；或“自动”。"

@@ -15,7 +15,7 @@ from bot.env import DEFAULT_TZ_NAME, ENV_FILE
 from domain.due import Policy
 from domain.inspection import DEFAULT_THRESHOLDS as _T
 from domain.inspection import Thresholds
-from domain.model import Span, Unit
+from domain.model import Span, TimeUnit
 
 if TYPE_CHECKING:  # imported where used: `zhiri rule` and `zhiri read` must not load the routine or Telegram
     from domain.routine import RoutineSettings
@@ -117,19 +117,19 @@ class Settings(BaseSettings):
 
     @property
     def policy(self) -> Policy:
-        floor = Span(self.on_change_floor_months, Unit.MONTH) if self.on_change_floor_months else None
+        floor = Span(self.on_change_floor_months, TimeUnit.MONTH) if self.on_change_floor_months else None
         if self.on_change_floor_months and self.on_change_floor_months % 12 == 0:
-            floor = Span(self.on_change_floor_months // 12, Unit.YEAR)
+            floor = Span(self.on_change_floor_months // 12, TimeUnit.YEAR)
         return Policy(
             warn_lead_workdays=self.warn_lead_workdays,
             on_change_floor=floor,
             account_default_gap=(
-                Span(self.account_gap_days // 7, Unit.WEEK)
+                Span(self.account_gap_days // 7, TimeUnit.WEEK)
                 if self.account_gap_days % 7 == 0
-                else Span(self.account_gap_days, Unit.DAY)
+                else Span(self.account_gap_days, TimeUnit.DAY)
             ),
-            letter_reply=Span(self.letter_reply_days, Unit.DAY),
-            application_reply=Span(self.application_reply_workdays, Unit.WORKDAY),
+            letter_reply=Span(self.letter_reply_days, TimeUnit.DAY),
+            application_reply=Span(self.application_reply_workdays, TimeUnit.WORKDAY),
             lines=self.thresholds,
         )
 

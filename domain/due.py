@@ -43,7 +43,7 @@ from domain.model import (
     Span,
     State,
     Status,
-    Unit,
+    TimeUnit,
     UnitStatus,
 )
 
@@ -56,11 +56,11 @@ class Policy:
     marked against are `lines`, the inspection's own `Thresholds` (the one place their numbers live)."""
 
     warn_lead_workdays: int = 2
-    on_change_floor: Span | None = field(default_factory=lambda: Span(1, Unit.YEAR))
-    account_default_gap: Span = field(default_factory=lambda: Span(1, Unit.WEEK))
+    on_change_floor: Span | None = field(default_factory=lambda: Span(1, TimeUnit.YEAR))
+    account_default_gap: Span = field(default_factory=lambda: Span(1, TimeUnit.WEEK))
     # Requests (letters, 依申请公开) whose rule gives no time: the statutory or local default.
-    letter_reply: Span = field(default_factory=lambda: Span(30, Unit.DAY))
-    application_reply: Span = field(default_factory=lambda: Span(20, Unit.WORKDAY))
+    letter_reply: Span = field(default_factory=lambda: Span(30, TimeUnit.DAY))
+    application_reply: Span = field(default_factory=lambda: Span(20, TimeUnit.WORKDAY))
     lines: Thresholds = DEFAULT_THRESHOLDS
 
 
@@ -91,15 +91,15 @@ def add_span(d: date, span: Span, calendar: WorkCalendar) -> date:
 
 def _add_span_o(d: date, span: Span, calendar: WorkCalendar, sign: int) -> int:
     unit, n = span.unit, span.n * sign
-    if unit is Unit.DAY:
+    if unit is TimeUnit.DAY:
         return d.toordinal() + n
-    if unit is Unit.WEEK:
+    if unit is TimeUnit.WEEK:
         return d.toordinal() + 7 * n
-    if unit is Unit.HALFMONTH:
+    if unit is TimeUnit.HALFMONTH:
         return d.toordinal() + 15 * n
-    if unit is Unit.WORKDAY:
+    if unit is TimeUnit.WORKDAY:
         return calendar.add_working_days_ordinal(d.toordinal(), n)
-    if unit is Unit.MONTH:
+    if unit is TimeUnit.MONTH:
         return _add_months(d, n).toordinal()
     return _add_months(d, 12 * n).toordinal()
 
@@ -112,17 +112,17 @@ def period_bounds(day: date, per: Span) -> tuple[date, date]:
     1–15 and 16–end. Working-day periods have no calendar meaning; callers use a rolling window for them.
     """
     n = per.n
-    if per.unit is Unit.DAY or per.unit is Unit.WORKDAY:
+    if per.unit is TimeUnit.DAY or per.unit is TimeUnit.WORKDAY:
         start_o = (day.toordinal() - 1) // n * n + 1
         return date.fromordinal(start_o), date.fromordinal(start_o + n - 1)
-    if per.unit is Unit.WEEK:
+    if per.unit is TimeUnit.WEEK:
         start_o = (day.toordinal() - 1) // (7 * n) * (7 * n) + 1
         return date.fromordinal(start_o), date.fromordinal(start_o + 7 * n - 1)
-    if per.unit is Unit.HALFMONTH:
+    if per.unit is TimeUnit.HALFMONTH:
         half = (day.year * 12 + day.month - 1) * 2 + (0 if day.day <= 15 else 1)
         first = half // n * n
         return _half_start(first), _half_end(first + n - 1)
-    months = n if per.unit is Unit.MONTH else 12 * n
+    months = n if per.unit is TimeUnit.MONTH else 12 * n
     m = day.year * 12 + day.month - 1
     first_m = m // months * months
     last_m = first_m + months - 1
@@ -165,7 +165,7 @@ def _quota_due(q: Quota, facts: ItemFacts, today: date, calendar: WorkCalendar) 
     if last is not None and all(d != last for d, _ in updates):
         # The last update may not be in the recent log (e.g. read from the website): it is one item.
         updates.append((last, 1))
-    if q.rolling or q.per.unit is Unit.WORKDAY:
+    if q.rolling or q.per.unit is TimeUnit.WORKDAY:
         start = date.fromordinal(_add_span_o(today, q.per, calendar, -1))  # the window that ends today
         done = sum(c for d, c in updates if start <= d <= today)
         # The window stays full until the count-th newest item drops out of it.

@@ -2,7 +2,7 @@
 every single-veto line (单项否决) with the warning line commercial monitors draw before it, the score sheet's
 deductions, and the fewest items whose update removes the most risk.
 
-Pure: the site's items come in as `ItemView`s and `today` as an argument. Every threshold lives in
+Pure: the site's items come in as `InspectedItem`s and `today` as an argument. Every threshold lives in
 `Thresholds`, whose defaults are the indicators' numbers; `bot/config.py` turns settings into one.
 """
 
@@ -20,7 +20,7 @@ __all__ = [
     "CATEGORY_NAMES",
     "DEFAULT_THRESHOLDS",
     "Deduction",
-    "ItemView",
+    "InspectedItem",
     "Score",
     "Thresholds",
     "VetoLine",
@@ -136,8 +136,9 @@ DEFAULT_THRESHOLDS = Thresholds()
 
 
 @dataclass(frozen=True, slots=True)
-class ItemView:
-    """One tracked item as the inspection sees it."""
+class InspectedItem:
+    """One tracked item as the inspection sees it: its category, its past year of updates and letters, what
+    the website reader found. (The routine's item judged for a day is `domain.notice.InspectedItem`.)"""
 
     id: int
     label: str  # the column's path, or the account's platform and name
@@ -244,14 +245,14 @@ def _months(n: int) -> str:
 
 
 def _count_line(
-    name: str, label: str, items: Sequence[ItemView], veto: int, warn: int, unit: str = "个"
+    name: str, label: str, items: Sequence[InspectedItem], veto: int, warn: int, unit: str = "个"
 ) -> VetoLine:
     n = len(items)
     ids = tuple(i.id for i in items)
     return VetoLine(name, label, n, veto, warn, unit, n >= veto, warn <= n < veto, ids)
 
 
-def _home_group(columns: Sequence[ItemView]) -> list[ItemView]:
+def _home_group(columns: Sequence[InspectedItem]) -> list[InspectedItem]:
     home = [c for c in columns if c.category is Category.HOME]
     if home:
         return home
@@ -260,7 +261,7 @@ def _home_group(columns: Sequence[ItemView]) -> list[ItemView]:
 
 
 def _site_lines(
-    views: Sequence[ItemView], today: date, t: Thresholds, unreachable_pct: float | None
+    views: Sequence[InspectedItem], today: date, t: Thresholds, unreachable_pct: float | None
 ) -> list[VetoLine]:
     columns = [v for v in views if v.kind is ItemKind.COLUMN and v.has_duty]
     accounts = [v for v in views if v.kind is ItemKind.ACCOUNT and v.has_duty]
@@ -355,7 +356,7 @@ def _site_lines(
     window = _months_back(today, t.letter_window_months)
     letters = [c for c in views if c.category is Category.INTERACTIVE]
 
-    def late_letters(months: int) -> list[ItemView]:
+    def late_letters(months: int) -> list[InspectedItem]:
         return [
             c
             for c in letters
@@ -398,7 +399,7 @@ def _site_lines(
 
 
 def _deductions(
-    views: Sequence[ItemView],
+    views: Sequence[InspectedItem],
     today: date,
     t: Thresholds,
     unreachable_pct: float | None,
@@ -406,11 +407,11 @@ def _deductions(
     columns = [v for v in views if v.kind is ItemKind.COLUMN and v.has_duty]
     out: list[Deduction] = []
 
-    def each(line: str, reason: str, items: Sequence[ItemView], points: float) -> None:
+    def each(line: str, reason: str, items: Sequence[InspectedItem], points: float) -> None:
         if items:
             out.append(Deduction(line, reason, round(points * len(items), 1), tuple(i.id for i in items)))
 
-    by: dict[Category, list[ItemView]] = {cat: [] for cat in Category}
+    by: dict[Category, list[InspectedItem]] = {cat: [] for cat in Category}
     for c in columns:
         by[c.category].append(c)
     each(
@@ -472,7 +473,9 @@ def _deductions(
     return out
 
 
-def _assess(views: Sequence[ItemView], today: date, t: Thresholds, unreachable_pct: float | None) -> Score:
+def _assess(
+    views: Sequence[InspectedItem], today: date, t: Thresholds, unreachable_pct: float | None
+) -> Score:
     lines = _site_lines(views, today, t, unreachable_pct)
     deductions = _deductions(views, today, t, unreachable_pct)
     points = round(sum(d.points for d in deductions), 1)
@@ -480,7 +483,7 @@ def _assess(views: Sequence[ItemView], today: date, t: Thresholds, unreachable_p
     return Score(today, tuple(lines), tuple(deductions), points, round(100 - points, 1), failed)
 
 
-def _fixed(view: ItemView, today: date) -> ItemView:
+def _fixed(view: InspectedItem, today: date) -> InspectedItem:
     """The item as it would stand if it were put right today: updated, not empty, its letters answered."""
     return replace(
         view,
@@ -508,7 +511,7 @@ def _risk(score: Score, t: Thresholds) -> tuple[int, float, float, int, float, f
 
 
 def _fix_first(
-    views: Sequence[ItemView], today: date, t: Thresholds, unreachable_pct: float | None, limit: int
+    views: Sequence[InspectedItem], today: date, t: Thresholds, unreachable_pct: float | None, limit: int
 ) -> tuple[int, ...]:
     """Greedy: the item whose fixing lowers the risk most (vetoes first, then points over the fail line,
     then warnings, then points), again until the site passes — or, when it passes already, until its warnings
@@ -564,7 +567,7 @@ def _fix_first(
 
 
 def score_site(
-    views: Iterable[ItemView],
+    views: Iterable[InspectedItem],
     today: date,
     thresholds: Thresholds = DEFAULT_THRESHOLDS,
     *,
@@ -602,7 +605,7 @@ def _limit_text(line: VetoLine) -> str:
     return f"{veto}否决，{warn}预警"
 
 
-def _item_text(view: ItemView, today: date) -> str:
+def _item_text(view: InspectedItem, today: date) -> str:
     units = "、".join(view.units) or "未指定单位"
     if view.last_update is None:
         seen = "无更新记录"
@@ -627,7 +630,7 @@ def verdict_line(score: Score) -> str:
     return f"检查风险：合格（得分{score.total:g}{warn}）"
 
 
-def render_score(site: str, score: Score, views: dict[int, ItemView], scope: str | None = None) -> str:
+def render_score(site: str, score: Score, views: dict[int, InspectedItem], scope: str | None = None) -> str:
     """The score as a plain-text report (the CLI and /score)."""
     today = score.at
     head = f"{site}{f'（{scope}）' if scope else ''} {today.year}年{today.month}月{today.day}日"
@@ -664,7 +667,7 @@ def render_score(site: str, score: Score, views: dict[int, ItemView], scope: str
     return "\n".join(out)
 
 
-def _item_dict(view: ItemView, today: date) -> dict[str, object]:
+def _item_dict(view: InspectedItem, today: date) -> dict[str, object]:
     return {
         "id": view.id,
         "item": view.label,
@@ -676,7 +679,7 @@ def _item_dict(view: ItemView, today: date) -> dict[str, object]:
     }
 
 
-def score_dict(site: str, score: Score, views: dict[int, ItemView]) -> dict[str, object]:
+def score_dict(site: str, score: Score, views: dict[int, InspectedItem]) -> dict[str, object]:
     """`zhiri score --json`: {"site", "at", "grade", "total", "vetoes", "deductions", "fix_first"}."""
     today = score.at
 

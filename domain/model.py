@@ -8,7 +8,7 @@ from datetime import date
 from enum import StrEnum
 
 
-class Unit(StrEnum):
+class TimeUnit(StrEnum):
     """Time units a rule can be written in. A quarter is 3 months; 半月 is `halfmonth`."""
 
     DAY = "day"  # calendar days
@@ -22,7 +22,7 @@ class Unit(StrEnum):
 @dataclass(frozen=True, slots=True)
 class Span:
     n: int
-    unit: Unit
+    unit: TimeUnit
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,9 +15,9 @@ Representation (decided here, relied on by `domain.due`):
   2-week window): then `rolling`.
 - "at least once per period", in every spelling, is one meaning: a maximum gap, the same as "N内更新".
   每年至少一次, 至少每年一次, 至少一年更新一次, 每月至少更新一次, 每周至少发布一条 → `max_gap` of the period.
-- 每天/每日/日更 (a gap of one day) counts working days (`Unit.WORKDAY`): a news column updated on Friday is
-  due on Monday, and after a holiday on the first working day. Unless the text says weekends or holidays are
-  included (节假日也要更新, 每日（含节假日）, 含周末, 自然日): then calendar days.
+- 每天/每日/日更 (a gap of one day) counts working days (`TimeUnit.WORKDAY`): a news column updated on Friday
+  is due on Monday, and after a holiday on the first working day. Unless the text says weekends or holidays
+  are included (节假日也要更新, 每日（含节假日）, 含周末, 自然日): then calendar days.
 - A reply duty with no time written (及时受理来信, 及时受理依申请来件) is a deadline per received
   request, not a page to refresh: `reply` = "application" (依申请公开) or "letter", and `domain.due` takes
   the default of that kind from the settings. Any rule about answering requests (30日内办结回复) also
@@ -66,7 +66,7 @@ from math import ceil
 from typing import Any
 
 from domain.due import Policy
-from domain.model import Quota, Rule, Span, Unit
+from domain.model import Quota, Rule, Span, TimeUnit
 from domain.numbers import normalize, scan_number
 
 __all__ = ["describe_rule", "parse_rule", "rule_to_dict", "span_days", "span_to_dict"]
@@ -77,23 +77,23 @@ _HINT = "请改写为如“2周内更新”“每年不少于6次”"
 # Vocabulary
 
 # unit word -> (base unit, how many base units one of it is)
-_UNITS: dict[str, tuple[Unit, Fraction]] = {
-    "天": (Unit.DAY, Fraction(1)),
-    "日": (Unit.DAY, Fraction(1)),
-    "自然日": (Unit.DAY, Fraction(1)),
-    "日历日": (Unit.DAY, Fraction(1)),
-    "工作日": (Unit.WORKDAY, Fraction(1)),
-    "小时": (Unit.DAY, Fraction(1, 24)),
-    "周": (Unit.WEEK, Fraction(1)),
-    "星期": (Unit.WEEK, Fraction(1)),
-    "礼拜": (Unit.WEEK, Fraction(1)),
-    "旬": (Unit.DAY, Fraction(10)),
-    "月": (Unit.MONTH, Fraction(1)),
-    "月度": (Unit.MONTH, Fraction(1)),
-    "季": (Unit.MONTH, Fraction(3)),
-    "季度": (Unit.MONTH, Fraction(3)),
-    "年": (Unit.YEAR, Fraction(1)),
-    "年度": (Unit.YEAR, Fraction(1)),
+_UNITS: dict[str, tuple[TimeUnit, Fraction]] = {
+    "天": (TimeUnit.DAY, Fraction(1)),
+    "日": (TimeUnit.DAY, Fraction(1)),
+    "自然日": (TimeUnit.DAY, Fraction(1)),
+    "日历日": (TimeUnit.DAY, Fraction(1)),
+    "工作日": (TimeUnit.WORKDAY, Fraction(1)),
+    "小时": (TimeUnit.DAY, Fraction(1, 24)),
+    "周": (TimeUnit.WEEK, Fraction(1)),
+    "星期": (TimeUnit.WEEK, Fraction(1)),
+    "礼拜": (TimeUnit.WEEK, Fraction(1)),
+    "旬": (TimeUnit.DAY, Fraction(10)),
+    "月": (TimeUnit.MONTH, Fraction(1)),
+    "月度": (TimeUnit.MONTH, Fraction(1)),
+    "季": (TimeUnit.MONTH, Fraction(3)),
+    "季度": (TimeUnit.MONTH, Fraction(3)),
+    "年": (TimeUnit.YEAR, Fraction(1)),
+    "年度": (TimeUnit.YEAR, Fraction(1)),
 }
 
 # Token kinds (one letter each, so a part reads like "EUGNC" in a debugger):
@@ -278,16 +278,17 @@ class _Tok:
     kind: str
     start: int
     end: int
-    # Fraction for N; (Unit, Fraction) for U; how many days a weekday list names for Y; "slot" for a D that
-    # names a day of the calendar (6月, 10日); (Unit, Fraction) for a D that names the next period (次月).
+    # Fraction for N; (TimeUnit, Fraction) for U; how many days a weekday list names for Y; "slot" for a D
+    # that names a day of the calendar (6月, 10日); (TimeUnit, Fraction) for a D that names the next period
+    # (次月).
     value: Any = None
 
 
 _SLOT = "slot"
-_DAY_SPAN = (Unit.DAY, Fraction(1))
+_DAY_SPAN = (TimeUnit.DAY, Fraction(1))
 
 
-def _unit_at(s: str, i: int) -> tuple[str, tuple[Unit, Fraction]] | None:
+def _unit_at(s: str, i: int) -> tuple[str, tuple[TimeUnit, Fraction]] | None:
     """The longest unit word starting at s[i], unless a longer noise word starts there."""
     for size in range(_UNIT_MAX, 0, -1):
         w = s[i : i + size]
@@ -319,7 +320,7 @@ def _read_same_day(s: str, i: int, toks: list[_Tok]) -> int | None:
     j = i + len(same)
     toks.append(_Tok("A", i, i))
     if not s.startswith(("起", "之日起", "算起"), j):
-        unit = (Unit.WORKDAY, Fraction(1)) if same in _NEXT_WORKDAY else _DAY_SPAN
+        unit = (TimeUnit.WORKDAY, Fraction(1)) if same in _NEXT_WORKDAY else _DAY_SPAN
         toks.append(_Tok("N", i, i, Fraction(1)))
         toks.append(_Tok("U", i, j, unit))
     return j
@@ -383,7 +384,7 @@ def _read_weekdays(s: str, i: int, toks: list[_Tok]) -> int | None:
     end += 2 if s.startswith(("每天", "每日"), end) else 0
     if not _after_per(toks, i):
         toks.append(_Tok("E", i, i))
-    toks.append(_Tok("U", i, end, (Unit.WORKDAY, Fraction(1))))
+    toks.append(_Tok("U", i, end, (TimeUnit.WORKDAY, Fraction(1))))
     return end
 
 
@@ -428,7 +429,7 @@ def _read_unit(s: str, i: int, toks: list[_Tok]) -> int | None:
     if word in ("日", "天") and i > 0 and _is_cjk(s[i - 1]) and not (toks and toks[-1].end == i):
         return i + 1
     # 工作日每天 / 工作日每日: every working day.
-    if value[0] is Unit.WORKDAY and s.startswith(("每天", "每日"), end):
+    if value[0] is TimeUnit.WORKDAY and s.startswith(("每天", "每日"), end):
         toks.append(_Tok("E", i, i))
         end += 2
     toks.append(_Tok("U", i, end, value))
@@ -569,13 +570,15 @@ def _date_end(s: str, i: int, j: int, value: Fraction, toks: list[_Tok]) -> tupl
             return day[1] + 1, _Tok("D", i, day[1] + 1, _SLOT)
         # 每年6月 / 6月、12月: a month of the year (a length would be "6个月").
         month_name = value.denominator == 1 and 1 <= value <= 12
-        if month_name and (prev_unit is Unit.YEAR or listed or s[j + 1 : j + 2] in _LIST_MARKS):
+        if month_name and (prev_unit is TimeUnit.YEAR or listed or s[j + 1 : j + 2] in _LIST_MARKS):
             return j + 1, _Tok("D", i, j + 1, _SLOT)
         return None
-    if nxt == "季" and prev_unit is Unit.YEAR:
+    if nxt == "季" and prev_unit is TimeUnit.YEAR:
         end = j + 1 + s.startswith("度", j + 1)  # 每年一季度: which quarter, not how long
         return end, _Tok("D", i, end)
-    dated = prev_unit in (Unit.MONTH, Unit.YEAR) or listed or s.startswith(("前", "之前", "以前"), j + 1)
+    dated = (
+        prev_unit in (TimeUnit.MONTH, TimeUnit.YEAR) or listed or s.startswith(("前", "之前", "以前"), j + 1)
+    )
     if nxt == "日" and dated:
         return j + 1, _Tok("D", i, j + 1, _SLOT)
     return None
@@ -612,7 +615,7 @@ class _Found:
         return self.duty() or self.check_only or self.external or self.fixed
 
 
-def _to_span(n: Fraction, unit: Unit, mult: Fraction) -> Span:
+def _to_span(n: Fraction, unit: TimeUnit, mult: Fraction) -> Span:
     """Normalise "number × unit word" to a whole-number Span.
 
     半月 → 1 halfmonth, 半年 → 6 months, 季 → 3 months, 旬 → 10 days, 1.5个月 → 3 halfmonths, 48小时 → 2 days;
@@ -621,12 +624,12 @@ def _to_span(n: Fraction, unit: Unit, mult: Fraction) -> Span:
     v = n * mult
     if v <= 0:
         raise _NotUnderstood("时长必须大于0")
-    if unit is Unit.DAY and mult < 1:
-        return Span(max(1, ceil(v)), Unit.DAY)
-    if unit is Unit.YEAR and v.denominator != 1:
-        unit, v = Unit.MONTH, v * 12
-    if unit is Unit.MONTH and v.denominator != 1:
-        unit, v = Unit.HALFMONTH, v * 2
+    if unit is TimeUnit.DAY and mult < 1:
+        return Span(max(1, ceil(v)), TimeUnit.DAY)
+    if unit is TimeUnit.YEAR and v.denominator != 1:
+        unit, v = TimeUnit.MONTH, v * 12
+    if unit is TimeUnit.MONTH and v.denominator != 1:
+        unit, v = TimeUnit.HALFMONTH, v * 2
     if v.denominator != 1:
         # Also every part-week: written numbers have halves, tenths…, never sevenths (1.5周 is 10.5 days).
         raise _NotUnderstood("时长不是整天数")
@@ -683,7 +686,7 @@ def _read_part(raw: str, found: _Found) -> None:
     for k, (u, start) in enumerate(zip(spans, starts, strict=True)):
         tok = toks[u]
         number = toks[start].value if start != u else Fraction(1)
-        unit, mult = tok.value if tok.kind == "U" else (Unit.WEEK, Fraction(1))
+        unit, mult = tok.value if tok.kind == "U" else (TimeUnit.WEEK, Fraction(1))
         span = _to_span(number, unit, mult)
         before = kinds[max(spans[k - 1] + 1 if k else 0, consumed) : start]
         after_end = starts[k + 1] if k + 1 < len(spans) else len(toks)
@@ -719,7 +722,7 @@ def _read_part(raw: str, found: _Found) -> None:
         extension = bool({"M", "X"} & set(before))
         # Hours and working days are how deadlines are written: "24小时内", "5个工作日内更新" run from an
         # event unless the text says they are the gap itself (每…, 至少…, 间隔/周期…).
-        deadline_unit = unit is Unit.WORKDAY or (unit is Unit.DAY and mult < 1)
+        deadline_unit = unit is TimeUnit.WORKDAY or (unit is TimeUnit.DAY and mult < 1)
         gap_words = per or "G" in before or "I" in has
         # A reply verb after 每+period ("每年3月31日前公开") still names a period, not an event.
         deadline = "A" in before or ("R" in after and not per) or (deadline_unit and not gap_words)
@@ -777,12 +780,12 @@ def _count_after(toks: list[_Tok], lo: int, hi: int) -> tuple[Fraction | None, b
 
 
 _APPROX_DAYS = {
-    Unit.DAY: 1.0,
-    Unit.WORKDAY: 1.4,
-    Unit.WEEK: 7.0,
-    Unit.HALFMONTH: 15.0,
-    Unit.MONTH: 30.44,
-    Unit.YEAR: 365.25,
+    TimeUnit.DAY: 1.0,
+    TimeUnit.WORKDAY: 1.4,
+    TimeUnit.WEEK: 7.0,
+    TimeUnit.HALFMONTH: 15.0,
+    TimeUnit.MONTH: 30.44,
+    TimeUnit.YEAR: 365.25,
 }
 
 
@@ -854,9 +857,9 @@ _DAILY = re.compile(r"每天|每日|日更|日均|天天|逐日|每一天")
 
 def _daily_span(text: str, span: Span) -> Span:
     """每天/每日 on a news column means every working day unless the text includes holidays."""
-    if span != Span(1, Unit.DAY) or not _DAILY.search(text) or _ALL_DAYS.search(normalize(text)):
+    if span != Span(1, TimeUnit.DAY) or not _DAILY.search(text) or _ALL_DAYS.search(normalize(text)):
         return span
-    return Span(1, Unit.WORKDAY)
+    return Span(1, TimeUnit.WORKDAY)
 
 
 # Answering requests people send in: letters (信箱, 留言, 咨询, 投诉) and applications (依申请公开).
@@ -907,30 +910,30 @@ def rule_to_dict(rule: Rule) -> dict[str, Any]:
 
 
 _UNIT_WORDS = {
-    Unit.DAY: "天",
-    Unit.WORKDAY: "个工作日",
-    Unit.WEEK: "周",
-    Unit.HALFMONTH: "个半月",
-    Unit.MONTH: "个月",
-    Unit.YEAR: "年",
+    TimeUnit.DAY: "天",
+    TimeUnit.WORKDAY: "个工作日",
+    TimeUnit.WEEK: "周",
+    TimeUnit.HALFMONTH: "个半月",
+    TimeUnit.MONTH: "个月",
+    TimeUnit.YEAR: "年",
 }
 _PER_ONE = {
-    Unit.DAY: "每天",
-    Unit.WORKDAY: "每个工作日",
-    Unit.WEEK: "每周",
-    Unit.HALFMONTH: "每半月",
-    Unit.MONTH: "每月",
-    Unit.YEAR: "每年",
+    TimeUnit.DAY: "每天",
+    TimeUnit.WORKDAY: "每个工作日",
+    TimeUnit.WEEK: "每周",
+    TimeUnit.HALFMONTH: "每半月",
+    TimeUnit.MONTH: "每月",
+    TimeUnit.YEAR: "每年",
 }
 
 
 def _length(span: Span) -> str:
-    if span.unit is Unit.HALFMONTH:
+    if span.unit is TimeUnit.HALFMONTH:
         # "3个半月" would read as three and a half months.
         return "半个月" if span.n == 1 else f"{span.n // 2}个月" if span.n % 2 == 0 else f"{15 * span.n}天"
-    if span.unit is Unit.MONTH and span.n == 3:
+    if span.unit is TimeUnit.MONTH and span.n == 3:
         return "季度"
-    if span.unit is Unit.MONTH and span.n == 6:
+    if span.unit is TimeUnit.MONTH and span.n == 6:
         return "半年"
     return f"{span.n}{_UNIT_WORDS[span.unit]}"
 
@@ -956,7 +959,7 @@ def describe_rule(rule: Rule, policy: Policy | None = None) -> str:
         gap = rule.max_gap
         lead = "且" if rule.on_change else ""
         inner = "" if gap.n == 1 else "内"
-        if gap == Span(1, Unit.WORKDAY):
+        if gap == Span(1, TimeUnit.WORKDAY):
             how = (
                 "按工作日计，周末和法定节假日不计，调休上班日要计；"
                 "如节假日也要更新，请在要求中写明“节假日也要更新”"

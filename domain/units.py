@@ -13,13 +13,14 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from domain.model import LinkRole, UnitKind
 
 __all__ = [
     "CellReading",
+    "Groups",
     "UnitLink",
     "UnitReading",
     "compose_units",
@@ -555,3 +556,54 @@ def propose_merges(names: Iterable[str], place: str = "") -> list[tuple[str, str
                 taken.add(short)
                 break
     return out
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Unit groups
+
+
+@dataclass(frozen=True, slots=True)
+class Groups:
+    """Unit groups and their member units (市属各部门 → 市财政局, 市教育局 …; a role such as 具备执法权的单位
+    is a group too), as the administrator filled them: the one place a group is expanded.
+
+    One meaning everywhere: an item of a group belongs to each of its members, so the people and the chats
+    of a member answer for it; and the people and chats bound to a group answer for each member's items.
+    Both sides are expanded and compared: the routine's snapshot (who is told of which item), the units a
+    person answers for (`storage.queries.actor_for`) and the chat a half-month answer is given in
+    (`acts.routine`) ask this. Groups are one level deep: a member is a unit, not another group. A group
+    with no members yet stands for itself.
+    """
+
+    members: Mapping[int, tuple[int, ...]] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, pairs: Iterable[tuple[int, int]]) -> Groups:
+        """From (group id, member id) pairs."""
+        members: dict[int, list[int]] = {}
+        for group, member in pairs:
+            listed = members.setdefault(group, [])
+            if member not in listed:
+                listed.append(member)
+        return cls({group: tuple(listed) for group, listed in members.items()})
+
+    def expand(self, units: Iterable[int]) -> tuple[int, ...]:
+        """The units standing behind `units`: each group replaced by its members, in order, each once."""
+        out: dict[int, None] = {}
+        for unit in units:
+            for real in self.members.get(unit) or (unit,):
+                out[real] = None
+        return tuple(out)
+
+    def covers(self, bound: Iterable[int], item_units: Iterable[int]) -> bool:
+        """Whether people or a chat bound to `bound` answer for something of `item_units`: once groups are
+        expanded, the two share a unit."""
+        return not set(self.expand(bound)).isdisjoint(self.expand(item_units))
+
+    def answerable(self, bound: Iterable[int]) -> frozenset[int]:
+        """Every unit whose items `bound` answers for (the `covers` of each unit an item can be stored
+        under): the units themselves, their groups' members, and the groups holding any of those."""
+        bound = frozenset(bound)
+        mine = set(self.expand(bound))
+        holding = {group for group, members in self.members.items() if not mine.isdisjoint(members)}
+        return frozenset(bound | mine | holding)

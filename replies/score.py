@@ -3,9 +3,10 @@ correction of how inspectors count a column), in words."""
 
 from __future__ import annotations
 
-from acts.category import CategoryItemAmbiguous, CategoryItemUnknown, CategorySet, CategoryUsage
+from acts.category import CategorySet, CategoryUsage
 from domain.inspection import CATEGORY_NAMES, render_score
 from replies.format import problem
+from storage.people import Ambiguous, ItemUnknown
 from storage.queries import Stranger
 from storage.score import SiteScore, category_names
 
@@ -23,10 +24,10 @@ def category_reply(result: object) -> str:
         name = CATEGORY_NAMES[result.category]
         how = "已恢复按路径自动判断" if result.automatic else "已更正"
         return f"{result.item.path}：{how}，检查类别为“{name}”（原为“{CATEGORY_NAMES[result.before]}”）。"
-    if isinstance(result, CategoryItemAmbiguous):
-        paths = "\n".join(f"· {h.path}" for h in result.hits)
+    if isinstance(result, Ambiguous):
+        paths = "\n".join(f"· {h.path}" for h in result.candidates)
         return f"有多个栏目符合，请写出完整路径，例如 /category 首页/部门动态 首页：\n{paths}"
-    if isinstance(result, CategoryItemUnknown):
+    if isinstance(result, ItemUnknown):
         near = f"相近的有：{'、'.join(result.suggestions)}" if result.suggestions else "请检查栏目名称。"
         return f"没有找到栏目“{result.text}”。{near}"
     if not isinstance(result, CategoryUsage):

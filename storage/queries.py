@@ -28,6 +28,7 @@ from domain.due import for_units
 from domain.model import STATE_URGENCY, ItemKind, ReadStatus, Role, State, Status, UnitKind, UnitStatus
 from domain.site import DEFAULT_OFFICE, SiteWords
 from domain.text import owing
+from domain.units import Groups
 from storage.items import Judge, judge_items
 from storage.models import (
     Chat,
@@ -127,14 +128,26 @@ def actor_for(session: Session, speaker: Speaker, configured: Iterable[int]) -> 
 
 
 def _related_units(session: Session, units: frozenset[int]) -> frozenset[int]:
-    if not units:
-        return frozenset()
-    rows = session.exec(
-        select(UnitGroupMember.group_id, UnitGroupMember.member_id).where(
-            or_(col(UnitGroupMember.member_id).in_(units), col(UnitGroupMember.group_id).in_(units))
-        )
+    """The units whose items a person of `units` answers for, beyond their own (`Groups.answerable`)."""
+    return unit_groups(session, units).answerable(units) - units
+
+
+def unit_groups(session: Session, near: Iterable[int] | None = None) -> Groups:
+    """The unit groups as the administrator filled them (`domain.units.Groups`, the one expansion): every
+    group, or the part that matters to the units `near` (the groups they are in and their members, and the
+    other groups of those members), enough for `expand`, `covers` and `answerable` about them."""
+    pairs = select(UnitGroupMember.group_id, UnitGroupMember.member_id)
+    if near is None:
+        return Groups.of(session.exec(pairs).all())
+    near = set(near)
+    if not near:
+        return Groups()
+    first = session.exec(
+        pairs.where(or_(col(UnitGroupMember.group_id).in_(near), col(UnitGroupMember.member_id).in_(near)))
     ).all()
-    return frozenset(g if m in units else m for g, m in rows)
+    reached = {member for group, member in first if group in near} - near
+    second = session.exec(pairs.where(col(UnitGroupMember.member_id).in_(reached))).all() if reached else []
+    return Groups.of([*first, *second])
 
 
 # ------------------------------------------------------------------------------------------------
@@ -450,6 +463,8 @@ class UnitLate:
 
 @dataclass(frozen=True)
 class ItemLine:
+    """One item as a view lists it, judged for the moment the view is read (/mine, /due, /overdue …)."""
+
     item_id: int
     path: str
     kind: ItemKind
@@ -520,17 +535,14 @@ def overdue_items(
         late[item.id] = row
     ordered = sorted(units.values(), key=lambda u: (-max(i.days_late for i in u[1].values()), u[0]))
     return tuple(
-        UnitLate(name, tuple(sorted(late.values(), key=lambda i: (i.due_on, i.path))))
+        UnitLate(name, tuple(sorted(late.values(), key=lambda i: (i.due_on or date.max, i.path))))
         for name, late in ordered
     )
 
 
 def group_members(session: Session) -> dict[int, tuple[int, ...]]:
-    """Each unit group's members (市属各部门 → 市财政局, 市教育局)."""
-    out: dict[int, list[int]] = defaultdict(list)
-    for group_id, member_id in session.exec(select(UnitGroupMember.group_id, UnitGroupMember.member_id)):
-        out[group_id].append(member_id)
-    return {g: tuple(ms) for g, ms in out.items()}
+    """Each unit group's members (市属各部门 → 市财政局, 市教育局), as `unit_groups` loads them."""
+    return dict(unit_groups(session).members)
 
 
 def needs_rule_items(session: Session, unit_ids: frozenset[int] | None) -> tuple[ItemLine, ...]:

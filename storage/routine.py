@@ -44,11 +44,10 @@ from storage.models import (
     RoutineRun,
     Site,
     Unit,
-    UnitGroupMember,
     UpdateLog,
 )
 from storage.outbox import Withdrawn, find_by_message, withdraw_unsent
-from storage.queries import site_words
+from storage.queries import site_words, unit_groups
 
 # ---------------------------------------------------------------------------------------------------------
 # Runs
@@ -150,21 +149,7 @@ def gather(
     # Units, and group units (市属各部门) expanded to their members: an item of the group is each member's.
     units = session.exec(select(Unit).where(Unit.site_id == site_id).order_by(col(Unit.name))).all()
     unit_ids = [u.id for u in units if u.id is not None]
-    members: dict[int, list[int]] = defaultdict(list)
-    for group_id, member_id in session.exec(
-        select(UnitGroupMember.group_id, UnitGroupMember.member_id).where(
-            col(UnitGroupMember.group_id).in_(unit_ids)
-        )
-    ):
-        members[group_id].append(member_id)
-
-    def expand(ids: Iterable[int]) -> tuple[int, ...]:
-        out: list[int] = []
-        for u in ids:
-            for v in members.get(u) or [u]:
-                if v not in out:
-                    out.append(v)
-        return tuple(out)
+    expand = unit_groups(session, unit_ids).expand
 
     people: dict[tuple[int | None, str], list[Who]] = defaultdict(list)
     for unit_id, role, person in session.exec(

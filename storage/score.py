@@ -15,7 +15,7 @@ from sqlmodel import Session, col, select
 from domain.access import takes_part
 from domain.inspection import (
     CATEGORY_NAMES,
-    ItemView,
+    InspectedItem,
     Score,
     score_site,
 )
@@ -34,7 +34,7 @@ YEAR = timedelta(days=366)
 class SiteScore:
     site: str
     score: Score
-    views: dict[int, ItemView]
+    views: dict[int, InspectedItem]
     scope: str | None = None  # the units a leader sees, when not the whole site
     unreachable_known: bool = False
 
@@ -48,7 +48,7 @@ def to_category(value: str) -> Category:
 
 def item_views(
     session: Session, now: datetime, judge: Judge, site_id: int, unit_ids: frozenset[int] | None = None
-) -> list[ItemView]:
+) -> list[InspectedItem]:
     """Every live item of the site (of these units, when given) with the facts inspectors look at."""
     wanted: list[ColumnElement[bool]] = [col(Item.site_id) == site_id, col(Item.retired_at).is_(None)]
     if unit_ids is not None:
@@ -94,7 +94,7 @@ def item_views(
         levels = [x for x in (item.level1, item.level2, item.level3, item.level4, item.level5) if x]
         label = item.path if kind == ItemKind.COLUMN else " ".join(x for x in (item.platform, item.name) if x)
         views.append(
-            ItemView(
+            InspectedItem(
                 id=item.id,
                 label=label,
                 units=tuple(units.get(item.id, ())),

@@ -12,7 +12,7 @@ import pytest
 
 from bot.config import Settings
 from bot.env import local_tz
-from domain.model import Span, Unit
+from domain.model import Span, TimeUnit
 
 EXAMPLE = Path(__file__).parent.parent / ".env.example"
 
@@ -27,8 +27,8 @@ def test_the_example_loads_with_the_documented_defaults():
     assert settings.database_url == "sqlite:///data/zhiri.db"
     assert settings.routine.warning_repeat_at == time(15, 0)
     assert settings.routine.weekly_summary_weekday == 4  # Friday, Monday = 0
-    assert settings.policy.on_change_floor == Span(1, Unit.YEAR)
-    assert settings.policy.account_default_gap == Span(1, Unit.WEEK)
+    assert settings.policy.on_change_floor == Span(1, TimeUnit.YEAR)
+    assert settings.policy.account_default_gap == Span(1, TimeUnit.WEEK)
 
 
 def test_settings_come_from_the_environment(monkeypatch):
@@ -40,7 +40,7 @@ def test_settings_come_from_the_environment(monkeypatch):
     assert settings.admin_telegram_ids == [11, 22, 33]
     assert settings.routine.warning_repeat_at is None
     assert settings.policy.on_change_floor is None
-    assert settings.policy.account_default_gap == Span(10, Unit.DAY)
+    assert settings.policy.account_default_gap == Span(10, TimeUnit.DAY)
 
 
 @pytest.mark.parametrize(

@@ -10,8 +10,8 @@ import pytest
 
 from domain.calendar import WorkCalendar
 from domain.due import Policy, add_span, evaluate, period_bounds
-from domain.inspection import DEFAULT_THRESHOLDS, ItemView, score_site
-from domain.model import Category, ItemFacts, ItemKind, Span, State, Status, Unit, UnitStatus
+from domain.inspection import DEFAULT_THRESHOLDS, InspectedItem, score_site
+from domain.model import Category, ItemFacts, ItemKind, Span, State, Status, TimeUnit, UnitStatus
 from domain.rules import parse_rule
 
 D = date
@@ -161,7 +161,7 @@ def test_a_reply_duty_without_a_time_takes_the_default_of_its_kind(
     facts = column(text, D(2026, 6, 1), open_events=(D(2026, 10, 1),))
     status = evaluate(facts, D(2026, 10, 12), cal)
     assert (status.due, status.driver) == (due, "after_event")
-    short = Policy(letter_reply=Span(10, Unit.DAY), application_reply=Span(2, Unit.WORKDAY))
+    short = Policy(letter_reply=Span(10, TimeUnit.DAY), application_reply=Span(2, TimeUnit.WORKDAY))
     if "及时" in text:
         assert evaluate(facts, D(2026, 10, 12), cal, short).state is State.OVERDUE
 
@@ -293,13 +293,13 @@ def test_it_lets_the_earliest_part_decide(cal: WorkCalendar) -> None:
 @pytest.mark.parametrize(
     ("day", "per", "start", "end"),
     [
-        (D(2026, 11, 18), Span(1, Unit.WEEK), D(2026, 11, 16), D(2026, 11, 22)),
-        (D(2026, 2, 20), Span(1, Unit.HALFMONTH), D(2026, 2, 16), D(2026, 2, 28)),
-        (D(2026, 2, 15), Span(1, Unit.HALFMONTH), D(2026, 2, 1), D(2026, 2, 15)),
-        (D(2026, 8, 15), Span(3, Unit.MONTH), D(2026, 7, 1), D(2026, 9, 30)),
-        (D(2026, 2, 15), Span(6, Unit.MONTH), D(2026, 1, 1), D(2026, 6, 30)),
-        (D(2026, 5, 5), Span(1, Unit.YEAR), D(2026, 1, 1), D(2026, 12, 31)),
-        (D(2026, 11, 18), Span(1, Unit.DAY), D(2026, 11, 18), D(2026, 11, 18)),
+        (D(2026, 11, 18), Span(1, TimeUnit.WEEK), D(2026, 11, 16), D(2026, 11, 22)),
+        (D(2026, 2, 20), Span(1, TimeUnit.HALFMONTH), D(2026, 2, 16), D(2026, 2, 28)),
+        (D(2026, 2, 15), Span(1, TimeUnit.HALFMONTH), D(2026, 2, 1), D(2026, 2, 15)),
+        (D(2026, 8, 15), Span(3, TimeUnit.MONTH), D(2026, 7, 1), D(2026, 9, 30)),
+        (D(2026, 2, 15), Span(6, TimeUnit.MONTH), D(2026, 1, 1), D(2026, 6, 30)),
+        (D(2026, 5, 5), Span(1, TimeUnit.YEAR), D(2026, 1, 1), D(2026, 12, 31)),
+        (D(2026, 11, 18), Span(1, TimeUnit.DAY), D(2026, 11, 18), D(2026, 11, 18)),
     ],
 )
 def test_it_aligns_quota_periods_with_the_calendar(day: date, per: Span, start: date, end: date) -> None:
@@ -307,9 +307,9 @@ def test_it_aligns_quota_periods_with_the_calendar(day: date, per: Span, start: 
 
 
 def test_it_aligns_two_week_periods_on_mondays() -> None:
-    start, end = period_bounds(D(2026, 11, 18), Span(2, Unit.WEEK))
+    start, end = period_bounds(D(2026, 11, 18), Span(2, TimeUnit.WEEK))
     assert start.weekday() == 0 and (end - start).days == 13 and start <= D(2026, 11, 18) <= end
-    assert period_bounds(end, Span(2, Unit.WEEK)) == (start, end)
+    assert period_bounds(end, Span(2, TimeUnit.WEEK)) == (start, end)
 
 
 def test_it_gives_accounts_a_weekly_default_and_flags_zombies(cal: WorkCalendar) -> None:
@@ -398,7 +398,7 @@ def test_an_item_crosses_its_line_on_the_day_the_score_first_deducts_it(
     facts = column("适时更新", last, category=category)
 
     def deducted(today: date) -> bool:
-        view = ItemView(1, "栏目", (), ItemKind.COLUMN, category, 2, State.FRESH, last, last_update=last)
+        view = InspectedItem(1, "栏目", (), ItemKind.COLUMN, category, 2, State.FRESH, last, last_update=last)
         return any(d.line == line for d in score_site([view], today, policy.lines).deductions)
 
     risk = evaluate(facts, last, cal, policy).risk
@@ -473,9 +473,9 @@ def test_it_honours_the_warn_lead_setting(cal: WorkCalendar) -> None:
 
 
 def test_it_adds_spans_like_people_do(cal: WorkCalendar) -> None:
-    assert add_span(D(2026, 1, 31), Span(1, Unit.MONTH), cal) == D(2026, 2, 28)
-    assert add_span(D(2026, 9, 30), Span(1, Unit.WORKDAY), cal) == D(2026, 10, 8)
-    assert add_span(D(2026, 11, 1), Span(2, Unit.HALFMONTH), cal) == D(2026, 12, 1)
+    assert add_span(D(2026, 1, 31), Span(1, TimeUnit.MONTH), cal) == D(2026, 2, 28)
+    assert add_span(D(2026, 9, 30), Span(1, TimeUnit.WORKDAY), cal) == D(2026, 10, 8)
+    assert add_span(D(2026, 11, 1), Span(2, TimeUnit.HALFMONTH), cal) == D(2026, 12, 1)
 
 
 @pytest.mark.parametrize(

@@ -86,10 +86,10 @@ def view(
     empty: bool = False,
     broken: bool = False,
 ):
-    from domain.inspection import ItemView
+    from domain.inspection import InspectedItem
 
     n = next(_ids)
-    return ItemView(
+    return InspectedItem(
         id=n,
         label=f"栏目{n}",
         units=("市某局",),

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from domain.model import Quota, Rule, Span, Unit
+from domain.model import Quota, Rule, Span, TimeUnit
 from domain.rules import describe_rule, parse_rule, rule_to_dict
 
 _UNITS = {"d": "day", "wd": "workday", "w": "week", "hm": "halfmonth", "m": "month", "y": "year"}
@@ -385,7 +385,7 @@ def test_it_reads_a_duty_held_by_each_contributing_unit(text: str, per_unit: boo
 
 def test_it_keeps_the_model_types() -> None:
     rule = parse_rule("每两周至少3条，适时更新")
-    assert rule.quota == Quota(3, Span(2, Unit.WEEK))
+    assert rule.quota == Quota(3, Span(2, TimeUnit.WEEK))
     assert rule.on_change is True
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from domain.units import compose_units, placeholder_kind, read_unit_cell
+from domain.units import Groups, compose_units, placeholder_kind, read_unit_cell
 
 # (cell, leads, co-leads, helpers, placeholders as (name, role, kind))
 SHAPES = [
@@ -136,3 +136,43 @@ def test_a_cell_with_only_helpers_still_has_someone_leading():
 )
 def test_placeholder_kinds(name, kind):
     assert placeholder_kind(name) == kind
+
+
+# -- unit groups: the one expansion ----------------------------------------------------------------------
+
+# 市属各部门 (10) holds 市财政局 (1) and 市教育局 (2); 具备执法权的单位 (20) holds 市教育局 and
+# 市市场监管局 (3); 各乡镇 (30) is not filled yet; 市政府办公室 (4) is in no group.
+GROUPS = Groups.of([(10, 1), (10, 2), (20, 2), (20, 3), (10, 1)])
+
+
+def test_a_group_expands_to_its_members_and_an_unfilled_group_stands_for_itself():
+    assert GROUPS.members == {10: (1, 2), 20: (2, 3)}
+    assert GROUPS.expand([10, 4]) == (1, 2, 4)
+    assert GROUPS.expand([10, 20]) == (1, 2, 3)
+    assert GROUPS.expand([30]) == (30,)
+    assert Groups().expand([10]) == (10,)
+
+
+@pytest.mark.parametrize(
+    ("bound", "item_units", "covered"),
+    [
+        ((1,), (10,), True),  # a member answers for its group's items
+        ((10,), (1,), True),  # a group's people and chats answer for each member's items
+        ((1,), (2,), False),  # a member does not answer for another member's own items
+        ((10,), (20,), True),  # two groups sharing a member (市教育局)
+        ((1,), (20,), False),  # 市财政局 is not in 具备执法权的单位
+        ((4,), (10,), False),
+        ((30,), (30,), True),  # an unfilled group answers for its own items
+        ((), (1,), False),
+    ],
+)
+def test_covers_compares_both_sides_expanded(bound, item_units, covered):
+    assert GROUPS.covers(bound, item_units) is covered
+
+
+def test_answerable_is_covers_for_every_unit_an_item_can_be_stored_under():
+    every = (1, 2, 3, 4, 10, 20, 30)
+    for bound in [(1,), (2,), (10,), (20,), (4,), (30,), (1, 3), ()]:
+        assert GROUPS.answerable(bound) == {u for u in every if GROUPS.covers(bound, (u,))}, bound
+    assert GROUPS.answerable([1]) == {1, 10}
+    assert GROUPS.answerable([10]) == {1, 2, 10, 20}
