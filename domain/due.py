@@ -45,6 +45,7 @@ from domain.model import (
     Status,
     TimeUnit,
     UnitStatus,
+    own_shares,
 )
 
 __all__ = ["Policy", "add_span", "evaluate", "for_units", "period_bounds", "reply_span"]
@@ -314,13 +315,10 @@ def for_units(status: Status, unit_ids: Iterable[int]) -> Status:
     """A per-unit item as the given units answer for it: the most urgent of their own states, their
     shortfalls added up, only their `units`. Unchanged when the rule is not per unit or none of them
     contributes (an administrator's whole view)."""
-    if not status.units:
+    mine = own_shares(status.units, unit_ids)
+    if mine is None:
         return status
-    wanted = set(unit_ids)
-    mine = tuple(u for u in status.units if u.unit_id in wanted)
-    if not mine or mine == status.units:
-        return status
-    worst = mine[0]  # `units` is worst first
+    worst = mine[0]
     return replace(
         status,
         state=worst.state,

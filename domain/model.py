@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
@@ -180,6 +180,18 @@ class UnitStatus:
     days_late: int
     missing: int
     name: str = ""  # the unit's name, filled in by whoever knows it (storage), for people to read
+
+
+def own_shares(shares: tuple[UnitStatus, ...], unit_ids: Iterable[int]) -> tuple[UnitStatus, ...] | None:
+    """Under a per-unit duty, the shares of these units (worst first, as `shares` is): what they answer for.
+    None when the view does not change: the duty is not per unit, none of them contributes (an administrator's
+    whole view), or all of them do. `domain.due.for_units` (a `Status`) and `ItemView.seen_by` (the routine's
+    view) both narrow an item this way."""
+    if not shares:
+        return None
+    wanted = set(unit_ids)
+    mine = tuple(s for s in shares if s.unit_id in wanted)
+    return mine if mine and mine != shares else None
 
 
 @dataclass(frozen=True, slots=True)

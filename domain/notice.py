@@ -18,7 +18,7 @@ from enum import StrEnum
 from typing import Any
 
 from domain.actions import Offer
-from domain.model import CheckResult, InspectionRisk, ItemKind, ReadStatus, State, UnitStatus
+from domain.model import CheckResult, InspectionRisk, ItemKind, ReadStatus, State, UnitStatus, own_shares
 
 
 class MessageKind(StrEnum):
@@ -130,11 +130,8 @@ class ItemView:
     def seen_by(self, unit_ids: Iterable[int]) -> ItemView:
         """The item as these units answer for it: under a per-unit duty, the most urgent of their own
         shares (`domain.due.for_units` does the same to a `Status`); otherwise the item itself."""
-        if not self.shares:
-            return self
-        wanted = set(unit_ids)
-        mine = tuple(s for s in self.shares if s.unit_id in wanted)
-        if not mine or mine == self.shares:
+        mine = own_shares(self.shares, unit_ids)
+        if mine is None:
             return self
         worst = mine[0]
         return replace(
