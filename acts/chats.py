@@ -18,7 +18,7 @@ from sqlmodel import Session, col, select
 
 from domain.access import Act, administers, permits
 from domain.model import Role
-from domain.notice import MessageKind
+from domain.notice import MessageKind, make_key
 from storage import outbox
 from storage.items import Judge
 from storage.models import (
@@ -223,7 +223,7 @@ def bot_membership_changed(
         day = judge.today(now)
         text = notice(row.title, units, row.all_units, kicked, withdrawn)
         for tid in _admin_telegram_ids(session, configured, units):
-            key = outbox.make_key(
+            key = make_key(
                 MessageKind.ADMIN_NOTICE, tid, day, extra=f"chat_left:{chat.telegram_chat_id}:{event_key}"
             )
             _, created = outbox.enqueue(

@@ -17,8 +17,8 @@ from datetime import UTC, datetime, time
 from sqlmodel import Session
 
 from bot.config import load_settings
-from domain.notice import Slot
-from domain.routine import Planned, plan, slots_on
+from domain.notice import Planned, Slot
+from domain.routine import plan, slots_on
 from domain.text import ymd
 from domain.wording import KIND_NAMES
 from jobs.routine import snapshot_at

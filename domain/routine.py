@@ -46,7 +46,6 @@ from domain.notice import (
     Overdue,
     Planned,
     Recipient,
-    Report,
     Slot,
     Unbound,
     UnboundUnit,
@@ -55,29 +54,18 @@ from domain.notice import (
     WeeklySummary,
     Who,
     Why,
-    make_key,
 )
 from domain.site import SiteWords
 from domain.wording import SiteText, Style, render_all
 
 __all__ = [
     "SLOTS",
-    "Answer",
-    "ChatView",
-    "ItemView",
-    "Notice",
-    "Planned",
-    "Recipient",
-    "Report",
     "RoutineSettings",
     "Snapshot",
-    "UnitView",
-    "Who",
     "check_day",
     "decide",
     "due_slots",
     "half_month_period",
-    "make_key",
     "needs_action",
     "parse_holiday_list",
     "plan",

@@ -24,9 +24,8 @@ from channels.registry import Channels
 from channels.transport import Transport
 from domain.calendar import WorkCalendar
 from domain.due import Policy
-from domain.notice import Slot
+from domain.notice import Planned, Slot
 from domain.routine import (
-    Planned,
     RoutineSettings,
     Snapshot,
     due_slots,

@@ -7,7 +7,7 @@ import io
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
-from domain.routine import Report
+from domain.notice import Report
 from reports.sheetwrite import append_row
 
 __all__ = ["render_report"]

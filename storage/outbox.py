@@ -21,8 +21,7 @@ from sqlalchemy import func, update
 from sqlmodel import Session, col, or_, select
 
 from domain.actions import Offer, offers_from_rows, offers_to_rows
-from domain.notice import TELEGRAM
-from domain.routine import make_key as make_key  # the key is the plan's; writers here may build one
+from domain.notice import TELEGRAM, make_key
 from storage.db import insert_new
 from storage.models import Chat, ChatUnit, Outbox
 

@@ -20,16 +20,8 @@ from sqlalchemy import and_, or_
 from sqlmodel import Session, col, select
 
 from domain.model import DayKind, Role
-from domain.notice import MessageKind, Slot
-from domain.routine import (
-    Answer,
-    ChatView,
-    ItemView,
-    Snapshot,
-    UnitView,
-    Who,
-    half_month_period,
-)
+from domain.notice import Answer, ChatView, ItemView, MessageKind, Slot, UnitView, Who
+from domain.routine import Snapshot, half_month_period
 from storage.items import LIVE_LOG, Judge, judge_items
 from storage.models import (
     CalendarDay,

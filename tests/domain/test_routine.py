@@ -15,16 +15,11 @@ import pytest
 from domain.actions import Action, Offer
 from domain.calendar import WorkCalendar, YearOverride
 from domain.model import InspectionRisk, State
+from domain.notice import Answer, ChatView, ItemView, UnitView, Who, make_key
 from domain.routine import (
-    Answer,
-    ChatView,
-    ItemView,
     RoutineSettings,
     Snapshot,
-    UnitView,
-    Who,
     due_slots,
-    make_key,
     parse_holiday_list,
     plan,
     report_day,
