@@ -17,9 +17,10 @@ from collections.abc import Iterable
 from typing import Any
 
 from openpyxl.cell.cell import Cell
+from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from openpyxl.worksheet.worksheet import Worksheet
 
-__all__ = ["FORMULA_START", "append_row", "put", "text_for_cell"]
+__all__ = ["FORMULA_START", "append_row", "put", "text_cells", "text_for_cell"]
 
 # What a spreadsheet may read as the start of a formula or a command: = + - @, tab and line breaks in front
 # of them, and the full-width forms an input method types.
@@ -45,17 +46,22 @@ def put(cell: Cell, value: Any) -> None:
         cell.quotePrefix = True
 
 
+def text_cells(ws: Worksheet | WriteOnlyWorksheet, values: Iterable[Any]) -> list[Cell]:
+    """A row's cells, every string written as text (see `put`), ready for `ws.append` (a write-only sheet's
+    too). An empty row is still a row: one empty cell."""
+    cells = []
+    for value in values:
+        cell = Cell(ws, row=1, column=1)  # placed where `append` puts it
+        put(cell, value)
+        cells.append(cell)
+    return cells or [Cell(ws, row=1, column=1)]
+
+
 def append_row(ws: Worksheet, values: Iterable[Any]) -> int:
     """`ws.append`, with every string written as text (see `put`). Returns the row's number.
 
     The cells are made first and appended as they are, so the row's number is the cells' own: asking
     `ws.max_row` scans every cell of the sheet, which made a long export quadratic."""
-    cells = []
-    for value in values:
-        cell = Cell(ws)
-        put(cell, value)
-        cells.append(cell)
-    if not cells:  # an empty row is still a row
-        cells.append(Cell(ws))
+    cells = text_cells(ws, values)
     ws.append(cells)
     return int(cells[0].row)

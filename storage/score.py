@@ -5,6 +5,7 @@ and the administrator's per-item correction of a column's inspection category.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -19,7 +20,7 @@ from domain.inspection import (
     Score,
     score_site,
 )
-from domain.model import Category, ItemKind, ReadStatus
+from domain.model import Category, ItemKind, ReadStatus, Status
 from storage.items import LIVE_LOG, Judge, judge_items
 from storage.models import Event, Item, ItemUnit, Site, Unit, UpdateLog
 from storage.queries import (
@@ -47,9 +48,15 @@ def to_category(value: str) -> Category:
 
 
 def item_views(
-    session: Session, now: datetime, judge: Judge, site_id: int, unit_ids: frozenset[int] | None = None
+    session: Session,
+    now: datetime,
+    judge: Judge,
+    site_id: int,
+    unit_ids: frozenset[int] | None = None,
+    statuses: Mapping[int, Status] | None = None,
 ) -> list[InspectedItem]:
-    """Every live item of the site (of these units, when given) with the facts inspectors look at."""
+    """Every live item of the site (of these units, when given) with the facts inspectors look at.
+    `statuses`: the items already judged for `now` by the caller (the export), not judged a second time."""
     wanted: list[ColumnElement[bool]] = [col(Item.site_id) == site_id, col(Item.retired_at).is_(None)]
     if unit_ids is not None:
         theirs = sa_select(col(ItemUnit.item_id)).where(col(ItemUnit.unit_id).in_(unit_ids))
@@ -60,7 +67,8 @@ def item_views(
     # The items' facts are read with the items' own condition as a subquery, never their ids in one list:
     # no statement grows with the site (PostgreSQL takes at most 65,535 parameters).
     ids = sa_select(col(Item.id)).where(*wanted)
-    statuses = judge_items(session, items, judge, now)
+    if statuses is None or any(item.id not in statuses for item in items):
+        statuses = judge_items(session, items, judge, now)
     units: dict[int, list[str]] = defaultdict(list)
     for item_id, name in session.execute(
         sa_select(col(ItemUnit.item_id), col(Unit.name))
@@ -124,12 +132,13 @@ def score_of(
     scope: str | None = None,
     *,
     fix_first: bool = True,
+    statuses: Mapping[int, Status] | None = None,
 ) -> SiteScore:
     """The site (these units of it, when given) as inspectors grade it, by the judge's thresholds.
     `fix_first=False`: without the list of what to fix first, which tries fixing each stale item in turn
     (costly on a large site) and which the export does not show."""
     assert site.id is not None
-    views = item_views(session, now, judge, site.id, unit_ids)
+    views = item_views(session, now, judge, site.id, unit_ids, statuses)
     # No availability probes are stored yet: the unreachable line reads 无数据.
     limit = {} if fix_first else {"fix_limit": 0}
     score = score_site(views, judge.today(now), judge.policy.lines, unreachable_pct=None, **limit)
