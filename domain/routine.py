@@ -300,13 +300,6 @@ def _groups(
     return tuple(groups)
 
 
-def _seen(items: Iterable[ItemView], unit_ids: Iterable[int], *, notify: bool = False) -> list[ItemView]:
-    """The items an audience's units answer for (with `notify`: are reminded of), each as those units see
-    it (`ItemView.seen_by`: a per-unit duty shows their own share)."""
-    units = set(unit_ids)
-    return [i.seen_by(units) for i in items if units & set(i.notify_unit_ids if notify else i.unit_ids)]
-
-
 def _listed(groups: Sequence[Group]) -> list[ItemView]:
     return [i for g in groups for i in g.items]
 
@@ -328,6 +321,39 @@ class _Ctx:
     settings: RoutineSettings
     out: list[Notice] = field(default_factory=list)
     nowhere: dict[int, set[str]] = field(default_factory=dict)  # unit id -> kinds that could not be delivered
+
+    @cached_property
+    def _by_unit(self) -> tuple[dict[int, list[int]], dict[int, list[int]]]:
+        """The snapshot's items by unit, as positions in `snap.items`: those each unit answers for, and those
+        it is reminded of. Built once per plan, so that each audience reads its own items instead of every
+        group scanning every item (2,000 groups × 100,000 items)."""
+        answers: dict[int, list[int]] = defaultdict(list)
+        reminded: dict[int, list[int]] = defaultdict(list)
+        for k, item in enumerate(self.snap.items):
+            for u in dict.fromkeys(item.unit_ids):
+                answers[u].append(k)
+            for u in dict.fromkeys(item.notify_unit_ids):
+                reminded[u].append(k)
+        return answers, reminded
+
+    def has_items(self, unit_id: int) -> bool:
+        return unit_id in self._by_unit[0]
+
+    def items_of(self, unit_id: int) -> list[ItemView]:
+        """The items the unit answers for, in the snapshot's order, as they are (no share narrowing)."""
+        return [self.snap.items[k] for k in self._by_unit[0].get(unit_id, ())]
+
+    def seen(self, unit_ids: Iterable[int], *, notify: bool = False) -> list[ItemView]:
+        """The items an audience's units answer for (with `notify`: are reminded of), in the snapshot's order,
+        each as those units see it (`ItemView.seen_by`: a per-unit duty shows their own share)."""
+        index = self._by_unit[1 if notify else 0]
+        units = set(unit_ids)
+        if len(units) == 1:
+            positions: list[int] = index.get(next(iter(units)), [])
+        else:
+            positions = sorted({k for u in units for k in index.get(u, ())})
+        items = self.snap.items
+        return [items[k].seen_by(units) for k in positions]
 
     def add(
         self,
@@ -421,7 +447,7 @@ def needs_action(item: ItemView, today: date) -> bool:
 def _daily_read(ctx: _Ctx, slot: Slot) -> None:
     today = ctx.today
     for aud in _audiences(ctx.snap):
-        items = _seen(ctx.snap.items, aud.unit_ids)
+        items = ctx.seen(aud.unit_ids)
         if not items:
             continue
         shown, rest = items, None
@@ -450,7 +476,7 @@ def _due_warning(ctx: _Ctx, slot: Slot) -> None:
     repeat = slot == Slot.DUE_WARNING_REPEAT
     for aud in _audiences(ctx.snap):
         units = set(aud.unit_ids)
-        mine = _seen(ctx.snap.items, units, notify=True)
+        mine = ctx.seen(units, notify=True)
         now_items = [i for i in mine if _warned_today(i, today)]
         soon_items = [] if repeat else [i for i in mine if _advance(ctx, i)]
         if not now_items and not soon_items:
@@ -468,7 +494,7 @@ def _overdue(ctx: _Ctx, slot: Slot) -> None:
     today = ctx.today
     for aud in _audiences(ctx.snap):
         units = set(aud.unit_ids)
-        late = [i for i in _seen(ctx.snap.items, units, notify=True) if i.state is State.OVERDUE]
+        late = [i for i in ctx.seen(units, notify=True) if i.state is State.OVERDUE]
         if late:
             groups = _groups(ctx.snap, aud, late, notify=True, today=today)
             ctx.add(MessageKind.OVERDUE, slot, aud.to, Overdue(groups), asks=True)
@@ -532,13 +558,14 @@ def _evening_note(ctx: _Ctx, slot: Slot) -> None:
     total = 0
     ids: list[int] = []
     units = ctx.snap.units_by_id
+    chats = {c.telegram_id: c for c in ctx.snap.chats}
     for aud in _audiences(ctx.snap):
-        if aud.to.nowhere or not any(set(i.unit_ids) & set(aud.unit_ids) for i in ctx.snap.items):
+        if aud.to.chat_id is None or not any(ctx.has_items(u) for u in aud.unit_ids):
             continue
         total += 1
         if aud.to.chat_id in ctx.snap.read_confirmed:
             continue
-        chat = next(c for c in ctx.snap.chats if c.telegram_id == aud.to.chat_id)
+        chat = chats[aud.to.chat_id]
         named = tuple(units[u] for u in aud.unit_ids if u in units)
         missing.append((chat, named))
         ids.extend(u.id for u in named)
@@ -576,7 +603,7 @@ def _half_month_check(ctx: _Ctx, slot: Slot) -> None:
     period = half_month_period(today)
     due = report_day(period, ctx.calendar, ctx.settings)
     for aud in _audiences(ctx.snap):
-        items = _seen(ctx.snap.items, aud.unit_ids)
+        items = ctx.seen(aud.unit_ids)
         if not items:
             continue
         if len(items) > ctx.settings.full_list_max:
@@ -619,7 +646,7 @@ def _half_month_report(ctx: _Ctx, slot: Slot) -> None:
     ok = bad = 0
     seen: set[int] = set()
     for unit in sorted(units.values(), key=lambda u: u.name):
-        mine = sorted((i for i in ctx.snap.items if unit.id in i.unit_ids), key=lambda i: i.title)
+        mine = sorted(ctx.items_of(unit.id), key=lambda i: i.title)
         if not mine:
             continue
         answered = 0
@@ -678,7 +705,7 @@ def _weekly_summary(ctx: _Ctx, slot: Slot) -> None:
                 late[unit_id].append(view)
     before = ctx.snap.last_week_late
     units = sorted(
-        (u for u in ctx.snap.units if any(u.id in i.unit_ids for i in ctx.snap.items)),
+        (u for u in ctx.snap.units if ctx.has_items(u.id)),
         key=lambda u: (-len(late.get(u.id, ())), u.name),
     )
     if not units:
@@ -725,7 +752,7 @@ def _weekly_summary(ctx: _Ctx, slot: Slot) -> None:
             by_leader.setdefault((leader.id, leader.label), (leader, []))[1].append(u)
     for leader, mine in by_leader.values():
         ids = {u.id for u in mine}
-        mine_late = [i for i in _seen(ctx.snap.items, ids, notify=True) if i.state is State.OVERDUE]
+        mine_late = [i for i in ctx.seen(ids, notify=True) if i.state is State.OVERDUE]
         body = summary(mine, "、".join(u.name for u in mine))
         ctx.add(MessageKind.WEEKLY_SUMMARY, slot, _person(leader), body, mine_late, key_items=(), extra=extra)
 
@@ -738,7 +765,7 @@ def _unbound_notice(ctx: _Ctx, slot: Slot) -> None:
         unit = units.get(unit_id)
         if unit is None:
             continue
-        mine = [i for i in ctx.snap.items if unit_id in i.unit_ids]
+        mine = ctx.items_of(unit_id)
         told = [i.seen_by((unit_id,)) for i in mine if unit_id in i.notify_unit_ids]
         late = sum(1 for i in told if i.state is State.OVERDUE)
         due = sum(1 for i in told if _warned_today(i, ctx.today))
