@@ -60,6 +60,9 @@ class Outgoing:
     document: bytes | None = None
     document_name: str | None = None
     platform: str = TELEGRAM  # the chat's platform: `channels.registry.Channels` hands it to that transport
+    # The one unit the chat is bound to (`Outbox.unit_id`; None: several, or all): a robot's signed links
+    # are bound to it.
+    unit_id: int | None = None
 
 
 class Transport(Protocol):

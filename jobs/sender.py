@@ -121,6 +121,7 @@ class _Row:
     day: date
     failures: int
     platform: str
+    unit_id: int | None = None
 
 
 async def drain(
@@ -249,6 +250,7 @@ class _Drain:
                     r.day,
                     r.failures,
                     r.platform,
+                    r.unit_id,
                 )
                 for r in rows
                 if r.id is not None and r.chat_id is not None and r.id not in self.state.unmarked
@@ -313,7 +315,9 @@ class _Drain:
         today = self.wall().astimezone(self.tz).date()
         if row.day < today:
             text = f"{late_note(row.day, today)}\n{text}"
-        message = Outgoing(row.chat_id, text, row.offers, row.document, row.document_name, row.platform)
+        message = Outgoing(
+            row.chat_id, text, row.offers, row.document, row.document_name, row.platform, row.unit_id
+        )
         try:
             message_id = await self.transport.send(message)
         except TransportError as exc:

@@ -19,7 +19,7 @@ from typing import Any, Protocol
 from urllib.parse import quote, urlsplit
 
 from channels.transport import Outgoing, TransportError
-from domain.actions import Action, Offer
+from domain.actions import Action
 from domain.wording import Style
 
 
@@ -105,8 +105,33 @@ class Mention:
     user_id: str | None = None
 
 
-# The link a tapped offer opens (issue 15: a signed, expiring link to Zhiri's web page).
-Links = Callable[[Action], str]
+class Links(Protocol):
+    """The links a robot's message carries, since a custom robot cannot hear a tap: one per offered action
+    (已更新, 已巡查 …) and one to the unit's list. The web page's (`web.links.SignedLinks`) are signed,
+    expiring and bound to the message's chat and unit; `LinkTo` builds plain ones."""
+
+    def offer(self, action: Action, message: Outgoing) -> str: ...
+
+    def unit_list(self, message: Outgoing) -> str | None:
+        """The link to the list of the message's unit (its chat's units), or None for no such link."""
+        ...
+
+
+@dataclass(frozen=True)
+class LinkTo:
+    """Links from a plain function of the action (tests; a deployment without the web page)."""
+
+    to: Callable[[Action], str]
+    list_url: str | None = None
+
+    def offer(self, action: Action, message: Outgoing) -> str:
+        return self.to(action)
+
+    def unit_list(self, message: Outgoing) -> str | None:
+        return self.list_url
+
+
+UNIT_LIST = "查看本单位清单"  # the label of the list link under every robot message
 
 
 @dataclass(frozen=True)
@@ -149,15 +174,21 @@ def link_url(url: str) -> str:
     return quote(url, safe=":/?#[]@!$&'*+,;=%~-._")
 
 
-def offer_rows(offers: Sequence[Sequence[Offer]], links: Links) -> list[list[tuple[str, str]]]:
-    """Each row of offers as (label, link) pairs."""
-    return [[(o.label, links(o.action)) for o in row] for row in offers if row]
+def offer_rows(message: Outgoing, links: Links) -> list[list[tuple[str, str]]]:
+    """Each row of the message's offers as (label, link) pairs, then the unit's list link on a row of its
+    own (when there is one)."""
+    rows = [[(o.label, links.offer(o.action, message)) for o in row] for row in message.offers if row]
+    listed = links.unit_list(message)
+    if listed:
+        rows.append([(UNIT_LIST, listed)])
+    return rows
 
 
-def markdown(text: str, offers: Sequence[Sequence[Offer]], links: Links, line_break: str) -> str:
-    """Plain text and its offers as markdown: one line per text line, then one line per row of links."""
-    lines = text.split("\n")
-    for row in offer_rows(offers, links):
+def markdown(message: Outgoing, links: Links, line_break: str) -> str:
+    """The message's text and its offers as markdown: one line per text line, then one line per row of
+    links."""
+    lines = message.text.split("\n")
+    for row in offer_rows(message, links):
         lines.append("　".join(f"[{link_label(label)}]({link_url(url)})" for label, url in row))
     return line_break.join(lines)
 

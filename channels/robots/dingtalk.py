@@ -69,7 +69,7 @@ class DingTalk:
     def request(
         self, robot: Robot, message: Outgoing, links: Links, now: datetime, mentions: Sequence[Mention] = ()
     ) -> Request:
-        text = markdown(message.text, message.offers, links, "  \n")
+        text = markdown(message, links, "  \n")
         phones = [m.phone for m in mentions if m.phone]
         user_ids = [m.user_id for m in mentions if m.user_id and not m.phone]
         if phones or user_ids:

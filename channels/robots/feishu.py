@@ -62,7 +62,7 @@ class Feishu:
         paragraphs: list[list[dict[str, str]]] = [
             [{"tag": "text", "text": line}] for line in message.text.split("\n")
         ]
-        for row in offer_rows(message.offers, links):
+        for row in offer_rows(message, links):
             paragraph: list[dict[str, str]] = []
             for label, url in row:
                 if paragraph:

@@ -40,7 +40,7 @@ class WeCom:
     def request(
         self, robot: Robot, message: Outgoing, links: Links, now: datetime, mentions: Sequence[Mention] = ()
     ) -> Request:
-        text = markdown(message.text, message.offers, links, "\n")
+        text = markdown(message, links, "\n")
         user_ids = [m.user_id for m in mentions if m.user_id]
         if user_ids:
             text += "\n" + " ".join(f"<@{u}>" for u in user_ids)

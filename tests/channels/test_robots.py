@@ -15,7 +15,7 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 
-from channels.robots.common import Kind, Robot, classify, guess_kind, markdown
+from channels.robots.common import Kind, LinkTo, Robot, classify, guess_kind, markdown
 from channels.robots.transport import PLATFORMS, RobotTransport
 from channels.transport import Outgoing, TransportError
 from domain.actions import Action, Offer
@@ -26,8 +26,11 @@ PUBLIC = "https://zhiri.example.gov.cn/a"
 SECRET = "SEC0123456789abcdef+/="  # '+' '/' '=' as base64 keys have: they must survive URL-encoding
 
 
-def link(action: Action) -> str:
+def _link(action: Action) -> str:
     return f"{PUBLIC}?do={action.encode()}"
+
+
+link = LinkTo(_link)
 
 
 WARNING = Outgoing(
@@ -370,8 +373,11 @@ def test_bad_input_says_what_to_do(url: str, secret: str | None, kind: str | Non
 
 def test_markdown_keeps_every_line_and_makes_labels_and_links_safe() -> None:
     offers = ((Offer("[已更新]", Action.done(1)),),)
-    text = markdown("第一行\n第二行", offers, lambda a: f"https://x.cn/a b(c)?do={a.encode()}", "\n")
+    message = Outgoing(1, "第一行\n第二行", offers)
+    text = markdown(message, LinkTo(lambda a: f"https://x.cn/a b(c)?do={a.encode()}"), "\n")
     assert text == "第一行\n第二行\n[［已更新］](https://x.cn/a%20b%28c%29?do=done:1)"
+    listed = markdown(message, LinkTo(lambda a: "https://x.cn/a", "https://x.cn/list"), "\n")
+    assert listed.endswith("\n[查看本单位清单](https://x.cn/list)")
 
 
 @pytest.mark.parametrize(
