@@ -74,13 +74,25 @@ def _chat_units(session: Session, chat: Chat) -> list[int] | None:
     return list(session.exec(select(ChatUnit.unit_id).where(ChatUnit.chat_id == chat.id)).all())
 
 
+# Who confirmed a daily read through a signed link (a robot's group: no chat account tapped it).
+LINK_READER = 0
+
+
 def record_read(
-    session: Session, now: datetime, actor: Actor, chat_telegram_id: int, day: date
+    session: Session,
+    now: datetime,
+    actor: Actor,
+    chat_telegram_id: int,
+    day: date,
+    *,
+    by_link: str | None = None,
 ) -> ReadRecorded | NotBoundChat | NotEntitled:
     """日查: `actor` pressed 已巡查 in a chat for `day`. Idempotent per person and day.
 
     Only a person bound to one of the group's units (or an administrator) confirms the read: everybody in
-    a group sees the button, and a name under the list says who answers for it."""
+    a group sees the button, and a name under the list says who answers for it. `by_link`: confirmed on
+    the web page through a robot message's signed link (the actor is the link's unit), with the name typed
+    there ("" when none); recorded once per chat and day."""
     chat = session.exec(select(Chat).where(Chat.telegram_chat_id == chat_telegram_id)).first()
     if chat is None or chat.id is None:
         return NotBoundChat()
@@ -89,8 +101,12 @@ def record_read(
         return NotBoundChat()
     if not permits(actor, Act.CHECK, units):
         return NotEntitled(stranger=not takes_part(actor))
-    sender = _in_chat(actor)
-    person = session.exec(select(Person).where(Person.telegram_id == sender.telegram_id)).first()
+    sender = Speaker(LINK_READER, by_link or "网页链接确认") if by_link is not None else _in_chat(actor)
+    person = (
+        None
+        if by_link is not None
+        else session.exec(select(Person).where(Person.telegram_id == sender.telegram_id)).first()
+    )
     before = session.exec(
         select(ReadConfirmation).where(ReadConfirmation.chat_id == chat.id, ReadConfirmation.day == day)
     ).all()

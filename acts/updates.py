@@ -388,6 +388,36 @@ def log_button(
     )
 
 
+def log_link(
+    session: Session,
+    now: datetime,
+    actor: Actor,
+    judge: Judge,
+    item_ids: Sequence[int],
+    *,
+    count: int | None = None,
+    note: str | None = None,
+    origin: str,
+) -> DoneResult:
+    """已更新 through a signed link on a group robot's message (the web page), with the count and note typed
+    there. The same logging as /done and the button; `actor` is the link's unit (no person: a robot's group
+    cannot say who tapped), the source `link`, and `origin` the link, so a link logs its items once."""
+    if not takes_part(actor):
+        return Stranger()
+    note = clean(note or "") or None
+    return _log_items(
+        session,
+        now,
+        judge,
+        actor,
+        item_ids,
+        source=UpdateSource.LINK,
+        count=count,
+        note=note,
+        origin=origin,
+    )
+
+
 @dataclass(frozen=True)
 class Undone:
     """What one /undo took back: every item of the last act of logging (a /done may have logged several)."""

@@ -22,7 +22,8 @@ from bot.config import OFFICIAL_API_URL, Settings, load_settings
 from bot.heartbeat import Heartbeat
 from bot.inbox import recover
 from bot.runner import Webhook, serve
-from handlers.context import ENGINE
+from bot.webpage import refusal, web_server
+from handlers.context import ENGINE, JUDGE
 from storage.db import make_engine, upgrade
 
 log = logging.getLogger("zhiri")
@@ -89,6 +90,10 @@ def run(args: argparse.Namespace) -> int:
     if settings.webhook_url and importlib.util.find_spec("tornado") is None:
         print(NO_WEBHOOK_SERVER, file=sys.stderr)
         return 2
+    refused = refusal(settings)
+    if refused is not None:
+        print(refused, file=sys.stderr)
+        return 2
     try:
         upgrade_database(settings)
     except OperationalError as exc:
@@ -108,9 +113,15 @@ def run(args: argparse.Namespace) -> int:
     async def before_start(app: Application) -> None:
         await recover(app, engine, utc_now)
 
-    try:
-        asyncio.run(
-            serve(
+    web = web_server(settings, engine, application.bot_data[JUDGE])
+
+    async def main() -> None:
+        if web is not None:
+            # The one-tap links' page, in this same loop: up while the bot waits for Telegram too.
+            log.info("serving the web page at %s (links on %s)", web.where, settings.public_url)
+            web.start()
+        try:
+            await serve(
                 application,
                 allowed_updates=ALLOWED_UPDATES,
                 webhook=webhook,
@@ -118,7 +129,12 @@ def run(args: argparse.Namespace) -> int:
                 heartbeat=heartbeat,
                 before_start=before_start,
             )
-        )
+        finally:
+            if web is not None:
+                await web.stop()
+
+    try:
+        asyncio.run(main())
     except InvalidToken:
         # A token refused by getMe at start-up, or by getUpdates again and again: exit non-zero (a supervisor
         # sees it) rather than stay up and hear nothing.

@@ -39,6 +39,12 @@ class Settings(BaseSettings):
     webhook_listen: str = "0.0.0.0"
     webhook_port: int = 8443
     invite_days: int = Field(default=7, ge=1, le=365)
+    # The web page behind the group robots' one-tap links (served by `zhiri run` when PUBLIC_URL is set).
+    public_url: str = ""
+    web_secret: str = ""
+    web_host: str = "127.0.0.1"
+    web_port: int = Field(default=8080, ge=1, le=65535)
+    web_link_days: int = Field(default=7, ge=1, le=90)
 
     # The routine (site-local times; only on working days). Empty WARNING_REPEAT_AT: no 15:00 repeat.
     routine_enabled: bool = True

@@ -116,6 +116,7 @@ class UpdateSource(StrEnum):
     WEBSITE = "website"  # the website reader saw a newer item
     ADMIN = "admin"  # an administrator on the command line
     UNDO = "undo"  # /undo: a row that takes another back
+    LINK = "link"  # a signed link tapped on a group robot's message (the web page)
 
 
 class DayKind(StrEnum):

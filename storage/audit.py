@@ -202,6 +202,7 @@ SOURCE_WORDS: dict[str, str] = {
     UpdateSource.IMPORT: "导入",
     UpdateSource.WEBSITE: "网站读取",
     UpdateSource.ADMIN: "管理员登记",
+    UpdateSource.LINK: "链接登记",
 }
 ROLE_WORDS: dict[str, str] = {Role.WEBMASTER: "网站管理员", Role.LEADER: "分管领导", Role.ADMIN: "系统管理员"}
 

@@ -424,6 +424,20 @@ class Heartbeat(SQLModel, table=True):
     stopped_at: datetime | None = None  # a clean stop; None while running (or after a crash)
 
 
+class UsedLink(SQLModel, table=True):
+    """A signed link from a group robot's message (`web.links`) that did what it offered: an acting link
+    (已更新, 已巡查) works once, and a second tap is told when it was used and what was logged. What it logged
+    is also in `UpdateLog` (origin `link:<nonce>`) or `ReadConfirmation`, like any other update."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    nonce: str = Field(unique=True)  # the link's own random id, signed into it
+    action: str  # what it offered: done:12, read:20261008 (`domain.actions.Action`)
+    chat_id: int | None = Field(default=None, foreign_key="chat.id")  # the chat its message went to
+    unit_id: int | None = Field(default=None, foreign_key="unit.id")  # the unit it was bound to
+    used_at: datetime
+    summary: str = ""  # what was logged, in the words the page showed
+
+
 def table_names() -> list[str]:
     return sorted(SQLModel.metadata.tables)
 
@@ -450,4 +464,5 @@ __all__: list[Any] = [
     "UnitGroupMember",
     "UpdateCall",
     "UpdateLog",
+    "UsedLink",
 ]

@@ -43,7 +43,9 @@ def bot_env(**overrides: str) -> dict[str, str]:
     env = {
         k: v
         for k, v in os.environ.items()
-        if not k.startswith(("TELEGRAM_", "WEBHOOK_", "ADMIN_", "DATABASE_", "TZ_NAME", "INVITE_"))
+        if not k.startswith(
+            ("TELEGRAM_", "WEBHOOK_", "ADMIN_", "DATABASE_", "TZ_NAME", "INVITE_", "PUBLIC_URL", "WEB_")
+        )
     }
     env.update({"PYTHONUNBUFFERED": "1", "PYTHONPATH": str(REPO), "TZ_NAME": "Asia/Shanghai"})
     env.update(overrides)
@@ -247,7 +249,12 @@ def seed_world(url: str) -> tuple[Engine, World]:
 
 @contextmanager
 def running_bot(
-    tmp_path: Path, *, privacy_mode: bool = True, api_down: bool = False, webhook_port: int | None = None
+    tmp_path: Path,
+    *,
+    privacy_mode: bool = True,
+    api_down: bool = False,
+    webhook_port: int | None = None,
+    extra_env: dict[str, str] | None = None,
 ) -> Iterator[RunningBot]:
     """`api_down`: the Bot API is unreachable when the bot starts (the test brings it up). `webhook_port`:
     a webhook (WEBHOOK_URL) served on 127.0.0.1:port, path /hook, secret WEBHOOK_SECRET_FOR_TESTS; the test
@@ -273,6 +280,7 @@ def running_bot(
             WEBHOOK_LISTEN="127.0.0.1",
             WEBHOOK_PORT=str(webhook_port),
         )
+    env.update(extra_env or {})
     log_path.write_bytes(b"")
     proc = spawn(env, tmp_path, log_path)
     bot = RunningBot(fake, engine, world, proc, log_path, admin, admin_chat, env, tmp_path)

@@ -1,0 +1,60 @@
+"""The web page's wiring (`zhiri run`): the link key from the settings, the robots' signed links, the server.
+
+The page is served only when PUBLIC_URL is set, and never without WEB_SECRET: links signed with an empty or
+guessable key would let anyone log updates for any unit.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from urllib.parse import urlsplit
+
+from sqlalchemy.engine import Engine
+
+from bot.config import Settings
+from storage.items import Judge
+from web.app import create_app
+from web.entrance import Web
+from web.links import MIN_SECRET, LinkKey, SignedLinks
+from web.server import WebServer
+
+NO_SECRET = f"""\
+已设置 PUBLIC_URL，但 WEB_SECRET 未设置或少于{MIN_SECRET}个字符：没有它，一键链接无法签名，网页不能启动。
+请在 .env 中写入一行 WEB_SECRET=随机密钥，可用下面的命令生成：
+python3 -c "import secrets; print(secrets.token_urlsafe(32))"
+PUBLIC_URL is set but WEB_SECRET is missing or shorter than {MIN_SECRET} characters: the one-tap links
+cannot be signed, so the web page does not start. Put WEB_SECRET=<random key> in .env (see .env.example)."""
+
+BAD_URL = """\
+PUBLIC_URL 不是有效的网址：{url}。请填写手机能打开的完整地址，例如 https://zhiri.example.gov.cn
+PUBLIC_URL is not a valid address: {url}. Give the full address phones open, e.g. https://zhiri.example.gov.cn"""
+
+
+def refusal(settings: Settings) -> str | None:
+    """Why the page cannot start as configured (Chinese and English), or None."""
+    if not settings.public_url:
+        return None
+    parts = urlsplit(settings.public_url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return BAD_URL.format(url=settings.public_url)
+    if len(settings.web_secret.strip()) < MIN_SECRET:
+        return NO_SECRET
+    return None
+
+
+def link_key(settings: Settings) -> LinkKey:
+    return LinkKey(settings.web_secret.strip(), timedelta(days=settings.web_link_days))
+
+
+def robot_links(settings: Settings) -> SignedLinks | None:
+    """The links under every robot message (None: no page configured, so no links)."""
+    if not settings.public_url or refusal(settings) is not None:
+        return None
+    return SignedLinks(settings.public_url, link_key(settings))
+
+
+def web_server(settings: Settings, engine: Engine, judge: Judge) -> WebServer | None:
+    if not settings.public_url:
+        return None
+    app = create_app(Web(engine, judge, link_key(settings)))
+    return WebServer(app, settings.web_host, settings.web_port)
