@@ -3,7 +3,7 @@ SHELL := /bin/bash
 UV := scripts/uv.sh
 RUN := $(UV) run --frozen
 
-.PHONY: run test lint bench setup postgres
+.PHONY: run test lint bench setup postgres chromium
 
 setup:
 	@$(UV) sync --frozen --quiet
@@ -21,8 +21,12 @@ lint: setup
 	$(RUN) mypy
 	$(RUN) lint-imports
 
+# Headless Chromium and its driver (Debian's packages) for the web page's browser test (tests/web/test_browser.py).
+chromium:
+	@bash scripts/ensure-chromium.sh
+
 # Two test processes (pytest-xdist), one per core of a small machine; a file's tests stay in one process.
-test: setup postgres lint
+test: setup postgres chromium lint
 	$(RUN) pytest -q -n 2 --dist loadfile
 
 bench: setup

@@ -1,0 +1,1 @@
+"""The small web page behind the group robots' one-tap links (see web/app.py)."""
