@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 from sqlalchemy.engine import Engine
 
 from bot.config import Settings
+from channels.robots.common import Links, NoLinks
 from storage.items import Judge
 from web.app import create_app
 from web.entrance import Web
@@ -46,10 +47,10 @@ def link_key(settings: Settings) -> LinkKey:
     return LinkKey(settings.web_secret.strip(), timedelta(days=settings.web_link_days))
 
 
-def robot_links(settings: Settings) -> SignedLinks | None:
-    """The links under every robot message (None: no page configured, so no links)."""
+def robot_links(settings: Settings) -> Links:
+    """The links under every robot message (`RobotTransport`'s): signed for the page, or none without one."""
     if not settings.public_url or refusal(settings) is not None:
-        return None
+        return NoLinks()
     return SignedLinks(settings.public_url, link_key(settings))
 
 

@@ -110,7 +110,9 @@ class Links(Protocol):
     (已更新, 已巡查 …) and one to the unit's list. The web page's (`web.links.SignedLinks`) are signed,
     expiring and bound to the message's chat and unit; `LinkTo` builds plain ones."""
 
-    def offer(self, action: Action, message: Outgoing) -> str: ...
+    def offer(self, action: Action, message: Outgoing) -> str | None:
+        """The link that does `action`, or None for no link (the offer is left out)."""
+        ...
 
     def unit_list(self, message: Outgoing) -> str | None:
         """The link to the list of the message's unit (its chat's units), or None for no such link."""
@@ -124,11 +126,21 @@ class LinkTo:
     to: Callable[[Action], str]
     list_url: str | None = None
 
-    def offer(self, action: Action, message: Outgoing) -> str:
+    def offer(self, action: Action, message: Outgoing) -> str | None:
         return self.to(action)
 
     def unit_list(self, message: Outgoing) -> str | None:
         return self.list_url
+
+
+class NoLinks:
+    """No web page (PUBLIC_URL unset): a robot's messages carry their words only, no dead links."""
+
+    def offer(self, action: Action, message: Outgoing) -> str | None:
+        return None
+
+    def unit_list(self, message: Outgoing) -> str | None:
+        return None
 
 
 UNIT_LIST = "查看本单位清单"  # the label of the list link under every robot message
@@ -177,7 +189,11 @@ def link_url(url: str) -> str:
 def offer_rows(message: Outgoing, links: Links) -> list[list[tuple[str, str]]]:
     """Each row of the message's offers as (label, link) pairs, then the unit's list link on a row of its
     own (when there is one)."""
-    rows = [[(o.label, links.offer(o.action, message)) for o in row] for row in message.offers if row]
+    rows = []
+    for row in message.offers:
+        linked = [(o.label, url) for o in row if (url := links.offer(o.action, message))]
+        if linked:
+            rows.append(linked)
     listed = links.unit_list(message)
     if listed:
         rows.append([(UNIT_LIST, listed)])

@@ -15,7 +15,7 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 
-from channels.robots.common import Kind, LinkTo, Robot, classify, guess_kind, markdown
+from channels.robots.common import Kind, LinkTo, NoLinks, Robot, classify, guess_kind, markdown
 from channels.robots.transport import PLATFORMS, RobotTransport
 from channels.transport import Outgoing, TransportError
 from domain.actions import Action, Offer
@@ -378,6 +378,7 @@ def test_markdown_keeps_every_line_and_makes_labels_and_links_safe() -> None:
     assert text == "第一行\n第二行\n[［已更新］](https://x.cn/a%20b%28c%29?do=done:1)"
     listed = markdown(message, LinkTo(lambda a: "https://x.cn/a", "https://x.cn/list"), "\n")
     assert listed.endswith("\n[查看本单位清单](https://x.cn/list)")
+    assert markdown(message, NoLinks(), "\n") == "第一行\n第二行"  # no page: no dead links
 
 
 @pytest.mark.parametrize(

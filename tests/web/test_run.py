@@ -50,3 +50,22 @@ def test_the_bot_serves_the_page_beside_telegram_and_stops_with_it(tmp_path):
         bad = httpx.get(f"http://127.0.0.1:{port}/l/not-a-link", timeout=5)
         assert bad.status_code == 400 and "链接无效" in bad.text
         bot.alive()
+
+
+def test_robot_messages_carry_signed_links_only_when_the_page_is_configured():
+    from bot.config import Settings
+    from bot.webpage import robot_links
+    from channels.robots.common import NoLinks
+    from channels.transport import Outgoing
+    from domain.actions import Action
+
+    message = Outgoing(7, "提醒", platform="dingtalk", unit_id=3)
+    assert isinstance(robot_links(Settings(_env_file=None, public_url="")), NoLinks)
+    unsigned = Settings(_env_file=None, public_url="https://zhiri.example.gov.cn", web_secret="")
+    assert isinstance(robot_links(unsigned), NoLinks)
+    links = robot_links(
+        Settings(_env_file=None, public_url="https://zhiri.example.gov.cn/", web_secret="s" * 20)
+    )
+    done, listed = links.offer(Action.done(12), message), links.unit_list(message)
+    assert done is not None and done.startswith("https://zhiri.example.gov.cn/l/")
+    assert listed is not None and listed.startswith("https://zhiri.example.gov.cn/l/") and listed != done
