@@ -78,6 +78,7 @@ from storage.queries import (
     DueView,
     ItemLine,
     ItemRef,
+    LateItem,
     MineView,
     NotAdmin,
     NotYourUnit,
@@ -541,51 +542,98 @@ def _webmasters(lines: Sequence[PersonLine]) -> str:
     return f"网站维护员：{people(lines)}" if lines else "未绑定网站维护员"
 
 
+SUMMARY_UNITS = 15  # units named in a long /overdue's summary, the most late items first
+SUMMARY_ITEMS = 10  # items named there, the longest late first
+SUMMARY_OTHERS = 10  # website problems and rules to fix named there; the rest are counted
+
+
 def overdue(result: object) -> Reply:
+    """/overdue: every late item by unit, or, when that would not fit on a screen or two (a county, a
+    province), a summary a person can read — counts by unit, the worst first, the longest late named — with
+    the full list as a spreadsheet."""
     if not isinstance(result, OverdueView):
         return Reply(problem(result))
     today = result.today
     scope = f"{result.narrowed_to} 的" if result.narrowed_to else ""
+    rows = tuple(
+        (
+            unit.unit,
+            i.path + whose(i.shares),
+            KIND_LABELS.get(i.kind, i.kind),
+            i.due_on,
+            i.days_late,
+            people(i.webmasters),
+        )
+        for unit in result.units
+        for i in _late_first(unit.items)
+    )
+    table = Table(
+        "逾期", ("单位", "栏目/账号", "类型", "更新期限", "逾期天数", "网站维护员"), rows, "逾期栏目.xlsx"
+    )
+    full = "\n".join(_overdue_lines(result, scope, today, limit=None))
+    if full.count("\n") + 1 <= LONG_LIST:
+        return Reply(full)
+    return Reply(
+        "\n".join(_overdue_lines(result, scope, today, limit=SUMMARY_OTHERS, summary=True)), table=table
+    )
+
+
+def _late_first(items: Sequence[LateItem]) -> list[LateItem]:
+    return sorted(items, key=lambda x: (-x.days_late, x.path))
+
+
+def _overdue_lines(
+    result: OverdueView, scope: str, today: date, *, limit: int | None, summary: bool = False
+) -> list[str]:
     lines: list[str] = []
-    rows: list[tuple[object, ...]] = []
+    total = len({i.item_id for u in result.units for i in u.items})
     if not result.units:
         lines.append(f"目前没有{scope}逾期的栏目或账号。" if scope else "目前没有逾期的栏目或账号。")
-    else:
-        total = len({i.item_id for u in result.units for i in u.items})
+    elif not summary:
         lines.append(f"{scope}逾期栏目和账号共 {total} 项（截至 {day(today, today)}，逾期最久的在前）：")
         for unit in result.units:
             lines.append(f"\n【{unit.unit}】{len(unit.items)} 项")
-            for i in sorted(unit.items, key=lambda x: (-x.days_late, x.path)):
+            for i in _late_first(unit.items):
                 late = f"逾期 {i.days_late} 天（期限 {day(i.due_on, today)}）"
                 lines.append(f"• {i.path}{whose(i.shares)} — {late} — {_webmasters(i.webmasters)}")
-                rows.append(
-                    (
-                        unit.unit,
-                        i.path + whose(i.shares),
-                        KIND_LABELS.get(i.kind, i.kind),
-                        i.due_on,
-                        i.days_late,
-                        people(i.webmasters),
-                    )
-                )
+    else:
+        units = sorted(result.units, key=lambda u: (-len(u.items), u.unit))
+        lines.append(
+            f"{scope}逾期栏目和账号共 {total} 项，涉及 {len(units)} 个单位（截至 {day(today, today)}）。"
+            "完整清单见附件，可按单位筛选。"
+        )
+        lines.append("\n按单位（逾期项数多的在前）：")
+        for unit in units[:SUMMARY_UNITS]:
+            worst = max(i.days_late for i in unit.items)
+            lines.append(f"• {unit.unit} {len(unit.items)} 项（最久逾期 {worst} 天）")
+        if len(units) > SUMMARY_UNITS:
+            rest = units[SUMMARY_UNITS:]
+            lines.append(f"• 其余 {len(rest)} 个单位共 {sum(len(u.items) for u in rest)} 项，见附件")
+        worst_items = sorted(
+            ((u.unit, i) for u in result.units for i in u.items),
+            key=lambda ui: (-ui[1].days_late, ui[1].path),
+        )
+        lines.append(f"\n逾期最久的 {min(SUMMARY_ITEMS, len(worst_items))} 项：")
+        for unit_name, i in worst_items[:SUMMARY_ITEMS]:
+            late = f"逾期 {i.days_late} 天（期限 {day(i.due_on, today)}）"
+            lines.append(f"• {i.path}{whose(i.shares)}（{unit_name}）— {late} — {_webmasters(i.webmasters)}")
     if result.website:
         lines.append(f"\n网站读取发现的问题（{len(result.website)} 项，检查时会被扣分或否决）：")
-        for w in result.website:
+        for w in result.website[:limit]:
             problem_text = "空白栏目（无内容）" if w.read_status == ReadStatus.EMPTY else "页面无法访问"
             lines.append(f"• {w.path} — {problem_text} — {'、'.join(w.units)}")
+        if limit is not None and len(result.website) > limit:
+            lines.append(f"……另有 {len(result.website) - limit} 项，发送 /overdue 单位名称 查看某个单位的。")
     if result.empty_columns_site > 2:
         veto = "已达到单项否决线（5个）" if result.empty_columns_site >= 5 else "达到5个即单项否决"
         lines.append(f"\n⚠️ 全站空白栏目 {result.empty_columns_site} 个，{veto}，请尽快补充内容。")
     if result.needs_rule:
         lines.append(f"\n待补充规则（{len(result.needs_rule)} 项，更新要求无法识别，请管理员修改）：")
-        lines.extend(f"• {i.path} — 原文：「{i.rule_text or '（空）'}」" for i in result.needs_rule)
-    table = Table(
-        "逾期",
-        ("单位", "栏目/账号", "类型", "更新期限", "逾期天数", "网站维护员"),
-        tuple(rows),
-        "逾期栏目.xlsx",
-    )
-    return _with_table("\n".join(lines), table)
+        lines.extend(f"• {i.path} — 原文：「{i.rule_text or '（空）'}」" for i in result.needs_rule[:limit])
+        if limit is not None and len(result.needs_rule) > limit:
+            more = len(result.needs_rule) - limit
+            lines.append(f"……另有 {more} 项，全部列在 zhiri export 导出的清单中（状态为待补充规则）。")
+    return lines
 
 
 def _items_table(title: str, items: Sequence[ItemLine]) -> Table:

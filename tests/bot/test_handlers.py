@@ -331,11 +331,48 @@ async def test_people_and_units(harness):
     assert "还没有绑定" in (await harness.send("/people", user=STRANGER)).last_text()
 
 
-async def test_a_long_answer_is_split_and_sent_as_a_spreadsheet(harness):
+async def test_a_long_overdue_list_is_a_summary_with_the_full_list_attached(harness):
+    """/overdue for a county or a province: a summary a person can read in one message (counts by unit, the
+    worst named), and every late item in the attached spreadsheet."""
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
     from tests.bot.seed import add_many_overdue
 
     add_many_overdue(harness.engine, harness.world, 120)
     request = await harness.send("/overdue", user=ADMIN)
+    (text,) = request.texts()
+    assert len(text) <= 4096 and text.count("\n") < 60
+    total = int(text.split("共 ", 1)[1].split(" 项", 1)[0])
+    assert total >= 120 and "完整清单见附件" in text
+    assert "• 市教育局 " in text.split("逾期最久的")[0]  # by unit, most late items first
+    assert text.index("• 市教育局 ") < text.index("逾期最久的")
+    (document,) = request.sent("sendDocument")
+    assert "完整列表" in document["caption"]
+    (data,) = request.files()
+    rows = list(load_workbook(BytesIO(data)).worksheets[0].iter_rows(min_row=2, values_only=True))
+    assert len({r[1] for r in rows}) == total  # every late item (one row per unit answering for it)
+    assert sum(1 for r in rows if str(r[1]).startswith("专题专栏 / 历史专题")) == 120
+
+
+async def test_a_short_overdue_list_is_given_whole(harness):
+    from tests.bot.seed import add_many_overdue
+
+    add_many_overdue(harness.engine, harness.world, 3)
+    request = await harness.send("/overdue", user=ADMIN)
+    (text,) = request.texts()
+    assert "完整清单" not in text and not request.sent("sendDocument")
+    assert text.count("历史专题") == 3
+
+
+async def test_a_long_list_is_split_and_sent_as_a_spreadsheet(harness):
+    from tests.bot.conftest import CREATED
+    from tests.bot.seed import add_many_overdue, add_person
+
+    add_many_overdue(harness.engine, harness.world, 120)
+    add_person(harness.engine, CREATED, 7301, "钱教", [("市教育局", "webmaster")], harness.world)
+    request = await harness.send("/mine", user=7301)
     texts = request.texts()
     assert len(texts) >= 2 and all(len(t) <= 4096 for t in texts)
     (document,) = request.sent("sendDocument")

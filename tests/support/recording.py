@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import itertools
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
@@ -21,6 +21,7 @@ BOT_ID, BOT_USERNAME = 4242, "ZhiriTestBot"
 class Call:
     method: str
     params: dict[str, Any]
+    files: dict[str, bytes] = field(default_factory=dict)  # uploaded files: multipart field -> content
 
 
 class RecordingRequest(BaseRequest):
@@ -53,7 +54,9 @@ class RecordingRequest(BaseRequest):
         extra = sorted(set(params) - expected)
         if extra:
             pytest.fail(f"the bot passed {name} parameters Zhiri is not known to pass: {', '.join(extra)}")
-        self.calls.append(Call(name, params))
+        uploads = (request_data.multipart_data or {}) if request_data else {}
+        files = {part: d if isinstance(d := up[1], bytes) else d.read() for part, up in uploads.items()}
+        self.calls.append(Call(name, params, files))
         return 200, json.dumps({"ok": True, "result": self._result(name, params)}).encode()
 
     def _result(self, name: str, params: dict[str, Any]) -> object:
@@ -82,6 +85,10 @@ class RecordingRequest(BaseRequest):
 
     def sent(self, method: str = "sendMessage") -> list[dict[str, Any]]:
         return [c.params for c in self.calls if c.method == method]
+
+    def files(self, method: str = "sendDocument") -> list[bytes]:
+        """The files the bot uploaded with `method`, in order."""
+        return [data for c in self.calls if c.method == method for data in c.files.values()]
 
     def texts(self) -> list[str]:
         return [str(p.get("text", "")) for p in self.sent()]
