@@ -18,7 +18,7 @@ from sqlmodel import Session, col, select
 
 from domain.access import Act, administers, permits
 from domain.model import Role
-from domain.notice import MessageKind, make_key
+from domain.notice import TELEGRAM, MessageKind, make_key
 from storage import outbox
 from storage.items import Judge
 from storage.models import (
@@ -44,7 +44,7 @@ from storage.queries import (
 
 @dataclass(frozen=True)
 class ChatRef:
-    telegram_chat_id: int
+    address: int
     title: str = ""
     type: str = "group"
 
@@ -78,9 +78,9 @@ def unit_words(words: Sequence[str]) -> list[str]:
 
 
 def _chat_row(session: Session, now: datetime, chat: ChatRef) -> Chat:
-    row = session.exec(select(Chat).where(Chat.telegram_chat_id == chat.telegram_chat_id)).first()
+    row = session.exec(select(Chat).where(Chat.address == chat.address, Chat.platform == TELEGRAM)).first()
     if row is None:
-        row = Chat(telegram_chat_id=chat.telegram_chat_id, created_at=now)
+        row = Chat(address=chat.address, created_at=now)
     row.title, row.type = chat.title or row.title, chat.type
     row.active, row.inactive_reason = True, None
     session.add(row)
@@ -138,7 +138,7 @@ def unbind_chat(
     """`/unbindchat`: the group no longer hears about its units (a unit administrator removes only theirs)."""
     if not administers(actor):
         return NotAdmin()
-    row = session.exec(select(Chat).where(Chat.telegram_chat_id == chat.telegram_chat_id)).first()
+    row = session.exec(select(Chat).where(Chat.address == chat.address, Chat.platform == TELEGRAM)).first()
     if row is None or row.id is None:
         return NotBound()
     before = _bound_units(session, row.id)
@@ -202,7 +202,7 @@ def bot_membership_changed(
     unsent messages are withdrawn at once (sent to another group of the unit, or given up and said so in the
     same notice): sending them would only be refused, and tell the administrators a second time.
     """
-    row = session.exec(select(Chat).where(Chat.telegram_chat_id == chat.telegram_chat_id)).first()
+    row = session.exec(select(Chat).where(Chat.address == chat.address, Chat.platform == TELEGRAM)).first()
     if row is None or row.id is None:
         return ChatPresence(bound=False, changed=False)
     units = _bound_units(session, row.id)
@@ -215,7 +215,7 @@ def bot_membership_changed(
     session.add(row)
     notified = 0
     withdrawn = (
-        outbox.withdraw_unsent(session, now, chat.telegram_chat_id, row.inactive_reason or "left")
+        outbox.withdraw_unsent(session, now, chat.address, row.inactive_reason or "left")
         if not present
         else outbox.Withdrawn()
     )
@@ -223,9 +223,7 @@ def bot_membership_changed(
         day = judge.today(now)
         text = notice(row.title, units, row.all_units, kicked, withdrawn)
         for tid in _admin_telegram_ids(session, configured, units):
-            key = make_key(
-                MessageKind.ADMIN_NOTICE, tid, day, extra=f"chat_left:{chat.telegram_chat_id}:{event_key}"
-            )
+            key = make_key(MessageKind.ADMIN_NOTICE, tid, day, extra=f"chat_left:{chat.address}:{event_key}")
             _, created = outbox.enqueue(
                 session, now, kind=MessageKind.ADMIN_NOTICE, chat_id=tid, text=text, day=day, key=key
             )
@@ -242,13 +240,13 @@ class Migrated:
 
 def migrate_chat(session: Session, now: datetime, old_id: int, new_id: int) -> Migrated:
     """A group became a supergroup (new chat id): the binding and unsent messages follow. Idempotent."""
-    old = session.exec(select(Chat).where(Chat.telegram_chat_id == old_id)).first()
-    new = session.exec(select(Chat).where(Chat.telegram_chat_id == new_id)).first()
+    old = session.exec(select(Chat).where(Chat.address == old_id, Chat.platform == TELEGRAM)).first()
+    new = session.exec(select(Chat).where(Chat.address == new_id, Chat.platform == TELEGRAM)).first()
     redirected = outbox.redirect(session, old_id, new_id)
     if old is None:
         return Migrated(bound=new is not None, redirected=redirected)
     if new is None:
-        old.telegram_chat_id, old.migrated_from, old.type = new_id, old_id, "supergroup"
+        old.address, old.migrated_from, old.type = new_id, old_id, "supergroup"
         session.add(old)
     else:
         # The new supergroup was bound before the migration message arrived: merge the old binding into it.

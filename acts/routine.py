@@ -19,7 +19,7 @@ from acts.updates import ItemGone
 from domain.access import Act, permits, takes_part
 from domain.calendar import WorkCalendar
 from domain.model import CheckResult, DayKind
-from domain.notice import MessageKind
+from domain.notice import TELEGRAM, MessageKind
 from domain.routine import half_month_period, parse_holiday_list
 from storage.items import Judge, load_calendar, refresh_all
 from storage.models import (
@@ -86,14 +86,18 @@ def record_read(
     day: date,
     *,
     by_link: str | None = None,
+    platform: str = TELEGRAM,
 ) -> ReadRecorded | NotBoundChat | NotEntitled:
     """日查: `actor` pressed 已巡查 in a chat for `day`. Idempotent per person and day.
 
     Only a person bound to one of the group's units (or an administrator) confirms the read: everybody in
     a group sees the button, and a name under the list says who answers for it. `by_link`: confirmed on
     the web page through a robot message's signed link (the actor is the link's unit), with the name typed
-    there ("" when none); recorded once per chat and day."""
-    chat = session.exec(select(Chat).where(Chat.telegram_chat_id == chat_telegram_id)).first()
+    there ("" when none); recorded once per chat and day. `platform`: the chat's (a robot's group for a
+    link)."""
+    chat = session.exec(
+        select(Chat).where(Chat.address == chat_telegram_id, Chat.platform == platform)
+    ).first()
     if chat is None or chat.id is None:
         return NotBoundChat()
     units = _chat_units(session, chat)
@@ -144,7 +148,9 @@ class NotYourItem:
 
 
 def _chat_covers(session: Session, chat_telegram_id: int, item_id: int) -> bool:
-    chat = session.exec(select(Chat).where(Chat.telegram_chat_id == chat_telegram_id)).first()
+    chat = session.exec(
+        select(Chat).where(Chat.address == chat_telegram_id, Chat.platform == TELEGRAM)
+    ).first()
     if chat is None or chat.id is None:
         return False
     if chat.all_units:

@@ -19,6 +19,7 @@ from sqlmodel import Session, col, select
 from domain.access import Act, permits, takes_part
 from domain.due import for_units
 from domain.model import STATE_URGENCY, UpdateSource
+from domain.notice import TELEGRAM
 from storage import outbox
 from storage.items import (
     Judge,
@@ -139,7 +140,7 @@ def _replied_message(session: Session, chat_id: int, message_id: int) -> Outbox 
     """The outbox row behind a bot message someone replied to (also under the group's pre-migration id)."""
     row = outbox.find_by_message(session, chat_id, message_id)
     if row is None:
-        chat = session.exec(select(Chat).where(Chat.telegram_chat_id == chat_id)).first()
+        chat = session.exec(select(Chat).where(Chat.address == chat_id, Chat.platform == TELEGRAM)).first()
         if chat is not None and chat.migrated_from is not None:
             row = outbox.find_by_message(session, chat.migrated_from, message_id)
     return row

@@ -359,7 +359,7 @@ class _Drain:
                 self.report.rate_limited += 1
                 self.report.retried += 1
             elif exc.chat_gone:
-                gone = chat_gone(s, now, row.chat_id, str(exc))
+                gone = chat_gone(s, now, row.chat_id, str(exc), row.platform)
                 self.report.dead += len(gone.withdrawn.dead)
                 self.report.readdressed += gone.withdrawn.readdressed
                 text = chat_gone_notice(

@@ -127,14 +127,18 @@ class Membership(SQLModel, table=True):
 
 
 class Chat(SQLModel, table=True):
-    """A Telegram group (or private chat) the bot talks in. `all_units`: the one big group for all units."""
+    """A group (or private chat) the bot talks in: a Telegram chat, or a group reached through its custom
+    robot (`Robot`). `all_units`: the one big group for all units."""
 
+    __table_args__ = (UniqueConstraint("platform", "address", name="uq_chat_platform_address"),)
     id: int | None = Field(default=None, primary_key=True)
-    telegram_chat_id: int = Field(sa_column=Column(BigInteger, unique=True, nullable=False))
+    # The chat's id on its own platform (Telegram's chat id). A robot group has none of its own: its
+    # address is its own `id`. Outbox rows name their chat by (platform, address).
+    address: int = Field(sa_column=Column(BigInteger, nullable=False))
     title: str = ""
-    type: str = "group"  # private, group, supergroup
+    type: str = "group"  # private, group, supergroup; "robot" for a group reached through its robot
     # The chat platform it is on (`channels.registry`): its messages are cut to that platform's style and
-    # sent by its transport. Every chat is a Telegram chat today.
+    # sent by its transport: "telegram", or a robot's kind ("dingtalk", "wecom", "feishu").
     platform: str = "telegram"
     site_id: int | None = Field(default=None, foreign_key="site.id")
     all_units: bool = False
@@ -149,6 +153,22 @@ class Chat(SQLModel, table=True):
 class ChatUnit(SQLModel, table=True):
     chat_id: int = Field(foreign_key="chat.id", primary_key=True)
     unit_id: int = Field(foreign_key="unit.id", primary_key=True, index=True)
+
+
+class Robot(SQLModel, table=True):
+    """A group's custom robot (DingTalk, WeCom, Feishu): its webhook and signing secret, bound to the units
+    of its `Chat` (`ChatUnit`, or the chat's `all_units`). Removing it keeps the row (and the chat's
+    history): `removed_at` says since when nothing is sent through it."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    chat_id: int = Field(foreign_key="chat.id", unique=True)
+    kind: str  # channels.robots.common.Kind: dingtalk, wecom, feishu (also its chat's platform)
+    url: str  # the webhook, with its token or key: a credential, never shown whole
+    secret: str | None = None  # the signing secret (加签 / 签名校验) where the robot has one
+    created_at: datetime
+    created_by: int | None = Field(default=None, foreign_key="person.id")  # None: the command line
+    removed_at: datetime | None = None
+    removed_by: int | None = Field(default=None, foreign_key="person.id")
 
 
 class Item(SQLModel, table=True):

@@ -250,25 +250,28 @@ class Withdrawn:
         return bool(self.readdressed or self.dead)
 
 
-def withdraw_unsent(session: Session, now: datetime, chat_telegram_id: int, reason: str) -> Withdrawn:
+def withdraw_unsent(
+    session: Session, now: datetime, address: int, reason: str, platform: str = TELEGRAM
+) -> Withdrawn:
     """A chat can no longer be written to: each unsent message goes to another active group of its unit on
     the same platform (its words were cut to that platform) when there is one, else is given up (kept, marked
     dead, never silently: callers tell the administrators)."""
     other: dict[tuple[int, str], int] = {}
-    for unit_id, tg, platform in session.exec(
-        select(ChatUnit.unit_id, Chat.telegram_chat_id, Chat.platform)
+    for unit_id, to, chat_platform in session.exec(
+        select(ChatUnit.unit_id, Chat.address, Chat.platform)
         .join(Chat, col(Chat.id) == col(ChatUnit.chat_id))
-        .where(col(Chat.active).is_(True), Chat.telegram_chat_id != chat_telegram_id)
+        .where(col(Chat.active).is_(True), or_(Chat.address != address, Chat.platform != platform))
         .order_by(col(Chat.id))
     ):
-        other.setdefault((unit_id, platform), tg)
+        other.setdefault((unit_id, chat_platform), to)
     readdressed = 0
     dead: list[int] = []
     kinds: list[str] = []
     for row in session.exec(
         select(Outbox)
         .where(
-            Outbox.chat_id == chat_telegram_id,
+            Outbox.chat_id == address,
+            Outbox.platform == platform,
             col(Outbox.sent_at).is_(None),
             col(Outbox.dead_at).is_(None),
         )

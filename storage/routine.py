@@ -20,7 +20,7 @@ from sqlalchemy import and_, or_
 from sqlmodel import Session, col, select
 
 from domain.model import DayKind, Role
-from domain.notice import Answer, ChatView, ItemView, MessageKind, Slot, UnitView, Who
+from domain.notice import TELEGRAM, Answer, ChatView, ItemView, MessageKind, Slot, UnitView, Who
 from domain.routine import Snapshot, half_month_period
 from storage.items import LIVE_LOG, Judge, judge_items
 from storage.models import (
@@ -221,7 +221,7 @@ def gather(
     ).all()
     chat_views = tuple(
         ChatView(
-            c.telegram_chat_id,
+            c.address,
             c.title,
             tuple(unit_ids) if c.all_units else expand(chat_units[c.id]),
             c.platform,
@@ -229,7 +229,7 @@ def gather(
         for c in chats
         if c.id is not None
     )
-    by_row = {c.id: c.telegram_chat_id for c in chats}
+    by_row = {c.id: c.address for c in chats}
 
     confirmed: dict[int, list[str]] = defaultdict(list)
     for chat_row, name in session.exec(
@@ -286,9 +286,9 @@ def gather(
 # What people answer
 
 
-def period_of_message(session: Session, chat_telegram_id: int, message_id: int) -> date | None:
+def period_of_message(session: Session, address: int, message_id: int) -> date | None:
     """The half-month period of a checklist message (answers belong to it even when given days later)."""
-    row = find_by_message(session, chat_telegram_id, message_id)
+    row = find_by_message(session, address, message_id)
     if row is None or row.kind != MessageKind.HALF_MONTH_CHECK:
         return None
     return half_month_period(row.day)
@@ -318,12 +318,15 @@ class ChatGone:
     withdrawn: Withdrawn
 
 
-def chat_gone(session: Session, now: datetime, chat_telegram_id: int, reason: str) -> ChatGone:
-    """Telegram refused a chat for good (bot kicked or blocked, chat deleted): the chat goes inactive and its
-    unsent messages are withdrawn (`storage.outbox.withdraw_unsent`)."""
-    chat = session.exec(select(Chat).where(Chat.telegram_chat_id == chat_telegram_id)).first()
+def chat_gone(
+    session: Session, now: datetime, address: int, reason: str, platform: str = TELEGRAM
+) -> ChatGone:
+    """A platform refused a chat for good (Telegram: bot kicked or blocked, chat deleted; a robot: its key
+    or signature refused, robot removed): the chat goes inactive and its unsent messages are withdrawn
+    (`storage.outbox.withdraw_unsent`)."""
+    chat = session.exec(select(Chat).where(Chat.address == address, Chat.platform == platform)).first()
     units: tuple[str, ...] = ()
-    title = str(chat_telegram_id)
+    title = str(address)
     if chat is not None and chat.id is not None:
         chat.active = False
         # The same short reason the membership update records ("kicked" …), whichever arrives first.
@@ -337,4 +340,4 @@ def chat_gone(session: Session, now: datetime, chat_telegram_id: int, reason: st
                 .where(ChatUnit.chat_id == chat.id)
             ).all()
         )
-    return ChatGone(title, units, withdraw_unsent(session, now, chat_telegram_id, reason))
+    return ChatGone(title, units, withdraw_unsent(session, now, address, reason, platform))

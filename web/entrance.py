@@ -147,7 +147,7 @@ def _when(web: Web, moment: datetime) -> str:
 
 def _chat(session: Session, grant: Grant) -> Chat | None:
     return session.exec(
-        select(Chat).where(Chat.platform == grant.platform, Chat.telegram_chat_id == grant.chat)
+        select(Chat).where(Chat.platform == grant.platform, Chat.address == grant.chat)
     ).first()
 
 
@@ -308,7 +308,9 @@ def _act(web: Web, session: Session, grant: Grant, now: datetime, form: dict[str
         summary, page = _done(web, session, now, actor, where, action, grant, form)
     elif action is not None and action.verb is Verb.READ and action.day is not None:
         name = form.get("name", "").strip()[:40]
-        result = record_read(session, now, actor, chat.telegram_chat_id, action.day, by_link=name)
+        result = record_read(
+            session, now, actor, chat.address, action.day, by_link=name, platform=chat.platform
+        )
         if not isinstance(result, ReadRecorded):
             raise _Refused(UNBOUND)
         summary = f"{action.day.month}月{action.day.day}日日查已巡查" + (f"（{name}）" if name else "")

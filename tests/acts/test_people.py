@@ -189,7 +189,7 @@ def test_a_unit_administrator_binds_a_group_to_their_own_units_only(engine, worl
     own = ChatRef(-200, "教育群", "group")
     refused = act(engine, bind_chat, Speaker(UNIT_ADMIN), own, ["市教育局", "市财政局"])
     assert refused == NotYourUnit("市财政局")
-    assert rows(engine, Chat, Chat.telegram_chat_id == -200) == []
+    assert rows(engine, Chat, Chat.address == -200) == []
     bound = act(engine, bind_chat, Speaker(UNIT_ADMIN), own, ["市教育局"])
     assert bound == Bound("教育群", ("市教育局",), False, ("市教育局",))
 
@@ -238,7 +238,7 @@ def test_a_removed_groups_unsent_messages_are_withdrawn_and_told_in_the_same_not
     act(engine, bind_chat, Speaker(ADMIN), GROUP, ["市教育局"])
     act(engine, bind_chat, Speaker(ADMIN), other, ["市教育局"])
     with session_scope(engine) as session:
-        (unit_id,) = session.exec(select(ChatUnit.unit_id).join(Chat).where(Chat.telegram_chat_id == -300))
+        (unit_id,) = session.exec(select(ChatUnit.unit_id).join(Chat).where(Chat.address == -300))
         for kind, unit in (("due_warning", unit_id), ("daily_read", None)):
             outbox.enqueue(session, NOW, kind=kind, chat_id=-100, text=kind, day=NOW.date(), unit_id=unit)
     result = act(
@@ -261,31 +261,29 @@ def test_an_unbound_group_changes_nothing(engine, world, judge):
 def test_a_group_that_becomes_a_supergroup_keeps_its_binding_and_unsent_messages(engine, world):
     act(engine, bind_chat, Speaker(ADMIN), GROUP, ["市财政局"])
     with session_scope(engine) as session:
-        outbox.enqueue(
-            session, NOW, kind="reminder", chat_id=GROUP.telegram_chat_id, text="提醒", day=NOW.date()
-        )
-    migrated = act(engine, migrate_chat, GROUP.telegram_chat_id, -100200)
+        outbox.enqueue(session, NOW, kind="reminder", chat_id=GROUP.address, text="提醒", day=NOW.date())
+    migrated = act(engine, migrate_chat, GROUP.address, -100200)
     assert migrated.bound and migrated.redirected == 1
     chat = rows(engine, Chat)[0]
-    assert (chat.telegram_chat_id, chat.migrated_from, chat.type) == (
+    assert (chat.address, chat.migrated_from, chat.type) == (
         -100200,
-        GROUP.telegram_chat_id,
+        GROUP.address,
         "supergroup",
     )
     assert rows(engine, Outbox)[0].chat_id == -100200
     assert len(rows(engine, ChatUnit)) == 1
     # Both service messages arrive (one in each chat): the second changes nothing.
-    assert act(engine, migrate_chat, GROUP.telegram_chat_id, -100200).redirected == 0
-    assert rows(engine, Chat)[0].telegram_chat_id == -100200
+    assert act(engine, migrate_chat, GROUP.address, -100200).redirected == 0
+    assert rows(engine, Chat)[0].address == -100200
 
 
 def test_a_supergroup_bound_before_the_migration_message_merges_the_old_binding(engine, world):
     act(engine, bind_chat, Speaker(ADMIN), GROUP, ["市财政局"])
     act(engine, bind_chat, Speaker(ADMIN), ChatRef(-100200, "新群", "supergroup"), ["市教育局"])
-    act(engine, migrate_chat, GROUP.telegram_chat_id, -100200)
-    new = rows(engine, Chat, Chat.telegram_chat_id == -100200)[0]
+    act(engine, migrate_chat, GROUP.address, -100200)
+    new = rows(engine, Chat, Chat.address == -100200)[0]
     assert len(rows(engine, ChatUnit, ChatUnit.chat_id == new.id)) == 2
-    assert not rows(engine, Chat, Chat.telegram_chat_id == GROUP.telegram_chat_id)[0].active
+    assert not rows(engine, Chat, Chat.address == GROUP.address)[0].active
 
 
 # -- /done -----------------------------------------------------------------------------------------
@@ -499,8 +497,8 @@ def test_a_reply_to_a_message_that_is_not_a_reminder_uses_the_words(engine, worl
 
 def test_a_reminder_sent_before_a_migration_still_resolves(engine, world, judge):
     act(engine, bind_chat, Speaker(ADMIN), GROUP, ["市政府办公室"])
-    reminder(engine, GROUP.telegram_chat_id, 77, ["首页 / 部门动态"], world)
-    act(engine, migrate_chat, GROUP.telegram_chat_id, -100200)
+    reminder(engine, GROUP.address, 77, ["首页 / 部门动态"], world)
+    act(engine, migrate_chat, GROUP.address, -100200)
     result = done(engine, judge, WEBMASTER, [], reply_to=(-100200, 77))
     assert isinstance(result, Logged) and len(result.items) == 1
 

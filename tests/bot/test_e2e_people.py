@@ -52,9 +52,7 @@ def test_an_invited_person_joins_and_a_group_is_bound_and_kept_through_migration
 
         # The group becomes a supergroup: the binding follows the new id.
         supergroup = fake.migrate_to_supergroup(group, by_user=admin)
-        bot.wait_db(
-            lambda: bot.rows(Chat, Chat.telegram_chat_id == supergroup.id), "the chat to follow its new id"
-        )
+        bot.wait_db(lambda: bot.rows(Chat, Chat.address == supergroup.id), "the chat to follow its new id")
         (chat,) = bot.rows(Chat)
         assert (chat.migrated_from, chat.type, chat.active) == (group.id, "supergroup", True)
         assert len(bot.rows(ChatUnit, ChatUnit.chat_id == chat.id)) == 2

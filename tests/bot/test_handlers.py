@@ -434,7 +434,7 @@ async def test_a_migrated_group_keeps_its_binding(harness):
         "", chat=SUPERGROUP_ID, chat_type="supergroup", extra={"migrate_from_chat_id": GROUP_ID}
     )
     (chat,) = rows(harness, Chat)
-    assert (chat.telegram_chat_id, chat.migrated_from, chat.type) == (SUPERGROUP_ID, GROUP_ID, "supergroup")
+    assert (chat.address, chat.migrated_from, chat.type) == (SUPERGROUP_ID, GROUP_ID, "supergroup")
     text = (
         await harness.send(
             f"/bindchat@{BOT_USERNAME} 市财政局", user=ADMIN, chat=SUPERGROUP_ID, chat_type="supergroup"

@@ -48,7 +48,7 @@ def written(h) -> dict[str, Any]:
         return {
             "invitations": s.exec(select(Invitation.code, Invitation.revoked_at)).all(),
             "memberships": s.exec(select(Membership.id, Membership.active)).all(),
-            "chats": s.exec(select(Chat.telegram_chat_id, Chat.all_units, Chat.active)).all(),
+            "chats": s.exec(select(Chat.address, Chat.all_units, Chat.active)).all(),
             "bindings": s.exec(select(ChatUnit.chat_id, ChatUnit.unit_id)).all(),
             "groups": s.exec(select(UnitGroupMember.group_id, UnitGroupMember.member_id)).all(),
             "calendar": s.exec(select(CalendarDay.day, CalendarDay.kind)).all(),

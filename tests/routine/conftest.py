@@ -69,7 +69,7 @@ def build_world(engine: Engine, created: datetime | None = None) -> World:
             (FIN_CHAT, "财政局网站工作群", "市财政局"),
             (EDU_CHAT, "教育局网站工作群", "市教育局"),
         ):
-            chat = Chat(telegram_chat_id=tg, title=title, type="group", site_id=site.id, created_at=created)
+            chat = Chat(address=tg, title=title, type="group", site_id=site.id, created_at=created)
             s.add(chat)
             s.flush()
             assert chat.id is not None

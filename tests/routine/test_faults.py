@@ -312,8 +312,8 @@ async def test_a_group_that_kicked_the_bot_or_migrated(
     notice = fake.texts_to(ADMIN_TG)
     assert len(notice) == 1 and notice[0] is not None and "机器人已被移出该群" in notice[0]
     with session_scope(engine) as s:
-        fin = s.exec(select(Chat).where(Chat.telegram_chat_id == FIN_CHAT)).one()
-        edu = s.exec(select(Chat).where(Chat.telegram_chat_id == new_id)).one()
+        fin = s.exec(select(Chat).where(Chat.address == FIN_CHAT)).one()
+        edu = s.exec(select(Chat).where(Chat.address == new_id)).one()
     assert not fin.active and edu.active and edu.migrated_from == -1002
 
 

@@ -91,7 +91,7 @@ def test_a_bound_group_is_previewed_as_a_chat(city: str, capsys: pytest.CaptureF
     engine = make_engine(city)
     with session_scope(engine) as s:
         unit = s.exec(select(Unit).where(Unit.name == "市财政局")).one()
-        chat = Chat(telegram_chat_id=GROUP, title="财政局网站工作群", created_at=at("2026-09-01 09:00"))
+        chat = Chat(address=GROUP, title="财政局网站工作群", created_at=at("2026-09-01 09:00"))
         s.add(chat)
         s.flush()
         assert chat.id is not None and unit.id is not None

@@ -77,7 +77,7 @@ async def test_a_routine_day_reaches_a_second_platform_and_its_link_logs_the_upd
     )
     add_item(engine, world, judge, "政务公开 / 教育动态", "6个月内更新", "市教育局", at("2026-09-29 10:00"))
     with session_scope(engine) as s:  # 市财政局's group is a robot's; 市教育局's stays on Telegram
-        chat = s.exec(select(Chat).where(Chat.telegram_chat_id == FIN_CHAT)).one()
+        chat = s.exec(select(Chat).where(Chat.address == FIN_CHAT)).one()
         chat.platform = ROBOT
         s.add(chat)
     robot, telegram = RobotTransport(), FakeTransport()

@@ -131,7 +131,7 @@ async def test_a_migrated_group_is_followed(engine: Engine, transport: FakeTrans
     assert report.migrated == 1
     assert [d.text for d in transport.to(-1009991)] == ["fin0", "fin1", "fin2"]
     with session_scope(engine) as s:
-        chat = s.exec(select(Chat).where(Chat.telegram_chat_id == -1009991)).one()
+        chat = s.exec(select(Chat).where(Chat.address == -1009991)).one()
         assert chat.migrated_from == FIN_CHAT and chat.active
 
 
@@ -141,7 +141,7 @@ async def test_a_lost_group_is_reported_and_its_messages_go_to_the_units_other_g
     world: World = build_world(engine)
     fin = world.units["市财政局"]
     with session_scope(engine) as s:
-        other = Chat(telegram_chat_id=-1003, title="财政局第二群", created_at=NOW)
+        other = Chat(address=-1003, title="财政局第二群", created_at=NOW)
         s.add(other)
         s.flush()
         assert other.id is not None
@@ -160,7 +160,7 @@ async def test_a_lost_group_is_reported_and_its_messages_go_to_the_units_other_g
     assert "财政局网站工作群" in notice[0].text and "机器人已被移出该群" in notice[0].text
     assert "1条消息未能送达（逾期提醒1条）" in notice[0].text
     with session_scope(engine) as s:
-        chat = s.exec(select(Chat).where(Chat.telegram_chat_id == FIN_CHAT)).one()
+        chat = s.exec(select(Chat).where(Chat.address == FIN_CHAT)).one()
         assert not chat.active and "kicked" in (chat.inactive_reason or "")
     dead = [r for r in rows(engine) if r.dead_at is not None]
     assert [r.text for r in dead] == ["nounit0"]

@@ -41,9 +41,7 @@ def _with_a_group(engine, judge) -> tuple[World, int, int, int]:
         world.units["市属各部门"] = group.id
         for member in ("市财政局", "市教育局"):
             s.add(UnitGroupMember(group_id=group.id, member_id=world.units[member]))
-        chat = Chat(
-            telegram_chat_id=GROUP_CHAT, title="各部门网站工作群", site_id=world.site_id, created_at=CREATED
-        )
+        chat = Chat(address=GROUP_CHAT, title="各部门网站工作群", site_id=world.site_id, created_at=CREATED)
         person = Person(telegram_id=GROUP_WM_TG, name="钱七", created_at=CREATED)
         s.add_all([chat, person])
         s.flush()

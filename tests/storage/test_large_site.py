@@ -91,7 +91,7 @@ def populate(engine: Engine, n: int = N) -> None:
             unit = Unit(site_id=site.id, name=name, created_at=created)
             person = Person(telegram_id=9200 + k, name=f"网站员{k}", created_at=created)
             chat = Chat(
-                telegram_chat_id=-1000 - k,
+                address=-1000 - k,
                 title=f"{name}群",
                 type="group",
                 site_id=site.id,

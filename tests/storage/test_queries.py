@@ -266,10 +266,10 @@ def test_due_lists_what_falls_due_within_n_working_days(engine, world, judge):
 
 def test_status_counts_items_people_and_groups(engine, world, judge):
     with session_scope(engine) as session:
-        session.add(Chat(telegram_chat_id=-1, title="财政群", created_at=NOW))
-        session.add(Chat(telegram_chat_id=-2, title="旧群", active=False, all_units=True, created_at=NOW))
+        session.add(Chat(address=-1, title="财政群", created_at=NOW))
+        session.add(Chat(address=-2, title="旧群", active=False, all_units=True, created_at=NOW))
         session.flush()
-        chat = session.exec(select(Chat).where(Chat.telegram_chat_id == -1)).one()
+        chat = session.exec(select(Chat).where(Chat.address == -1)).one()
         session.add(ChatUnit(chat_id=chat.id, unit_id=world.units["市财政局"]))
         # Set aside after repeated errors: two waiting (counted), one sent after a retry (not counted).
         for n, sent in ((1, None), (2, None), (3, NOW)):

@@ -91,7 +91,7 @@ def robot_day(engine: Engine) -> Iterator[Day]:
     add_item(engine, world, judge, "政务公开 / 财政专项", "2周内更新", "市财政局", at("2026-09-16 10:00"))
     add_item(engine, world, judge, "政务公开 / 教育动态", "6个月内更新", "市教育局", at("2026-09-29 10:00"))
     with session_scope(engine) as s:  # 市财政局's group is a DingTalk robot's
-        chat = s.exec(select(Chat).where(Chat.telegram_chat_id == FIN_CHAT)).one()
+        chat = s.exec(select(Chat).where(Chat.address == FIN_CHAT)).one()
         chat.platform = Kind.DINGTALK.value
         s.add(chat)
     key = LinkKey(SECRET, timedelta(days=7))

@@ -126,7 +126,7 @@ def test_the_read_link_confirms_the_daily_read_once(robot_day: Day) -> None:
     done = web.post("/do", data={"token": token_of(url), "name": "张三"})
     assert done.status_code == 200 and "已确认日查" in done.text and "张三" in done.text
     with session_scope(robot_day.engine) as s:
-        chat = s.exec(select(Chat).where(Chat.telegram_chat_id == FIN_CHAT)).one()
+        chat = s.exec(select(Chat).where(Chat.address == FIN_CHAT)).one()
         reads = s.exec(select(ReadConfirmation).where(ReadConfirmation.chat_id == chat.id)).all()
     assert [(r.name, r.day.isoformat()) for r in reads] == [("张三", "2026-09-30")]
     assert web.post("/do", data={"token": token_of(url)}).status_code == 409
@@ -146,7 +146,7 @@ def test_the_list_link_shows_the_units_items_and_its_overdue_and_can_be_opened_a
 
 def test_a_link_of_a_group_no_longer_bound_is_refused(robot_day: Day) -> None:
     with session_scope(robot_day.engine) as s:
-        chat = s.exec(select(Chat).where(Chat.telegram_chat_id == FIN_CHAT)).one()
+        chat = s.exec(select(Chat).where(Chat.address == FIN_CHAT)).one()
         chat.active = False
         s.add(chat)
     web = client(robot_day, Clock(DAY + timedelta(hours=1)))
