@@ -156,14 +156,16 @@ class ChatUnit(SQLModel, table=True):
 
 
 class Robot(SQLModel, table=True):
-    """A group's custom robot (DingTalk, WeCom, Feishu): its webhook and signing secret, bound to the units
-    of its `Chat` (`ChatUnit`, or the chat's `all_units`). Removing it keeps the row (and the chat's
-    history): `removed_at` says since when nothing is sent through it."""
+    """A group's custom robot (DingTalk, WeCom, Feishu) bound to a unit (`unit_id`; None: 全部): its webhook
+    and signing secret. One row per binding; the bindings of one webhook share its group's `Chat`, whose
+    units (`ChatUnit`, `all_units`) are those of its bindings in force. A binding is never deleted:
+    `removed_at`/`removed_by` end it, and the audit trail reads who bound and unbound what, when."""
 
     id: int | None = Field(default=None, primary_key=True)
-    chat_id: int = Field(foreign_key="chat.id", unique=True)
-    kind: str  # channels.robots.common.Kind: dingtalk, wecom, feishu (also its chat's platform)
-    url: str  # the webhook, with its token or key: a credential, never shown whole
+    chat_id: int = Field(foreign_key="chat.id", index=True)
+    unit_id: int | None = Field(default=None, foreign_key="unit.id")
+    kind: str  # domain.robots.Kind: dingtalk, wecom, feishu (also its chat's platform)
+    url: str = Field(index=True)  # the webhook, with its token or key: a credential, never shown whole
     secret: str | None = None  # the signing secret (加签 / 签名校验) where the robot has one
     created_at: datetime
     created_by: int | None = Field(default=None, foreign_key="person.id")  # None: the command line

@@ -55,3 +55,56 @@ def test_an_address_is_unique_on_its_platform_only(engine):
     with Session(engine) as s, pytest.raises(IntegrityError):
         s.add(Chat(address=7, platform="dingtalk", title="又一个", created_at=NOW))
         s.commit()
+
+
+def test_a_robot_group_is_a_chat_addressed_by_its_own_id_and_its_bindings_share_it(engine):
+    from storage import robots
+    from storage.models import ChatUnit, Site, Unit
+
+    url = "https://oapi.dingtalk.com/robot/send?access_token=abc"
+    with Session(engine) as s:
+        site = Site(name="某市人民政府网站", created_at=NOW)
+        s.add(site)
+        s.flush()
+        assert site.id is not None
+        fin = Unit(site_id=site.id, name="财政局", created_at=NOW)
+        edu = Unit(site_id=site.id, name="教育局", created_at=NOW)
+        s.add_all([fin, edu])
+        s.flush()
+        assert fin.id is not None and edu.id is not None
+        first = robots.bind(
+            s,
+            NOW,
+            kind="dingtalk",
+            url=url,
+            secret="SEC1",
+            unit_id=fin.id,
+            title="财政局的钉钉群",
+            person_id=None,
+        )
+        again = robots.bind(
+            s, NOW, kind="dingtalk", url=url, secret="SEC2", unit_id=edu.id, title="x", person_id=None
+        )
+        chat = first.chat
+        assert chat.id is not None
+        assert (again.chat.id, chat.address, chat.platform, chat.type) == (
+            chat.id,
+            chat.id,
+            "dingtalk",
+            "robot",
+        )
+        assert again.created and again.secret_changed
+        assert robots.webhook(s, chat.address) == robots.Webhook("dingtalk", url, "SEC2")
+        assert set(s.exec(select(ChatUnit.unit_id).where(ChatUnit.chat_id == chat.id))) == {
+            fin.id,
+            edu.id,
+        }
+        assert not robots.unbind(s, NOW, robots.bindings(s, fin.id)[0], None).closed
+        last = robots.unbind(s, NOW, robots.bindings(s, edu.id)[0], None)
+        assert last.closed and not chat.active and chat.inactive_reason == "removed"
+        assert robots.webhook(s, chat.address) is None
+        assert len(s.exec(select(Robot)).all()) == 2  # ended, kept
+        back = robots.bind(
+            s, NOW, kind="dingtalk", url=url, secret="SEC2", unit_id=None, title="x", person_id=None
+        )
+        assert back.chat.id == chat.id and back.reactivated and chat.active and chat.all_units

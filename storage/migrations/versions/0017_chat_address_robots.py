@@ -6,7 +6,7 @@ Revises: 0018
 `chat.telegram_chat_id` becomes `chat.address`, the chat's id on its own platform, unique per platform
 (`platform`, `address`) instead of alone: a robot group's address is its own `chat.id`, which could equal
 some Telegram chat's id. `robot`: a group's custom robot (DingTalk, WeCom, Feishu), its webhook and secret,
-bound to its chat; removing it keeps the row.
+one row per binding to a unit (or to all units), sharing the group's chat; removing a binding keeps the row.
 """
 
 from alembic import op
@@ -43,6 +43,7 @@ def upgrade() -> None:
         "robot",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("chat_id", sa.Integer(), nullable=False),
+        sa.Column("unit_id", sa.Integer(), nullable=True),
         sa.Column("kind", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
         sa.Column("url", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
         sa.Column("secret", sqlmodel.sql.sqltypes.AutoString(), nullable=True),
@@ -51,11 +52,14 @@ def upgrade() -> None:
         sa.Column("removed_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
         sa.Column("removed_by", sa.Integer(), nullable=True),
         sa.ForeignKeyConstraint(["chat_id"], ["chat.id"]),
+        sa.ForeignKeyConstraint(["unit_id"], ["unit.id"]),
         sa.ForeignKeyConstraint(["created_by"], ["person.id"]),
         sa.ForeignKeyConstraint(["removed_by"], ["person.id"]),
         sa.PrimaryKeyConstraint("id"),
-        sa.UniqueConstraint("chat_id"),
     )
+    with op.batch_alter_table("robot") as batch:
+        batch.create_index(batch.f("ix_robot_chat_id"), ["chat_id"], unique=False)
+        batch.create_index(batch.f("ix_robot_url"), ["url"], unique=False)
 
 
 def downgrade() -> None:
