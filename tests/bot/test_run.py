@@ -11,7 +11,7 @@ from sqlalchemy import create_engine
 from bot import cmd_run
 from bot.app import ALLOWED_UPDATES
 from bot.config import Settings
-from handlers.context import ENGINE
+from handlers.context import ENGINE, JUDGE
 
 
 class Recorder:
@@ -33,7 +33,7 @@ def env(monkeypatch, tmp_path):
     monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "123:ABC")
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'z.db'}")
     recorder = Recorder()
-    application = SimpleNamespace(bot_data={ENGINE: None})
+    application = SimpleNamespace(bot_data={ENGINE: None, JUDGE: None})
     monkeypatch.setattr(cmd_run, "build_application", lambda settings: application)
     monkeypatch.setattr(cmd_run, "serve", recorder.serve)
     return recorder
