@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
 from domain.actions import Action, Offer
@@ -87,6 +87,11 @@ class Style:
     max_text: int = 3800  # below Telegram's 4096, with room for the "(1/2)" marks
     done_buttons: int = 8  # at most this many "已更新" offers under a warning
     name: str = "Telegram"  # the platform as the administrators' notices name it
+    # A list longer than this many messages (a county-wide group's, an administrator's) becomes one digest
+    # with the whole list as a spreadsheet, when the platform carries files (`documents`); else it is sent
+    # in parts as it is.
+    max_parts: int = 4
+    documents: bool = True
 
 
 @dataclass(frozen=True)
@@ -184,8 +189,18 @@ def render_all(
 
 
 def render(notice: Notice, site: SiteText, style: Style | None = None) -> list[Planned]:
-    """The messages of one decision, in order."""
+    """The messages of one decision, in order; a list too long to read in a few messages is one digest and
+    a spreadsheet instead (`Style.max_parts`)."""
     style = style or Style()
+    planned = _render(notice, site, style)
+    if len(planned) > style.max_parts and style.documents:
+        digest = _digest(notice, planned)
+        if digest is not None:
+            return [digest]
+    return planned
+
+
+def _render(notice: Notice, site: SiteText, style: Style) -> list[Planned]:
     body = notice.body
     match body:
         case DailyRead():
@@ -197,7 +212,7 @@ def render(notice: Notice, site: SiteText, style: Style | None = None) -> list[P
         case Escalation():
             return _escalation(notice, body, site, style)
         case EveningNote():
-            return [_one(notice, _evening_note(notice, body, site))]
+            return _evening_note(notice, body, site, style)
         case Checklist():
             return [_checklist(notice, body, site)]
         case ChecklistSheet():
@@ -207,7 +222,7 @@ def render(notice: Notice, site: SiteText, style: Style | None = None) -> list[P
         case WeeklySummary():
             return _weekly_summary(notice, body, style)
         case Unbound():
-            return [_one(notice, _unbound(notice, body, site))]
+            return _unbound(notice, body, site, style)
         case CalendarMissing():
             return [_one(notice, _calendar_missing(body))]
 
@@ -521,21 +536,134 @@ def _escalation(notice: Notice, body: Escalation, site: SiteText, style: Style) 
     ]
 
 
-def _evening_note(notice: Notice, body: EveningNote, site: SiteText) -> str:
+# ---------------------------------------------------------------------------------------------------------
+# A long list as one digest and a spreadsheet
+
+DIGEST_UNITS = 10  # units named in a digest, the most items first; the rest are counted
+
+_ROW_HEADERS = ("序号", "单位", "栏目/账号", "链接", "状态")
+
+
+def _rows(
+    body: object, today: date
+) -> tuple[str, tuple[str, ...], list[tuple[str, ...]], Counter[str]] | None:
+    """A list's sheet (title, headers, rows) and its items counted by unit; None: not a list."""
+    by_unit: Counter[str] = Counter()
+    rows: list[tuple[str, ...]] = []
+
+    def add(unit: UnitView, item: ItemView, *more: str) -> None:
+        by_unit[unit.name] += 1
+        rows.append(
+            (str(len(rows) + 1), unit.name, item.title, item.url or "", state_line(item, today), *more)
+        )
+
+    match body:
+        case DailyRead() | Overdue():
+            for group in body.groups:
+                for item in group.items:
+                    add(group.unit, item)
+            return ("清单", _ROW_HEADERS, rows, by_unit)
+        case DueWarning():
+            for groups, when in ((body.now, "今天到期"), (body.soon, "即将到期")):
+                for group in groups:
+                    for item in group.items:
+                        add(group.unit, item, when)
+            return ("预警", (*_ROW_HEADERS, "预警"), rows, by_unit)
+        case Escalation():
+            for esc in body.groups:
+                for item, why in esc.items:
+                    add(esc.unit, item, _why(item, why))
+            return ("督办", (*_ROW_HEADERS, "督办原因"), rows, by_unit)
+        case WeeklySummary():
+            for u in body.units:
+                by_unit[u.unit.name] += len(u.late)
+                before = "" if u.late_before is None else str(u.late_before)
+                rows.append((u.unit.name, str(u.updates), str(u.updates_before), str(len(u.late)), before))
+            return ("周总结", ("单位", "本周更新", "上周更新", "逾期", "上周逾期"), rows, by_unit)
+    return None
+
+
+def _digest(notice: Notice, planned: Sequence[Planned]) -> Planned | None:
+    """The messages `planned` as one: what the list is and how much, the units with the most named, the whole
+    list in the spreadsheet. It asks for no update (a /done replied to it names its item); a daily read keeps
+    its 已巡查 button."""
+    sheet = _rows(notice.body, notice.day)
+    if sheet is None:
+        return None
+    title, headers, rows, by_unit = sheet
+    name = KIND_NAMES.get(notice.kind, "清单")
+    first = planned[0].text.split("\n", 1)[0]
+    items = tuple(dict.fromkeys(i for p in planned for i in p.items))
+    if isinstance(notice.body, WeeklySummary):
+        lead = f"{first}\n共{len(rows)}个单位，内容较多，各单位情况见附件（按逾期项数排列）："
+    else:
+        lead = f"{first}\n共{len(rows)}项、涉及{len(by_unit)}个单位，内容较多，完整清单见附件："
+    lines = [lead]
+    ranked = sorted(by_unit.items(), key=lambda kv: (-kv[1], kv[0]))
+    lines += [f"· {unit}：{n}项" for unit, n in ranked[:DIGEST_UNITS] if n]
+    rest = ranked[DIGEST_UNITS:]
+    if rest:
+        lines.append(f"· 其余{len(rest)}个单位共{sum(n for _, n in rest)}项")
+    if isinstance(notice.body, DailyRead):
+        lines.append("浏览检查完毕后，请点击下方「已巡查」按钮登记。")
+    elif notice.asks:
+        lines.append("更新后请发送 /done 栏目名称 登记。")
+    text = "\n".join(lines)[:CAPTION_MAX]
+    report = Report(filename=f"{name}_{notice.day.isoformat()}.xlsx", sheets=((title, headers, tuple(rows)),))
+    offers = planned[-1].offers if isinstance(notice.body, DailyRead) else ()
+    one = _one(notice, text, items=items, offers=offers, document=report)
+    return replace(one, asks=())
+
+
+def _evening_note(notice: Notice, body: EveningNote, site: SiteText, style: Style) -> list[Planned]:
     lines = []
+    rows = []
     for chat, units in body.missing:
         if len(units) > 6:
             shown = "、".join(u.name for u in units[:6]) + f"等{len(units)}个单位"
         else:
             shown = "、".join(f"{u.name}（{_names(u.webmasters)}）" for u in units)
         lines.append(f"· {shown}（群：{chat.title or chat.telegram_id}）")
-    return "\n".join(
-        [
-            f"【日查情况】{site.name} {ymd(notice.day)} {body.at:%H:%M}",
-            f"{body.total}个群中有{len(lines)}个今天尚未确认日查（未点击「已巡查」）：",
-            *lines,
-        ]
-    )
+        for u in units:
+            rows.append((chat.title or str(chat.telegram_id), u.name, _names(u.webmasters)))
+    head = [
+        f"【日查情况】{site.name} {ymd(notice.day)} {body.at:%H:%M}",
+        f"{body.total}个群中有{len(lines)}个今天尚未确认日查（未点击「已巡查」）：",
+    ]
+    sheet = ("未确认日查的群", ("群", "单位", "网站维护员"), tuple(rows))
+    return _listing(notice, head, lines, [], sheet, style)
+
+
+def _listing(
+    notice: Notice,
+    head: Sequence[str],
+    lines: Sequence[str],
+    tail: Sequence[str],
+    sheet: tuple[str, tuple[str, ...], tuple[tuple[str, ...], ...]],
+    style: Style,
+) -> list[Planned]:
+    """A notice that is one list of lines: one message when it fits; else the first lines and the whole
+    list as a spreadsheet, or, on a platform without files, the list in parts. Never one message over the
+    platform's limit (which the platform would refuse, and the notice would be lost)."""
+    text = "\n".join([*head, *lines, *tail])
+    if len(text) <= style.max_text:
+        return [_one(notice, text)]
+    if not style.documents:
+        blocks = [[line] for line in lines]
+        layout = _layout("\n".join(head), [("", blocks)], "\n".join(tail), style.max_text)
+        return [_one(notice, part, part=n) for n, (part, _) in enumerate(layout, 1)]
+    more = f"……共{len(lines)}项，完整名单见附件。"
+    budget = CAPTION_MAX - sum(len(x) + 1 for x in (*head, *tail, more))
+    shown: list[str] = []
+    for line in lines:
+        if len(line) + 1 > budget:
+            break
+        shown.append(line)
+        budget -= len(line) + 1
+    caption = "\n".join([*head, *shown, more, *tail])[:CAPTION_MAX]
+    name = KIND_NAMES.get(notice.kind, "名单")
+    report = Report(filename=f"{name}_{notice.day.isoformat()}.xlsx", sheets=(sheet,))
+    return [_one(notice, caption, document=report)]
 
 
 def _half(period: date) -> str:
@@ -664,8 +792,9 @@ def _weekly_summary(notice: Notice, body: WeeklySummary, style: Style) -> list[P
     return [_one(notice, text, part=n) for n, (text, _) in enumerate(layout, 1)]
 
 
-def _unbound(notice: Notice, body: Unbound, site: SiteText) -> str:
+def _unbound(notice: Notice, body: Unbound, site: SiteText, style: Style) -> list[Planned]:
     lines = []
+    rows = []
     for u in body.units:
         facts = [f"负责{u.items}项"]
         if u.late:
@@ -673,14 +802,14 @@ def _unbound(notice: Notice, body: Unbound, site: SiteText) -> str:
         if u.due_today:
             facts.append(f"今天到期{u.due_today}项")
         lines.append(f"· {u.unit.name}（网站维护员：{_names(u.unit.webmasters)}）：" + "，".join(facts))
-    return "\n".join(
-        [
-            f"【未绑定群的单位】{site.name} {ymd(notice.day)}",
-            f"以下{len(lines)}个单位还没有绑定群聊，今天的日查、预警和逾期提醒无法送达：",
-            *lines,
-            "请把机器人拉进这些单位的工作群，并在群里发送 /bindchat 单位名称 完成绑定。",
-        ]
-    )
+        rows.append((u.unit.name, _names(u.unit.webmasters), str(u.items), str(u.late), str(u.due_today)))
+    head = [
+        f"【未绑定群的单位】{site.name} {ymd(notice.day)}",
+        f"以下{len(lines)}个单位还没有绑定群聊，今天的日查、预警和逾期提醒无法送达：",
+    ]
+    tail = ["请把机器人拉进这些单位的工作群，并在群里发送 /bindchat 单位名称 完成绑定。"]
+    sheet = ("未绑定群的单位", ("单位", "网站维护员", "负责", "逾期", "今天到期"), tuple(rows))
+    return _listing(notice, head, lines, tail, sheet, style)
 
 
 def _calendar_missing(body: CalendarMissing) -> str:

@@ -31,7 +31,8 @@ from channels.transport import Outgoing, TransportError
 from domain.wording import Style
 
 LIMITS = Limits(per_minute=20, per_second=None, blocked_for=600.0)
-STYLE = Style(max_text=3800, done_buttons=8)
+# A custom robot carries no files: a long list goes in parts, not as a digest and a spreadsheet.
+STYLE = Style(max_text=3800, done_buttons=8, documents=False)
 
 _SECURITY = (
     "机器人安全设置校验未通过：加签密钥不对或时间戳超过1小时、消息缺少自定义关键词，或服务器IP不在白名单。"

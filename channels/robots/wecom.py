@@ -19,7 +19,8 @@ from domain.wording import Style
 LIMITS = Limits(per_minute=20, per_second=None, blocked_for=60.0)
 MAX_BYTES = 4096  # markdown.content, UTF-8
 # Chinese text is 3 bytes a character: 1000 characters and four links stay under 4096 bytes.
-STYLE = Style(max_text=1000, done_buttons=4)
+# A custom robot carries no files: a long list goes in parts, not as a digest and a spreadsheet.
+STYLE = Style(max_text=1000, done_buttons=4, documents=False)
 
 CODES: Mapping[int, Code] = {
     93000: Code(

@@ -15,7 +15,7 @@ import pytest
 from domain.actions import Action, Offer
 from domain.calendar import WorkCalendar, YearOverride
 from domain.model import InspectionRisk, State
-from domain.notice import Answer, ChatView, ItemView, UnitView, Who, make_key
+from domain.notice import TELEGRAM, Answer, ChatView, ItemView, UnitView, Who, make_key
 from domain.routine import (
     RoutineSettings,
     Snapshot,
@@ -27,6 +27,7 @@ from domain.routine import (
     weekly_stats,
 )
 from domain.site import SiteWords
+from domain.wording import Style
 
 TZ = ZoneInfo("Asia/Shanghai")
 CAL = WorkCalendar()
@@ -497,7 +498,9 @@ def test_long_lists_are_split_below_telegrams_limit_with_each_item_once() -> Non
         item(i, f"历史专题{i:03d}工作动态栏目", State.OVERDUE, due=date(2026, 10, 9), late=3)
         for i in range(1, 201)
     )
-    out = plan(snap(*many), local("2026-10-12 09:00"), CAL)
+    # However many parts (a longer list becomes one digest and a spreadsheet: tests/domain/test_wording.py).
+    parts_only = {TELEGRAM: Style(max_parts=1_000)}
+    out = plan(snap(*many), local("2026-10-12 09:00"), CAL, styles=parts_only)
     for kind, to in (("daily_read", FIN_CHAT), ("overdue", FIN_CHAT), ("escalation", LEADER.telegram_id)):
         parts = [p for p in only(out, kind) if p.to.chat_id == to]
         assert len(parts) > 1

@@ -8,7 +8,17 @@ from datetime import date
 
 from domain.actions import Action, Verb
 from domain.model import State
-from domain.notice import DailyRead, DueWarning, Notice, Overdue
+from domain.notice import (
+    ChatView,
+    DailyRead,
+    DueWarning,
+    EveningNote,
+    ItemView,
+    Notice,
+    Overdue,
+    UnitView,
+    Who,
+)
 from domain.routine import RoutineSettings, decide, plan
 from domain.site import SiteWords
 from domain.wording import (
@@ -21,7 +31,7 @@ from domain.wording import (
     render_all,
     set_aside_notice,
 )
-from tests.domain.test_routine import CAL, EDU, FIN_CHAT, item, local, snap
+from tests.domain.test_routine import CAL, EDU, FIN, FIN_CHAT, item, local, snap
 
 BUSY = (
     item(1, "通知公告"),
@@ -119,3 +129,71 @@ def test_the_sender_s_notices_are_worded_here_for_any_platform() -> None:
     assert "一条日查清单（【日查】10月12日）被 群机器人 拒绝：bad text。" in refused
     assert "连续5次发送失败" in set_aside_notice("overdue", "【逾期提醒】", 5, "Conflict")
     assert late_note(date(2026, 10, 12), date(2026, 10, 13)) == "（延迟送达：本消息原定于10月12日发送）"
+
+
+def _many_late(n: int) -> tuple[ItemView, ...]:
+    return tuple(
+        item(
+            100 + k,
+            f"历史专题{k:03d}",
+            State.OVERDUE,
+            due=date(2026, 9, 15),
+            late=20 + k % 7,
+            units=((FIN,), (EDU,))[k % 2],
+        )
+        for k in range(n)
+    )
+
+
+def test_a_list_too_long_to_read_is_one_digest_and_a_spreadsheet() -> None:
+    """A county-wide group's or an administrator's long list: one message naming the units with the most,
+    and every item in the attached sheet; it asks for no update, so a reply /done cannot log them all."""
+    snapshot = snap(*_many_late(400), chats=(ChatView(-1009, "全市网站工作群", (FIN, EDU)),))
+    site = SiteText(snapshot.site_name, snapshot.words)
+    overdue = next(n for n in decide(snapshot, MONDAY, CAL) if isinstance(n.body, Overdue))
+    assert len(render(overdue, site, Style(max_parts=10_000))) > 4  # what it was: many messages
+    (digest,) = render(overdue, site)
+    assert digest.document is not None and digest.asks == () and not digest.offers
+    ((_title, headers, rows),) = digest.document.sheets
+    assert headers[:3] == ("序号", "单位", "栏目/账号") and len(rows) == 400
+    assert {r[2].rsplit(" / ", 1)[-1] for r in rows} == {f"历史专题{k:03d}" for k in range(400)}
+    assert "共400项、涉及2个单位" in digest.text and "· 市财政局：200项" in digest.text
+    assert len(digest.text) <= 1000  # a document's caption
+
+
+def test_a_daily_read_digest_keeps_its_read_button_and_a_short_list_stays_whole() -> None:
+    snapshot = snap(*_many_late(400), chats=(ChatView(-1009, "全市网站工作群", (FIN, EDU)),))
+    site = SiteText(snapshot.site_name, snapshot.words)
+    daily = next(n for n in decide(snapshot, MONDAY, CAL) if isinstance(n.body, DailyRead))
+    (digest,) = render(daily, site)
+    assert digest.document is not None and digest.offers[0][0].action.verb is Verb.READ
+    short = next(n for n in decide(snap(*BUSY), MONDAY, CAL) if isinstance(n.body, DailyRead))
+    assert all(p.document is None for p in render(short, site))
+
+
+def test_a_platform_without_files_gets_the_long_list_in_parts() -> None:
+    snapshot = snap(*_many_late(400), chats=(ChatView(-1009, "全市网站工作群", (FIN, EDU)),))
+    site = SiteText(snapshot.site_name, snapshot.words)
+    overdue = next(n for n in decide(snapshot, MONDAY, CAL) if isinstance(n.body, Overdue))
+    parts = render(overdue, site, Style(documents=False))
+    assert len(parts) > 4 and all(p.document is None for p in parts)
+    assert {i.id for p in parts for i in p.items} == {100 + k for k in range(400)}
+
+
+def test_an_evening_note_for_thousands_of_groups_is_never_one_message_over_the_limit() -> None:
+    """2,000 groups that did not confirm their daily read made one 57,000-character message, which Telegram
+    refuses: the note would have been set aside. Now: the first lines and every group in a spreadsheet."""
+    units = tuple(UnitView(100 + k, f"第{k:04d}单位", (Who(None, f"维护员{k}"),)) for k in range(2000))
+    chats = tuple(ChatView(-5000 - k, f"第{k:04d}单位群", (100 + k,)) for k in range(2000))
+    items = tuple(item(10_000 + k, f"栏目{k}", units=(100 + k,)) for k in range(2000))
+    snapshot = snap(*items, units=units, chats=chats)
+    site = SiteText(snapshot.site_name, snapshot.words)
+    evening = local("2026-10-12 20:00")
+    (note,) = [n for n in decide(snapshot, evening, CAL) if isinstance(n.body, EveningNote)]
+    (message,) = render(note, site)
+    assert message.document is not None and len(message.text) <= 1000
+    assert "2000个群中有2000个今天尚未确认日查" in message.text and "完整名单见附件" in message.text
+    assert len(message.document.sheets[0][2]) == 2000
+    parts = render(note, site, Style(documents=False))
+    assert len(parts) > 1 and all(len(p.text) <= Style().max_text for p in parts)
+    assert sum(p.text.count("· 第") for p in parts) == 2000
