@@ -168,10 +168,15 @@ def record_answer(
     period: date,
     result: CheckResult,
     chat_telegram_id: int,
+    *,
+    by_link: str | None = None,
+    note: str | None = None,
 ) -> AnswerRecorded | NotYourItem | ItemGone | NotEntitled:
     """半月查: the answer for one item (`ok` or `problem`), by a person bound to the item's unit, in a group
     bound to it (or by an administrator anywhere). A later answer replaces an earlier one; a problem's
-    note is kept if the answer stays a problem."""
+    note is kept if the answer stays a problem. `by_link`: answered on the web page through a robot
+    message's signed link (the name typed there, "" when none), with the problem and its fix (`note`)
+    typed on the same page."""
     if result not in (CheckResult.OK, CheckResult.PROBLEM):
         raise ValueError(result)
     item = session.get(Item, item_id)
@@ -182,8 +187,12 @@ def record_answer(
     # The checklist belongs to its group: another unit's group does not answer for the item either.
     if not (actor.global_admin or _chat_covers(session, chat_telegram_id, item_id)):
         return NotYourItem(item.path or item.name)
-    sender = _in_chat(actor)
-    person = session.exec(select(Person).where(Person.telegram_id == sender.telegram_id)).first()
+    sender = Speaker(LINK_READER, by_link or "网页链接确认") if by_link is not None else _in_chat(actor)
+    person = (
+        None
+        if by_link is not None
+        else session.exec(select(Person).where(Person.telegram_id == sender.telegram_id)).first()
+    )
     row = session.exec(
         select(HalfMonthAnswer).where(HalfMonthAnswer.item_id == item_id, HalfMonthAnswer.period == period)
     ).first()
@@ -195,6 +204,8 @@ def record_answer(
         row.note_at = None if result == CheckResult.OK else row.note_at
     row.result = result
     row.at = now
+    if result == CheckResult.PROBLEM and note:
+        row.note, row.note_at = note.strip()[:2000], now
     row.person_id = person.id if person else None
     row.name = person.name if person and person.name else sender.name
     session.add(row)

@@ -23,6 +23,8 @@ from starlette.templating import Jinja2Templates
 from domain.text import KIND_LABELS, state_words
 from replies.format import day
 from web.entrance import (
+    CheckPage,
+    CheckResultPage,
     DonePage,
     DoneResult,
     ListPage,
@@ -62,6 +64,8 @@ def create_app(web: Web, clock: Callable[[], datetime] = _utcnow) -> Starlette:
             DoneResult: ("done_result.html", 200),
             ReadPage: ("read.html", 200),
             ReadResult: ("read_result.html", 200),
+            CheckPage: ("check.html", 200),
+            CheckResultPage: ("check_result.html", 200),
             ListPage: ("list.html", 200),
         }[type(page)]
         return templates.TemplateResponse(

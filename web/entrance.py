@@ -4,8 +4,10 @@ views the Telegram handlers call.
 A robot's group cannot say who tapped, so the actor is the link's unit: an `Actor` with no person, bound to
 the unit the link names (or the chat's units as bound now), asked by the one permission policy like anyone.
 已更新 logs through `acts.updates.log_link` (source `link`, origin `link:<nonce>`), 已巡查 through
-`acts.routine.record_read`; the list is `storage.queries.mine_view` and `overdue_view`, the same judgement
-/mine and /overdue show. An acting link is recorded in `UsedLink` in the same transaction as what it logged:
+`acts.routine.record_read`, the half-month check's 正常 / 有问题 through `record_answer` (the half-month is
+the one the link was issued in, as the checklist's own); the list is
+`storage.queries.mine_view` and `overdue_view`, the same judgement /mine and /overdue show.
+An acting link is recorded in `UsedLink` in the same transaction as what it logged:
 used once, and a second tap is told when and what. Every function here is one transaction, `now` passed in.
 """
 
@@ -18,9 +20,11 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from acts.routine import ReadRecorded, record_read
+from acts.routine import AnswerRecorded, ReadRecorded, record_answer, record_read
 from acts.updates import MAX_COUNT, BadCount, ItemGone, Logged, NameTheUnit, NotYours, log_link
 from domain.actions import Action, Verb
+from domain.model import CheckResult
+from domain.routine import half_month_period
 from replies.format import clock
 from storage.db import session_scope
 from storage.items import Judge
@@ -99,13 +103,33 @@ class ReadResult:
 
 
 @dataclass(frozen=True)
+class CheckPage:
+    """半月查 for one item (ok: 正常; else 有问题, with the problem and its fix to type)."""
+
+    where: Where
+    period: date
+    items: tuple[ItemLine, ...]
+    today: date
+    ok: bool
+    error: str = ""
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class CheckResultPage:
+    where: Where
+    period: date
+    summary: str
+
+
+@dataclass(frozen=True)
 class ListPage:
     where: Where
     mine: MineView
     overdue: OverdueView
 
 
-Page = Problem | Used | DonePage | DoneResult | ReadPage | ReadResult | ListPage
+Page = Problem | Used | DonePage | DoneResult | ReadPage | ReadResult | CheckPage | CheckResultPage | ListPage
 
 EXPIRED = Problem(
     "链接已过期",
@@ -185,14 +209,19 @@ def _used(web: Web, session: Session, grant: Grant) -> Used | None:
     return Used(_when(web, row.used_at), row.summary) if row is not None else None
 
 
-def _open(web: Web, token: str, now: datetime) -> Grant | Problem:
+def _open(web: Web, token: str, now: datetime) -> Opened | Problem:
     opened = web.key.open(token, now)
     if isinstance(opened, Expired):
         return EXPIRED
     if isinstance(opened, Tampered):
         return TAMPERED
     assert isinstance(opened, Opened)
-    return opened.grant
+    return opened
+
+
+def _period(web: Web, opened: Opened) -> date:
+    """The half-month a check link answers for: the one its message was sent in (the link's issue time)."""
+    return half_month_period(web.judge.local_day(opened.issued))
 
 
 def _lines(
@@ -206,9 +235,10 @@ def _lines(
 
 def show(web: Web, token: str, now: datetime) -> Page:
     """What a tap (GET) shows: never acts, since chat apps open links to preview them."""
-    grant = _open(web, token, now)
-    if isinstance(grant, Problem):
-        return grant
+    opened = _open(web, token, now)
+    if isinstance(opened, Problem):
+        return opened
+    grant = opened.grant
     with session_scope(web.engine) as session:
         found = link_actor(session, grant)
         if found is None:
@@ -231,6 +261,11 @@ def show(web: Web, token: str, now: datetime) -> Page:
             return DonePage(where, lines, web.judge.today(now))
         if action is not None and action.verb is Verb.READ and action.day is not None:
             return ReadPage(where, action.day, _readers(session, chat, action.day))
+        if action is not None and action.verb is Verb.CHECK:
+            lines = _lines(session, now, web, actor, action.items)
+            if not lines:
+                return _gone(session, action)
+            return CheckPage(where, _period(web, opened), lines, web.judge.today(now), bool(action.ok))
         return UNKNOWN_ACTION
 
 
@@ -281,12 +316,13 @@ def _summary(logged: Logged) -> str:
 
 def act(web: Web, token: str, now: datetime, form: dict[str, str]) -> Page:
     """What the form (POST) does: the link's action through its act, once."""
-    grant = _open(web, token, now)
-    if isinstance(grant, Problem):
-        return grant
+    opened = _open(web, token, now)
+    if isinstance(opened, Problem):
+        return opened
+    grant = opened.grant
     try:
         with session_scope(web.engine) as session:
-            return _act(web, session, grant, now, form)
+            return _act(web, session, opened, now, form)
     except _Refused as refused:
         return refused.page
     except IntegrityError:
@@ -295,7 +331,8 @@ def act(web: Web, token: str, now: datetime, form: dict[str, str]) -> Page:
             return _used(web, session, grant) or TAMPERED
 
 
-def _act(web: Web, session: Session, grant: Grant, now: datetime, form: dict[str, str]) -> Page:
+def _act(web: Web, session: Session, opened: Opened, now: datetime, form: dict[str, str]) -> Page:
+    grant = opened.grant
     found = link_actor(session, grant)
     if found is None:
         return UNBOUND
@@ -315,6 +352,8 @@ def _act(web: Web, session: Session, grant: Grant, now: datetime, form: dict[str
             raise _Refused(UNBOUND)
         summary = f"{action.day.month}月{action.day.day}日日查已巡查" + (f"（{name}）" if name else "")
         page = ReadResult(where, action.day, result.by)
+    elif action is not None and action.verb is Verb.CHECK:
+        summary, page = _check(web, session, now, actor, where, chat, opened, action, form)
     else:
         return UNKNOWN_ACTION
     session.add(
@@ -377,3 +416,44 @@ def _done(
     if isinstance(result, ItemGone | NotYours):
         raise _Refused(_gone(session, action))
     raise _Refused(UNBOUND)
+
+
+def _check(
+    web: Web,
+    session: Session,
+    now: datetime,
+    actor: Actor,
+    where: Where,
+    chat: Chat,
+    opened: Opened,
+    action: Action,
+    form: dict[str, str],
+) -> tuple[str, Page]:
+    period, name = _period(web, opened), form.get("name", "").strip()[:40]
+    signed = f"（{name}）" if name else ""
+    note = form.get("note", "").strip()
+    if not action.ok and not note:
+        lines = _lines(session, now, web, actor, action.items)
+        error = "请填写发现的问题和整改情况。"
+        raise _Refused(CheckPage(where, period, lines, web.judge.today(now), False, error=error))
+    if len(note) > MAX_NOTE * 5:
+        lines = _lines(session, now, web, actor, action.items)
+        error = f"问题和整改情况请不要超过{MAX_NOTE * 5}个字。"
+        raise _Refused(CheckPage(where, period, lines, web.judge.today(now), False, error=error, note=note))
+    result = CheckResult.OK if action.ok else CheckResult.PROBLEM
+    answer = record_answer(
+        session,
+        now,
+        actor,
+        action.item,
+        period,
+        result,
+        chat.telegram_chat_id,
+        by_link=name,
+        note=note or None,
+    )
+    if not isinstance(answer, AnswerRecorded):
+        raise _Refused(_gone(session, action))
+    words = "正常" if action.ok else f"有问题：{note}"
+    summary = f"{period.month}月{'上' if period.day == 1 else '下'}半月检查：{answer.item} {words}{signed}"
+    return summary, CheckResultPage(where, period, summary)

@@ -85,6 +85,10 @@ def path_of(url: str) -> str:
 
 @pytest.fixture
 def robot_day(engine: Engine) -> Iterator[Day]:
+    yield from routine_day(engine, DAY)
+
+
+def routine_day(engine: Engine, day: datetime) -> Iterator[Day]:
     judge = Judge(SHANGHAI, WorkCalendar())
     world = build_world(engine)
     add_item(engine, world, judge, "政务公开 / 财政预决算", "2周内更新", "市财政局", at("2026-09-10 10:00"))
@@ -95,7 +99,7 @@ def robot_day(engine: Engine) -> Iterator[Day]:
         chat.platform = Kind.DINGTALK.value
         s.add(chat)
     key = LinkKey(SECRET, timedelta(days=7))
-    clock = Clock(DAY)
+    clock = Clock(day)
     with FakeDingTalk(clock) as fake:
         url = fake.add_robot(secret="SECtest0123456789")
         robot = Robot(Kind.DINGTALK, url, "SECtest0123456789")
@@ -112,7 +116,7 @@ def robot_day(engine: Engine) -> Iterator[Day]:
                 channels = Channels(
                     Channel(TELEGRAM, telegram), Channel(Kind.DINGTALK.value, robots, dingtalk.STYLE)
                 )
-                await tick(engine, channels, DAY, RoutineConfig(limits=FAST, tz=SHANGHAI))
+                await tick(engine, channels, day, RoutineConfig(limits=FAST, tz=SHANGHAI))
             return telegram
 
         telegram = asyncio.run(run())
