@@ -113,7 +113,7 @@ def run(args: argparse.Namespace) -> int:
     async def before_start(app: Application) -> None:
         await recover(app, engine, utc_now)
 
-    web = web_server(settings, engine, application.bot_data[JUDGE])
+    web = web_server(settings, engine, application.bot_data[JUDGE]) if settings.public_url else None
 
     async def main() -> None:
         if web is not None:
