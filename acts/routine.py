@@ -147,9 +147,9 @@ class NotYourItem:
     item: str
 
 
-def _chat_covers(session: Session, chat_telegram_id: int, item_id: int) -> bool:
+def _chat_covers(session: Session, chat_telegram_id: int, item_id: int, platform: str = TELEGRAM) -> bool:
     chat = session.exec(
-        select(Chat).where(Chat.address == chat_telegram_id, Chat.platform == TELEGRAM)
+        select(Chat).where(Chat.address == chat_telegram_id, Chat.platform == platform)
     ).first()
     if chat is None or chat.id is None:
         return False
@@ -171,6 +171,7 @@ def record_answer(
     *,
     by_link: str | None = None,
     note: str | None = None,
+    platform: str = TELEGRAM,
 ) -> AnswerRecorded | NotYourItem | ItemGone | NotEntitled:
     """半月查: the answer for one item (`ok` or `problem`), by a person bound to the item's unit, in a group
     bound to it (or by an administrator anywhere). A later answer replaces an earlier one; a problem's
@@ -185,7 +186,7 @@ def record_answer(
     if not permits(actor, Act.CHECK, item_units(session, [item_id]).get(item_id, [])):
         return NotEntitled(stranger=not takes_part(actor), item=item.path or item.name)
     # The checklist belongs to its group: another unit's group does not answer for the item either.
-    if not (actor.global_admin or _chat_covers(session, chat_telegram_id, item_id)):
+    if not (actor.global_admin or _chat_covers(session, chat_telegram_id, item_id, platform)):
         return NotYourItem(item.path or item.name)
     sender = Speaker(LINK_READER, by_link or "网页链接确认") if by_link is not None else _in_chat(actor)
     person = (

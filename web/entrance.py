@@ -448,9 +448,10 @@ def _check(
         action.item,
         period,
         result,
-        chat.telegram_chat_id,
+        chat.address,
         by_link=name,
         note=note or None,
+        platform=chat.platform,
     )
     if not isinstance(answer, AnswerRecorded):
         raise _Refused(_gone(session, action))
