@@ -23,6 +23,8 @@ import uvicorn
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions
+from selenium.webdriver.support.wait import WebDriverWait
 
 from storage.db import session_scope
 from storage.queries import OverdueView, actor_for, overdue_view
@@ -140,6 +142,9 @@ def test_a_webmaster_marks_an_item_done_from_a_robot_reminder_on_a_phone(
     browser.find_element(By.ID, "note").send_keys("发布了三季度预算执行情况")
     shot(browser, tmp_path, "web-done-form.png")
     button.click()
+    # The form's answer is a new page: wait for it (a loaded machine may take a while), never sleep.
+    WebDriverWait(browser, 30).until(expected_conditions.staleness_of(button))
+    WebDriverWait(browser, 30).until(lambda d: "已登记" in d.find_element(By.TAG_NAME, "h1").text)
 
     page = text(browser)
     assert "已登记" in page and "财政预决算（2条，备注：发布了三季度预算执行情况）" in page
