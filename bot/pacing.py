@@ -12,7 +12,7 @@ from telegram.error import RetryAfter
 from telegram.ext import BaseRateLimiter
 
 from channels.telegram_send import OUTBOX, retry_seconds
-from jobs.pace import Pacer
+from jobs.pace import Pacer, telegram
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +70,6 @@ class PacedReplies(BaseRateLimiter[str]):
             t = time.monotonic()
             ready = self.pacer.global_ready_at()
             if ready <= t:
-                self.pacer.took(chat_id, t)
+                self.pacer.took(telegram(chat_id), t)
                 return
             await asyncio.sleep(ready - t)

@@ -42,6 +42,10 @@ class Channels:
         return cls(Channel(TELEGRAM, transport, style))
 
     @property
+    def platforms(self) -> tuple[str, ...]:
+        return tuple(self._by)
+
+    @property
     def styles(self) -> Mapping[str, Style]:
         """The platforms' own styles, for the routine's rendering (the others are cut by its settings)."""
         return {platform: c.style for platform, c in self._by.items() if c.style is not None}

@@ -1,18 +1,21 @@
-"""Draining the outbox: every message goes out once, in order per chat, within Telegram's limits.
+"""Draining the outbox: every message goes out once, in order per chat, within each platform's limits.
 
 - Order: only each chat's oldest unsent message is ever a candidate (`outbox.heads`), and a chat has at most
   one message in flight, so a chat never sees a later message before an earlier one — also across retries.
 - Limits: one pacer (jobs/pace.py) and one retry policy on the sending path. The bot's replies to people take
   their slots from the same pacer (bot.pacing.PacedReplies); PTB's AIORateLimiter is gone, whose retries
-  ran inside a claimed row. 29 messages a second overall, evenly spaced (a hair under 30 so that network
-  jitter never puts 30 into one second); 20 a minute per group; one a second per private chat. A 429 pauses
-  everything for its retry_after, as Telegram asks; the message waits in the outbox, unclaimed.
+  ran inside a claimed row. The pacer keys every chat by (platform, address). Telegram: 29 messages a second
+  overall, evenly spaced (a hair under 30 so that network jitter never puts 30 into one second); 20 a minute
+  per group; one a second per private chat; a 429 pauses all of Telegram for its retry_after, as Telegram
+  asks. A group robot: its platform's documented rate per robot, and its "too fast" (DingTalk's 10-minute
+  throttle …) pauses that robot's chat only. Either way the message waits in the outbox, unclaimed.
 - Never lost, never doubled: a row is claimed by a conditional UPDATE and marked sent in its own commit right
   after Telegram accepted it. After a crash, a claimed-but-unmarked row is retried once its claim is stale.
 - Failures are judged by the failure itself, never by what other chats are doing (the only active chat may
   have no neighbour to compare with). An outage (no answer at all: the network, a timeout; a gateway's
   502/503/504 standing in for the API; the token refused) opens a circuit for an exponentially growing,
-  capped delay (the API being down is everyone's problem, not one chat's); the message waits in place, so
+  capped delay (the API being down is every chat's problem on that platform: one circuit per platform, so a
+  robot platform that is away holds its robots, not Telegram); the message waits in place, so
   the chat's order holds and it is never set aside for it. Permanent
   errors: the chat goes inactive, its messages go to another group of the same unit or are given up, and the
   administrators are told. ChatMigrated: the binding and the unsent messages follow the new id. Any other
@@ -22,8 +25,8 @@
   `zhiri outbox`, sent again with `zhiri outbox --retry`), the administrators are told once, and its chat goes
   on. A send the transport reports accepted is marked sent, never sent again.
 
-Pacing runs on the monotonic clock (it is about real seconds at Telegram); database times are `now` (passed
-in by the tick) plus the monotonic time elapsed since, so a test can run the sender "an hour later".
+Pacing runs on the monotonic clock (it is about real seconds at the platform); database times are `now`
+(passed in by the tick) plus the monotonic time elapsed since, so a test can run the sender "an hour later".
 """
 
 from __future__ import annotations
@@ -49,9 +52,9 @@ from acts.chats import migrate_chat
 from channels.registry import Channels
 from channels.transport import Outgoing, Transport, TransportError
 from domain.actions import Offer
-from domain.notice import MessageKind, make_key
+from domain.notice import TELEGRAM, MessageKind, make_key
 from domain.wording import chat_gone_notice, late_note, rejected_notice, set_aside_notice
-from jobs.pace import Pacer, SendLimits
+from jobs.pace import Key, Pacer, SendLimits
 from storage import outbox
 from storage.db import session_scope
 from storage.routine import admins, chat_gone
@@ -65,16 +68,24 @@ def _worker_id() -> str:
 
 
 @dataclass
+class Circuit:
+    """One platform's outage: consecutive failures with no answer, and until when its sends wait."""
+
+    failures: int = 0
+    down_until: datetime | None = None
+
+
+@dataclass
 class SenderState:
-    """What the sender remembers between ticks: pacing, and the circuit that is open while the API is down."""
+    """What the sender remembers between ticks: pacing, and per platform the circuit that is open while the
+    platform is away (Telegram's API down holds Telegram's chats; a robot platform's, its robots' only)."""
 
     limits: SendLimits = field(default_factory=SendLimits)
     worker: str = field(default_factory=lambda: _worker_id())
     # The one pacer of the process: shared with the bot's replies (bot.app.make_bot, jobs.pace.PacedReplies)
     # when there is one, so that replies and the outbox together keep Telegram's limits.
     pacer: Pacer | None = None
-    failures: int = 0  # consecutive transient failures
-    down_until: datetime | None = None
+    circuits: dict[str, Circuit] = field(default_factory=dict)  # platform -> its circuit
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     # Sent, but the database could not record it (locked, gone): row id -> (when, Telegram's message id).
     # This process never sends those rows again and records them as soon as the database lets it.
@@ -84,8 +95,29 @@ class SenderState:
         if self.pacer is None:
             self.pacer = Pacer(self.limits)
 
-    def backoff(self) -> timedelta:
-        seconds = min(self.limits.backoff_cap, self.limits.backoff_base * 2 ** max(0, self.failures - 1))
+    def circuit(self, platform: str = TELEGRAM) -> Circuit:
+        return self.circuits.setdefault(platform, Circuit())
+
+    # Telegram's circuit, as the tools and tests that know one platform ask for it.
+    @property
+    def failures(self) -> int:
+        return self.circuit().failures
+
+    @failures.setter
+    def failures(self, value: int) -> None:
+        self.circuit().failures = value
+
+    @property
+    def down_until(self) -> datetime | None:
+        return self.circuit().down_until
+
+    @down_until.setter
+    def down_until(self, value: datetime | None) -> None:
+        self.circuit().down_until = value
+
+    def backoff(self, platform: str = TELEGRAM) -> timedelta:
+        failures = self.circuit(platform).failures
+        seconds = min(self.limits.backoff_cap, self.limits.backoff_base * 2 ** max(0, failures - 1))
         return timedelta(seconds=seconds)
 
     def row_backoff(self, failures: int) -> timedelta:
@@ -122,6 +154,10 @@ class _Row:
     failures: int
     platform: str
     unit_id: int | None = None
+
+
+def _key(row: _Row) -> Key:
+    return (row.platform, row.chat_id)
 
 
 async def drain(
@@ -172,15 +208,21 @@ class _Drain:
         self.deadline = self.start + max_seconds if max_seconds is not None else None
         self.report = DrainReport()
         self.in_flight: dict[int, asyncio.Task[None]] = {}
+        self.platforms_in_flight: dict[int, str] = {}  # chat -> its platform, while a send is in flight
 
     def wall(self) -> datetime:
         return self.now0 + timedelta(seconds=self.clock() - self.start)
 
-    def circuit_open(self) -> bool:
-        return self.state.down_until is not None and self.wall() < self.state.down_until
+    def circuit_open(self, platform: str = TELEGRAM) -> bool:
+        down = self.state.circuit(platform).down_until
+        return down is not None and self.wall() < down
+
+    def all_down(self) -> bool:
+        """Every platform the bot sends on is away: nothing to do until one is back."""
+        return all(self.circuit_open(p) for p in self.transport.platforms or (TELEGRAM,))
 
     async def run(self) -> DrainReport:
-        if self.circuit_open():
+        if self.all_down():
             self.report.skipped = True
             return self.report
         try:
@@ -197,7 +239,7 @@ class _Drain:
         buffer: deque[_Row] = deque()
         fetched_at = float("-inf")
         try:
-            while not self.circuit_open():
+            while not self.all_down():
                 t = self.clock()
                 if self.deadline is not None and t >= self.deadline:
                     break
@@ -271,22 +313,25 @@ class _Drain:
         """The oldest candidate whose chat may send now, or None and how long until one may."""
         wait = float("inf")
         for row in buffer:
-            if row.chat_id in self.in_flight:
+            if row.chat_id in self.in_flight or self.circuit_open(row.platform):
                 continue
-            ready = self.pacer.chat_ready_at(row.chat_id, t)
+            ready = self.pacer.chat_ready_at(_key(row), t)
             if ready <= t:
                 return row, 0.0
             wait = min(wait, ready - t)
         return None, wait
 
     async def _dispatch(self, row: _Row) -> None:
-        # After an outage: one message at a time until one goes through.
-        limit = 1 if self.state.failures else self.limits.max_in_flight
-        while len(self.in_flight) >= limit:
+        key = _key(row)
+        circuit = self.state.circuit(row.platform)
+        # After an outage: one message at a time to that platform until one goes through.
+        while len(self.in_flight) >= self.limits.max_in_flight or (
+            circuit.failures and row.platform in self.platforms_in_flight.values()
+        ):
             await asyncio.wait(list(self.in_flight.values()), return_when=asyncio.FIRST_COMPLETED)
-        if self.circuit_open():
+        if self.circuit_open(row.platform):
             return
-        delay = self.pacer.global_ready_at() - self.clock()
+        delay = self.pacer.slot_at(key) - self.clock()
         if delay > 1.0:  # paused by a 429: wait unclaimed, then look at the outbox afresh
             await self.sleep(delay)
             return
@@ -294,21 +339,23 @@ class _Drain:
         with session_scope(self.engine) as s:
             if not outbox.claim(s, self.wall(), row.id, self.state.worker):
                 return
-        delay = self.pacer.global_ready_at() - self.clock()
+        delay = self.pacer.slot_at(key) - self.clock()
         if delay > 0:
             await self.sleep(delay)
-        if self.circuit_open():  # the API went down while we waited: give the claim back
+        if self.circuit_open(row.platform):  # the platform went down while we waited: give the claim back
             with session_scope(self.engine) as s:
                 outbox.release(s, row.id)
             return
         took = self.clock()
-        self.pacer.took(row.chat_id, took)
+        self.pacer.took(key, took)
         task = asyncio.create_task(self._send(row, took))
         self.in_flight[row.chat_id] = task
+        self.platforms_in_flight[row.chat_id] = row.platform
         task.add_done_callback(functools.partial(self._done, row.chat_id))
 
     def _done(self, chat_id: int, _task: asyncio.Task[None]) -> None:
         self.in_flight.pop(chat_id, None)
+        self.platforms_in_flight.pop(chat_id, None)
 
     async def _send(self, row: _Row, took: float) -> None:
         text = row.text
@@ -322,7 +369,7 @@ class _Drain:
             message_id = await self.transport.send(message)
         except TransportError as exc:
             if exc.outage:
-                self.pacer.untook(row.chat_id, took)
+                self.pacer.untook(_key(row), took)
             self._failed(row, exc)
             return
         except Exception as exc:  # a bug or an unexpected library error: this message's own problem
@@ -341,9 +388,10 @@ class _Drain:
             log.exception("outbox row %s was sent but could not be marked sent yet", row.id)
             return
         self.report.sent += 1
-        if self.state.failures:
-            log.info("Telegram reachable again after %d failed attempts", self.state.failures)
-        self.state.failures, self.state.down_until = 0, None
+        circuit = self.state.circuit(row.platform)
+        if circuit.failures:
+            log.info("%s reachable again after %d failed attempts", row.platform, circuit.failures)
+        circuit.failures, circuit.down_until = 0, None
 
     def _failed(self, row: _Row, exc: TransportError) -> None:
         now = self.wall()
@@ -353,7 +401,8 @@ class _Drain:
                 outbox.mark_failed(s, now, row.id, f"migrated to {exc.migrate_to}", retry_at=None)
                 self.report.migrated += 1
             elif exc.retry_after is not None:
-                self.pacer.pause(self.clock() + exc.retry_after)
+                # Telegram's wait holds all of Telegram; a robot's, that robot's chat only (jobs/pace.py).
+                self.pacer.pause(self.clock() + exc.retry_after, _key(row))
                 retry = now + timedelta(seconds=exc.retry_after)
                 outbox.mark_failed(s, now, row.id, str(exc), retry_at=retry)
                 self.report.rate_limited += 1
@@ -380,16 +429,18 @@ class _Drain:
                 self._poisoned(s, now, row, exc)
             else:
                 # Messages in flight together fail together: one outage, one step of the backoff.
-                if not self.circuit_open():
-                    self.state.failures += 1
-                    self.state.down_until = now + self.state.backoff()
-                outbox.mark_failed(s, now, row.id, str(exc), retry_at=self.state.down_until)
+                circuit = self.state.circuit(row.platform)
+                if not self.circuit_open(row.platform):
+                    circuit.failures += 1
+                    circuit.down_until = now + self.state.backoff(row.platform)
+                outbox.mark_failed(s, now, row.id, str(exc), retry_at=circuit.down_until)
                 self.report.retried += 1
                 log.warning(
-                    "sending failed (%s); pausing until %s (failure %d)",
+                    "sending to %s failed (%s); pausing it until %s (failure %d)",
+                    row.platform,
                     exc,
-                    self.state.down_until,
-                    self.state.failures,
+                    circuit.down_until,
+                    circuit.failures,
                 )
 
     def _poisoned(self, s: Session, now: datetime, row: _Row, exc: TransportError) -> None:

@@ -10,6 +10,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import col, select
 
 from channels.transport import TransportError
+from jobs.pace import telegram
 from jobs.sender import Pacer, SenderState, SendLimits, drain
 from storage import outbox
 from storage.db import session_scope
@@ -206,13 +207,14 @@ async def test_a_dead_workers_claim_is_taken_over_once_stale(
 
 def test_the_pacer_keeps_telegrams_limits() -> None:
     pacer = Pacer(SendLimits(per_second=29, group_per_window=20, group_window=61, private_interval=1.1))
+    group, private = telegram(-1), telegram(7)
     for i in range(20):
-        assert pacer.chat_ready_at(-1, 100.0 + i) <= 100.0 + i
-        pacer.took(-1, 100.0 + i)
-    assert pacer.chat_ready_at(-1, 120.0) == pytest.approx(161.0)  # the 21st waits for the first to age out
-    pacer.took(7, 200.0)
-    assert pacer.chat_ready_at(7, 200.5) == pytest.approx(201.1)
-    assert pacer.chat_ready_at(8, 200.5) == 200.5  # another private chat is free
+        assert pacer.chat_ready_at(group, 100.0 + i) <= 100.0 + i
+        pacer.took(group, 100.0 + i)
+    assert pacer.chat_ready_at(group, 120.0) == pytest.approx(161.0)  # the 21st waits for the 1st to age out
+    pacer.took(private, 200.0)
+    assert pacer.chat_ready_at(private, 200.5) == pytest.approx(201.1)
+    assert pacer.chat_ready_at(telegram(8), 200.5) == 200.5  # another private chat is free
     assert pacer.global_ready_at() == pytest.approx(200.0 + 1 / 29)
     pacer.pause(230.0)
     assert pacer.global_ready_at() == 230.0
@@ -372,7 +374,7 @@ async def test_replies_take_their_slots_from_the_one_pacer_and_a_429_pauses_the_
     assert await send("outbox", 7, OUTBOX) and 7 not in pacer.privates
     started = time.monotonic()
     assert await send("reply", 7) and 7 in pacer.privates  # the outbox keeps its distance from it
-    assert await send("reply", -7) and await send("reply2", -7) and len(pacer.groups[-7]) == 2
+    assert await send("reply", -7) and await send("reply2", -7) and len(pacer.groups[telegram(-7)]) == 2
     # A 429 on a reply pauses the shared pacer (so the outbox waits too) and the reply goes after.
     assert await send("flooded", 8)
     assert calls.count("flooded") == 2 and pacer.paused_until > started
