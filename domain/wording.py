@@ -92,6 +92,8 @@ class Style:
     # in parts as it is.
     max_parts: int = 4
     documents: bool = True
+    # What the administrators do when a chat of this platform is lost for good (`chat_gone_notice`).
+    rebind: str = "请把机器人重新拉进该单位的工作群，并用 /bindchat 重新绑定。"
 
 
 @dataclass(frozen=True)
@@ -125,16 +127,18 @@ def chat_gone_notice(
     error: str,
     readdressed: int,
     given_up_kinds: Sequence[str],
+    style: Style | None = None,
 ) -> str:
     """For the administrators: a group can no longer be written to (`reason`: a `GONE_REASONS` key, else the
-    platform's own words, `error`), and what became of its unsent messages."""
+    platform's own words, `error`), what became of its unsent messages, and how to bind it again on its
+    platform (`style`)."""
     lines = [
         "【消息无法送达】",
         f"群聊「{title}」（{'、'.join(units) if units else '未绑定单位'}）已无法发送消息："
-        f"{GONE_REASONS.get(reason or '', error[:200])}。",
+        f"{GONE_REASONS.get(reason or '', error[:200].rstrip('。'))}。",
         "已停止向该群发送提醒。",
         *undelivered_lines(readdressed, given_up_kinds),
-        "请把机器人重新拉进该单位的工作群，并用 /bindchat 重新绑定。",
+        (style or Style()).rebind,
     ]
     return "\n".join(lines)
 

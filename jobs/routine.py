@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -180,12 +181,16 @@ async def tick(
     now: datetime,
     config: RoutineConfig | None = None,
     state: SenderState | None = None,
+    clock: Callable[[], float] = time.monotonic,
 ) -> TickReport:
     """Catch up on today's due slots, then send what is waiting. `now` is read once, by the caller.
-    `transport`: the registry of chat platforms (each its style and transport), or Telegram's transport."""
+    `transport`: the registry of chat platforms (each its style and transport), or Telegram's transport.
+    `clock`: the sender's pacing clock (a test that jumps hours ahead passes one that jumps with it)."""
     config = config or RoutineConfig()
     state = state or SenderState(limits=config.limits)
     channels = Channels.of(transport)
     run = await asyncio.to_thread(run_due, engine, now, config, channels.styles)
-    drained = await drain(engine, channels, now, state=state, admin_ids=config.admin_ids, tz=config.tz)
+    drained = await drain(
+        engine, channels, now, state=state, admin_ids=config.admin_ids, tz=config.tz, clock=clock
+    )
     return TickReport(run, drained)

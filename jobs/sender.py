@@ -418,13 +418,14 @@ class _Drain:
                     str(exc),
                     gone.withdrawn.readdressed,
                     gone.withdrawn.kinds,
+                    self.transport.style(row.platform),
                 )
-                self.report.notices += self._tell_admins(s, now, row.chat_id, f"gone:{row.chat_id}", text)
+                self.report.notices += self._tell_admins(s, now, row, f"gone:{row.chat_id}", text)
             elif exc.permanent:
                 outbox.mark_failed(s, now, row.id, str(exc), retry_at=None, dead=True)
                 self.report.dead += 1
                 text = rejected_notice(row.kind, row.text, str(exc), self.transport.style(row.platform))
-                self.report.notices += self._tell_admins(s, now, row.chat_id, f"rejected:{row.id}", text)
+                self.report.notices += self._tell_admins(s, now, row, f"rejected:{row.id}", text)
             elif not exc.outage:
                 self._poisoned(s, now, row, exc)
             else:
@@ -457,13 +458,18 @@ class _Drain:
         log.error("outbox row %s set aside after %d failures: %s", row.id, failures, exc)
         # One notice per chat and day, however many of its messages are set aside.
         text = set_aside_notice(row.kind, row.text, failures, str(exc))
-        self.report.notices += self._tell_admins(s, now, row.chat_id, f"set_aside:{row.chat_id}", text)
+        self.report.notices += self._tell_admins(s, now, row, f"set_aside:{row.chat_id}", text)
 
-    def _tell_admins(self, s: Session, now: datetime, failed_chat: int, what: str, text: str) -> int:
+    def _tell_admins(self, s: Session, now: datetime, failed: _Row, what: str, text: str) -> int:
         day = now.astimezone(self.tz).date()
         told = 0
         for admin in admins(s, self.admin_ids):
-            if admin.telegram_id is None or admin.telegram_id == failed_chat:
+            # Not through the chat that failed (an administrator's own private chat); a robot's address is
+            # no Telegram id, whatever its number.
+            if admin.telegram_id is None or (failed.platform, failed.chat_id) == (
+                TELEGRAM,
+                admin.telegram_id,
+            ):
                 continue
             key = make_key(MessageKind.ADMIN_NOTICE, admin.telegram_id, day, (), extra=what)
             _, created = outbox.enqueue(

@@ -32,7 +32,16 @@ from domain.wording import Style
 
 LIMITS = Limits(per_minute=20, per_second=None, blocked_for=600.0)
 # A custom robot carries no files: a long list goes in parts, not as a digest and a spreadsheet.
-STYLE = Style(max_text=3800, done_buttons=8, documents=False)
+STYLE = Style(
+    max_text=3800,
+    done_buttons=8,
+    documents=False,
+    name="钉钉群机器人",
+    rebind=(
+        "请在该群检查或重新添加钉钉群机器人（安全设置选“加签”），"
+        "再由管理员用 zhiri channel add 重新绑定，并用 zhiri channel test 试发。"
+    ),
+)
 
 _SECURITY = (
     "机器人安全设置校验未通过：加签密钥不对或时间戳超过1小时、消息缺少自定义关键词，或服务器IP不在白名单。"

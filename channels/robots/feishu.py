@@ -31,7 +31,16 @@ from domain.wording import Style
 LIMITS = Limits(per_minute=100, per_second=5, blocked_for=60.0)
 MAX_BODY = 20 * 1024
 # A custom robot carries no files: a long list goes in parts, not as a digest and a spreadsheet.
-STYLE = Style(max_text=3000, done_buttons=8, documents=False)
+STYLE = Style(
+    max_text=3000,
+    done_buttons=8,
+    documents=False,
+    name="飞书群机器人",
+    rebind=(
+        "请在该群检查或重新添加飞书群机器人（安全设置选“签名校验”），"
+        "再由管理员用 zhiri channel add 重新绑定，并用 zhiri channel test 试发。"
+    ),
+)
 
 _GONE = "机器人地址无效：机器人可能已被移除，或地址抄错。请在群里重新添加机器人并绑定。"
 

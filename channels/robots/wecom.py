@@ -20,7 +20,16 @@ LIMITS = Limits(per_minute=20, per_second=None, blocked_for=60.0)
 MAX_BYTES = 4096  # markdown.content, UTF-8
 # Chinese text is 3 bytes a character: 1000 characters and four links stay under 4096 bytes.
 # A custom robot carries no files: a long list goes in parts, not as a digest and a spreadsheet.
-STYLE = Style(max_text=1000, done_buttons=4, documents=False)
+STYLE = Style(
+    max_text=1000,
+    done_buttons=4,
+    documents=False,
+    name="企业微信群机器人",
+    rebind=(
+        "请在该群检查或重新添加企业微信群机器人，"
+        "再由管理员用 zhiri channel add 重新绑定，并用 zhiri channel test 试发。"
+    ),
+)
 
 CODES: Mapping[int, Code] = {
     93000: Code(

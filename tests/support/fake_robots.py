@@ -48,6 +48,9 @@ class Received:
 class _Robot:
     token: str
     secret: str | None
+    per_minute: int | None = (
+        None  # this robot's own minute limit (a test makes it small), else the platform's
+    )
     removed: bool = False
     sent: deque[datetime] = field(default_factory=deque)
     blocked_until: datetime | None = None
@@ -66,6 +69,16 @@ def _json(payload: JSON, status: int = 200) -> _Answer:
     )
 
 
+def _refusal(answer: _Answer) -> bool:
+    if answer.status != 200:
+        return True
+    try:
+        payload = json.loads(answer.body)
+    except ValueError:
+        return False
+    return isinstance(payload, dict) and payload.get("errcode", payload.get("code", 0)) != 0
+
+
 def _hmac_b64(key: bytes, message: bytes) -> str:
     return base64.b64encode(hmac.new(key, message, hashlib.sha256).digest()).decode()
 
@@ -78,6 +91,7 @@ class _FakeRobotServer:
         self.robots: dict[str, _Robot] = {}
         self.received: list[Received] = []
         self.requests = 0
+        self._refused: dict[str, int] = {}
         self._faults: deque[_Answer] = deque()
         self._lock = threading.Lock()
         self._server: ThreadingHTTPServer | None = None
@@ -94,6 +108,12 @@ class _FakeRobotServer:
                 with fake._lock:
                     fake.requests += 1
                     answer = fake._faults.popleft() if fake._faults else fake._answer(self.path, raw)
+                    if _refusal(answer):
+                        try:
+                            token = fake.token_of(fake.base_url + self.path)
+                        except (KeyError, IndexError):
+                            token = ""
+                        fake._refused[token] = fake._refused.get(token, 0) + 1
                 self.send_response(answer.status)
                 for name, value in answer.headers.items():
                     self.send_header(name, value)
@@ -128,11 +148,12 @@ class _FakeRobotServer:
 
     # -- test side ---------------------------------------------------------------------------------------
 
-    def add_robot(self, secret: str | None = None) -> str:
-        """A new robot in a group; returns its webhook URL on this fake."""
+    def add_robot(self, secret: str | None = None, per_minute: int | None = None) -> str:
+        """A new robot in a group; returns its webhook URL on this fake. `per_minute`: a smaller limit than
+        the platform's, so that a test sees the platform's own "too fast" answer."""
         token = f"{next(_tokens):04d}{hashlib.sha256(str(id(self)).encode()).hexdigest()[:12]}"
         with self._lock:
-            self.robots[token] = _Robot(token, secret)
+            self.robots[token] = _Robot(token, secret, per_minute)
         return self.url_of(token)
 
     def remove_robot(self, url: str) -> None:
@@ -161,6 +182,8 @@ class _FakeRobotServer:
     def _answer(self, path: str, raw: bytes) -> _Answer:
         raise NotImplementedError
 
+    PER_MINUTE = 20
+
     def _accept(self, robot: _Robot, body: JSON, now: datetime) -> None:
         robot.sent.append(now)
         self.received.append(Received(robot.token, body))
@@ -169,9 +192,17 @@ class _FakeRobotServer:
     def _window(robot: _Robot, now: datetime, span: timedelta) -> int:
         return sum(1 for t in robot.sent if now - span < t <= now)
 
+    def _per_minute(self, robot: _Robot) -> int:
+        return robot.per_minute if robot.per_minute is not None else self.PER_MINUTE
+
+    def refused(self, url: str) -> int:
+        """How many requests to this robot were answered with an error (rate limits included)."""
+        token = self.token_of(url)
+        with self._lock:
+            return self._refused.get(token, 0)
+
 
 class FakeDingTalk(_FakeRobotServer):
-    PER_MINUTE = 20
     THROTTLE = timedelta(minutes=10)
 
     def url_of(self, token: str) -> str:
@@ -203,7 +234,7 @@ class FakeDingTalk(_FakeRobotServer):
             return _json({"errcode": 40035, "errmsg": "缺少参数 json"})
         if robot.blocked_until is not None and now < robot.blocked_until:
             return _json({"errcode": 130101, "errmsg": "send too fast, exceed 20 times per minute"})
-        if self._window(robot, now, timedelta(minutes=1)) >= self.PER_MINUTE:
+        if self._window(robot, now, timedelta(minutes=1)) >= self._per_minute(robot):
             robot.blocked_until = now + self.THROTTLE
             return _json({"errcode": 130101, "errmsg": "send too fast, exceed 20 times per minute"})
         self._accept(robot, body, now)
@@ -221,7 +252,6 @@ def _dingtalk_message_ok(body: JSON) -> bool:
 
 
 class FakeWeCom(_FakeRobotServer):
-    PER_MINUTE = 20
     MAX_BYTES = 4096
 
     def url_of(self, token: str) -> str:
@@ -252,7 +282,7 @@ class FakeWeCom(_FakeRobotServer):
             if not isinstance(content, str) or len(content.encode()) > self.MAX_BYTES:
                 return _json({"errcode": 40058, "errmsg": "markdown.content exceed max length 4096"})
         now = self.clock()
-        if self._window(robot, now, timedelta(minutes=1)) >= self.PER_MINUTE:
+        if self._window(robot, now, timedelta(minutes=1)) >= self._per_minute(robot):
             return _json({"errcode": 45009, "errmsg": "api freq out of limit"})
         self._accept(robot, body, now)
         return _json({"errcode": 0, "errmsg": "ok"})
@@ -300,10 +330,9 @@ class FakeFeishu(_FakeRobotServer):
                         "data": {},
                     }
                 )
-        if (
-            self._window(robot, now, timedelta(seconds=1)) >= self.PER_SECOND
-            or self._window(robot, now, timedelta(minutes=1)) >= self.PER_MINUTE
-        ):
+        if self._window(robot, now, timedelta(seconds=1)) >= self.PER_SECOND or self._window(
+            robot, now, timedelta(minutes=1)
+        ) >= self._per_minute(robot):
             return _json(
                 {
                     "code": 11232,
