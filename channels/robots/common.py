@@ -215,6 +215,14 @@ def title_of(text: str, limit: int = 20) -> str:
     return first if len(first) <= limit else first[: limit - 1] + "…"
 
 
+def _kind_of(headers: Mapping[str, str], body: bytes) -> str:
+    """What came back instead of the platform's JSON, in a few words for the administrators."""
+    if not body.strip():
+        return "空白应答"
+    content_type = headers.get("content-type", "").split(";")[0].strip()
+    return f"内容类型 {content_type}" if content_type else f"{len(body)}字节无法识别的内容"
+
+
 # Answers that mean the platform itself is away (its gateway answers for it): everyone waits.
 _GATEWAY = (502, 503, 504)
 
@@ -238,7 +246,10 @@ def classify(
 ) -> TransportError | None:
     """The platform's HTTP answer: None when the message was accepted, else what to do about it.
 
-    An accepted answer (2xx) the code cannot read is still accepted: sending it again would double it.
+    Odd answers are decided the way that loses nothing (docs/CHANNELS.md, "Odd answers"): a 2xx JSON object
+    with no error code is accepted (it is the platform's, and a retry would double the message); a 2xx that is
+    not a JSON object (an HTML page from a proxy or a URL that is no robot) is not, since the platforms always
+    answer JSON: it is unexpected, retried, then set aside and reported.
     """
     name = NAMES[platform.kind]
     if status in _GATEWAY:
@@ -254,7 +265,12 @@ def classify(
                 error.retry_after = retry_after(headers, error.retry_after)
             return error
     if 200 <= status <= 299:
-        return None
+        if isinstance(payload, dict):
+            return None
+        return TransportError(
+            f"{name}机器人地址的应答不是机器人的应答（HTTP {status}，{_kind_of(headers, body)}）："
+            "消息可能没有送到群里。请用 zhiri channel test 检查这个地址。"
+        )
     if status == 429:
         wait = retry_after(headers, platform.limits.blocked_for)
         return TransportError(f"{name}机器人发送过快（HTTP 429），{wait:.0f}秒后重试。", retry_after=wait)

@@ -298,12 +298,36 @@ async def test_no_answer_at_all_is_an_outage(kind: Kind, send: Send) -> None:
     assert caught.value.outage
 
 
-async def test_an_accepted_send_with_an_unreadable_answer_is_not_sent_again(
+async def test_a_json_answer_with_no_code_is_accepted_and_not_sent_again(
     kind: Kind, fake: _FakeRobotServer, send: Send
 ) -> None:
     url = fake.add_robot(None)
-    fake.fail_next(200, b"<html>ok</html>")
-    await send(Robot(kind, url))  # accepted: no error, so the sender will not send it twice
+    fake.fail_next(200, b'{"ok": true}', {"Content-Type": "application/json"})
+    await send(Robot(kind, url))  # the platform's JSON with no error: accepted, a retry would double it
+
+
+@pytest.mark.parametrize(
+    ("body", "headers"),
+    [
+        (b"<html><body>\xe7\x99\xbb\xe5\xbd\x95</body></html>", {"Content-Type": "text/html"}),
+        (b"", {}),
+        (b"[0]", {"Content-Type": "application/json"}),
+    ],
+    ids=["html-page", "empty", "json-list"],
+)
+async def test_a_2xx_that_is_not_the_platforms_answer_is_not_taken_as_sent(
+    kind: Kind, fake: _FakeRobotServer, send: Send, body: bytes, headers: dict[str, str]
+) -> None:
+    """A proxy's or a login portal's page (or a URL that is no robot) says 200: the message did not reach
+    the group. Unexpected (retried, then set aside and reported), never silently "sent"."""
+    url = fake.add_robot(None)
+    fake.fail_next(200, body, headers)
+    with pytest.raises(TransportError) as caught:
+        await send(Robot(kind, url))
+    error = caught.value
+    assert not (error.outage or error.permanent or error.chat_gone) and error.retry_after is None
+    assert "zhiri channel test" in str(error)
+    assert fake.messages_to(url) == []
 
 
 async def test_a_chat_with_no_robot_is_gone(send: Send) -> None:
