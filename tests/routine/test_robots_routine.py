@@ -32,7 +32,7 @@ from bot.app import make_bot
 from bot.config import Settings
 from channels.registry import Channel, Channels
 from channels.robots import dingtalk, feishu, wecom
-from channels.robots.common import Kind, Robot
+from channels.robots.common import Kind, LinkTo, Robot
 from channels.robots.transport import RobotTransport
 from channels.telegram_send import TelegramTransport
 from domain.actions import Action
@@ -209,7 +209,7 @@ def kind(request: pytest.FixtureRequest) -> Kind:
 
 
 def channels_for(bot: Bot, client: httpx.AsyncClient, robots: dict[int, Robot], sim: Sim) -> Channels:
-    transport = RobotTransport(robots.get, client, link, clock=sim.now)  # one transport for every robot
+    transport = RobotTransport(robots.get, client, LinkTo(link), clock=sim.now)  # one for every robot
     return Channels(
         Channel(TELEGRAM, TelegramTransport(bot)),
         *(Channel(k.value, transport, STYLES[k]) for k in Kind),
