@@ -17,7 +17,7 @@ the robots' signatures and the fakes' rate windows all read it); nothing sleeps 
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -41,10 +41,10 @@ from domain.notice import TELEGRAM, MessageKind
 from domain.wording import Style
 from jobs.routine import RoutineConfig, tick
 from jobs.sender import SenderState
-from storage import outbox
+from storage import outbox, robots
 from storage.db import session_scope
 from storage.items import Judge
-from storage.models import Chat, ChatUnit, Outbox
+from storage.models import Chat, Outbox
 from tests.conftest import SHANGHAI, at
 from tests.routine.conftest import (
     ADMIN_TG,
@@ -111,34 +111,39 @@ def text_of(kind: Kind, body: dict[str, Any]) -> list[str]:
     return ["".join(e.get("text", "") for e in p if e["tag"] in ("text", "a")) for p in paragraphs]
 
 
-def robot_chat(engine: Engine, title: str, unit_id: int, kind: Kind, site_id: int) -> int:
-    """A group whose robot is bound to the unit: a Chat on the robot's platform, its address its own id."""
+def bind_robot(engine: Engine, title: str, unit_id: int, robot: Robot) -> int:
+    """Bind a robot to the unit as `zhiri channel add` does (`storage.robots.bind`); its group's address."""
     with session_scope(engine) as s:
-        chat = Chat(
-            telegram_chat_id=-(10**15) - unit_id,  # replaced by its own id below
+        bound = robots.bind(
+            s,
+            DAY_START - timedelta(days=30),
+            kind=robot.kind.value,
+            url=robot.url,
+            secret=robot.secret,
+            unit_id=unit_id,
             title=title,
-            type="group",
-            platform=kind.value,
-            site_id=site_id,
-            created_at=DAY_START - timedelta(days=30),
+            person_id=None,
         )
-        s.add(chat)
-        s.flush()
-        assert chat.id is not None
-        chat.telegram_chat_id = chat.id
-        s.add(chat)
-        s.add(ChatUnit(chat_id=chat.id, unit_id=unit_id))
-        return chat.id
+        return bound.chat.address
 
 
-def make_robot_of_fin_chat(engine: Engine, kind: Kind) -> int:
-    """市财政局's group is the robot's (the world built it as a Telegram group)."""
+def fin_telegram_group_left(engine: Engine) -> None:
+    """市财政局's group is its robot's now: the Telegram group the world built is gone (the bot left it)."""
     with session_scope(engine) as s:
-        chat = s.exec(select(Chat).where(Chat.telegram_chat_id == FIN_CHAT)).one()
-        assert chat.id is not None
-        chat.platform, chat.telegram_chat_id = kind.value, chat.id
+        chat = s.exec(select(Chat).where(Chat.platform == TELEGRAM, Chat.address == FIN_CHAT)).one()
+        chat.active = False
         s.add(chat)
-        return chat.id
+
+
+def lookup(engine: Engine) -> Callable[[int], Robot | None]:
+    """The robot a chat's messages go to, read from the bindings (`storage.robots.webhook`) at each send."""
+
+    def robot(address: int) -> Robot | None:
+        with session_scope(engine) as s:
+            hook = robots.webhook(s, address)
+        return None if hook is None else Robot(Kind(hook.kind), hook.url, hook.secret)
+
+    return robot
 
 
 def items(engine: Engine, world: World, judge: Judge) -> None:
@@ -208,8 +213,8 @@ def kind(request: pytest.FixtureRequest) -> Kind:
     return Kind(request.param)
 
 
-def channels_for(bot: Bot, client: httpx.AsyncClient, robots: dict[int, Robot], sim: Sim) -> Channels:
-    transport = RobotTransport(robots.get, client, LinkTo(link), clock=sim.now)  # one for every robot
+def channels_for(bot: Bot, client: httpx.AsyncClient, engine: Engine, sim: Sim) -> Channels:
+    transport = RobotTransport(lookup(engine), client, LinkTo(link), clock=sim.now)  # one for every robot
     return Channels(
         Channel(TELEGRAM, TelegramTransport(bot)),
         *(Channel(k.value, transport, STYLES[k]) for k in Kind),
@@ -252,13 +257,11 @@ async def test_a_routine_day_reaches_each_robot_in_order_once_under_its_rate_lim
         # knowing only the documented 20 (100) a minute, sends faster: the platform's own answer comes back.
         fin_url = fake.add_robot(secret, per_minute=1)
         other_url = fake.add_robot(secret)  # 市政府办公室's robot on the same platform, its normal limit
-        fin = make_robot_of_fin_chat(engine, kind)
-        other = robot_chat(engine, "政府办工作群", world.units["市政府办公室"], kind, world.site_id)
-        robots = {
-            fin: Robot(kind, fin_url, secret),
-            other: Robot(kind, other_url, secret),
-        }
-        channels = channels_for(bot, client, robots, sim)
+        fin_telegram_group_left(engine)
+        fin = bind_robot(engine, "财政局工作群", world.units["市财政局"], Robot(kind, fin_url, secret))
+        office = world.units["市政府办公室"]
+        other = bind_robot(engine, "政府办工作群", office, Robot(kind, other_url, secret))
+        channels = channels_for(bot, client, engine, sim)
 
         # 09:00, the first tick: the Telegram group and the other robot get everything; 市财政局's robot is
         # throttled after its first message and its later ones wait, unclaimed, in order.
@@ -333,20 +336,21 @@ async def test_a_dead_robot_is_reported_and_its_messages_kept(
         url = fake.add_robot(secret)
         if cause == "removed":
             fake.remove_robot(url)
-        fin = make_robot_of_fin_chat(engine, kind)
+        fin_telegram_group_left(engine)
         wrong = "SECnot-the-robots-own-secret" if cause == "wrong_secret" else secret
-        channels = channels_for(bot, client, {fin: Robot(kind, url, wrong)}, sim)
+        fin = bind_robot(engine, "财政局工作群", world.units["市财政局"], Robot(kind, url, wrong))
+        channels = channels_for(bot, client, engine, sim)
 
         await tick(engine, channels, sim.now(), RoutineConfig(tz=SHANGHAI), state, clock=sim.clock)
 
         assert fake.messages_to(url) == []
         with session_scope(engine) as s:
-            chat = s.get(Chat, fin)
+            chat = s.exec(select(Chat).where(Chat.address == fin, Chat.platform == kind.value)).one()
             assert chat is not None and not chat.active and chat.inactive_reason
         rows = rows_of(engine, fin)
         assert rows and all(r.dead_at is not None and r.sent_at is None for r in rows)  # kept, given up
         told = [m.text for m in telegram_api.messages_to(ADMIN_TG) if "【消息无法送达】" in m.text]
-        assert len(told) == 1 and "财政局网站工作群" in told[0] and "市财政局" in told[0]
+        assert len(told) == 1 and "财政局工作群" in told[0] and "市财政局" in told[0]
         # The platform's own explanation, and how to bind a robot again (not Telegram's /bindchat).
         explained = {"removed": "机器人可能已被移除", "wrong_secret": "签"}[cause]
         assert explained in told[0] and "zhiri channel add" in told[0] and "/bindchat" not in told[0]
