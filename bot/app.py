@@ -37,10 +37,12 @@ from bot import schedule
 from bot.config import Settings
 from bot.inbox import KeptUpdates, MarkHandled, RecordedCalls
 from bot.pacing import PacedReplies
+from bot.robots import ROBOT_CLIENT, robot_channels, robot_client
+from bot.webpage import robot_links
 from channels import telegram as tg
 from channels.telegram_send import NoteAccepted
 from domain.actions import Verb
-from handlers import asking, check, errors, people, retire, roster, routine, score, updates
+from handlers import asking, check, errors, people, retire, robots, roster, routine, score, updates
 from handlers.context import CLOCK, ENGINE, JUDGE, SETTINGS, Context
 from jobs.crawl import crawl_if_due
 from jobs.pace import Pacer
@@ -64,6 +66,7 @@ HANDLERS: dict[str, Callable[..., object]] = {
     "invite": people.invite,
     "bindchat": people.bindchat,
     "unbindchat": people.unbindchat,
+    "robot": robots.robot,
     "people": people.people_list,
     "units": people.units,
     "group": people.group,
@@ -158,7 +161,10 @@ def build_application(
     register_handlers(application)
     # The routine (daily read, warnings, half-month check) and the outbox sender: one repeating job.
     if settings.routine_enabled:
-        schedule.register(application, engine, settings.routine_config(), clock=clock)
+        # DingTalk, WeCom and Feishu group robots: one HTTP client for all, closed by `close_robots`.
+        client = application.bot_data[ROBOT_CLIENT] = robot_client()
+        robots = robot_channels(engine, client, robot_links(settings))
+        schedule.register(application, engine, settings.routine_config(), clock=clock, robots=robots)
     if settings.crawl_enabled:
         register_crawl(application, engine, settings, clock)
     return application

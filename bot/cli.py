@@ -32,6 +32,7 @@ SUBCOMMANDS: tuple[str, ...] = (
     "site",
     "retire",
     "outbox",
+    "channel",
 )
 
 

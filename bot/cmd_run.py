@@ -21,6 +21,7 @@ from bot.app import ALLOWED_UPDATES, build_application, utc_now
 from bot.config import OFFICIAL_API_URL, Settings, load_settings
 from bot.heartbeat import Heartbeat
 from bot.inbox import recover
+from bot.robots import close_robots
 from bot.runner import Webhook, serve
 from bot.webpage import refusal, web_server
 from handlers.context import ENGINE, JUDGE
@@ -132,6 +133,7 @@ def run(args: argparse.Namespace) -> int:
         finally:
             if web is not None:
                 await web.stop()
+            await close_robots(application.bot_data)
 
     try:
         asyncio.run(main())

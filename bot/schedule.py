@@ -7,7 +7,7 @@ still draining when the next one is due is skipped (one sender per process; `Sen
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
 from sqlalchemy.engine import Engine
@@ -35,6 +35,7 @@ def register(
     interval: float = TICK_SECONDS,
     clock: Callable[[], datetime] | None = None,
     transport: Transport | Channels | None = None,
+    robots: Sequence[Channel] = (),
 ) -> SenderState:
     """Run `tick` right after start and every `interval` seconds. Returns the sender's state (for tests)."""
     job_queue = application.job_queue
@@ -45,8 +46,9 @@ def register(
     pacer = limiter.pacer if isinstance(limiter, PacedReplies) else None
     state = SenderState(limits=config.limits, pacer=pacer)
     now = clock or (lambda: datetime.now(UTC))
-    # The chat platforms the routine speaks on: Telegram's today (its style is the routine's settings').
-    send = transport or Channels(Channel(TELEGRAM, TelegramTransport(application.bot)))
+    # The chat platforms the routine speaks on: Telegram (its style is the routine's settings') and the
+    # group robots (`bot.robots`), each with its own style.
+    send = transport or Channels(Channel(TELEGRAM, TelegramTransport(application.bot)), *robots)
 
     async def run(_context: ContextTypes.DEFAULT_TYPE) -> None:
         report: TickReport = await tick(engine, send, now(), config, state)

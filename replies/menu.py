@@ -39,6 +39,13 @@ COMMANDS: tuple[Command, ...] = (
     ),
     Command("group", "查看或补充单位组的成员单位（系统管理员）", "/group {group} {unit} {unit2}", admin=True),
     Command("unbindchat", "解除本群的绑定（系统管理员）", "/unbindchat", admin=True, private=False),
+    Command(
+        "robot",
+        "绑定钉钉/企业微信/飞书群机器人（系统管理员，私聊）",
+        "/robot add {unit} Webhook地址 密钥　或　/robot list",
+        admin=True,
+        group=False,
+    ),
     Command("revoke", "列出或撤销尚未使用的邀请（系统管理员）", "/revoke　或　/revoke 邀请码", admin=True),
     Command(
         "remove",

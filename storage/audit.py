@@ -11,6 +11,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
@@ -26,6 +27,7 @@ from storage.models import (
     ItemUnit,
     Membership,
     Person,
+    Robot,
     Unit,
     UpdateLog,
 )
@@ -33,7 +35,7 @@ from storage.people import Ambiguous, ItemUnknown, NotYours, Usage, find_item
 from storage.queries import Actor, Stranger, clean
 
 # Kinds of entry, with the words people read for them (in the chat and on the command line).
-LOG, UNDO, EVENT, CHECK, BIND, REMOVE, INVITE, REVOKE = (
+LOG, UNDO, EVENT, CHECK, BIND, REMOVE, INVITE, REVOKE, ROBOT, UNROBOT = (
     "log",
     "undo",
     "event",
@@ -42,6 +44,8 @@ LOG, UNDO, EVENT, CHECK, BIND, REMOVE, INVITE, REVOKE = (
     "remove",
     "invite",
     "revoke",
+    "robot",
+    "unrobot",
 )
 AUDIT_LABELS = {
     LOG: "登记更新",
@@ -52,6 +56,8 @@ AUDIT_LABELS = {
     REMOVE: "移除人员",
     INVITE: "生成邀请",
     REVOKE: "撤销邀请",
+    ROBOT: "绑定群机器人",
+    UNROBOT: "解除群机器人",
 }
 
 
@@ -244,7 +250,28 @@ def _people_entries(session: Session, unit_ids: Sequence[int] | None, since: dat
                     i.revoked_at, REVOKE, people.get(i.revoked_by or 0, ""), unit, "", f"撤销邀请（{code}）"
                 )
             )
+    out.extend(_robot_entries(session, unit_ids, units))
     return [e for e in out if since is None or e.at >= since]
+
+
+ROBOT_KINDS = {"dingtalk": "钉钉", "wecom": "企业微信", "feishu": "飞书"}
+
+
+def _robot_entries(session: Session, unit_ids: Sequence[int] | None, units: dict[int, str]) -> list[Entry]:
+    """Group robots bound and unbound (`storage.robots`): the webhook's host only, never its token."""
+    rows = select(Robot)
+    if unit_ids is not None:
+        rows = rows.where(col(Robot.unit_id).in_(unit_ids))
+    found = session.exec(rows).all()
+    people = _names(session, [r.created_by for r in found] + [r.removed_by for r in found])
+    out: list[Entry] = []
+    for r in found:
+        unit = units.get(r.unit_id, "") if r.unit_id is not None else "全部单位"
+        what = f"{ROBOT_KINDS.get(r.kind, r.kind)}群机器人（{urlsplit(r.url).hostname or ''}）"
+        out.append(Entry(r.created_at, ROBOT, people.get(r.created_by or 0, ""), unit, "", what))
+        if r.removed_at is not None:
+            out.append(Entry(r.removed_at, UNROBOT, people.get(r.removed_by or 0, ""), unit, "", what))
+    return out
 
 
 HISTORY_LIMIT = 30  # entries in the chat; the whole history goes into the spreadsheet

@@ -14,78 +14,17 @@ import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from enum import StrEnum
 from typing import Any, Protocol
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
 from channels.transport import Outgoing, TransportError
 from domain.actions import Action
+from domain.robots import HOSTS as HOSTS
+from domain.robots import NAMES as NAMES
+from domain.robots import Kind as Kind
+from domain.robots import Robot as Robot
+from domain.robots import guess_kind as guess_kind
 from domain.wording import Style
-
-
-class Kind(StrEnum):
-    DINGTALK = "dingtalk"
-    WECOM = "wecom"
-    FEISHU = "feishu"
-
-
-NAMES = {Kind.DINGTALK: "钉钉", Kind.WECOM: "企业微信", Kind.FEISHU: "飞书"}
-
-# The official webhook hosts. Any other host works when the kind is given (tests, private deployments,
-# provincial platforms that proxy the same API).
-HOSTS = {
-    "oapi.dingtalk.com": Kind.DINGTALK,
-    "qyapi.weixin.qq.com": Kind.WECOM,
-    "open.feishu.cn": Kind.FEISHU,
-    "open.larksuite.com": Kind.FEISHU,
-}
-
-
-def guess_kind(url: str) -> Kind | None:
-    """The robot's platform from its webhook host, or None when the host is not one of the official ones."""
-    host = (urlsplit(url).hostname or "").lower()
-    return HOSTS.get(host)
-
-
-@dataclass(frozen=True)
-class Robot:
-    """One custom robot in one group: where to post, and the secret it signs with (加签, 签名校验)."""
-
-    kind: Kind
-    url: str
-    secret: str | None = None
-
-    def __repr__(self) -> str:
-        # The URL's token or key and the secret are credentials: never in logs.
-        signed = ", signed" if self.secret else ""
-        return f"Robot({self.kind.value}, {urlsplit(self.url).hostname}{signed})"
-
-    @classmethod
-    def of(cls, url: str, secret: str | None = None, kind: str | None = None) -> Robot:
-        """A robot from what an administrator typed; a ValueError in Chinese says what to fix."""
-        url = url.strip()
-        parts = urlsplit(url)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise ValueError(
-                f"机器人地址无效：{url}。请粘贴群机器人设置页中完整的 Webhook 地址（以 https:// 开头）。"
-            )
-        if kind:
-            try:
-                chosen = Kind(kind.strip().lower())
-            except ValueError:
-                raise ValueError(f"不认识的机器人类型：{kind}。可选：dingtalk、wecom、feishu。") from None
-        else:
-            guessed = guess_kind(url)
-            if guessed is None:
-                raise ValueError(
-                    f"无法从地址 {parts.hostname} 判断是哪种机器人，"
-                    "请用 --kind dingtalk、wecom 或 feishu 指定。"
-                )
-            chosen = guessed
-        secret = (secret or "").strip() or None
-        if chosen is Kind.WECOM and secret:
-            raise ValueError("企业微信群机器人没有签名密钥（凭地址中的 key 发送），请去掉 --secret。")
-        return cls(chosen, url, secret)
 
 
 @dataclass(frozen=True)

@@ -74,6 +74,7 @@ ADMIN_ONLY = (
     "calendarday",
     "person",
     "outbox",
+    "robot",
 )
 
 

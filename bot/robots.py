@@ -1,0 +1,53 @@
+"""The three group robots as channels of the bot (`channels.registry`): each its platform's `Style`, all
+sharing one `RobotTransport` over one `httpx.AsyncClient`, which finds a chat's robot in the database.
+
+The lookup reads the chat's binding on every send rather than caching it: one indexed row, well under a
+millisecond on SQLite (tests/bot/test_robot_wiring.py measures it), against a robot's pace of at most 20
+messages a minute; and a binding added, fixed or removed from the command line (another process) is in force
+for the very next message.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+
+import httpx
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from channels.registry import Channel
+from channels.robots.common import Kind, Links, Robot
+from channels.robots.transport import PLATFORMS, RobotTransport
+from storage import robots
+
+TIMEOUT = httpx.Timeout(15.0, connect=10.0)
+ROBOT_CLIENT = "robot_client"  # the application's bot_data key of the robots' HTTP client
+
+
+def lookup(engine: Engine) -> Callable[[int], Robot | None]:
+    """A robot chat's address (its own `Chat.id`) to the robot bound to it now, or None."""
+
+    def find(address: int) -> Robot | None:
+        with Session(engine) as session:
+            hook = robots.webhook(session, address)
+        return None if hook is None else Robot(Kind(hook.kind), hook.url, hook.secret)
+
+    return find
+
+
+def robot_channels(engine: Engine, client: httpx.AsyncClient, links: Links) -> tuple[Channel, ...]:
+    """DingTalk, WeCom and Feishu as channels, their messages carrying `links` (`bot.webpage.robot_links`:
+    signed links to the web page, or none without it)."""
+    transport = RobotTransport(lookup(engine), client, links)
+    return tuple(Channel(kind.value, transport, PLATFORMS[kind].style) for kind in Kind)
+
+
+def robot_client() -> httpx.AsyncClient:
+    return httpx.AsyncClient(timeout=TIMEOUT)
+
+
+async def close_robots(bot_data: Mapping[str, object]) -> None:
+    """Close the robots' HTTP client at shutdown (`zhiri run`)."""
+    client = bot_data.get(ROBOT_CLIENT)
+    if isinstance(client, httpx.AsyncClient):
+        await client.aclose()
