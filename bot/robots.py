@@ -1,10 +1,11 @@
 """The three group robots as channels of the bot (`channels.registry`): each its platform's `Style`, all
 sharing one `RobotTransport` over one `httpx.AsyncClient`, which finds a chat's robot in the database.
 
-The lookup reads the chat's binding on every send rather than caching it: one indexed row, well under a
-millisecond on SQLite (tests/bot/test_robot_wiring.py measures it), against a robot's pace of at most 20
-messages a minute; and a binding added, fixed or removed from the command line (another process) is in force
-for the very next message.
+The lookup reads the chat's binding on every send rather than caching it: one indexed read, measured at
+1.7 ms (SQLite) and 8.8 ms (PostgreSQL) per lookup on a busy 2-core machine (2000 lookups over 50 robots), the
+same order as the claim and mark-sent transactions the sender already makes for every message, against a
+robot's pace of at most 20 messages a minute; and a binding added, fixed or removed from the command line
+(another process) holds for the very next message, with no cache to go stale.
 """
 
 from __future__ import annotations
