@@ -17,9 +17,11 @@ from acts.channels import (
 )
 from channels.robots.common import Kind, Robot
 from channels.robots.trial import try_robots
+from domain.access import administers
 from handlers import context as ctx
 from handlers.context import Context
 from handlers.respond import send
+from replies import format as fmt
 from replies import robots as words
 from replies.format import Reply
 
@@ -70,6 +72,8 @@ async def robot(update: Update, context: Context) -> None:
         return await send(
             update, context, Reply(words.IN_GROUP if _looks_secret(args) else words.IN_GROUP_OTHER)
         )
+    if not administers(await ctx.actor(context, update)):
+        return await send(update, context, Reply(fmt.NOT_ADMIN))  # as every administrators' command
     verb, rest = (args[0].casefold(), args[1:]) if args else ("", [])
     if verb == "add":
         parsed = parse_add(rest)

@@ -23,6 +23,7 @@ from storage.models import (
     Item,
     Membership,
     Person,
+    Robot,
     UnitGroupMember,
 )
 from storage.queries import NotYourUnit
@@ -50,6 +51,7 @@ def written(h) -> dict[str, Any]:
             "memberships": s.exec(select(Membership.id, Membership.active)).all(),
             "chats": s.exec(select(Chat.address, Chat.all_units, Chat.active)).all(),
             "bindings": s.exec(select(ChatUnit.chat_id, ChatUnit.unit_id)).all(),
+            "robots": s.exec(select(Robot.id, Robot.removed_at)).all(),
             "groups": s.exec(select(UnitGroupMember.group_id, UnitGroupMember.member_id)).all(),
             "calendar": s.exec(select(CalendarDay.day, CalendarDay.kind)).all(),
             "items": s.exec(
@@ -71,6 +73,7 @@ def test_every_administrators_command_is_covered():
         "holidays",
         "retire",
         "unretire",
+        "robot",
     }
 
 
