@@ -92,6 +92,9 @@ class Style:
     # in parts as it is.
     max_parts: int = 4
     documents: bool = True
+    # Whether the bot hears the group (Telegram): its messages may ask for a /done reply and offer buttons.
+    # A custom group robot only sends: its messages offer links to tap instead.
+    hears: bool = True
     # What the administrators do when a chat of this platform is lost for good (`chat_gone_notice`).
     rebind: str = "请把机器人重新拉进该单位的工作群，并用 /bindchat 重新绑定。"
 
@@ -198,7 +201,7 @@ def render(notice: Notice, site: SiteText, style: Style | None = None) -> list[P
     style = style or Style()
     planned = _render(notice, site, style)
     if len(planned) > style.max_parts and style.documents:
-        digest = _digest(notice, planned)
+        digest = _digest(notice, planned, style)
         if digest is not None:
             return [digest]
     return planned
@@ -401,6 +404,16 @@ def _done_offers(items: Sequence[ItemView], style: Style) -> tuple[tuple[Offer, 
 
 
 DONE_FOOTER = "更新后请回复 /done 栏目名称，或点击下方按钮登记。"
+DONE_FOOTER_LINKS = "更新后请点击下方「已更新」链接登记。"
+
+
+def _done_footer(style: Style) -> str:
+    return DONE_FOOTER if style.hears else DONE_FOOTER_LINKS
+
+
+def _tap(label: str, style: Style) -> str:
+    """How a message asks for its offered action: a button under it, or a link on a robot's message."""
+    return f"请点击下方「{label}」{'按钮' if style.hears else '链接'}"
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -423,7 +436,7 @@ def _daily_read(notice: Notice, body: DailyRead, style: Style) -> list[Planned]:
         f"【日查】{ymd(today)}\n"
         "请各单位网站维护员今天逐一浏览以下栏目和账号，确认页面正常、内容及时、链接有效："
     )
-    footer = "浏览检查完毕后，请点击下方「已巡查」按钮登记。"
+    footer = f"浏览检查完毕后，{_tap('已巡查', style)}登记。"
     sections, listed = _sections(body.groups, lambda i: _MARK.get(i.state, "") + state_line(i, today))
     if body.rest:
         todo = f"以下{len(listed)}项需要处理：" if listed else "今天没有需要处理的。"
@@ -473,7 +486,7 @@ def _due_warning(notice: Notice, body: DueWarning, style: Style) -> list[Planned
         listed += got
     now_ids = {i.id for g in body.now for i in g.items}
     out = []
-    for n, text, part in _parts(header, sections, listed, DONE_FOOTER, style.max_text):
+    for n, text, part in _parts(header, sections, listed, _done_footer(style), style.max_text):
         offers = _done_offers([i for i in part if i.id in now_ids] or part, style)
         out.append(_one(notice, text, items=part, part=n, offers=offers))
     return out
@@ -490,7 +503,7 @@ def _overdue(notice: Notice, body: Overdue, site: SiteText, style: Style) -> lis
     )
     return [
         _one(notice, text, items=part, part=n, offers=_done_offers(part, style))
-        for n, text, part in _parts(header, sections, listed, DONE_FOOTER, style.max_text)
+        for n, text, part in _parts(header, sections, listed, _done_footer(style), style.max_text)
     ]
 
 
@@ -587,7 +600,7 @@ def _rows(
     return None
 
 
-def _digest(notice: Notice, planned: Sequence[Planned]) -> Planned | None:
+def _digest(notice: Notice, planned: Sequence[Planned], style: Style) -> Planned | None:
     """The messages `planned` as one: what the list is and how much, the units with the most named, the whole
     list in the spreadsheet. It asks for no update (a /done replied to it names its item); a daily read keeps
     its 已巡查 button."""
@@ -609,7 +622,7 @@ def _digest(notice: Notice, planned: Sequence[Planned]) -> Planned | None:
     if rest:
         lines.append(f"· 其余{len(rest)}个单位共{sum(n for _, n in rest)}项")
     if isinstance(notice.body, DailyRead):
-        lines.append("浏览检查完毕后，请点击下方「已巡查」按钮登记。")
+        lines.append(f"浏览检查完毕后，{_tap('已巡查', style)}登记。")
     elif notice.asks:
         lines.append("更新后请发送 /done 栏目名称 登记。")
     text = "\n".join(lines)[:CAPTION_MAX]

@@ -31,11 +31,13 @@ from channels.transport import Outgoing, TransportError
 from domain.wording import Style
 
 LIMITS = Limits(per_minute=20, per_second=None, blocked_for=600.0)
-# A custom robot carries no files: a long list goes in parts, not as a digest and a spreadsheet.
+# A custom robot carries no files (a long list goes in parts, not as a digest and a spreadsheet) and hears
+# nothing (its messages offer links, not buttons or /done replies).
 STYLE = Style(
     max_text=3800,
     done_buttons=8,
     documents=False,
+    hears=False,
     name="钉钉群机器人",
     rebind=(
         "请在该群检查或重新添加钉钉群机器人（安全设置选“加签”），"

@@ -30,11 +30,13 @@ from domain.wording import Style
 
 LIMITS = Limits(per_minute=100, per_second=5, blocked_for=60.0)
 MAX_BODY = 20 * 1024
-# A custom robot carries no files: a long list goes in parts, not as a digest and a spreadsheet.
+# A custom robot carries no files (a long list goes in parts, not as a digest and a spreadsheet) and hears
+# nothing (its messages offer links, not buttons or /done replies).
 STYLE = Style(
     max_text=3000,
     done_buttons=8,
     documents=False,
+    hears=False,
     name="飞书群机器人",
     rebind=(
         "请在该群检查或重新添加飞书群机器人（安全设置选“签名校验”），"

@@ -19,11 +19,13 @@ from domain.wording import Style
 LIMITS = Limits(per_minute=20, per_second=None, blocked_for=60.0)
 MAX_BYTES = 4096  # markdown.content, UTF-8
 # Chinese text is 3 bytes a character: 1000 characters and four links stay under 4096 bytes.
-# A custom robot carries no files: a long list goes in parts, not as a digest and a spreadsheet.
+# A custom robot carries no files (a long list goes in parts, not as a digest and a spreadsheet) and hears
+# nothing (its messages offer links, not buttons or /done replies).
 STYLE = Style(
     max_text=1000,
     done_buttons=4,
     documents=False,
+    hears=False,
     name="企业微信群机器人",
     rebind=(
         "请在该群检查或重新添加企业微信群机器人，"

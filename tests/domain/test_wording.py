@@ -197,3 +197,16 @@ def test_an_evening_note_for_thousands_of_groups_is_never_one_message_over_the_l
     parts = render(note, site, Style(documents=False))
     assert len(parts) > 1 and all(len(p.text) <= Style().max_text for p in parts)
     assert sum(p.text.count("· 第") for p in parts) == 2000
+
+
+def test_a_robot_s_messages_ask_for_a_tap_on_a_link_not_a_reply_it_cannot_hear() -> None:
+    snapshot = snap(*BUSY)
+    site = SiteText(snapshot.site_name, snapshot.words)
+    notices = decide(snapshot, MONDAY, CAL)
+    robot = Style(hears=False, documents=False)
+    for kind in (Overdue, DueWarning, DailyRead):
+        notice = next(n for n in notices if isinstance(n.body, kind))
+        heard = "\n".join(p.text for p in render(notice, site))
+        sent = "\n".join(p.text for p in render(notice, site, robot))
+        assert "链接" in sent and "按钮" not in sent and "/done" not in sent, sent
+        assert "按钮" in heard
