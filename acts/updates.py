@@ -432,14 +432,20 @@ class NothingToUndo:
     pass
 
 
-def undo(session: Session, now: datetime, actor: Actor, judge: Judge) -> Undone | NothingToUndo | Stranger:
+def undo(
+    session: Session, now: datetime, actor: Actor, judge: Judge, origin: str | None = None
+) -> Undone | NothingToUndo | Stranger:
     """`/undo`: take back the sender's last act of logging within the undo window (all the items it logged).
-    The undo is itself recorded."""
+    The undo is itself recorded, with the message's `origin`: the same /undo handled again (an update kept
+    by the inbox and replayed after a crash) answers what it took back the first time and takes back
+    nothing more."""
     if not takes_part(actor):  # removed from every unit: nothing of theirs to take back any more
         return Stranger()
     if actor.person_id is None:
         return NothingToUndo()
-    entries = undo_last(session, now, judge, actor.person_id)
+    entries = _undone_by(session, origin) if origin is not None else []
+    if not entries:
+        entries = undo_last(session, now, judge, actor.person_id, origin)
     if not entries:
         return NothingToUndo()
     undone = []
@@ -448,6 +454,16 @@ def undo(session: Session, now: datetime, actor: Actor, judge: Judge) -> Undone 
         assert item is not None
         undone.append(_logged(item, entry))
     return Undone(tuple(undone), entries[0].logged_at)
+
+
+def _undone_by(session: Session, origin: str) -> list[UpdateLog]:
+    """The logs an /undo from this message already took back (it is being handled a second time)."""
+    undoes = select(UpdateLog.undoes_id).where(
+        UpdateLog.origin == origin, UpdateLog.source == UpdateSource.UNDO
+    )
+    return list(
+        session.exec(select(UpdateLog).where(col(UpdateLog.id).in_(undoes)).order_by(col(UpdateLog.id)))
+    )
 
 
 @dataclass(frozen=True)

@@ -38,7 +38,7 @@ async def done(update: Update, context: Context) -> None:
 async def undo(update: Update, context: Context) -> None:
     """/undo: take back the sender's last /done of the past 30 minutes, all it logged (itself recorded)."""
     judge = ctx.judge(context)
-    result = await ctx.act(context, update, logging_acts.undo, judge)
+    result = await ctx.act(context, update, logging_acts.undo, judge, origin=ctx.origin(update))
     await send(update, context, fmt.undone(result, ctx.today(context), judge.tz))
 
 

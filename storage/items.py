@@ -308,9 +308,12 @@ def log_update(
     return entry
 
 
-def undo_last(session: Session, now: datetime, judge: Judge, person_id: int) -> list[UpdateLog]:
+def undo_last(
+    session: Session, now: datetime, judge: Judge, person_id: int, origin: str | None = None
+) -> list[UpdateLog]:
     """Take back `person_id`'s last act of logging within the undo window: every log of its batch (one /done
-    replied to a warning logs several items). Each undo is itself a log row; nothing is deleted."""
+    replied to a warning logs several items). Each undo is itself a log row, marked with the `origin` of the
+    /undo (so the same message handled again undoes nothing more); nothing is deleted."""
     last = session.exec(
         select(UpdateLog)
         .where(
@@ -345,6 +348,7 @@ def undo_last(session: Session, now: datetime, judge: Judge, person_id: int) -> 
                 undoes_id=entry.id,
                 batch=entry.batch,
                 unit_id=entry.unit_id,
+                origin=origin,
             )
         )
         # An event closed by the undone log is open again.

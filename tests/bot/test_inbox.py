@@ -55,3 +55,43 @@ async def test_calls_outside_the_handling_of_an_update_are_not_recorded(harness)
     assert len(harness.request.sent()) == 2
     with session_scope(harness.engine) as s:
         assert s.exec(select(UpdateCall)).all() == []
+
+
+async def test_an_undo_handled_again_after_a_crash_takes_back_one_act_only(harness):
+    """/undo is idempotent per update: replayed from the inbox after a crash, it answers what it took back
+    the first time and does not take back the act before it as well (issue 17, point 6's replay)."""
+    app, request, engine = harness.app, harness.request, harness.engine
+    for text in ("/done 财政预决算 第一次", "/done 财政预决算 第二次"):
+        await app.update_queue.put(Update.de_json(harness.message_update(text, user=FINANCE), app.bot))
+        await handle_next(app)
+    undo = harness.message_update("/undo", user=FINANCE)
+    await app.update_queue.put(Update.de_json(undo, app.bot))
+    await handle_next(app)
+    assert len(request.sent()) == 3 and "撤销" in request.last_text()
+    with session_scope(engine) as s:  # the process died before marking the /undo handled
+        s.execute(
+            sql_update(InboundUpdate)
+            .where(InboundUpdate.update_id == undo["update_id"])
+            .values(handled_at=None)
+        )
+
+    assert await recover(app, engine, lambda: NOW) == 1
+    await handle_next(app)
+
+    assert len(request.sent()) == 3  # its reply was not sent again
+    with session_scope(engine) as s:
+        logs = s.exec(select(UpdateLog).where(UpdateLog.source != "import").order_by(UpdateLog.id)).all()
+    done = [(log.note, log.undone_at is not None) for log in logs if log.source == "done"]
+    assert done == [("第一次", False), ("第二次", True)]  # the first /done still stands
+    assert [log.source for log in logs].count("undo") == 1
+
+
+async def test_a_second_undo_message_takes_back_the_act_before(harness):
+    """Two /undo messages are two acts: idempotency is per update, not per person."""
+    app, engine = harness.app, harness.engine
+    for text in ("/done 财政预决算 第一次", "/done 财政预决算 第二次", "/undo", "/undo"):
+        await app.update_queue.put(Update.de_json(harness.message_update(text, user=FINANCE), app.bot))
+        await handle_next(app)
+    with session_scope(engine) as s:
+        logs = s.exec(select(UpdateLog).where(UpdateLog.source == "done")).all()
+    assert all(log.undone_at is not None for log in logs) and len(logs) == 2
