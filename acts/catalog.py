@@ -3,14 +3,16 @@ for them.
 
 Importing is an upsert keyed by `Item.key` (the column's path, or platform and account name), so the same
 list imported twice changes nothing, and a changed list says what was added, what changed and what left
-the list. Items that leave are retired, never deleted: their history stays. The caller's transaction holds
-the whole import (`run_import` makes it one `session_scope`): a fatal problem leaves the database as it was.
+the list. Items that leave are retired, never deleted: their history stays. Every problem that refuses a
+list is found before the first write, so a refused list leaves the database as it was. `run_import` then
+writes in short transactions (a chunk of rows each), so the running bot is never locked out for long; a
+failure halfway (`ImportInterrupted`) leaves whole chunks, and importing the same list again completes it.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time
 from pathlib import Path
@@ -29,12 +31,13 @@ from domain.text import KIND_LABELS
 from domain.units import UnitLink
 from sheetread.sheets import ImportProblem, ListRow, Notice, ParsedList, SheetInfo, parse_list
 from storage.db import session_scope
-from storage.items import Judge, log_update, refresh_item, set_rule
-from storage.models import Item, ItemUnit, Site, Unit, UnitGroupMember
+from storage.items import Judge, log_update, refresh_all, set_rule
+from storage.models import Event, Item, ItemUnit, Site, Unit, UnitGroupMember
 from storage.sites import find_site, site_judge
 
 __all__ = [
     "Change",
+    "ImportInterrupted",
     "ImportProblem",
     "ImportReport",
     "RetireGuard",
@@ -377,9 +380,18 @@ def import_rows(
     site: str | None = None,
     file_name: str = "",
     guard: RetireGuard | None = None,
+    commit: Callable[[], None] | None = None,
 ) -> ImportReport:
-    """Bring the site's items in line with a parsed list, in the caller's transaction. With a `guard`, an
-    import that would retire too many items raises RetireRefused before writing anything."""
+    """Bring the site's items in line with a parsed list. With a `guard`, an import that would retire too
+    many items raises RetireRefused before writing anything.
+
+    Without `commit`, all of it happens in the caller's transaction. With it (`run_import`), `commit` is
+    called after each chunk of CHUNK_ROWS rows (the first also holds the site and its units): every
+    transaction is short, so the running bot's own writes wait a moment at most (SQLite has one writer at
+    a time: a 50,000-row import in one transaction locked the bot out for minutes). Each chunk is whole
+    (its items with their units, rule, logged last update and judged state); the items that left the list
+    are retired last, in the final transaction. Every check that can refuse the list runs before the first
+    write."""
     notices = list(parsed.notices)
     rows = _merge_duplicates(parsed.rows, notices)
     if guard is not None:
@@ -415,46 +427,51 @@ def import_rows(
         report.office = office
     existing = {i.key: i for i in session.exec(select(Item).where(Item.site_id == site_row.id))}
     live_before = sum(1 for i in existing.values() if i.kind in parsed.kinds and i.retired_at is None)
-    links = _links(session, site_row.id)
 
-    for row in rows:
-        item = existing.get(row.key)
-        statement, reason = retire_statement(row.retire)
-        if statement == "unknown":
-            notices.append(
-                Notice(
-                    row.sheet,
-                    row.row,
-                    f"“停更”列的“{row.retire}”无法识别，按未填写处理"
-                    "（停更请填“已停更：原因”，恢复请填“在用”）",
-                )
+    for start in range(0, len(rows), CHUNK_ROWS):
+        chunk = rows[start : start + CHUNK_ROWS]
+        # Each chunk reads its items again: between chunks the bot may have logged, retired or re-classified
+        # some of them, and the import must build on that, not on what it read at the start.
+        fresh = session.exec(
+            select(Item)
+            .where(Item.site_id == site_row.id, col(Item.key).in_([r.key for r in chunk]))
+            .execution_options(populate_existing=True)
+        ).all()
+        existing.update({i.key: i for i in fresh})
+        links = _links(session, [i.id for i in fresh if i.id is not None])
+        done = [
+            _import_row(session, now, judge, site_row.id, row, existing, units, links, report, notices)
+            for row in chunk
+        ]
+        session.flush()  # one INSERT round for the chunk's new items, which gives them their ids
+        for row, (item, added) in zip(chunk, done, strict=True):
+            if added:
+                _link_units(session, item, row, units)
+        ids = [item.id for item, _ in done if item.id is not None]
+        open_events = set(
+            session.exec(
+                select(Event.item_id).where(col(Event.item_id).in_(ids), col(Event.closed_at).is_(None))
             )
-        if item is None:
-            item = _add_item(session, now, judge, site_row.id, row, units)
-            existing[row.key] = item
-            report.added.append(row.label)
-        else:
-            _update_item(
-                session, now, judge, item, row, units, links.get(item.id or 0, {}), report, statement
-            )
-        if statement == "retired" and not (item.retired_at is not None and item.retired_by_admin):
-            retire(session, now, item, reason=reason or "清单标注停更")
-            report.retired_by_list.append(row.label)
-        text = item.rule_text
-        if _rule_needs_fix(row.kind, text):
-            report.needs_rule.append(
-                RuleProblem(row.sheet, row.row, row.label, text, parse_rule(text).reason or "")
-            )
-        if row.unit_problems:
-            report.unit_problems.append(UnitCellProblem(row.sheet, row.row, row.label, row.unit_problems))
-        elif row.units is not None and not row.units and not row.external:
-            report.without_unit.append(Notice(row.sheet, row.row, row.label))
-        if row.last_update is not None and _log_last_update(session, now, judge, item, row, report):
-            report.logged += 1
+        )
+        for row, (item, _added) in zip(chunk, done, strict=True):
+            if row.last_update is not None and _log_last_update(
+                session, now, judge, item, row, report, has_open_event=item.id in open_events
+            ):
+                report.logged += 1
+        # One judgement per chunk (a few queries for hundreds of items), not one per row.
+        refresh_all(session, judge, now, [item for item, _ in done])
+        session.flush()
+        if commit is not None:
+            commit()
 
     keys = {r.key for r in rows}
-    for item in existing.values():
-        if item.kind in parsed.kinds and item.key not in keys and item.retired_at is None:
+    leaving = session.exec(
+        select(Item)
+        .where(Item.site_id == site_row.id, col(Item.kind).in_(parsed.kinds), col(Item.retired_at).is_(None))
+        .execution_options(populate_existing=True)
+    ).all()
+    for item in leaving:
+        if item.key not in keys:
             item.retired_at = now
             session.add(item)
             report.retired.append(item.path)
@@ -464,6 +481,56 @@ def import_rows(
     return report
 
 
+def _import_row(
+    session: Session,
+    now: datetime,
+    judge: Judge,
+    site_id: int,
+    row: ListRow,
+    existing: dict[str, Item],
+    units: dict[str, Unit],
+    links: dict[int, dict[int, ItemUnit]],
+    report: ImportReport,
+    notices: list[Notice],
+) -> tuple[Item, bool]:
+    """One row of the list into its item (added, or brought in line), and whether it was added. A new item
+    gets its id, units and logged last update from the caller, after one flush for the chunk, and its
+    schedule is judged for the whole chunk."""
+    item = existing.get(row.key)
+    statement, reason = retire_statement(row.retire)
+    if statement == "unknown":
+        notices.append(
+            Notice(
+                row.sheet,
+                row.row,
+                f"“停更”列的“{row.retire}”无法识别，按未填写处理（停更请填“已停更：原因”，恢复请填“在用”）",
+            )
+        )
+    added = item is None
+    if item is None:
+        item = _add_item(session, now, judge, site_id, row)
+        existing[row.key] = item
+        report.added.append(row.label)
+    else:
+        _update_item(session, now, judge, item, row, units, links.get(item.id or 0, {}), report, statement)
+    if statement == "retired" and not (item.retired_at is not None and item.retired_by_admin):
+        retire(session, now, item, reason=reason or "清单标注停更")
+        report.retired_by_list.append(row.label)
+    text = item.rule_text
+    if _rule_needs_fix(row.kind, text):
+        report.needs_rule.append(
+            RuleProblem(row.sheet, row.row, row.label, text, parse_rule(text).reason or "")
+        )
+    if row.unit_problems:
+        report.unit_problems.append(UnitCellProblem(row.sheet, row.row, row.label, row.unit_problems))
+    elif row.units is not None and not row.units and not row.external:
+        report.without_unit.append(Notice(row.sheet, row.row, row.label))
+    return item, added
+
+
+# Rows per transaction of a real import. Each row costs a few milliseconds of writing; a chunk of 200 holds
+# the database (SQLite's one write lock) for well under a second.
+CHUNK_ROWS = 200
 _UNIT_HEADERS = frozenset({"责任单位", "牵头单位", "配合单位"})  # sheetread.sheets' labels of the unit fields
 RETIRE_SHOWN = 30
 
@@ -568,11 +635,13 @@ def _import_units(
     return units
 
 
-def _links(session: Session, site_id: int) -> dict[int, dict[int, ItemUnit]]:
-    """Every item-unit link of the site, by item and unit (one query, however long the list)."""
+def _links(session: Session, item_ids: Sequence[int]) -> dict[int, dict[int, ItemUnit]]:
+    """The items' unit links, by item and unit (one query per chunk of the list), read afresh."""
     out: dict[int, dict[int, ItemUnit]] = {}
-    query = select(ItemUnit).join(Item, col(Item.id) == ItemUnit.item_id).where(Item.site_id == site_id)
-    for link in session.exec(query):
+    if not item_ids:
+        return out
+    query = select(ItemUnit).where(col(ItemUnit.item_id).in_(item_ids))
+    for link in session.exec(query.execution_options(populate_existing=True)):
         out.setdefault(link.item_id, {})[link.unit_id] = link
     return out
 
@@ -583,9 +652,7 @@ def _category(row: ListRow) -> Category:
     return classify(path, kind)
 
 
-def _add_item(
-    session: Session, now: datetime, judge: Judge, site_id: int, row: ListRow, units: dict[str, Unit]
-) -> Item:
+def _add_item(session: Session, now: datetime, judge: Judge, site_id: int, row: ListRow) -> Item:
     levels = [*row.levels, None, None, None, None, None][:5]
     item = Item(
         site_id=site_id,
@@ -608,13 +675,15 @@ def _add_item(
         source_sheet=row.sheet,
         source_row=row.row,
     )
+    set_rule(session, now, judge, item, row.rule_text or "", refresh=False)
     session.add(item)
-    session.flush()
+    return item
+
+
+def _link_units(session: Session, item: Item, row: ListRow, units: dict[str, Unit]) -> None:
     assert item.id is not None
     for uid, role in _wanted(units, row.units or ()).items():
         session.add(ItemUnit(item_id=item.id, unit_id=uid, lead=role != LinkRole.HELPER, role=role))
-    set_rule(session, now, judge, item, row.rule_text or "")
-    return item
 
 
 def _wanted(units: dict[str, Unit], refs: Sequence[UnitLink]) -> dict[int, LinkRole]:
@@ -671,9 +740,8 @@ def _update_item(
     rule_changed = row.rule_text is not None and row.rule_text != item.rule_text
     if rule_changed:
         changed.append("rule_text")
-    category = item.category_override or _category(row)
-    quiet = category != item.category  # a better classifier is not a change the administrator made
-    item.category = category
+    # A better classifier is not a change the administrator made: not reported (the chunk judges it again).
+    item.category = item.category_override or _category(row)
     item.source_sheet, item.source_row = row.sheet, row.row
     # Back on the list: an item that had only left the list returns; one an administrator retired stays
     # retired unless the list's 停更 column says it is in use again.
@@ -689,16 +757,21 @@ def _update_item(
         report.kept_retired.append(f"{row.label}（{item.retired_reason or '未注明原因'}）")
     session.add(item)
     if rule_changed:
-        set_rule(session, now, judge, item, row.rule_text or "")
-    elif quiet or restored:
-        refresh_item(session, item, judge, now)
+        set_rule(session, now, judge, item, row.rule_text or "", refresh=False)
     if changed:
         order = list(FIELD_LABELS)
         report.changed.append(Change(row.label, tuple(sorted(changed, key=order.index))))
 
 
 def _log_last_update(
-    session: Session, now: datetime, judge: Judge, item: Item, row: ListRow, report: ImportReport
+    session: Session,
+    now: datetime,
+    judge: Judge,
+    item: Item,
+    row: ListRow,
+    report: ImportReport,
+    *,
+    has_open_event: bool = True,
 ) -> bool:
     """Take the list's last-update date into the log when it is newer than what Zhiri knows (by local day,
     so importing the same list, or an export of it, twice logs once)."""
@@ -721,6 +794,8 @@ def _log_last_update(
         source=UpdateSource.IMPORT,
         at=at,
         note=f"导入：工作表“{row.sheet}”第{row.row}行",
+        refresh=False,
+        has_open_event=has_open_event,
     )
     return True
 
@@ -743,8 +818,10 @@ def run_import(
     file_name: str | None = None,
     guard: RetireGuard | None = None,
 ) -> ImportReport:
-    """The whole import as one transaction; `dry_run` rolls it back after reporting. Raises ImportProblem
-    (RetireRefused when the `guard` stops it: a dry run only says so).
+    """The import in short transactions (`import_rows` with a commit after the units and after each chunk);
+    a `dry_run` is one transaction, rolled back after reporting. Raises ImportProblem before writing anything
+    (RetireRefused when the `guard` stops it: a dry run only says so), or ImportInterrupted when something
+    failed after the first chunks were written.
 
     `source` is a list file, or one already read with `sheetread.sheets.parse_list` (then name the file)."""
     if isinstance(source, Path):
@@ -752,7 +829,14 @@ def run_import(
         parsed, name = parse_list(source), file_name or source.name
     else:
         parsed, name = source, file_name or ""
+    committed = 0
     with session_scope(engine) as session:
+
+        def commit() -> None:
+            nonlocal committed
+            session.commit()
+            committed += 1
+
         judge = site_judge(session, find_site(session, site), tz)
         needs_confirm = False
         if dry_run and guard is not None:
@@ -763,9 +847,40 @@ def run_import(
             except RetireRefused:
                 needs_confirm = True
             guard = None
-        report = import_rows(session, now, judge, parsed, site=site, file_name=name, guard=guard)
+        try:
+            report = import_rows(
+                session,
+                now,
+                judge,
+                parsed,
+                site=site,
+                file_name=name,
+                guard=guard,
+                commit=None if dry_run else commit,
+            )
+        except Exception as exc:
+            if committed == 0:
+                raise
+            done = min(len(parsed.rows), committed * CHUNK_ROWS)
+            raise ImportInterrupted(done, len(parsed.rows), exc) from exc
         if dry_run:
             report.dry_run = True
             report.needs_confirm = needs_confirm
             session.rollback()
     return report
+
+
+class ImportInterrupted(RuntimeError):
+    """A real import failed after some of its chunks were written (a full disk, the database gone): what was
+    written is whole and stays; importing the same list again completes it (the import is an upsert)."""
+
+    def __init__(self, rows_done: int, rows: int, cause: BaseException) -> None:
+        super().__init__(f"import interrupted after {rows_done} of {rows} rows: {cause}")
+        self.rows_done, self.rows, self.cause = rows_done, rows, cause
+
+    def render(self) -> str:
+        return (
+            f"导入中断：清单 {self.rows} 行中的前 {self.rows_done} 行已写入（每批都完整），其余没有写入，"
+            f"停用也没有进行。原因：{self.cause}\n"
+            "排除原因后，重新导入同一个文件即可完成（已导入的不会重复）。"
+        )

@@ -15,7 +15,7 @@ from typing import TypeVar
 
 from sqlalchemy.engine import Engine
 
-from acts.catalog import ImportProblem, ImportReport, RetireGuard, run_import
+from acts.catalog import ImportInterrupted, ImportProblem, ImportReport, RetireGuard, run_import
 from acts.ledger import LedgerReport, looks_like_ledger, run_ledger_import
 from bot.config import load_settings
 from sheetread.sheets import parse_sheets, read_table_file
@@ -80,6 +80,9 @@ def run(args: argparse.Namespace) -> int:
     except ImportProblem as exc:
         print(f"导入失败，数据库没有任何修改。\n{exc}", file=sys.stderr)
         return 2
+    except ImportInterrupted as exc:
+        print(exc.render(), file=sys.stderr)
+        return 1
     except SchemaOutOfDate as exc:
         print(f"试运行不会升级数据库。{exc}" if args.dry_run else str(exc), file=sys.stderr)
         return 2

@@ -17,7 +17,7 @@ from acts.catalog import ImportProblem, import_list, run_import
 from bot.cli import main
 from domain.inspection import classify
 from domain.model import ItemKind
-from storage.db import current_revision, make_engine, session_scope
+from storage.db import current_revision, make_engine, session_scope, upgrade
 from storage.items import log_update
 from storage.models import Item, ItemUnit, Site, Unit, UnitGroupMember, UpdateLog
 from tests.conftest import at
@@ -298,6 +298,78 @@ def test_a_failure_halfway_rolls_back_the_whole_import(engine, monkeypatch):
     with pytest.raises(ImportProblem, match="模拟的故障"):
         do_import(engine, FIVE_LEVELS)
     assert counts(engine) == before
+
+
+def snapshot(engine) -> list[tuple]:
+    """What an import leaves, item by item: key, rule, judged state and due day, units, logged updates."""
+    with Session(engine) as s:
+        items = s.exec(select(Item).order_by(col(Item.key))).all()
+        out = []
+        for i in items:
+            units = sorted(
+                s.exec(
+                    select(Unit.name, ItemUnit.role)
+                    .join(ItemUnit, col(ItemUnit.unit_id) == Unit.id)
+                    .where(ItemUnit.item_id == i.id)
+                ).all()
+            )
+            logs = s.exec(select(func.count()).select_from(UpdateLog).where(UpdateLog.item_id == i.id)).one()
+            out.append((i.key, i.rule_text, i.state, i.due_on, i.retired_at, tuple(units), logs))
+        return out
+
+
+def test_an_import_writes_in_chunks_and_one_interrupted_halfway_completes_when_run_again(
+    engine, monkeypatch, tmp_path
+):
+    """Short transactions (the running bot is never locked out): a failure halfway keeps whole chunks, says
+    how far it got, retires nothing, and the same list imported again ends as an uninterrupted import."""
+    clean = make_engine(f"sqlite:///{tmp_path / 'clean.db'}")
+    upgrade(clean)
+    do_import(clean, FIVE_LEVELS)
+    expected = snapshot(clean)
+    clean.dispose()
+
+    monkeypatch.setattr(catalog, "CHUNK_ROWS", 3)
+    calls = 0
+    original = catalog.refresh_all
+
+    def failing(*args, **kwargs):
+        nonlocal calls
+        calls += 1
+        if calls == 3:  # the third chunk: two are written
+            raise OSError(28, "No space left on device")
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(catalog, "refresh_all", failing)
+    with pytest.raises(catalog.ImportInterrupted) as stopped:
+        do_import(engine, FIVE_LEVELS)
+    assert stopped.value.rows_done == 6
+    assert "前 6 行已写入" in stopped.value.render() and "重新导入同一个文件" in stopped.value.render()
+    halfway = snapshot(engine)
+    assert len(halfway) == 6 and all(row in expected for row in halfway)  # whole chunks, judged
+
+    monkeypatch.setattr(catalog, "refresh_all", original)
+    again = do_import(engine, FIVE_LEVELS)
+    assert len(again.added) == len(expected) - 6 and not again.retired
+    assert snapshot(engine) == expected
+
+
+def test_cli_says_how_far_an_interrupted_import_got(cli_db, capsys, monkeypatch):
+    monkeypatch.setattr(catalog, "CHUNK_ROWS", 3)
+    original = catalog.refresh_all
+    calls = 0
+
+    def failing(*args, **kwargs):
+        nonlocal calls
+        calls += 1
+        if calls == 2:
+            raise OSError(28, "No space left on device")
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(catalog, "refresh_all", failing)
+    assert main(["import", str(FIVE_LEVELS)]) == 1
+    err = capsys.readouterr().err
+    assert "导入中断" in err and "前 3 行已写入" in err and "No space left" in err
 
 
 def test_several_sites_need_a_site_name(engine):
