@@ -19,7 +19,7 @@ from sqlmodel import Session, col, select
 from domain.access import Act, administers, permits
 from domain.model import Role
 from domain.notice import TELEGRAM, MessageKind, make_key
-from storage import outbox
+from storage import audit, outbox
 from storage.items import Judge
 from storage.models import (
     Chat,
@@ -28,6 +28,7 @@ from storage.models import (
     Person,
     Unit,
 )
+from storage.people import person_id_of
 from storage.queries import (
     ALL_WORDS,
     Actor,
@@ -122,11 +123,16 @@ def bind_chat(
     row = _chat_row(session, now, chat)
     assert row.id is not None
     before = set(_bound_units(session, row.id))
+    bound: list[int | None] = [None] if everything and not row.all_units else []
     if everything:
         row.all_units = True
     for unit in units:
         if session.get(ChatUnit, (row.id, unit.id)) is None:
             session.add(ChatUnit(chat_id=row.id, unit_id=unit.id))
+            bound.append(unit.id)
+    if bound:
+        who = person_id_of(session, now, actor)
+        audit.record(session, now, audit.CHAT_BIND, person_id=who, unit_ids=bound, chat_id=row.id)
     session.flush()
     now_bound = _bound_units(session, row.id)
     return Bound(row.title, now_bound, row.all_units, tuple(u for u in now_bound if u not in before))
@@ -146,11 +152,17 @@ def unbind_chat(
         return NotBound()
     whole = permits(actor, Act.ADMINISTER, None)  # the deployment's administrators unbind everything
     removed_all = row.all_units and whole
-    remove = delete(ChatUnit).where(col(ChatUnit.chat_id) == row.id)
+    which = [col(ChatUnit.chat_id) == row.id]
     if whole:
         row.all_units = False
     else:
-        remove = remove.where(col(ChatUnit.unit_id).in_(actor.admin_units))
+        which.append(col(ChatUnit.unit_id).in_(actor.admin_units))
+    remove = delete(ChatUnit).where(*which)
+    unbound: list[int | None] = [None] if removed_all else []
+    unbound += session.exec(select(ChatUnit.unit_id).where(*which)).all()
+    if unbound:
+        who = person_id_of(session, now, actor)
+        audit.record(session, now, audit.CHAT_UNBIND, person_id=who, unit_ids=unbound, chat_id=row.id)
     session.execute(remove)
     session.add(row)
     session.flush()
@@ -213,6 +225,17 @@ def bot_membership_changed(
     row.inactive_reason = None if present else ("kicked" if kicked else "left")
     row.title = chat.title or row.title
     session.add(row)
+    if bound:
+        unit_ids = session.exec(select(ChatUnit.unit_id).where(ChatUnit.chat_id == row.id)).all()
+        audit.record(
+            session,
+            now,
+            audit.CHAT_BACK if present else audit.CHAT_GONE,
+            unit_ids=[None] if row.all_units else unit_ids,
+            chat_id=row.id,
+            detail=f"群“{row.title}”"
+            + ("" if present else ("，机器人被移出" if kicked else "，机器人已退出")),
+        )
     notified = 0
     withdrawn = (
         outbox.withdraw_unsent(session, now, chat.address, row.inactive_reason or "left")

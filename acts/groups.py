@@ -12,10 +12,12 @@ from acts.chats import (
     unit_words,
 )
 from domain.access import Act, permits
+from storage import audit
 from storage.models import (
     Unit,
     UnitGroupMember,
 )
+from storage.people import person_id_of
 from storage.queries import (
     Actor,
     NotAdmin,
@@ -71,7 +73,12 @@ def fill_group(
     add_group_members(session, group.id, [u.id for u in members])
     session.flush()
     after = _members(session, group.id)
-    return GroupMembers(group.name, after, tuple(n for n in after if n not in before))
+    added = tuple(n for n in after if n not in before)
+    if added:
+        who = person_id_of(session, now, actor)
+        detail = f"加入单位组“{group.name}”：{'、'.join(added)}"
+        audit.record(session, now, audit.GROUP_ADD, person_id=who, unit_ids=[group.id], detail=detail)
+    return GroupMembers(group.name, after, added)
 
 
 def add_group_members(session: Session, group_id: int, member_ids: Iterable[int]) -> int:

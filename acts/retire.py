@@ -23,9 +23,10 @@ from sqlalchemy import ColumnElement
 from sqlmodel import Session, col, select
 
 from domain.access import Act, administers, permits
+from storage import audit
 from storage.items import Judge, refresh_item
 from storage.models import Item, ItemUnit, Unit
-from storage.people import Ambiguous, ItemUnknown
+from storage.people import Ambiguous, ItemUnknown, person_id_of
 from storage.queries import (
     Actor,
     ItemRef,
@@ -75,17 +76,22 @@ def retire(
         item.retired_at = now
     item.retired_by_admin, item.retired_reason, item.retired_by = True, reason, person_id
     session.add(item)
-    session.flush()
+    session.flush()  # an item the import has just added gets its id
+    audit.record(session, now, audit.RETIRE, person_id=person_id, item_id=item.id, detail=f"原因：{reason}")
     return Retired(item.path, reason, already)
 
 
-def unretire(session: Session, now: datetime, judge: Judge, item: Item) -> Unretired | NotRetired:
+def unretire(
+    session: Session, now: datetime, judge: Judge, item: Item, person_id: int | None = None
+) -> Unretired | NotRetired:
     """Bring a retired item back (by an administrator, or because the list names it again)."""
     if item.retired_at is None:
         return NotRetired(item.path)
     reason = item.retired_reason
     item.retired_at, item.retired_by_admin, item.retired_reason, item.retired_by = None, False, None, None
     session.add(item)
+    detail = f"停更原因曾为：{reason}" if reason else ""
+    audit.record(session, now, audit.UNRETIRE, person_id=person_id, item_id=item.id, detail=detail)
     session.flush()
     refresh_item(session, item, judge, now)
     return Unretired(item.path, reason)
@@ -141,7 +147,7 @@ def retire_by(
     item, reason = found
     if not reason:
         return RetireUsage(retire=True)
-    return retire(session, now, item, reason=reason, person_id=actor.person_id)
+    return retire(session, now, item, reason=reason, person_id=person_id_of(session, now, actor))
 
 
 def unretire_by(
@@ -155,7 +161,7 @@ def unretire_by(
     found = _target(session, actor, words, retired=True)
     if not isinstance(found, tuple):
         return found
-    result = unretire(session, now, judge, found[0])
+    result = unretire(session, now, judge, found[0], person_id_of(session, now, actor))
     assert isinstance(result, Unretired)
     return result
 

@@ -1,8 +1,10 @@
-"""The audit trail: who did what, read from the rows the acts left (nothing extra is written for it).
+"""The audit trail: who did what, read from the rows the acts left.
 
 Updates logged and undone (`UpdateLog`), events (`Event`), half-month answers (`HalfMonthAnswer`), people
-bound and removed (`Membership`), invitations made and revoked (`Invitation`). `/history ITEM` in the chat and
-`zhiri log [--unit] [--since]` on the command line read it, newest first.
+bound and removed (`Membership`), invitations made, used and revoked (`Invitation`). Acts that leave no dated
+row of their own write an `AuditRecord` with `record`: chats bound and unbound, the bot removed from a group
+or back, units added to a unit group, items retired and brought back. `/history ITEM` in the chat and
+`zhiri log [--unit] [--since]` on the command line read it all, newest first.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
+from sqlalchemy import and_, or_
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
@@ -20,6 +23,8 @@ from domain.access import Act, permits, takes_part
 from domain.model import CheckResult, Role, UpdateSource
 from storage.items import REFRESH_BATCH as BATCH
 from storage.models import (
+    AuditRecord,
+    Chat,
     Event,
     HalfMonthAnswer,
     Invitation,
@@ -35,7 +40,7 @@ from storage.people import Ambiguous, ItemUnknown, NotYours, Usage, find_item
 from storage.queries import Actor, Stranger, clean
 
 # Kinds of entry, with the words people read for them (in the chat and on the command line).
-LOG, UNDO, EVENT, CHECK, BIND, REMOVE, INVITE, REVOKE, ROBOT, UNROBOT = (
+LOG, UNDO, EVENT, CHECK, BIND, REMOVE, INVITE, REVOKE, ROBOT, UNROBOT, JOIN = (
     "log",
     "undo",
     "event",
@@ -46,6 +51,17 @@ LOG, UNDO, EVENT, CHECK, BIND, REMOVE, INVITE, REVOKE, ROBOT, UNROBOT = (
     "revoke",
     "robot",
     "unrobot",
+    "join",
+)
+# Kinds kept as AuditRecord rows (`record`).
+CHAT_BIND, CHAT_UNBIND, CHAT_GONE, CHAT_BACK, GROUP_ADD, RETIRE, UNRETIRE = (
+    "chat_bind",
+    "chat_unbind",
+    "chat_gone",
+    "chat_back",
+    "group_add",
+    "retire",
+    "unretire",
 )
 AUDIT_LABELS = {
     LOG: "登记更新",
@@ -58,7 +74,42 @@ AUDIT_LABELS = {
     REVOKE: "撤销邀请",
     ROBOT: "绑定群机器人",
     UNROBOT: "解除群机器人",
+    JOIN: "使用邀请",
+    CHAT_BIND: "绑定群",
+    CHAT_UNBIND: "解除群绑定",
+    CHAT_GONE: "机器人离开群",
+    CHAT_BACK: "机器人回到群",
+    GROUP_ADD: "补充单位组",
+    RETIRE: "停更",
+    UNRETIRE: "恢复",
 }
+ALL_UNITS = "全部单位"
+
+
+def record(
+    session: Session,
+    now: datetime,
+    kind: str,
+    *,
+    person_id: int | None = None,
+    unit_ids: Iterable[int | None] = (None,),
+    chat_id: int | None = None,
+    item_id: int | None = None,
+    detail: str = "",
+) -> None:
+    """Keep an act for the trail, one row per unit it concerns (None: every unit, or none in particular)."""
+    for unit_id in dict.fromkeys(unit_ids):
+        session.add(
+            AuditRecord(
+                at=now,
+                kind=kind,
+                person_id=person_id,
+                unit_id=unit_id,
+                chat_id=chat_id,
+                item_id=item_id,
+                detail=detail,
+            )
+        )
 
 
 @dataclass(frozen=True)
@@ -196,10 +247,70 @@ def trail(
             detail += f"，整改情况：{a.note}"
         entries.append(Entry(a.at, CHECK, people.get(a.person_id or 0, "") or a.name, unit, path, detail))
 
+    entries.extend(
+        _records(session, items_of, unit_ids, since, people_too=item_ids is None or unit_ids is not None)
+    )
     if item_ids is None or unit_ids is not None:
         entries.extend(_people_entries(session, unit_ids, since))
     entries.sort(key=lambda e: e.at, reverse=True)
     return entries
+
+
+def _records(
+    session: Session,
+    items_of: Any,
+    unit_ids: Sequence[int] | None,
+    since: datetime | None,
+    *,
+    people_too: bool,
+) -> list[Entry]:
+    """AuditRecord rows: those about the items (`items_of`); unless only items were asked for, also those
+    about the units (a binding to every unit concerns each of them), or all when nothing narrows it."""
+    query = select(AuditRecord)
+    about_items = col(AuditRecord.item_id).in_(items_of) if items_of is not None else None
+    if not people_too:
+        assert about_items is not None
+        query = query.where(about_items)
+    elif unit_ids is not None:
+        about_units = or_(
+            col(AuditRecord.unit_id).in_(unit_ids),
+            and_(col(AuditRecord.unit_id).is_(None), col(AuditRecord.item_id).is_(None)),
+        )
+        query = query.where(or_(about_units, about_items) if about_items is not None else about_units)
+    if since is not None:
+        query = query.where(AuditRecord.at >= since)
+    rows = session.exec(query).all()
+    people = _names(session, [r.person_id for r in rows])
+    units = _unit_names(session, [r.unit_id for r in rows])
+    items = _items(session, [r.item_id for r in rows if r.item_id is not None])
+    chats = {
+        cid: title
+        for cid, title in session.exec(
+            select(Chat.id, Chat.title).where(col(Chat.id).in_({r.chat_id for r in rows if r.chat_id}))
+        )
+        if cid is not None
+    }
+    out = []
+    for r in rows:
+        path, item_units = items.get(r.item_id or 0, ("", ""))
+        if r.unit_id is not None:
+            unit = units.get(r.unit_id, "")
+        else:
+            unit = item_units if r.item_id is not None else ALL_UNITS
+        detail = r.detail
+        if r.chat_id is not None and not detail:
+            detail = f"群“{chats.get(r.chat_id, '')}”"
+        out.append(Entry(r.at, r.kind, people.get(r.person_id or 0, ""), unit, path, detail))
+    return out
+
+
+def _unit_names(session: Session, ids: Iterable[int | None]) -> dict[int, str]:
+    wanted = sorted({i for i in ids if i is not None})
+    out: dict[int, str] = {}
+    for k in range(0, len(wanted), BATCH):
+        rows = session.exec(select(Unit.id, Unit.name).where(col(Unit.id).in_(wanted[k : k + BATCH])))
+        out.update({uid: name for uid, name in rows if uid is not None})
+    return out
 
 
 SOURCE_WORDS: dict[str, str] = {
@@ -226,6 +337,7 @@ def _people_entries(session: Session, unit_ids: Sequence[int] | None, since: dat
         [m.person_id for m in m_rows]
         + [m.ended_by for m in m_rows]
         + [i.created_by for i in i_rows]
+        + [i.used_by for i in i_rows]
         + [i.revoked_by for i in i_rows],
     )
     out: list[Entry] = []
@@ -244,6 +356,9 @@ def _people_entries(session: Session, unit_ids: Sequence[int] | None, since: dat
         out.append(
             Entry(i.created_at, INVITE, people.get(i.created_by or 0, ""), unit, "", f"邀请{role}（{code}）")
         )
+        if i.used_at is not None:
+            user = people.get(i.used_by or 0, "")
+            out.append(Entry(i.used_at, JOIN, user, unit, "", f"使用邀请（{code}）成为{role}"))
         if i.revoked_at is not None:
             out.append(
                 Entry(

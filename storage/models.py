@@ -303,6 +303,22 @@ class Invitation(SQLModel, table=True):
     revoked_by: int | None = Field(default=None, foreign_key="person.id")
 
 
+class AuditRecord(SQLModel, table=True):
+    """An administrator's act that leaves no dated row of its own, kept for the audit trail (storage.audit):
+    a chat bound to or unbound from units, the bot removed from a group or back in it, units added to a unit
+    group, an item retired or brought back. One row per unit concerned (`unit_id` None: every unit)."""
+
+    __table_args__ = (Index("ix_auditrecord_at", "at"),)
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime
+    kind: str  # storage.audit's kinds of entry (chat_bind, chat_unbind, chat_gone, chat_back, …)
+    person_id: int | None = Field(default=None, foreign_key="person.id")  # None: the command line, the bot
+    unit_id: int | None = Field(default=None, foreign_key="unit.id", index=True)
+    chat_id: int | None = Field(default=None, foreign_key="chat.id")
+    item_id: int | None = Field(default=None, foreign_key="item.id", index=True)
+    detail: str = ""
+
+
 class Outbox(SQLModel, table=True):
     """Every outgoing message, written before it is sent. `key` makes writing it twice a no-op."""
 

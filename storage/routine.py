@@ -22,6 +22,7 @@ from sqlmodel import Session, col, select
 from domain.model import DayKind, Role
 from domain.notice import TELEGRAM, Answer, ChatView, ItemView, MessageKind, Slot, UnitView, Who
 from domain.routine import Snapshot, half_month_period
+from storage import audit
 from storage.items import LIVE_LOG, Judge, judge_items
 from storage.models import (
     CalendarDay,
@@ -328,16 +329,25 @@ def chat_gone(
     units: tuple[str, ...] = ()
     title = str(address)
     if chat is not None and chat.id is not None:
+        was_active = chat.active
         chat.active = False
         # The same short reason the membership update records ("kicked" …), whichever arrives first.
         chat.inactive_reason = "kicked" if "kicked" in reason.lower() else reason[:200]
         title = chat.title or title
         session.add(chat)
-        units = tuple(
-            session.exec(
-                select(Unit.name)
-                .join(ChatUnit, col(ChatUnit.unit_id) == col(Unit.id))
-                .where(ChatUnit.chat_id == chat.id)
-            ).all()
-        )
+        bound = session.exec(
+            select(Unit.id, Unit.name)
+            .join(ChatUnit, col(ChatUnit.unit_id) == col(Unit.id))
+            .where(ChatUnit.chat_id == chat.id)
+        ).all()
+        units = tuple(name for _, name in bound)
+        if was_active and (bound or chat.all_units):
+            audit.record(
+                session,
+                now,
+                audit.CHAT_GONE,
+                unit_ids=[None] if chat.all_units else [uid for uid, _ in bound],
+                chat_id=chat.id,
+                detail=f"群“{title}”，发送被拒绝：{reason[:200]}",
+            )
     return ChatGone(title, units, withdraw_unsent(session, now, address, reason, platform))
