@@ -36,6 +36,21 @@ def counts(url: str) -> dict[str, int]:
         engine.dispose()
 
 
+# The command's own peak (VmHWM of its process, after exec), written when it exits. The child's ru_maxrss
+# would also count the pytest worker's memory it was forked from (the kernel keeps the larger of the two
+# across exec), which made the figure depend on what the worker had run before.
+_PEAK = (
+    "import atexit, runpy, sys\n"
+    "def peak():\n"
+    "    for line in open('/proc/self/status'):\n"
+    "        if line.startswith('VmHWM:'):\n"
+    "            sys.__stdout__.write('\\nZHIRI_PEAK_KB ' + line.split()[1] + '\\n')\n"
+    "            sys.__stdout__.flush()\n"
+    "atexit.register(peak)\n"
+    "runpy.run_module('bot', run_name='__main__', alter_sys=True)\n"
+)
+
+
 def zhiri(url: str, *args: str) -> tuple[int, str, int]:
     """Run `zhiri ARGS` as its own process: (exit code, stdout + stderr, peak memory in MB)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "IMPORT_"))}
@@ -45,7 +60,7 @@ def zhiri(url: str, *args: str) -> tuple[int, str, int]:
         resource.setrlimit(resource.RLIMIT_AS, (3 * 2**30, 3 * 2**30))
 
     proc = subprocess.Popen(
-        [sys.executable, "-m", "bot", *args],
+        [sys.executable, "-c", _PEAK, *args],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -55,7 +70,11 @@ def zhiri(url: str, *args: str) -> tuple[int, str, int]:
     out = proc.stdout.read().decode("utf-8", "replace")
     _pid, status, usage = os.wait4(proc.pid, 0)
     proc.returncode = os.waitstatus_to_exitcode(status)
-    return proc.returncode, out, usage.ru_maxrss // 1024
+    out, _, reported = out.partition("\nZHIRI_PEAK_KB ")
+    peak_kb = (
+        int(reported.split()[0]) if reported else usage.ru_maxrss
+    )  # killed before exiting: the upper bound
+    return proc.returncode, out, peak_kb // 1024
 
 
 @pytest.fixture(scope="module")
