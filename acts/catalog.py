@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from acts.retire import retire
+from acts.retire import retire, unretire
 from acts.units import find_unit, proposed_merges
 from domain.inspection import classify
 from domain.model import Category, ItemKind, LinkRole, UnitKind, UpdateSource
@@ -751,7 +751,7 @@ def _update_item(
         and (not item.retired_by_admin or statement == "active")
     )
     if restored:
-        item.retired_at, item.retired_by_admin, item.retired_reason, item.retired_by = None, False, None, None
+        unretire(session, now, judge, item, refresh=False)  # in the audit trail, as /unretire is
         report.restored.append(row.label)
     elif item.retired_at is not None and item.retired_by_admin and statement != "retired":
         report.kept_retired.append(f"{row.label}（{item.retired_reason or '未注明原因'}）")

@@ -82,9 +82,16 @@ def retire(
 
 
 def unretire(
-    session: Session, now: datetime, judge: Judge, item: Item, person_id: int | None = None
+    session: Session,
+    now: datetime,
+    judge: Judge,
+    item: Item,
+    person_id: int | None = None,
+    *,
+    refresh: bool = True,
 ) -> Unretired | NotRetired:
-    """Bring a retired item back (by an administrator, or because the list names it again)."""
+    """Bring a retired item back (by an administrator, or because the list names it again). `refresh=False`:
+    the caller judges the item itself (the import, for its whole chunk)."""
     if item.retired_at is None:
         return NotRetired(item.path)
     reason = item.retired_reason
@@ -93,7 +100,8 @@ def unretire(
     detail = f"停更原因曾为：{reason}" if reason else ""
     audit.record(session, now, audit.UNRETIRE, person_id=person_id, item_id=item.id, detail=detail)
     session.flush()
-    refresh_item(session, item, judge, now)
+    if refresh:
+        refresh_item(session, item, judge, now)
     return Unretired(item.path, reason)
 
 

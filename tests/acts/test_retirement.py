@@ -15,6 +15,7 @@ from acts.retire import Retired, RetireUsage, Unretired, retire_by, unretire_by
 from bot.cli import main
 from domain.text import UNKNOWN_LAST
 from reports.export import run_export
+from storage import audit
 from storage.db import session_scope
 from storage.items import Judge, log_update
 from storage.models import Item, Membership, Person, Unit, UpdateLog
@@ -96,9 +97,21 @@ def test_a_reimport_keeps_an_administrators_retirement_unless_the_list_says_in_u
     assert "保持停更" in again.render()
     assert row(listed).retired_at is not None
     # The list's 停更 column says it is in use again: back, with its history.
-    used = run_import(listed, NOW, TZ, county(tmp_path, "在用"))
+    used = run_import(listed, at("2026-11-24 09:00"), TZ, county(tmp_path, "在用"))
     assert used.restored == ["政务公开 / 人事信息"]
     assert row(listed).retired_at is None
+    # Brought back by the list, as by /unretire: in the audit trail, after the retirement it undoes.
+    assert [(e.kind, e.detail) for e in kept_records(listed)] == [
+        (audit.UNRETIRE, "停更原因曾为：专题活动已结束"),
+        (audit.RETIRE, "原因：专题活动已结束"),
+    ]
+
+
+def kept_records(engine) -> list[audit.Entry]:
+    """The item's retirements and returns in the audit trail, newest first."""
+    with Session(engine) as s:
+        entries = audit.trail(s, item_ids=[row(engine).id])
+    return [e for e in entries if e.kind in (audit.RETIRE, audit.UNRETIRE)]
 
 
 def test_an_item_that_only_left_the_list_comes_back_with_it(listed, tmp_path):
@@ -111,6 +124,7 @@ def test_an_item_that_only_left_the_list_comes_back_with_it(listed, tmp_path):
     assert run_import(listed, NOW, TZ, path).retired == ["政务公开 / 人事信息"]
     assert not row(listed).retired_by_admin and row(listed).retired_reason is None
     assert run_import(listed, NOW, TZ, COUNTY_CSV).restored == ["政务公开 / 人事信息"]
+    assert [(e.kind, e.who) for e in kept_records(listed)] == [(audit.UNRETIRE, "")]  # by the import
 
 
 def test_the_lists_retire_column_retires_with_its_reason(listed, tmp_path):
