@@ -45,5 +45,7 @@ def test_the_systemd_unit_restarts_on_failure_and_the_timer_runs_the_health_chec
     assert health["Service"]["ExecStart"].endswith("zhiri health")
     assert health["Service"]["User"] == service["User"]
     assert health["Service"]["WorkingDirectory"] == service["WorkingDirectory"]
+    # The database's folder is writable for both: SQLite's WAL files (see zhiri-health.service).
+    assert health["Service"]["ReadWritePaths"] == service["ReadWritePaths"]
     timer = unit("zhiri-health.timer")["Timer"]
     assert timer["OnUnitActiveSec"] and timer["OnBootSec"]
