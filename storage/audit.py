@@ -342,7 +342,7 @@ def _people_entries(session: Session, unit_ids: Sequence[int] | None, since: dat
     )
     out: list[Entry] = []
     for m in m_rows:
-        unit = units.get(m.unit_id, "") if m.unit_id is not None else "全部单位"
+        unit = units.get(m.unit_id, "") if m.unit_id is not None else ALL_UNITS
         role = ROLE_WORDS.get(m.role, m.role)
         person = people.get(m.person_id, "")
         out.append(Entry(m.created_at, BIND, person, unit, "", f"绑定为{role}"))
@@ -350,7 +350,7 @@ def _people_entries(session: Session, unit_ids: Sequence[int] | None, since: dat
             by = people.get(m.ended_by or 0, "")
             out.append(Entry(m.ended_at, REMOVE, by, unit, "", f"移除 {person}（{role}）"))
     for i in i_rows:
-        unit = units.get(i.unit_id, "") if i.unit_id is not None else "全部单位"
+        unit = units.get(i.unit_id, "") if i.unit_id is not None else ALL_UNITS
         role = ROLE_WORDS.get(i.role, i.role)
         code = f"邀请码 {i.code[:4]}…"
         out.append(
@@ -381,7 +381,7 @@ def _robot_entries(session: Session, unit_ids: Sequence[int] | None, units: dict
     people = _names(session, [r.created_by for r in found] + [r.removed_by for r in found])
     out: list[Entry] = []
     for r in found:
-        unit = units.get(r.unit_id, "") if r.unit_id is not None else "全部单位"
+        unit = units.get(r.unit_id, "") if r.unit_id is not None else ALL_UNITS
         what = f"{ROBOT_KINDS.get(r.kind, r.kind)}群机器人（{urlsplit(r.url).hostname or ''}）"
         out.append(Entry(r.created_at, ROBOT, people.get(r.created_by or 0, ""), unit, "", what))
         if r.removed_at is not None:
