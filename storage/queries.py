@@ -87,11 +87,6 @@ class Actor:
     units: frozenset[int] = frozenset()
 
     @property
-    def admin_scope(self) -> frozenset[int] | None:
-        """Units this person administers (invites for, binds groups to); None means all of them."""
-        return None if self.global_admin else self.admin_units
-
-    @property
     def scope(self) -> frozenset[int] | None:
         """Units this person sees and logs; None means all of them."""
         return None if self.global_admin else self.units
