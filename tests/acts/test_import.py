@@ -282,7 +282,9 @@ def test_fatal_problems_write_nothing(engine, tmp_path):
         assert counts(engine) == before, path.name
 
 
-def test_a_failure_halfway_rolls_back_the_whole_import(engine, monkeypatch):
+def test_a_failure_in_the_first_chunk_writes_nothing(engine, monkeypatch):
+    """The list fits one chunk (CHUNK_ROWS): a failure leaves the database as it was, and the problem is the
+    import's own (nothing was written, so not ImportInterrupted). Longer lists: the test below."""
     before = counts(engine)
     calls = 0
     original = catalog.log_update
