@@ -326,9 +326,12 @@ def act(web: Web, token: str, now: datetime, form: dict[str, str]) -> Page:
     except _Refused as refused:
         return refused.page
     except IntegrityError:
-        # Used at the same moment by another tap: that one counted.
+        # Used at the same moment by another tap: its UsedLink row took the nonce, and that one counted.
         with session_scope(web.engine) as session:
-            return _used(web, session, grant) or TAMPERED
+            used = _used(web, session, grant)
+        if used is None:
+            raise  # not the race: another constraint failed, and that is a fault, not a bad link
+        return used
 
 
 def _act(web: Web, session: Session, opened: Opened, now: datetime, form: dict[str, str]) -> Page:
