@@ -666,6 +666,18 @@ def mine_view(session: Session, now: datetime, actor: Actor, judge: Judge) -> Mi
     return MineView(judge.today(now), tuple(sorted(lines, key=urgency_key)), admin=actor.global_admin)
 
 
+def mine_lines(
+    session: Session, now: datetime, actor: Actor, judge: Judge, item_ids: Iterable[int]
+) -> tuple[ItemLine, ...]:
+    """The lines `mine_view` shows for these items only (those of the actor's units), most urgent first:
+    what a one-tap page shows about the items its link names, without judging the rest of the list."""
+    ids = list(item_ids)
+    if not takes_part(actor) or not actor.units or not ids:
+        return ()
+    lines = _items_of(session, judge, now, actor.units, col(Item.id).in_(ids))
+    return tuple(sorted(lines, key=urgency_key))
+
+
 @dataclass(frozen=True)
 class DueView:
     today: date

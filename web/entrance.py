@@ -6,7 +6,8 @@ the unit the link names (or the chat's units as bound now), asked by the one per
 已更新 logs through `acts.updates.log_link` (source `link`, origin `link:<nonce>`), 已巡查 through
 `acts.routine.record_read`, the half-month check's 正常 / 有问题 through `record_answer` (the half-month is
 the one the link was issued in, as the checklist's own); the list is
-`storage.queries.mine_view` and `overdue_view`, the same judgement /mine and /overdue show.
+`storage.queries.mine_view` and `overdue_view`, the same judgement /mine and /overdue show (and a page
+about a link's items, `mine_lines`: those items' lines of /mine).
 An acting link is recorded in `UsedLink` in the same transaction as what it logged:
 used once, and a second tap is told when and what. Every function here is one transaction, `now` passed in.
 """
@@ -34,7 +35,7 @@ from storage.queries import (
     ItemLine,
     MineView,
     OverdueView,
-    Stranger,
+    mine_lines,
     mine_view,
     overdue_view,
     unit_groups,
@@ -224,15 +225,6 @@ def _period(web: Web, opened: Opened) -> date:
     return half_month_period(web.judge.local_day(opened.issued))
 
 
-def _lines(
-    session: Session, now: datetime, web: Web, actor: Actor, ids: tuple[int, ...]
-) -> tuple[ItemLine, ...]:
-    view = mine_view(session, now, actor, web.judge)
-    if isinstance(view, Stranger):
-        return ()
-    return tuple(line for line in view.items if line.item_id in ids)
-
-
 def show(web: Web, token: str, now: datetime) -> Page:
     """What a tap (GET) shows: never acts, since chat apps open links to preview them."""
     opened = _open(web, token, now)
@@ -255,14 +247,14 @@ def show(web: Web, token: str, now: datetime) -> Page:
             return used
         action = grant.action
         if action is not None and action.verb is Verb.DONE:
-            lines = _lines(session, now, web, actor, action.items)
+            lines = mine_lines(session, now, actor, web.judge, action.items)
             if not lines:
                 return _gone(session, action)
             return DonePage(where, lines, web.judge.today(now))
         if action is not None and action.verb is Verb.READ and action.day is not None:
             return ReadPage(where, action.day, _readers(session, chat, action.day))
         if action is not None and action.verb is Verb.CHECK:
-            lines = _lines(session, now, web, actor, action.items)
+            lines = mine_lines(session, now, actor, web.judge, action.items)
             if not lines:
                 return _gone(session, action)
             return CheckPage(where, _period(web, opened), lines, web.judge.today(now), bool(action.ok))
@@ -387,7 +379,7 @@ def _done(
     count = parse_count(count_text)
     if isinstance(count, str) or len(note) > MAX_NOTE:
         error = count if isinstance(count, str) else f"备注请不要超过{MAX_NOTE}个字。"
-        lines = _lines(session, now, web, actor, action.items)
+        lines = mine_lines(session, now, actor, web.judge, action.items)
         raise _Refused(DonePage(where, lines, web.judge.today(now), error, count_text, note))
     result = log_link(
         session,
@@ -400,12 +392,12 @@ def _done(
         origin=f"link:{grant.nonce}",
     )
     if isinstance(result, Logged):
-        lines = _lines(session, now, web, actor, action.items)
+        lines = mine_lines(session, now, actor, web.judge, action.items)
         return _summary(result), DoneResult(
             where, _summary(result), lines, web.judge.today(now), already=not result.items
         )
     if isinstance(result, BadCount):
-        lines = _lines(session, now, web, actor, action.items)
+        lines = mine_lines(session, now, actor, web.judge, action.items)
         raise _Refused(DonePage(where, lines, web.judge.today(now), f"条数请填写1到{MAX_COUNT}之间的整数。"))
     if isinstance(result, NameTheUnit):
         raise _Refused(
@@ -436,11 +428,11 @@ def _check(
     signed = f"（{name}）" if name else ""
     note = form.get("note", "").strip()
     if not action.ok and not note:
-        lines = _lines(session, now, web, actor, action.items)
+        lines = mine_lines(session, now, actor, web.judge, action.items)
         error = "请填写发现的问题和整改情况。"
         raise _Refused(CheckPage(where, period, lines, web.judge.today(now), False, error=error))
     if len(note) > MAX_NOTE * 5:
-        lines = _lines(session, now, web, actor, action.items)
+        lines = mine_lines(session, now, actor, web.judge, action.items)
         error = f"问题和整改情况请不要超过{MAX_NOTE * 5}个字。"
         raise _Refused(CheckPage(where, period, lines, web.judge.today(now), False, error=error, note=note))
     result = CheckResult.OK if action.ok else CheckResult.PROBLEM

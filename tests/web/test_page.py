@@ -12,8 +12,8 @@ from starlette.testclient import TestClient
 
 from domain.model import UpdateSource
 from storage.db import session_scope
-from storage.models import Chat, ReadConfirmation, UpdateLog, UsedLink
-from storage.queries import OverdueView, actor_for, overdue_view
+from storage.models import Chat, Item, ReadConfirmation, UpdateLog, UsedLink
+from storage.queries import MineView, OverdueView, actor_for, mine_lines, mine_view, overdue_view
 from storage.queries import Speaker as Who
 from tests.routine.conftest import FIN_CHAT, LEADER_TG
 from tests.web.conftest import DAY, Clock, Day, path_of
@@ -166,3 +166,16 @@ def test_the_key_signs_expires_and_refuses_other_keys() -> None:
     assert isinstance(key.open(token, DAY - timedelta(hours=1)), Tampered)  # issued in the future
     with pytest.raises(ValueError):
         LinkKey("short", timedelta(days=7))
+
+
+def test_a_links_items_are_shown_as_mine_shows_them_and_only_those(robot_day: Day) -> None:
+    now = DAY + timedelta(hours=1)
+    with session_scope(robot_day.engine) as s:
+        actor = actor_for(s, Who(LEADER_TG, "李局长"), ())
+        mine = mine_view(s, now, actor, robot_day.judge)
+        assert isinstance(mine, MineView) and len(mine.items) >= 2
+        other = s.exec(select(Item.id).where(Item.path == "政务公开 / 教育动态")).one()  # 市教育局's
+        asked = (mine.items[-1].item_id, other, mine.items[0].item_id)
+        lines = mine_lines(s, now, actor, robot_day.judge, asked)
+        assert lines == (mine.items[0], mine.items[-1])  # /mine's own lines, most urgent first
+        assert mine_lines(s, now, actor, robot_day.judge, (other,)) == ()
