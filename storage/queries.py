@@ -122,6 +122,15 @@ def actor_for(session: Session, speaker: Speaker, configured: Iterable[int]) -> 
     )
 
 
+def unit_actor(session: Session, units: Iterable[int]) -> Actor:
+    """Units acting with no person behind them (a signed link on a group robot's message: the group cannot
+    say who tapped): the units' powers, reaching through the unit groups as a member's do (`actor_for`)."""
+    direct = frozenset(units)
+    return Actor(
+        speaker=None, person_id=None, global_admin=False, units=direct | _related_units(session, direct)
+    )
+
+
 def _related_units(session: Session, units: frozenset[int]) -> frozenset[int]:
     """The units whose items a person of `units` answers for, beyond their own (`Groups.answerable`)."""
     return unit_groups(session, units).answerable(units) - units

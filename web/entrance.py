@@ -38,7 +38,7 @@ from storage.queries import (
     mine_lines,
     mine_view,
     overdue_view,
-    unit_groups,
+    unit_actor,
 )
 from web.links import LIST, Expired, Grant, LinkKey, Opened, Tampered
 
@@ -196,13 +196,7 @@ def link_actor(session: Session, grant: Grant) -> tuple[Actor, Where, Chat] | No
         return None
     names = session.exec(select(Unit.name).where(col(Unit.id).in_(units)).order_by(col(Unit.name))).all()
     label = names[0] if len(names) == 1 else (chat.title or "本群各单位")
-    actor = Actor(
-        speaker=None,
-        person_id=None,
-        global_admin=False,
-        units=frozenset(units) | unit_groups(session, units).answerable(units),
-    )
-    return actor, Where(label, chat.title), chat
+    return unit_actor(session, units), Where(label, chat.title), chat
 
 
 def _used(web: Web, session: Session, grant: Grant) -> Used | None:

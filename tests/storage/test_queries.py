@@ -36,6 +36,7 @@ from storage.queries import (
     segments,
     split_count,
     status_view,
+    unit_actor,
 )
 from tests.bot.seed import add_person, item, seed
 from tests.conftest import at
@@ -167,6 +168,14 @@ def test_a_member_of_a_unit_also_answers_for_the_groups_containing_it(engine, wo
     assert not administers(actor)
     assert actor.units == {world.units["市财政局"], world.units["市属各部门"]}
     assert actor.scope == actor.units
+
+
+def test_a_unit_acting_through_a_link_answers_for_what_its_members_do(engine, world):
+    with session_scope(engine) as session:
+        unit = unit_actor(session, [world.units["市财政局"]])
+        member = actor_for(session, Speaker(FINANCE, "赵财"), [ADMIN])
+    assert unit.units == member.units == {world.units["市财政局"], world.units["市属各部门"]}
+    assert takes_part(unit) and not administers(unit) and (unit.person_id, unit.speaker) == (None, None)
 
 
 def test_configured_administrators_see_everything_without_a_person_row(engine, world):
