@@ -683,7 +683,8 @@ def _listing(
     return [_one(notice, caption, document=report)]
 
 
-def _half(period: date) -> str:
+def half_month(period: date) -> str:
+    """The half-month a check answers for, as every message and page names it: 2026年10月下半月."""
     return f"{period.year}年{period.month}月{'上' if period.day == 1 else '下'}半月"
 
 
@@ -691,7 +692,7 @@ def _checklist(notice: Notice, body: Checklist, site: SiteText) -> Planned:
     today = notice.day
     mark = f"（{body.part}/{body.parts}）" if body.parts > 1 else ""
     header = (
-        f"【半月查】{_half(body.period)}全面检查{mark}\n"
+        f"【半月查】{half_month(body.period)}全面检查{mark}\n"
         "请对本单位负责的以下栏目和账号做一次全面检查（内容是否及时准确、有无空白栏目、链接是否有效、"
         "有无错别字），逐项点击「正常」或「有问题」；选「有问题」后请按提示回复问题和整改情况。"
     )
@@ -716,7 +717,7 @@ def _checklist_sheet(notice: Notice, body: ChecklistSheet, site: SiteText) -> Pl
         (str(n), unit, item.title, item.url or "", state_line(item, today), "", "")
         for n, (item, unit) in enumerate(body.items, 1)
     )
-    title = _half(body.period)
+    title = half_month(body.period)
     report = Report(
         filename=f"半月查清单_{title}.xlsx",
         sheets=(
@@ -756,7 +757,7 @@ def _half_month_report(notice: Notice, body: HalfMonthReport, site: SiteText) ->
         (unit.name, str(n), _names(unit.webmasters), "未填报" if bound else "未绑定群，未收到检查清单")
         for unit, n, bound in body.silent
     )
-    title = _half(body.period)
+    title = half_month(body.period)
     report = Report(
         filename=f"半月查检查结果和整改情况_{site.name}_{title}.xlsx",
         sheets=(

@@ -225,7 +225,8 @@ def _next(item: LoggedItem, today: date) -> str:
     return f"下次更新期限：{day(item.due_on, today)}，当前状态：{state_words(item.state, item.days_late)}。"
 
 
-def _logged_line(item: LoggedItem) -> str:
+def logged_line(item: LoggedItem) -> str:
+    """An item as a confirmation names what was logged: its count, note, and for whom (any entrance's)."""
     extra = f"（{item.count}条）" if item.count > 1 else ""
     note = f"，备注：{item.note}" if item.note else ""
     behalf = f"（代{'、'.join(item.on_behalf_of)}登记）" if item.on_behalf_of else ""
@@ -303,9 +304,9 @@ def _logged_text(
 ) -> str:
     parts: list[str] = []
     if len(items) == 1:
-        parts.append(f"✅ 已登记更新：{_logged_line(items[0])}\n{_next(items[0], today)}")
+        parts.append(f"✅ 已登记更新：{logged_line(items[0])}\n{_next(items[0], today)}")
     elif items:
-        lines = [f"{_logged_line(i)} — {_next(i, today)}" for i in items]
+        lines = [f"{logged_line(i)} — {_next(i, today)}" for i in items]
         parts.append(f"✅ 已登记 {len(items)} 项更新：\n{bullets(lines)}")
     for item in already:
         when = f"于{clock(item.at, tz)}" if item.at else ""
@@ -322,7 +323,7 @@ def button(result: DoneResult, who: str, tz: ZoneInfo) -> tuple[Reply, str | Non
     match result:
         case Logged(items=[item, *_]):
             when = clock(item.at, tz) if item.at else ""
-            return Reply(f"已登记：{item.path}"[:190]), f"✅ {who} {when} 已登记：{_logged_line(item)}"
+            return Reply(f"已登记：{item.path}"[:190]), f"✅ {who} {when} 已登记：{logged_line(item)}"
         case Logged(already=[item, *_]):
             return Reply(f"已由{item.by or '他人'}登记过，无需重复登记。"), None
         case Stranger():

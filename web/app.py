@@ -21,6 +21,7 @@ from starlette.routing import Route
 from starlette.templating import Jinja2Templates
 
 from domain.text import KIND_LABELS, state_words
+from domain.wording import half_month
 from replies.format import day
 from web.entrance import (
     CheckPage,
@@ -48,7 +49,7 @@ def _utcnow() -> datetime:
 
 def _templates() -> Jinja2Templates:
     templates = Jinja2Templates(directory=TEMPLATES)
-    templates.env.globals.update(day=day, state_words=state_words, kinds=KIND_LABELS)
+    templates.env.globals.update(day=day, state_words=state_words, kinds=KIND_LABELS, half_month=half_month)
     return templates
 
 

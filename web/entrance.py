@@ -26,7 +26,9 @@ from acts.updates import MAX_COUNT, BadCount, ItemGone, Logged, NameTheUnit, Not
 from domain.actions import Action, Verb
 from domain.model import CheckResult
 from domain.routine import half_month_period
-from replies.format import clock
+from domain.text import md
+from domain.wording import half_month
+from replies.format import clock, logged_line
 from storage.db import session_scope
 from storage.items import Judge
 from storage.models import Chat, ChatUnit, Item, ReadConfirmation, Unit, UsedLink
@@ -293,11 +295,7 @@ def parse_count(text: str) -> int | str | None:
 
 
 def _summary(logged: Logged) -> str:
-    parts = []
-    for it in (*logged.items, *logged.already):
-        extra = f"，备注：{it.note}" if it.note else ""
-        parts.append(f"{it.path}（{it.count}条{extra}）")
-    return "已更新：" + "；".join(parts)
+    return "已更新：" + "；".join(logged_line(it) for it in (*logged.items, *logged.already))
 
 
 def act(web: Web, token: str, now: datetime, form: dict[str, str]) -> Page:
@@ -339,7 +337,7 @@ def _act(web: Web, session: Session, opened: Opened, now: datetime, form: dict[s
         )
         if not isinstance(result, ReadRecorded):
             raise _Refused(UNBOUND)
-        summary = f"{action.day.month}月{action.day.day}日日查已巡查" + (f"（{name}）" if name else "")
+        summary = f"{md(action.day)}日查已巡查" + (f"（{name}）" if name else "")
         page = ReadResult(where, action.day, result.by)
     elif action is not None and action.verb is Verb.CHECK:
         summary, page = _check(web, session, now, actor, where, chat, opened, action, form)
@@ -445,5 +443,5 @@ def _check(
     if not isinstance(answer, AnswerRecorded):
         raise _Refused(_gone(session, action))
     words = "正常" if action.ok else f"有问题：{note}"
-    summary = f"{period.month}月{'上' if period.day == 1 else '下'}半月检查：{answer.item} {words}{signed}"
+    summary = f"{half_month(period)}检查：{answer.item} {words}{signed}"
     return summary, CheckResultPage(where, period, summary)

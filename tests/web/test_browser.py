@@ -147,7 +147,7 @@ def test_a_webmaster_marks_an_item_done_from_a_robot_reminder_on_a_phone(
     WebDriverWait(browser, 30).until(lambda d: "已登记" in d.find_element(By.TAG_NAME, "h1").text)
 
     page = text(browser)
-    assert "已登记" in page and "财政预决算（2条，备注：发布了三季度预算执行情况）" in page
+    assert "已登记" in page and "财政预决算（2条），备注：发布了三季度预算执行情况" in page
     assert "正常" in page
     shot(browser, tmp_path, "web-done-logged.png")
     assert "政务公开 / 财政预决算" not in overdue_paths(robot_day, clock)

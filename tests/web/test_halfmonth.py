@@ -38,7 +38,8 @@ def test_the_checklist_links_answer_the_half_month_check(check_day: Day) -> None
     web = TestClient(create_app(check_day.web, Clock(CHECK_DAY + timedelta(hours=2))))
     problem = check_day.link("1. 有问题", head)
     page = web.get(path_of(problem))
-    assert page.status_code == 200 and "10月下半月检查" in page.text and "发现的问题和整改情况" in page.text
+    assert page.status_code == 200 and "2026年10月下半月检查" in page.text
+    assert "发现的问题和整改情况" in page.text
     token = path_of(problem).removeprefix("/l/")
     empty = web.post("/do", data={"token": token, "note": " "})
     assert "请填写发现的问题和整改情况" in empty.text and answers(check_day) == {}

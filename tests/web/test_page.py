@@ -75,7 +75,7 @@ def test_a_done_link_shows_the_item_and_logs_it_once_through_the_done_act(robot_
 
     done = web.post("/do", data={"token": token_of(url), "count": "2", "note": "发布了预算执行情况"})
     assert done.status_code == 200, done.text
-    assert "已登记" in done.text and "财政预决算（2条，备注：发布了预算执行情况）" in done.text
+    assert "已登记" in done.text and "财政预决算（2条），备注：发布了预算执行情况" in done.text
     assert "正常" in done.text  # the new state, judged now
     [entry] = logs(robot_day)
     assert (entry.count, entry.note, entry.person_id) == (2, "发布了预算执行情况", None)
