@@ -10,14 +10,18 @@ import pytest
 from sqlmodel import select
 from starlette.testclient import TestClient
 
+from channels.robots.common import Kind
+from domain.actions import Action
 from domain.model import UpdateSource
 from storage.db import session_scope
-from storage.models import Chat, Item, ReadConfirmation, UpdateLog, UsedLink
+from storage.models import Chat, Item, ItemUnit, ReadConfirmation, UpdateLog, UsedLink
 from storage.queries import MineView, OverdueView, actor_for, mine_lines, mine_view, overdue_view
 from storage.queries import Speaker as Who
-from tests.routine.conftest import FIN_CHAT, LEADER_TG
+from tests.conftest import at
+from tests.routine.conftest import FIN_CHAT, LEADER_TG, add_item
 from tests.web.conftest import DAY, Clock, Day, path_of
 from web.app import create_app
+from web.entrance import DoneResult, act
 from web.links import Expired, Grant, LinkKey, Opened, Tampered
 
 pytestmark = pytest.mark.postgres
@@ -179,3 +183,15 @@ def test_a_links_items_are_shown_as_mine_shows_them_and_only_those(robot_day: Da
         lines = mine_lines(s, now, actor, robot_day.judge, asked)
         assert lines == (mine.items[0], mine.items[-1])  # /mine's own lines, most urgent first
         assert mine_lines(s, now, actor, robot_day.judge, (other,)) == ()
+
+
+def test_a_per_unit_duty_logged_through_a_link_says_whose_share_it_counted_for(robot_day: Day) -> None:
+    world, judge = robot_day.world, robot_day.judge
+    path = "首页 / 部门动态"
+    created = at("2026-09-20 10:00")
+    item = add_item(robot_day.engine, world, judge, path, "各部门每周至少1条", "市财政局", created)
+    with session_scope(robot_day.engine) as s:
+        s.add(ItemUnit(item_id=item, unit_id=world.units["市教育局"]))
+    grant = Grant(Action.done(item).encode(), Kind.DINGTALK.value, FIN_CHAT, world.units["市财政局"], "n1")
+    page = act(robot_day.web, robot_day.web.key.sign(grant, DAY), DAY + timedelta(hours=1), {})
+    assert isinstance(page, DoneResult) and page.summary == f"已更新：{path}（计入市财政局）"
