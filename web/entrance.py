@@ -284,13 +284,17 @@ class _Refused(Exception):
         self.page = page
 
 
-def parse_count(text: str) -> int | str | None:
-    """The optional count typed on the page: None when blank, else 1…MAX_COUNT, else what to fix."""
+BAD_COUNT = f"条数请填写1到{MAX_COUNT}之间的整数，或留空（按1条登记）。"
+
+
+def parse_count(text: str) -> int | None:
+    """The optional count typed on the page: None when blank; raises ValueError when it is not a whole
+    number (its range is the act's to judge, as for /done: `BadCount`)."""
     text = text.strip()
     if not text:
         return None
-    if not text.isdigit() or not 1 <= int(text) <= MAX_COUNT:
-        return f"条数请填写1到{MAX_COUNT}之间的整数，或留空（按1条登记）。"
+    if not text.isdecimal():  # isdigit() also takes ² and ①, which int() refuses
+        raise ValueError(text)
     return int(text)
 
 
@@ -368,11 +372,17 @@ def _done(
     form: dict[str, str],
 ) -> tuple[str, Page]:
     count_text, note = form.get("count", ""), form.get("note", "").strip()
-    count = parse_count(count_text)
-    if isinstance(count, str) or len(note) > MAX_NOTE:
-        error = count if isinstance(count, str) else f"备注请不要超过{MAX_NOTE}个字。"
+
+    def again(error: str) -> _Refused:  # the form shown again with what was typed, and what to fix
         lines = mine_lines(session, now, actor, web.judge, action.items)
-        raise _Refused(DonePage(where, lines, web.judge.today(now), error, count_text, note))
+        return _Refused(DonePage(where, lines, web.judge.today(now), error, count_text, note))
+
+    try:
+        count = parse_count(count_text)
+    except ValueError:
+        raise again(BAD_COUNT) from None
+    if len(note) > MAX_NOTE:
+        raise again(f"备注请不要超过{MAX_NOTE}个字。")
     result = log_link(
         session,
         now,
@@ -389,8 +399,7 @@ def _done(
             where, _summary(result), lines, web.judge.today(now), already=not result.items
         )
     if isinstance(result, BadCount):
-        lines = mine_lines(session, now, actor, web.judge, action.items)
-        raise _Refused(DonePage(where, lines, web.judge.today(now), f"条数请填写1到{MAX_COUNT}之间的整数。"))
+        raise again(BAD_COUNT)
     if isinstance(result, NameTheUnit):
         raise _Refused(
             Problem(
