@@ -76,6 +76,25 @@ def _chat_units(session: Session, chat: Chat) -> list[int] | None:
 
 # Who confirmed a daily read through a signed link (a robot's group: no chat account tapped it).
 LINK_READER = 0
+LINK_NAME = "网页链接确认"  # the name shown when none was typed on the page
+
+
+@dataclass(frozen=True)
+class _Answerer:
+    person_id: int | None
+    account: int  # their chat account (`ReadConfirmation.telegram_user_id`); LINK_READER through a link
+    name: str
+
+
+def _answerer(session: Session, actor: Actor, by_link: str | None) -> _Answerer:
+    """Who answers the routine: the person in the chat (the acting person, as the entrance resolved them),
+    or, through a robot message's signed link (the actor is the link's unit), the name typed on the page."""
+    if by_link is not None:
+        return _Answerer(None, LINK_READER, by_link or LINK_NAME)
+    sender = _in_chat(actor)
+    person = session.get(Person, actor.person_id) if actor.person_id is not None else None
+    name = person.name if person is not None and person.name else sender.name
+    return _Answerer(actor.person_id, sender.telegram_id, name)
 
 
 def record_read(
@@ -105,31 +124,24 @@ def record_read(
         return NotBoundChat()
     if not permits(actor, Act.CHECK, units):
         return NotEntitled(stranger=not takes_part(actor))
-    sender = Speaker(LINK_READER, by_link or "网页链接确认") if by_link is not None else _in_chat(actor)
-    person = (
-        None
-        if by_link is not None
-        else session.exec(select(Person).where(Person.telegram_id == sender.telegram_id)).first()
-    )
+    who = _answerer(session, actor, by_link)
     before = session.exec(
         select(ReadConfirmation).where(ReadConfirmation.chat_id == chat.id, ReadConfirmation.day == day)
     ).all()
-    already = any(r.telegram_user_id == sender.telegram_id for r in before)
+    already = any(r.telegram_user_id == who.account for r in before)
     if not already:
         session.add(
             ReadConfirmation(
                 chat_id=chat.id,
                 day=day,
-                person_id=person.id if person else None,
-                telegram_user_id=sender.telegram_id,
-                name=person.name if person and person.name else sender.name,
+                person_id=who.person_id,
+                telegram_user_id=who.account,
+                name=who.name,
                 at=now,
             )
         )
         session.flush()
-    names = [r.name for r in before] + (
-        [] if already else [person.name if person and person.name else sender.name]
-    )
+    names = [r.name for r in before] + ([] if already else [who.name])
     return ReadRecorded(day=day, first=not before, already=already, by=tuple(names))
 
 
@@ -188,12 +200,7 @@ def record_answer(
     # The checklist belongs to its group: another unit's group does not answer for the item either.
     if not (actor.global_admin or _chat_covers(session, chat_telegram_id, item_id, platform)):
         return NotYourItem(item.path or item.name)
-    sender = Speaker(LINK_READER, by_link or "网页链接确认") if by_link is not None else _in_chat(actor)
-    person = (
-        None
-        if by_link is not None
-        else session.exec(select(Person).where(Person.telegram_id == sender.telegram_id)).first()
-    )
+    who = _answerer(session, actor, by_link)
     row = session.exec(
         select(HalfMonthAnswer).where(HalfMonthAnswer.item_id == item_id, HalfMonthAnswer.period == period)
     ).first()
@@ -207,8 +214,7 @@ def record_answer(
     row.at = now
     if result == CheckResult.PROBLEM and note:
         row.note, row.note_at = note.strip()[:2000], now
-    row.person_id = person.id if person else None
-    row.name = person.name if person and person.name else sender.name
+    row.person_id, row.name = who.person_id, who.name
     session.add(row)
     session.flush()
     assert row.id is not None
@@ -247,13 +253,12 @@ def record_fix_note(
     item = session.get(Item, row.item_id)
     if not permits(actor, Act.CHECK, item_units(session, [row.item_id]).get(row.item_id, [])):
         return NotEntitled(stranger=not takes_part(actor), item=item.path or item.name if item else "")
-    sender = _in_chat(actor)
-    person = session.exec(select(Person).where(Person.telegram_id == sender.telegram_id)).first()
+    who = _answerer(session, actor, None)
     row.result = CheckResult.PROBLEM
     row.note = text.strip()[:2000]
     row.note_at = now
-    row.person_id = person.id if person else row.person_id
-    row.name = person.name if person and person.name else sender.name
+    row.person_id = who.person_id if who.person_id is not None else row.person_id
+    row.name = who.name
     session.add(row)
     session.flush()
     return NoteRecorded(item.path or item.name if item else "", row.period)
