@@ -207,8 +207,7 @@ class _Drain:
         self.now0 = now
         self.deadline = self.start + max_seconds if max_seconds is not None else None
         self.report = DrainReport()
-        self.in_flight: dict[int, asyncio.Task[None]] = {}
-        self.platforms_in_flight: dict[int, str] = {}  # chat -> its platform, while a send is in flight
+        self.in_flight: dict[Key, asyncio.Task[None]] = {}  # (platform, address) -> its send
 
     def wall(self) -> datetime:
         return self.now0 + timedelta(seconds=self.clock() - self.start)
@@ -313,7 +312,7 @@ class _Drain:
         """The oldest candidate whose chat may send now, or None and how long until one may."""
         wait = float("inf")
         for row in buffer:
-            if row.chat_id in self.in_flight or self.circuit_open(row.platform):
+            if _key(row) in self.in_flight or self.circuit_open(row.platform):
                 continue
             ready = self.pacer.chat_ready_at(_key(row), t)
             if ready <= t:
@@ -326,7 +325,7 @@ class _Drain:
         circuit = self.state.circuit(row.platform)
         # After an outage: one message at a time to that platform until one goes through.
         while len(self.in_flight) >= self.limits.max_in_flight or (
-            circuit.failures and row.platform in self.platforms_in_flight.values()
+            circuit.failures and any(platform == row.platform for platform, _ in self.in_flight)
         ):
             await asyncio.wait(list(self.in_flight.values()), return_when=asyncio.FIRST_COMPLETED)
         if self.circuit_open(row.platform):
@@ -349,13 +348,11 @@ class _Drain:
         took = self.clock()
         self.pacer.took(key, took)
         task = asyncio.create_task(self._send(row, took))
-        self.in_flight[row.chat_id] = task
-        self.platforms_in_flight[row.chat_id] = row.platform
-        task.add_done_callback(functools.partial(self._done, row.chat_id))
+        self.in_flight[key] = task
+        task.add_done_callback(functools.partial(self._done, key))
 
-    def _done(self, chat_id: int, _task: asyncio.Task[None]) -> None:
-        self.in_flight.pop(chat_id, None)
-        self.platforms_in_flight.pop(chat_id, None)
+    def _done(self, key: Key, _task: asyncio.Task[None]) -> None:
+        self.in_flight.pop(key, None)
 
     async def _send(self, row: _Row, took: float) -> None:
         text = row.text

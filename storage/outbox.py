@@ -2,7 +2,8 @@
 
 Writing is idempotent through `key` (kind:chat:day:items): an INSERT that conflicts on the key does nothing,
 so two writers racing on the same plan still make one row. A sender takes each chat's *oldest* unsent row
-only (`heads`), so a chat never gets a later message before an earlier one; it claims the row with a
+only (`heads`; a chat is its (platform, address): a robot group's address, its own `Chat.id`, may equal a
+Telegram chat's id), so a chat never gets a later message before an earlier one; it claims the row with a
 conditional UPDATE (only one worker wins), sends it, and marks it sent in its own commit right after
 Telegram accepted it. A crash between claim and mark leaves a claim that is taken over after CLAIM_TIMEOUT:
 the message is then sent again only if the crash fell between Telegram's acceptance and our commit — the
@@ -17,7 +18,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, update
+from sqlalchemy import func, tuple_, update
 from sqlmodel import Session, col, or_, select
 
 from domain.actions import Offer, offers_from_rows, offers_to_rows
@@ -86,10 +87,11 @@ def _unsent() -> tuple[Any, ...]:
 
 
 def heads(
-    session: Session, now: datetime, limit: int = 200, exclude_chats: Collection[int] = ()
+    session: Session, now: datetime, limit: int = 200, exclude_chats: Collection[tuple[str, int]] = ()
 ) -> Sequence[Outbox]:
     """Each chat's oldest unsent message, when it is ready (not waiting for a retry, not claimed by a live
-    worker), oldest first. A chat whose oldest message waits blocks its later ones: per-chat order."""
+    worker), oldest first. A chat whose oldest message waits blocks its later ones: per-chat order.
+    `exclude_chats`: (platform, address) of chats to leave out (those with a message in flight)."""
     stale = now - CLAIM_TIMEOUT
     stmt = select(Outbox).where(
         col(Outbox.id).in_(_first_per_chat()),
@@ -97,7 +99,7 @@ def heads(
         or_(col(Outbox.claimed_at).is_(None), col(Outbox.claimed_at) < stale),
     )
     if exclude_chats:
-        stmt = stmt.where(col(Outbox.chat_id).not_in(list(exclude_chats)))
+        stmt = stmt.where(tuple_(col(Outbox.platform), col(Outbox.chat_id)).not_in(list(exclude_chats)))
     return session.exec(stmt.order_by(col(Outbox.id)).limit(limit)).all()
 
 
@@ -106,7 +108,7 @@ def unsent_count(session: Session) -> int:
 
 
 def _first_per_chat() -> Any:
-    return select(func.min(Outbox.id)).where(*_unsent()).group_by(col(Outbox.chat_id))
+    return select(func.min(Outbox.id)).where(*_unsent()).group_by(col(Outbox.platform), col(Outbox.chat_id))
 
 
 def next_ready_at(session: Session) -> datetime | None:
@@ -205,11 +207,14 @@ def release(session: Session, row_id: int) -> None:
 
 
 def redirect(session: Session, old_chat_id: int, new_chat_id: int) -> int:
-    """A group became a supergroup: unsent messages follow it to its new id."""
+    """A Telegram group became a supergroup: unsent messages follow it to its new id."""
     result = session.execute(
         update(Outbox)
         .where(
-            col(Outbox.chat_id) == old_chat_id, col(Outbox.sent_at).is_(None), col(Outbox.dead_at).is_(None)
+            col(Outbox.chat_id) == old_chat_id,
+            col(Outbox.platform) == TELEGRAM,
+            col(Outbox.sent_at).is_(None),
+            col(Outbox.dead_at).is_(None),
         )
         .values(chat_id=new_chat_id, claimed_at=None, claimed_by=None)
     )
@@ -217,9 +222,11 @@ def redirect(session: Session, old_chat_id: int, new_chat_id: int) -> int:
 
 
 def find_by_message(session: Session, chat_id: int, message_id: int) -> Outbox | None:
-    """The outbox row behind a message the bot sent (for /done replied to a reminder)."""
+    """The outbox row behind a message the bot sent to a Telegram chat (for /done replied to a reminder)."""
     return session.exec(
-        select(Outbox).where(Outbox.chat_id == chat_id, Outbox.telegram_message_id == message_id)
+        select(Outbox).where(
+            Outbox.chat_id == chat_id, Outbox.platform == TELEGRAM, Outbox.telegram_message_id == message_id
+        )
     ).first()
 
 

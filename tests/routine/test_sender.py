@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from datetime import UTC, date, timedelta
 
 import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import col, select
 
+from channels.registry import Channel, Channels
 from channels.transport import TransportError
+from domain.notice import TELEGRAM
 from jobs.pace import telegram
 from jobs.sender import Pacer, SenderState, SendLimits, drain
 from storage import outbox
@@ -379,3 +382,67 @@ async def test_replies_take_their_slots_from_the_one_pacer_and_a_429_pauses_the_
     assert await send("flooded", 8)
     assert calls.count("flooded") == 2 and pacer.paused_until > started
     assert time.monotonic() - started >= 0.2
+
+
+# A robot group's address is its own Chat.id (small, positive), a Telegram private chat's is the person's
+# id: the same number on two platforms is two chats, each with its own queue, order and message in flight.
+SAME = 7
+
+
+def put_on(engine: Engine, platform: str, text: str) -> None:
+    with session_scope(engine) as s:
+        outbox.enqueue(
+            s,
+            NOW,
+            kind="overdue",
+            chat_id=SAME,
+            text=text,
+            day=DAY,
+            key=f"{platform}:{text}",
+            platform=platform,
+        )
+
+
+async def test_a_throttled_robot_does_not_hold_the_telegram_chat_with_its_number(
+    engine: Engine, transport: FakeTransport
+) -> None:
+    put_on(engine, "dingtalk", "robot")  # older: it would be the one head of "chat 7"
+    put_on(engine, TELEGRAM, "person")
+    robot = FakeTransport()
+    robot.fail(TransportError("130101 send too fast", retry_after=600))  # DingTalk's ten-minute throttle
+    channels = Channels(Channel(TELEGRAM, transport), Channel("dingtalk", robot))
+    report = await drain(
+        engine, channels, NOW, state=SenderState(limits=FAST), admin_ids=(ADMIN_TG,), tz=SHANGHAI
+    )
+    assert report.rate_limited == 1 and robot.calls == 1
+    assert [d.text for d in transport.to(SAME)] == ["person"]
+
+
+async def test_a_robot_message_in_flight_does_not_hold_the_telegram_chat_with_its_number(
+    engine: Engine,
+) -> None:
+    put_on(engine, "dingtalk", "robot")
+    put_on(engine, TELEGRAM, "person")
+    telegram_sent = asyncio.Event()
+
+    class Noting(FakeTransport):
+        async def send(self, message):  # type: ignore[no-untyped-def]
+            sent = await super().send(message)
+            telegram_sent.set()
+            return sent
+
+    class Slow(FakeTransport):
+        went_meanwhile: bool | None = None
+
+        async def send(self, message):  # type: ignore[no-untyped-def]
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(telegram_sent.wait(), 2.0)
+            self.went_meanwhile = telegram_sent.is_set()
+            return await super().send(message)
+
+    tg, robot = Noting(), Slow()
+    channels = Channels(Channel(TELEGRAM, tg), Channel("dingtalk", robot))
+    report = await drain(
+        engine, channels, NOW, state=SenderState(limits=FAST), admin_ids=(ADMIN_TG,), tz=SHANGHAI
+    )
+    assert report.sent == 2 and robot.went_meanwhile is True
