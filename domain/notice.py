@@ -214,12 +214,22 @@ class Planned:
         return row
 
 
-def make_key(kind: str, chat: int | str | None, day: date, items: Iterable[int] = (), extra: str = "") -> str:
-    """The idempotency key `kind:chat:day:items:extra`; long item lists are hashed to stay indexable."""
+def make_key(
+    kind: str,
+    chat: int | str | None,
+    day: date,
+    items: Iterable[int] = (),
+    extra: str = "",
+    platform: str = TELEGRAM,
+) -> str:
+    """The idempotency key `kind:chat:day:items:extra`; long item lists are hashed to stay indexable. A chat
+    on another platform is `platform/chat` (a robot group's address may equal a Telegram chat's id);
+    Telegram's keys stay as they were, so a plan written again after an upgrade is not written twice."""
     items_part = ",".join(str(i) for i in sorted(set(items)))
     if len(items_part) > 160:
         items_part = "h" + hashlib.sha256(items_part.encode()).hexdigest()[:24]
-    return f"{kind}:{chat if chat is not None else '-'}:{day.isoformat()}:{items_part}:{extra}"
+    to = "-" if chat is None else chat if platform == TELEGRAM else f"{platform}/{chat}"
+    return f"{kind}:{to}:{day.isoformat()}:{items_part}:{extra}"
 
 
 # ---------------------------------------------------------------------------------------------------------

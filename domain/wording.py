@@ -247,7 +247,7 @@ def _one(
     chat: int | str = notice.to.chat_id if notice.to.chat_id is not None else notice.to.label
     ids = notice.key_items if notice.key_items is not None else [i.id for i in items]
     extra = notice.extra + (f"p{part}" if part is not None else "")
-    key = make_key(notice.kind, chat, notice.day, ids, extra)
+    key = make_key(notice.kind, chat, notice.day, ids, extra, notice.to.platform)
     asked = tuple(i.id for i in items) if notice.asks else ()
     return Planned(notice.kind, notice.to, items, text, key, notice.day, notice.slot, offers, document, asked)
 

@@ -53,7 +53,7 @@ def enqueue(
     """Write a message to the outbox unless one with the same key exists. Returns (row, created).
 
     `items`: what the message is about; `asks`: those it asks to be updated (a reply /done logs these)."""
-    key = key or make_key(kind, chat_id, day, items)
+    key = key or make_key(kind, chat_id, day, items, platform=platform)
     values: dict[str, Any] = {
         "key": key,
         "kind": kind,

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import httpx
 from sqlalchemy.engine import Engine
+from sqlmodel import select
 
 from acts.channels import RobotBound, add_robot, remove_robot
 from bot.robots import robot_channels
@@ -18,6 +19,7 @@ from jobs.routine import RoutineConfig, tick
 from jobs.sender import SendLimits
 from storage.db import session_scope
 from storage.items import Judge
+from storage.models import Outbox
 from storage.queries import OPERATOR
 from tests.conftest import SHANGHAI, at
 from tests.routine.conftest import EDU_CHAT, FIN_CHAT, FakeTransport, add_item, build_world
@@ -59,6 +61,11 @@ async def test_a_bound_robot_gets_what_the_units_telegram_group_gets(engine: Eng
                 ]
             )
             assert "财政预决算" in robot[1] and "财政专项" in robot[1]
+            # The plan's keys name the robot's platform: its address is a small number a Telegram chat may
+            # also have, and the same message to both is two rows.
+            with session_scope(engine) as s:
+                keys = s.exec(select(Outbox.key).where(Outbox.platform == "dingtalk")).all()
+            assert len(keys) == 2 and all(k.split(":")[1].startswith("dingtalk/") for k in keys)
             assert "教育动态" not in "".join(robot) and telegram.to(EDU_CHAT)
 
             with session_scope(engine) as s:

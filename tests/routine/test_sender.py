@@ -446,3 +446,18 @@ async def test_a_robot_message_in_flight_does_not_hold_the_telegram_chat_with_it
         engine, channels, NOW, state=SenderState(limits=FAST), admin_ids=(ADMIN_TG,), tz=SHANGHAI
     )
     assert report.sent == 2 and robot.went_meanwhile is True
+
+
+async def test_the_same_message_to_the_robot_and_the_telegram_chat_with_its_number_is_written_twice(
+    engine: Engine,
+) -> None:
+    with session_scope(engine) as s:
+        made = [
+            outbox.enqueue(
+                s, NOW, kind="overdue", chat_id=SAME, text=platform, day=DAY, items=[1, 2], platform=platform
+            )
+            for platform in ("dingtalk", TELEGRAM, "dingtalk")
+        ]
+    assert [created for _, created in made] == [True, True, False]
+    # Telegram's keys are as they always were: a plan written again after an upgrade is not written twice.
+    assert made[1][0].key == "overdue:7:2026-10-12:1,2:"
