@@ -25,8 +25,8 @@ from acts.channels import (
 )
 from bot.cli_support import database
 from bot.config import load_settings
-from channels.robots.common import Kind, Robot
 from channels.robots.trial import try_robots
+from domain.robots import Kind, Robot
 from replies import robots as words
 from storage.db import session_scope
 from storage.queries import OPERATOR

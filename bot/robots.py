@@ -17,8 +17,9 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from channels.registry import Channel
-from channels.robots.common import Kind, Links, Robot
+from channels.robots.common import Links
 from channels.robots.transport import PLATFORMS, RobotTransport
+from domain.robots import Kind, Robot
 from storage import robots
 
 TIMEOUT = httpx.Timeout(15.0, connect=10.0)

@@ -15,9 +15,9 @@ from acts.channels import (
     remove_robot,
     robots_to_test,
 )
-from channels.robots.common import Kind, Robot
 from channels.robots.trial import try_robots
 from domain.access import administers
+from domain.robots import Kind, Robot
 from handlers import context as ctx
 from handlers.context import Context
 from handlers.respond import send

@@ -21,8 +21,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from channels.robots import dingtalk, feishu, wecom
-from channels.robots.common import Kind, Limits
+from channels.robots.common import Limits
 from domain.notice import TELEGRAM
+from domain.robots import Kind
 
 Key = tuple[str, int]  # (platform, the chat's address on it)
 

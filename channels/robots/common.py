@@ -1,6 +1,6 @@
-"""What the three group robots share: the robot (kind, webhook, secret), the kind guessed from the host, the
-platforms' documented limits, offers drawn as links, and the HTTP answer sorted into success or a
-`TransportError` before each platform reads its own error codes.
+"""What the three group robots share when sending: the platforms' documented limits, offers drawn as links,
+and the HTTP answer sorted into success or a `TransportError` before each platform reads its own error codes.
+The robot itself (kind, webhook, secret, the kind guessed from the host) is `domain.robots`'.
 
 Pure: no I/O, no clock (`now` is passed in). Sources for every number and code: docs/CHANNELS.md.
 """
@@ -19,11 +19,7 @@ from urllib.parse import quote
 
 from channels.transport import Outgoing, TransportError
 from domain.actions import Action
-from domain.robots import HOSTS as HOSTS
-from domain.robots import NAMES as NAMES
-from domain.robots import Kind as Kind
-from domain.robots import Robot as Robot
-from domain.robots import guess_kind as guess_kind
+from domain.robots import NAMES, Kind, Robot
 from domain.wording import Style
 
 

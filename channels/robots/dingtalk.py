@@ -16,18 +16,17 @@ from urllib.parse import quote_plus
 
 from channels.robots.common import (
     Code,
-    Kind,
     Limits,
     Links,
     Mention,
     Request,
-    Robot,
     hmac_b64,
     markdown,
     title_of,
     verdict_from,
 )
 from channels.transport import Outgoing, TransportError
+from domain.robots import Kind, Robot
 from domain.wording import Style
 
 LIMITS = Limits(per_minute=20, per_second=None, blocked_for=600.0)

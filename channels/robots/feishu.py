@@ -14,18 +14,17 @@ from typing import Any
 
 from channels.robots.common import (
     Code,
-    Kind,
     Limits,
     Links,
     Mention,
     Request,
-    Robot,
     encode,
     hmac_b64,
     offer_rows,
     verdict_from,
 )
 from channels.transport import Outgoing, TransportError
+from domain.robots import Kind, Robot
 from domain.wording import Style
 
 LIMITS = Limits(per_minute=100, per_second=5, blocked_for=60.0)

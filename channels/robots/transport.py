@@ -15,8 +15,9 @@ from datetime import UTC, datetime
 import httpx
 
 from channels.robots import dingtalk, feishu, wecom
-from channels.robots.common import NAMES, Kind, Links, Platform, Robot, classify, encode
+from channels.robots.common import Links, Platform, classify, encode
 from channels.transport import Outgoing, TransportError
+from domain.robots import NAMES, Kind, Robot
 
 PLATFORMS: Mapping[Kind, Platform] = {
     Kind.DINGTALK: dingtalk.PLATFORM,

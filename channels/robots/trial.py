@@ -7,9 +7,10 @@ from collections.abc import Callable, Sequence
 
 import httpx
 
-from channels.robots.common import NoLinks, Robot
+from channels.robots.common import NoLinks
 from channels.robots.transport import RobotTransport
 from channels.transport import Outgoing, TransportError
+from domain.robots import Robot
 
 TIMEOUT = 10.0  # seconds: an administrator is waiting
 

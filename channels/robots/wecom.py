@@ -12,8 +12,9 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from channels.robots.common import Code, Kind, Limits, Links, Mention, Request, Robot, markdown, verdict_from
+from channels.robots.common import Code, Limits, Links, Mention, Request, markdown, verdict_from
 from channels.transport import Outgoing, TransportError
+from domain.robots import Kind, Robot
 from domain.wording import Style
 
 LIMITS = Limits(per_minute=20, per_second=None, blocked_for=60.0)

@@ -15,10 +15,11 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 
-from channels.robots.common import Kind, LinkTo, NoLinks, Robot, classify, guess_kind, markdown
+from channels.robots.common import LinkTo, NoLinks, classify, markdown
 from channels.robots.transport import PLATFORMS, RobotTransport
 from channels.transport import Outgoing, TransportError
 from domain.actions import Action, Offer
+from domain.robots import Kind, Robot, guess_kind
 from tests.support.fake_robots import FakeDingTalk, FakeFeishu, FakeWeCom, _FakeRobotServer
 
 NOW = datetime(2026, 11, 26, 1, 0, tzinfo=UTC)  # 09:00 in Shanghai

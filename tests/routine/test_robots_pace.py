@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from channels.robots.common import Kind
+from domain.robots import Kind
 from jobs.pace import Pacer, SendLimits, telegram
 
 DING, WECOM, FEISHU = (Kind.DINGTALK.value, 1), (Kind.WECOM.value, 2), (Kind.FEISHU.value, 3)

@@ -32,12 +32,13 @@ from bot.app import make_bot
 from bot.config import Settings
 from channels.registry import Channel, Channels
 from channels.robots import dingtalk, feishu, wecom
-from channels.robots.common import Kind, LinkTo, Robot
+from channels.robots.common import LinkTo
 from channels.robots.transport import RobotTransport
 from channels.telegram_send import TelegramTransport
 from domain.actions import Action
 from domain.calendar import WorkCalendar
 from domain.notice import TELEGRAM, MessageKind
+from domain.robots import Kind, Robot
 from domain.wording import Style
 from jobs.routine import RoutineConfig, tick
 from jobs.sender import SenderState

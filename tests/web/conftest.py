@@ -22,10 +22,10 @@ from sqlmodel import select
 
 from channels.registry import Channel, Channels
 from channels.robots import dingtalk
-from channels.robots.common import Kind, Robot
 from channels.robots.transport import RobotTransport
 from domain.calendar import WorkCalendar
 from domain.notice import TELEGRAM
+from domain.robots import Kind, Robot
 from jobs.routine import RoutineConfig, tick
 from jobs.sender import SendLimits
 from storage.db import session_scope
