@@ -20,19 +20,14 @@ from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from channels.robots import dingtalk, feishu, wecom
 from channels.robots.common import Limits
+from channels.robots.transport import PLATFORMS
 from domain.notice import TELEGRAM
-from domain.robots import Kind
 
 Key = tuple[str, int]  # (platform, the chat's address on it)
 
 # Each robot's documented rate (docs/CHANNELS.md): the pacer keeps every robot under it.
-ROBOT_LIMITS: Mapping[str, Limits] = {
-    Kind.DINGTALK: dingtalk.LIMITS,
-    Kind.WECOM: wecom.LIMITS,
-    Kind.FEISHU: feishu.LIMITS,
-}
+ROBOT_LIMITS: Mapping[str, Limits] = {kind.value: platform.limits for kind, platform in PLATFORMS.items()}
 
 
 def telegram(chat_id: int) -> Key:
