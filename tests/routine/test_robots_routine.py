@@ -17,7 +17,7 @@ the robots' signatures and the fakes' rate windows all read it); nothing sleeps 
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -30,16 +30,15 @@ from telegram import Bot
 
 from bot.app import make_bot
 from bot.config import Settings
+from bot.robots import lookup
 from channels.registry import Channel, Channels
-from channels.robots import dingtalk, feishu, wecom
 from channels.robots.common import LinkTo
-from channels.robots.transport import RobotTransport
+from channels.robots.transport import PLATFORMS, RobotTransport
 from channels.telegram_send import TelegramTransport
 from domain.actions import Action
 from domain.calendar import WorkCalendar
 from domain.notice import TELEGRAM, MessageKind
 from domain.robots import Kind, Robot
-from domain.wording import Style
 from jobs.routine import RoutineConfig, tick
 from jobs.sender import SenderState
 from storage import outbox, robots
@@ -71,11 +70,6 @@ FAKES: dict[Kind, type[_FakeRobotServer]] = {
     Kind.DINGTALK: FakeDingTalk,
     Kind.WECOM: FakeWeCom,
     Kind.FEISHU: FakeFeishu,
-}
-STYLES: dict[Kind, Style] = {
-    Kind.DINGTALK: dingtalk.STYLE,
-    Kind.WECOM: wecom.STYLE,
-    Kind.FEISHU: feishu.STYLE,
 }
 TOO_FAST = {Kind.DINGTALK: "130101", Kind.WECOM: "45009", Kind.FEISHU: "11232"}
 
@@ -134,17 +128,6 @@ def fin_telegram_group_left(engine: Engine) -> None:
         chat = s.exec(select(Chat).where(Chat.platform == TELEGRAM, Chat.address == FIN_CHAT)).one()
         chat.active = False
         s.add(chat)
-
-
-def lookup(engine: Engine) -> Callable[[int], Robot | None]:
-    """The robot a chat's messages go to, read from the bindings (`storage.robots.webhook`) at each send."""
-
-    def robot(address: int) -> Robot | None:
-        with session_scope(engine) as s:
-            hook = robots.webhook(s, address)
-        return None if hook is None else Robot(Kind(hook.kind), hook.url, hook.secret)
-
-    return robot
 
 
 def items(engine: Engine, world: World, judge: Judge) -> None:
@@ -215,10 +198,11 @@ def kind(request: pytest.FixtureRequest) -> Kind:
 
 
 def channels_for(bot: Bot, client: httpx.AsyncClient, engine: Engine, sim: Sim) -> Channels:
-    transport = RobotTransport(lookup(engine), client, LinkTo(link), clock=sim.now)  # one for every robot
+    # One for every robot; the production lookup reads each chat's binding at each send.
+    transport = RobotTransport(lookup(engine), client, LinkTo(link), clock=sim.now)
     return Channels(
         Channel(TELEGRAM, TelegramTransport(bot)),
-        *(Channel(k.value, transport, STYLES[k]) for k in Kind),
+        *(Channel(k.value, transport, PLATFORMS[k].style) for k in Kind),
     )
 
 
