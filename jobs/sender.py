@@ -98,23 +98,6 @@ class SenderState:
     def circuit(self, platform: str = TELEGRAM) -> Circuit:
         return self.circuits.setdefault(platform, Circuit())
 
-    # Telegram's circuit, as the tools and tests that know one platform ask for it.
-    @property
-    def failures(self) -> int:
-        return self.circuit().failures
-
-    @failures.setter
-    def failures(self, value: int) -> None:
-        self.circuit().failures = value
-
-    @property
-    def down_until(self) -> datetime | None:
-        return self.circuit().down_until
-
-    @down_until.setter
-    def down_until(self, value: datetime | None) -> None:
-        self.circuit().down_until = value
-
     def backoff(self, platform: str = TELEGRAM) -> timedelta:
         failures = self.circuit(platform).failures
         seconds = min(self.limits.backoff_cap, self.limits.backoff_base * 2 ** max(0, failures - 1))

@@ -251,16 +251,16 @@ async def test_an_hour_without_the_api_then_everything_arrives_in_order(
     state = SenderState(limits=limits)
     transport = CutAfter(TelegramTransport(bot), fake, n=21)
     await drain(engine, transport, NOW, state=state)
-    assert len(fake.sent) == 20 and state.failures == 1
+    assert len(fake.sent) == 20 and state.circuit().failures == 1
     transport.during_outage = 0  # the sends already under way when the API went are not probes
     # A tick a minute for an hour, the API still down: only probes, one message each, ever further apart.
     for minute in range(1, 61):
         await drain(engine, transport, NOW + timedelta(minutes=minute), state=state)
     probes = transport.during_outage
     assert 5 <= probes <= 20, probes
-    assert state.down_until is not None and state.down_until - (NOW + timedelta(minutes=60)) <= timedelta(
-        minutes=5
-    )
+    assert state.circuit().down_until is not None and state.circuit().down_until - (
+        NOW + timedelta(minutes=60)
+    ) <= timedelta(minutes=5)
     fake.set_unreachable(False)
     back = None
     for minute in range(61, 70):
@@ -332,7 +332,7 @@ async def test_one_group_that_keeps_failing_holds_back_no_one_and_loses_nothing(
     first = await drain(engine, TelegramTransport(bot), NOW, state=state, admin_ids=(ADMIN_TG,), tz=SHANGHAI)
     others = {c: t for c, t in expected.items() if c != poison}
     # The first pass already served every other group in full, in order; no circuit was opened.
-    assert first.sent == 28 and first.failed == 1 and state.down_until is None
+    assert first.sent == 28 and first.failed == 1 and state.circuit().down_until is None
     assert in_order(fake, others)
     minutes = 0
     while True:  # a tick a minute, until nothing is waiting
@@ -394,7 +394,7 @@ async def test_a_poison_message_in_the_only_active_chat_is_set_aside_and_reporte
             state=state,
             admin_ids=(ADMIN_TG,),
         )
-        assert state.down_until is None and result.retried == 0  # never taken for an outage
+        assert state.circuit().down_until is None and result.retried == 0  # never taken for an outage
         with session_scope(engine) as s:
             if outbox.unsent_count(s) == 0:
                 break
@@ -423,7 +423,7 @@ async def test_a_gateway_outage_with_one_chat_sets_nothing_aside(
         fake.fail_chat(chat, code)
         result = await drain(engine, TelegramTransport(bot), NOW + timedelta(minutes=minute), state=state)
         assert result.failed == result.set_aside == result.sent == 0
-    assert state.failures >= 5 and fake.texts_to(chat) == []
+    assert state.circuit().failures >= 5 and fake.texts_to(chat) == []
     fake.clear_faults()
     await drain(engine, TelegramTransport(bot), NOW + timedelta(minutes=45), state=state)
     assert fake.texts_to(chat) == texts

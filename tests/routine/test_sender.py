@@ -87,9 +87,9 @@ async def test_a_network_error_holds_the_chat_and_opens_the_circuit(
     transport.fail(TransportError("NetworkError: connection refused", outage=True), FIN_CHAT)
     state = SenderState(limits=FAST)
     report = await run(engine, transport, state)
-    assert report.retried == 1 and report.sent == 0 and state.failures == 1
-    assert state.down_until is not None
-    assert NOW + timedelta(seconds=2) <= state.down_until < NOW + timedelta(seconds=3)
+    assert report.retried == 1 and report.sent == 0 and state.circuit().failures == 1
+    assert state.circuit().down_until is not None
+    assert NOW + timedelta(seconds=2) <= state.circuit().down_until < NOW + timedelta(seconds=3)
     # Nothing goes while the circuit is open; a later tick sends all, fin0 first.
     put(engine, EDU_CHAT, 2, "edu")
     assert (await run(engine, transport, state, NOW + timedelta(seconds=1))).skipped
@@ -97,7 +97,7 @@ async def test_a_network_error_holds_the_chat_and_opens_the_circuit(
     await run(engine, transport, state, NOW + timedelta(seconds=5))
     assert [d.text for d in transport.to(FIN_CHAT)] == ["fin0", "fin1", "fin2"]
     assert len(transport.to(EDU_CHAT)) == 2
-    assert state.failures == 0 and state.down_until is None
+    assert state.circuit().failures == 0 and state.circuit().down_until is None
 
 
 async def test_a_message_that_waited_past_its_day_says_it_is_late(
@@ -112,7 +112,7 @@ def test_the_backoff_doubles_up_to_its_cap() -> None:
     state = SenderState(limits=SendLimits(backoff_base=2.0, backoff_cap=300.0))
     delays = []
     for _ in range(10):
-        state.failures += 1
+        state.circuit().failures += 1
         delays.append(state.backoff().total_seconds())
     assert delays == [2, 4, 8, 16, 32, 64, 128, 256, 300, 300]
 
@@ -273,7 +273,7 @@ async def test_an_unexpected_error_holds_only_its_chat_and_is_set_aside_after_a_
     transport.fail(TransportError("Conflict: something odd"), FIN_CHAT, times=3)
     first = await run(engine, transport, state)
     # Only its chat waits: no circuit, the other chat is served in full.
-    assert first.failed == 1 and state.failures == 0 and state.down_until is None
+    assert first.failed == 1 and state.circuit().failures == 0 and state.circuit().down_until is None
     assert [d.text for d in transport.to(EDU_CHAT)] == ["edu0", "edu1", "edu2"]
     assert transport.to(FIN_CHAT) == []
     # Retried after 30 s, then 60 s; the third failure sets it aside and the chat goes on.
@@ -311,7 +311,7 @@ async def test_a_bug_in_the_transport_is_one_messages_problem(
     buggy = Buggy()
     state = SenderState(limits=FAST)
     report = await run(engine, buggy, state)
-    assert report.failed == 1 and report.sent == 1 and state.down_until is None
+    assert report.failed == 1 and report.sent == 1 and state.circuit().down_until is None
     with session_scope(engine) as s:
         fin = s.exec(select(Outbox).where(Outbox.chat_id == FIN_CHAT)).one()
     assert fin.failures == 1
@@ -329,7 +329,12 @@ async def test_odd_answers_in_several_chats_are_each_their_own_not_an_outage(
     transport.fail(TransportError("Internal Server Error"), None, times=4)
     state = SenderState(limits=SendLimits(per_second=1000, private_interval=0.0, max_in_flight=1, linger=0.5))
     report = await run(engine, transport, state)
-    assert report.failed == 4 and report.retried == 0 and state.failures == 0 and state.down_until is None
+    assert (
+        report.failed == 4
+        and report.retried == 0
+        and state.circuit().failures == 0
+        and state.circuit().down_until is None
+    )
     assert [r.failures for r in rows(engine)] == [1, 1, 1, 1]
     # Each waits its own 30 s, then goes.
     assert (await run(engine, transport, state, NOW + timedelta(seconds=31))).sent == 4
@@ -345,10 +350,10 @@ async def test_an_outage_in_the_only_chat_is_waited_out_never_set_aside(
     for minute in range(6):
         report = await run(engine, transport, state, NOW + timedelta(minutes=minute * 10))
         assert report.retried == 1 and report.set_aside == 0 and report.failed == 0
-    assert state.failures == 6
+    assert state.circuit().failures == 6
     assert (await run(engine, transport, state, NOW + timedelta(hours=1))).sent == 2
     assert [d.text for d in transport.to(FIN_CHAT)] == ["fin0", "fin1"]
-    assert [r.failures for r in rows(engine)] == [0, 0] and state.failures == 0
+    assert [r.failures for r in rows(engine)] == [0, 0] and state.circuit().failures == 0
 
 
 async def test_replies_take_their_slots_from_the_one_pacer_and_a_429_pauses_the_outbox_too() -> None:
