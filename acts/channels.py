@@ -15,6 +15,7 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
+from domain import robots as posting
 from domain.access import Act, administers, permits
 from domain.robots import NAMES, Kind, masked, robot_to_bind
 from storage import robots
@@ -93,19 +94,9 @@ class RobotList:
 
 
 @dataclass(frozen=True)
-class TestTarget:
-    chat_id: int  # the robot chat's address
-    title: str
-    kind: str
-    url: str
-    secret: str | None
-    webhook: str  # masked
-
-
-@dataclass(frozen=True)
 class RobotsToTest:
     where: str
-    targets: tuple[TestTarget, ...]
+    robots: tuple[posting.Robot, ...]  # one per group bound there now: the entrance sends to each
 
 
 @dataclass(frozen=True)
@@ -212,14 +203,9 @@ def robots_to_test(
     where = where_of(session, actor, where_text)
     if not isinstance(where, Where):
         return where
-    targets: dict[int, TestTarget] = {}
+    targets: dict[int, posting.Robot] = {}
     for row in robots.bindings(session, where.unit_id):
-        chat = session.get(Chat, row.chat_id)
-        if chat is None or row.chat_id in targets:
-            continue
-        targets[row.chat_id] = TestTarget(
-            chat.address, chat.title, row.kind, row.url, row.secret, masked(row.url)
-        )
+        targets.setdefault(row.chat_id, robots.target(row))
     if not targets:
         return NoRobots(where.label)
     return RobotsToTest(where.label, tuple(targets.values()))

@@ -26,7 +26,6 @@ from acts.channels import (
 from bot.cli_support import database
 from bot.config import load_settings
 from channels.robots.trial import try_robots
-from domain.robots import Kind, Robot
 from replies import robots as words
 from storage.db import session_scope
 from storage.queries import OPERATOR
@@ -74,10 +73,8 @@ def run(args: argparse.Namespace) -> int:
         return _say(words.removed(found), False)
     if not isinstance(found, RobotsToTest):
         return _say(words.bound(found), False)
-    robots = [Robot(Kind(t.kind), t.url, t.secret) for t in found.targets]
-    errors = asyncio.run(try_robots(robots, words.test_text(found.where)))
-    results = [(t.kind, t.webhook, e) for t, e in zip(found.targets, errors, strict=True)]
-    return _say(words.tested(found.where, results), all(e is None for e in errors), fail=1)
+    errors = asyncio.run(try_robots(found.robots, words.test_text(found.where)))
+    return _say(words.tested(found, errors), all(e is None for e in errors), fail=1)
 
 
 def _say(text: str, ok: bool, fail: int = 2) -> int:

@@ -31,8 +31,7 @@ def lookup(engine: Engine) -> Callable[[int], Robot | None]:
 
     def find(address: int) -> Robot | None:
         with Session(engine) as session:
-            hook = robots.webhook(session, address)
-        return None if hook is None else Robot(Kind(hook.kind), hook.url, hook.secret)
+            return robots.webhook(session, address)
 
     return find
 

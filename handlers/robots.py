@@ -17,7 +17,6 @@ from acts.channels import (
 )
 from channels.robots.trial import try_robots
 from domain.access import administers
-from domain.robots import Kind, Robot
 from handlers import context as ctx
 from handlers.context import Context
 from handlers.respond import send
@@ -95,8 +94,6 @@ async def robot(update: Update, context: Context) -> None:
             return await send(update, context, Reply(words.removed(found)))
         if not isinstance(found, RobotsToTest):
             return await send(update, context, Reply(words.bound(found)))
-        robots = [Robot(Kind(t.kind), t.url, t.secret) for t in found.targets]
-        errors = await try_robots(robots, words.test_text(found.where))
-        results = [(t.kind, t.webhook, e) for t, e in zip(found.targets, errors, strict=True)]
-        return await send(update, context, Reply(words.tested(found.where, results)))
+        errors = await try_robots(found.robots, words.test_text(found.where))
+        return await send(update, context, Reply(words.tested(found, errors)))
     await send(update, context, Reply(words.CHAT_USAGE))

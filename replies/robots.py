@@ -13,9 +13,11 @@ from acts.channels import (
     RobotLine,
     RobotList,
     RobotsRemoved,
+    RobotsToTest,
     kind_name,
 )
 from channels.transport import TransportError
+from domain.robots import NAMES, masked
 from domain.wording import undelivered_lines
 from replies import format as fmt
 
@@ -103,12 +105,12 @@ def explained(error: TransportError) -> str:
     return text
 
 
-def tested(where: str, results: Sequence[tuple[str, str, TransportError | None]]) -> str:
-    """(kind, masked webhook, error or None) for each robot tried."""
-    lines = [f"「{where}」的群机器人测试："]
-    for kind, webhook, error in results:
+def tested(found: RobotsToTest, errors: Sequence[TransportError | None]) -> str:
+    """Each robot tried, with its answer (None: it accepted the test message)."""
+    lines = [f"「{found.where}」的群机器人测试："]
+    for robot, error in zip(found.robots, errors, strict=True):
         verdict = "✅ 已发送，请到群里查看" if error is None else f"❌ {explained(error)}"
-        lines.append(f"{kind_name(kind)} {webhook}：{verdict}")
+        lines.append(f"{NAMES[robot.kind]} {masked(robot.url)}：{verdict}")
     return "\n".join(lines)
 
 

@@ -16,20 +16,12 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
+from domain import robots as posting
 from storage import outbox
 from storage.models import Chat, ChatUnit, Robot
 
 ROBOT = "robot"  # Chat.type of a group reached through its robot
 REMOVED = "removed"  # Chat.inactive_reason once its last binding is removed
-
-
-@dataclass(frozen=True)
-class Webhook:
-    """What the transport needs to post to a chat's robot."""
-
-    kind: str
-    url: str
-    secret: str | None
 
 
 def active(session: Session, chat_ids: Sequence[int] | None = None) -> list[Robot]:
@@ -40,13 +32,18 @@ def active(session: Session, chat_ids: Sequence[int] | None = None) -> list[Robo
     return list(session.exec(stmt.order_by(col(Robot.id))).all())
 
 
-def webhook(session: Session, address: int) -> Webhook | None:
+def target(row: Robot) -> posting.Robot:
+    """Where a binding's messages are posted, and the secret they are signed with."""
+    return posting.Robot(posting.Kind(row.kind), row.url, row.secret)
+
+
+def webhook(session: Session, address: int) -> posting.Robot | None:
     """The robot a robot chat's messages go to (its address is its own `Chat.id`), None when it has none in
     force (every binding removed)."""
     row = session.exec(
         select(Robot).where(Robot.chat_id == address, col(Robot.removed_at).is_(None)).order_by(col(Robot.id))
     ).first()
-    return None if row is None else Webhook(row.kind, row.url, row.secret)
+    return None if row is None else target(row)
 
 
 def chat_of(session: Session, url: str) -> Chat | None:

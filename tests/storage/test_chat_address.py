@@ -11,6 +11,7 @@ from alembic import command
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
+from domain import robots as posting
 from storage.db import _alembic_config, make_engine, upgrade
 from storage.models import Chat, Robot
 
@@ -94,7 +95,7 @@ def test_a_robot_group_is_a_chat_addressed_by_its_own_id_and_its_bindings_share_
             "robot",
         )
         assert again.created and again.secret_changed
-        assert robots.webhook(s, chat.address) == robots.Webhook("dingtalk", url, "SEC2")
+        assert robots.webhook(s, chat.address) == posting.Robot(posting.Kind.DINGTALK, url, "SEC2")
         assert set(s.exec(select(ChatUnit.unit_id).where(ChatUnit.chat_id == chat.id))) == {
             fin.id,
             edu.id,
