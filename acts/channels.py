@@ -83,7 +83,7 @@ class RobotLine:
     bound_at: datetime
     bound_by: str  # "" : the command line
     active: bool
-    why_not: str | None = None  # the group's inactive reason, or "removed" with when and by whom
+    why_not: str | None = None  # in force but inactive: why (the platform's refusal, in its words)
     removed_at: datetime | None = None
     removed_by: str = ""
 
@@ -186,7 +186,7 @@ def list_robots(session: Session, _now: datetime, actor: Actor) -> RobotList | N
             bound_at=r.created_at,
             bound_by=names.get(r.created_by or 0, ""),
             active=r.removed_at is None and c.active,
-            why_not=robots.REMOVED if r.removed_at is not None else c.inactive_reason,
+            why_not=None if r.removed_at is not None else c.inactive_reason,
             removed_at=r.removed_at,
             removed_by=names.get(r.removed_by or 0, ""),
         )

@@ -42,12 +42,6 @@ IN_GROUP = (
 )
 IN_GROUP_OTHER = "请在与我的私聊中管理群机器人：发送 /robot list 查看，/robot 查看用法。"
 
-REASONS = {
-    "removed": "已解除绑定",
-    "left": "已停用",
-    "kicked": "已停用",
-}
-
 
 def _when(at: datetime, tz: ZoneInfo) -> str:
     return at.astimezone(tz).strftime("%Y-%m-%d %H:%M")
@@ -87,7 +81,7 @@ def line_of(line: RobotLine, tz: ZoneInfo) -> str:
         who = f"，{line.removed_by}" if line.removed_by else ""
         state = f"已解除 {_when(line.removed_at, tz)}{who}"
     elif not line.active:
-        state = f"已停用：{REASONS.get(line.why_not or '', line.why_not or '原因不明')}"
+        state = f"已停用：{line.why_not or '原因不明'}"
     return (
         f"{line.where}\t{kind_name(line.kind)}\t{line.webhook}\t{_when(line.bound_at, tz)} 绑定{by}\t{state}"
     )

@@ -170,3 +170,17 @@ def test_only_administrators_bind_and_a_unit_administrator_only_their_own_units(
         assert "不在您负责的单位范围内" in words.removed(remove_robot(s, NOW, unit_admin, "市财政局"))
         assert s.exec(select(Robot).where(Robot.removed_at.is_not(None))).all() == []  # type: ignore[union-attr]
         assert EDU_WM_TG  # (市教育局's webmaster is no administrator either)
+
+
+def test_a_robot_the_platform_refused_is_listed_as_stopped_with_the_platforms_words(world, engine, capsys):
+    from storage.routine import chat_gone
+
+    url = "https://oapi.dingtalk.com/robot/send?access_token=abcd1234"
+    assert run(capsys, "add", "市财政局", url, "--secret", SECRET)[0] == 0
+    refusal = "钉钉机器人返回错误 310000（sign not match）：加签密钥不对"
+    with Session(engine) as s:
+        chat = s.exec(select(Chat).where(Chat.platform == "dingtalk")).one()
+        chat_gone(s, NOW, chat.address, refusal, "dingtalk")
+        s.commit()
+    code, out, _ = run(capsys, "list")
+    assert code == 0 and f"已停用：{refusal}" in out
