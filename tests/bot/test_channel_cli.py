@@ -17,7 +17,7 @@ from replies import robots as words
 from storage.models import Chat, Membership, Person, Robot
 from storage.queries import Speaker, actor_for
 from tests.conftest import at
-from tests.routine.conftest import ADMIN_TG, EDU_WM_TG, FIN_WM_TG, build_world
+from tests.routine.conftest import ADMIN_TG, FIN_WM_TG, build_world
 from tests.support.fake_robots import FakeDingTalk, FakeFeishu, FakeWeCom, _FakeRobotServer
 
 SECRET = "SEC0123456789abcdef+/="
@@ -169,7 +169,6 @@ def test_only_administrators_bind_and_a_unit_administrator_only_their_own_units(
         assert [line.where for line in listed.lines] == ["市教育局"]
         assert "不在您负责的单位范围内" in words.removed(remove_robot(s, NOW, unit_admin, "市财政局"))
         assert s.exec(select(Robot).where(Robot.removed_at.is_not(None))).all() == []  # type: ignore[union-attr]
-        assert EDU_WM_TG  # (市教育局's webmaster is no administrator either)
 
 
 def test_a_robot_the_platform_refused_is_listed_as_stopped_with_the_platforms_words(world, engine, capsys):
