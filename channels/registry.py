@@ -3,8 +3,9 @@
 The routine cuts every message to the style of its recipient's platform (`Chat.platform`, kept on the outbox
 row), and the sender hands each row to its platform's transport: `Channels` is itself the sender's one
 transport. Each transport draws the offered actions its own way with its platform's encoder (Telegram's:
-`channels.telegram.keyboard`). Telegram is the one platform today (`bot.schedule` registers it); a group robot
-or a web page (issue 15) is one more `Channel` here, nothing else in the core.
+`channels.telegram.keyboard`; a group robot's: signed links to the web page). `bot.schedule` registers
+Telegram and the three group robots (`bot.robots.robot_channels`); another platform is one more `Channel`
+here, nothing else in the core.
 """
 
 from __future__ import annotations

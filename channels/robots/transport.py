@@ -1,10 +1,10 @@
 """The robots' transport: an outbox message posted to the group robot bound to its chat, over httpx.
 
-`RobotTransport.send` implements `channels.transport.Transport`. The chat id is looked up in `robots` (the
-binding table, next session); the platform module builds the signed request at the clock's `now` and reads
-the answer. No answer at all (connection refused, timeout) is an outage, as for Telegram. A robot has no
-message id to give back, nor an idempotency key: a send whose answer was lost may arrive twice when retried
-(docs/CHANNELS.md).
+`RobotTransport.send` implements `channels.transport.Transport`. The chat's address is looked up with
+`robots` (`bot.robots.lookup`: its binding in `storage.robots`, read at each send); the platform module
+builds the signed request at the clock's `now` and reads the answer. No answer at all (connection refused,
+timeout) is an outage, as for Telegram. A robot has no message id to give back, nor an idempotency key: a send
+whose answer was lost may arrive twice when retried (docs/CHANNELS.md).
 """
 
 from __future__ import annotations
