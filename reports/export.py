@@ -11,15 +11,14 @@ re-importing the export keeps them retired.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from copy import copy
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
-from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from openpyxl.worksheet.cell_range import CellRange
@@ -31,7 +30,7 @@ from domain.due import Policy
 from domain.model import ItemKind, Role, Rule, State, Status, UpdateSource
 from domain.rules import describe_rule, parse_rule
 from domain.text import UNKNOWN_LAST, owing, state_words, whose
-from reports.sheetwrite import text_cells
+from reports.sheetwrite import Styles, text_cells
 from sheetread.sheets import LEVEL_NAMES
 from storage.db import session_scope
 from storage.items import Judge, judge_items
@@ -219,21 +218,15 @@ def _sheet(
         cell.border = _BORDER
     ws.append(names)
     formats = [date_columns.get(h) for h, _w in headers]
-    # Each (state, number format) is looked up among the named styles once; its cells then take a copy of
-    # the resolved style. Setting `cell.style` by name searches the workbook's styles every time, which was
-    # a quarter of a long export's time.
-    resolved: dict[tuple[str, str], StyleArray] = {}
+    styles = Styles()  # each (state, number format) resolved once: a named style looked up per cell was slow
+
+    def set_style(cell: Cell, key: tuple[str, str]) -> None:
+        cell.style = _data_style(ws, *key)
+
     for values, state in rows:
         cells = text_cells(ws, values)  # names, notes, units: text from lists and people, never a formula
         for cell, number_format in zip(cells, formats, strict=False):
-            quoted = cell.quotePrefix  # text that looks like a formula keeps Excel's quote (sheetwrite.put)
-            key = (state, number_format or cell.number_format)
-            if key not in resolved:
-                cell.style = _data_style(ws, *key)
-                resolved[key] = copy(cell._style)
-            else:
-                cell._style = copy(resolved[key])
-            cell.quotePrefix = quoted
+            styles.apply(cell, (state, number_format or cell.number_format), set_style)
         ws.append(cells)
     ws.auto_filter.ref = f"A2:{get_column_letter(width)}{len(rows) + 2}"
 

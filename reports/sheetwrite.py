@@ -12,15 +12,21 @@ are dropped, as openpyxl would otherwise refuse to save the whole file.
 
 from __future__ import annotations
 
+import io
 import re
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Callable, Hashable, Iterable, Sequence
+from copy import copy
+from typing import Any, TypeVar
 
+from openpyxl import Workbook
 from openpyxl.cell.cell import Cell
+from openpyxl.styles import Alignment, Font
+from openpyxl.styles.cell_style import StyleArray
+from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from openpyxl.worksheet.worksheet import Worksheet
 
-__all__ = ["FORMULA_START", "append_row", "put", "text_cells", "text_for_cell"]
+__all__ = ["FORMULA_START", "Styles", "append_row", "put", "text_cells", "text_for_cell", "workbook"]
 
 # What a spreadsheet may read as the start of a formula or a command: = + - @, tab and line breaks in front
 # of them, and the full-width forms an input method types.
@@ -65,3 +71,62 @@ def append_row(ws: Worksheet, values: Iterable[Any]) -> int:
     cells = text_cells(ws, values)
     ws.append(cells)
     return int(cells[0].row)
+
+
+K = TypeVar("K", bound=Hashable)
+
+
+class Styles:
+    """Each cell style set up once and then copied onto the cells that share it: setting a style by its parts
+    or by a named style's name looks it up among the workbook's every time, which dominated long sheets."""
+
+    def __init__(self) -> None:
+        self._resolved: dict[Hashable, StyleArray] = {}
+
+    def apply(self, cell: Cell, key: K, setup: Callable[[Cell, K], None]) -> None:
+        """Give `cell` the style `key` names, which `setup(cell, key)` sets up the first time."""
+        quoted = cell.quotePrefix  # text that looks like a formula keeps Excel's quote (`put`)
+        if key in self._resolved:
+            cell._style = copy(self._resolved[key])
+        else:
+            setup(cell, key)
+            self._resolved[key] = copy(cell._style)
+        cell.quotePrefix = quoted
+
+
+_BOLD = Font(bold=True)
+_WRAP = Alignment(wrap_text=True, vertical="top")
+
+
+def _wrap(cell: Cell, _key: str) -> None:
+    cell.alignment = _WRAP
+
+
+def _bold(cell: Cell, _key: str) -> None:
+    cell.font = _BOLD
+
+
+def workbook(sheets: Iterable[tuple[str, Sequence[object], Sequence[Sequence[object]]]]) -> bytes:
+    """The XLSX bytes of plain tables, one sheet per (title, header, rows): the header bold and frozen, the
+    columns as wide as their text (within reason), cells wrapped, every string written as text (`put`).
+    Written row by row (openpyxl's write-only mode): a long list is never held as a grid of cells."""
+    book = Workbook(write_only=True)
+    styles = Styles()
+    for title, header, rows in sheets:
+        ws = book.create_sheet(title[:31])
+        for i, name in enumerate(header):
+            longest = max([len(str(name)), *(len(str(r[i])) for r in rows[:500] if i < len(r))])
+            ws.column_dimensions[get_column_letter(i + 1)].width = max(8, min(60, 4 + 2 * longest))
+        ws.freeze_panes = "A2"
+        head = text_cells(ws, header)
+        for cell in head:
+            styles.apply(cell, "header", _bold)
+        ws.append(head)
+        for row in rows:
+            cells = text_cells(ws, row)
+            for cell in cells:
+                styles.apply(cell, "data", _wrap)
+            ws.append(cells)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

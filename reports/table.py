@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
 from datetime import date
 
-from openpyxl import Workbook
-from openpyxl.utils import get_column_letter
-
-from reports.sheetwrite import append_row
+from reports.sheetwrite import workbook
 
 __all__ = ["Table", "xlsx"]
 
@@ -23,16 +19,6 @@ class Table:
 
 
 def xlsx(table: Table) -> bytes:
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet.title = table.title[:31]
-    append_row(sheet, table.headers)
-    for row in table.rows:
-        append_row(sheet, [c.isoformat() if isinstance(c, date) else c for c in row])
-    for i, header in enumerate(table.headers):
-        width = max([len(str(header))] + [len(str(r[i])) for r in table.rows[:500]])
-        sheet.column_dimensions[get_column_letter(i + 1)].width = min(60, 4 + width * 2)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    """The XLSX bytes of a reply's table (dates as YYYY-MM-DD text; see `reports.sheetwrite.workbook`)."""
+    rows = [tuple(c.isoformat() if isinstance(c, date) else c for c in row) for row in table.rows]
+    return workbook([(table.title, table.headers, rows)])
