@@ -373,7 +373,7 @@ def test_a_configured_administrator_gets_a_person_row_when_logging(engine, world
 def reminder(engine, chat_id, message_id, paths, world, *, asks=None, kind="due_warning"):
     """A message the bot sent about `paths`, asking for `asks` of them to be updated (default: all)."""
     with session_scope(engine) as session:
-        row, _ = outbox.enqueue(
+        row_id, _ = outbox.enqueue(
             session,
             NOW,
             kind=kind,
@@ -383,7 +383,7 @@ def reminder(engine, chat_id, message_id, paths, world, *, asks=None, kind="due_
             items=[world.items[p] for p in paths],
             asks=[world.items[p] for p in (paths if asks is None else asks)],
         )
-        outbox.mark_sent(session, NOW, row.id, message_id)
+        outbox.mark_sent(session, NOW, row_id, message_id)
 
 
 def test_done_replied_to_a_reminder_logs_its_items_of_the_senders_units(engine, world, judge):

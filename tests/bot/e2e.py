@@ -193,7 +193,7 @@ class RunningBot:
         message_id = asyncio.run(send())
         now = datetime.now(UTC)
         with session_scope(self.engine) as session:
-            row, _ = outbox.enqueue(
+            row_id, _ = outbox.enqueue(
                 session,
                 now,
                 kind=kind,
@@ -204,8 +204,7 @@ class RunningBot:
                 asks=list(asks),
                 key=f"{kind}:{chat.id}:{message_id}",
             )
-            assert row.id is not None
-            outbox.mark_sent(session, now, row.id, message_id)
+            outbox.mark_sent(session, now, row_id, message_id)
         return message_id
 
     def press(

@@ -157,11 +157,10 @@ async def prepare(h: Harness) -> None:
             ("overdue", REMINDER, list(w.items.values())),
             ("daily_read", DAILY, []),
         ):
-            row, _ = outbox.enqueue(
+            row_id, _ = outbox.enqueue(
                 s, NOW, kind=kind, chat_id=GROUP_ID, text=kind, day=TODAY, items=items, key=f"{kind}:fuzz"
             )
-            assert row.id is not None
-            outbox.mark_sent(s, NOW, row.id, message_id)
+            outbox.mark_sent(s, NOW, row_id, message_id)
         finance = actor_for(s, Speaker(FINANCE, "赵财"), [ADMIN])
         answer = record_answer(s, NOW, finance, budget, date(2026, 11, 16), "problem", GROUP_ID)
         set_prompt(s, NOW, answer.answer_id, GROUP_ID, PROMPT)  # type: ignore[union-attr]

@@ -148,7 +148,7 @@ async def test_an_unknown_button_is_answered(harness):
 async def test_done_replied_to_a_reminder_logs_its_items(harness):
     item_id = harness.world.items["首页 / 部门动态"]
     with session_scope(harness.engine) as session:
-        row, _ = outbox.enqueue(
+        row_id, _ = outbox.enqueue(
             session,
             NOW,
             kind="due_warning",
@@ -158,7 +158,7 @@ async def test_done_replied_to_a_reminder_logs_its_items(harness):
             items=[item_id],
             asks=[item_id],
         )
-        outbox.mark_sent(session, NOW, row.id, 77)
+        outbox.mark_sent(session, NOW, row_id, 77)
     reply_to = harness.bot_message(GROUP_ID, 77)
     text = (await harness.send(f"/done@{BOT_USERNAME} 转载", chat=GROUP_ID, reply_to=reply_to)).last_text()
     assert "首页 / 部门动态" in text and "转载" in text
@@ -168,10 +168,10 @@ async def test_done_replied_to_a_reminder_logs_its_items(harness):
 async def test_done_replied_to_the_daily_read_asks_which_item_with_buttons(harness):
     ids = [harness.world.items["首页 / 部门动态"], harness.world.items["政务公开 / 通知公告"]]
     with session_scope(harness.engine) as session:
-        row, _ = outbox.enqueue(
+        row_id, _ = outbox.enqueue(
             session, NOW, kind="daily_read", chat_id=GROUP_ID, text="【日查】", day=NOW.date(), items=ids
         )
-        outbox.mark_sent(session, NOW, row.id, 78)
+        outbox.mark_sent(session, NOW, row_id, 78)
     request = await harness.send(
         f"/done@{BOT_USERNAME}", chat=GROUP_ID, reply_to=harness.bot_message(GROUP_ID, 78)
     )

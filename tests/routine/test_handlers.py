@@ -151,7 +151,7 @@ async def test_yesterdays_read_button_and_unbound_chats_record_nothing(bot: Bot)
 async def test_half_month_answers_belong_to_the_checklists_period(bot: Bot) -> None:
     item = bot.world.items["政务公开 / 财政预决算"]
     with session_scope(bot.engine) as s:  # the checklist of 8 October (上半月), answered on the 16th
-        row, _ = outbox.enqueue(
+        row_id, _ = outbox.enqueue(
             s,
             at("2026-10-08 09:00"),
             kind="half_month_check",
@@ -160,8 +160,7 @@ async def test_half_month_answers_belong_to_the_checklists_period(bot: Bot) -> N
             day=date(2026, 10, 8),
             items=[item],
         )
-        assert row.id is not None
-        outbox.mark_sent(s, at("2026-10-08 09:00"), row.id, 77)
+        outbox.mark_sent(s, at("2026-10-08 09:00"), row_id, 77)
     await bot.press(f"hm:{item}:ok", message_id=77, text="【半月查】2026年10月上半月全面检查")
     assert bot.answers()[-1] == "已记录：「政务公开 / 财政预决算」检查正常。"
     with session_scope(bot.engine) as s:
@@ -225,7 +224,7 @@ def sheet_checklist(bot: Bot, paths: list[str], message_id: int = 91) -> dict[st
     """A big group's checklist as sent: one document message listing the items, its caption the words."""
     caption = "【半月查】2026年10月下半月全面检查\n本群负责2个栏目和账号，检查清单见附件。"
     with session_scope(bot.engine) as s:
-        row, _ = outbox.enqueue(
+        row_id, _ = outbox.enqueue(
             s,
             NOW,
             kind="half_month_check",
@@ -236,8 +235,7 @@ def sheet_checklist(bot: Bot, paths: list[str], message_id: int = 91) -> dict[st
             document=b"xlsx",
             document_name="半月查清单.xlsx",
         )
-        assert row.id is not None
-        outbox.mark_sent(s, NOW, row.id, message_id)
+        outbox.mark_sent(s, NOW, row_id, message_id)
     return {
         "message_id": message_id,
         "date": 0,

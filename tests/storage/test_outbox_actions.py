@@ -34,13 +34,16 @@ def test_it_stores_offers_as_actions_and_gives_them_back(engine):
         (Offer("✅ 已巡查", Action.read(date(2026, 10, 12))),),
     )
     with Session(engine) as s:
-        row, _ = outbox.enqueue(
+        row_id, _ = outbox.enqueue(
             s, NOW, kind="due_warning", chat_id=-100, text="t", day=NOW.date(), offers=offers
         )
         s.commit()
+        row = s.get_one(Outbox, row_id)
         assert json.loads(row.actions or "")[0] == [{"label": "✅ 已更新：部门动态", "action": "done:12"}]
         assert outbox.offered(row) == offers
-        plain, _ = outbox.enqueue(s, NOW, kind="daily_read", chat_id=-100, text="u", day=NOW.date())
+        plain = s.get_one(
+            Outbox, outbox.enqueue(s, NOW, kind="daily_read", chat_id=-100, text="u", day=NOW.date())[0]
+        )
         assert plain.actions is None and outbox.offered(plain) == ()
 
 
