@@ -1,0 +1,130 @@
+"""The routine's real path at province size: 2,000 units each with its own group and one county-wide group,
+10,000 and 100,000 items (1,000,000 with `ZHIRI_BENCH_1M=1`), on a SQLite file and on PostgreSQL (the tests'
+server, when its binaries are on this machine). The database comes from `bench.gen`.
+
+For each, in a fresh process (so that the peak memory is the path's own):
+- `preview`: what `zhiri preview` does — gather the snapshot from the database (judging every item) and plan
+  every slot of a day on which they all run;
+- `tick`: what the 09:00 tick does before sending — `jobs.routine.run_due`: refresh the stored states, gather,
+  plan, and write every message to the outbox.
+Printed: CPU seconds of the process, wall seconds (PostgreSQL's own work is in the wall time), peak memory,
+messages, and the ratio to the goal of issue 16 (100,000 items in at most 10 s).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+SIZES = (10_000, 100_000)
+BIG = 1_000_000
+GOAL_ITEMS, GOAL_S = 100_000, 10.0
+MOMENT = datetime(2026, 12, 1, 15, 0, tzinfo=UTC)  # 23:00 in Shanghai: every slot of that Tuesday is due
+
+
+def _measure(url: str, path: str) -> dict[str, float | int]:
+    """One path, in this process (a fresh one): its figures."""
+    from dataclasses import replace
+
+    from sqlmodel import Session
+
+    from bot.config import Settings
+    from domain.routine import plan
+    from jobs.routine import run_due, snapshot_at
+    from storage.db import make_engine
+    from storage.items import load_calendar
+    from storage.routine import sites
+
+    settings = Settings(database_url=url, telegram_bot_token="1:x", admin_telegram_ids=[9_000_001])
+    config = settings.routine_config()
+    engine = make_engine(url)
+    t0, w0 = time.process_time(), time.perf_counter()
+    if path == "preview":
+        with Session(engine) as session:
+            calendar = load_calendar(session)
+            (site,) = sites(session)
+            snap = snapshot_at(session, site, MOMENT, calendar, config)
+            local = MOMENT.astimezone(site.zone(config.tz))
+            messages = len(plan(replace(snap, done_slots=frozenset()), local, calendar, config.settings))
+    else:
+        messages = run_due(engine, MOMENT, config).written
+    return {
+        "cpu": time.process_time() - t0,
+        "wall": time.perf_counter() - w0,
+        "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024,
+        "messages": messages,
+    }
+
+
+def _run(*args: str) -> str:
+    env = {**os.environ, "PYTHONWARNINGS": "ignore"}
+    command = [sys.executable, "-m", "bench.bench_routine", *args]
+    done = subprocess.run(command, env=env, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise RuntimeError(done.stderr[-2000:])
+    return done.stdout
+
+
+def _backends(tmp: Path) -> list[tuple[str, object]]:
+    """(name, a function giving a fresh database URL for a size)."""
+    out: list[tuple[str, object]] = [("sqlite", lambda n: f"sqlite:///{tmp / f'bench-{n}.db'}")]
+    try:
+        from tests.support import postgres
+
+        server = postgres.start()
+    except Exception as exc:  # no PostgreSQL binaries here: SQLite only, said so
+        print(f"routine: PostgreSQL not available ({exc}); SQLite only", flush=True)
+        return out
+    out.append(("postgres", lambda n: postgres.create_database(server.url, f"bench_routine_{n}")))
+    out.append(("_server", server))
+    return out
+
+
+def main() -> int:
+    sizes = SIZES + ((BIG,) if os.environ.get("ZHIRI_BENCH_1M") else ())
+    ok = True
+    with tempfile.TemporaryDirectory() as tmp:
+        backends = _backends(Path(tmp))
+        server = dict(backends).get("_server")
+        try:
+            for name, url_for in backends:
+                if name == "_server":
+                    continue
+                for n in sizes:
+                    url = url_for(n)  # type: ignore[operator]
+                    t0 = time.perf_counter()
+                    _run("--populate", url, str(n))
+                    built = time.perf_counter() - t0
+                    for path in ("preview", "tick"):
+                        got = json.loads(_run("--one", url, path))
+                        line = (
+                            f"routine {path}: {name}, {n} items, 2000 groups: {got['cpu']:.1f} s CPU, "
+                            f"{got['wall']:.1f} s wall, peak {got['peak_mb']} MB, {got['messages']} messages"
+                            f" (database built in {built:.0f} s)"
+                        )
+                        if n == GOAL_ITEMS:
+                            line += f"; goal ≤ {GOAL_S:.0f} s: {got['wall'] / GOAL_S:.2f}×"
+                            ok = ok and got["wall"] <= GOAL_S
+                        print(line, flush=True)
+        finally:
+            if server is not None:
+                server.stop()  # type: ignore[attr-defined]
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    if sys.argv[1:2] == ["--populate"]:
+        from bench.gen import main as populate_main
+
+        sys.exit(populate_main(sys.argv[2:]))
+    if sys.argv[1:2] == ["--one"]:
+        print(json.dumps(_measure(sys.argv[2], sys.argv[3])))
+        sys.exit(0)
+    sys.exit(main())
