@@ -463,6 +463,8 @@ async def test_the_same_message_to_the_robot_and_the_telegram_chat_with_its_numb
             )
             for platform in ("dingtalk", TELEGRAM, "dingtalk")
         ]
+        keys = [s.get_one(Outbox, row_id).key for row_id, _ in made]
     assert [created for _, created in made] == [True, True, False]
     # Telegram's keys are as they always were: a plan written again after an upgrade is not written twice.
-    assert made[1][0].key == "overdue:7:2026-10-12:1,2:"
+    assert keys[1] == "overdue:7:2026-10-12:1,2:"
+    assert keys[0] == keys[2] != keys[1]
