@@ -59,6 +59,7 @@ class Settings(BaseSettings):
     half_month_report_workday: int = Field(default=3, ge=1, le=10)
     weekly_summary_at: time = time(16, 0)
     weekly_summary_weekday: int = Field(default=5, ge=1, le=7)  # 1 = Monday … 5 = Friday
+    monthly_reminder_at: time | None = time(9, 0)  # empty: no monthly reminder
     warn_lead_workdays: int = Field(default=2, ge=0, le=20)
     escalate_after_workdays: int = Field(default=1, ge=0, le=20)
     empty_columns_escalate_at: int = Field(default=_T.empty_warn, ge=1, le=50)
@@ -102,7 +103,7 @@ class Settings(BaseSettings):
     import_retire_max: int = Field(default=5, ge=0)
     import_retire_share: float = Field(default=0.2, ge=0, le=1)
 
-    @field_validator("warning_repeat_at", mode="before")
+    @field_validator("warning_repeat_at", "monthly_reminder_at", mode="before")
     @classmethod
     def _empty_is_none(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
@@ -181,6 +182,7 @@ class Settings(BaseSettings):
             half_month_report_workday=self.half_month_report_workday,
             weekly_summary_at=self.weekly_summary_at,
             weekly_summary_weekday=self.weekly_summary_weekday - 1,
+            monthly_reminder_at=self.monthly_reminder_at,
             advance_workdays=self.warn_lead_workdays,
             escalate_after_workdays=self.escalate_after_workdays,
             empty_columns_escalate_at=self.empty_columns_escalate_at,

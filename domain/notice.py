@@ -18,6 +18,7 @@ from enum import StrEnum
 from typing import Any
 
 from domain.actions import Offer
+from domain.inspection import Score
 from domain.model import CheckResult, InspectionRisk, ItemKind, ReadStatus, State, UnitStatus, own_shares
 
 
@@ -32,6 +33,7 @@ class MessageKind(StrEnum):
     HALF_MONTH_CHECK = "half_month_check"  # 半月查清单
     HALF_MONTH_REPORT = "half_month_report"  # 半月查汇总
     WEEKLY_SUMMARY = "weekly_summary"  # 周总结
+    MONTHLY_REMINDER = "monthly_reminder"  # 月提醒, to the leaders in charge and the administrators
     EVENING_NOTE = "evening_note"  # 日查情况, to the administrators
     ADMIN_NOTICE = "admin_notice"  # the sender's and the acts' notices to the administrators
 
@@ -46,6 +48,7 @@ class Slot(StrEnum):
     ESCALATION = "escalation"
     DUE_WARNING_REPEAT = "due_warning_repeat"  # writes `MessageKind.DUE_WARNING` again in the afternoon
     WEEKLY_SUMMARY = "weekly_summary"
+    MONTHLY_REMINDER = "monthly_reminder"  # the first working day of a month
     EVENING_NOTE = "evening_note"
     HALF_MONTH_REPORT = "half_month_report"
     CRAWL = "crawl"  # the daily website reading (not a message; `jobs.crawl` records its day here too)
@@ -354,6 +357,28 @@ class WeeklySummary:
     updates_before: int
     late: int
     late_before: int | None
+    inspection: Score | None = None  # the site's inspection score (the administrators' summary only)
+
+
+@dataclass(frozen=True)
+class UnitMonth:
+    unit: UnitView
+    updates: int  # updates logged in the month
+    late: tuple[ItemView, ...]  # overdue on the reminder's day, most late first
+    behind: tuple[ItemView, ...]  # quantity rules (每年不少于6次 …) still short in their period
+
+
+@dataclass(frozen=True)
+class MonthlyReminder:
+    """月提醒: the month that ended (`month`, its first day) for the site or a leader's units."""
+
+    name: str  # the site, or the leader's units
+    month: date
+    units: tuple[UnitMonth, ...]
+    updates: int
+    late: int
+    behind: int
+    inspection: Score | None = None  # the site's inspection score (the administrators' reminder only)
 
 
 @dataclass(frozen=True)
@@ -388,6 +413,7 @@ Body = (
     | ChecklistSheet
     | HalfMonthReport
     | WeeklySummary
+    | MonthlyReminder
     | Unbound
     | CalendarMissing
 )

@@ -24,7 +24,7 @@ from datetime import date, datetime, time, timedelta
 from functools import cached_property
 
 from domain.calendar import WorkCalendar
-from domain.inspection import DEFAULT_THRESHOLDS
+from domain.inspection import DEFAULT_THRESHOLDS, Score
 from domain.model import CheckResult, ItemKind, ReadStatus, State
 from domain.notice import (
     Answer,
@@ -42,6 +42,7 @@ from domain.notice import (
     HalfMonthReport,
     ItemView,
     MessageKind,
+    MonthlyReminder,
     Notice,
     Overdue,
     Planned,
@@ -49,6 +50,7 @@ from domain.notice import (
     Slot,
     Unbound,
     UnboundUnit,
+    UnitMonth,
     UnitView,
     UnitWeek,
     WeeklySummary,
@@ -66,6 +68,7 @@ __all__ = [
     "decide",
     "due_slots",
     "half_month_period",
+    "monthly_day",
     "needs_action",
     "parse_holiday_list",
     "plan",
@@ -83,6 +86,7 @@ SLOTS = (
     Slot.DUE_WARNING,
     Slot.OVERDUE,
     Slot.ESCALATION,
+    Slot.MONTHLY_REMINDER,
     Slot.DUE_WARNING_REPEAT,
     Slot.WEEKLY_SUMMARY,
     Slot.EVENING_NOTE,
@@ -109,6 +113,7 @@ class RoutineSettings:
     half_month_report_workday: int = 3  # the report goes out on this working day of the check (1 = check day)
     weekly_summary_at: time = time(16, 0)
     weekly_summary_weekday: int = 4  # Friday (Monday = 0); a holiday moves it to the week's last working day
+    monthly_reminder_at: time | None = time(9, 0)  # 月提醒 on the month's first working day; None: none
     advance_workdays: int = 2
     escalate_after_workdays: int = 1  # full working days overdue before the leader hears of it
     # the 3rd empty column (veto at 5) escalates every empty column
@@ -129,6 +134,7 @@ class RoutineSettings:
             Slot.ESCALATION: self.escalation_at,
             Slot.DUE_WARNING_REPEAT: self.warning_repeat_at,
             Slot.WEEKLY_SUMMARY: self.weekly_summary_at,
+            Slot.MONTHLY_REMINDER: self.monthly_reminder_at,
             Slot.EVENING_NOTE: self.evening_note_at,
             Slot.HALF_MONTH_REPORT: self.half_month_report_at,
         }[slot]
@@ -151,8 +157,12 @@ class Snapshot:
     read_confirmed: Mapping[int, tuple[str, ...]] = field(default_factory=dict)  # chat -> who pressed 已巡查
     answers_period: date | None = None
     answers: Mapping[int, Answer] = field(default_factory=dict)  # item id -> answer for answers_period
-    updates: tuple[tuple[int, date], ...] = ()  # (item id, local day) of updates since last week's Monday
+    # (item id, local day) of updates since last week's Monday (since last month's first day on the monthly
+    # reminder's day)
+    updates: tuple[tuple[int, date], ...] = ()
     last_week_late: Mapping[str, int] | None = None  # unit id (text) -> overdue items at last summary
+    # The site's inspection score, gathered only on the days a summary carries it (weekly, monthly).
+    inspection: Score | None = None
     words: SiteWords = field(default_factory=SiteWords)  # the site's own names for its office and pledge
 
     @cached_property
@@ -198,6 +208,11 @@ def weekly_day(day: date, calendar: WorkCalendar, settings: RoutineSettings) -> 
     return target if target >= monday else None
 
 
+def monthly_day(day: date, calendar: WorkCalendar) -> date:
+    """The monthly reminder's day in `day`'s month: its first working day (调休 included)."""
+    return calendar.next_working_day_on_or_after(day.replace(day=1))
+
+
 def slots_on(day: date, calendar: WorkCalendar, settings: RoutineSettings) -> list[tuple[Slot, time]]:
     """Every slot of `day` with its time, in the order messages are written. None on a non-working day."""
     if not calendar.is_working_day(day):
@@ -212,6 +227,8 @@ def slots_on(day: date, calendar: WorkCalendar, settings: RoutineSettings) -> li
         if slot == Slot.HALF_MONTH_REPORT and report_period_on(day, calendar, settings) is None:
             continue
         if slot == Slot.WEEKLY_SUMMARY and weekly_day(day, calendar, settings) != day:
+            continue
+        if slot == Slot.MONTHLY_REMINDER and monthly_day(day, calendar) != day:
             continue
         out.append((slot, at))
     order = {s: i for i, s in enumerate(SLOTS)}
@@ -735,7 +752,7 @@ def _weekly_summary(ctx: _Ctx, slot: Slot) -> None:
 
     all_late = [i for i in ctx.snap.items if i.state is State.OVERDUE]
     extra = f"site{ctx.snap.site_id}"
-    site_summary = summary(units, ctx.snap.site_name)
+    site_summary = replace(summary(units, ctx.snap.site_name), inspection=ctx.snap.inspection)
     for admin in ctx.snap.admins:
         ctx.add(
             MessageKind.WEEKLY_SUMMARY,
@@ -746,15 +763,79 @@ def _weekly_summary(ctx: _Ctx, slot: Slot) -> None:
             key_items=(),
             extra=extra,
         )
-    by_leader: dict[tuple[int | None, str], tuple[Who, list[UnitView]]] = {}
-    for u in units:
-        for leader in u.leaders:
-            by_leader.setdefault((leader.id, leader.label), (leader, []))[1].append(u)
-    for leader, mine in by_leader.values():
+    for leader, mine in _by_leader(units):
         ids = {u.id for u in mine}
         mine_late = [i for i in ctx.seen(ids, notify=True) if i.state is State.OVERDUE]
         body = summary(mine, "、".join(u.name for u in mine))
         ctx.add(MessageKind.WEEKLY_SUMMARY, slot, _person(leader), body, mine_late, key_items=(), extra=extra)
+
+
+def _by_leader(units: Iterable[UnitView]) -> list[tuple[Who, list[UnitView]]]:
+    """Each leader in charge with the units they answer for (a leader of two units hears once)."""
+    out: dict[tuple[int | None, str], tuple[Who, list[UnitView]]] = {}
+    for u in units:
+        for leader in u.leaders:
+            out.setdefault((leader.id, leader.label), (leader, []))[1].append(u)
+    return list(out.values())
+
+
+def _monthly_reminder(ctx: _Ctx, slot: Slot) -> None:
+    """月提醒: the month that ended, per unit — updates logged in it, items overdue today and how long,
+    quantity rules behind — to each leader for their units, and the whole site (with the inspection verdict)
+    to the administrators."""
+    month = (ctx.today.replace(day=1) - timedelta(days=1)).replace(day=1)
+    items = {i.id: i for i in ctx.snap.items}
+    logged: dict[int, int] = defaultdict(int)
+    for item_id, day in ctx.snap.updates:
+        item = items.get(item_id)
+        if item is None or not month <= day < ctx.today.replace(day=1):
+            continue
+        for unit_id in item.unit_ids:
+            logged[unit_id] += 1
+    late: dict[int, list[ItemView]] = defaultdict(list)
+    behind: dict[int, list[ItemView]] = defaultdict(list)
+    for item in ctx.snap.items:
+        for unit_id in item.notify_unit_ids:
+            view = item.seen_by((unit_id,))
+            if view.state is State.OVERDUE:
+                late[unit_id].append(view)
+            elif view.missing > 0:
+                behind[unit_id].append(view)
+    units = sorted(
+        (u for u in ctx.snap.units if ctx.has_items(u.id)),
+        key=lambda u: (-len(late.get(u.id, ())), u.name),
+    )
+    if not units:
+        return
+
+    def reminder(selected: Sequence[UnitView], name: str, inspection: Score | None = None) -> MonthlyReminder:
+        rows = tuple(
+            UnitMonth(
+                u,
+                logged.get(u.id, 0),
+                tuple(sorted(late.get(u.id, ()), key=lambda i: (-i.days_late, i.title))),
+                tuple(sorted(behind.get(u.id, ()), key=lambda i: i.title)),
+            )
+            for u in selected
+        )
+        ids = {u.id for u in selected}
+        return MonthlyReminder(
+            name,
+            month,
+            rows,
+            sum(logged.get(u, 0) for u in ids),
+            len({i.id for u in ids for i in late.get(u, ())}),
+            len({i.id for u in ids for i in behind.get(u, ())}),
+            inspection,
+        )
+
+    extra = f"site{ctx.snap.site_id}:{month.isoformat()}"
+    site_reminder = reminder(units, ctx.snap.site_name, ctx.snap.inspection)
+    for admin in ctx.snap.admins:
+        ctx.add(MessageKind.MONTHLY_REMINDER, slot, _person(admin), site_reminder, key_items=(), extra=extra)
+    for leader, mine in _by_leader(units):
+        body = reminder(mine, "、".join(u.name for u in mine))
+        ctx.add(MessageKind.MONTHLY_REMINDER, slot, _person(leader), body, key_items=(), extra=extra)
 
 
 def _unbound_notice(ctx: _Ctx, slot: Slot) -> None:
@@ -791,6 +872,7 @@ _PLANNERS = {
     Slot.ESCALATION: _escalation,
     Slot.DUE_WARNING_REPEAT: _due_warning,
     Slot.WEEKLY_SUMMARY: _weekly_summary,
+    Slot.MONTHLY_REMINDER: _monthly_reminder,
     Slot.EVENING_NOTE: _evening_note,
     Slot.HALF_MONTH_REPORT: _half_month_report,
 }

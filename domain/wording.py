@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
 from domain.actions import Action, Offer
+from domain.inspection import verdict_line
 from domain.model import CheckResult, ReadStatus, State
 from domain.notice import (
     CalendarMissing,
@@ -29,11 +30,13 @@ from domain.notice import (
     HalfMonthReport,
     ItemView,
     MessageKind,
+    MonthlyReminder,
     Notice,
     Overdue,
     Planned,
     Report,
     Unbound,
+    UnitMonth,
     UnitView,
     UnitWeek,
     WeeklySummary,
@@ -69,6 +72,7 @@ KIND_NAMES: dict[str, str] = {
     MessageKind.HALF_MONTH_CHECK: "半月查清单",
     MessageKind.HALF_MONTH_REPORT: "半月查汇总",
     MessageKind.WEEKLY_SUMMARY: "周总结",
+    MessageKind.MONTHLY_REMINDER: "月提醒",
     MessageKind.EVENING_NOTE: "日查情况",
     MessageKind.ADMIN_NOTICE: "管理员通知",
 }
@@ -228,6 +232,8 @@ def _render(notice: Notice, site: SiteText, style: Style) -> list[Planned]:
             return [_half_month_report(notice, body, site)]
         case WeeklySummary():
             return _weekly_summary(notice, body, style)
+        case MonthlyReminder():
+            return _monthly_reminder(notice, body, style)
         case Unbound():
             return _unbound(notice, body, site, style)
         case CalendarMissing():
@@ -597,6 +603,14 @@ def _rows(
                 before = "" if u.late_before is None else str(u.late_before)
                 rows.append((u.unit.name, str(u.updates), str(u.updates_before), str(len(u.late)), before))
             return ("周总结", ("单位", "本周更新", "上周更新", "逾期", "上周逾期"), rows, by_unit)
+        case MonthlyReminder():
+            for m in body.units:
+                by_unit[m.unit.name] += len(m.late)
+                late = "；".join(f"{i.title}（逾期{i.days_late}天）" for i in m.late)
+                short = "；".join(f"{i.title}（还差{i.missing}条）" for i in m.behind)
+                rows.append((m.unit.name, str(m.updates), str(len(m.late)), late, short))
+            headers = ("单位", "上月登记更新", "逾期", "逾期栏目和账号", "数量未达要求")
+            return ("月提醒", headers, rows, by_unit)
     return None
 
 
@@ -611,7 +625,7 @@ def _digest(notice: Notice, planned: Sequence[Planned], style: Style) -> Planned
     name = KIND_NAMES.get(notice.kind, "清单")
     first = planned[0].text.split("\n", 1)[0]
     items = tuple(dict.fromkeys(i for p in planned for i in p.items))
-    if isinstance(notice.body, WeeklySummary):
+    if isinstance(notice.body, WeeklySummary | MonthlyReminder):
         lead = f"{first}\n共{len(rows)}个单位，内容较多，各单位情况见附件（按逾期项数排列）："
     else:
         lead = f"{first}\n共{len(rows)}项、涉及{len(by_unit)}个单位，内容较多，完整清单见附件："
@@ -805,8 +819,40 @@ def _weekly_summary(notice: Notice, body: WeeklySummary, style: Style) -> list[P
         f"本周登记更新{body.updates}条{_trend(body.updates, body.updates_before)}；"
         f"目前逾期{body.late}项{_trend(body.late, body.late_before)}。"
     )
+    if body.inspection is not None:
+        header += f"\n{verdict_line(body.inspection)}"
     sections = [("各单位情况：", [_unit_week(u) for u in body.units])]
     layout = _layout(header, sections, "", style.max_text)
+    return [_one(notice, text, part=n) for n, (text, _) in enumerate(layout, 1)]
+
+
+MONTH_ITEMS = 10  # overdue items (and quotas behind) named per unit in a monthly reminder; more are counted
+
+
+def _unit_month(m: UnitMonth) -> list[str]:
+    late = f"目前逾期{len(m.late)}项" if m.late else "无逾期"
+    lines = [f"· {m.unit.name}：上月登记更新{m.updates}条；{late}"]
+    lines += [f"   - {i.title}（逾期{i.days_late}天）" for i in m.late[:MONTH_ITEMS]]
+    if len(m.late) > MONTH_ITEMS:
+        lines.append(f"   - ……另有{len(m.late) - MONTH_ITEMS}项逾期")
+    lines += [f"   - {i.title}：数量未达要求，本期还差{i.missing}条" for i in m.behind[:MONTH_ITEMS]]
+    if len(m.behind) > MONTH_ITEMS:
+        lines.append(f"   - ……另有{len(m.behind) - MONTH_ITEMS}项数量未达要求")
+    return lines
+
+
+def _monthly_reminder(notice: Notice, body: MonthlyReminder, style: Style) -> list[Planned]:
+    header = (
+        f"【月提醒】{body.name} {body.month.year}年{body.month.month}月情况\n"
+        f"上月共登记更新{body.updates}条；目前逾期{body.late}项"
+        + (f"，数量未达要求{body.behind}项" if body.behind else "")
+        + "。"
+    )
+    if body.inspection is not None:
+        header += f"\n{verdict_line(body.inspection)}"
+    footer = "请督促各单位及时更新逾期栏目和账号；发送 /overdue 查看逾期详情。"
+    sections = [("各单位情况：", [_unit_month(m) for m in body.units])]
+    layout = _layout(header, sections, footer, style.max_text)
     return [_one(notice, text, part=n) for n, (text, _) in enumerate(layout, 1)]
 
 

@@ -14,7 +14,7 @@ import time
 from collections import defaultdict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.engine import Engine
@@ -33,6 +33,7 @@ from domain.routine import (
     half_month_period,
     plan,
     report_period_on,
+    slots_on,
     weekly_stats,
 )
 from domain.wording import Style
@@ -88,12 +89,24 @@ def snapshot_at(
     session: Session, site: SiteRef, now: datetime, calendar: WorkCalendar, config: RoutineConfig
 ) -> Snapshot:
     """The site's snapshot for `now` (read only). The half-month answers are those of the period whose
-    report is due today, else of the current period."""
+    report is due today, else of the current period. On the monthly reminder's day the updates reach back
+    to last month's first day; the inspection score is gathered only on the days a summary carries it."""
     tz = site.zone(config.tz)
     today = now.astimezone(tz).date()
     judge = Judge(tz, calendar, config.policy)
     period = report_period_on(today, calendar, config.settings) or half_month_period(today)
-    return gather(session, site.id, judge, now, admin_ids=config.admin_ids, period=period)
+    today_slots = {slot for slot, _ in slots_on(today, calendar, config.settings)}
+    monthly = Slot.MONTHLY_REMINDER in today_slots
+    return gather(
+        session,
+        site.id,
+        judge,
+        now,
+        admin_ids=config.admin_ids,
+        period=period,
+        updates_since=(today.replace(day=1) - timedelta(days=1)).replace(day=1) if monthly else None,
+        inspection=monthly or Slot.WEEKLY_SUMMARY in today_slots,
+    )
 
 
 def run_due(

@@ -41,6 +41,7 @@ from storage.models import (
 )
 from storage.outbox import Withdrawn, find_by_message, withdraw_unsent
 from storage.queries import site_words, unit_groups
+from storage.score import score_of
 
 # ---------------------------------------------------------------------------------------------------------
 # Runs
@@ -132,10 +133,14 @@ def gather(
     *,
     admin_ids: Iterable[int] = (),
     period: date | None = None,
+    updates_since: date | None = None,
+    inspection: bool = False,
 ) -> Snapshot:
     """One site as the routine needs it at `now`: items judged for that day, units with their webmasters
     and leaders, active bound chats, administrators, today's runs and read confirmations, the answers of
-    the half-month `period` (default: the one containing the day) and the last two weeks' updates."""
+    the half-month `period` (default: the one containing the day) and the updates since last week's Monday
+    (or `updates_since`, when earlier). With `inspection`, the site's inspection score too (it judges the
+    site once more: only on the days a summary carries it)."""
     today = judge.today(now)
     site = session.get(Site, site_id)
     assert site is not None
@@ -250,7 +255,8 @@ def gather(
         answers[ans.item_id] = Answer(ans.item_id, ans.result, ans.note, ans.name, ans.note_at or ans.at)
 
     monday = today - timedelta(days=today.weekday())
-    since = datetime.combine(monday - timedelta(days=7), time(0), tzinfo=judge.tz)
+    first = min(monday - timedelta(days=7), updates_since or monday)
+    since = datetime.combine(first, time(0), tzinfo=judge.tz)
     updates = tuple(
         (item_id, judge.local_day(at))
         for item_id, at in session.exec(
@@ -280,6 +286,9 @@ def gather(
         updates=updates,
         last_week_late=json.loads(last_weekly) if last_weekly else None,
         words=site_words(session, site),
+        inspection=score_of(session, now, judge, site, fix_first=False, statuses=judged).score
+        if inspection
+        else None,
     )
 
 

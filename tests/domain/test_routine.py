@@ -14,12 +14,14 @@ import pytest
 
 from domain.actions import Action, Offer
 from domain.calendar import WorkCalendar, YearOverride
+from domain.inspection import score_site
 from domain.model import InspectionRisk, State
 from domain.notice import TELEGRAM, Answer, ChatView, ItemView, UnitView, Who, make_key
 from domain.routine import (
     RoutineSettings,
     Snapshot,
     due_slots,
+    monthly_day,
     parse_holiday_list,
     plan,
     report_day,
@@ -491,6 +493,68 @@ def test_the_weekly_summary_compares_with_last_week() -> None:
     leader = next(p for p in out if p.to.chat_id == LEADER.telegram_id)
     assert "市教育局" not in leader.text
     assert weekly_stats(s) == {str(FIN): 1}
+
+
+def test_only_the_administrators_weekly_summary_carries_the_inspection_verdict() -> None:
+    score = score_site((), date(2026, 10, 16))
+    s = snap(item(1, "财政预决算"), done_slots=frozenset({"daily_read"}), inspection=score)
+    out = only(plan(s, local("2026-10-16 16:00"), CAL), "weekly_summary")
+    admin = next(p for p in out if p.to.chat_id == ADMIN.telegram_id)
+    leader = next(p for p in out if p.to.chat_id == LEADER.telegram_id)
+    assert "目前逾期0项。\n检查风险：合格（得分100）" in admin.text
+    assert "检查风险" not in leader.text
+    # Without a score gathered (any other day's snapshot) the summary says nothing about it.
+    plain = only(plan(snap(item(1, "财政预决算")), local("2026-10-16 16:00"), CAL), "weekly_summary")
+    assert not any("检查风险" in p.text for p in plain)
+
+
+@pytest.mark.parametrize(
+    ("day", "first"),
+    [
+        (date(2026, 10, 1), date(2026, 10, 8)),  # National Day: the 8th is the month's first working day
+        (date(2026, 11, 20), date(2026, 11, 2)),  # the 1st is a Sunday
+        (date(2026, 1, 15), date(2026, 1, 4)),  # 1–3 January off; Sunday the 4th is a 调休 working day
+        (date(2026, 12, 31), date(2026, 12, 1)),
+    ],
+)
+def test_the_monthly_reminder_falls_on_the_months_first_working_day(day: date, first: date) -> None:
+    assert monthly_day(day, CAL) == first
+    assert "monthly_reminder" in [s for s, _ in slots_on(first, CAL, RoutineSettings())]
+    after = CAL.add_working_days(first, 1)
+    assert "monthly_reminder" not in [s for s, _ in slots_on(after, CAL, RoutineSettings())]
+    assert "monthly_reminder" not in [
+        s for s, _ in slots_on(first, CAL, RoutineSettings(monthly_reminder_at=None))
+    ]
+
+
+def test_the_monthly_reminder_tells_each_leader_their_units_month_and_the_administrators_the_sites() -> None:
+    late = item(1, "财政预决算", State.OVERDUE, due=date(2026, 10, 1), late=7)
+    quota = item(2, "意见征集", State.DUE_SOON, missing=2)
+    edu = item(3, "教育动态", State.OVERDUE, due=date(2026, 9, 30), late=8, units=(EDU,))
+    updates = (
+        (1, date(2026, 9, 3)),
+        (1, date(2026, 9, 30)),
+        (2, date(2026, 8, 31)),  # August: not September's
+        (3, date(2026, 9, 15)),
+        (3, date(2026, 10, 8)),  # October: not September's
+    )
+    score = score_site((), date(2026, 10, 8))
+    s = snap(late, quota, edu, updates=updates, inspection=score, done_slots=frozenset({"daily_read"}))
+    out = only(plan(s, local("2026-10-08 09:00"), CAL), "monthly_reminder")
+    assert sorted(p.to.label for p in out) == ["person:李局长", "person:王主任"]
+    admin = next(p for p in out if p.to.chat_id == ADMIN.telegram_id)
+    assert admin.text.startswith("【月提醒】楚雄市人民政府网站 2026年9月情况\n")
+    assert "上月共登记更新3条；目前逾期2项，数量未达要求1项。\n检查风险：合格（得分100）" in admin.text
+    assert "· 市财政局：上月登记更新2条；目前逾期1项\n   - 政务公开 / 财政预决算（逾期7天）" in admin.text
+    assert "   - 政务公开 / 意见征集：数量未达要求，本期还差2条" in admin.text
+    assert "· 市教育局：上月登记更新1条；目前逾期1项\n   - 政务公开 / 教育动态（逾期8天）" in admin.text
+    leader = next(p for p in out if p.to.chat_id == LEADER.telegram_id)
+    assert leader.text.startswith("【月提醒】市财政局 2026年9月情况\n上月共登记更新2条；目前逾期1项")
+    assert "市教育局" not in leader.text and "检查风险" not in leader.text
+    # Once a day: written again, the same keys.
+    again = only(plan(s, local("2026-10-08 09:00"), CAL), "monthly_reminder")
+    assert [p.key for p in again] == [p.key for p in out]
+    assert only(plan(s, local("2026-10-09 09:00"), CAL), "monthly_reminder") == []
 
 
 def test_long_lists_are_split_below_telegrams_limit_with_each_item_once() -> None:

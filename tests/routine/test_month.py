@@ -61,6 +61,8 @@ NOTICES = "政务公开 / 政府信息公开年报"
 BASE = [("daily_read", F), ("daily_read", E), ("admin_notice", ADM), ("evening_note", ADM)]
 WEEKLY = [("weekly_summary", ADM), ("weekly_summary", LDR)]
 ESCALATE = [("escalation", LDR), ("escalation", ADM)]
+# 月提醒 on the first working day of October (the 8th, after National Day): September, to both.
+MONTHLY = [("monthly_reminder", ADM), ("monthly_reminder", LDR)]
 EXPECTED: dict[str, list[tuple[str, str]]] = {
     "2026-09-21": [],
     "2026-09-22": [("due_warning", E)],
@@ -69,7 +71,13 @@ EXPECTED: dict[str, list[tuple[str, str]]] = {
     "2026-09-28": [("due_warning", F)],
     "2026-09-29": [("due_warning", E)],
     "2026-09-30": [("due_warning", F), ("due_warning", F), *WEEKLY],
-    "2026-10-08": [("overdue", F), ("due_warning", E), ("half_month_check", F), ("half_month_check", E)],
+    "2026-10-08": [
+        ("overdue", F),
+        ("due_warning", E),
+        ("half_month_check", F),
+        ("half_month_check", E),
+        *MONTHLY,
+    ],
     "2026-10-09": [("overdue", F), *ESCALATE, *WEEKLY],
     "2026-10-10": [("overdue", F), *ESCALATE, ("half_month_report", ADM)],
     "2026-10-12": [("overdue", F), *ESCALATE],
@@ -183,6 +191,21 @@ async def test_a_month_around_national_day(engine: Engine, transport: FakeTransp
         assert [d.text for d in transport.to(chat)] == [r.text for r in rows if r.chat_id == chat]
     assert len({(r.day, r.slot) for r in runs}) == len(runs)
     assert {r.slot for r in runs if r.day == date(2026, 10, 12)} >= {"daily_read", "due_warning", "overdue"}
+
+    # The administrators' weekly summary carries the inspection verdict; the leader's does not.
+    admin_weekly = [m.text for m in transport.to(ADMIN_TG) if m.text.startswith("【周总结】")]
+    leader_weekly = [m.text for m in transport.to(LEADER_TG) if m.text.startswith("【周总结】")]
+    assert len(admin_weekly) == 5 and all("\n检查风险：" in t for t in admin_weekly)
+    assert leader_weekly and not any("检查风险" in t for t in leader_weekly)
+    # 月提醒: September for the site (with the verdict) and for the leader's own unit.
+    (admin_month,) = [m.text for m in transport.to(ADMIN_TG) if m.text.startswith("【月提醒】")]
+    (leader_month,) = [m.text for m in transport.to(LEADER_TG) if m.text.startswith("【月提醒】")]
+    assert admin_month.startswith("【月提醒】楚雄市人民政府网站 2026年9月情况\n")
+    assert "\n检查风险：" in admin_month and "· 市教育局：" in admin_month
+    assert "   - 政务公开 / 财政预决算（逾期5天）" in admin_month
+    assert leader_month.startswith("【月提醒】市财政局 2026年9月情况\n")
+    assert "· 市财政局：" in leader_month and "市教育局" not in leader_month
+    assert "检查风险" not in leader_month
 
 
 @pytest.mark.slow
