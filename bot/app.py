@@ -48,7 +48,7 @@ from jobs.crawl import crawl_if_due
 from jobs.pace import Pacer
 from jobs.routine import calendar_fallback
 from replies.menu import COMMANDS, menu
-from storage.db import make_engine, session_scope
+from storage.db import session_scope
 from storage.items import Judge, load_calendar
 
 log = logging.getLogger("zhiri")
@@ -137,7 +137,7 @@ def build_application(
 ) -> Application:
     """The application, ready to run. `clock` (aware UTC) and `request` (no network) are for tests."""
     clock = clock or utc_now
-    engine = make_engine(settings.database_url)
+    engine = settings.make_engine()
     with session_scope(engine) as session:
         calendar = load_calendar(session, on_fallback=calendar_fallback)
     queue = KeptUpdates(engine, clock)

@@ -14,7 +14,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from bot.config import Settings
-from storage.db import check_schema, make_engine
+from storage.db import check_schema
 from storage.queries import UnitAmbiguous, UnitRef, UnitUnknown, resolve_unit
 
 
@@ -26,7 +26,7 @@ class Refusal(Exception):
 def database(settings: Settings) -> Iterator[Engine]:
     """The configured database, which must be at the newest schema (SchemaOutOfDate otherwise: only
     `zhiri run`, `zhiri import` and `zhiri db upgrade` change the schema); disposed afterwards."""
-    engine = make_engine(settings.database_url)
+    engine = settings.make_engine()
     try:
         check_schema(engine)
         yield engine

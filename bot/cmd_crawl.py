@@ -10,7 +10,7 @@ from bot.cli_support import unit_named
 from bot.config import load_settings
 from domain.text import READ_LABELS
 from jobs.crawl import crawl
-from storage.db import make_engine, session_scope, upgrade
+from storage.db import session_scope, upgrade
 from storage.items import Judge, load_calendar
 
 
@@ -21,7 +21,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 
 def run(args: argparse.Namespace) -> int:
     settings = load_settings()
-    engine = make_engine(settings.database_url)
+    engine = settings.make_engine()
     upgrade(engine)
     with session_scope(engine) as session:
         unit_ids = [unit_named(session, args.unit).id] if args.unit else None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from bot.config import load_settings
-from storage.db import current_revision, head_revision, make_engine, upgrade
+from storage.db import current_revision, head_revision, upgrade
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -15,7 +15,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 
 def run(args: argparse.Namespace) -> int:
     settings = load_settings()
-    engine = make_engine(settings.database_url)
+    engine = settings.make_engine()
     if args.action == "upgrade":
         before, after = upgrade(engine)
         if before == after:

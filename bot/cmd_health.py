@@ -15,7 +15,7 @@ from sqlalchemy.exc import OperationalError, ProgrammingError
 from bot.config import load_settings
 from bot.heartbeat import NAME
 from storage import runtime
-from storage.db import make_engine, session_scope
+from storage.db import session_scope
 
 MAX_SILENCE = 180  # seconds: the heartbeat is written every 30 s, a long poll returns every 10 s
 MAX_BACKLOG = (
@@ -143,7 +143,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 
 def run(args: argparse.Namespace) -> int:
     settings = load_settings()
-    engine = make_engine(settings.database_url)
+    engine = settings.make_engine()
     now = datetime.now(UTC)
     try:
         with session_scope(engine) as session:

@@ -22,7 +22,7 @@ from domain.routine import plan, slots_on
 from domain.text import ymd
 from domain.wording import KIND_NAMES
 from jobs.routine import snapshot_at
-from storage.db import SchemaOutOfDate, check_schema, make_engine
+from storage.db import SchemaOutOfDate, check_schema
 from storage.items import load_calendar
 from storage.routine import sites
 
@@ -48,7 +48,7 @@ def run(args: argparse.Namespace) -> int:
         print(f'时间格式应为 "YYYY-MM-DD HH:MM"，例如 "2026-10-12 09:00"：{args.at}', file=sys.stderr)
         return 2
     settings = load_settings()
-    engine = make_engine(settings.database_url)
+    engine = settings.make_engine()
     try:
         check_schema(engine)
     except SchemaOutOfDate as exc:

@@ -25,7 +25,7 @@ from bot.robots import close_robots
 from bot.runner import Webhook, serve
 from bot.webpage import refusal, web_server
 from handlers.context import ENGINE, JUDGE
-from storage.db import make_engine, upgrade
+from storage.db import upgrade
 
 log = logging.getLogger("zhiri")
 
@@ -151,7 +151,7 @@ def run(args: argparse.Namespace) -> int:
 
 def upgrade_database(settings: Settings) -> None:
     """Bring the schema up to date: running the bot is the one step people take, so it does this too."""
-    engine = make_engine(settings.database_url)
+    engine = settings.make_engine()
     try:
         before, after = upgrade(engine)
     finally:

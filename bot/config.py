@@ -18,6 +18,8 @@ from domain.inspection import Thresholds
 from domain.model import Span, TimeUnit
 
 if TYPE_CHECKING:  # imported where used: `zhiri rule` and `zhiri read` must not load the routine or Telegram
+    from sqlalchemy.engine import Engine
+
     from domain.routine import RoutineSettings
     from jobs.routine import RoutineConfig
     from webread.fetch import Reader
@@ -31,6 +33,8 @@ class Settings(BaseSettings):
     telegram_bot_token: str = ""
     telegram_api_url: str = OFFICIAL_API_URL
     database_url: str = "sqlite:///data/zhiri.db"
+    # How long a write waits for another writer's lock on the SQLite file before it fails (and is retried).
+    sqlite_busy_timeout: float = Field(default=30.0, gt=0, le=600)
     admin_telegram_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
     tz_name: str = DEFAULT_TZ_NAME
     # Webhook instead of long polling when webhook_url is set (the public HTTPS address Telegram posts to).
@@ -188,6 +192,12 @@ class Settings(BaseSettings):
             empty_columns_escalate_at=self.empty_columns_escalate_at,
             full_list_max=self.full_list_max_items,
         )
+
+    def make_engine(self) -> Engine:
+        """An engine for the configured database (SQLite with the configured busy timeout)."""
+        from storage.db import make_engine
+
+        return make_engine(self.database_url, busy_timeout=self.sqlite_busy_timeout)
 
     def routine_config(self) -> RoutineConfig:
         """The routine as this deployment runs it (the bot, and what `zhiri preview` shows)."""

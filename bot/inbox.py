@@ -159,6 +159,7 @@ class MarkHandled(SimpleUpdateProcessor):
         self._engine = engine
         self._clock = clock
         self._queue = queue
+        self._unmarked: list[int] = []  # handled, not yet marked so in the database
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         if not isinstance(update, Update):
@@ -171,12 +172,23 @@ class MarkHandled(SimpleUpdateProcessor):
         finally:
             HANDLING.reset(token)
         # One small UPDATE, on the event loop: a hop to a worker thread per update slows a burst down.
-        self._mark(update.update_id)
+        self._unmarked.append(update.update_id)
+        self._mark()
         self._queue.again.discard(update.update_id)
 
-    def _mark(self, update_id: int) -> None:
-        with session_scope(self._engine) as session:
-            runtime.mark_handled(session, self._clock(), update_id)
+    def _mark(self) -> None:
+        """Mark the handled updates, with those a locked database refused before. If it refuses again they
+        wait for the next update (and, should the bot stop first, are handled again at the restart, their
+        calls answered from the record)."""
+        try:
+            with session_scope(self._engine) as session:
+                now = self._clock()
+                for update_id in self._unmarked:
+                    runtime.mark_handled(session, now, update_id)
+        except SQLAlchemyError as exc:
+            log.warning("could not mark updates %s handled (%s); trying again later", self._unmarked, exc)
+        else:
+            self._unmarked.clear()
 
 
 async def recover(application: Application, engine: Engine, clock: Callable[[], datetime]) -> int:

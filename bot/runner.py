@@ -21,7 +21,8 @@ import signal
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
-from telegram import Bot
+from sqlalchemy.exc import SQLAlchemyError
+from telegram import Bot, Update
 from telegram.error import InvalidToken, RetryAfter, TelegramError, TimedOut
 from telegram.ext import Application
 
@@ -106,7 +107,7 @@ class Poller:
 
     async def run(self) -> None:
         bot = self.application.bot
-        failures = auth_failures = 0
+        failures = auth_failures = keep_failures = 0
         while True:
             try:
                 updates = await bot.get_updates(
@@ -136,18 +137,41 @@ class Poller:
                     log.info("getUpdates works again after %d failed attempts", failures + auth_failures)
                 failures = auth_failures = 0
                 if self.on_success is not None:
-                    await self.on_success()
-                # Kept in the database before the next call's offset tells Telegram they arrived.
-                queue = self.application.update_queue
-                if isinstance(queue, KeptUpdates):
-                    await queue.put_all(updates)
+                    try:
+                        await self.on_success()
+                    except SQLAlchemyError as exc:  # the heartbeat's note: the next poll writes it again
+                        log.warning("could not note the successful getUpdates (%s)", exc)
+                try:
+                    await self._keep(updates)
+                except SQLAlchemyError as exc:
+                    # Not kept, so not confirmed: the offset stays, and Telegram gives them again next time.
+                    keep_failures += 1
+                    delay = backoff(keep_failures)
+                    log.warning(
+                        "could not keep %d updates in the database (%s); asking Telegram for them again in "
+                        "%.0f s",
+                        len(updates),
+                        exc,
+                        delay,
+                    )
                 else:
-                    for update in updates:
-                        await queue.put(update)
-                if updates:
-                    self.offset = updates[-1].update_id + 1
-                continue
+                    if keep_failures:
+                        log.info("updates are kept again after %d failed attempts", keep_failures)
+                    keep_failures = 0
+                    if updates:
+                        self.offset = updates[-1].update_id + 1
+                    continue
             await asyncio.sleep(delay)
+
+    async def _keep(self, updates: Sequence[Update]) -> None:
+        """Into the application's queue; kept in the database first (before the next call's offset tells
+        Telegram they arrived)."""
+        queue = self.application.update_queue
+        if isinstance(queue, KeptUpdates):
+            await queue.put_all(updates)
+        else:
+            for update in updates:
+                await queue.put(update)
 
     async def confirm(self) -> None:
         """On a clean stop: tell Telegram that everything fetched was handled (a short call, no waiting)."""

@@ -31,13 +31,16 @@ class SchemaOutOfDate(RuntimeError):
     """The database is older (or newer) than this version of Zhiri."""
 
 
-def make_engine(url: str, **kwargs: Any) -> Engine:
-    """An engine for `url`. SQLite gets WAL, foreign keys and a busy timeout; its folder is created."""
+def make_engine(url: str, *, busy_timeout: float = 30.0, **kwargs: Any) -> Engine:
+    """An engine for `url`. SQLite gets WAL, foreign keys and a busy timeout (the seconds a write waits for
+    another writer's lock); its folder is created."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, **kwargs)
+        engine = create_engine(
+            url, connect_args={"check_same_thread": False, "timeout": busy_timeout}, **kwargs
+        )
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:

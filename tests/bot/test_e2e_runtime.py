@@ -4,8 +4,11 @@ deaf."""
 
 from __future__ import annotations
 
+import sqlite3
+
 import pytest
 
+from storage.models import UpdateLog
 from tests.bot.e2e import FINANCE, running_bot
 
 pytestmark = pytest.mark.slow
@@ -54,3 +57,28 @@ def test_the_api_down_at_start_then_flaky_is_waited_out(tmp_path):
         bot.fake.set_unreachable(False)
         bot.wait_polling()
         bot.ask(chat, user, "/help", HELP)
+
+
+def test_another_writer_holding_the_sqlite_lock_is_waited_out(tmp_path):
+    """An import or a backup holding SQLite's write lock past the busy timeout: the updates that arrive
+    meanwhile cannot be kept, so they are not confirmed to Telegram, and are asked for again until they can;
+    the bot keeps running, and the /done sent during the lock is logged and answered once."""
+    with running_bot(tmp_path, extra_env={"SQLITE_BUSY_TIMEOUT": "0.5"}) as bot:
+        user, chat = bot.person(FINANCE, "赵财")
+        bot.ask(chat, user, "/help", HELP)
+        logged_before = len(bot.rows(UpdateLog, UpdateLog.source != "import"))
+        since = bot.last_seq()
+        other = sqlite3.connect(tmp_path / "zhiri.db", isolation_level=None)
+        other.execute("BEGIN IMMEDIATE")  # the other writer
+        try:
+            bot.fake.send_text(chat, user, "/done 财政预决算 发布2条")
+            bot.wait_log("could not keep 1 updates in the database", times=2)
+            bot.alive()
+        finally:
+            other.execute("COMMIT")
+            other.close()
+        bot.expect(chat, "已登记更新", since)
+        bot.wait_log("updates are kept again")
+        answers = [r for r in bot.fake.messages_to(chat) if r.seq > since and "已登记更新" in (r.text or "")]
+        assert len(answers) == 1
+        assert len(bot.rows(UpdateLog, UpdateLog.source != "import")) == logged_before + 1

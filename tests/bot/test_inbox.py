@@ -3,12 +3,14 @@ reply twice: the restart recovers it and its reply's call is answered from the r
 
 from __future__ import annotations
 
+import sqlite3
+
 from sqlalchemy import update as sql_update
 from sqlmodel import select
 from telegram import Update
 
-from bot.inbox import recover
-from storage.db import session_scope
+from bot.inbox import KeptUpdates, MarkHandled, recover
+from storage.db import make_engine, session_scope
 from storage.models import InboundUpdate, UpdateCall, UpdateLog
 from tests.bot.conftest import FINANCE, NOW
 
@@ -95,3 +97,40 @@ async def test_a_second_undo_message_takes_back_the_act_before(harness):
     with session_scope(engine) as s:
         logs = s.exec(select(UpdateLog).where(UpdateLog.source == "done")).all()
     assert all(log.undone_at is not None for log in logs) and len(logs) == 2
+
+
+async def test_a_handled_update_the_locked_database_cannot_mark_is_marked_with_the_next(harness):
+    """Another writer (an import, a backup) holds SQLite's lock past the busy timeout while an update is
+    handled: its handling goes on, and it is marked handled with the next update, not lost nor raised into
+    PTB's update loop (which would leave the update queue waiting for it for ever)."""
+    app, engine = harness.app, harness.engine
+    queue = app.update_queue
+    assert isinstance(queue, KeptUpdates)
+    impatient = make_engine(str(engine.url), busy_timeout=0.2)
+    marker = MarkHandled(impatient, lambda: NOW, queue)
+    first, second = (
+        Update.de_json(harness.message_update(text, user=FINANCE), app.bot) for text in ("/help", "/help")
+    )
+    for update in (first, second):
+        await queue.put(update)  # kept, not yet handled
+    handled: list[int] = []
+
+    async def handle(update: Update) -> None:
+        handled.append(update.update_id)
+
+    other = sqlite3.connect(engine.url.database, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")  # the other writer
+    try:
+        await marker.do_process_update(first, handle(first))
+    finally:
+        other.execute("COMMIT")
+        other.close()
+    with session_scope(engine) as s:
+        assert [u.handled_at for u in s.exec(select(InboundUpdate))] == [None, None]
+    await marker.do_process_update(second, handle(second))
+    impatient.dispose()
+
+    assert handled == [first.update_id, second.update_id]
+    with session_scope(engine) as s:
+        assert all(u.handled_at is not None for u in s.exec(select(InboundUpdate)))
+    assert await recover(app, engine, lambda: NOW) == 0  # nothing left to handle again
