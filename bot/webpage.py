@@ -26,6 +26,14 @@ python3 -c "import secrets; print(secrets.token_urlsafe(32))"
 PUBLIC_URL is set but WEB_SECRET is missing or shorter than {MIN_SECRET} characters: the one-tap links
 cannot be signed, so the web page does not start. Put WEB_SECRET=<random key> in .env (see .env.example)."""
 
+# Every link under a robot message carries it, and WeCom counts them in its 4096 bytes (robots/wecom.py).
+MAX_PUBLIC_URL = 100
+LONG_URL = f"""\
+PUBLIC_URL 太长（{{n}}个字符，最多{MAX_PUBLIC_URL}个）：每条群机器人消息下的链接都包含它，
+企业微信限制消息长度。请换用更短的地址。
+PUBLIC_URL is too long ({{n}} characters, at most {MAX_PUBLIC_URL}): every link under a robot message carries
+it, and WeCom limits a message's size. Use a shorter address."""
+
 BAD_URL = """\
 PUBLIC_URL 不是有效的网址：{url}。请填写手机能打开的完整地址，例如 https://zhiri.example.gov.cn
 PUBLIC_URL is not a valid address: {url}. Give the full address phones open, e.g. https://zhiri.example.gov.cn"""
@@ -38,6 +46,8 @@ def refusal(settings: Settings) -> str | None:
     parts = urlsplit(settings.public_url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         return BAD_URL.format(url=settings.public_url)
+    if len(settings.public_url) > MAX_PUBLIC_URL:
+        return LONG_URL.format(n=len(settings.public_url))
     if len(settings.web_secret.strip()) < MIN_SECRET:
         return NO_SECRET
     return None

@@ -17,6 +17,7 @@ import pytest
 
 from channels.robots.common import LinkTo, NoLinks, classify, markdown
 from channels.robots.transport import PLATFORMS, RobotTransport
+from channels.robots.wecom import STYLE as WECOM_STYLE
 from channels.transport import Outgoing, TransportError
 from domain.actions import Action, Offer
 from domain.robots import Kind, Robot, guess_kind
@@ -353,7 +354,7 @@ async def test_wecom_refuses_to_send_more_than_4096_bytes_itself(send: Send) -> 
             await send(Robot(Kind.WECOM, url), Outgoing(chat_id=7, text="栏" * 1400))
         assert caught.value.permanent and "4096" in str(caught.value)
         assert fake.requests == 0
-        await send(Robot(Kind.WECOM, url), Outgoing(chat_id=7, text="栏" * 1000))  # WeCom's Style fits
+        await send(Robot(Kind.WECOM, url), Outgoing(chat_id=7, text="栏" * WECOM_STYLE.max_text))
         assert len(fake.messages_to(url)) == 1
 
 

@@ -29,6 +29,21 @@ def test_it_refuses_to_start_the_page_without_a_secret(tmp_path):
     assert "token_urlsafe" in result.stderr
 
 
+def test_it_refuses_a_public_url_too_long_for_a_wecom_message(tmp_path):
+    from bot.webpage import MAX_PUBLIC_URL
+
+    long_url = "https://zhiri.example.gov.cn/" + "a" * MAX_PUBLIC_URL
+    env = bot_env(
+        TELEGRAM_BOT_TOKEN="1:TOKEN",
+        DATABASE_URL=f"sqlite:///{tmp_path / 'z.db'}",
+        PUBLIC_URL=long_url,
+        WEB_SECRET="a-long-enough-secret-for-the-test",
+    )
+    result = run_once(env, tmp_path)
+    assert result.returncode == 2
+    assert f"PUBLIC_URL 太长（{len(long_url)}个字符" in result.stderr and "更短的地址" in result.stderr
+
+
 def test_the_bot_serves_the_page_beside_telegram_and_stops_with_it(tmp_path):
     port = free_port()
     web = {

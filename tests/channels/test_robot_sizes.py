@@ -1,0 +1,71 @@
+"""Every message the routine words for a robot fits its platform once the robot's links are under it: the
+worst case (the longest names, the largest ids, the longest PUBLIC_URL the page accepts, every offer signed)
+through the real wording, the real signed links and the platform's own request."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from bot.webpage import MAX_PUBLIC_URL
+from channels.robots.transport import PLATFORMS
+from channels.transport import Outgoing
+from domain.model import State
+from domain.robots import Kind, Robot
+from domain.routine import decide
+from domain.wording import SiteText, render
+from tests.domain.test_routine import CAL, EDU, FIN, item, local, snap
+from web.links import LinkKey, SignedLinks
+
+NOW = datetime(2026, 10, 12, 1, 0, tzinfo=UTC)
+LONGEST_URL = "https://" + "z" * (MAX_PUBLIC_URL - len("https://.gov.cn")) + ".gov.cn"
+BIG = 10**12  # larger than any id a table or a platform hands out here
+# The platforms' documented limits on the part that carries the text (docs/CHANNELS.md).
+LIMITS = {Kind.WECOM: 4096, Kind.DINGTALK: 20_000, Kind.FEISHU: 20 * 1024}
+
+
+def _worst_items(n: int):
+    return tuple(
+        item(
+            BIG + k,
+            "关于进一步加强和规范政府网站信息内容建设管理工作的通知专栏" + f"{k:04d}",
+            State.OVERDUE,
+            late=900 + k,
+            units=((FIN,), (EDU,))[k % 2],
+        )
+        for k in range(n)
+    )
+
+
+@pytest.mark.parametrize("kind", list(Kind))
+def test_every_part_of_a_long_list_fits_the_platform_with_its_signed_links(kind: Kind) -> None:
+    assert len(LONGEST_URL) == MAX_PUBLIC_URL
+    platform = PLATFORMS[kind]
+    snapshot = snap(*_worst_items(300))
+    site = SiteText(snapshot.site_name, snapshot.words)
+    links = SignedLinks(LONGEST_URL, LinkKey("k" * 32, timedelta(days=7)), clock=lambda: NOW)
+    robot = Robot(kind, "https://robot.invalid/send", "SEC" if kind is not Kind.WECOM else None)
+    parts = [
+        p for n in decide(snapshot, local("2026-10-12 09:00"), CAL) for p in render(n, site, platform.style)
+    ]
+    most_offers = max((p.offers for p in parts), key=lambda offers: sum(len(row) for row in offers))
+    assert sum(len(row) for row in most_offers) == platform.style.done_buttons
+    # The worst a part can be: as long as the style lets it, every character three bytes in UTF-8.
+    worst = Outgoing(
+        chat_id=BIG, text="栏" * platform.style.max_text, offers=most_offers, platform=kind.value, unit_id=BIG
+    )
+    messages = [worst] + [
+        Outgoing(chat_id=BIG, text=p.text, offers=p.offers, platform=kind.value, unit_id=BIG) for p in parts
+    ]
+    sizes = [len(_text_of(kind, platform.request(robot, m, links, NOW).body).encode()) for m in messages]
+    assert max(sizes) <= LIMITS[kind], (max(sizes), LIMITS[kind])
+
+
+def _text_of(kind: Kind, body: dict) -> str:
+    if kind is Kind.WECOM:
+        return body["markdown"]["content"]
+    if kind is Kind.DINGTALK:
+        return body["markdown"]["text"]
+    return json.dumps(body, ensure_ascii=False)
