@@ -16,6 +16,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from alembic.util import CommandError
 from sqlalchemy import bindparam, event
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine, make_url
@@ -58,23 +59,22 @@ def is_sqlite(engine: Engine) -> bool:
     return engine.dialect.name == "sqlite"
 
 
-def insert_new(session: Session, model: type[SQLModel], values: dict[str, Any], key: str) -> bool:
+def insert_new(session: Session, model: type[SQLModel], values: dict[str, Any], key: str) -> Any | None:
     """INSERT a row unless one with the same unique `key` column exists, even one a racing writer is adding.
-    True when this call wrote it. On SQLite and PostgreSQL one statement (ON CONFLICT DO NOTHING; RETURNING
-    says whether a row was written, as rowcount is not reliable across drivers); elsewhere look, then add."""
-    column = getattr(model, key)
+    Returns the new row's primary key, or None when it existed. On SQLite and PostgreSQL one statement (ON
+    CONFLICT DO NOTHING RETURNING the key, as rowcount is not reliable across drivers); elsewhere look, then
+    add."""
     dialect = session.get_bind().dialect.name
     if dialect in ("sqlite", "postgresql"):
         # The values go as parameters of one statement built once per table: building the statement with
         # the values in it cost ~2 ms a row, on the routine's path of thousands of messages.
-        return (
-            session.execute(_insert_new(dialect, model, key, frozenset(values)), values).first() is not None
-        )
-    if session.exec(select(model).where(column == values[key])).first() is not None:
-        return False
-    session.add(model(**values))
+        return session.execute(_insert_new(dialect, model, key, frozenset(values)), values).scalar()
+    if session.exec(select(model).where(getattr(model, key) == values[key])).first() is not None:
+        return None
+    row = model(**values)
+    session.add(row)
     session.flush()
-    return True
+    return sa_inspect(row).identity[0]
 
 
 @lru_cache(maxsize=64)
@@ -84,7 +84,8 @@ def _insert_new(
     table = model.__table__  # type: ignore[attr-defined]
     insert = sqlite_insert if dialect == "sqlite" else pg_insert
     stmt = insert(table).values({c: bindparam(c) for c in sorted(columns)})
-    return stmt.on_conflict_do_nothing(index_elements=[key]).returning(table.c[key])
+    (primary,) = table.primary_key.columns
+    return stmt.on_conflict_do_nothing(index_elements=[key]).returning(primary)
 
 
 @contextmanager

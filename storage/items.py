@@ -11,7 +11,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
-from typing import TypeVar
+from typing import NamedTuple, TypeVar
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, func, or_
@@ -72,9 +72,16 @@ def _enum(kind: type[E], value: str, default: E) -> E:
         return default
 
 
+class Latest(NamedTuple):
+    """An item's newest standing log: when, and how it was logged."""
+
+    at: datetime
+    source: UpdateSource
+
+
 def _facts(
     session: Session, items: Sequence[Item], judge: Judge, now: datetime
-) -> tuple[dict[int, ItemFacts], dict[int, UpdateLog]]:
+) -> tuple[dict[int, ItemFacts], dict[int, Latest]]:
     """Every item's facts as of `now`, and its newest standing log, from one query per kind of fact (not
     one per item). Logs dated after `now` do not count yet (a preview of an earlier moment)."""
     ids = [i.id for i in items if i.id is not None]
@@ -99,14 +106,15 @@ def _facts(
         .group_by(col(UpdateLog.item_id))
         .subquery()
     )
-    latest: dict[int, UpdateLog] = {}
-    for log in session.exec(
-        select(UpdateLog)
+    latest: dict[int, Latest] = {}
+    # The columns a judgement needs, not ORM rows: building 100k UpdateLog objects cost more than the query.
+    for item_id, at, source in session.exec(
+        select(UpdateLog.item_id, UpdateLog.at, UpdateLog.source)
         .join(newest, and_(col(UpdateLog.item_id) == newest.c.item_id, col(UpdateLog.at) == newest.c.at))
         .where(mine)
         .order_by(col(UpdateLog.id))
     ):
-        latest[log.item_id] = log  # two logs at the same moment: the later row wins
+        latest[item_id] = Latest(at, UpdateSource(source))  # two logs at the same moment: the later row wins
     events: dict[int, list[date]] = defaultdict(list)
     for item_id, day in session.exec(
         select(col(Event.item_id), col(Event.occurred_on))

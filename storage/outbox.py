@@ -53,7 +53,8 @@ def enqueue(
     platform: str = TELEGRAM,
 ) -> tuple[int, bool]:
     """Write a message to the outbox unless one with the same key exists. Returns (its row's id, created):
-    the row itself is not read back, which cost more than the insert on the routine's path.
+    the row itself is not read back (which cost more than the insert on the routine's path), and a new row's
+    id comes with the insert.
 
     `items`: what the message is about; `asks`: those it asks to be updated (a reply /done logs these)."""
     key = key or make_key(kind, chat_id, day, items, platform=platform)
@@ -75,8 +76,10 @@ def enqueue(
         "document_name": document_name,
         "platform": platform,
     }
-    created = insert_new(session, Outbox, values, "key")
-    return session.execute(_ID_BY_KEY, {"key": key}).scalar_one(), created
+    row_id = insert_new(session, Outbox, values, "key")
+    if row_id is not None:
+        return row_id, True
+    return session.execute(_ID_BY_KEY, {"key": key}).scalar_one(), False
 
 
 def _unsent() -> tuple[Any, ...]:

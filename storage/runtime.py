@@ -36,7 +36,7 @@ def receive(session: Session, now: datetime, update_id: int, payload: str) -> bo
         "received_at": now,
         "handled_at": None,
     }
-    return insert_new(session, InboundUpdate, values, "update_id")
+    return insert_new(session, InboundUpdate, values, "update_id") is not None
 
 
 def mark_handled(session: Session, now: datetime, update_id: int) -> None:
