@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from io import BytesIO
 from pathlib import Path
 from typing import Any
 
@@ -24,12 +25,26 @@ from sqlmodel import Session, SQLModel, select
 from acts.retire import retired_items
 from bot.cli import main
 from bot.config import load_settings
+from domain.notice import Slot
 from domain.rules import parse_rule, rule_to_dict
+from jobs.routine import RoutineConfig, run_due
 from reports.export import run_export
 from storage.audit import LOG, trail
 from storage.db import make_engine, session_scope
 from storage.items import Judge
-from storage.models import Chat, ChatUnit, Item, ItemUnit, Membership, Person, Site, Unit, UpdateLog
+from storage.models import (
+    Chat,
+    ChatUnit,
+    Item,
+    ItemUnit,
+    Membership,
+    Outbox,
+    Person,
+    RoutineRun,
+    Site,
+    Unit,
+    UpdateLog,
+)
 from storage.queries import overdue_items
 from tests.conftest import SHANGHAI, at, db_name
 from tests.support import postgres
@@ -221,3 +236,28 @@ def test_retired_items(big_engine: Engine) -> None:
         s.rollback()
     assert len(retired) == N
     assert {units for _, units in retired} == set(UNITS)
+
+
+def test_the_routine_s_tick_writes_the_day(big_engine: Engine) -> None:
+    """The 09:00 tick's real path (`jobs.routine.run_due`: refresh the day's states, gather, plan, write every
+    message and its spreadsheet to the outbox), last in this module: it writes."""
+    config = RoutineConfig(tz=SHANGHAI, admin_ids=(9001,), policy=load_settings().policy)
+    report = run_due(big_engine, NOW, config)
+    assert {Slot.DAILY_READ, Slot.OVERDUE} <= set(report.slots[SITE])
+    groups = {-1000, -1001, -1002}
+    with Session(big_engine) as s:
+        written = s.exec(select(Outbox)).all()
+        runs = s.exec(select(RoutineRun)).all()
+    assert len(written) == report.written
+    overdue = [o for o in written if o.kind == "overdue" and o.chat_id in groups]
+    assert {o.chat_id for o in overdue} == groups
+    # Each unit's ~930 late items are more than a message holds: its group gets one digest and the sheet.
+    assert len(overdue) == 3 and all(o.document is not None for o in overdue)
+    rows = 0
+    for o in overdue:
+        assert o.document is not None
+        book = load_workbook(BytesIO(o.document), read_only=True)
+        rows += sum(1 for _ in book.worksheets[0].iter_rows()) - 1  # its header
+        book.close()
+    assert rows == LATE
+    assert sorted(r.slot for r in runs) == sorted(report.slots[SITE])
