@@ -354,7 +354,9 @@ def _site_lines(
         )
 
     window = _months_back(today, t.letter_window_months)
-    letters = [c for c in views if c.category is Category.INTERACTIVE]
+    # Items carry letters only when they are letter columns (storage decides: 政务咨询 by category, or by the
+    # leaf's own name, as 首页 / 市长信箱 is both a home-page column and a mailbox).
+    letters = [c for c in views if c.open_letters]
 
     def late_letters(months: int) -> list[InspectedItem]:
         return [
@@ -518,11 +520,12 @@ def _fix_first(
     are gone. Exact minimum set cover is not worth it; greedy is within a small factor and each pick is
     explainable.
 
-    Fixing an item changes the score only through the lines and deductions that list it, and two items listed
-    by the same ones change it alike (a count drops by one, the home page's newest day becomes today, a
-    deduction loses one item's points). So each round tries one item per distinct set of lines — the one with
-    the smallest id, as a try of every item in id order would pick — not every item: a few assessments a round
-    instead of one per listed item, which on a site of tens of thousands of items took hours."""
+    Fixing an item changes the score only through the lines and deductions that list it and its category's
+    lines, and two items of one category listed by the same ones change it alike (a count drops by one, the
+    home page's newest day becomes today, a deduction loses one item's points). So each round tries one item
+    per distinct category and set of lines — the one with the smallest id, as a try of every item in id
+    order would pick — not every item: a few assessments a round instead of one per listed item, which on a
+    site of tens of thousands of items took hours."""
     current = list(views)
     index = {v.id: k for k, v in enumerate(current)}
     score = _assess(current, today, t, unreachable_pct)
@@ -547,9 +550,11 @@ def _fix_first(
             for item_id in items:
                 if item_id in listed:
                     listed[item_id].append(name)
-        same: dict[frozenset[str], int] = {}
+        # Of one category too: a mailbox on the home page (首页 / 市长信箱) is listed by the letters line
+        # only, yet fixing it also makes the home page fresh, which another mailbox's fix does not.
+        same: dict[tuple[frozenset[str], Category], int] = {}
         for item_id in sorted(listed):
-            same.setdefault(frozenset(listed[item_id]), item_id)
+            same.setdefault((frozenset(listed[item_id]), current[index[item_id]].category), item_id)
         best: tuple[tuple[int, float, float, int, float, float], int, Score] | None = None
         for item_id in sorted(same.values()):
             trial = list(current)

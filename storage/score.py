@@ -18,6 +18,7 @@ from domain.inspection import (
     CATEGORY_NAMES,
     InspectedItem,
     Score,
+    classify,
     score_site,
 )
 from domain.model import Category, ItemKind, ReadStatus, Status
@@ -45,6 +46,15 @@ def to_category(value: str) -> Category:
         return Category(value)
     except ValueError:
         return Category.OTHER
+
+
+def _letters(item: Item, category: Category) -> bool:
+    """A letter column (政务咨询): by its category, or by its own name elsewhere (首页 / 市长信箱)."""
+    if category is Category.INTERACTIVE:
+        return True
+    return (
+        item.kind == ItemKind.COLUMN.value and classify([item.name], ItemKind.COLUMN) is Category.INTERACTIVE
+    )
 
 
 def item_views(
@@ -113,9 +123,7 @@ def item_views(
                 created=judge.local_day(item.created_at),
                 last_update=last.get(item.id),
                 updates=tuple(updates.get(item.id, ())),
-                open_letters=tuple(sorted(letters.get(item.id, ())))
-                if category is Category.INTERACTIVE
-                else (),
+                open_letters=tuple(sorted(letters.get(item.id, ()))) if _letters(item, category) else (),
                 empty=item.read_status == ReadStatus.EMPTY,
                 broken=item.read_status == ReadStatus.BROKEN,
             )
