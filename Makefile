@@ -3,7 +3,7 @@ SHELL := /bin/bash
 UV := scripts/uv.sh
 RUN := $(UV) run --frozen
 
-.PHONY: run test lint bench setup postgres chromium
+.PHONY: run test lint bench setup postgres chromium fonts
 
 setup:
 	@$(UV) sync --frozen --quiet
@@ -25,8 +25,12 @@ lint: setup
 chromium:
 	@bash scripts/ensure-chromium.sh
 
+# A font that draws Chinese for the report charts (Debian's fonts-wqy-microhei when fontconfig knows none).
+fonts:
+	@bash scripts/ensure-fonts.sh
+
 # Two test processes (pytest-xdist), one per core of a small machine; a file's tests stay in one process.
-test: setup postgres chromium lint
+test: setup postgres chromium fonts lint
 	$(RUN) pytest -q -n 2 --dist loadfile
 
 bench: setup

@@ -83,6 +83,7 @@ HANDLERS: dict[str, Callable[..., object]] = {
     "holidays": routine.holidays,
     "score": score.score,
     "category": score.category,
+    "bulletin": score.bulletin,
     "revoke": roster.revoke,
     "remove": roster.remove,
     "history": roster.history,

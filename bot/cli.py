@@ -27,6 +27,8 @@ SUBCOMMANDS: tuple[str, ...] = (
     "preview",
     "score",
     "category",
+    "bulletin",
+    "rank",
     "log",
     "units",
     "site",

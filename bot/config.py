@@ -94,6 +94,8 @@ class Settings(BaseSettings):
     inspect_home_min_updates: int = Field(default=_T.home_min_updates, ge=0, le=1000)
     inspect_yearly_activities: int = Field(default=_T.yearly_activities, ge=0, le=100)
     inspect_fail_above_points: float = Field(default=_T.fail_above_points, ge=0, le=100)
+    # 季通报's 工作要求: the named units fix what it lists within this many working days of the bulletin.
+    bulletin_fix_workdays: int = Field(default=10, ge=1, le=60)
     letter_reply_days: int = Field(default=30, ge=1, le=365)
     application_reply_workdays: int = Field(default=20, ge=1, le=250)
     # The website reader.
@@ -208,6 +210,7 @@ class Settings(BaseSettings):
             tz=self.tz,
             admin_ids=tuple(self.admin_telegram_ids),
             policy=self.policy,
+            bulletin_fix_workdays=self.bulletin_fix_workdays,
         )
 
     def reader(self) -> Reader:

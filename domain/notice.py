@@ -34,6 +34,8 @@ class MessageKind(StrEnum):
     HALF_MONTH_REPORT = "half_month_report"  # 半月查汇总
     WEEKLY_SUMMARY = "weekly_summary"  # 周总结
     MONTHLY_REMINDER = "monthly_reminder"  # 月提醒, to the leaders in charge and the administrators
+    BULLETIN = "bulletin"  # 季通报 (a Word document and its annex), to the administrators
+    YEARLY_RANK = "yearly_rank"  # 年评分 (a workbook), to the administrators
     EVENING_NOTE = "evening_note"  # 日查情况, to the administrators
     ADMIN_NOTICE = "admin_notice"  # the sender's and the acts' notices to the administrators
 
@@ -49,6 +51,8 @@ class Slot(StrEnum):
     DUE_WARNING_REPEAT = "due_warning_repeat"  # writes `MessageKind.DUE_WARNING` again in the afternoon
     WEEKLY_SUMMARY = "weekly_summary"
     MONTHLY_REMINDER = "monthly_reminder"  # the first working day of a month
+    QUARTERLY_BULLETIN = "quarterly_bulletin"  # the first working day of a quarter
+    YEARLY_RANK = "yearly_rank"  # the first working day of a year
     EVENING_NOTE = "evening_note"
     HALF_MONTH_REPORT = "half_month_report"
     CRAWL = "crawl"  # the daily website reading (not a message; `jobs.crawl` records its day here too)
@@ -183,6 +187,17 @@ class Report:
 
 
 @dataclass(frozen=True)
+class Drawn:
+    """A document the shell draws from the database when the message is written (`reports.periodic`): the
+    quarterly bulletin (`what` "bulletin", `period` "2026Q3"), its annex ("bulletin_annex"), or the yearly
+    ranking ("rank", "2026"). Drawn once, stored with the message: a retry sends the very same file."""
+
+    what: str
+    period: str
+    filename: str
+
+
+@dataclass(frozen=True)
 class Planned:
     kind: MessageKind
     to: Recipient
@@ -192,7 +207,7 @@ class Planned:
     day: date
     slot: Slot
     offers: tuple[tuple[Offer, ...], ...] = ()  # actions offered under the message, platform-neutral
-    document: Report | None = None
+    document: Report | Drawn | None = None
     # The items the message asks to be updated (a warning, an overdue notice): a /done replied to it logs
     # these. A daily read or a checklist lists items without asking, so it asks for none.
     asks: tuple[int, ...] = ()
@@ -382,6 +397,25 @@ class MonthlyReminder:
 
 
 @dataclass(frozen=True)
+class QuarterlyBulletin:
+    """季通报 of the quarter that ended (`quarter`, "2026Q3"), for the administrators."""
+
+    year: int
+    quarter: int
+
+    @property
+    def period(self) -> str:
+        return f"{self.year}Q{self.quarter}"
+
+
+@dataclass(frozen=True)
+class YearlyRanking:
+    """年评分 of the year that ended, for the administrators."""
+
+    year: int
+
+
+@dataclass(frozen=True)
 class UnboundUnit:
     unit: UnitView
     items: int
@@ -414,6 +448,8 @@ Body = (
     | HalfMonthReport
     | WeeklySummary
     | MonthlyReminder
+    | QuarterlyBulletin
+    | YearlyRanking
     | Unbound
     | CalendarMissing
 )

@@ -46,6 +46,7 @@ from domain.notice import (
     Notice,
     Overdue,
     Planned,
+    QuarterlyBulletin,
     Recipient,
     Slot,
     Unbound,
@@ -56,6 +57,7 @@ from domain.notice import (
     WeeklySummary,
     Who,
     Why,
+    YearlyRanking,
 )
 from domain.site import SiteWords
 from domain.wording import SiteText, Style, render_all
@@ -87,6 +89,8 @@ SLOTS = (
     Slot.OVERDUE,
     Slot.ESCALATION,
     Slot.MONTHLY_REMINDER,
+    Slot.QUARTERLY_BULLETIN,
+    Slot.YEARLY_RANK,
     Slot.DUE_WARNING_REPEAT,
     Slot.WEEKLY_SUMMARY,
     Slot.EVENING_NOTE,
@@ -113,7 +117,9 @@ class RoutineSettings:
     half_month_report_workday: int = 3  # the report goes out on this working day of the check (1 = check day)
     weekly_summary_at: time = time(16, 0)
     weekly_summary_weekday: int = 4  # Friday (Monday = 0); a holiday moves it to the week's last working day
-    monthly_reminder_at: time | None = time(9, 0)  # 月提醒 on the month's first working day; None: none
+    # 月提醒 on the month's first working day; 季通报 and 年评分 go with it on a quarter's and a year's first
+    # working day. None: none of them.
+    monthly_reminder_at: time | None = time(9, 0)
     advance_workdays: int = 2
     escalate_after_workdays: int = 1  # full working days overdue before the leader hears of it
     # the 3rd empty column (veto at 5) escalates every empty column
@@ -135,6 +141,8 @@ class RoutineSettings:
             Slot.DUE_WARNING_REPEAT: self.warning_repeat_at,
             Slot.WEEKLY_SUMMARY: self.weekly_summary_at,
             Slot.MONTHLY_REMINDER: self.monthly_reminder_at,
+            Slot.QUARTERLY_BULLETIN: self.monthly_reminder_at,
+            Slot.YEARLY_RANK: self.monthly_reminder_at,
             Slot.EVENING_NOTE: self.evening_note_at,
             Slot.HALF_MONTH_REPORT: self.half_month_report_at,
         }[slot]
@@ -228,7 +236,12 @@ def slots_on(day: date, calendar: WorkCalendar, settings: RoutineSettings) -> li
             continue
         if slot == Slot.WEEKLY_SUMMARY and weekly_day(day, calendar, settings) != day:
             continue
-        if slot == Slot.MONTHLY_REMINDER and monthly_day(day, calendar) != day:
+        first = monthly_day(day, calendar) == day
+        if slot == Slot.MONTHLY_REMINDER and not first:
+            continue
+        if slot == Slot.QUARTERLY_BULLETIN and not (first and day.month in (1, 4, 7, 10)):
+            continue
+        if slot == Slot.YEARLY_RANK and not (first and day.month == 1):
             continue
         out.append((slot, at))
     order = {s: i for i, s in enumerate(SLOTS)}
@@ -838,6 +851,23 @@ def _monthly_reminder(ctx: _Ctx, slot: Slot) -> None:
         ctx.add(MessageKind.MONTHLY_REMINDER, slot, _person(leader), body, key_items=(), extra=extra)
 
 
+def _quarterly_bulletin(ctx: _Ctx, slot: Slot) -> None:
+    """季通报 of the quarter that ended, to the administrators (the shell draws the document)."""
+    last = ctx.today.replace(day=1) - timedelta(days=1)
+    body = QuarterlyBulletin(last.year, (last.month - 1) // 3 + 1)
+    for admin in ctx.snap.admins:
+        extra = f"site{ctx.snap.site_id}:{body.period}"
+        ctx.add(MessageKind.BULLETIN, slot, _person(admin), body, key_items=(), extra=extra)
+
+
+def _yearly_rank(ctx: _Ctx, slot: Slot) -> None:
+    """年评分 of the year that ended, to the administrators (the shell draws the workbook)."""
+    body = YearlyRanking(ctx.today.year - 1)
+    for admin in ctx.snap.admins:
+        extra = f"site{ctx.snap.site_id}:{body.year}"
+        ctx.add(MessageKind.YEARLY_RANK, slot, _person(admin), body, key_items=(), extra=extra)
+
+
 def _unbound_notice(ctx: _Ctx, slot: Slot) -> None:
     """Units with no bound group: their messages are addressed nowhere, so the administrators hear of them."""
     units = ctx.snap.units_by_id
@@ -873,6 +903,8 @@ _PLANNERS = {
     Slot.DUE_WARNING_REPEAT: _due_warning,
     Slot.WEEKLY_SUMMARY: _weekly_summary,
     Slot.MONTHLY_REMINDER: _monthly_reminder,
+    Slot.QUARTERLY_BULLETIN: _quarterly_bulletin,
+    Slot.YEARLY_RANK: _yearly_rank,
     Slot.EVENING_NOTE: _evening_note,
     Slot.HALF_MONTH_REPORT: _half_month_report,
 }

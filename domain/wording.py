@@ -23,6 +23,7 @@ from domain.notice import (
     Checklist,
     ChecklistSheet,
     DailyRead,
+    Drawn,
     DueWarning,
     Escalation,
     EveningNote,
@@ -34,6 +35,7 @@ from domain.notice import (
     Notice,
     Overdue,
     Planned,
+    QuarterlyBulletin,
     Report,
     Unbound,
     UnitMonth,
@@ -42,6 +44,7 @@ from domain.notice import (
     WeeklySummary,
     Who,
     Why,
+    YearlyRanking,
     make_key,
 )
 from domain.site import SiteWords
@@ -73,6 +76,8 @@ KIND_NAMES: dict[str, str] = {
     MessageKind.HALF_MONTH_REPORT: "半月查汇总",
     MessageKind.WEEKLY_SUMMARY: "周总结",
     MessageKind.MONTHLY_REMINDER: "月提醒",
+    MessageKind.BULLETIN: "季通报",
+    MessageKind.YEARLY_RANK: "年评分",
     MessageKind.EVENING_NOTE: "日查情况",
     MessageKind.ADMIN_NOTICE: "管理员通知",
 }
@@ -234,6 +239,10 @@ def _render(notice: Notice, site: SiteText, style: Style) -> list[Planned]:
             return _weekly_summary(notice, body, style)
         case MonthlyReminder():
             return _monthly_reminder(notice, body, style)
+        case QuarterlyBulletin():
+            return _bulletin(notice, body, site)
+        case YearlyRanking():
+            return [_yearly_ranking(notice, body, site)]
         case Unbound():
             return _unbound(notice, body, site, style)
         case CalendarMissing():
@@ -247,7 +256,7 @@ def _one(
     items: Sequence[ItemView] | None = None,
     part: int | None = None,
     offers: tuple[tuple[Offer, ...], ...] = (),
-    document: Report | None = None,
+    document: Report | Drawn | None = None,
 ) -> Planned:
     items = tuple(notice.items if items is None else items)
     chat: int | str = notice.to.chat_id if notice.to.chat_id is not None else notice.to.label
@@ -854,6 +863,32 @@ def _monthly_reminder(notice: Notice, body: MonthlyReminder, style: Style) -> li
     sections = [("各单位情况：", [_unit_month(m) for m in body.units])]
     layout = _layout(header, sections, footer, style.max_text)
     return [_one(notice, text, part=n) for n, (text, _) in enumerate(layout, 1)]
+
+
+def _bulletin(notice: Notice, body: QuarterlyBulletin, site: SiteText) -> list[Planned]:
+    title = f"{body.year}年第{body.quarter}季度检查情况通报"
+    document = Drawn("bulletin", body.period, f"{title}.docx")
+    annex = Drawn("bulletin_annex", body.period, f"{title}_问题清单.xlsx")
+    return [
+        _one(
+            notice,
+            f"【季通报】{site.name} {title}（一、总体情况；二、主要问题；三、工作要求；附件：问题清单），"
+            "含各单位每周更新、逾期变化和问题排名图表。请审核后印发。",
+            part=1,
+            document=document,
+        ),
+        _one(notice, f"【季通报·附件】{site.name} {title}问题清单（Excel）。", part=2, document=annex),
+    ]
+
+
+def _yearly_ranking(notice: Notice, body: YearlyRanking, site: SiteText) -> Planned:
+    title = f"{body.year}年各单位年度评分"
+    return _one(
+        notice,
+        f"【年评分】{site.name} {title}：按时更新、逾期天数、数量要求、日查确认、半月查报送、"
+        "单项否决六部分计分，名次、各部分得分和评分规则见附件。",
+        document=Drawn("rank", str(body.year), f"{title}.xlsx"),
+    )
 
 
 def _unbound(notice: Notice, body: Unbound, site: SiteText, style: Style) -> list[Planned]:

@@ -25,7 +25,7 @@ from channels.registry import Channels
 from channels.transport import Transport
 from domain.calendar import WorkCalendar
 from domain.due import Policy
-from domain.notice import Planned, Slot
+from domain.notice import Drawn, Planned, Report, Slot
 from domain.routine import (
     RoutineSettings,
     Snapshot,
@@ -38,7 +38,9 @@ from domain.routine import (
 )
 from domain.wording import Style
 from jobs.sender import DrainReport, SenderState, SendLimits, drain
+from reports.charts import NoCjkFont
 from reports.halfmonth import render_report
+from reports.periodic import draw
 from storage import outbox
 from storage.db import session_scope
 from storage.items import Judge, load_calendar, refresh_stale
@@ -56,6 +58,7 @@ class RoutineConfig:
     admin_ids: tuple[int, ...] = ()
     policy: Policy = field(default_factory=Policy)
     limits: SendLimits = field(default_factory=SendLimits)
+    bulletin_fix_workdays: int = 10  # 季通报's 工作要求: fix within this many working days
 
 
 @dataclass
@@ -148,11 +151,25 @@ def _run_site(
         snap = snapshot_at(s, site, now, calendar, config)
         planned = plan(snap, local, calendar, config.settings, styles)
         written: dict[str, int] = defaultdict(int)
+        judge = Judge(tz, calendar, config.policy)
+        drawn: dict[Drawn, bytes | NoCjkFont] = {}  # one document drawn once for every administrator
+
+        def drawer(doc: Drawn) -> bytes:
+            if doc not in drawn:
+                try:
+                    drawn[doc] = draw(s, now, judge, site.id, doc, config.bulletin_fix_workdays)
+                except NoCjkFont as exc:
+                    drawn[doc] = exc
+            result = drawn[doc]
+            if isinstance(result, NoCjkFont):
+                raise result
+            return result
+
         for p in planned:
             if p.to.nowhere:
                 report.nowhere += 1
                 continue
-            written[p.slot] += enqueue_planned(s, now, p)
+            written[p.slot] += enqueue_planned(s, now, p, drawer)
         stats: dict[str, object] = (
             {Slot.WEEKLY_SUMMARY: weekly_stats(snap)} if Slot.WEEKLY_SUMMARY in slots else {}
         )
@@ -164,16 +181,27 @@ def _run_site(
     )
 
 
-def enqueue_planned(session: Session, now: datetime, p: Planned) -> int:
-    """Write one planned message to the outbox (a report's spreadsheet is rendered now and stored, so a
-    retry sends the very same file). Returns 1 when new, 0 when the key existed."""
-    document = render_report(p.document) if p.document is not None else None
+def enqueue_planned(
+    session: Session, now: datetime, p: Planned, drawer: Callable[[Drawn], bytes] | None = None
+) -> int:
+    """Write one planned message to the outbox (a report's spreadsheet, or a document `drawer` draws from the
+    database, is rendered now and stored, so a retry sends the very same file). Returns 1 when new, 0 when
+    the key existed. A document that cannot be drawn (no Chinese font for its charts) is not sent: the
+    message says why instead."""
+    text, document = p.text, None
+    if isinstance(p.document, Report):
+        document = render_report(p.document)
+    elif isinstance(p.document, Drawn) and drawer is not None:
+        try:
+            document = drawer(p.document)
+        except NoCjkFont as exc:
+            text = f"{p.text}\n\n附件未能生成：{exc}"
     _, created = outbox.enqueue(
         session,
         now,
         kind=p.kind,
         chat_id=p.to.chat_id,
-        text=p.text,
+        text=text,
         day=p.day,
         items=p.item_ids,
         asks=p.asks,
@@ -182,7 +210,7 @@ def enqueue_planned(session: Session, now: datetime, p: Planned) -> int:
         unit_id=p.to.unit_id,
         person_id=p.to.person_id,
         document=document,
-        document_name=p.document.filename if p.document is not None else None,
+        document_name=p.document.filename if document is not None and p.document is not None else None,
         platform=p.to.platform,
     )
     return int(created)

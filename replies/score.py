@@ -7,7 +7,7 @@ from acts.category import CategorySet, CategoryUsage
 from domain.inspection import CATEGORY_NAMES, render_score
 from replies.format import problem
 from storage.people import Ambiguous, ItemUnknown
-from storage.queries import Stranger
+from storage.queries import NotAdmin, Stranger
 from storage.score import SiteScore, category_names
 
 
@@ -36,3 +36,12 @@ def category_reply(result: object) -> str:
         "用法：/category 栏目 类别，例如 /category 首页/部门动态 首页\n"
         f"类别可以是：{category_names()}；写“自动”则按栏目路径重新判断。"
     )
+
+
+def bulletin_reply(result: object) -> str:
+    """/bulletin's answer when it sends no document: who may ask, how to name a quarter, no site yet."""
+    if isinstance(result, NotAdmin):
+        return problem(result)
+    if isinstance(result, list):
+        return "还没有导入任何网站的栏目清单。"
+    return f"{result}\n用法：/bulletin 2026Q4（不写季度则为本季度至今）"

@@ -106,9 +106,13 @@ def _bold(cell: Cell, _key: str) -> None:
     cell.font = _BOLD
 
 
-def workbook(sheets: Iterable[tuple[str, Sequence[object], Sequence[Sequence[object]]]]) -> bytes:
+def workbook(
+    sheets: Iterable[tuple[str, Sequence[object], Sequence[Sequence[object]]]],
+    pictures: Iterable[tuple[str, bytes]] = (),
+) -> bytes:
     """The XLSX bytes of plain tables, one sheet per (title, header, rows): the header bold and frozen, the
-    columns as wide as their text (within reason), cells wrapped, every string written as text (`put`).
+    columns as wide as their text (within reason), cells wrapped, every string written as text (`put`);
+    then one sheet per (title, PNG bytes) of `pictures`, the picture at its top left (a report's chart).
     Written row by row (openpyxl's write-only mode): a long list is never held as a grid of cells."""
     book = Workbook(write_only=True)
     styles = Styles()
@@ -127,6 +131,13 @@ def workbook(sheets: Iterable[tuple[str, Sequence[object], Sequence[Sequence[obj
             for cell in cells:
                 styles.apply(cell, "data", _wrap)
             ws.append(cells)
+    for title, png in pictures:
+        from openpyxl.drawing.image import Image  # needs Pillow: loaded only for a workbook with pictures
+
+        sheet = book.create_sheet(title[:31])
+        picture = Image(io.BytesIO(png))
+        picture.anchor = "A1"
+        sheet.add_image(picture)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

@@ -70,6 +70,7 @@ def test_every_administrators_command_is_covered():
         "remove",
         "status",
         "category",
+        "bulletin",
         "holidays",
         "retire",
         "unretire",

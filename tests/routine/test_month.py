@@ -61,8 +61,9 @@ NOTICES = "政务公开 / 政府信息公开年报"
 BASE = [("daily_read", F), ("daily_read", E), ("admin_notice", ADM), ("evening_note", ADM)]
 WEEKLY = [("weekly_summary", ADM), ("weekly_summary", LDR)]
 ESCALATE = [("escalation", LDR), ("escalation", ADM)]
-# 月提醒 on the first working day of October (the 8th, after National Day): September, to both.
-MONTHLY = [("monthly_reminder", ADM), ("monthly_reminder", LDR)]
+# 月提醒 on the first working day of October (the 8th, after National Day): September, to both; it is also
+# the quarter's first working day: the third quarter's bulletin and its annex, to the administrator.
+MONTHLY = [("monthly_reminder", ADM), ("monthly_reminder", LDR), ("bulletin", ADM), ("bulletin", ADM)]
 EXPECTED: dict[str, list[tuple[str, str]]] = {
     "2026-09-21": [],
     "2026-09-22": [("due_warning", E)],
@@ -227,7 +228,7 @@ async def test_the_months_messages_say_the_right_things(engine: Engine, transpor
     assert offers[0][0].action == Action.done(month.world.items[BUDGET])
     leader = [m.text for m in transport.to(LEADER_TG)]
     assert any("李局长您好" in t and "已逾期6天" in t for t in leader)
-    report = next(m for m in transport.to(ADMIN_TG) if m.document is not None)
+    report = next(m for m in transport.to(ADMIN_TG) if (m.document_name or "").startswith("半月查"))
     assert report.document_name == "半月查检查结果和整改情况_楚雄市人民政府网站_2026年10月上半月.xlsx"
     assert report.document is not None
     sheet = load_workbook(BytesIO(report.document))["检查结果和整改情况"]
