@@ -78,6 +78,8 @@ HANDLERS: dict[str, Callable[..., object]] = {
     "due": asking.due,
     "rule": asking.rule,
     "check": check.check,
+    "wrongread": check.wrongread,
+    "readok": check.readok,
     "status": asking.status,
     "help": asking.help_command,
     "holidays": routine.holidays,
@@ -179,7 +181,7 @@ def register_crawl(
     assert job_queue is not None
 
     async def run(_context: Context) -> None:
-        async with settings.reader() as reader:
+        async with settings.reader(clock) as reader:
             await crawl_if_due(
                 engine, clock(), tz=settings.tz, at=settings.crawl_at, reader=reader, policy=settings.policy
             )

@@ -36,6 +36,11 @@ def run(args: argparse.Namespace) -> int:
         print(f"已读取 {summary.read} 个栏目页面（{counts or '无'}），登记网站更新 {summary.logged} 条。")
         for path, status, reason in summary.problems:
             print(f"  - {path}：{READ_LABELS.get(status, status)}（{reason}）")
+        for path in summary.held:
+            print(
+                f"  - {path}：页面显示有更新，但此页面的读取已被标记为错误，未自动登记"
+                "（修复后运行 zhiri reading ok）"
+            )
         return 0
 
     return asyncio.run(go())

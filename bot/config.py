@@ -3,7 +3,8 @@ setting the same way for the commands that must start fast)."""
 
 from __future__ import annotations
 
-from datetime import time
+from collections.abc import Callable
+from datetime import datetime, time
 from functools import cached_property
 from typing import TYPE_CHECKING, Annotated
 from zoneinfo import ZoneInfo
@@ -213,12 +214,16 @@ class Settings(BaseSettings):
             bulletin_fix_workdays=self.bulletin_fix_workdays,
         )
 
-    def reader(self) -> Reader:
-        """A website reader with this deployment's politeness towards the site's servers."""
+    def reader(self, clock: Callable[[], datetime] | None = None) -> Reader:
+        """A website reader with this deployment's politeness towards the site's servers; `clock` stamps
+        each reading's fetch time (the bot's clock, so tests that pass `now` see their own time)."""
         from webread.fetch import Reader
 
         return Reader(
-            per_host=self.reader_per_host, host_delay=self.reader_host_delay, timeout=self.reader_timeout
+            per_host=self.reader_per_host,
+            host_delay=self.reader_host_delay,
+            timeout=self.reader_timeout,
+            clock=clock,
         )
 
     @property

@@ -31,6 +31,7 @@ class CrawlSummary:
     logged: int = 0
     by_status: Counter[str] = field(default_factory=Counter)
     problems: list[tuple[str, str, str]] = field(default_factory=list)  # (path, status, reason)
+    held: list[str] = field(default_factory=list)  # pages with a newer date not logged: readings disputed
 
 
 async def crawl(
@@ -65,8 +66,14 @@ async def crawl(
                 newest=reading.newest,
                 items=reading.items,
                 reason=reading.reason,
+                http_status=reading.http_status,
+                fetched_at=reading.fetched_at,
+                title=reading.title,
+                link=reading.link,
             )
             summary.read += 1
+            if read.held:
+                summary.held.append(item.path)
             summary.by_status[reading.status] += 1
             if read.logged_update_id is not None:
                 summary.logged += 1

@@ -12,7 +12,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from acts.chats import Bound, ChatPresence, NotBound, Unbound
-from acts.check import Checked, CheckUsage, NoUrl
+from acts.check import Checked, CheckUsage, DisputeUsage, NoUrl
 from acts.groups import GroupMembers, GroupUsage, NotAGroup
 from acts.invitations import (
     AllNeedsAdminRole,
@@ -91,6 +91,7 @@ from storage.queries import (
     UnitPeople,
     UnitUnknown,
 )
+from storage.reads import Cleared, MarkedWrong, NoReading, Seen
 from storage.score import SiteScore
 
 LONG_LIST = 60  # lines; a longer list is also sent as a spreadsheet
@@ -853,22 +854,52 @@ def check_refused(result: object) -> Reply:
     return Reply(problem(result))
 
 
+def _http(status: int | None) -> str:
+    return f"HTTP {status}" if status is not None else "无响应"
+
+
+def seen_line(s: Seen, tz: ZoneInfo) -> str:
+    """One past reading as the page showed it: when, the response, and the newest item or why none."""
+    parts = [f"{clock(s.at, tz)} {READ_LABELS.get(s.status, s.status)}（{_http(s.http_status)}）"]
+    if s.newest is not None:
+        title = f"「{s.title}」" if s.title else ""
+        parts.append(f"最新 {day(s.newest)}{title}{' ' + s.link if s.link else ''}")
+    elif s.reason:
+        parts.append(s.reason)
+    if s.logged:
+        parts.append("已据此登记")
+    if s.held:
+        parts.append("页面读取有争议，未登记")
+    if s.marked_wrong:
+        parts.append("已被管理员标记为错误")
+    return "· " + "，".join(parts)
+
+
 def checked(result: Checked, tz: ZoneInfo) -> Reply:
-    lines = [f"已读取「{result.path}」：{READ_LABELS.get(result.status, result.status)}"]
+    now = result.history[0] if result.history else None
+    http = f"（{_http(now.http_status)}）" if now is not None else ""
+    lines = [f"已读取「{result.path}」：{READ_LABELS.get(result.status, result.status)}{http}"]
     if result.newest is not None:
-        lines.append(f"网站上最新一条信息：{day(result.newest)}")
+        title = f"「{now.title}」" if now is not None and now.title else ""
+        lines.append(f"网站上最新一条信息：{day(result.newest)}{title}")
+        if now is not None and now.link:
+            lines.append(f"链接：{now.link}")
     if result.status in (ReadStatus.BROKEN, ReadStatus.UNKNOWN, ReadStatus.EMPTY) and result.reason:
         lines.append(f"说明：{result.reason}")
     if result.logged:
         lines.append("已据此登记为网站更新，无需再发送 /done。")
+    if result.disputed is not None:
+        why = f"（{result.disputed.note}）" if result.disputed.note else ""
+        lines.append(
+            f"注意：管理员已于 {clock(result.disputed.at, tz)} 将此页面的读取标记为错误{why}。修复之前，"
+            "机器人不会根据此页面自动登记更新，请更新后发送 /done。修复后，管理员发送 /readok 栏目名称 恢复。"
+        )
     lines.append(
         f"当前状态：{state_words(result.state, result.days_late)}；下次更新期限：{day(result.due_on)}"
     )
     if len(result.history) > 1:
-        lines.append("最近几次读取：")
-        for at, status, newest, _reason in result.history:
-            seen = f"，最新 {day(newest)}" if newest else ""
-            lines.append(f"· {clock(at, tz)} {READ_LABELS.get(status, status)}{seen}")
+        lines.append("最近几次读取（页面当时显示的内容）：")
+        lines.extend(seen_line(s, tz) for s in result.history)
     return Reply("\n".join(lines))
 
 
@@ -985,3 +1016,34 @@ def history(result: object, tz: ZoneInfo) -> Reply:
         case ItemUnknown():
             return Reply(not_found(result))
     return Reply(problem(result))
+
+
+WRONGREAD_USAGE = (
+    "用法：/wrongread 栏目名称 [说明]\n例如：/wrongread 部门动态 日期是置顶文章的，不是最新一条\n"
+    "把该栏目最近一次的网站读取标记为错误：据此登记的更新会被撤销，修复前不再根据此页面自动登记。"
+)
+READOK_USAGE = (
+    "用法：/readok 栏目名称\n例如：/readok 部门动态\n页面或读取已修复后使用，恢复根据此页面自动登记更新。"
+)
+
+
+def disputed(result: object, tz: ZoneInfo) -> Reply:
+    match result:
+        case DisputeUsage(clear=clear):
+            return Reply(READOK_USAGE if clear else WRONGREAD_USAGE)
+        case NoReading(path=path):
+            return Reply(f"「{path}」还没有网站读取记录，无需标记。可先发送 /check {path} 读取一次。")
+        case MarkedWrong(path=path, seen=seen, undone=undone):
+            lines = [f"已将「{path}」最近一次的网站读取标记为错误：", seen_line(seen, tz)]
+            if undone:
+                lines.append("据此登记的网站更新已撤销，栏目状态已重新计算。")
+            lines.append(
+                "修复之前，机器人仍会读取此页面，但不会据此自动登记更新。"
+                f"页面或读取修复后，请发送 /readok {path} 恢复。"
+            )
+            return Reply("\n".join(lines))
+        case Cleared(path=path, count=count):
+            if not count:
+                return Reply(f"「{path}」的网站读取没有被标记为错误，无需恢复。")
+            return Reply(f"已恢复：机器人将重新根据「{path}」页面的读取自动登记更新。")
+    return check_refused(result)

@@ -57,6 +57,13 @@ COMMANDS: tuple[Command, ...] = (
     Command("score", "按检查指标评估是否合格、优先整改什么", "/score"),
     Command("category", "更正栏目的检查类别（系统管理员）", "/category 首页/部门动态 首页", admin=True),
     Command("bulletin", "生成季度检查通报 Word 文档和问题清单（系统管理员）", "/bulletin 2026Q4", admin=True),
+    Command(
+        "wrongread",
+        "把栏目最近一次的网站读取标记为错误（系统管理员）",
+        "/wrongread 部门动态 日期是置顶文章的",
+        admin=True,
+    ),
+    Command("readok", "页面读取修复后恢复自动登记（系统管理员）", "/readok 部门动态", admin=True),
     Command("holidays", "录入或查看节假日安排（系统管理员）", "/holidays 2027", admin=True, group=False),
     Command(
         "retire", "停更栏目或账号，注明原因（系统管理员）", "/retire 党史学习教育 专题活动已结束", admin=True

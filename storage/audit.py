@@ -3,8 +3,9 @@
 Updates logged and undone (`UpdateLog`), events (`Event`), half-month answers (`HalfMonthAnswer`), people
 bound and removed (`Membership`), invitations made, used and revoked (`Invitation`). Acts that leave no dated
 row of their own write an `AuditRecord` with `record`: chats bound and unbound, the bot removed from a group
-or back, units added to a unit group, items retired and brought back. `/history ITEM` in the chat and
-`zhiri log [--unit] [--since]` on the command line read it all, newest first.
+or back, units added to a unit group, items retired and brought back, website readings marked wrong and
+cleared. `/history ITEM` in the chat and `zhiri log [--unit] [--since]` on the command line read it all,
+newest first.
 """
 
 from __future__ import annotations
@@ -54,7 +55,7 @@ LOG, UNDO, EVENT, CHECK, BIND, REMOVE, INVITE, REVOKE, ROBOT, UNROBOT, JOIN = (
     "join",
 )
 # Kinds kept as AuditRecord rows (`record`).
-CHAT_BIND, CHAT_UNBIND, CHAT_GONE, CHAT_BACK, GROUP_ADD, RETIRE, UNRETIRE = (
+CHAT_BIND, CHAT_UNBIND, CHAT_GONE, CHAT_BACK, GROUP_ADD, RETIRE, UNRETIRE, READ_WRONG, READ_OK = (
     "chat_bind",
     "chat_unbind",
     "chat_gone",
@@ -62,6 +63,8 @@ CHAT_BIND, CHAT_UNBIND, CHAT_GONE, CHAT_BACK, GROUP_ADD, RETIRE, UNRETIRE = (
     "group_add",
     "retire",
     "unretire",
+    "read_wrong",
+    "read_ok",
 )
 AUDIT_LABELS = {
     LOG: "登记更新",
@@ -82,6 +85,8 @@ AUDIT_LABELS = {
     GROUP_ADD: "补充单位组",
     RETIRE: "停更",
     UNRETIRE: "恢复",
+    READ_WRONG: "标记网站读取错误",
+    READ_OK: "恢复网站读取",
 }
 ALL_UNITS = "全部单位"
 

@@ -368,6 +368,19 @@ def undo_last(
                 .order_by(col(UpdateLog.id))
             )
         )
+    return undo_logs(session, now, judge, batch, person_id, origin)
+
+
+def undo_logs(
+    session: Session,
+    now: datetime,
+    judge: Judge,
+    batch: Sequence[UpdateLog],
+    person_id: int | None,
+    origin: str | None = None,
+) -> list[UpdateLog]:
+    """Take back these logs (a /undo's batch, or the update a website reading logged that an administrator
+    marked wrong): each stays, marked undone, and its undo is a row of its own; the items are judged again."""
     for entry in batch:
         entry.undone_at = now
         session.add(entry)
@@ -392,7 +405,7 @@ def undo_last(
     session.flush()
     items = session.exec(select(Item).where(col(Item.id).in_({e.item_id for e in batch}))).all()
     refresh_all(session, judge, now, items)
-    return batch
+    return list(batch)
 
 
 def record_event(

@@ -12,6 +12,7 @@ from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import BigInteger, Column, Dialect, Index, LargeBinary, UniqueConstraint
+from sqlalchemy import false as sa_false
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import AutoString, Field, SQLModel
 
@@ -306,7 +307,8 @@ class Invitation(SQLModel, table=True):
 class AuditRecord(SQLModel, table=True):
     """An administrator's act that leaves no dated row of its own, kept for the audit trail (storage.audit):
     a chat bound to or unbound from units, the bot removed from a group or back in it, units added to a unit
-    group, an item retired or brought back. One row per unit concerned (`unit_id` None: every unit)."""
+    group, an item retired or brought back, a website reading marked wrong or cleared. One row per unit
+    concerned (`unit_id` None: every unit)."""
 
     __table_args__ = (Index("ix_auditrecord_at", "at"),)
     id: int | None = Field(default=None, primary_key=True)
@@ -425,6 +427,17 @@ class PageRead(SQLModel, table=True):
     items: int = 0
     reason: str = ""
     logged_update_id: int | None = Field(default=None, foreign_key="updatelog.id")
+    # What the page said, as evidence: the response, when it came, and the newest item on it.
+    http_status: int | None = None
+    fetched_at: datetime | None = None
+    newest_title: str = Field(default="", sa_column_kwargs={"server_default": ""})
+    newest_link: str = Field(default="", sa_column_kwargs={"server_default": ""})
+    # An administrator disputed this reading: the reader logs nothing from this page until it is cleared.
+    held: bool = Field(default=False, sa_column_kwargs={"server_default": sa_false()})
+    marked_wrong_at: datetime | None = None
+    marked_wrong_by: int | None = Field(default=None, foreign_key="person.id")
+    marked_wrong_note: str | None = None
+    cleared_at: datetime | None = None
 
 
 class InboundUpdate(SQLModel, table=True):

@@ -32,12 +32,20 @@ from domain.model import ReadStatus
 
 @dataclass(frozen=True, slots=True)
 class PageReading:
-    """What a list page says about its column. `newest` is set only when status is "ok"."""
+    """What a list page says about its column. `newest` is set only when status is "ok".
+
+    The rest is evidence, kept with the reading so a person can see what the page said: the newest item's
+    title and link (as written on the page; the reader makes it absolute), the HTTP status of the response
+    (None when no response came) and when it was fetched (set by the reader, not by `extract`)."""
 
     status: ReadStatus
     newest: date | None
     items: int
     reason: str
+    title: str = ""
+    link: str = ""
+    http_status: int | None = None
+    fetched_at: datetime | None = None
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -914,19 +922,26 @@ def _data_date(value: str, today: date) -> date | None:
     return _make_date(int(m.group(1)), int(mo), int(d), today)
 
 
-def script_items(scripts: Iterable[str], today: date) -> list[date]:
-    """The publication dates of the items a page carries as script data: records with a title and a
-    publication-date field. Records without both are not items (menus, settings, statistics)."""
-    days: list[date] = []
+_URL_KEY = re.compile(
+    _KEY.format(names="url|href|link|docpuburl|docPubUrl|linkurl|linkUrl") + r"[\"']([^\"']{1,500})[\"']"
+)
+
+
+def script_items(scripts: Iterable[str], today: date) -> list[tuple[date, str, str]]:
+    """The items a page carries as script data, as (publication date, title, link): records with a title
+    and a publication-date field. Records without both are not items (menus, settings, statistics)."""
+    found: list[tuple[date, str, str]] = []
     for text in scripts:
         for obj in _OBJECT.finditer(text):
             body = obj.group(0)
-            if not _TITLE_KEY.search(body):
+            title = _TITLE_KEY.search(body)
+            if not title:
                 continue
             m = _DATE_KEY.search(body)
             if m and (day := _data_date(m.group(2), today)):
-                days.append(day)
-    return days
+                url = _URL_KEY.search(body)
+                found.append((day, title.group(2).strip(), url.group(2) if url else ""))
+    return found
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -998,7 +1013,7 @@ def _ok(group: _Group, extra: str = "") -> PageReading:
     dated = [(r, d) for r in rows if (d := r.day or r.url_day) is not None]
     plain = [(r, d) for r, d in dated if not _is_pinned(r.el)]
     pool = plain or dated  # a list of pinned rows only still says when it was updated
-    newest = max(d for _, d in pool)
+    newest_row, newest = max(pool, key=lambda rd: rd[1])
     n = len(rows)
     parts = [f"列表{n}条，{len(dated)}条有日期"]
     if len(dated) > len(plain) and plain:
@@ -1007,7 +1022,18 @@ def _ok(group: _Group, extra: str = "") -> PageReading:
         parts.append("日期取自链接地址")
     if extra:
         parts.append(extra)
-    return PageReading(ReadStatus.OK, newest, n, "，".join(parts))
+    title, link = _title_link(newest_row.el)
+    return PageReading(ReadStatus.OK, newest, n, "，".join(parts), title=title, link=link)
+
+
+def _title_link(row: etree._Element) -> tuple[str, str]:
+    """The row's title (its longest link text, or that link's title attribute) and that link's href."""
+    best: tuple[int, str, str] = (-1, "", "")
+    for a in [row] if row.tag == "a" else row.iter("a"):
+        text = _norm(_text(a)) or _norm(a.get("title") or "")
+        if len(text) > best[0]:
+            best = (len(text), text, (a.get("href") or "").strip())
+    return best[1][:200], best[2][:500]
 
 
 def extract(body: bytes, *, headers: Mapping[str, str] | None, today: date) -> PageReading:
@@ -1049,7 +1075,15 @@ def extract(body: bytes, *, headers: Mapping[str, str] | None, today: date) -> P
         return _ok(chosen)
     data = script_items(script_texts, today)
     if data:
-        return PageReading(ReadStatus.OK, max(data), len(data), f"列表{len(data)}条，取自页面脚本中的数据")
+        newest, title, link = max(data, key=lambda d: d[0])
+        return PageReading(
+            ReadStatus.OK,
+            newest,
+            len(data),
+            f"列表{len(data)}条，取自页面脚本中的数据",
+            title=title,
+            link=link,
+        )
     return _without_dated_list(doc, groups, title, body_text, scripts)
 
 

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import asyncio
 import ssl
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import UTC, date, datetime
 from types import TracebackType
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 import httpx
 
@@ -32,16 +32,18 @@ _NOT_HTML = (
 class _Failed(Exception):
     """A fetch that ends the reading as broken, with a Chinese reason."""
 
-    def __init__(self, reason: str, *, retry: bool = False) -> None:
+    def __init__(self, reason: str, *, retry: bool = False, http_status: int | None = None) -> None:
         super().__init__(reason)
         self.reason = reason
         self.retry = retry
+        self.http_status = http_status
 
 
 class _NotPage(Exception):
-    def __init__(self, reason: str) -> None:
+    def __init__(self, reason: str, http_status: int | None = None) -> None:
         super().__init__(reason)
         self.reason = reason
+        self.http_status = http_status
 
 
 @dataclass(slots=True)
@@ -49,6 +51,7 @@ class _Fetched:
     body: bytes
     headers: httpx.Headers
     url: str
+    status: int = 200
 
 
 @dataclass(slots=True)
@@ -83,7 +86,10 @@ class Reader:
         client: httpx.AsyncClient | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
         offload: bool = True,
+        clock: Callable[[], datetime] | None = None,
     ) -> None:
+        # when a page was fetched is evidence kept with the reading: the one clock the reader reads
+        self.clock = clock or (lambda: datetime.now(UTC))
         self.timeout = timeout
         self.per_host = max(1, per_host)
         self.host_delay = max(0.0, host_delay)
@@ -136,10 +142,27 @@ class Reader:
             try:
                 fetched = await self._fetch(current)
             except _Failed as failed:
-                return PageReading(ReadStatus.BROKEN, None, 0, failed.reason)
+                return PageReading(
+                    ReadStatus.BROKEN,
+                    None,
+                    0,
+                    failed.reason,
+                    http_status=failed.http_status,
+                    fetched_at=self.clock(),
+                )
             except _NotPage as not_page:
-                return PageReading(ReadStatus.UNKNOWN, None, 0, not_page.reason)
+                return PageReading(
+                    ReadStatus.UNKNOWN,
+                    None,
+                    0,
+                    not_page.reason,
+                    http_status=not_page.http_status,
+                    fetched_at=self.clock(),
+                )
+            fetched_at = self.clock()
             reading = await self._extract(fetched, today)
+            link = urljoin(fetched.url, reading.link) if reading.link else ""
+            reading = replace(reading, http_status=fetched.status, fetched_at=fetched_at, link=link)
             if reading.status == ReadStatus.UNKNOWN:
                 # A column address is often a stub that forwards with <meta refresh> or location.href.
                 # (Not after a soft 404: "returning to the home page" must not read the home page.)
@@ -242,11 +265,15 @@ class Reader:
                     current = target
                     continue
                 if response.status_code >= 400:
-                    raise _Failed(f"HTTP {response.status_code} {response.reason_phrase}".strip())
+                    raise _Failed(
+                        f"HTTP {response.status_code} {response.reason_phrase}".strip(),
+                        http_status=response.status_code,
+                    )
                 content_type = response.headers.get("content-type", "").lower()
                 if content_type.startswith(_NOT_HTML):
-                    raise _NotPage(f"不是网页（{content_type.split(';')[0]}）")
-                return _Fetched(await self._body(response), response.headers, str(response.url))
+                    raise _NotPage(f"不是网页（{content_type.split(';')[0]}）", response.status_code)
+                body = await self._body(response)
+                return _Fetched(body, response.headers, str(response.url), response.status_code)
             except httpx.TimeoutException as exc:
                 raise _Failed(_timeout_reason(exc, self.timeout), retry=True) from None
             except httpx.HTTPError as exc:

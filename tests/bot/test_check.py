@@ -10,7 +10,7 @@ import pytest
 from sqlmodel import select
 
 from storage.db import session_scope
-from storage.models import Item, PageRead, UpdateLog
+from storage.models import AuditRecord, Item, PageRead, Person, UpdateLog
 from tests.bot.conftest import ADMIN, STRANGER, WEBMASTER
 
 PAGE = """<html><head><meta charset="utf-8"></head><body><ul>
@@ -95,3 +95,54 @@ async def test_overdue_lists_what_the_website_reading_found(harness, site):
     assert "• 政务公开 / 通知公告 — 空白栏目（无内容）" in text
     assert "• 首页 / 部门动态 — 页面无法访问" in text
     assert "全站空白栏目 3 个，达到5个即单项否决" in text
+
+
+async def test_check_shows_what_the_page_said_status_title_and_link(harness, site):
+    _set_url(harness, "首页 / 部门动态", f"{site}/bmdt/")
+    text = (await harness.send("/check 首页/部门动态", user=WEBMASTER)).last_text()
+    assert "：正常（HTTP 200）" in text
+    assert "「市政府召开常务会议」" in text and f"链接：{site}/1.html" in text
+    _set_url(harness, "首页 / 部门动态", f"{site}/gone/")
+    text = (await harness.send("/check 首页/部门动态", user=WEBMASTER)).last_text()
+    assert "：无法访问（HTTP 404）" in text and "说明：HTTP 404 Not Found" in text
+    assert "最近几次读取（页面当时显示的内容）" in text
+    assert "正常（HTTP 200），最新 2026年11月20日（周五）「市政府召开常务会议」" in text
+
+
+async def test_an_admin_marks_a_reading_wrong_and_the_page_logs_nothing_until_fixed(harness, site):
+    item_id = _set_url(harness, "首页 / 部门动态", f"{site}/bmdt/")
+    await harness.send("/check 首页/部门动态", user=WEBMASTER)  # logs 11月20日 from the page
+    assert "只有系统管理员" in (await harness.send("/wrongread 首页/部门动态", user=WEBMASTER)).last_text()
+    text = (await harness.send("/wrongread 首页/部门动态 日期是置顶文章的", user=ADMIN)).last_text()
+    assert "已将「首页 / 部门动态」最近一次的网站读取标记为错误" in text
+    assert "据此登记的网站更新已撤销" in text and "/readok 首页 / 部门动态" in text
+    with session_scope(harness.engine) as s:
+        logs = s.exec(select(UpdateLog).where(UpdateLog.item_id == item_id)).all()
+        # taken back, not deleted (the seed's import log stays as it was)
+        assert sorted(u.source for u in logs) == ["import", "undo", "website"]
+        assert s.get(Item, item_id).state != "fresh"
+    # read again: the page still shows 11月20日, but nothing is logged while the dispute stands
+    text = (await harness.send("/check 首页/部门动态", user=WEBMASTER)).last_text()
+    assert "已据此登记" not in text.split("\n")[3]
+    assert "管理员已于" in text and "标记为错误（日期是置顶文章的）" in text
+    assert "页面读取有争议，未登记" in text
+    with session_scope(harness.engine) as s:
+        assert len(s.exec(select(UpdateLog).where(UpdateLog.item_id == item_id)).all()) == 3
+    assert "已恢复" in (await harness.send("/readok 首页/部门动态", user=ADMIN)).last_text()
+    assert "无需恢复" in (await harness.send("/readok 首页/部门动态", user=ADMIN)).last_text()
+    with session_scope(harness.engine) as s:
+        trail = s.exec(select(AuditRecord).where(AuditRecord.item_id == item_id)).all()
+        assert [r.kind for r in trail] == ["read_wrong", "read_ok"]  # the second /readok cleared nothing
+        admin = s.exec(select(Person).where(Person.telegram_id == ADMIN)).one()
+        assert {r.person_id for r in trail} == {admin.id}
+    assert "标记网站读取错误" in (await harness.send("/history 首页/部门动态", user=ADMIN)).last_text()
+    text = (await harness.send("/check 首页/部门动态", user=WEBMASTER)).last_text()
+    assert "已据此登记为网站更新" in text
+    with session_scope(harness.engine) as s:
+        assert s.get(Item, item_id).state == "fresh"
+
+
+async def test_wrongread_usage_and_no_reading_yet(harness, site):
+    assert "用法：/wrongread" in (await harness.send("/wrongread", user=ADMIN)).last_text()
+    _set_url(harness, "首页 / 部门动态", f"{site}/bmdt/")
+    assert "还没有网站读取记录" in (await harness.send("/wrongread 首页/部门动态", user=ADMIN)).last_text()

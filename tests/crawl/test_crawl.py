@@ -15,7 +15,7 @@ from jobs.crawl import crawl
 from storage.db import session_scope
 from storage.items import log_update, set_rule
 from storage.models import Item, ItemUnit, PageRead, Site, Unit, UpdateLog
-from storage.reads import readings, record_reading
+from storage.reads import MarkedWrong, clear_wrong, mark_wrong, readings, record_reading
 from tests.conftest import at
 from webread.fetch import Reader
 
@@ -192,3 +192,43 @@ async def test_the_daily_reading_runs_once_a_day_after_its_time_and_catches_up(e
     with session_scope(engine) as s:
         runs = s.exec(select(RoutineRun).where(RoutineRun.slot == "crawl")).all()
         assert sorted(r.day.isoformat() for r in runs) == ["2026-11-23", "2026-11-24"]
+
+
+async def test_a_reading_keeps_what_the_page_said(engine, judge, site_url):
+    ids = _seed(engine, judge, site_url)
+    fetched = at("2026-11-23 06:31")
+    async with Reader(host_delay=0, timeout=5, clock=lambda: fetched) as reader:
+        await crawl(
+            engine, judge, at("2026-11-23 06:30"), reader=reader, item_ids=[ids["fresh"], ids["gone"]]
+        )
+    with session_scope(engine) as s:
+        ok = readings(s, ids["fresh"])[0]
+        assert (ok.http_status, ok.fetched_at, ok.newest_title) == (200, fetched, "关于做好第0项工作的通知")
+        assert ok.newest_link == f"{site_url}/a/0.html"
+        gone = readings(s, ids["gone"])[0]
+        assert (gone.http_status, gone.newest_title, gone.newest_link) == (404, "", "")
+
+
+async def test_a_reading_marked_wrong_is_taken_back_and_its_page_logs_nothing_until_cleared(
+    engine, judge, site_url
+):
+    ids = _seed(engine, judge, site_url)
+    async with Reader(host_delay=0, timeout=5) as reader:
+        await crawl(engine, judge, at("2026-11-21 06:30"), reader=reader, item_ids=[ids["fresh"]])
+        with session_scope(engine) as s:
+            item = s.get(Item, ids["fresh"])
+            marked = mark_wrong(s, at("2026-11-21 10:00"), judge, item, person_id=None, note="置顶文章")
+            assert isinstance(marked, MarkedWrong) and marked.undone
+            assert item.last_update_at is None  # the website log was taken back (and kept, undone)
+            assert sorted(u.source for u in s.exec(select(UpdateLog))) == ["undo", "website"]
+        held = await crawl(engine, judge, at("2026-11-23 06:30"), reader=reader, item_ids=[ids["fresh"]])
+        assert (held.logged, held.held) == (0, ["首页 / fresh"])
+        with session_scope(engine) as s:
+            assert readings(s, ids["fresh"])[0].held
+            assert (
+                clear_wrong(s, at("2026-11-23 08:00"), s.get(Item, ids["fresh"]), person_id=None).count == 1
+            )
+        again = await crawl(engine, judge, at("2026-11-24 06:30"), reader=reader, item_ids=[ids["fresh"]])
+    assert again.logged == 1 and again.held == []
+    with session_scope(engine) as s:
+        assert s.get(Item, ids["fresh"]).state == State.FRESH

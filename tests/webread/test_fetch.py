@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import time
-from datetime import date
+from datetime import UTC, date, datetime
 
 import httpx
 
@@ -194,3 +194,14 @@ async def test_a_reader_bug_is_a_reading_not_a_crash(site: Site, monkeypatch) ->
     async with Reader(host_delay=0) as reader:
         reading = await reader.read(site.url("/corpus/em_date.html"), today=TODAY)
     assert reading.status == "unknown" and "RuntimeError" in reading.reason
+
+
+async def test_a_reading_keeps_the_evidence_status_time_title_and_link(site: Site) -> None:
+    fixed = datetime(2026, 11, 23, 6, 30, tzinfo=UTC)
+    async with Reader(host_delay=0, clock=lambda: fixed) as reader:
+        ok = await reader.read(site.url("/corpus/real_trs_yearless_link_year.html"), today=TODAY)
+        gone = await reader.read(site.url("/status/404"), today=TODAY)
+    assert (ok.status, ok.newest, ok.http_status, ok.fetched_at) == ("ok", date(2017, 10, 19), 200, fixed)
+    assert ok.title == "江西（樟树）医药产业招商引资推介会举行"
+    assert ok.link == site.url("/corpus/201710/t20171019_398276.html")  # made absolute
+    assert (gone.status, gone.http_status, gone.fetched_at) == ("broken", 404, fixed)
