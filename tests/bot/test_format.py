@@ -14,6 +14,7 @@ from domain.actions import Action
 from replies.format import check_refused, checked, clock, day, split_message
 from replies.menu import COMMANDS, menu
 from reports.table import Table, xlsx
+from storage.reads import Seen
 from tests.conftest import SHANGHAI
 
 
@@ -68,17 +69,40 @@ def test_a_check_reply_explains_the_reading_and_lists_the_recent_ones():
         due_on=date(2026, 10, 15),
         days_late=39,
         history=(
-            (datetime(2026, 11, 23, 1, 0, tzinfo=UTC), "broken", None, "HTTP 404"),
-            (datetime(2026, 11, 22, 22, 30, tzinfo=UTC), "ok", date(2026, 11, 20), ""),
+            Seen(
+                at=datetime(2026, 11, 23, 1, 0, tzinfo=UTC),
+                status="broken",
+                newest=None,
+                reason="HTTP 404 Not Found",
+                http_status=404,
+                title="",
+                link="",
+                logged=False,
+                held=False,
+                marked_wrong=False,
+            ),
+            Seen(
+                at=datetime(2026, 11, 22, 22, 30, tzinfo=UTC),
+                status="ok",
+                newest=date(2026, 11, 20),
+                reason="列表3条，3条有日期",
+                http_status=200,
+                title="市政府召开常务会议",
+                link="http://www.example.gov.cn/bmdt/1.html",
+                logged=True,
+                held=False,
+                marked_wrong=False,
+            ),
         ),
     )
     assert checked(result, SHANGHAI).text.split("\n") == [
-        "已读取「首页 / 部门动态」：无法访问",
+        "已读取「首页 / 部门动态」：无法访问（HTTP 404）",
         "说明：HTTP 404",
         "当前状态：已逾期39天；下次更新期限：2026年10月15日（周四）",
-        "最近几次读取：",
-        "· 11月23日 09:00 无法访问",
-        "· 11月23日 06:30 正常，最新 2026年11月20日（周五）",
+        "最近几次读取（页面当时显示的内容）：",
+        "· 11月23日 09:00 无法访问（HTTP 404），HTTP 404 Not Found",
+        "· 11月23日 06:30 正常（HTTP 200），最新 2026年11月20日（周五）「市政府召开常务会议」"
+        " http://www.example.gov.cn/bmdt/1.html，已据此登记",
     ]
     assert "没有登记栏目网址" in check_refused(NoUrl("首页 / 部门动态")).text
 

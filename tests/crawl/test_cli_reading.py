@@ -61,6 +61,8 @@ def test_it_shows_marks_and_clears_a_reading(sqlite_url, monkeypatch, capsys, ju
         (read,) = s.exec(select(PageRead)).all()
         assert read.marked_wrong_note == "服务器临时维护" and read.cleared_at is not None
         # the audit trail keeps who marked the reading wrong and who cleared it (the command line: nobody)
-        trail = [(r.kind, r.person_id, r.item_id) for r in s.exec(select(AuditRecord).order_by(AuditRecord.id))]
+        trail = [
+            (r.kind, r.person_id, r.item_id) for r in s.exec(select(AuditRecord).order_by(AuditRecord.id))
+        ]
         assert trail == [("read_wrong", None, read.item_id), ("read_ok", None, read.item_id)]
     engine.dispose()

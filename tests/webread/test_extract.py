@@ -190,7 +190,15 @@ def test_span_beside_title() -> None:
             li("市政府召开常务会议", "<span>2026-11-02</span>"),
         )
     )
-    assert reading == PageReading("ok", date(2026, 11, 18), 2, reading.reason)
+    assert reading == PageReading(
+        "ok",
+        date(2026, 11, 18),
+        2,
+        reading.reason,
+        title="楚雄市召开冬季森林防火工作部署会",
+        link=reading.link,
+    )
+    assert reading.link  # the newest row's own link, as written on the page
 
 
 def test_title_dates_are_not_item_dates() -> None:
