@@ -10,15 +10,16 @@ from __future__ import annotations
 import asyncio
 import ssl
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from types import TracebackType
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 
 import httpx
 
 from domain.model import ReadStatus
 from webread.extract import PageReading, extract, refresh_target
+from webread.polite import Hosts
 
 USER_AGENT = "Zhiri/0.1 (+government website freshness check; contact: site administrator)"
 _REDIRECT_CODES = frozenset({301, 302, 303, 307, 308})
@@ -54,13 +55,6 @@ class _Fetched:
     status: int = 200
 
 
-@dataclass(slots=True)
-class _Host:
-    slots: asyncio.Semaphore
-    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
-    next_at: float = 0.0
-
-
 class Reader:
     """Reads column list pages. Use as `async with Reader() as reader: await reader.read(url, today=...)`.
 
@@ -87,6 +81,7 @@ class Reader:
         transport: httpx.AsyncBaseTransport | None = None,
         offload: bool = True,
         clock: Callable[[], datetime] | None = None,
+        hosts: Hosts | None = None,
     ) -> None:
         # when a page was fetched is evidence kept with the reading: the one clock the reader reads
         self.clock = clock or (lambda: datetime.now(UTC))
@@ -101,7 +96,8 @@ class Reader:
         self.offload = offload
         self.global_limit = max(1, global_limit)
         self._global = asyncio.Semaphore(self.global_limit)
-        self._hosts: dict[str, _Host] = {}
+        # `hosts`: another's politeness to share (a prober's), so both together stay within its limits
+        self.hosts = hosts or Hosts(per_host=self.per_host, delay=self.host_delay)
         self._client = client
         self._own_client = client is None
         self._transport = transport
@@ -194,21 +190,14 @@ class Reader:
         except Exception as exc:  # a reader bug must not stop the other columns' readings
             return PageReading(ReadStatus.UNKNOWN, None, 0, f"解析页面出错：{type(exc).__name__}")
 
-    def _host(self, url: str) -> _Host:
-        key = (urlsplit(url).hostname or "").lower()
-        host = self._hosts.get(key)
-        if host is None:
-            host = self._hosts[key] = _Host(slots=asyncio.Semaphore(self.per_host))
-        return host
-
     async def _fetch(self, url: str) -> _Fetched:
         if not url.lower().startswith(("http://", "https://")):
             raise _Failed("网址无效（须以 http:// 或 https:// 开头）")
-        host = self._host(url)
+        host = self.hosts.of(url)
         attempt = 0
         while True:
             async with host.slots:
-                await self._pace(host)
+                await host.pace()
                 async with self._global:
                     try:
                         async with asyncio.timeout(self.timeout):
@@ -220,17 +209,6 @@ class Reader:
             if not failure.retry or attempt >= self.retries:
                 raise failure
             attempt += 1
-
-    async def _pace(self, host: _Host) -> None:
-        """Space out the starts of requests to one host by `host_delay`."""
-        if not self.host_delay:
-            return
-        loop = asyncio.get_running_loop()
-        async with host.lock:
-            wait = host.next_at - loop.time()
-            if wait > 0:
-                await asyncio.sleep(wait)
-            host.next_at = loop.time() + self.host_delay
 
     async def _get(self, url: str) -> _Fetched:
         client = self._client

@@ -10,12 +10,12 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Iterable
-from dataclasses import dataclass, field
-from urllib.parse import urlsplit
+from dataclasses import dataclass
 
 import httpx
 
 from webread.fetch import USER_AGENT
+from webread.polite import Host, Hosts
 
 _HEAD_REFUSED = frozenset({405, 501})
 
@@ -29,13 +29,6 @@ class ProbeOutcome:
     reason: str  # in Chinese, for people: why it counts as unreachable ("" when reachable)
 
 
-@dataclass(slots=True)
-class _Host:
-    slots: asyncio.Semaphore
-    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
-    next_at: float = 0.0
-
-
 class Prober:
     """Probes pages. Use as `async with Prober() as prober: await prober.probe(url)`."""
 
@@ -47,13 +40,13 @@ class Prober:
         host_delay: float = 1.0,
         user_agent: str = USER_AGENT,
         transport: httpx.AsyncBaseTransport | None = None,
+        hosts: Hosts | None = None,
     ) -> None:
         self.timeout = timeout
-        self.per_host = max(1, per_host)
-        self.host_delay = max(0.0, host_delay)
         self.user_agent = user_agent
         self._transport = transport
-        self._hosts: dict[str, _Host] = {}
+        # `hosts`: another's politeness to share (a reader's), so both together stay within its limits
+        self.hosts = hosts or Hosts(per_host=per_host, delay=host_delay)
         self._client: httpx.AsyncClient | None = None
 
     async def __aenter__(self) -> Prober:
@@ -76,7 +69,7 @@ class Prober:
         return list(await asyncio.gather(*(self.probe(u) for u in urls)))
 
     async def probe(self, url: str) -> ProbeOutcome:
-        host = self._host(url)
+        host = self.hosts.of(url)
         async with host.slots:
             started = 0.0
             try:
@@ -94,12 +87,12 @@ class Prober:
                 return self._out(url, None, started, f"连接出错：{type(exc).__name__}")
         return self._out(url, status, started, "" if status < 400 else f"HTTP {status}")
 
-    async def _request(self, host: _Host, method: str, url: str) -> tuple[float, int]:
+    async def _request(self, host: Host, method: str, url: str) -> tuple[float, int]:
         """One request, paced like every other to this host, within the time limit: (start, status)."""
         client = self._client
         if client is None:
             raise RuntimeError("Prober is not open: use `async with Prober() as prober`")
-        await self._pace(host)
+        await host.pace()
         started = time.monotonic()
         async with asyncio.timeout(self.timeout), client.stream(method, url) as response:
             return started, response.status_code
@@ -107,20 +100,3 @@ class Prober:
     @staticmethod
     def _out(url: str, status: int | None, started: float, reason: str) -> ProbeOutcome:
         return ProbeOutcome(url, not reason, status, time.monotonic() - started, reason)
-
-    def _host(self, url: str) -> _Host:
-        key = (urlsplit(url).hostname or "").lower()
-        host = self._hosts.get(key)
-        if host is None:
-            host = self._hosts[key] = _Host(slots=asyncio.Semaphore(self.per_host))
-        return host
-
-    async def _pace(self, host: _Host) -> None:
-        if not self.host_delay:
-            return
-        loop = asyncio.get_running_loop()
-        async with host.lock:
-            wait = host.next_at - loop.time()
-            if wait > 0:
-                await asyncio.sleep(wait)
-            host.next_at = loop.time() + self.host_delay

@@ -1,0 +1,47 @@
+"""Politeness towards one host, shared by the reader and the availability probe.
+
+A government site is a small server behind a strict firewall: at most `per_host` requests to one host at
+once, and the starts of two requests to it at least `delay` seconds apart. A reader and a prober that are
+given the same `Hosts` share these limits, so probing never adds a burst to a reading of the same site.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+
+@dataclass(slots=True)
+class Host:
+    slots: asyncio.Semaphore  # hold one for the whole request
+    delay: float
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    next_at: float = 0.0
+
+    async def pace(self) -> None:
+        """Wait until `delay` seconds have passed since the start of the last request to this host."""
+        if not self.delay:
+            return
+        loop = asyncio.get_running_loop()
+        async with self.lock:
+            wait = self.next_at - loop.time()
+            if wait > 0:
+                await asyncio.sleep(wait)
+            self.next_at = loop.time() + self.delay
+
+
+class Hosts:
+    """The hosts requests went to, each with its own limit and pace."""
+
+    def __init__(self, *, per_host: int, delay: float) -> None:
+        self.per_host = max(1, per_host)
+        self.delay = max(0.0, delay)
+        self._hosts: dict[str, Host] = {}
+
+    def of(self, url: str) -> Host:
+        key = (urlsplit(url).hostname or "").lower()
+        host = self._hosts.get(key)
+        if host is None:
+            host = self._hosts[key] = Host(asyncio.Semaphore(self.per_host), self.delay)
+        return host
