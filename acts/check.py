@@ -158,10 +158,8 @@ class Readings:
 
 def _administered(
     session: Session, actor: Actor, words: Sequence[str], *, clear: bool
-) -> tuple[Item, str] | DisputeUsage | Stranger | NotAdmin | Ambiguous | ItemUnknown | NotYours:
+) -> tuple[Item, str] | DisputeUsage | NotAdmin | Ambiguous | ItemUnknown | NotYours:
     """The item the first words name (and the words after it), if the actor administers its units."""
-    if not takes_part(actor):
-        return Stranger()
     if not administers(actor):
         return NotAdmin()
     if not words:
@@ -179,7 +177,7 @@ def _administered(
 
 def dispute_reading(
     session: Session, now: datetime, actor: Actor, judge: Judge, words: Sequence[str]
-) -> MarkedWrong | NoReading | DisputeUsage | Stranger | NotAdmin | Ambiguous | ItemUnknown | NotYours:
+) -> MarkedWrong | NoReading | DisputeUsage | NotAdmin | Ambiguous | ItemUnknown | NotYours:
     """/wrongread 栏目 [说明]: an administrator says the last reading of a column is wrong."""
     found = _administered(session, actor, words, clear=False)
     if not isinstance(found, tuple):
@@ -192,7 +190,7 @@ def dispute_reading(
 
 def clear_dispute(
     session: Session, now: datetime, actor: Actor, words: Sequence[str]
-) -> Cleared | DisputeUsage | Stranger | NotAdmin | Ambiguous | ItemUnknown | NotYours:
+) -> Cleared | DisputeUsage | NotAdmin | Ambiguous | ItemUnknown | NotYours:
     """/readok 栏目: the page (or the reader) is fixed; its readings may log updates again."""
     found = _administered(session, actor, words, clear=True)
     if not isinstance(found, tuple):
@@ -202,7 +200,7 @@ def clear_dispute(
 
 def show_readings(
     session: Session, now: datetime, actor: Actor, words: Sequence[str], limit: int = 10
-) -> Readings | DisputeUsage | Stranger | NotAdmin | Ambiguous | ItemUnknown | NotYours:
+) -> Readings | DisputeUsage | NotAdmin | Ambiguous | ItemUnknown | NotYours:
     """`zhiri reading show 栏目`: what the reader saw on the column's page, newest first."""
     found = _administered(session, actor, words, clear=False)
     if not isinstance(found, tuple):

@@ -75,6 +75,8 @@ def test_every_administrators_command_is_covered():
         "retire",
         "unretire",
         "robot",
+        "wrongread",
+        "readok",
     }
 
 
