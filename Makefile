@@ -3,7 +3,7 @@ SHELL := /bin/bash
 UV := scripts/uv.sh
 RUN := $(UV) run --frozen
 
-.PHONY: run test lint bench setup postgres chromium fonts
+.PHONY: run test lint bench setup postgres chromium fonts office
 
 setup:
 	@$(UV) sync --frozen --quiet
@@ -29,8 +29,12 @@ chromium:
 fonts:
 	@bash scripts/ensure-fonts.sh
 
+# LibreOffice (headless) and poppler's tools, to render the bulletin's pages in a test (Debian's packages).
+office:
+	@bash scripts/ensure-office.sh
+
 # Two test processes (pytest-xdist), one per core of a small machine; a file's tests stay in one process.
-test: setup postgres chromium fonts lint
+test: setup postgres chromium fonts office lint
 	$(RUN) pytest -q -n 2 --dist loadfile
 
 bench: setup
