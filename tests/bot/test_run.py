@@ -8,6 +8,7 @@ from types import SimpleNamespace
 import pytest
 from sqlalchemy import create_engine
 
+import storage.db
 from bot import cmd_run
 from bot.app import ALLOWED_UPDATES
 from bot.config import Settings
@@ -88,9 +89,8 @@ def test_the_file_url_follows_the_api_url(api, files):
 def test_a_database_that_cannot_be_opened_is_explained(env, monkeypatch, tmp_path, capsys):
     (tmp_path / "not-a-dir").write_text("x")
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'not-a-dir' / 'z.db'}")
-    monkeypatch.setattr(
-        cmd_run, "make_engine", create_engine
-    )  # plain: no folder creation, like a dead server
+    # A plain engine (no folder creation), like a dead server; Settings.make_engine opens it.
+    monkeypatch.setattr(storage.db, "make_engine", lambda url, **_options: create_engine(url))
     assert cmd_run.run(argparse.Namespace()) == 1
     err = capsys.readouterr().err
     assert "DATABASE_URL" in err and "无法打开数据库" in err and env.calls == []
