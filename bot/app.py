@@ -46,6 +46,7 @@ from handlers import asking, check, errors, people, retire, robots, roster, rout
 from handlers.context import CLOCK, ENGINE, JUDGE, SETTINGS, Context
 from jobs.crawl import crawl_if_due
 from jobs.pace import Pacer
+from jobs.probe import probe_due
 from jobs.routine import calendar_fallback
 from replies.menu import COMMANDS, menu
 from storage.db import session_scope
@@ -170,7 +171,30 @@ def build_application(
         schedule.register(application, engine, settings.routine_config(), clock=clock, robots=robots)
     if settings.crawl_enabled:
         register_crawl(application, engine, settings, clock)
+    if settings.probe_enabled:
+        register_probe(application, engine, settings, clock)
     return application
+
+
+def register_probe(
+    application: Application, engine: Engine, settings: Settings, clock: Callable[[], datetime]
+) -> None:
+    """The availability probe: every minute, the targets whose slot has come (PROBE_PER_DAY a day)."""
+    job_queue = application.job_queue
+    assert job_queue is not None
+    config = settings.probe_config()
+
+    async def run(_context: Context) -> None:
+        async with settings.prober() as prober:
+            await probe_due(engine, clock(), prober, config)
+
+    job_queue.run_repeating(
+        run,
+        interval=60.0,
+        first=15.0,
+        name="zhiri-probe",
+        job_kwargs={"max_instances": 1, "coalesce": True, "misfire_grace_time": None},
+    )
 
 
 def register_crawl(

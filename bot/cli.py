@@ -36,6 +36,7 @@ SUBCOMMANDS: tuple[str, ...] = (
     "outbox",
     "channel",
     "reading",
+    "probe",
 )
 
 

@@ -22,8 +22,10 @@ if TYPE_CHECKING:  # imported where used: `zhiri rule` and `zhiri read` must not
     from sqlalchemy.engine import Engine
 
     from domain.routine import RoutineSettings
+    from jobs.probe import ProbeConfig
     from jobs.routine import RoutineConfig
     from webread.fetch import Reader
+    from webread.probe import Prober
 
 OFFICIAL_API_URL = "https://api.telegram.org/bot"
 
@@ -105,6 +107,14 @@ class Settings(BaseSettings):
     reader_per_host: int = Field(default=2, ge=1, le=16)
     reader_host_delay: float = Field(default=0.5, ge=0, le=60)
     reader_timeout: float = Field(default=15.0, gt=0, le=120)
+    # The availability probe (a HEAD, or a small GET, of each site's home page and key columns): how many
+    # times a day (the indicator asks for 20 or more), its time limit (the indicator's 15 s), and its own
+    # politeness towards one host. The warning and veto lines are INSPECT_UNREACHABLE_WARN_PCT / _VETO_PCT.
+    probe_enabled: bool = True
+    probe_per_day: int = Field(default=24, ge=20, le=288)
+    probe_timeout: float = Field(default=15.0, gt=0, le=60)
+    probe_per_host: int = Field(default=1, ge=1, le=4)
+    probe_host_delay: float = Field(default=1.0, ge=0, le=60)
     # Importing a list: a re-import that would retire more items than this, or a larger share of the site's
     # items, stops and shows them until the administrator adds --confirm-retire.
     import_retire_max: int = Field(default=5, ge=0)
@@ -224,6 +234,25 @@ class Settings(BaseSettings):
             host_delay=self.reader_host_delay,
             timeout=self.reader_timeout,
             clock=clock,
+        )
+
+    def prober(self) -> Prober:
+        """The availability probe with this deployment's time limit and politeness."""
+        from webread.probe import Prober
+
+        return Prober(
+            timeout=self.probe_timeout, per_host=self.probe_per_host, host_delay=self.probe_host_delay
+        )
+
+    def probe_config(self) -> ProbeConfig:
+        from jobs.probe import ProbeConfig
+
+        return ProbeConfig(
+            tz=self.tz,
+            per_day=self.probe_per_day,
+            lines=self.thresholds,
+            admin_ids=tuple(self.admin_telegram_ids),
+            timeout=self.probe_timeout,
         )
 
     @property

@@ -38,6 +38,7 @@ class MessageKind(StrEnum):
     YEARLY_RANK = "yearly_rank"  # 年评分 (a workbook), to the administrators
     EVENING_NOTE = "evening_note"  # 日查情况, to the administrators
     ADMIN_NOTICE = "admin_notice"  # the sender's and the acts' notices to the administrators
+    AVAILABILITY = "availability"  # a site's home page or key column unreachable too often (jobs.probe)
 
 
 class Slot(StrEnum):

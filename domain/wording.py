@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
 from domain.actions import Action, Offer
+from domain.availability import Alert, Level
 from domain.inspection import verdict_line
 from domain.model import CheckResult, ReadStatus, State
 from domain.notice import (
@@ -80,6 +81,7 @@ KIND_NAMES: dict[str, str] = {
     MessageKind.YEARLY_RANK: "年评分",
     MessageKind.EVENING_NOTE: "日查情况",
     MessageKind.ADMIN_NOTICE: "管理员通知",
+    MessageKind.AVAILABILITY: "网站可访问性预警",
 }
 
 CHECKLIST_REPLY_MARK = "【半月查】"  # a reply to a message starting so may carry problems, one item per line
@@ -173,6 +175,42 @@ def set_aside_notice(kind: str, text: str, failures: int, error: str) -> str:
         "该群的其他消息和其他群的消息照常发送。暂存的消息不会丢失：查看用 zhiri outbox，"
         "排除问题后用 zhiri outbox --retry 重新发送。"
     )
+
+
+def availability_notice(
+    site: str,
+    page: str,
+    url: str,
+    found: Alert,
+    *,
+    warn_pct: float,
+    veto_pct: float,
+    timeout: float,
+    reasons: Sequence[tuple[str, int]] = (),
+) -> str:
+    """For the administrators: a site's home page (or a key column, `page`) was unreachable too often in
+    the week ending today, at the warning line or at the inspectors' veto line."""
+    week = found.week
+    veto = found.level == Level.ESCALATE
+    lines = [
+        f"【网站可访问性{'督办' if veto else '预警'}】{site} {page}",
+        f"网址：{url}",
+        f"近7天（{md(week.first_day)}至{md(week.last_day)}）共探测{week.probes}次，"
+        f"{week.unreachable}次无法访问（{timeout:g}秒内未正常打开），占比{100 * week.ratio:.1f}%，"
+        + (
+            f"已达到检查指标的单项否决线（{veto_pct:g}%）。"
+            if veto
+            else f"已达到预警线（{warn_pct:g}%）；达到{veto_pct:g}%即单项否决。"
+        ),
+    ]
+    if reasons:
+        lines.append("无法访问的原因：" + "；".join(f"{why}（{n}次）" for why, n in reasons))
+    lines.append(
+        "请立即联系网站运维单位排查服务器、网络和防火墙，恢复后继续观察。"
+        if veto
+        else "请尽快联系网站运维单位排查服务器、网络和防火墙。"
+    )
+    return "\n".join(lines)
 
 
 def _first_line(text: str) -> str:

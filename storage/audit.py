@@ -4,8 +4,8 @@ Updates logged and undone (`UpdateLog`), events (`Event`), half-month answers (`
 bound and removed (`Membership`), invitations made, used and revoked (`Invitation`). Acts that leave no dated
 row of their own write an `AuditRecord` with `record`: chats bound and unbound, the bot removed from a group
 or back, units added to a unit group, items retired and brought back, website readings marked wrong and
-cleared. `/history ITEM` in the chat and `zhiri log [--unit] [--since]` on the command line read it all,
-newest first.
+cleared, key columns marked for the availability probe. `/history ITEM` in the chat and `zhiri log [--unit]
+[--since]` on the command line read it all, newest first.
 """
 
 from __future__ import annotations
@@ -55,7 +55,19 @@ LOG, UNDO, EVENT, CHECK, BIND, REMOVE, INVITE, REVOKE, ROBOT, UNROBOT, JOIN = (
     "join",
 )
 # Kinds kept as AuditRecord rows (`record`).
-CHAT_BIND, CHAT_UNBIND, CHAT_GONE, CHAT_BACK, GROUP_ADD, RETIRE, UNRETIRE, READ_WRONG, READ_OK = (
+(
+    CHAT_BIND,
+    CHAT_UNBIND,
+    CHAT_GONE,
+    CHAT_BACK,
+    GROUP_ADD,
+    RETIRE,
+    UNRETIRE,
+    READ_WRONG,
+    READ_OK,
+    PROBE_KEY,
+    PROBE_UNKEY,
+) = (
     "chat_bind",
     "chat_unbind",
     "chat_gone",
@@ -65,6 +77,8 @@ CHAT_BIND, CHAT_UNBIND, CHAT_GONE, CHAT_BACK, GROUP_ADD, RETIRE, UNRETIRE, READ_
     "unretire",
     "read_wrong",
     "read_ok",
+    "probe_key",
+    "probe_unkey",
 )
 AUDIT_LABELS = {
     LOG: "登记更新",
@@ -87,6 +101,8 @@ AUDIT_LABELS = {
     UNRETIRE: "恢复",
     READ_WRONG: "标记网站读取错误",
     READ_OK: "恢复网站读取",
+    PROBE_KEY: "设为重点栏目（可访问性监测）",
+    PROBE_UNKEY: "取消重点栏目",
 }
 ALL_UNITS = "全部单位"
 

@@ -72,6 +72,9 @@ class Site(SQLModel, table=True):
     office_name: str | None = None
     admin_name: str | None = None
     pledge_ref: str | None = None
+    # The home page the availability probe watches (`zhiri site --home`); None: the origin most of the
+    # site's column addresses share (storage.probes.home_of).
+    home_url: str | None = None
     created_at: datetime
 
 
@@ -205,6 +208,9 @@ class Item(SQLModel, table=True):
     category: Category = _words(Category, Category.OTHER)
     # The administrator's correction of `category` (zhiri category, /category): kept over re-imports.
     category_override: Category | None = _words(Category, None, nullable=True)
+    # A key column (重点栏目) the administrator marks (`zhiri probe key`): its page is probed for availability
+    # with the site's home page, kept over re-imports.
+    probe_key: bool = Field(default=False, sa_column_kwargs={"server_default": sa_false()})
     created_at: datetime
     retired_at: datetime | None = None  # no longer reminded of: kept with its history, never deleted
     # Who retired it: an administrator (/retire, `zhiri retire`, or the list's status column says 停更),
@@ -412,6 +418,26 @@ class RoutineRun(SQLModel, table=True):
     done_at: datetime
     messages: int = 0
     stats: str | None = None  # JSON kept for later runs (the weekly summary's overdue counts per unit)
+
+
+class Probe(SQLModel, table=True):
+    """One availability probe of a site's home page or key column (jobs.probe): kept per slot and day, so
+    the week's unreachable share is counted as inspectors count it. `key` (target and slot) makes a slot
+    probed twice (two processes, a tick run again) one row."""
+
+    __table_args__ = (Index("ix_probe_site_day", "site_id", "day"),)
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(unique=True)  # "site3:home@2026-11-23T09:35:57+08:00", "site3:item12@…"
+    site_id: int = Field(foreign_key="site.id")
+    item_id: int | None = Field(default=None, foreign_key="item.id")  # None: the home page
+    url: str
+    slot_at: datetime  # the moment it was due
+    day: date  # the site's local day of the slot
+    at: datetime  # when it was taken
+    reachable: bool
+    http_status: int | None = None  # None: no answer at all
+    elapsed_ms: int = 0
+    reason: str = ""  # why it counts as unreachable, in Chinese ("" when reachable)
 
 
 class PageRead(SQLModel, table=True):

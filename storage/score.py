@@ -24,6 +24,7 @@ from domain.inspection import (
 from domain.model import Category, ItemKind, ReadStatus, Status
 from storage.items import LIVE_LOG, Judge, judge_items
 from storage.models import Event, Item, ItemUnit, Site, Unit, UpdateLog
+from storage.probes import unreachable_pct
 from storage.queries import (
     Actor,
     Stranger,
@@ -147,10 +148,11 @@ def score_of(
     (costly on a large site) and which the export does not show."""
     assert site.id is not None
     views = item_views(session, now, judge, site.id, unit_ids, statuses)
-    # No availability probes are stored yet: the unreachable line reads 无数据.
+    # The home page's unreachable share over the week (jobs.probe); 无数据 until a week has enough probes.
+    unreachable = unreachable_pct(session, site.id, judge.today(now), judge.policy.lines)
     limit = {} if fix_first else {"fix_limit": 0}
-    score = score_site(views, judge.today(now), judge.policy.lines, unreachable_pct=None, **limit)
-    return SiteScore(site.name, score, {v.id: v for v in views}, scope)
+    score = score_site(views, judge.today(now), judge.policy.lines, unreachable_pct=unreachable, **limit)
+    return SiteScore(site.name, score, {v.id: v for v in views}, scope, unreachable is not None)
 
 
 def score_view(

@@ -6,7 +6,7 @@ from datetime import date, time, timedelta
 
 import pytest
 
-from domain.availability import Level, ProbeResult, probe_times, weekly
+from domain.availability import Level, ProbeResult, alert, due_slot, probe_times, weekly
 
 MONDAY = date(2026, 11, 16)
 
@@ -48,6 +48,39 @@ def test_the_lines_are_inclusive_and_a_thin_week_says_nothing() -> None:
     assert weekly(hundred, today).level == Level.WARN  # exactly 3%: 超过（含）
     five = [ProbeResult(today, i >= 5) for i in range(100)]
     assert weekly(five, today).level == Level.ESCALATE  # exactly 5%
-    assert weekly(hundred, today, warn_at=0.04).level == Level.OK  # the lines are settings
+    assert weekly(hundred, today, warn_pct=4).level == Level.OK  # the lines are settings
     thin = weekly(_day(today, 10, per_day=10), today)
     assert (thin.level, thin.probes) == (Level.UNKNOWN, 10)
+
+
+def test_the_slot_due_now_is_the_latest_within_one_step_and_a_missed_one_is_not_taken_late() -> None:
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    tz = ZoneInfo("Asia/Shanghai")
+    slots = [datetime.combine(MONDAY, t, tzinfo=tz) for t in probe_times(MONDAY, per_day=24, spread_key=3)]
+    assert due_slot(slots[5], per_day=24, spread_key=3) == slots[5]
+    assert due_slot(slots[5] + timedelta(minutes=59), per_day=24, spread_key=3) == slots[5]
+    assert due_slot(slots[5] - timedelta(seconds=1), per_day=24, spread_key=3) == slots[4]
+    # spread key 3 puts the slots at :35:57; just after midnight the day before's last one is still due
+    night = datetime.combine(MONDAY + timedelta(days=1), time(0, 0, 1), tzinfo=tz)
+    assert due_slot(night, per_day=24, spread_key=3) == datetime.combine(MONDAY, time(23, 35, 57), tzinfo=tz)
+
+
+def test_an_alert_names_the_day_its_episode_began_so_a_missed_day_is_told_late_not_twice() -> None:
+    failures = {MONDAY + timedelta(days=8): 4, MONDAY + timedelta(days=10): 3, MONDAY + timedelta(days=12): 2}
+    results: list[ProbeResult] = []
+    alerts = {}
+    for n in range(21):
+        today = MONDAY + timedelta(days=n)
+        results += _day(today, failures.get(today, 0))
+        alerts[today] = alert(results, today)
+    assert alerts[MONDAY + timedelta(days=9)] is None
+    warn = alerts[MONDAY + timedelta(days=10)]
+    assert warn is not None and (warn.level, warn.since) == (Level.WARN, MONDAY + timedelta(days=10))
+    again = alerts[MONDAY + timedelta(days=11)]  # still the same episode: the same key, nothing new
+    assert again is not None and (again.level, again.since) == (Level.WARN, MONDAY + timedelta(days=10))
+    up = alerts[MONDAY + timedelta(days=13)]  # escalated the day before: the episode began on day 12
+    assert up is not None and (up.level, up.since) == (Level.ESCALATE, MONDAY + timedelta(days=12))
+    assert up.week.pct is not None and round(up.week.pct, 1) == 5.4
+    assert alerts[MONDAY + timedelta(days=19)] is None
