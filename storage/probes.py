@@ -117,7 +117,7 @@ def record_probe(
     reason: str,
 ) -> bool:
     """Keep one probe of a target's slot; False when the slot was kept already (another tick, a race)."""
-    return insert_new(
+    new_id = insert_new(
         session,
         Probe,
         {
@@ -135,6 +135,7 @@ def record_probe(
         },
         "key",
     )
+    return new_id is not None
 
 
 def _of(site_id: int, item_id: int | None, first: date, last: date) -> list[ColumnElement[bool]]:

@@ -67,6 +67,10 @@ def test_home_key_columns_and_the_days_probed(sqlite_url, monkeypatch, capsys):
                 reason="HTTP 503" if n == 1 else "",
             )
         assert probe_key(home, slot).startswith(f"site{home.site_id}:home@")
+        # a slot is kept once: the same slot again (another tick, another process) writes nothing
+        assert not record_probe(
+            s, slot, home, slot, today, reachable=True, http_status=200, elapsed=0.1, reason=""
+        )
     assert main(["probe", "show"]) == 0
     out = capsys.readouterr().out
     assert (
