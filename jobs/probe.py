@@ -20,12 +20,11 @@ from sqlmodel import Session
 
 from domain.availability import EPISODE_MAX_DAYS, WEEK, alert, due_slot
 from domain.inspection import DEFAULT_THRESHOLDS, Thresholds
-from domain.notice import MessageKind, make_key
+from domain.notice import MessageKind
 from domain.wording import availability_notice
-from storage import outbox
 from storage.db import session_scope
 from storage.probes import Target, probe_key, probed, reasons, record_probe, results, targets
-from storage.routine import admins
+from storage.routine import tell_admins
 from webread.probe import ProbeOutcome, Prober
 
 log = logging.getLogger(__name__)
@@ -131,25 +130,17 @@ def tell(
         timeout=config.timeout,
         reasons=reasons(session, target.site_id, target.item_id, week.first_day, week.last_day),
     )
-    told = 0
-    for admin in admins(session, config.admin_ids):
-        if admin.telegram_id is None:
-            continue
-        key = make_key(
-            MessageKind.AVAILABILITY, admin.telegram_id, found.since, extra=f"{target.name}:{found.level}"
-        )
-        _, created = outbox.enqueue(
-            session,
-            now,
-            kind=MessageKind.AVAILABILITY,
-            chat_id=admin.telegram_id,
-            text=text,
-            day=today,
-            key=key,
-            person_id=admin.id,
-        )
-        told += created
-    if not any(a.telegram_id is not None for a in admins(session, config.admin_ids)):
+    told, reachable = tell_admins(
+        session,
+        now,
+        config.admin_ids,
+        MessageKind.AVAILABILITY,
+        text,
+        day=today,
+        key_day=found.since,
+        extra=f"{target.name}:{found.level}",
+    )
+    if not reachable:
         log.error("availability %s of %s and no administrator to tell: %s", found.level, target.url, text)
     elif told:
         log.warning(

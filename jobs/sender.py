@@ -52,12 +52,12 @@ from acts.chats import migrate_chat
 from channels.registry import Channels
 from channels.transport import Outgoing, Transport, TransportError
 from domain.actions import Offer
-from domain.notice import TELEGRAM, MessageKind, make_key
+from domain.notice import TELEGRAM, MessageKind
 from domain.wording import chat_gone_notice, late_note, rejected_notice, set_aside_notice
 from jobs.pace import Key, Pacer, SendLimits
 from storage import outbox
 from storage.db import session_scope
-from storage.routine import admins, chat_gone
+from storage.routine import chat_gone, tell_admins
 
 log = logging.getLogger(__name__)
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -441,28 +441,13 @@ class _Drain:
         self.report.notices += self._tell_admins(s, now, row, f"set_aside:{row.chat_id}", text)
 
     def _tell_admins(self, s: Session, now: datetime, failed: _Row, what: str, text: str) -> int:
+        # Not through the chat that failed (an administrator's own private chat); a robot's address is no
+        # Telegram id, whatever its number.
+        skip = failed.chat_id if failed.platform == TELEGRAM else None
         day = now.astimezone(self.tz).date()
-        told = 0
-        for admin in admins(s, self.admin_ids):
-            # Not through the chat that failed (an administrator's own private chat); a robot's address is
-            # no Telegram id, whatever its number.
-            if admin.telegram_id is None or (failed.platform, failed.chat_id) == (
-                TELEGRAM,
-                admin.telegram_id,
-            ):
-                continue
-            key = make_key(MessageKind.ADMIN_NOTICE, admin.telegram_id, day, (), extra=what)
-            _, created = outbox.enqueue(
-                s,
-                now,
-                kind=MessageKind.ADMIN_NOTICE,
-                chat_id=admin.telegram_id,
-                text=text,
-                day=day,
-                key=key,
-                person_id=admin.id,
-            )
-            told += created
+        told, _ = tell_admins(
+            s, now, self.admin_ids, MessageKind.ADMIN_NOTICE, text, day=day, extra=what, skip=skip
+        )
         if not told:
             log.error("undeliverable message and no other administrator to tell: %s", text)
         return told

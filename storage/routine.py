@@ -20,7 +20,7 @@ from sqlalchemy import and_, or_
 from sqlmodel import Session, col, select
 
 from domain.model import DayKind, Role
-from domain.notice import TELEGRAM, Answer, ChatView, ItemView, MessageKind, Slot, UnitView, Who
+from domain.notice import TELEGRAM, Answer, ChatView, ItemView, MessageKind, Slot, UnitView, Who, make_key
 from domain.routine import Snapshot, half_month_period
 from storage import audit
 from storage.items import LIVE_LOG, Judge, judge_items
@@ -39,7 +39,7 @@ from storage.models import (
     Unit,
     UpdateLog,
 )
-from storage.outbox import Withdrawn, find_by_message, withdraw_unsent
+from storage.outbox import Withdrawn, enqueue, find_by_message, withdraw_unsent
 from storage.queries import site_words, unit_groups
 from storage.score import score_of
 
@@ -123,6 +123,41 @@ def admins(session: Session, configured: Iterable[int] = ()) -> tuple[Who, ...]:
     for tid in sorted(configured):
         found.setdefault(tid, Who(None, "系统管理员", None, tid))
     return tuple(found.values())
+
+
+def tell_admins(
+    session: Session,
+    now: datetime,
+    admin_ids: Iterable[int],
+    kind: str,
+    text: str,
+    *,
+    day: date,
+    extra: str,
+    key_day: date | None = None,
+    skip: int | None = None,
+) -> tuple[int, int]:
+    """`text` to every deployment-wide administrator with a Telegram chat (but `skip`, the chat a failure came
+    from), keyed by (kind, administrator, `key_day` or `day`, `extra`), so that one notice is written once.
+    Returns (messages written, administrators it could go to)."""
+    told = reachable = 0
+    for admin in admins(session, admin_ids):
+        if admin.telegram_id is None or admin.telegram_id == skip:
+            continue
+        reachable += 1
+        key = make_key(kind, admin.telegram_id, key_day or day, (), extra=extra)
+        _, created = enqueue(
+            session,
+            now,
+            kind=kind,
+            chat_id=admin.telegram_id,
+            text=text,
+            day=day,
+            key=key,
+            person_id=admin.id,
+        )
+        told += created
+    return told, reachable
 
 
 def gather(
