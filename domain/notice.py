@@ -332,15 +332,22 @@ class Checklist:
     part: int = 1
     parts: int = 1
     first: int = 1
+    total: int = 0  # items on the group's whole checklist (0: this part's own)
 
 
 @dataclass(frozen=True)
 class ChecklistSheet:
-    """半月查 for a big group: one message, the list attached, problems by reply."""
+    """半月查 for a big group: one message, the list attached, problems by reply (where the platform carries
+    files; a robot's group gets the same list in parts, each item with its links)."""
 
-    items: tuple[tuple[ItemView, str], ...]  # (item, the unit answering for it in this group)
+    groups: tuple[Group, ...]  # under the unit answering for them in this group
     period: date
     report_on: date
+
+    @property
+    def items(self) -> tuple[tuple[ItemView, str], ...]:
+        """(item, the unit answering for it) in the list's order."""
+        return tuple((i, g.unit.name) for g in self.groups for i in g.items)
 
 
 @dataclass(frozen=True)

@@ -617,15 +617,11 @@ def _half_month_sheet(
     ctx: _Ctx, slot: Slot, aud: _Audience, items: Sequence[ItemView], period: date, due: date
 ) -> None:
     """A big group's half-month check: one message, its checklist as a spreadsheet, problems by reply."""
-    listed = _listed(_groups(ctx.snap, aud, items, notify=False, today=ctx.today))
-    order = {u: k for k, u in enumerate(aud.unit_ids)}
-    units = ctx.snap.units_by_id
-    rows = []
-    for item in listed:
-        unit_id = min((u for u in item.unit_ids if u in order), key=lambda u: order[u], default=None)
-        rows.append((item, units[unit_id].name if unit_id in units else ""))
-    body = ChecklistSheet(tuple(rows), period, due)
-    ctx.add(MessageKind.HALF_MONTH_CHECK, slot, aud.to, body, listed, extra=f"{period.isoformat()}sheet")
+    groups = _groups(ctx.snap, aud, items, notify=False, today=ctx.today)
+    body = ChecklistSheet(groups, period, due)
+    ctx.add(
+        MessageKind.HALF_MONTH_CHECK, slot, aud.to, body, _listed(groups), extra=f"{period.isoformat()}sheet"
+    )
 
 
 def _half_month_check(ctx: _Ctx, slot: Slot) -> None:
@@ -651,7 +647,7 @@ def _half_month_check(ctx: _Ctx, slot: Slot) -> None:
                     groups[-1] = Group(unit, (*groups[-1].items, item))
                 else:
                     groups.append(Group(unit, (item,)))
-            body = Checklist(tuple(groups), period, due, k + 1, total, k * chunk + 1)
+            body = Checklist(tuple(groups), period, due, k + 1, total, k * chunk + 1, len(flat))
             ctx.add(
                 MessageKind.HALF_MONTH_CHECK,
                 slot,

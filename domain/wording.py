@@ -267,8 +267,12 @@ def _render(notice: Notice, site: SiteText, style: Style) -> list[Planned]:
             return _escalation(notice, body, site, style)
         case EveningNote():
             return _evening_note(notice, body, site, style)
+        case Checklist() if not style.hears:
+            return _checklist_links(notice, body.groups, body, body.first, body.total, site, style)
         case Checklist():
             return [_checklist(notice, body, site)]
+        case ChecklistSheet() if not style.documents or not style.hears:
+            return _checklist_links(notice, body.groups, body, 1, len(body.items), site, style)
         case ChecklistSheet():
             return [_checklist_sheet(notice, body, site)]
         case HalfMonthReport():
@@ -770,6 +774,60 @@ def _checklist(notice: Notice, body: Checklist, site: SiteText) -> Planned:
         for j, item in enumerate(listed)
     )
     return _one(notice, text, items=listed, offers=offers)
+
+
+def _checklist_links(
+    notice: Notice,
+    groups: Sequence[Group],
+    body: Checklist | ChecklistSheet,
+    first: int,
+    total: int,
+    site: SiteText,
+    style: Style,
+) -> list[Planned]:
+    """半月查 where each 正常 / 有问题 is a link in the message's text (a robot's group), or where no file can
+    be sent: the list in parts, each with no more links than the platform carries (`Style.done_buttons`) and
+    within its size, items numbered across the whole list; never a spreadsheet, whatever the list's length."""
+    today = notice.day
+    flat = [(g.unit, i) for g in groups for i in g.items]
+    total = total or len(flat)
+    per = max(1, style.done_buttons // 2)
+    intro = (
+        "请对本单位负责的以下栏目和账号做一次全面检查（内容是否及时准确、有无空白栏目、链接是否有效、"
+        f"有无错别字），逐项点击下方「正常」或「有问题」{'按钮' if style.hears else '链接'}；"
+        "选「有问题」后请按提示填写问题和整改情况。"
+    )
+    footer = f"检查结果将于{md(body.report_on)}汇总报{site.words.office}。"
+    out: list[Planned] = []
+    for start in range(0, len(flat), per):
+        chunk: list[Group] = []
+        for unit, item in flat[start : start + per]:
+            if chunk and chunk[-1].unit == unit:
+                chunk[-1] = Group(unit, (*chunk[-1].items, item))
+            else:
+                chunk.append(Group(unit, (item,)))
+        n = first + start
+        last = n + sum(len(g.items) for g in chunk) - 1
+        span = f"第{n}—{last}项" if last > n else f"第{n}项"
+        mark = f"（{span}，共{total}项）" if total > 1 else ""
+        # The ask opens the list and the report day closes it; the parts between carry the items only.
+        header = f"{CHECKLIST_REPLY_MARK}{half_month(body.period)}全面检查{mark}" + (
+            f"\n{intro}" if n == 1 else ""
+        )
+        sections, listed = _sections(chunk, lambda i: state_line(i, today), first=n)
+        at = 0
+        for text, count in _layout(header, sections, footer if last == total else "", style.max_text):
+            shown = listed[at : at + count]
+            offers = tuple(
+                (
+                    Offer(f"{n + at + j}. {_short(item.name, 10)} 正常", Action.check(item.id, True)),
+                    Offer(f"{n + at + j}. 有问题", Action.check(item.id, False)),
+                )
+                for j, item in enumerate(shown)
+            )
+            at += count
+            out.append(_one(notice, text, items=shown, offers=offers, part=len(out) + 1))
+    return out
 
 
 def _checklist_sheet(notice: Notice, body: ChecklistSheet, site: SiteText) -> Planned:

@@ -88,11 +88,16 @@ def robot_day(engine: Engine) -> Iterator[Day]:
     yield from routine_day(engine, DAY)
 
 
-def routine_day(engine: Engine, day: datetime) -> Iterator[Day]:
+def routine_day(engine: Engine, day: datetime, more: int = 0) -> Iterator[Day]:
+    """`more`: that many more columns of 市财政局 (政务公开 / 专栏01 …), updated the day before `day`."""
     judge = Judge(SHANGHAI, WorkCalendar())
     world = build_world(engine)
     add_item(engine, world, judge, "政务公开 / 财政预决算", "2周内更新", "市财政局", at("2026-09-10 10:00"))
     add_item(engine, world, judge, "政务公开 / 财政专项", "2周内更新", "市财政局", at("2026-09-16 10:00"))
+    for k in range(1, more + 1):
+        add_item(
+            engine, world, judge, f"政务公开 / 专栏{k:02d}", "2周内更新", "市财政局", day - timedelta(days=1)
+        )
     add_item(engine, world, judge, "政务公开 / 教育动态", "6个月内更新", "市教育局", at("2026-09-29 10:00"))
     with session_scope(engine) as s:  # 市财政局's group is a DingTalk robot's
         chat = s.exec(select(Chat).where(Chat.address == FIN_CHAT)).one()

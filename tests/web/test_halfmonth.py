@@ -14,7 +14,7 @@ from starlette.testclient import TestClient
 from storage.db import session_scope
 from storage.models import HalfMonthAnswer, Item
 from tests.conftest import at
-from tests.web.conftest import Clock, Day, path_of, routine_day
+from tests.web.conftest import LINK, Clock, Day, path_of, routine_day
 from web.app import create_app
 
 pytestmark = pytest.mark.postgres
@@ -30,6 +30,30 @@ def answers(day: Day) -> dict[str, tuple[str, str | None, str, date]]:
     with session_scope(day.engine) as s:
         rows = s.exec(select(HalfMonthAnswer, Item.name).join(Item, Item.id == HalfMonthAnswer.item_id)).all()
     return {name: (a.result, a.note, a.name, a.period) for a, name in rows}
+
+
+def test_a_robot_group_past_the_full_list_gets_every_item_in_parts_never_a_file(engine: Engine) -> None:
+    """27 items: past FULL_LIST_MAX a Telegram group gets one message and a spreadsheet, which a robot
+    cannot take (issue 15's bug: the checklist was set aside and the group got none). The robot gets the list
+    in parts, every item once with its two links, and the last item's link answers the check."""
+    day = next(routine_day(engine, CHECK_DAY, more=25))
+    checklist = [m for m in day.messages if m.startswith("【半月查】")]
+    assert (
+        len(checklist) == 7
+        and "（第1—4项，共27项）" in checklist[0]
+        and "（第25—27项，共27项）" in checklist[-1]
+    )
+    assert "汇总报" in checklist[-1] and "汇总报" not in checklist[0]
+    labels = [name for text in checklist for name, _url in LINK.findall(text)]
+    assert [n for n in labels if n.endswith("有问题")] == [f"{n}. 有问题" for n in range(1, 28)]
+    assert len([n for n in labels if n.endswith(" 正常")]) == 27
+    web = TestClient(create_app(day.web, Clock(CHECK_DAY + timedelta(hours=1))))
+    last = path_of(day.link("27. 有问题", "【半月查】"))
+    done = web.post(
+        "/do", data={"token": last.removeprefix("/l/"), "note": "栏目页空白，已补充", "name": "李四"}
+    )
+    assert done.status_code == 200 and "有问题：栏目页空白，已补充" in done.text
+    assert [r for r, *_ in answers(day).values()] == ["problem"]
 
 
 def test_the_checklist_links_answer_the_half_month_check(check_day: Day) -> None:
