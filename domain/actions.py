@@ -1,10 +1,10 @@
 """What a message offers people to do, the same on every platform.
 
 An `Action` is a fact ("item 12 was updated", "the daily read of 10月8日 is done"), written as short text
-(`done:12`, `read:20261008`, `hm:12:ok`, `hmrest:20261016`) that the outbox stores and every platform carries
-its own way: Telegram as a button's callback data (at most 64 bytes), a group robot as a signed link. An
-`Offer` is an action with the words on its button or link. Decoding is strict: anything else is None, and the
-caller says the button has expired.
+(`done:12`, `read:20261008`, `hm:12:ok`, `hmrest:20261016`, `hmlist:12,13`) that the outbox stores and every
+platform carries its own way: Telegram as a button's callback data (at most 64 bytes), a group robot as a
+signed link. An `Offer` is an action with the words on its button or link. Decoding is strict: anything else
+is None, and the caller says the button has expired.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 
-__all__ = ["Action", "Offer", "Verb", "offers_from_rows", "offers_to_rows"]
+__all__ = ["CHECK_LIST_MAX", "Action", "Offer", "Verb", "offers_from_rows", "offers_to_rows"]
 
 
 class Verb(StrEnum):
@@ -23,6 +23,12 @@ class Verb(StrEnum):
     READ = "read"  # the group's daily read of `day` is done (已巡查)
     CHECK = "hm"  # a half-month check answer for one item: ok or a problem
     CHECK_REST = "hmrest"  # every unanswered item of the half-month checklist of `day` is ok
+    # The half-month check of these items, each ok or a problem, answered on the web page (a robot's
+    # checklist: one link a part of the list instead of two per item; longer than Telegram's callback data)
+    CHECK_LIST = "hmlist"
+
+
+CHECK_LIST_MAX = 10  # items one CHECK_LIST action names
 
 
 _PATTERNS = {
@@ -30,6 +36,7 @@ _PATTERNS = {
     Verb.READ: re.compile(r"^read:(\d{8})$"),
     Verb.CHECK: re.compile(r"^hm:(\d{1,12}):(ok|bad)$"),
     Verb.CHECK_REST: re.compile(r"^hmrest:(\d{8})$"),
+    Verb.CHECK_LIST: re.compile(rf"^hmlist:(\d{{1,12}}(?:,\d{{1,12}}){{0,{CHECK_LIST_MAX - 1}}})$"),
 }
 
 
@@ -57,6 +64,12 @@ class Action:
     def check_rest(cls, period: date) -> Action:
         return cls(Verb.CHECK_REST, day=period)
 
+    @classmethod
+    def check_list(cls, *items: int) -> Action:
+        if not 0 < len(items) <= CHECK_LIST_MAX:
+            raise ValueError(items)
+        return cls(Verb.CHECK_LIST, tuple(items))
+
     @property
     def item(self) -> int:
         """The one item of a DONE or CHECK action."""
@@ -69,6 +82,8 @@ class Action:
                 return f"done:{ids}:{self.count}" if self.count else f"done:{ids}"
             case Verb.CHECK:
                 return f"hm:{self.item}:{'ok' if self.ok else 'bad'}"
+            case Verb.CHECK_LIST:
+                return "hmlist:" + ",".join(str(i) for i in self.items)
             case Verb.READ | Verb.CHECK_REST:
                 assert self.day is not None
                 return f"{self.verb.value}:{self.day:%Y%m%d}"
@@ -90,6 +105,8 @@ class Action:
                 return cls.done(*(int(i) for i in m[1].split(",")), count=count)
             case Verb.CHECK:
                 return cls.check(int(m[1]), m[2] == "ok")
+            case Verb.CHECK_LIST:
+                return cls.check_list(*(int(i) for i in m[1].split(",")))
             case Verb.READ | Verb.CHECK_REST:
                 try:
                     day = datetime.strptime(m[1], "%Y%m%d").date()

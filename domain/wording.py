@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
-from domain.actions import Action, Offer
+from domain.actions import CHECK_LIST_MAX, Action, Offer
 from domain.availability import Alert, Level
 from domain.inspection import verdict_line
 from domain.model import CheckResult, ReadStatus, State
@@ -408,11 +408,18 @@ def _lead(sections: _Sections, line: str) -> _Sections:
 
 
 def _layout(
-    header: str, sections: Sequence[tuple[str, Sequence[list[str]]]], footer: str, limit: int
+    header: str,
+    sections: Sequence[tuple[str, Sequence[list[str]]]],
+    footer: str,
+    limit: int,
+    *,
+    marks: bool = True,
+    most: int = 0,
 ) -> list[tuple[str, int]]:
     """Split a message into parts below `limit` characters, never inside a block, with how many blocks each
     part holds. A section that continues into the next part repeats its heading; the footer goes under the
-    last part only."""
+    last part only; the header is marked （2/3） unless the caller marks the parts (`marks`). `most`: at most
+    that many blocks a part (0: as many as fit)."""
     budget = limit - len(header) - len(footer) - 16
     parts: list[list[str]] = [[]]
     counts = [0]
@@ -421,7 +428,8 @@ def _layout(
         for k, block in enumerate(blocks):
             text = "\n".join(block)
             head = heading if k == 0 else ""
-            if parts[-1] and size + len(text) + len(head) + 3 > budget:
+            full = bool(most) and counts[-1] >= most
+            if parts[-1] and (full or size + len(text) + len(head) + 3 > budget):
                 parts.append([])
                 counts.append(0)
                 size = 0
@@ -435,7 +443,7 @@ def _layout(
     total = len(parts)
     out = []
     for i, (body, n) in enumerate(zip(parts, counts, strict=True), 1):
-        mark = f"（{i}/{total}）" if total > 1 else ""
+        mark = f"（{i}/{total}）" if total > 1 and marks else ""
         tail = ["", footer] if footer and i == total else []
         out.append(("\n".join([header + mark, *([""] if body else []), *body, *tail]).strip(), n))
     return out
@@ -785,48 +793,53 @@ def _checklist_links(
     site: SiteText,
     style: Style,
 ) -> list[Planned]:
-    """半月查 where each 正常 / 有问题 is a link in the message's text (a robot's group), or where no file can
-    be sent: the list in parts, each with no more links than the platform carries (`Style.done_buttons`) and
-    within its size, items numbered across the whole list; never a spreadsheet, whatever the list's length."""
+    """半月查 where the offers are links in the message's text (a robot's group), or where no file can be
+    sent: the list in parts within the platform's size, items numbered across the whole list, never a
+    spreadsheet, whatever its length. A robot's part offers one link, to a page where each of its items is
+    marked 正常 or 有问题 (`Action.check_list`); buttons (a platform that hears) are a pair per item, at most
+    `Style.done_buttons` a part."""
     today = notice.day
-    flat = [(g.unit, i) for g in groups for i in g.items]
-    total = total or len(flat)
-    per = max(1, style.done_buttons // 2)
+    total = total or sum(len(g.items) for g in groups)
+    per = CHECK_LIST_MAX if not style.hears else max(1, style.done_buttons // 2)
+    how = (
+        "然后点击下方「逐项检查并登记」链接，在打开的页面逐项选择「正常」或「有问题」"
+        if not style.hears
+        else "逐项点击下方「正常」或「有问题」按钮；选「有问题」后请按提示填写问题和整改情况"
+    )
     intro = (
         "请对本单位负责的以下栏目和账号做一次全面检查（内容是否及时准确、有无空白栏目、链接是否有效、"
-        f"有无错别字），逐项点击下方「正常」或「有问题」{'按钮' if style.hears else '链接'}；"
-        "选「有问题」后请按提示填写问题和整改情况。"
+        f"有无错别字），{how}。"
     )
     footer = f"检查结果将于{md(body.report_on)}汇总报{site.words.office}。"
+    sections, listed = _sections(groups, lambda i: state_line(i, today), first=first)
     out: list[Planned] = []
-    for start in range(0, len(flat), per):
-        chunk: list[Group] = []
-        for unit, item in flat[start : start + per]:
-            if chunk and chunk[-1].unit == unit:
-                chunk[-1] = Group(unit, (*chunk[-1].items, item))
-            else:
-                chunk.append(Group(unit, (item,)))
-        n = first + start
-        last = n + sum(len(g.items) for g in chunk) - 1
-        span = f"第{n}—{last}项" if last > n else f"第{n}项"
-        mark = f"（{span}，共{total}项）" if total > 1 else ""
+    at = 0
+    last = first + len(listed) - 1
+    for text, count in _layout(
+        "", sections, footer if last == total else "", style.max_text - 160, marks=False, most=per
+    ):
+        shown = listed[at : at + count]
+        a, b = first + at, first + at + count - 1
+        span = f"第{a}—{b}项" if b > a else f"第{a}项"
         # The ask opens the list and the report day closes it; the parts between carry the items only.
-        header = f"{CHECKLIST_REPLY_MARK}{half_month(body.period)}全面检查{mark}" + (
-            f"\n{intro}" if n == 1 else ""
+        head = f"{CHECKLIST_REPLY_MARK}{half_month(body.period)}全面检查" + (
+            f"（{span}，共{total}项）" if (a, b) != (1, total) else ""
         )
-        sections, listed = _sections(chunk, lambda i: state_line(i, today), first=n)
-        at = 0
-        for text, count in _layout(header, sections, footer if last == total else "", style.max_text):
-            shown = listed[at : at + count]
+        text = "\n".join([head, *([intro] if a == 1 else []), "", text])
+        offers: tuple[tuple[Offer, ...], ...]
+        if style.hears:
             offers = tuple(
                 (
-                    Offer(f"{n + at + j}. {_short(item.name, 10)} 正常", Action.check(item.id, True)),
-                    Offer(f"{n + at + j}. 有问题", Action.check(item.id, False)),
+                    Offer(f"{a + j}. {_short(item.name, 10)} 正常", Action.check(item.id, True)),
+                    Offer(f"{a + j}. 有问题", Action.check(item.id, False)),
                 )
                 for j, item in enumerate(shown)
             )
-            at += count
-            out.append(_one(notice, text, items=shown, offers=offers, part=len(out) + 1))
+        else:
+            label = "逐项检查并登记" + (f"（{span}）" if (a, b) != (1, total) else "")
+            offers = ((Offer(label, Action.check_list(*(i.id for i in shown))),),)
+        at += count
+        out.append(_one(notice, text, items=shown, offers=offers, part=len(out) + 1))
     return out
 
 

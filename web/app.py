@@ -20,10 +20,13 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 from starlette.templating import Jinja2Templates
 
+from domain.actions import CHECK_LIST_MAX
 from domain.text import KIND_LABELS, state_words
 from domain.wording import half_month
 from replies.format import day
 from web.entrance import (
+    MAX_NOTE,
+    CheckListPage,
     CheckPage,
     CheckResultPage,
     DonePage,
@@ -40,7 +43,10 @@ from web.entrance import (
 )
 
 TEMPLATES = Path(__file__).parent / "templates"
-MAX_FORM = 4096  # bytes of a form: a count and a short note
+# Bytes of a form: a count and a short note, or a checklist part's answers (CHECK_LIST_MAX items, each a
+# choice and a note of up to MAX_NOTE characters, nine bytes a Chinese character once form-encoded).
+MAX_FORM = 4096 + CHECK_LIST_MAX * (MAX_NOTE * 9 + 16)
+MAX_FIELDS = 2 * CHECK_LIST_MAX + 4
 
 
 def _utcnow() -> datetime:
@@ -66,6 +72,7 @@ def create_app(web: Web, clock: Callable[[], datetime] = _utcnow) -> Starlette:
             ReadPage: ("read.html", 200),
             ReadResult: ("read_result.html", 200),
             CheckPage: ("check.html", 200),
+            CheckListPage: ("check_list.html", 200),
             CheckResultPage: ("check_result.html", 200),
             ListPage: ("list.html", 200),
         }[type(page)]
@@ -81,7 +88,7 @@ def create_app(web: Web, clock: Callable[[], datetime] = _utcnow) -> Starlette:
     async def do(request: Request) -> Response:
         if int(request.headers.get("content-length") or 0) > MAX_FORM:
             return PlainTextResponse("表单内容过长。", status_code=413)
-        form = await request.form(max_files=0, max_fields=8)
+        form = await request.form(max_files=0, max_fields=MAX_FIELDS)
         fields = {k: v for k, v in form.items() if isinstance(v, str)}
         token = fields.pop("token", "")
         page = await run_in_threadpool(act, web, token, clock(), fields)

@@ -119,6 +119,25 @@ class CheckPage:
 
 
 @dataclass(frozen=True)
+class CheckListPage:
+    """半月查 for a part of a robot's checklist: each item 正常 (chosen to begin with) or 有问题 with the
+    problem and its fix typed; what was typed is shown again with `error` when the form is refused."""
+
+    where: Where
+    period: date
+    items: tuple[ItemLine, ...]
+    today: date
+    error: str = ""
+    chosen: tuple[tuple[int, bool, str], ...] = ()  # (item id, ok, note) as the form sent them
+
+    def ok(self, item_id: int) -> bool:
+        return next((ok for i, ok, _ in self.chosen if i == item_id), True)
+
+    def note(self, item_id: int) -> str:
+        return next((n for i, _, n in self.chosen if i == item_id), "")
+
+
+@dataclass(frozen=True)
 class CheckResultPage:
     where: Where
     period: date
@@ -132,7 +151,18 @@ class ListPage:
     overdue: OverdueView
 
 
-Page = Problem | Used | DonePage | DoneResult | ReadPage | ReadResult | CheckPage | CheckResultPage | ListPage
+Page = (
+    Problem
+    | Used
+    | DonePage
+    | DoneResult
+    | ReadPage
+    | ReadResult
+    | CheckPage
+    | CheckListPage
+    | CheckResultPage
+    | ListPage
+)
 
 EXPIRED = Problem(
     "链接已过期",
@@ -254,6 +284,11 @@ def show(web: Web, token: str, now: datetime) -> Page:
             if not lines:
                 return _gone(session, action)
             return CheckPage(where, _period(web, opened), lines, web.judge.today(now), bool(action.ok))
+        if action is not None and action.verb is Verb.CHECK_LIST:
+            lines = mine_lines(session, now, actor, web.judge, action.items)
+            if not lines:
+                return _gone(session, action)
+            return CheckListPage(where, _period(web, opened), lines, web.judge.today(now))
         return UNKNOWN_ACTION
 
 
@@ -345,6 +380,8 @@ def _act(web: Web, session: Session, opened: Opened, now: datetime, form: dict[s
         page = ReadResult(where, action.day, result.by)
     elif action is not None and action.verb is Verb.CHECK:
         summary, page = _check(web, session, now, actor, where, chat, opened, action, form)
+    elif action is not None and action.verb is Verb.CHECK_LIST:
+        summary, page = _check_list(web, session, now, actor, where, chat, opened, action, form)
     else:
         return UNKNOWN_ACTION
     session.add(
@@ -453,4 +490,56 @@ def _check(
         raise _Refused(_gone(session, action))
     words = "正常" if action.ok else f"有问题：{note}"
     summary = f"{half_month(period)}检查：{answer.item} {words}{signed}"
+    return summary, CheckResultPage(where, period, summary)
+
+
+def _check_list(
+    web: Web,
+    session: Session,
+    now: datetime,
+    actor: Actor,
+    where: Where,
+    chat: Chat,
+    opened: Opened,
+    action: Action,
+    form: dict[str, str],
+) -> tuple[str, Page]:
+    """Every item the page listed answered at once (`r<id>`: ok | bad, `n<id>`: the problem and its fix);
+    nothing is recorded unless every answer can be."""
+    period, name = _period(web, opened), form.get("name", "").strip()[:40]
+    lines = mine_lines(session, now, actor, web.judge, action.items)
+    if not lines:
+        raise _Refused(_gone(session, action))
+    chosen = tuple(
+        (line.item_id, form.get(f"r{line.item_id}", "ok") != "bad", form.get(f"n{line.item_id}", "").strip())
+        for line in lines
+    )
+    today = web.judge.today(now)
+    paths = {line.item_id: line.path for line in lines}
+    missing = [paths[i] for i, ok, note in chosen if not ok and not note]
+    if missing:
+        error = f"请填写发现的问题和整改情况：{'、'.join(missing)}。"
+        raise _Refused(CheckListPage(where, period, lines, today, error, chosen))
+    if any(len(note) > MAX_NOTE for _, _, note in chosen):
+        error = f"每项的问题和整改情况请不要超过{MAX_NOTE}个字。"
+        raise _Refused(CheckListPage(where, period, lines, today, error, chosen))
+    said = []
+    for item_id, ok, note in chosen:
+        answer = record_answer(
+            session,
+            now,
+            actor,
+            item_id,
+            period,
+            CheckResult.OK if ok else CheckResult.PROBLEM,
+            chat.address,
+            by_link=name,
+            note=None if ok else note,
+            platform=chat.platform,
+        )
+        if not isinstance(answer, AnswerRecorded):
+            raise _Refused(_gone(session, action))
+        said.append(f"{answer.item} {'正常' if ok else f'有问题：{note}'}")
+    signed = f"（{name}）" if name else ""
+    summary = f"{half_month(period)}检查：" + "；".join(said) + signed
     return summary, CheckResultPage(where, period, summary)

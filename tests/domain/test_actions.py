@@ -17,6 +17,8 @@ from domain.actions import Action, Offer, Verb, offers_from_rows, offers_to_rows
         (Action.check(7, True), "hm:7:ok"),
         (Action.check(7, False), "hm:7:bad"),
         (Action.check_rest(date(2026, 10, 16)), "hmrest:20261016"),
+        (Action.check_list(12), "hmlist:12"),
+        (Action.check_list(*range(1, 11)), "hmlist:1,2,3,4,5,6,7,8,9,10"),
     ],
 )
 def test_an_action_is_short_text_and_back(action: Action, text: str) -> None:
@@ -37,6 +39,8 @@ def test_an_action_is_short_text_and_back(action: Action, text: str) -> None:
         "hm:7:maybe",
         "open:12",
         "done:12;",
+        "hmlist:",
+        "hmlist:1,2,3,4,5,6,7,8,9,10,11",
     ],
 )
 def test_anything_else_is_no_action(text: str | None) -> None:

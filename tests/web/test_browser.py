@@ -15,6 +15,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 
@@ -25,12 +26,17 @@ from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.wait import WebDriverWait
+from sqlalchemy.engine import Engine
+from sqlmodel import select
 
+from domain.model import CheckResult
 from storage.db import session_scope
+from storage.models import HalfMonthAnswer, Item
 from storage.queries import OverdueView, actor_for, overdue_view
 from storage.queries import Speaker as Who
+from tests.conftest import at
 from tests.routine.conftest import LEADER_TG
-from tests.web.conftest import DAY, PUBLIC, Clock, Day
+from tests.web.conftest import DAY, PUBLIC, Clock, Day, routine_day
 from web.app import create_app
 
 CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
@@ -77,10 +83,13 @@ def browser(tmp_path: Path) -> Iterator[webdriver.Chrome]:
 @pytest.fixture
 def served(robot_day: Day) -> Iterator[tuple[str, Clock]]:
     """The page on a local port (uvicorn in a thread), its clock an hour after the reminders went out."""
-    clock = Clock(DAY + timedelta(hours=1))
+    yield from serve(robot_day, Clock(DAY + timedelta(hours=1)))
+
+
+def serve(day: Day, clock: Clock) -> Iterator[tuple[str, Clock]]:
     port = free_port()
     server = uvicorn.Server(
-        uvicorn.Config(create_app(robot_day.web, clock), host="127.0.0.1", port=port, log_level="warning")
+        uvicorn.Config(create_app(day.web, clock), host="127.0.0.1", port=port, log_level="warning")
     )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -174,3 +183,45 @@ def test_a_webmaster_marks_an_item_done_from_a_robot_reminder_on_a_phone(
     page = text(browser)
     assert "链接已过期" in page and "/done" in page
     shot(browser, tmp_path, "web-link-expired.png", keep=False)
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_a_robot_groups_checklist_part_is_answered_on_one_page(
+    engine: Engine, browser: webdriver.Chrome, tmp_path: Path
+) -> None:
+    """16 October: the DingTalk group's half-month checklist (12 items) comes in two parts, each with one
+    link; the first part's page lists its 10 items, 正常 chosen for each; one is turned to 有问题 with its fix
+    typed, and one submit answers all ten."""
+    check_day = at("2026-10-16 09:00")
+    day = next(routine_day(engine, check_day, more=10))
+    url = day.link("逐项检查并登记（第1—10项）", "【半月查】")
+    with contextmanager(serve)(day, Clock(check_day + timedelta(hours=1))) as (base, _clock):
+        answer_on_the_page(browser, tmp_path, engine, local(url, base))
+
+
+def answer_on_the_page(browser: webdriver.Chrome, tmp_path: Path, engine: Engine, url: str) -> None:
+    browser.get(url)
+    page = text(browser)
+    assert "2026年10月下半月检查" in page and "共10项" in page and "政务公开 / 专栏01" in page
+    assert browser.execute_script("return document.documentElement.scrollWidth") <= PHONE[0]
+    radios = browser.find_elements(By.CSS_SELECTOR, "input[type=radio][value=ok]")
+    assert len(radios) == 10 and all(r.is_selected() for r in radios)
+    with session_scope(engine) as s:
+        bad = s.exec(select(Item.id).where(Item.name == "专栏03")).one()
+    choice = browser.find_element(By.CSS_SELECTOR, f"input[name=r{bad}][value=bad]")
+    choice.find_element(By.XPATH, "..").click()  # the label, as a finger taps it
+    assert choice.is_selected()
+    browser.find_element(By.ID, f"n{bad}").send_keys("栏目首页图片链接失效，已重新上传")
+    browser.find_element(By.ID, "name").send_keys("王五")
+    shot(browser, tmp_path, "web-checklist.png")
+    button = browser.find_element(By.CSS_SELECTOR, "button[type=submit]")
+    button.click()
+    WebDriverWait(browser, 30).until(expected_conditions.staleness_of(button))
+    WebDriverWait(browser, 30).until(lambda d: "已登记" in d.find_element(By.TAG_NAME, "h1").text)
+    assert "专栏03 有问题：栏目首页图片链接失效，已重新上传" in text(browser)
+    shot(browser, tmp_path, "web-checklist-done.png")
+    with session_scope(engine) as s:
+        rows = s.exec(select(HalfMonthAnswer)).all()
+    assert len(rows) == 10
+    assert {r.item_id for r in rows if r.result == CheckResult.PROBLEM} == {bad}
+    assert {r.name for r in rows} == {"王五"}
