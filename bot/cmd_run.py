@@ -22,8 +22,8 @@ from bot.config import OFFICIAL_API_URL, Settings, load_settings
 from bot.heartbeat import Heartbeat
 from bot.inbox import recover
 from bot.robots import close_robots
-from bot.runner import Webhook, serve
-from bot.webpage import refusal, web_server
+from bot.runner import Webhook, WebhookRefused, serve
+from bot.webpage import refusal, telegram_route, web_server, webhook_on_page
 from handlers.context import ENGINE, JUDGE
 from storage.db import upgrade
 
@@ -64,6 +64,14 @@ WEBHOOK_URL is set but python-telegram-bot's webhook server (the [webhooks] extr
 Unset WEBHOOK_URL to use long polling, or install the extra."""
 
 
+WEBHOOK_REFUSED = """\
+Telegram 拒绝了 WEBHOOK_URL（{url}）：{error}
+请填写 Telegram 能访问的 HTTPS 地址（端口只能是 443、80、88 或 8443），或留空 WEBHOOK_URL 改用长轮询。
+Telegram refused WEBHOOK_URL ({url}): {error}
+Give an HTTPS address Telegram can reach (port 443, 80, 88 or 8443), or leave WEBHOOK_URL empty for
+long polling."""
+
+
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     sub.add_parser(
         "run", help="运行 Telegram 机器人（自动升级数据库）/ run the Telegram bot (upgrades the database)"
@@ -88,7 +96,8 @@ def run(args: argparse.Namespace) -> int:
     if not settings.telegram_bot_token.strip():
         print(NO_TOKEN, file=sys.stderr)
         return 2
-    if settings.webhook_url and importlib.util.find_spec("tornado") is None:
+    on_page = webhook_on_page(settings)
+    if settings.webhook_url and not on_page and importlib.util.find_spec("tornado") is None:
         print(NO_WEBHOOK_SERVER, file=sys.stderr)
         return 2
     refused = refusal(settings)
@@ -114,7 +123,10 @@ def run(args: argparse.Namespace) -> int:
     async def before_start(app: Application) -> None:
         await recover(app, engine, utc_now)
 
-    web = web_server(settings, engine, application.bot_data[JUDGE]) if settings.public_url else None
+    routes = (
+        [telegram_route(application, webhook.url_path, webhook.secret_token)] if webhook and on_page else []
+    )
+    web = web_server(settings, engine, application.bot_data[JUDGE], routes) if settings.public_url else None
 
     async def main() -> None:
         if web is not None:
@@ -145,6 +157,9 @@ def run(args: argparse.Namespace) -> int:
         server_en = f"\n(Bot API server in use: {settings.telegram_api_url})" if custom else ""
         print(BAD_TOKEN.format(server_zh=server_zh, server_en=server_en), file=sys.stderr)
         return 2
+    except WebhookRefused as exc:
+        print(WEBHOOK_REFUSED.format(url=settings.webhook_url, error=exc), file=sys.stderr)
+        return 2
     log.info("stopped")
     return 0
 
@@ -170,16 +185,21 @@ def webhook_config(settings: Settings) -> Webhook | None:
     secret = settings.webhook_secret or secrets.token_urlsafe(32)
     if not settings.webhook_secret:
         log.info("WEBHOOK_SECRET not set: using a random secret token for this run")
-    log.info(
-        "starting with a webhook at %s (listening on %s:%d)",
-        settings.webhook_url,
-        settings.webhook_listen,
-        settings.webhook_port,
-    )
+    on_page = webhook_on_page(settings)
+    if on_page:
+        log.info("starting with a webhook at %s, served by the web page", settings.webhook_url)
+    else:
+        log.info(
+            "starting with a webhook at %s (listening on %s:%d)",
+            settings.webhook_url,
+            settings.webhook_listen,
+            settings.webhook_port,
+        )
     return Webhook(
         listen=settings.webhook_listen,
         port=settings.webhook_port,
         url_path=urlparse(settings.webhook_url).path.lstrip("/"),
         url=settings.webhook_url,
         secret_token=secret,
+        on_page=on_page,
     )

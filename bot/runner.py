@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.exc import SQLAlchemyError
 from telegram import Bot, Update
-from telegram.error import InvalidToken, RetryAfter, TelegramError, TimedOut
+from telegram.error import BadRequest, InvalidToken, RetryAfter, TelegramError, TimedOut
 from telegram.ext import Application
 
 from bot.heartbeat import Heartbeat, sd_notify
@@ -49,6 +49,9 @@ class Webhook:
     url_path: str
     url: str
     secret_token: str
+    # Served by the web page's server (WEBHOOK_URL on PUBLIC_URL's address: `bot.webpage.telegram_route`), not
+    # by PTB's own webhook server: the runner only registers the address with Telegram.
+    on_page: bool = False
 
 
 async def sleep_unless(stop: asyncio.Event, seconds: float) -> bool:
@@ -66,6 +69,8 @@ async def connect(bot: Bot, stop: asyncio.Event, *, on_first_failure: Callable[[
             await bot.initialize()  # getMe, cached by PTB: Application.initialize() then needs no network
         except InvalidToken:
             raise
+        except BadRequest as exc:  # the address itself is refused (not HTTPS, a port Telegram does not use)
+            raise WebhookRefused(exc.message) from exc
         except TelegramError as exc:
             failures += 1
             if failures == 1:
@@ -265,6 +270,11 @@ async def run_application(
                 poller = Poller(application, allowed_updates, on_success=on_poll)
                 task = asyncio.create_task(poller.run(), name="zhiri-polling")
                 await first_of(stop, task)
+            elif webhook.on_page:
+                task = asyncio.create_task(set_webhook(application.bot, webhook, allowed_updates, stop))
+                await first_of(stop, task)
+                if not stop.is_set():
+                    await stop.wait()
             else:
                 task = asyncio.create_task(start_webhook(application, webhook, allowed_updates))
                 await first_of(stop, task)
@@ -295,3 +305,32 @@ async def start_webhook(application: Application, webhook: Webhook, allowed_upda
         allowed_updates=list(allowed_updates),
         bootstrap_retries=-1,  # setWebhook until it works; InvalidToken still raises at once
     )
+
+
+class WebhookRefused(Exception):
+    """Telegram refused WEBHOOK_URL itself: retrying cannot help."""
+
+
+async def set_webhook(
+    bot: Bot, webhook: Webhook, allowed_updates: Sequence[str], stop: asyncio.Event
+) -> None:
+    """Register the page's webhook address with Telegram until it works (the page's server receives the
+    updates); InvalidToken raises at once, as PTB's own bootstrap does."""
+    failures = 0
+    while not stop.is_set():
+        try:
+            await bot.set_webhook(
+                webhook.url, secret_token=webhook.secret_token, allowed_updates=list(allowed_updates)
+            )
+            log.info("webhook set: %s (served by the web page)", webhook.url)
+            return
+        except InvalidToken:
+            raise
+        except BadRequest as exc:  # the address itself is refused (not HTTPS, a port Telegram does not use)
+            raise WebhookRefused(exc.message) from exc
+        except TelegramError as exc:
+            failures += 1
+            delay = retry_delay(exc, failures)
+            log.warning("setWebhook failed (%s); retrying in %.0f s", exc, delay)
+            if await sleep_unless(stop, delay):
+                return

@@ -1,4 +1,5 @@
-"""The web page's wiring (`zhiri run`): the link key from the settings, the robots' signed links, the server.
+"""The web page's wiring (`zhiri run`): the link key from the settings, the robots' signed links, the server,
+and Telegram's webhook on the same address when WEBHOOK_URL is on PUBLIC_URL's (`telegram_route`).
 
 The page is served only when PUBLIC_URL is set, and never without WEB_SECRET: links signed with an empty or
 guessable key would let anyone log updates for any unit.
@@ -6,10 +7,19 @@ guessable key would let anyone log updates for any unit.
 
 from __future__ import annotations
 
+import hmac
+import json
+import logging
+from collections.abc import Sequence
 from datetime import timedelta
 from urllib.parse import urlsplit
 
 from sqlalchemy.engine import Engine
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
+from starlette.routing import BaseRoute, Route
+from telegram import Update
+from telegram.ext import Application
 
 from bot.config import Settings
 from channels.robots.common import Links, NoLinks
@@ -18,6 +28,8 @@ from web.app import create_app
 from web.entrance import Web
 from web.links import MIN_SECRET, LinkKey, SignedLinks
 from web.server import WebServer
+
+log = logging.getLogger(__name__)
 
 NO_SECRET = f"""\
 已设置 PUBLIC_URL，但 WEB_SECRET 未设置或少于{MIN_SECRET}个字符：没有它，一键链接无法签名，网页不能启动。
@@ -64,8 +76,46 @@ def robot_links(settings: Settings) -> Links:
     return SignedLinks(settings.public_url, link_key(settings))
 
 
-def web_server(settings: Settings, engine: Engine, judge: Judge) -> WebServer | None:
+def web_server(
+    settings: Settings, engine: Engine, judge: Judge, routes: Sequence[BaseRoute] = ()
+) -> WebServer | None:
     if not settings.public_url:
         return None
-    app = create_app(Web(engine, judge, link_key(settings)))
+    app = create_app(Web(engine, judge, link_key(settings)), routes=routes)
     return WebServer(app, settings.web_host, settings.web_port)
+
+
+def webhook_on_page(settings: Settings) -> bool:
+    """WEBHOOK_URL on PUBLIC_URL's scheme and host: the page's server takes Telegram's updates too (one port
+    behind the reverse proxy, no second server)."""
+    if not settings.webhook_url or not settings.public_url or refusal(settings) is not None:
+        return False
+    hook, page = urlsplit(settings.webhook_url), urlsplit(settings.public_url)
+    return (hook.scheme, hook.netloc) == (page.scheme, page.netloc) and hook.path.strip("/") != ""
+
+
+MAX_UPDATE = 1 << 20  # bytes of one update: Telegram's are a few kilobytes
+
+
+def telegram_route(application: Application, path: str, secret_token: str) -> Route:
+    """Telegram's webhook as a route of the page: the secret token checked in constant time, the update
+    kept (the application's update queue writes it to the database, `bot.inbox.KeptUpdates`) before the 200
+    that tells Telegram it was received."""
+    expected = secret_token.encode()
+
+    async def receive(request: Request) -> Response:
+        given = request.headers.get("x-telegram-bot-api-secret-token", "").encode()
+        if not hmac.compare_digest(given, expected):
+            return PlainTextResponse("forbidden", status_code=403)
+        if int(request.headers.get("content-length") or 0) > MAX_UPDATE:
+            return PlainTextResponse("too large", status_code=413)
+        try:
+            data = json.loads(await request.body())
+            update = Update.de_json(data, application.bot)
+        except (ValueError, TypeError, KeyError) as exc:
+            log.warning("webhook: an update that cannot be read was refused (%s)", exc)
+            return PlainTextResponse("bad update", status_code=400)
+        await application.update_queue.put(update)
+        return PlainTextResponse("ok")
+
+    return Route("/" + path.strip("/"), receive, methods=["POST"])

@@ -9,7 +9,7 @@ The database work runs in a worker thread (`run_in_threadpool`): the bot's loop 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -17,7 +17,7 @@ from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Route
 from starlette.templating import Jinja2Templates
 
 from domain.actions import CHECK_LIST_MAX
@@ -59,7 +59,10 @@ def _templates() -> Jinja2Templates:
     return templates
 
 
-def create_app(web: Web, clock: Callable[[], datetime] = _utcnow) -> Starlette:
+def create_app(
+    web: Web, clock: Callable[[], datetime] = _utcnow, routes: Sequence[BaseRoute] = ()
+) -> Starlette:
+    """The page; `routes`: more the process serves on the same address (Telegram's webhook, `bot.webpage`)."""
     templates = _templates()
 
     def render(request: Request, page: Page, token: str) -> Response:
@@ -102,5 +105,6 @@ def create_app(web: Web, clock: Callable[[], datetime] = _utcnow) -> Starlette:
             Route("/l/{token}", link, methods=["GET"]),
             Route("/do", do, methods=["POST"]),
             Route("/healthz", health, methods=["GET"]),
+            *routes,
         ]
     )

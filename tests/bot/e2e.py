@@ -284,7 +284,7 @@ def running_bot(
     proc = spawn(env, tmp_path, log_path)
     bot = RunningBot(fake, engine, world, proc, log_path, admin, admin_chat, env, tmp_path)
     try:
-        if webhook_port is not None:
+        if webhook_port is not None or "WEBHOOK_URL" in env:
             bot.wait_db(lambda: fake.webhook, "the webhook to be set", timeout=STARTUP_SECONDS)
         elif not api_down:
             bot.wait_polling()

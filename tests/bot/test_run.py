@@ -12,6 +12,7 @@ import storage.db
 from bot import cmd_run
 from bot.app import ALLOWED_UPDATES
 from bot.config import Settings
+from bot.webpage import webhook_on_page
 from handlers.context import ENGINE, JUDGE
 
 
@@ -94,3 +95,19 @@ def test_a_database_that_cannot_be_opened_is_explained(env, monkeypatch, tmp_pat
     assert cmd_run.run(argparse.Namespace()) == 1
     err = capsys.readouterr().err
     assert "DATABASE_URL" in err and "无法打开数据库" in err and env.calls == []
+
+
+@pytest.mark.parametrize(
+    ("hook", "on_page"),
+    [
+        ("https://zhiri.example.gov.cn/telegram/x1", True),
+        ("https://zhiri.example.gov.cn/", False),  # no path of its own: the page's routes are there
+        ("https://zhiri.example.gov.cn:8443/telegram/x1", False),  # another port: PTB's own server
+        ("https://bot.example.gov.cn/telegram/x1", False),
+        ("", False),
+    ],
+)
+def test_a_webhook_on_the_pages_address_is_served_by_the_page(hook, on_page):
+    settings = Settings(public_url="https://zhiri.example.gov.cn", web_secret="w" * 40, webhook_url=hook)
+    assert webhook_on_page(settings) is on_page
+    assert webhook_on_page(Settings(public_url="", webhook_url=hook)) is False
