@@ -45,6 +45,7 @@ from domain.actions import Verb
 from handlers import asking, check, errors, people, retire, robots, roster, routine, score, updates
 from handlers.context import CLOCK, ENGINE, JUDGE, SETTINGS, Context
 from jobs.crawl import crawl_if_due
+from jobs.links import links_if_due
 from jobs.pace import Pacer
 from jobs.probe import probe_due
 from jobs.routine import calendar_fallback
@@ -173,7 +174,32 @@ def build_application(
         register_crawl(application, engine, settings, clock)
     if settings.probe_enabled:
         register_probe(application, engine, settings, clock)
+    if settings.crawl_enabled and settings.links_enabled:
+        register_links(application, engine, settings, clock)
     return application
+
+
+def register_links(
+    application: Application, engine: Engine, settings: Settings, clock: Callable[[], datetime]
+) -> None:
+    """The daily broken-link check, once the day's website reading is done (caught up after downtime)."""
+    job_queue = application.job_queue
+    assert job_queue is not None
+    config = settings.links_config()
+
+    async def run(_context: Context) -> None:
+        async with settings.reader(clock) as reader, settings.link_checker() as checker:
+            await links_if_due(
+                engine, clock(), reader=reader, checker=checker, config=config, at=settings.crawl_at
+            )
+
+    job_queue.run_repeating(
+        run,
+        interval=60.0,
+        first=25.0,
+        name="zhiri-links",
+        job_kwargs={"max_instances": 1, "coalesce": True, "misfire_grace_time": None},
+    )
 
 
 def register_probe(

@@ -22,9 +22,11 @@ if TYPE_CHECKING:  # imported where used: `zhiri rule` and `zhiri read` must not
     from sqlalchemy.engine import Engine
 
     from domain.routine import RoutineSettings
+    from jobs.links import LinksConfig
     from jobs.probe import ProbeConfig
     from jobs.routine import RoutineConfig
     from webread.fetch import Reader
+    from webread.linkcheck import LinkChecker
     from webread.probe import Prober
 
 OFFICIAL_API_URL = "https://api.telegram.org/bot"
@@ -115,6 +117,13 @@ class Settings(BaseSettings):
     probe_timeout: float = Field(default=15.0, gt=0, le=60)
     probe_per_host: int = Field(default=1, ge=1, le=4)
     probe_host_delay: float = Field(default=1.0, ge=0, le=60)
+    # The broken-link check (after the daily reading): each link on the home page and the column pages at
+    # most once a day, a HEAD (a small GET when refused) within LINKS_TIMEOUT, one retry on no answer, and
+    # its own politeness towards one host.
+    links_enabled: bool = True
+    links_timeout: float = Field(default=15.0, gt=0, le=60)
+    links_per_host: int = Field(default=1, ge=1, le=4)
+    links_host_delay: float = Field(default=1.0, ge=0, le=60)
     # Importing a list: a re-import that would retire more items than this, or a larger share of the site's
     # items, stops and shows them until the administrator adds --confirm-retire.
     import_retire_max: int = Field(default=5, ge=0)
@@ -243,6 +252,19 @@ class Settings(BaseSettings):
         return Prober(
             timeout=self.probe_timeout, per_host=self.probe_per_host, host_delay=self.probe_host_delay
         )
+
+    def link_checker(self) -> LinkChecker:
+        """The broken-link checker with this deployment's time limit and politeness."""
+        from webread.linkcheck import LinkChecker
+
+        return LinkChecker(
+            timeout=self.links_timeout, per_host=self.links_per_host, host_delay=self.links_host_delay
+        )
+
+    def links_config(self) -> LinksConfig:
+        from jobs.links import LinksConfig
+
+        return LinksConfig(tz=self.tz, admin_ids=tuple(self.admin_telegram_ids))
 
     def probe_config(self) -> ProbeConfig:
         from jobs.probe import ProbeConfig

@@ -39,6 +39,7 @@ class MessageKind(StrEnum):
     EVENING_NOTE = "evening_note"  # 日查情况, to the administrators
     ADMIN_NOTICE = "admin_notice"  # the sender's and the acts' notices to the administrators
     AVAILABILITY = "availability"  # a site's home page or key column unreachable too often (jobs.probe)
+    BROKEN_LINKS = "broken_links"  # links that do not open on a unit's column pages, or the home page's
 
 
 class Slot(StrEnum):
@@ -57,6 +58,7 @@ class Slot(StrEnum):
     EVENING_NOTE = "evening_note"
     HALF_MONTH_REPORT = "half_month_report"
     CRAWL = "crawl"  # the daily website reading (not a message; `jobs.crawl` records its day here too)
+    LINKS = "links"  # the daily broken-link check, after the reading (`jobs.links`)
 
 
 # The chat platform a chat (and every outbox row) is on unless stored otherwise: the one there is today.

@@ -82,6 +82,7 @@ KIND_NAMES: dict[str, str] = {
     MessageKind.EVENING_NOTE: "日查情况",
     MessageKind.ADMIN_NOTICE: "管理员通知",
     MessageKind.AVAILABILITY: "网站可访问性预警",
+    MessageKind.BROKEN_LINKS: "失效链接提醒",
 }
 
 CHECKLIST_REPLY_MARK = "【半月查】"  # a reply to a message starting so may carry problems, one item per line

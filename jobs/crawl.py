@@ -17,6 +17,7 @@ from domain.notice import Slot
 from jobs.routine import calendar_fallback
 from storage.db import session_scope
 from storage.items import Judge, load_calendar
+from storage.links import declared, keep_links
 from storage.models import Item
 from storage.reads import readable_items, record_reading
 from storage.routine import done_slots, record_runs, sites
@@ -50,6 +51,7 @@ async def crawl(
     today = judge.today(now)
     results = await reader.read_many([url for _, url in targets], today=today)
     summary = CrawlSummary()
+    external: dict[int, frozenset[str]] = {}  # per site: its declared external addresses (外链)
     with session_scope(engine) as session:
         for item_id, url in targets:
             reading = results[url]
@@ -71,6 +73,11 @@ async def crawl(
                 title=reading.title,
                 link=reading.link,
             )
+            if reading.links:
+                site = item.site_id
+                if site not in external:
+                    external[site] = declared(session, site)
+                keep_links(session, site, item, url, today, reading.links, external=external[site])
             summary.read += 1
             if read.held:
                 summary.held.append(item.path)

@@ -16,6 +16,7 @@ from sqlalchemy import false as sa_false
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import AutoString, Field, SQLModel
 
+from domain.links import LinkState
 from domain.model import (
     Category,
     CheckResult,
@@ -438,6 +439,38 @@ class Probe(SQLModel, table=True):
     http_status: int | None = None  # None: no answer at all
     elapsed_ms: int = 0
     reason: str = ""  # why it counts as unreachable, in Chinese ("" when reachable)
+
+
+class PageLink(SQLModel, table=True):
+    """A link a page shows (the home page, `item_id` None, or a column's list page) that the broken-link
+    check watches (`domain.links.to_check`): one row per page and address, `seen_on` the last day a reading
+    of the page showed it. A link gone from its page keeps its row, with an older `seen_on`: not told."""
+
+    __table_args__ = (Index("ix_pagelink_site_seen", "site_id", "seen_on"),)
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(unique=True)  # a digest of (site, page, address): one row however often it is seen
+    site_id: int = Field(foreign_key="site.id")
+    item_id: int | None = Field(default=None, foreign_key="item.id", index=True)  # None: the home page
+    page_url: str
+    url: str = Field(index=True)
+    text: str = ""  # the words people see (an image's alt text when it has no words)
+    first_seen: date
+    seen_on: date
+
+
+class LinkCheck(SQLModel, table=True):
+    """The last check of one address (`domain.links`), whichever pages show it: at most one a day
+    (`checked_on`, the site's local day). `dead_since`: the first day of the run of dead answers it is in."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    url: str = Field(unique=True)
+    checked_on: date
+    checked_at: datetime
+    state: LinkState = _words(LinkState)
+    http_status: int | None = None  # the final answer's; None: no answer at all
+    reason: str = ""  # why it does not open, in Chinese ("" when it does)
+    attempts: int = 0
+    dead_since: date | None = None
 
 
 class PageRead(SQLModel, table=True):

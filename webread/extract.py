@@ -27,6 +27,7 @@ import charset_normalizer
 import lxml.html
 from lxml import etree
 
+from domain.links import FoundLink
 from domain.model import ReadStatus
 
 
@@ -46,6 +47,8 @@ class PageReading:
     link: str = ""
     http_status: int | None = None
     fetched_at: datetime | None = None
+    # Every link the page shows (set by the reader, not by `extract`): the broken-link check starts here.
+    links: tuple[FoundLink, ...] = ()
 
 
 # ---------------------------------------------------------------------------------------------------------

@@ -19,6 +19,7 @@ import httpx
 
 from domain.model import ReadStatus
 from webread.extract import PageReading, extract, refresh_target
+from webread.pagelinks import page_links
 from webread.polite import Hosts
 
 USER_AGENT = "Zhiri/0.1 (+government website freshness check; contact: site administrator)"
@@ -185,8 +186,8 @@ class Reader:
         try:
             if self.offload:
                 # parsing is CPU work; a thread keeps the event loop (and the bot on it) responsive
-                return await asyncio.to_thread(extract, fetched.body, headers=fetched.headers, today=today)
-            return extract(fetched.body, headers=fetched.headers, today=today)
+                return await asyncio.to_thread(_read_page, fetched, today)
+            return _read_page(fetched, today)
         except Exception as exc:  # a reader bug must not stop the other columns' readings
             return PageReading(ReadStatus.UNKNOWN, None, 0, f"解析页面出错：{type(exc).__name__}")
 
@@ -274,6 +275,13 @@ class Reader:
                 # the newest items are at the top of a list page; the tail of a huge page adds nothing
                 return b"".join(chunks)[: self.max_bytes]
         return b"".join(chunks)
+
+
+def _read_page(fetched: _Fetched, today: date) -> PageReading:
+    """What the page says, and the links it shows (for the broken-link check)."""
+    reading = extract(fetched.body, headers=fetched.headers, today=today)
+    links = page_links(fetched.body, url=fetched.url, headers=fetched.headers)
+    return replace(reading, links=tuple(links))
 
 
 def _timeout_reason(exc: httpx.TimeoutException, timeout: float) -> str:
