@@ -18,8 +18,10 @@ from datetime import date, datetime
 from sqlmodel import Session
 
 from domain.access import Act, administers, permits, takes_part
+from domain.links import DeadLink, FoundLink
 from domain.model import ReadStatus
 from storage.items import Judge, judge_items
+from storage.links import dead_links, keep_links
 from storage.models import Item
 from storage.people import Ambiguous, ItemUnknown, NotYours, find_item, person_id_of
 from storage.queries import Actor, NotAdmin, Stranger, item_units
@@ -67,6 +69,10 @@ class Checked:
     history: tuple[Seen, ...]  # newest first, this reading included
     days_late: int = 0
     disputed: Disputed | None = None
+    # the links on the page that did not open at their last daily check (the check itself is daily: a
+    # person waiting for /check is not kept waiting for every link's server)
+    dead_links: tuple[DeadLink, ...] = ()
+    today: date | None = None
 
 
 def check_target(
@@ -101,8 +107,10 @@ def record_check(
     fetched_at: datetime | None = None,
     title: str = "",
     link: str = "",
+    links: Sequence[FoundLink] = (),
 ) -> Checked:
-    """Keep the reading taken on request, like the daily one, and answer with the item's recent history."""
+    """Keep the reading taken on request, like the daily one (the links the page shows too, for the next
+    daily check), and answer with the item's recent history and the page's dead links."""
     item = session.get(Item, target.item_id)
     assert item is not None
     read = record_reading(
@@ -120,6 +128,9 @@ def record_check(
         title=title,
         link=link,
     )
+    today = judge.today(now)
+    if links:
+        keep_links(session, item.site_id, item, target.url, today, links)
     history = tuple(Seen.of(r) for r in readings(session, target.item_id, limit=5))
     judged = judge_items(session, [item], judge, now)[target.item_id]
     return Checked(
@@ -134,6 +145,8 @@ def record_check(
         history=history,
         days_late=judged.days_late,
         disputed=disputed(session, item),
+        dead_links=tuple(dead_links(session, item.site_id, item_ids=[target.item_id])),
+        today=today,
     )
 
 

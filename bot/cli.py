@@ -37,6 +37,7 @@ SUBCOMMANDS: tuple[str, ...] = (
     "channel",
     "reading",
     "probe",
+    "links",
 )
 
 

@@ -35,6 +35,7 @@ async def check(update: Update, context: Context) -> None:
         fetched_at=reading.fetched_at,
         title=reading.title,
         link=reading.link,
+        links=reading.links,
     )
     await send(update, context, fmt.checked(result, judge.tz))
 

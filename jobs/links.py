@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
@@ -83,6 +83,7 @@ async def check_links(
     config: LinksConfig,
     site_ids: Sequence[int] | None = None,
     notify: bool = True,
+    progress: Callable[[int, int], None] | None = None,
 ) -> LinksReport:
     """Read the home pages, check the addresses due today (of some sites only, when given), and tell the
     units and the administrators about the dead links now on their pages."""
@@ -100,7 +101,7 @@ async def check_links(
     # worth of requests)
     today = now.astimezone(config.tz).date()
     due = await asyncio.to_thread(_due, engine, today, site_ids)
-    outcomes = await checker.check_many(due)
+    outcomes = await checker.check_many(due, progress=progress)
     await asyncio.to_thread(_record, engine, now, today, outcomes, report)
     if notify:
         for site_id in site_ids if site_ids is not None else list(zones):

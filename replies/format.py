@@ -54,6 +54,7 @@ from acts.updates import (
 from domain.access import administers, takes_part
 from domain.actions import Action, Offer
 from domain.inspection import verdict_line
+from domain.links import MAX_LISTED, dead_link_line
 from domain.model import ReadStatus, Role, Rule, State, UnitKind
 from domain.rules import describe_rule
 from domain.site import SiteWords
@@ -897,6 +898,13 @@ def checked(result: Checked, tz: ZoneInfo) -> Reply:
     lines.append(
         f"当前状态：{state_words(result.state, result.days_late)}；下次更新期限：{day(result.due_on)}"
     )
+    if result.dead_links:
+        today = result.today or result.dead_links[0].since
+        lines.append(f"页面上有{len(result.dead_links)}个链接打不开（每天检查一次），请修改或删除：")
+        listed = result.dead_links[:MAX_LISTED]
+        lines.extend(dead_link_line(d, today) for d in listed)
+        if len(result.dead_links) > len(listed):
+            lines.append(f"……另有{len(result.dead_links) - len(listed)}个未列出。")
     if len(result.history) > 1:
         lines.append("最近几次读取（页面当时显示的内容）：")
         lines.extend(seen_line(s, tz) for s in result.history)

@@ -11,7 +11,7 @@ seconds apart, and at most `global_limit` requests at once overall.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import httpx
@@ -80,8 +80,22 @@ class LinkChecker:
             await self._client.aclose()
             self._client = None
 
-    async def check_many(self, urls: Iterable[str]) -> list[LinkOutcome]:
-        return list(await asyncio.gather(*(self.check(u) for u in urls)))
+    async def check_many(
+        self, urls: Iterable[str], *, progress: Callable[[int, int], None] | None = None
+    ) -> list[LinkOutcome]:
+        """Check every address within the limits; `progress(done, total)` after each (a terminal's bar)."""
+        urls = list(urls)
+        done = 0
+
+        async def one(url: str) -> LinkOutcome:
+            nonlocal done
+            outcome = await self.check(url)
+            done += 1
+            if progress is not None:
+                progress(done, len(urls))
+            return outcome
+
+        return list(await asyncio.gather(*(one(u) for u in urls)))
 
     async def check(self, url: str) -> LinkOutcome:
         attempts = 0

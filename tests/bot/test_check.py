@@ -9,9 +9,13 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from sqlmodel import select
 
+from jobs.links import LinksConfig, check_links
 from storage.db import session_scope
-from storage.models import AuditRecord, Item, PageRead, Person, UpdateLog
-from tests.bot.conftest import ADMIN, STRANGER, WEBMASTER
+from storage.models import AuditRecord, Item, PageRead, Person, Site, UpdateLog
+from tests.bot.conftest import ADMIN, NOW, STRANGER, WEBMASTER
+from tests.conftest import SHANGHAI
+from webread.fetch import Reader
+from webread.linkcheck import LinkChecker
 
 PAGE = """<html><head><meta charset="utf-8"></head><body><ul>
 <li><a href="/1.html">市政府召开常务会议</a><span>2026-11-20</span></li>
@@ -22,7 +26,8 @@ PAGE = """<html><head><meta charset="utf-8"></head><body><ul>
 
 class _Pages(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
-        status, body = (200, PAGE) if self.path == "/bmdt/" else (404, b"<h1>404 Not Found</h1>")
+        pages = {"/bmdt/": PAGE, "/1.html": "<p>市政府召开常务会议</p>".encode()}  # 2 and 3 are gone
+        status, body = (200, pages[self.path]) if self.path in pages else (404, b"<h1>404 Not Found</h1>")
         self.send_response(status)
         self.send_header("Content-Type", "text/html; charset=utf-8")
         self.send_header("Content-Length", str(len(body)))
@@ -146,3 +151,24 @@ async def test_wrongread_usage_and_no_reading_yet(harness, site):
     assert "用法：/wrongread" in (await harness.send("/wrongread", user=ADMIN)).last_text()
     _set_url(harness, "首页 / 部门动态", f"{site}/bmdt/")
     assert "还没有网站读取记录" in (await harness.send("/wrongread 首页/部门动态", user=ADMIN)).last_text()
+
+
+async def test_check_shows_the_dead_links_the_daily_check_found_on_the_page(harness, site):
+    _set_url(harness, "首页 / 部门动态", f"{site}/bmdt/")
+    with session_scope(harness.engine) as s:
+        for row in s.exec(select(Site)):
+            row.home_url = f"{site}/"  # a local home page (it answers 404: it shows no links)
+            s.add(row)
+    # the first /check keeps the links the page shows; the daily check finds two of them dead
+    text = (await harness.send("/check 首页/部门动态", user=WEBMASTER)).last_text()
+    assert "打不开" not in text
+    async with Reader(host_delay=0, timeout=5) as reader, LinkChecker(timeout=2, host_delay=0) as checker:
+        report = await check_links(
+            harness.engine, NOW, reader=reader, checker=checker, config=LinksConfig(tz=SHANGHAI), notify=False
+        )
+    assert (report.checked, report.dead) == (3, 2)
+    text = (await harness.send("/check 首页/部门动态", user=WEBMASTER)).last_text()
+    assert "页面上有2个链接打不开（每天检查一次），请修改或删除：" in text
+    assert f"· 「关于开展安全检查的通知」 {site}/2.html（HTTP 404）" in text
+    assert f"· 「全市经济运行情况通报」 {site}/3.html（HTTP 404）" in text
+    assert f"{site}/1.html（" not in text

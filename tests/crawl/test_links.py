@@ -19,11 +19,12 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlmodel import col, select
 
+from bot.cli import main
 from domain.links import LinkState
 from domain.notice import MessageKind
 from jobs.crawl import crawl, crawl_if_due
 from jobs.links import LinksConfig, check_links, links_if_due
-from storage.db import session_scope
+from storage.db import make_engine, session_scope
 from storage.items import set_rule
 from storage.links import dead_links
 from storage.models import Chat, ChatUnit, Item, ItemUnit, LinkCheck, Outbox, PageLink, Person, Site, Unit
@@ -323,3 +324,40 @@ async def test_the_scheduled_check_waits_for_the_days_reading_and_runs_once_a_da
         )
     with session_scope(engine) as s:
         assert s.exec(select(PageLink)).first() is not None
+
+
+def test_the_command_line_checks_now_and_shows_per_site_and_per_unit(
+    sqlite_url, judge, local_site, monkeypatch, capsys
+) -> None:
+    _site, base = local_site
+    for name, value in {
+        "DATABASE_URL": sqlite_url,
+        "LINKS_TIMEOUT": str(TIMEOUT),
+        "LINKS_HOST_DELAY": "0",
+        "READER_HOST_DELAY": "0",
+        "ADMIN_TELEGRAM_IDS": str(ADMIN),
+    }.items():
+        monkeypatch.setenv(name, value)
+    assert main(["db", "upgrade"]) == 0
+    _seed(make_engine(sqlite_url), judge, base)
+    assert main(["crawl"]) == 0
+    capsys.readouterr()
+    assert main(["links", "show"]) == 0
+    assert "没有发现打不开的链接" in capsys.readouterr().out  # nothing checked yet
+    assert main(["links", "check"]) == 0
+    out = capsys.readouterr().out
+    assert "读取首页 1 个" in out and "打不开 6 个；写入提醒 2 条。" in out
+    assert "以下单位没有绑定群，失效链接未能提醒：示例市政府办公室" in out
+    assert main(["links", "check"]) == 0
+    assert "检查链接 0 个" in capsys.readouterr().out  # today's are done
+    assert main(["links", "show"]) == 0
+    shown = capsys.readouterr().out.splitlines()
+    # 6 dead addresses, two of them on two pages each (办事服务, the 外链)
+    assert shown[0] == "示例市人民政府网站：3个页面上共有8个链接打不开："
+    assert shown[1] == f"首页 {base}/"
+    assert f"首页 / 部门动态（示例市财政局） {base}/col/" in shown
+    assert f"  · 「已删除的文章」 {base}/col/gone.html（HTTP 404）" in shown
+    assert main(["links", "show", "示例市财政局"]) == 0
+    unit = capsys.readouterr().out.splitlines()
+    assert unit[0] == "示例市财政局（示例市人民政府网站）负责的栏目页面上有3个链接打不开："
+    assert unit[1] == f"首页 / 部门动态 {base}/col/"
