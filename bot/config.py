@@ -262,9 +262,11 @@ class Settings(BaseSettings):
         )
 
     def links_config(self) -> LinksConfig:
+        """The broken-link check's: the robot groups' platforms take their own message sizes."""
+        from bot.robots import robot_styles
         from jobs.links import LinksConfig
 
-        return LinksConfig(tz=self.tz, admin_ids=tuple(self.admin_telegram_ids))
+        return LinksConfig(tz=self.tz, admin_ids=tuple(self.admin_telegram_ids), styles=robot_styles())
 
     def probe_config(self) -> ProbeConfig:
         from jobs.probe import ProbeConfig

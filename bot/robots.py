@@ -20,6 +20,7 @@ from channels.registry import Channel
 from channels.robots.common import Links
 from channels.robots.transport import PLATFORMS, RobotTransport
 from domain.robots import Kind, Robot
+from domain.wording import Style
 from storage import robots
 
 TIMEOUT = httpx.Timeout(15.0, connect=10.0)
@@ -41,6 +42,11 @@ def robot_channels(engine: Engine, client: httpx.AsyncClient, links: Links) -> t
     signed links to the web page, or none without it)."""
     transport = RobotTransport(lookup(engine), client, links)
     return tuple(Channel(kind.value, transport, PLATFORMS[kind].style) for kind in Kind)
+
+
+def robot_styles() -> dict[str, Style]:
+    """Each robot platform's message style, for what is worded outside the routine (the link check)."""
+    return {kind.value: PLATFORMS[kind].style for kind in Kind}
 
 
 def robot_client() -> httpx.AsyncClient:

@@ -181,30 +181,35 @@ def _listed(links: Sequence[DeadLink], today: date, room: int) -> tuple[list[str
     return [dead_link_line(d, today) for d in shown], len(links) - len(shown)
 
 
-def unit_notice(unit: str, columns: Sequence[ColumnLinks], today: date) -> str:
-    """For a unit's group: the links that do not open on the pages of its columns, per column."""
+def unit_notice(unit: str, columns: Sequence[ColumnLinks], today: date, max_text: int = 3800) -> str:
+    """For a unit's group: the links that do not open on the pages of its columns, per column, as many as
+    the recipient's platform takes in one message (`max_text`, its `Style`'s; the rest are counted)."""
     total = sum(len(c.links) for c in columns)
-    lines = [
+    head = [
         f"【失效链接提醒】{unit}",
         f"{today.month}月{today.day}日检查发现，本单位负责的栏目页面上有{total}个链接打不开：",
     ]
-    room, left = MAX_LISTED, 0
-    for column in columns:
-        if room <= 0:
-            left += len(column.links)
-            continue
-        lines.append(f"「{column.page}」 {_shown(column.page_url)}")
-        listed, more = _listed(column.links, today, room)
-        lines.extend(listed)
-        room -= len(listed)
-        left += more
-    if left:
-        lines.append(f"……另有{left}个未列出，可发送 /check 栏目名称 查看各栏目的失效链接。")
-    lines.append(
+    foot = (
         "检查指标对打不开的链接逐个扣分（首页每个扣1分，其他页面每个扣0.1分）。请尽快修改或删除这些链接；"
         "修复后次日复查通过即不再提醒。"
     )
-    return "\n".join(lines)
+    more = "……另有{}个未列出，可发送 /check 栏目名称 查看各栏目的失效链接。"
+    # room for the head, the foot and the "more" line (its number at most 5 digits), newlines included
+    room = max_text - sum(len(x) + 1 for x in head) - len(foot) - len(more) - 6
+    body: list[str] = []
+    listed = 0
+    for column in columns:
+        title = f"「{column.page}」 {_shown(column.page_url)}"
+        for n, link in enumerate(column.links[: MAX_LISTED - listed] if listed < MAX_LISTED else ()):
+            lines = [title, dead_link_line(link, today)] if n == 0 else [dead_link_line(link, today)]
+            size = sum(len(x) + 1 for x in lines)
+            if size > room:
+                break
+            body.extend(lines)
+            room -= size
+            listed += 1
+    left = total - listed
+    return "\n".join([*head, *body, *([more.format(left)] if left else []), foot])
 
 
 def home_notice(site: str, page_url: str, links: Sequence[DeadLink], today: date) -> str:

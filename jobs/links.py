@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
@@ -21,6 +21,7 @@ from sqlalchemy import Engine
 
 from domain.links import FoundLink, LinkState, by_unit, home_notice, unit_notice
 from domain.notice import MessageKind, Slot, make_key
+from domain.wording import Style
 from storage.db import session_scope
 from storage.links import (
     dead_links,
@@ -49,6 +50,8 @@ LINKS_SLOT = Slot.LINKS
 class LinksConfig:
     tz: ZoneInfo  # the deployment's; a site with its own time zone keeps its own
     admin_ids: tuple[int, ...] = ()
+    # each chat platform's own (a robot group takes shorter messages); Telegram's for the others
+    styles: Mapping[str, Style] = field(default_factory=dict)
 
 
 @dataclass
@@ -182,9 +185,10 @@ def _tell(
             if not to:
                 report.untold_units.append(names.get(unit_id, str(unit_id)))
                 continue
-            text = unit_notice(names.get(unit_id, ""), columns, today)
             items = sorted({c.item_id for c in columns if c.item_id is not None})
             for chat in to:
+                style = config.styles.get(chat.platform, Style())
+                text = unit_notice(names.get(unit_id, ""), columns, today, style.max_text)
                 key = make_key(
                     MessageKind.BROKEN_LINKS,
                     chat.address,

@@ -118,3 +118,15 @@ def test_a_long_list_is_cut_and_counted() -> None:
     dead = [_dead(1, "首页 / 部门动态", f"http://x/{n:03}") for n in range(30)]
     text = unit_notice("示例市财政局", by_unit(dead, {1: (10,)})[10], TODAY)
     assert text.count("\n· ") == 20 and "……另有10个未列出" in text
+
+
+def test_a_robot_groups_message_keeps_within_its_platforms_size() -> None:
+    dead = [
+        _dead(1, "首页 / 部门动态", f"http://x/{n:03}", text="关于做好某项重点工作的通知" * 3)
+        for n in range(30)
+    ]
+    text = unit_notice("示例市财政局", by_unit(dead, {1: (10,)})[10], TODAY, max_text=850)
+    assert len(text) <= 850
+    listed = text.count("\n· ")
+    assert 0 < listed < 20 and f"……另有{30 - listed}个未列出" in text
+    assert text.endswith("修复后次日复查通过即不再提醒。")
