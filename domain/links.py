@@ -181,9 +181,12 @@ def _listed(links: Sequence[DeadLink], today: date, room: int) -> tuple[list[str
     return [dead_link_line(d, today) for d in shown], len(links) - len(shown)
 
 
-def unit_notice(unit: str, columns: Sequence[ColumnLinks], today: date, max_text: int = 3800) -> str:
+def unit_notice(
+    unit: str, columns: Sequence[ColumnLinks], today: date, max_text: int = 3800, *, hears: bool = True
+) -> str:
     """For a unit's group: the links that do not open on the pages of its columns, per column, as many as
-    the recipient's platform takes in one message (`max_text`, its `Style`'s; the rest are counted)."""
+    the recipient's platform takes in one message (`max_text`, its `Style`'s; the rest are counted). A group
+    the bot does not hear (a robot's, `hears` False) is not told to send /check."""
     total = sum(len(c.links) for c in columns)
     head = [
         f"【失效链接提醒】{unit}",
@@ -193,7 +196,9 @@ def unit_notice(unit: str, columns: Sequence[ColumnLinks], today: date, max_text
         "检查指标对打不开的链接逐个扣分（首页每个扣1分，其他页面每个扣0.1分）。请尽快修改或删除这些链接；"
         "修复后次日复查通过即不再提醒。"
     )
-    more = "……另有{}个未列出，可发送 /check 栏目名称 查看各栏目的失效链接。"
+    more = "……另有{}个未列出，" + (
+        "可发送 /check 栏目名称 查看各栏目的失效链接。" if hears else "请联系网站管理员查看全部失效链接。"
+    )
     # room for the head, the foot and the "more" line (its number at most 5 digits), newlines included
     room = max_text - sum(len(x) + 1 for x in head) - len(foot) - len(more) - 6
     body: list[str] = []

@@ -188,7 +188,7 @@ def _tell(
             items = sorted({c.item_id for c in columns if c.item_id is not None})
             for chat in to:
                 style = config.styles.get(chat.platform, Style())
-                text = unit_notice(names.get(unit_id, ""), columns, today, style.max_text)
+                text = unit_notice(names.get(unit_id, ""), columns, today, style.max_text, hears=style.hears)
                 key = make_key(
                     MessageKind.BROKEN_LINKS,
                     chat.address,

@@ -20,6 +20,7 @@ import pytest
 from sqlmodel import col, select
 
 from bot.cli import main
+from bot.robots import robot_styles
 from domain.links import LinkState
 from domain.notice import MessageKind
 from jobs.crawl import crawl, crawl_if_due
@@ -361,3 +362,28 @@ def test_the_command_line_checks_now_and_shows_per_site_and_per_unit(
     unit = capsys.readouterr().out.splitlines()
     assert unit[0] == "示例市财政局（示例市人民政府网站）负责的栏目页面上有3个链接打不开："
     assert unit[1] == f"首页 / 部门动态 {base}/col/"
+
+
+async def test_a_robot_group_of_the_unit_is_told_on_its_own_platform(engine, judge, local_site) -> None:
+    _site, base = local_site
+    _seed(engine, judge, base)
+    with session_scope(engine) as s:
+        finance = s.exec(select(Unit).where(Unit.name == "示例市财政局")).one()
+        robot = Chat(
+            address=0, title="财政局企业微信群", type="robot", platform="wecom", created_at=datetime.now(TZ)
+        )
+        s.add(robot)
+        s.flush()
+        robot.address = robot.id  # a robot group's address is its own id
+        s.add(ChatUnit(chat_id=robot.id, unit_id=finance.id))
+    now = datetime(2026, 11, 23, 6, 40, tzinfo=TZ)
+    config = LinksConfig(tz=TZ, admin_ids=(ADMIN,), styles=robot_styles())
+    async with Reader(host_delay=0, timeout=5, clock=lambda: now) as reader, _checker() as checker:
+        await crawl(engine, judge, now, reader=reader)
+        await check_links(engine, now, reader=reader, checker=checker, config=config)
+        await check_links(engine, now, reader=reader, checker=checker, config=config)  # nothing twice
+    rows = [n for n in _notices(engine) if n.chat_id != ADMIN]
+    assert sorted(r.platform for r in rows) == ["telegram", "wecom"]
+    wecom = next(r for r in rows if r.platform == "wecom")
+    assert wecom.text == next(r for r in rows if r.platform == "telegram").text  # short enough for both
+    assert len(wecom.text) <= robot_styles()["wecom"].max_text and wecom.key.startswith("broken_links:wecom/")

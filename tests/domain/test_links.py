@@ -125,8 +125,8 @@ def test_a_robot_groups_message_keeps_within_its_platforms_size() -> None:
         _dead(1, "首页 / 部门动态", f"http://x/{n:03}", text="关于做好某项重点工作的通知" * 3)
         for n in range(30)
     ]
-    text = unit_notice("示例市财政局", by_unit(dead, {1: (10,)})[10], TODAY, max_text=850)
+    text = unit_notice("示例市财政局", by_unit(dead, {1: (10,)})[10], TODAY, max_text=850, hears=False)
     assert len(text) <= 850
     listed = text.count("\n· ")
-    assert 0 < listed < 20 and f"……另有{30 - listed}个未列出" in text
+    assert 0 < listed < 20 and f"……另有{30 - listed}个未列出，请联系网站管理员查看全部失效链接。" in text
     assert text.endswith("修复后次日复查通过即不再提醒。")
