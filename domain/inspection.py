@@ -153,6 +153,7 @@ class InspectedItem:
     open_letters: tuple[date, ...] = ()  # arrival days of letters not yet answered
     empty: bool = False  # the website reader found the list empty (有栏目无内容)
     broken: bool = False  # the list page does not open
+    dead_links: int = 0  # links on its page the daily broken-link check found dead
 
     def base(self) -> date:
         # A column never updated since it was listed stands as updated on that day (as in domain.due).
@@ -405,6 +406,7 @@ def _deductions(
     today: date,
     t: Thresholds,
     unreachable_pct: float | None,
+    home_dead: int = 0,
 ) -> list[Deduction]:
     columns = [v for v in views if v.kind is ItemKind.COLUMN and v.has_duty]
     out: list[Deduction] = []
@@ -464,22 +466,32 @@ def _deductions(
         out.append(
             Deduction("unreachable", f"首页无法访问占比{unreachable_pct:.1f}%，每1%扣5分", 5 * pct, ())
         )
+    # A link that does not open: a column whose own page does not open (its link is dead wherever it is
+    # shown), and each dead link the daily check found on the home page (`home_dead`, the columns' own pages
+    # not counted again) or on a column's page.
     home_ids = {c.id for c in home}
-    each("broken_home", "首页链接打不开，每个扣1分", [c for c in columns if c.broken and c.id in home_ids], 1)
-    each(
-        "broken_other",
-        "其他页面链接打不开，每个扣0.1分",
-        [c for c in columns if c.broken and c.id not in home_ids],
-        0.1,
-    )
+    broken_home = [c for c in columns if c.broken and c.id in home_ids]
+    if n := len(broken_home) + home_dead:
+        ids = tuple(c.id for c in broken_home)
+        out.append(Deduction("broken_home", f"首页链接打不开{n}个，每个扣1分", n, ids))
+    broken_other = [c for c in columns if c.broken and c.id not in home_ids]
+    # Dead links count on every column's page, a column with no update duty too (友情链接, 外链 lists).
+    on_pages = [v for v in views if v.kind is ItemKind.COLUMN and v.dead_links]
+    if n := len(broken_other) + sum(c.dead_links for c in on_pages):
+        ids = tuple(dict.fromkeys(c.id for c in (*broken_other, *on_pages)))
+        out.append(Deduction("broken_other", f"其他页面链接打不开{n}个，每个扣0.1分", round(0.1 * n, 1), ids))
     return out
 
 
 def _assess(
-    views: Sequence[InspectedItem], today: date, t: Thresholds, unreachable_pct: float | None
+    views: Sequence[InspectedItem],
+    today: date,
+    t: Thresholds,
+    unreachable_pct: float | None,
+    home_dead: int = 0,
 ) -> Score:
     lines = _site_lines(views, today, t, unreachable_pct)
-    deductions = _deductions(views, today, t, unreachable_pct)
+    deductions = _deductions(views, today, t, unreachable_pct, home_dead)
     points = round(sum(d.points for d in deductions), 1)
     failed = any(v.triggered for v in lines) or points > t.fail_above_points
     return Score(today, tuple(lines), tuple(deductions), points, round(100 - points, 1), failed)
@@ -495,6 +507,7 @@ def _fixed(view: InspectedItem, today: date) -> InspectedItem:
         open_letters=(),
         empty=False,
         broken=False,
+        dead_links=0,
     )
 
 
@@ -513,7 +526,12 @@ def _risk(score: Score, t: Thresholds) -> tuple[int, float, float, int, float, f
 
 
 def _fix_first(
-    views: Sequence[InspectedItem], today: date, t: Thresholds, unreachable_pct: float | None, limit: int
+    views: Sequence[InspectedItem],
+    today: date,
+    t: Thresholds,
+    unreachable_pct: float | None,
+    limit: int,
+    home_dead: int = 0,
 ) -> tuple[int, ...]:
     """Greedy: the item whose fixing lowers the risk most (vetoes first, then points over the fail line,
     then warnings, then points), again until the site passes — or, when it passes already, until its warnings
@@ -528,7 +546,7 @@ def _fix_first(
     site of tens of thousands of items took hours."""
     current = list(views)
     index = {v.id: k for k, v in enumerate(current)}
-    score = _assess(current, today, t, unreachable_pct)
+    score = _assess(current, today, t, unreachable_pct, home_dead)
     passing = not score.failed
     chosen: list[int] = []
     while len(chosen) < limit:
@@ -559,7 +577,7 @@ def _fix_first(
         for item_id in sorted(same.values()):
             trial = list(current)
             trial[index[item_id]] = _fixed(current[index[item_id]], today)
-            s = _assess(trial, today, t, unreachable_pct)
+            s = _assess(trial, today, t, unreachable_pct, home_dead)
             key = _risk(s, t)
             if best is None or key < best[0]:
                 best = (key, item_id, s)
@@ -577,17 +595,21 @@ def score_site(
     thresholds: Thresholds = DEFAULT_THRESHOLDS,
     *,
     unreachable_pct: float | None = None,
+    home_dead_links: int = 0,
     fix_limit: int = 20,
 ) -> Score:
     """The site as an inspector would grade it on `today`: every veto line (value against threshold, with
     the warning line before it), the deductions the data supports, the grade, and what to fix first.
 
-    `unreachable_pct` is the share of failed home-page probes over the past week (None: no probes, 无数据).
+    `unreachable_pct` is the share of failed home-page probes over the past week (None: no probes, 无数据);
+    `home_dead_links` the dead links the daily check found on the home page (a column's own page, dead, is
+    the column's `broken`, not counted here again).
     A site fails on any veto line or on more than `fail_above_points` deducted.
     """
     items = list(views)
-    score = _assess(items, today, thresholds, unreachable_pct)
-    return replace(score, fix_first=_fix_first(items, today, thresholds, unreachable_pct, fix_limit))
+    score = _assess(items, today, thresholds, unreachable_pct, home_dead_links)
+    fix = _fix_first(items, today, thresholds, unreachable_pct, fix_limit, home_dead_links)
+    return replace(score, fix_first=fix)
 
 
 # ------------------------------------------------------------------------------------------------

@@ -4,9 +4,9 @@ and the administrator's per-item correction of a column's inspection category.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import ColumnElement, and_
@@ -23,6 +23,7 @@ from domain.inspection import (
 )
 from domain.model import Category, ItemKind, ReadStatus, Status
 from storage.items import LIVE_LOG, Judge, judge_items
+from storage.links import dead_links
 from storage.models import Event, Item, ItemUnit, Site, Unit, UpdateLog
 from storage.probes import unreachable_pct
 from storage.queries import (
@@ -132,6 +133,32 @@ def item_views(
     return views
 
 
+def _with_dead_links(
+    session: Session, site_id: int, views: list[InspectedItem], *, whole_site: bool
+) -> tuple[list[InspectedItem], int]:
+    """The views with the dead links the daily check found on each column's page, and the home page's
+    (the whole site's score only; a link to a column whose own page does not open is that column's
+    `broken` already, not counted twice)."""
+    dead = dead_links(session, site_id)
+    if not dead:
+        return views, 0
+    per_item = Counter(d.item_id for d in dead if d.item_id is not None)
+    out = [replace(v, dead_links=per_item[v.id]) if per_item[v.id] else v for v in views]
+    if not whole_site:
+        return out, 0
+    counted = {v.id for v in views if v.broken and v.has_duty and v.kind is ItemKind.COLUMN}
+    broken_pages = {
+        url
+        for item_id, url in session.exec(
+            select(Item.id, Item.url).where(
+                Item.site_id == site_id, Item.read_status == ReadStatus.BROKEN, col(Item.retired_at).is_(None)
+            )
+        )
+        if item_id in counted
+    }
+    return out, len({d.url for d in dead if d.item_id is None and d.url not in broken_pages})
+
+
 def score_of(
     session: Session,
     now: datetime,
@@ -148,10 +175,18 @@ def score_of(
     (costly on a large site) and which the export does not show."""
     assert site.id is not None
     views = item_views(session, now, judge, site.id, unit_ids, statuses)
+    views, home_dead = _with_dead_links(session, site.id, views, whole_site=unit_ids is None)
     # The home page's unreachable share over the week (jobs.probe); 无数据 until a week has enough probes.
     unreachable = unreachable_pct(session, site.id, judge.today(now), judge.policy.lines)
     limit = {} if fix_first else {"fix_limit": 0}
-    score = score_site(views, judge.today(now), judge.policy.lines, unreachable_pct=unreachable, **limit)
+    score = score_site(
+        views,
+        judge.today(now),
+        judge.policy.lines,
+        unreachable_pct=unreachable,
+        home_dead_links=home_dead,
+        **limit,
+    )
     return SiteScore(site.name, score, {v.id: v for v in views}, scope, unreachable is not None)
 
 

@@ -362,6 +362,13 @@ def test_the_command_line_checks_now_and_shows_per_site_and_per_unit(
     unit = capsys.readouterr().out.splitlines()
     assert unit[0] == "示例市财政局（示例市人民政府网站）负责的栏目页面上有3个链接打不开："
     assert unit[1] == f"首页 / 部门动态 {base}/col/"
+    # The inspection score deducts them: 首页 each 1 point, other pages each 0.1.
+    assert main(["score"]) in (0, 1)
+    score = capsys.readouterr().out
+    assert (
+        "−3 首页链接打不开3个，每个扣1分" in score
+    )  # old.html, server-error, the 外链 that does not resolve
+    assert "−0.5 其他页面链接打不开5个，每个扣0.1分，2项" in score  # 部门动态's 3, 友情链接's 2
 
 
 async def test_a_robot_group_of_the_unit_is_told_on_its_own_platform(engine, judge, local_site) -> None:

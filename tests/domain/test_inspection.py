@@ -85,6 +85,7 @@ def view(
     letters: tuple[date, ...] = (),
     empty: bool = False,
     broken: bool = False,
+    dead_links: int = 0,
 ):
     from domain.inspection import InspectedItem
 
@@ -103,6 +104,7 @@ def view(
         open_letters=letters,
         empty=empty,
         broken=broken,
+        dead_links=dead_links,
     )
 
 
@@ -272,6 +274,28 @@ def test_deductions_add_up_and_fail_above_forty() -> None:
     assert score.points == 41.1 and score.total == 58.9
     assert score.triggered == () and score.failed and score.grade == "不合格"
     assert "不合格" in verdict_line(score)
+
+
+def test_dead_links_found_on_the_pages_are_deducted_each() -> None:
+    """首页链接打不开每个扣1分, 其他页面每个扣0.1分: a home column whose page does not open and each dead
+    link on the home page; a column page that does not open and each dead link found on a column's page."""
+    today = date(2026, 10, 15)
+    home = view(Category.HOME, today, updates=((today, 10),), broken=True)
+    other = view(Category.OTHER, today, dead_links=3)
+    both = view(Category.OTHER, today, broken=True, dead_links=1)
+    score = score_site([home, other, both, view(Category.OTHER, today)], today, home_dead_links=2)
+    deductions = {d.line: d for d in score.deductions}
+    assert (deductions["broken_home"].points, deductions["broken_home"].reason) == (
+        3,
+        "首页链接打不开3个，每个扣1分",
+    )
+    assert deductions["broken_home"].items == (home.id,)
+    assert (
+        deductions["broken_other"].points == 0.5
+        and "其他页面链接打不开5个" in deductions["broken_other"].reason
+    )
+    assert set(deductions["broken_other"].items) == {other.id, both.id}
+    assert score.points == 3.5
 
 
 def test_home_page_with_fewer_than_ten_updates_in_two_weeks_loses_five() -> None:
