@@ -39,7 +39,6 @@ from domain.routine import (
 from domain.wording import Style
 from jobs.sender import DrainReport, SenderState, SendLimits, drain
 from reports.charts import NoCjkFont
-from reports.halfmonth import render_report
 from reports.periodic import draw
 from storage import outbox
 from storage.db import session_scope
@@ -184,14 +183,14 @@ def _run_site(
 def enqueue_planned(
     session: Session, now: datetime, p: Planned, drawer: Callable[[Drawn], bytes] | None = None
 ) -> int:
-    """Write one planned message to the outbox (a report's spreadsheet, or a document `drawer` draws from the
-    database, is rendered now and stored, so a retry sends the very same file). Returns 1 when new, 0 when
-    the key existed. A document that cannot be drawn (no Chinese font for its charts) is not sent: the
-    message says why instead."""
+    """Write one planned message to the outbox. A report's spreadsheet is stored as its rows, and the sender
+    builds the file from them when the message goes (a tick plans thousands of them; building each workbook
+    here was most of the tick). A document `drawer` draws from the database is drawn now and stored, so a
+    retry sends the very same file. Returns 1 when new, 0 when the key existed. A document that cannot be
+    drawn (no Chinese font for its charts) is not sent: the message says why instead."""
     text, document = p.text, None
-    if isinstance(p.document, Report):
-        document = render_report(p.document)
-    elif isinstance(p.document, Drawn) and drawer is not None:
+    report = p.document if isinstance(p.document, Report) else None
+    if isinstance(p.document, Drawn) and drawer is not None:
         try:
             document = drawer(p.document)
         except NoCjkFont as exc:
@@ -211,6 +210,7 @@ def enqueue_planned(
         person_id=p.to.person_id,
         document=document,
         document_name=p.document.filename if document is not None and p.document is not None else None,
+        report=report,
         platform=p.to.platform,
     )
     return int(created)

@@ -40,7 +40,7 @@ import time
 import uuid
 from collections import deque
 from collections.abc import Awaitable, Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -52,9 +52,10 @@ from acts.chats import migrate_chat
 from channels.registry import Channels
 from channels.transport import Outgoing, Transport, TransportError
 from domain.actions import Offer
-from domain.notice import TELEGRAM, MessageKind
+from domain.notice import TELEGRAM, MessageKind, Report
 from domain.wording import chat_gone_notice, late_note, rejected_notice, set_aside_notice
 from jobs.pace import Key, Pacer, SendLimits
+from reports.halfmonth import render_report
 from storage import outbox
 from storage.db import session_scope
 from storage.routine import chat_gone, tell_admins
@@ -137,6 +138,7 @@ class _Row:
     failures: int
     platform: str
     unit_id: int | None = None
+    report: Report | None = None  # a spreadsheet's rows as planned: built into `document` when sent
 
 
 def _key(row: _Row) -> Key:
@@ -275,6 +277,7 @@ class _Drain:
                     r.failures,
                     r.platform,
                     r.unit_id,
+                    outbox.report_of(r),
                 )
                 for r in rows
                 if r.id is not None and r.chat_id is not None and r.id not in self.state.unmarked
@@ -317,6 +320,17 @@ class _Drain:
         if delay > 1.0:  # paused by a 429: wait unclaimed, then look at the outbox afresh
             await self.sleep(delay)
             return
+        if row.document is None and row.report is not None:
+            # The spreadsheet is built from the rows the plan wrote, before the claim: a long list's workbook
+            # takes a while, and a claim must not wait on it (CLAIM_TIMEOUT). Off the loop: the messages in
+            # flight go on meanwhile.
+            try:
+                document = await asyncio.to_thread(render_report, row.report)
+            except Exception as exc:  # a bug, never the platform's: this message's own problem
+                log.exception("building the spreadsheet of outbox row %s failed", row.id)
+                self._failed(row, TransportError(f"{type(exc).__name__}: {exc}"))
+                return
+            row = replace(row, document=document)
         # Claim before waiting for the global slot: the database round trip then costs no sending time.
         with session_scope(self.engine) as s:
             if not outbox.claim(s, self.wall(), row.id, self.state.worker):

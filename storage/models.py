@@ -366,10 +366,15 @@ class Outbox(SQLModel, table=True):
     # administrator's word: `zhiri outbox --retry`). The chat's later messages go on meanwhile.
     failures: int = 0
     set_aside_at: datetime | None = None
-    # A document (sendDocument) instead of a text message: the file's bytes, rendered when the row is written
-    # so that a retry sends exactly the same file; `text` is its caption.
+    # A document (sendDocument) instead of a text message: the file's bytes, drawn when the row is written
+    # (the quarterly bulletin, the yearly ranking) so that a retry sends exactly the same file; `text` is its
+    # caption.
     document: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
     document_name: str | None = None
+    # Or a spreadsheet of plain rows (`domain.notice.Report`: file name and sheets, as JSON) that the sender
+    # builds into the file when the message goes: the rows sent are the rows planned, and a tick that plans
+    # thousands of them builds none (`storage.outbox.report_of`).
+    report: str | None = None
 
 
 class ReadConfirmation(SQLModel, table=True):

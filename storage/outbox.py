@@ -23,7 +23,7 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, or_, select
 
 from domain.actions import Offer, offers_from_rows, offers_to_rows
-from domain.notice import TELEGRAM, make_key
+from domain.notice import TELEGRAM, Report, make_key
 from storage.db import insert_new
 from storage.models import Chat, ChatUnit, Outbox
 
@@ -50,13 +50,16 @@ def enqueue(
     not_before: datetime | None = None,
     document: bytes | None = None,
     document_name: str | None = None,
+    report: Report | None = None,
     platform: str = TELEGRAM,
 ) -> tuple[int, bool]:
     """Write a message to the outbox unless one with the same key exists. Returns (its row's id, created):
     the row itself is not read back (which cost more than the insert on the routine's path), and a new row's
     id comes with the insert.
 
-    `items`: what the message is about; `asks`: those it asks to be updated (a reply /done logs these)."""
+    `items`: what the message is about; `asks`: those it asks to be updated (a reply /done logs these).
+    `document`: a file's bytes; or `report`, a spreadsheet's rows, kept as data and built into the file by
+    the sender (`report_of`)."""
     key = key or make_key(kind, chat_id, day, items, platform=platform)
     values: dict[str, Any] = {
         "key": key,
@@ -73,7 +76,8 @@ def enqueue(
         "not_before": not_before or now,
         "attempts": 0,
         "document": document,
-        "document_name": document_name,
+        "document_name": report.filename if report is not None else document_name,
+        "report": _report_json(report) if report is not None else None,
         "platform": platform,
     }
     row_id = insert_new(session, Outbox, values, "key")
@@ -239,6 +243,27 @@ def find_by_message(session: Session, chat_id: int, message_id: int) -> Outbox |
 def offered(row: Outbox) -> tuple[tuple[Offer, ...], ...]:
     """The actions offered under the message, as the planner decided them."""
     return offers_from_rows(json.loads(row.actions)) if row.actions else ()
+
+
+def _report_json(report: Report) -> str:
+    return json.dumps(
+        {
+            "filename": report.filename,
+            "sheets": [[t, list(h), [list(r) for r in rows]] for t, h, rows in report.sheets],
+        },
+        ensure_ascii=False,
+    )
+
+
+def report_of(row: Outbox) -> Report | None:
+    """The spreadsheet the message carries as the plan wrote it (its file is built when it is sent)."""
+    if row.report is None:
+        return None
+    data = json.loads(row.report)
+    sheets = tuple(
+        (str(title), tuple(header), tuple(tuple(r) for r in rows)) for title, header, rows in data["sheets"]
+    )
+    return Report(filename=data["filename"], sheets=sheets)
 
 
 def item_ids(row: Outbox) -> list[int]:
