@@ -133,6 +133,15 @@ class Thresholds:
 
 
 DEFAULT_THRESHOLDS = Thresholds()
+# Their activities are counted over a year (每年不少于6次): −3 for each kind short of `yearly_activities`.
+YEARLY_COUNTED = frozenset({Category.SURVEY, Category.INTERVIEW})
+
+
+def counted_days(category: Category, t: Thresholds) -> int:
+    """How many days back an item's updates count in the score: a year for the kinds counted yearly, else the
+    home page's fortnight (the home group may be every second-level column, so any column's). Older updates
+    count only through the item's newest update (`InspectedItem.last_update`)."""
+    return 366 if category in YEARLY_COUNTED else t.home_veto_days
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,7 +158,9 @@ class InspectedItem:
     state: State  # the item's own rule, judged by domain.due
     created: date
     last_update: date | None = None
-    updates: tuple[tuple[date, int], ...] = ()  # logged updates of the past year: (day, items)
+    # Logged updates (day, items) as far back as the score counts them (`counted_days`): the past year for a
+    # survey or an interview column, else the home page's fortnight.
+    updates: tuple[tuple[date, int], ...] = ()
     open_letters: tuple[date, ...] = ()  # arrival days of letters not yet answered
     empty: bool = False  # the website reader found the list empty (有栏目无内容)
     broken: bool = False  # the list page does not open

@@ -25,6 +25,7 @@ from channels.registry import Channels
 from channels.transport import Transport
 from domain.calendar import WorkCalendar
 from domain.due import Policy
+from domain.model import Status
 from domain.notice import Drawn, Planned, Report, Slot
 from domain.routine import (
     RoutineSettings,
@@ -88,11 +89,17 @@ def calendar_fallback(year: int) -> None:
 
 
 def snapshot_at(
-    session: Session, site: SiteRef, now: datetime, calendar: WorkCalendar, config: RoutineConfig
+    session: Session,
+    site: SiteRef,
+    now: datetime,
+    calendar: WorkCalendar,
+    config: RoutineConfig,
+    judged: Mapping[int, Status] | None = None,
 ) -> Snapshot:
     """The site's snapshot for `now` (read only). The half-month answers are those of the period whose
     report is due today, else of the current period. On the monthly reminder's day the updates reach back
-    to last month's first day; the inspection score is gathered only on the days a summary carries it."""
+    to last month's first day; the inspection score is gathered only on the days a summary carries it.
+    `judged`: items already judged for `now` (the tick's daily refresh), not judged again."""
     tz = site.zone(config.tz)
     today = now.astimezone(tz).date()
     judge = Judge(tz, calendar, config.policy)
@@ -108,6 +115,7 @@ def snapshot_at(
         period=period,
         updates_since=(today.replace(day=1) - timedelta(days=1)).replace(day=1) if monthly else None,
         inspection=monthly or Slot.WEEKLY_SUMMARY in today_slots,
+        judged=judged,
     )
 
 
@@ -143,11 +151,13 @@ def _run_site(
     local = now.astimezone(tz)
     with session_scope(engine) as s:
         # Every day, weekends and holidays included: the stored schedule is judged for the day it is read on.
-        refresh_stale(s, Judge(tz, calendar, config.policy), now, site.id)
+        # On the day's first tick that is every item: the snapshot takes those judgements (one per item and
+        # tick) and judges only what the refresh did not.
+        judged = refresh_stale(s, Judge(tz, calendar, config.policy), now, site.id)
         slots = due_slots(done_slots(s, site.id, local.date()), local, calendar, config.settings)
         if not slots:
             return
-        snap = snapshot_at(s, site, now, calendar, config)
+        snap = snapshot_at(s, site, now, calendar, config, judged)
         planned = plan(snap, local, calendar, config.settings, styles)
         written: dict[str, int] = defaultdict(int)
         judge = Judge(tz, calendar, config.policy)

@@ -11,10 +11,11 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
-from typing import NamedTuple, TypeVar
+from typing import NamedTuple, Protocol, TypeVar
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, func, or_
+from sqlalchemy import and_, func, or_, update
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from domain.calendar import WorkCalendar, YearOverride
@@ -54,7 +55,30 @@ def load_calendar(session: Session, on_fallback: Callable[[int], None] | None = 
     return WorkCalendar(overrides, on_fallback=on_fallback)
 
 
-def item_rule(item: Item) -> Rule:
+class Judged(Protocol):
+    """What judging an item reads of its row: an `Item`, or only those columns (`refresh_stale`)."""
+
+    @property
+    def id(self) -> int | None: ...
+    @property
+    def rule_text(self) -> str: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def category(self) -> str: ...
+    @property
+    def created_at(self) -> datetime: ...
+
+
+class _ItemRow(NamedTuple):
+    id: int
+    rule_text: str
+    kind: str
+    category: str
+    created_at: datetime
+
+
+def item_rule(item: Judged) -> Rule:
     return parse_rule(item.rule_text)
 
 
@@ -86,7 +110,7 @@ def _counts_updates(rule: Rule) -> bool:
 
 
 def _facts(
-    session: Session, items: Sequence[Item], judge: Judge, now: datetime
+    session: Session, items: Sequence[Judged], judge: Judge, now: datetime
 ) -> tuple[dict[int, ItemFacts], dict[int, Latest]]:
     """Every item's facts as of `now`, and its newest standing log, from one query per kind of fact (not
     one per item). Logs dated after `now` do not count yet (a preview of an earlier moment)."""
@@ -235,6 +259,21 @@ def _named(session: Session, statuses: dict[int, Status]) -> dict[int, Status]:
     return statuses
 
 
+def _schedule(status: Status, last: Latest | None, today: date) -> dict[str, object]:
+    """The derived schedule an item's row keeps (a cache for indexes and reports), from its judgement."""
+    return {
+        "last_update_at": last.at if last else None,
+        "last_update_source": last.source if last else None,
+        "due_on": status.due,
+        "warn_on": status.warn_on,
+        "state": status.state,
+        "days_late": status.days_late,
+        "missing": status.missing,
+        "risk": status.risk.line if status.risk else None,
+        "state_on": today,
+    }
+
+
 def _refresh(session: Session, items: Sequence[Item], judge: Judge, now: datetime) -> dict[int, Status]:
     facts, latest = _facts(session, items, judge, now)
     today = judge.today(now)
@@ -242,16 +281,8 @@ def _refresh(session: Session, items: Sequence[Item], judge: Judge, now: datetim
     for item in items:
         assert item.id is not None
         status = out[item.id] = evaluate(facts[item.id], today, judge.calendar, judge.policy)
-        last = latest.get(item.id)
-        item.last_update_at = last.at if last else None
-        item.last_update_source = last.source if last else None
-        item.due_on = status.due
-        item.warn_on = status.warn_on
-        item.state = status.state
-        item.days_late = status.days_late
-        item.missing = status.missing
-        item.risk = status.risk.line if status.risk else None
-        item.state_on = today
+        for name, value in _schedule(status, latest.get(item.id), today).items():
+            setattr(item, name, value)
         session.add(item)
     return out
 
@@ -272,18 +303,43 @@ def refresh_all(session: Session, judge: Judge, now: datetime, items: Iterable[I
     return len(rows)
 
 
-def refresh_stale(session: Session, judge: Judge, now: datetime, site_id: int) -> int:
+def refresh_stale(session: Session, judge: Judge, now: datetime, site_id: int) -> dict[int, Status]:
     """The daily pass: a site's items whose stored state was computed for an earlier day are judged again,
     so the stored schedule (a cache for indexes and reports) stays current. No view reads it to tell people
-    a state: they ask `judge_items`."""
-    stale = session.exec(
-        select(Item).where(
-            Item.site_id == site_id,
-            col(Item.retired_at).is_(None),
-            or_(col(Item.state_on).is_(None), col(Item.state_on) != judge.today(now)),
+    a state: they ask `judge_items`. Returns those judgements (as `judge_items` gives them), so that the
+    routine's snapshot of the same moment judges none of these items a second time.
+
+    On a province's site this is every item once a day: it reads only the columns a judgement needs and
+    writes the schedule by primary key in batches (no ORM object per item), and leaves the session's
+    objects expired, so that none shows a schedule older than the one written."""
+    today = judge.today(now)
+    session.flush()
+    stale = [
+        _ItemRow(*row)
+        for row in session.execute(
+            sa_select(
+                col(Item.id), col(Item.rule_text), col(Item.kind), col(Item.category), col(Item.created_at)
+            )
+            .where(
+                col(Item.site_id) == site_id,
+                col(Item.retired_at).is_(None),
+                or_(col(Item.state_on).is_(None), col(Item.state_on) != today),
+            )
+            .order_by(col(Item.id))
         )
-    ).all()
-    return refresh_all(session, judge, now, stale)
+    ]
+    out: dict[int, Status] = {}
+    for k in range(0, len(stale), REFRESH_BATCH):
+        batch = stale[k : k + REFRESH_BATCH]
+        facts, latest = _facts(session, batch, judge, now)
+        rows = []
+        for item in batch:
+            status = out[item.id] = evaluate(facts[item.id], today, judge.calendar, judge.policy)
+            rows.append({"id": item.id, **_schedule(status, latest.get(item.id), today)})
+        session.execute(update(Item), rows)  # the ORM's bulk UPDATE by primary key
+    if out:
+        session.expire_all()
+    return _named(session, out)
 
 
 def log_update(

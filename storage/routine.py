@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import cast
@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import and_, or_
 from sqlmodel import Session, col, select
 
-from domain.model import DayKind, Role
+from domain.model import DayKind, Role, Status
 from domain.notice import TELEGRAM, Answer, ChatView, ItemView, MessageKind, Slot, UnitView, Who, make_key
 from domain.routine import Snapshot, half_month_period
 from storage import audit
@@ -170,12 +170,14 @@ def gather(
     period: date | None = None,
     updates_since: date | None = None,
     inspection: bool = False,
+    judged: Mapping[int, Status] | None = None,
 ) -> Snapshot:
     """One site as the routine needs it at `now`: items judged for that day, units with their webmasters
     and leaders, active bound chats, administrators, today's runs and read confirmations, the answers of
     the half-month `period` (default: the one containing the day) and the updates since last week's Monday
     (or `updates_since`, when earlier). With `inspection`, the site's inspection score too (it judges the
-    site once more: only on the days a summary carries it)."""
+    site once more: only on the days a summary carries it). `judged`: items the caller already judged for
+    `now` (the tick's daily refresh); only the others are judged here."""
     today = judge.today(now)
     site = session.get(Site, site_id)
     assert site is not None
@@ -214,7 +216,9 @@ def gather(
         .order_by(col(ItemUnit.item_id), col(ItemUnit.unit_id))
     ):
         links[item_id].append((unit_id, bool(lead)))
-    judged = judge_items(session, items, judge, now)
+    known = judged or {}
+    judged = {i.id: known[i.id] for i in items if i.id is not None and i.id in known}
+    judged.update(judge_items(session, [i for i in items if i.id not in judged], judge, now))
     views = []
     for item in items:
         assert item.id is not None
@@ -321,7 +325,7 @@ def gather(
         updates=updates,
         last_week_late=json.loads(last_weekly) if last_weekly else None,
         words=site_words(session, site),
-        inspection=score_of(session, now, judge, site, fix_first=False, statuses=judged).score
+        inspection=score_of(session, now, judge, site, fix_first=False, statuses=judged, items=items).score
         if inspection
         else None,
     )

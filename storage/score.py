@@ -5,20 +5,22 @@ and the administrator's per-item correction of a column's inspection category.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import ColumnElement, and_
+from sqlalchemy import ColumnElement, and_, func, or_
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from domain.access import takes_part
 from domain.inspection import (
     CATEGORY_NAMES,
+    YEARLY_COUNTED,
     InspectedItem,
     Score,
     classify,
+    counted_days,
     score_site,
 )
 from domain.model import Category, ItemKind, ReadStatus, Status
@@ -30,8 +32,6 @@ from storage.queries import (
     Actor,
     Stranger,
 )
-
-YEAR = timedelta(days=366)
 
 
 @dataclass(frozen=True)
@@ -66,14 +66,17 @@ def item_views(
     site_id: int,
     unit_ids: frozenset[int] | None = None,
     statuses: Mapping[int, Status] | None = None,
+    items: Sequence[Item] | None = None,
 ) -> list[InspectedItem]:
     """Every live item of the site (of these units, when given) with the facts inspectors look at.
-    `statuses`: the items already judged for `now` by the caller (the export), not judged a second time."""
+    `statuses`: the items already judged for `now` by the caller (the export), not judged a second time;
+    `items`: the site's live items as the caller read them (the routine's snapshot), not read again."""
     wanted: list[ColumnElement[bool]] = [col(Item.site_id) == site_id, col(Item.retired_at).is_(None)]
     if unit_ids is not None:
         theirs = sa_select(col(ItemUnit.item_id)).where(col(ItemUnit.unit_id).in_(unit_ids))
         wanted.append(col(Item.id).in_(theirs))
-    items = list(session.exec(select(Item).where(*wanted).order_by(col(Item.id))))
+    if items is None or unit_ids is not None:
+        items = list(session.exec(select(Item).where(*wanted).order_by(col(Item.id))))
     if not items:
         return []
     # The items' facts are read with the items' own condition as a subquery, never their ids in one list:
@@ -90,15 +93,31 @@ def item_views(
     ):
         units[item_id].append(name)
     mine = and_(col(UpdateLog.item_id).in_(ids), LIVE_LOG, col(UpdateLog.at) <= now)
+    last: dict[int, date] = {
+        item_id: judge.local_day(at)
+        for item_id, at in session.execute(
+            sa_select(col(UpdateLog.item_id), func.max(UpdateLog.at))
+            .where(mine)
+            .group_by(col(UpdateLog.item_id))
+        )
+    }
+    # Only the updates the score counts (`counted_days`), not every item's whole log: a day's slack for the
+    # local day boundary, the score itself picks the days.
+    lines = judge.policy.lines
+    recent = now - timedelta(days=counted_days(Category.OTHER, lines) + 1)
+    yearly = sa_select(col(Item.id)).where(*wanted, col(Item.category).in_(YEARLY_COUNTED))
+    longest = max(counted_days(c, lines) for c in YEARLY_COUNTED)
+    counted = or_(
+        col(UpdateLog.at) >= recent,
+        and_(col(UpdateLog.item_id).in_(yearly), col(UpdateLog.at) >= now - timedelta(days=longest + 1)),
+    )
     updates: dict[int, list[tuple[date, int]]] = defaultdict(list)
-    last: dict[int, date] = {}
     for item_id, at, count in session.exec(
-        select(UpdateLog.item_id, UpdateLog.at, UpdateLog.count).where(mine).order_by(col(UpdateLog.at))
+        select(UpdateLog.item_id, UpdateLog.at, UpdateLog.count)
+        .where(mine, counted)
+        .order_by(col(UpdateLog.at))
     ):
-        day = judge.local_day(at)
-        last[item_id] = day
-        if at >= now - YEAR:
-            updates[item_id].append((day, count))
+        updates[item_id].append((judge.local_day(at), count))
     letters: dict[int, list[date]] = defaultdict(list)
     for item_id, day in session.exec(
         select(col(Event.item_id), col(Event.occurred_on)).where(
@@ -169,12 +188,13 @@ def score_of(
     *,
     fix_first: bool = True,
     statuses: Mapping[int, Status] | None = None,
+    items: Sequence[Item] | None = None,
 ) -> SiteScore:
     """The site (these units of it, when given) as inspectors grade it, by the judge's thresholds.
     `fix_first=False`: without the list of what to fix first, which tries fixing each stale item in turn
-    (costly on a large site) and which the export does not show."""
+    (costly on a large site) and which the export does not show. `statuses`, `items`: see `item_views`."""
     assert site.id is not None
-    views = item_views(session, now, judge, site.id, unit_ids, statuses)
+    views = item_views(session, now, judge, site.id, unit_ids, statuses, items)
     views, home_dead = _with_dead_links(session, site.id, views, whole_site=unit_ids is None)
     # The home page's unreachable share over the week (jobs.probe); 无数据 until a week has enough probes.
     unreachable = unreachable_pct(session, site.id, judge.today(now), judge.policy.lines)

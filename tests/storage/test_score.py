@@ -4,15 +4,17 @@ category`, and a category correction that survives a re-import."""
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlmodel import select
+from sqlmodel import col, select
 
 from acts.catalog import run_import
 from acts.category import CategorySet, category_by
 from bot.cli import main
+from domain.model import Category
 from storage.db import session_scope
 from storage.items import log_update, record_event
 from storage.models import Item
@@ -103,3 +105,33 @@ def test_cli_score_json_and_category(sqlite_url, monkeypatch, capsys):
     assert "动态要闻" in capsys.readouterr().out
     assert main(["category", "楚雄市新闻", "随便"]) == 2
     assert "类别可以是" in capsys.readouterr().err
+
+
+def test_the_score_counts_surveys_over_a_year_and_the_home_page_over_a_fortnight(city, judge):
+    """The updates the score counts are read per kind of column: a survey's over the past year
+    (每年不少于6次), the home page's over the past fortnight (首页2周内更新不少于10条); older ones count for
+    neither."""
+    now = at("2026-10-09 12:00")
+
+    def deductions() -> set[str]:
+        with session_scope(city) as s:
+            return {d.line for d in score_of(s, now, judge, site_named(s, None)).score.deductions}
+
+    assert {"survey_short", "home_few_updates"} <= deductions()
+    with session_scope(city) as s:
+        survey = s.exec(select(Item).where(Item.category == Category.SURVEY)).first()
+        homes = s.exec(select(Item).where(Item.category == Category.HOME).order_by(col(Item.id))).all()
+        assert survey is not None and homes
+        for days in (400, 330, 250, 170, 90, 30):  # five within the year, one before it
+            log_update(s, now, judge, survey, source="done", at=now - timedelta(days=days))
+        for days in (20, *range(1, 7)):  # six within the fortnight (and three on 9-30), one before it
+            log_update(s, now, judge, homes[days % len(homes)], source="done", at=now - timedelta(days=days))
+    assert {"survey_short", "home_few_updates"} <= deductions()
+    with session_scope(city) as s:
+        survey = s.get(Item, survey.id)
+        assert survey is not None
+        log_update(s, now, judge, survey, source="done", at=now - timedelta(days=300))
+        home = s.get(Item, homes[0].id)
+        assert home is not None
+        log_update(s, now, judge, home, source="done", at=now - timedelta(days=13))
+    assert not {"survey_short", "home_few_updates"} & deductions()
