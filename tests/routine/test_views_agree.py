@@ -264,9 +264,13 @@ def test_every_view_agrees_on_every_item_every_day(
             ), (text, path)
             checked["rule"] += 1
 
-        # The daily pass (on every day, as the routine's tick runs it) leaves the stored schedule the same.
+        # The daily pass (on every day, as the routine's tick runs it) leaves the stored schedule the same,
+        # and the judgements it hands the tick's snapshot are the same too.
         with session_scope(engine) as s:
-            refresh_stale(s, judge, now, world.site_id)
+            refreshed = refresh_stale(s, judge, now, world.site_id)
+        for item_id, status in refreshed.items():
+            assert (status.state, status.due, status.days_late) == truth[item_id], (text, item_id)
+            checked["refreshed"] += 1
         with session_scope(engine) as s:
             for row in s.exec(select(Item)):
                 assert (row.state, row.due_on, row.days_late) == truth[row.id], (text, row.path)
