@@ -22,9 +22,9 @@ from pathlib import Path
 import pytest
 import uvicorn
 from selenium import webdriver
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.wait import WebDriverWait
 from sqlalchemy.engine import Engine
 from sqlmodel import select
@@ -127,6 +127,15 @@ def overdue_paths(day: Day, clock: Clock) -> list[str]:
     return [i.path for u in view.units for i in u.items]
 
 
+def answered(browser: webdriver.Chrome) -> None:
+    """Wait for the form's answer, a new page headed 已登记 (the form's own heading never says it; a loaded
+    machine may take a while; never sleep). While the old page is replaced, Chromium may answer about its
+    elements with an "unknown error" (a node no longer in the document) rather than a stale element: both
+    mean "not yet"."""
+    wait = WebDriverWait(browser, 30, ignored_exceptions=(WebDriverException,))
+    wait.until(lambda d: "已登记" in d.find_element(By.TAG_NAME, "h1").text)
+
+
 def text(driver: webdriver.Chrome) -> str:
     return str(driver.find_element(By.TAG_NAME, "body").text)
 
@@ -152,8 +161,7 @@ def test_a_webmaster_marks_an_item_done_from_a_robot_reminder_on_a_phone(
     shot(browser, tmp_path, "web-done-form.png")
     button.click()
     # The form's answer is a new page: wait for it (a loaded machine may take a while), never sleep.
-    WebDriverWait(browser, 30).until(expected_conditions.staleness_of(button))
-    WebDriverWait(browser, 30).until(lambda d: "已登记" in d.find_element(By.TAG_NAME, "h1").text)
+    answered(browser)
 
     page = text(browser)
     assert "已登记" in page and "财政预决算（2条），备注：发布了三季度预算执行情况" in page
@@ -216,8 +224,7 @@ def answer_on_the_page(browser: webdriver.Chrome, tmp_path: Path, engine: Engine
     shot(browser, tmp_path, "web-checklist.png")
     button = browser.find_element(By.CSS_SELECTOR, "button[type=submit]")
     button.click()
-    WebDriverWait(browser, 30).until(expected_conditions.staleness_of(button))
-    WebDriverWait(browser, 30).until(lambda d: "已登记" in d.find_element(By.TAG_NAME, "h1").text)
+    answered(browser)
     assert "专栏03 有问题：栏目首页图片链接失效，已重新上传" in text(browser)
     shot(browser, tmp_path, "web-checklist-done.png")
     with session_scope(engine) as s:
