@@ -21,9 +21,9 @@ from sqlmodel import Session, col, select
 from domain.links import DeadLink, FoundLink, LinkState, due_today, is_link_list, to_check
 from domain.rules import parse_rule
 from storage.db import insert_new
-from storage.models import Chat, ChatUnit, Item, ItemUnit, LinkCheck, PageLink, Site, Unit
+from storage.models import Item, ItemUnit, LinkCheck, PageLink, Site, Unit
 from storage.probes import HOME
-from storage.queries import unit_groups
+from storage.queries import site_chats, unit_groups
 
 # A link is checked while a reading of its page showed it this recently: a page not read for longer
 # (the reading stopped, the column was retired) stops costing its links' servers requests.
@@ -230,27 +230,9 @@ def unit_chats(session: Session, site_id: int) -> dict[int, list[ChatTo]]:
     and the site's one big group for all units."""
     units = [u for u in session.exec(select(Unit.id).where(Unit.site_id == site_id)) if u is not None]
     groups = unit_groups(session, units)
-    bound: dict[int, list[int]] = defaultdict(list)
-    for chat_id, unit_id in session.exec(
-        select(ChatUnit.chat_id, ChatUnit.unit_id).where(col(ChatUnit.unit_id).in_(units))
-    ):
-        bound[chat_id].append(unit_id)
-    chats = session.exec(
-        select(Chat).where(
-            col(Chat.active).is_(True),
-            or_(
-                col(Chat.id).in_(list(bound)),
-                and_(
-                    col(Chat.all_units).is_(True),
-                    or_(col(Chat.site_id).is_(None), col(Chat.site_id) == site_id),
-                ),
-            ),
-        )
-    ).all()
     out: dict[int, list[ChatTo]] = defaultdict(list)
-    for chat in chats:
-        assert chat.id is not None
-        covered = units if chat.all_units else groups.expand(bound[chat.id])
+    for chat, bound in site_chats(session, site_id, units):
+        covered = units if chat.all_units else groups.expand(bound)
         for unit in covered:
             out[unit].append(ChatTo(chat.address, chat.platform))
     return out

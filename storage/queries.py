@@ -136,6 +136,29 @@ def _related_units(session: Session, units: frozenset[int]) -> frozenset[int]:
     return unit_groups(session, units).answerable(units) - units
 
 
+def site_chats(session: Session, site_id: int, unit_ids: Sequence[int]) -> list[tuple[Chat, list[int]]]:
+    """The active chats that speak for the site's units (`unit_ids`), each with the units bound to it
+    directly: those bound to any of them, and the all-units groups of the site (or of every site)."""
+    bound: dict[int, list[int]] = defaultdict(list)
+    for chat_id, unit_id in session.exec(
+        select(ChatUnit.chat_id, ChatUnit.unit_id).where(col(ChatUnit.unit_id).in_(unit_ids))
+    ):
+        bound[chat_id].append(unit_id)
+    chats = session.exec(
+        select(Chat).where(
+            col(Chat.active).is_(True),
+            or_(
+                col(Chat.id).in_(list(bound)),
+                and_(
+                    col(Chat.all_units).is_(True),
+                    or_(col(Chat.site_id).is_(None), col(Chat.site_id) == site_id),
+                ),
+            ),
+        )
+    ).all()
+    return [(chat, bound[chat.id]) for chat in chats if chat.id is not None]
+
+
 def unit_groups(session: Session, near: Iterable[int] | None = None) -> Groups:
     """The unit groups as the administrator filled them (`domain.units.Groups`, the one expansion): every
     group, or the part that matters to the units `near` (the groups they are in and their members, and the

@@ -16,7 +16,6 @@ from datetime import date, datetime, time, timedelta
 from typing import cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, or_
 from sqlmodel import Session, col, select
 
 from domain.model import DayKind, Role, Status
@@ -40,7 +39,7 @@ from storage.models import (
     UpdateLog,
 )
 from storage.outbox import Withdrawn, enqueue, find_by_message, withdraw_unsent
-from storage.queries import site_words, unit_groups
+from storage.queries import site_chats, site_words, unit_groups
 from storage.score import score_of
 
 # ---------------------------------------------------------------------------------------------------------
@@ -247,34 +246,12 @@ def gather(
         )
 
     # Active chats bound to this site's units (an all-units group covers every unit).
-    chat_units: dict[int, list[int]] = defaultdict(list)
-    for chat_id, unit_id in session.exec(
-        select(ChatUnit.chat_id, ChatUnit.unit_id).where(col(ChatUnit.unit_id).in_(unit_ids))
-    ):
-        chat_units[chat_id].append(unit_id)
-    chats = session.exec(
-        select(Chat).where(
-            col(Chat.active).is_(True),
-            or_(
-                col(Chat.id).in_(list(chat_units)),
-                and_(
-                    col(Chat.all_units).is_(True),
-                    or_(col(Chat.site_id).is_(None), col(Chat.site_id) == site_id),
-                ),
-            ),
-        )
-    ).all()
+    chats = site_chats(session, site_id, unit_ids)
     chat_views = tuple(
-        ChatView(
-            c.address,
-            c.title,
-            tuple(unit_ids) if c.all_units else expand(chat_units[c.id]),
-            c.platform,
-        )
-        for c in chats
-        if c.id is not None
+        ChatView(c.address, c.title, tuple(unit_ids) if c.all_units else expand(bound), c.platform)
+        for c, bound in chats
     )
-    by_row = {c.id: c.address for c in chats}
+    by_row = {c.id: c.address for c, _ in chats}
 
     confirmed: dict[int, list[str]] = defaultdict(list)
     for chat_row, name in session.exec(
