@@ -61,28 +61,38 @@ async def sleep_unless(stop: asyncio.Event, seconds: float) -> bool:
     return stop.is_set()
 
 
-async def connect(bot: Bot, stop: asyncio.Event, *, on_first_failure: Callable[[Exception], None]) -> bool:
-    """`getMe` until the Bot API answers; False if stopped first. A rejected token raises InvalidToken."""
+async def until_answered(
+    stop: asyncio.Event,
+    call: Callable[[], Awaitable[object]],
+    what: str,
+    on_first_failure: Callable[[Exception], None] = lambda exc: None,
+) -> bool:
+    """`call` until the Bot API answers it; False if stopped first. A rejected token raises InvalidToken at
+    once; any other error is retried with backoff (or as long as Telegram asks)."""
     failures = 0
     while not stop.is_set():
         try:
-            await bot.initialize()  # getMe, cached by PTB: Application.initialize() then needs no network
+            await call()
         except InvalidToken:
             raise
-        except BadRequest as exc:  # the address itself is refused (not HTTPS, a port Telegram does not use)
-            raise WebhookRefused(exc.message) from exc
         except TelegramError as exc:
             failures += 1
             if failures == 1:
                 on_first_failure(exc)
             delay = retry_delay(exc, failures)
-            log.warning("Bot API not reachable (%s); attempt %d, retrying in %.0f s", exc, failures, delay)
+            log.warning("%s not reachable (%s); attempt %d, retrying in %.0f s", what, exc, failures, delay)
             await sleep_unless(stop, delay)
         else:
             if failures:
-                log.info("Bot API reachable after %d failed attempts", failures)
+                log.info("%s reachable after %d failed attempts", what, failures)
             return True
     return False
+
+
+async def connect(bot: Bot, stop: asyncio.Event, *, on_first_failure: Callable[[Exception], None]) -> bool:
+    """`getMe` until the Bot API answers; False if stopped first. A rejected token raises InvalidToken."""
+    # getMe, cached by PTB: Application.initialize() then needs no network
+    return await until_answered(stop, bot.initialize, "Bot API", on_first_failure)
 
 
 def retry_delay(exc: TelegramError, failures: int) -> float:
@@ -315,22 +325,15 @@ async def set_webhook(
     bot: Bot, webhook: Webhook, allowed_updates: Sequence[str], stop: asyncio.Event
 ) -> None:
     """Register the page's webhook address with Telegram until it works (the page's server receives the
-    updates); InvalidToken raises at once, as PTB's own bootstrap does."""
-    failures = 0
-    while not stop.is_set():
+    updates). A rejected token raises InvalidToken, a refused address WebhookRefused: neither is retried."""
+
+    async def register() -> None:
         try:
             await bot.set_webhook(
                 webhook.url, secret_token=webhook.secret_token, allowed_updates=list(allowed_updates)
             )
-            log.info("webhook set: %s (served by the web page)", webhook.url)
-            return
-        except InvalidToken:
-            raise
         except BadRequest as exc:  # the address itself is refused (not HTTPS, a port Telegram does not use)
             raise WebhookRefused(exc.message) from exc
-        except TelegramError as exc:
-            failures += 1
-            delay = retry_delay(exc, failures)
-            log.warning("setWebhook failed (%s); retrying in %.0f s", exc, delay)
-            if await sleep_unless(stop, delay):
-                return
+
+    if await until_answered(stop, register, "Bot API (setWebhook)"):
+        log.info("webhook set: %s (served by the web page)", webhook.url)
