@@ -179,12 +179,30 @@ def build_application(
     return application
 
 
+def every_minute(
+    application: Application,
+    run: Callable[[Context], Coroutine[Any, Any, None]],
+    name: str,
+    *,
+    first: float,
+) -> None:
+    """A job that looks every minute whether its work is due (`first` seconds after start-up, staggered):
+    never two runs at once, a missed minute not run twice."""
+    job_queue = application.job_queue
+    assert job_queue is not None
+    job_queue.run_repeating(
+        run,
+        interval=60.0,
+        first=first,
+        name=name,
+        job_kwargs={"max_instances": 1, "coalesce": True, "misfire_grace_time": None},
+    )
+
+
 def register_links(
     application: Application, engine: Engine, settings: Settings, clock: Callable[[], datetime]
 ) -> None:
     """The daily broken-link check, once the day's website reading is done (caught up after downtime)."""
-    job_queue = application.job_queue
-    assert job_queue is not None
     config = settings.links_config()
 
     async def run(_context: Context) -> None:
@@ -193,42 +211,26 @@ def register_links(
                 engine, clock(), reader=reader, checker=checker, config=config, at=settings.crawl_at
             )
 
-    job_queue.run_repeating(
-        run,
-        interval=60.0,
-        first=25.0,
-        name="zhiri-links",
-        job_kwargs={"max_instances": 1, "coalesce": True, "misfire_grace_time": None},
-    )
+    every_minute(application, run, "zhiri-links", first=25.0)
 
 
 def register_probe(
     application: Application, engine: Engine, settings: Settings, clock: Callable[[], datetime]
 ) -> None:
     """The availability probe: every minute, the targets whose slot has come (PROBE_PER_DAY a day)."""
-    job_queue = application.job_queue
-    assert job_queue is not None
     config = settings.probe_config()
 
     async def run(_context: Context) -> None:
         async with settings.prober() as prober:
             await probe_due(engine, clock(), prober, config)
 
-    job_queue.run_repeating(
-        run,
-        interval=60.0,
-        first=15.0,
-        name="zhiri-probe",
-        job_kwargs={"max_instances": 1, "coalesce": True, "misfire_grace_time": None},
-    )
+    every_minute(application, run, "zhiri-probe", first=15.0)
 
 
 def register_crawl(
     application: Application, engine: Engine, settings: Settings, clock: Callable[[], datetime]
 ) -> None:
     """The daily website reading (CRAWL_AT, before the daily read), caught up after downtime."""
-    job_queue = application.job_queue
-    assert job_queue is not None
 
     async def run(_context: Context) -> None:
         async with settings.reader(clock) as reader:
@@ -236,13 +238,7 @@ def register_crawl(
                 engine, clock(), tz=settings.tz, at=settings.crawl_at, reader=reader, policy=settings.policy
             )
 
-    job_queue.run_repeating(
-        run,
-        interval=60.0,
-        first=5.0,
-        name="zhiri-crawl",
-        job_kwargs={"max_instances": 1, "coalesce": True, "misfire_grace_time": None},
-    )
+    every_minute(application, run, "zhiri-crawl", first=5.0)
 
 
 def register_handlers(application: Application) -> None:
