@@ -473,24 +473,39 @@ def _check(
         lines = mine_lines(session, now, actor, web.judge, action.items)
         error = f"问题和整改情况请不要超过{MAX_NOTE * 5}个字。"
         raise _Refused(CheckPage(where, period, lines, web.judge.today(now), False, error=error, note=note))
-    result = CheckResult.OK if action.ok else CheckResult.PROBLEM
+    said = _answer(session, now, actor, chat, action, action.item, period, bool(action.ok), note, name)
+    summary = f"{half_month(period)}检查：{said}{signed}"
+    return summary, CheckResultPage(where, period, summary)
+
+
+def _answer(
+    session: Session,
+    now: datetime,
+    actor: Actor,
+    chat: Chat,
+    action: Action,
+    item_id: int,
+    period: date,
+    ok: bool,
+    note: str,
+    name: str,
+) -> str:
+    """One item's half-month answer through the act Telegram's buttons use, as the result page says it."""
     answer = record_answer(
         session,
         now,
         actor,
-        action.item,
+        item_id,
         period,
-        result,
+        CheckResult.OK if ok else CheckResult.PROBLEM,
         chat.address,
         by_link=name,
-        note=note or None,
+        note=None if ok else note,
         platform=chat.platform,
     )
     if not isinstance(answer, AnswerRecorded):
         raise _Refused(_gone(session, action))
-    words = "正常" if action.ok else f"有问题：{note}"
-    summary = f"{half_month(period)}检查：{answer.item} {words}{signed}"
-    return summary, CheckResultPage(where, period, summary)
+    return f"{answer.item} {'正常' if ok else f'有问题：{note}'}"
 
 
 def _check_list(
@@ -523,23 +538,7 @@ def _check_list(
     if any(len(note) > MAX_NOTE for _, _, note in chosen):
         error = f"每项的问题和整改情况请不要超过{MAX_NOTE}个字。"
         raise _Refused(CheckListPage(where, period, lines, today, error, chosen))
-    said = []
-    for item_id, ok, note in chosen:
-        answer = record_answer(
-            session,
-            now,
-            actor,
-            item_id,
-            period,
-            CheckResult.OK if ok else CheckResult.PROBLEM,
-            chat.address,
-            by_link=name,
-            note=None if ok else note,
-            platform=chat.platform,
-        )
-        if not isinstance(answer, AnswerRecorded):
-            raise _Refused(_gone(session, action))
-        said.append(f"{answer.item} {'正常' if ok else f'有问题：{note}'}")
+    said = [_answer(session, now, actor, chat, action, i, period, ok, note, name) for i, ok, note in chosen]
     signed = f"（{name}）" if name else ""
     summary = f"{half_month(period)}检查：" + "；".join(said) + signed
     return summary, CheckResultPage(where, period, summary)
