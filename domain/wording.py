@@ -272,7 +272,7 @@ def _render(notice: Notice, site: SiteText, style: Style) -> list[Planned]:
             return _checklist_links(notice, body.groups, body, body.first, body.total, site, style)
         case Checklist():
             return [_checklist(notice, body, site)]
-        case ChecklistSheet() if not style.documents or not style.hears:
+        case ChecklistSheet() if not style.hears:
             return _checklist_links(notice, body.groups, body, 1, len(body.items), site, style)
         case ChecklistSheet():
             return [_checklist_sheet(notice, body, site)]
@@ -794,22 +794,15 @@ def _checklist_links(
     site: SiteText,
     style: Style,
 ) -> list[Planned]:
-    """半月查 where the offers are links in the message's text (a robot's group), or where no file can be
-    sent: the list in parts within the platform's size, items numbered across the whole list, never a
-    spreadsheet, whatever its length. A robot's part offers one link, to a page where each of its items is
-    marked 正常 or 有问题 (`Action.check_list`); buttons (a platform that hears) are a pair per item, at most
-    `Style.done_buttons` a part."""
+    """半月查 in a robot's group (offers are links in the text, no file is taken): the list in parts of at
+    most CHECK_LIST_MAX items within the platform's size, numbered across the whole list, never a
+    spreadsheet whatever its length; each part offers one link, to a page where its items are marked 正常 or
+    有问题 (`Action.check_list`)."""
     today = notice.day
     total = total or sum(len(g.items) for g in groups)
-    per = CHECK_LIST_MAX if not style.hears else max(1, style.done_buttons // 2)
-    how = (
-        "然后点击下方「逐项检查并登记」链接，在打开的页面逐项选择「正常」或「有问题」"
-        if not style.hears
-        else "逐项点击下方「正常」或「有问题」按钮；选「有问题」后请按提示填写问题和整改情况"
-    )
     intro = (
         "请对本单位负责的以下栏目和账号做一次全面检查（内容是否及时准确、有无空白栏目、链接是否有效、"
-        f"有无错别字），{how}。"
+        "有无错别字），然后点击下方「逐项检查并登记」链接，在打开的页面逐项选择「正常」或「有问题」。"
     )
     footer = f"检查结果将于{md(body.report_on)}汇总报{site.words.office}。"
     sections, listed = _sections(groups, lambda i: state_line(i, today), first=first)
@@ -817,7 +810,7 @@ def _checklist_links(
     at = 0
     last = first + len(listed) - 1
     for text, count in _layout(
-        "", sections, footer if last == total else "", style.max_text - 160, marks=False, most=per
+        "", sections, footer if last == total else "", style.max_text - 160, marks=False, most=CHECK_LIST_MAX
     ):
         shown = listed[at : at + count]
         a, b = first + at, first + at + count - 1
@@ -827,18 +820,8 @@ def _checklist_links(
             f"（{span}，共{total}项）" if (a, b) != (1, total) else ""
         )
         text = "\n".join([head, *([intro] if a == 1 else []), "", text])
-        offers: tuple[tuple[Offer, ...], ...]
-        if style.hears:
-            offers = tuple(
-                (
-                    Offer(f"{a + j}. {_short(item.name, 10)} 正常", Action.check(item.id, True)),
-                    Offer(f"{a + j}. 有问题", Action.check(item.id, False)),
-                )
-                for j, item in enumerate(shown)
-            )
-        else:
-            label = "逐项检查并登记" + (f"（{span}）" if (a, b) != (1, total) else "")
-            offers = ((Offer(label, Action.check_list(*(i.id for i in shown))),),)
+        label = "逐项检查并登记" + (f"（{span}）" if (a, b) != (1, total) else "")
+        offers = ((Offer(label, Action.check_list(*(i.id for i in shown))),),)
         at += count
         out.append(_one(notice, text, items=shown, offers=offers, part=len(out) + 1))
     return out
