@@ -35,6 +35,7 @@ SUBCOMMANDS: tuple[str, ...] = (
     "retire",
     "outbox",
     "channel",
+    "person",
     "reading",
     "probe",
     "links",

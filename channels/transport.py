@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from domain.actions import Offer
-from domain.notice import TELEGRAM
+from domain.notice import TELEGRAM, Mention
 
 
 class TransportError(Exception):
@@ -63,6 +63,8 @@ class Outgoing:
     # The one unit the chat is bound to (`Outbox.unit_id`; None: several, or all): a robot's signed links
     # are bound to it.
     unit_id: int | None = None
+    # Whom a group robot @s (`Outbox.mentions`, as planned); Telegram's transport ignores it.
+    mentions: tuple[Mention, ...] = ()
 
 
 class Transport(Protocol):

@@ -67,16 +67,32 @@ TELEGRAM = "telegram"
 
 @dataclass(frozen=True)
 class Who:
-    """A person a message names (how it names them is `domain.wording`'s)."""
+    """A person a message names (how it names them is `domain.wording`'s). `phone` and `platform_ids`
+    ((platform, user id) pairs) are how a group robot @s them (`domain.robots.mention_of`): personal data,
+    kept out of every text and repr."""
 
     id: int | None
     name: str = ""
     username: str | None = None
     telegram_id: int | None = None
+    phone: str | None = field(default=None, repr=False)
+    platform_ids: tuple[tuple[str, str], ...] = field(default=(), repr=False)
 
     @property
     def label(self) -> str:
         return self.name or (f"@{self.username}" if self.username else f"用户{self.telegram_id}")
+
+
+@dataclass(frozen=True)
+class Mention:
+    """Someone a group robot's message @s, as their platform takes it: by mobile number (DingTalk) and/or by
+    the platform's user id (DingTalk and WeCom userid, Feishu open_id)."""
+
+    phone: str | None = field(default=None, repr=False)
+    user_id: str | None = None
+
+    def to_json(self) -> dict[str, str]:
+        return {k: v for k, v in (("phone", self.phone), ("user_id", self.user_id)) if v}
 
 
 @dataclass(frozen=True)
@@ -214,6 +230,8 @@ class Planned:
     # The items the message asks to be updated (a warning, an overdue notice): a /done replied to it logs
     # these. A daily read or a checklist lists items without asking, so it asks for none.
     asks: tuple[int, ...] = ()
+    # Whom a group robot's message @s (the people it names, resolved for its platform); none on Telegram.
+    mentions: tuple[Mention, ...] = ()
 
     @property
     def item_ids(self) -> tuple[int, ...]:

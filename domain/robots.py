@@ -6,9 +6,13 @@ chat), and a ValueError says in Chinese what to fix. The sending side is `channe
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 from urllib.parse import urlsplit
+
+from domain.notice import Mention, Who
 
 
 class Kind(StrEnum):
@@ -107,3 +111,85 @@ def robot_to_bind(url: str, secret: str | None = None, kind: str | None = None) 
     if hint is not None and robot.secret is None:
         raise ValueError(hint)
     return robot
+
+
+# ---------------------------------------------------------------------------------------------------------
+# @-mentions: who a robot's message @s, and the numbers and ids an administrator records for it
+
+# The platforms whose custom robot @s a person by mobile number in the message we send (DingTalk's markdown:
+# `at.atMobiles` and `@138…` in the text). WeCom @s by phone only in plain text messages, which carry no
+# links, and Feishu's custom robot only by open_id / user_id: for them a phone is not carried.
+AT_BY_PHONE = frozenset({Kind.DINGTALK})
+
+# What each platform's @ takes, as the administrators are told (the CLI's help, the refusals).
+ID_NAMES = {Kind.DINGTALK: "钉钉 userid", Kind.WECOM: "企业微信 userid", Kind.FEISHU: "飞书 open_id"}
+
+_MOBILE = re.compile(r"1[3-9]\d{9}")
+_SEPARATORS = re.compile(r"[\s\-()（）]")
+# A platform user id: DingTalk's and WeCom's userid (at most 64 bytes: letters, digits, _ - . @), Feishu's
+# open_id (ou_ and hex). Nothing that could break out of WeCom's `<@…>` or a markdown line.
+_USER_ID = re.compile(r"[A-Za-z0-9_.@\-]{1,64}")
+
+
+def mobile(text: str) -> str:
+    """A mainland mobile number as 11 digits (spaces, dashes and a +86 prefix dropped); a ValueError in
+    Chinese says what to fix."""
+    digits = _SEPARATORS.sub("", text.strip())
+    for prefix in ("+86", "0086", "86"):
+        if digits.startswith(prefix) and len(digits) == len(prefix) + 11:
+            digits = digits[len(prefix) :]
+            break
+    if not _MOBILE.fullmatch(digits):
+        raise ValueError(
+            "手机号码无效：应为11位数字、以1开头的中国大陆手机号码，例如 13812345678（不要填座机号码）。"
+        )
+    return digits
+
+
+def user_id(kind: Kind, text: str) -> str:
+    """A person's user id on `kind`'s platform, as its robot's @ takes it; a ValueError in Chinese says what
+    to fix."""
+    value = text.strip()
+    if not _USER_ID.fullmatch(value):
+        raise ValueError(
+            f"{ID_NAMES[kind]}无效：「{value[:70]}」。应为1至64个字母、数字或 _ - . @，"
+            f"不含空格和中文（{ID_HINTS[kind]}）。"
+        )
+    return value
+
+
+# Where an administrator finds each id (README, "@-mentions").
+ID_HINTS = {
+    Kind.DINGTALK: "钉钉管理后台“通讯录”中成员详情里的 userid",
+    Kind.WECOM: "企业微信管理后台“通讯录”中成员详情里的“账号”",
+    Kind.FEISHU: "飞书中该成员的 open_id，以 ou_ 开头",
+}
+
+
+def masked_phone(phone: str) -> str:
+    """A mobile number as lists show it: 138****5678."""
+    return f"{phone[:3]}****{phone[-4:]}" if len(phone) >= 7 else "****"
+
+
+def mention_of(who: Who, platform: str) -> Mention | None:
+    """How a robot on `platform` @s this person, or None when nothing is recorded that its @ takes (they are
+    still named in the text). Telegram is no robot: None."""
+    try:
+        kind = Kind(platform)
+    except ValueError:
+        return None
+    uid = dict(who.platform_ids).get(kind.value)
+    phone = who.phone if kind in AT_BY_PHONE else None
+    if not uid and not phone:
+        return None
+    return Mention(phone, uid)
+
+
+def mentions_of(people: Iterable[Who], platform: str) -> tuple[Mention, ...]:
+    """Each person's mention on `platform` once, in order; those with nothing recorded left out."""
+    out: dict[Mention, None] = {}
+    for who in people:
+        found = mention_of(who, platform)
+        if found is not None:
+            out.setdefault(found)
+    return tuple(out)

@@ -31,6 +31,7 @@ from domain.notice import (
     Group,
     HalfMonthReport,
     ItemView,
+    Mention,
     MessageKind,
     MonthlyReminder,
     Notice,
@@ -48,6 +49,7 @@ from domain.notice import (
     YearlyRanking,
     make_key,
 )
+from domain.robots import mentions_of
 from domain.site import SiteWords
 from domain.text import STATE_LABELS, UNKNOWN_LAST, md, whose, ymd
 
@@ -300,6 +302,7 @@ def _one(
     part: int | None = None,
     offers: tuple[tuple[Offer, ...], ...] = (),
     document: Report | Drawn | None = None,
+    mentions: tuple[Mention, ...] = (),
 ) -> Planned:
     items = tuple(notice.items if items is None else items)
     chat: int | str = notice.to.chat_id if notice.to.chat_id is not None else notice.to.label
@@ -307,7 +310,9 @@ def _one(
     extra = notice.extra + (f"p{part}" if part is not None else "")
     key = make_key(notice.kind, chat, notice.day, ids, extra, notice.to.platform)
     asked = tuple(i.id for i in items) if notice.asks else ()
-    return Planned(notice.kind, notice.to, items, text, key, notice.day, notice.slot, offers, document, asked)
+    return Planned(
+        notice.kind, notice.to, items, text, key, notice.day, notice.slot, offers, document, asked, mentions
+    )
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -321,6 +326,14 @@ def mention(who: Who) -> str:
     if who.username:
         return f"@{who.username}"
     return who.name or (f"用户{who.telegram_id}" if who.telegram_id else "（未留姓名）")
+
+
+def _mentions(notice: Notice, groups: Sequence[Group], part: Sequence[ItemView]) -> tuple[Mention, ...]:
+    """Whom a group robot's part @s: the webmasters its headings name (the units of the items it lists), as
+    their platform takes them. Telegram names people its own way (`mention`): none there."""
+    listed = {i.id for i in part}
+    named = [w for g in groups if any(i.id in listed for i in g.items) for w in g.unit.webmasters]
+    return mentions_of(named, notice.to.platform)
 
 
 def _names(people: Sequence[Who]) -> str:
@@ -554,7 +567,8 @@ def _due_warning(notice: Notice, body: DueWarning, style: Style) -> list[Planned
     out = []
     for n, text, part in _parts(header, sections, listed, _done_footer(style), style.max_text):
         offers = _done_offers([i for i in part if i.id in now_ids] or part, style)
-        out.append(_one(notice, text, items=part, part=n, offers=offers))
+        mentions = _mentions(notice, (*body.now, *body.soon), part)
+        out.append(_one(notice, text, items=part, part=n, offers=offers, mentions=mentions))
     return out
 
 
@@ -568,7 +582,14 @@ def _overdue(notice: Notice, body: Overdue, site: SiteText, style: Style) -> lis
         body.groups, lambda i: f"应于{md(i.due_on or today)}前更新，已逾期{i.days_late}天"
     )
     return [
-        _one(notice, text, items=part, part=n, offers=_done_offers(part, style))
+        _one(
+            notice,
+            text,
+            items=part,
+            part=n,
+            offers=_done_offers(part, style),
+            mentions=_mentions(notice, body.groups, part),
+        )
         for n, text, part in _parts(header, sections, listed, _done_footer(style), style.max_text)
     ]
 

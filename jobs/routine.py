@@ -222,6 +222,7 @@ def enqueue_planned(
         document_name=p.document.filename if document is not None and p.document is not None else None,
         report=report,
         platform=p.to.platform,
+        mentions=p.mentions,
     )
     return int(created)
 

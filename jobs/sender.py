@@ -52,7 +52,7 @@ from acts.chats import migrate_chat
 from channels.registry import Channels
 from channels.transport import Outgoing, Transport, TransportError
 from domain.actions import Offer
-from domain.notice import TELEGRAM, MessageKind, Report
+from domain.notice import TELEGRAM, Mention, MessageKind, Report
 from domain.wording import chat_gone_notice, late_note, rejected_notice, set_aside_notice
 from jobs.pace import Key, Pacer, SendLimits
 from reports.halfmonth import render_report
@@ -139,6 +139,7 @@ class _Row:
     platform: str
     unit_id: int | None = None
     report: Report | None = None  # a spreadsheet's rows as planned: built into `document` when sent
+    mentions: tuple[Mention, ...] = ()  # whom a group robot @s, as planned
 
 
 def _key(row: _Row) -> Key:
@@ -278,6 +279,7 @@ class _Drain:
                     r.platform,
                     r.unit_id,
                     outbox.report_of(r),
+                    outbox.mentioned(r),
                 )
                 for r in rows
                 if r.id is not None and r.chat_id is not None and r.id not in self.state.unmarked
@@ -357,7 +359,14 @@ class _Drain:
         if row.day < today:
             text = f"{late_note(row.day, today)}\n{text}"
         message = Outgoing(
-            row.chat_id, text, row.offers, row.document, row.document_name, row.platform, row.unit_id
+            row.chat_id,
+            text,
+            row.offers,
+            row.document,
+            row.document_name,
+            row.platform,
+            row.unit_id,
+            row.mentions,
         )
         try:
             message_id = await self.transport.send(message)

@@ -30,6 +30,7 @@ from domain.model import (
     UpdateSource,
 )
 from domain.notice import MessageKind, Slot
+from domain.robots import Kind
 
 
 class EnumText(TypeDecorator[str]):
@@ -113,8 +114,22 @@ class Person(SQLModel, table=True):
     telegram_id: int | None = Field(default=None, sa_column=Column(BigInteger, unique=True, nullable=True))
     name: str = ""
     username: str | None = None
+    # Personal data, for @-mentions by a group robot only: never in a message's text or a log. A mainland
+    # mobile number (DingTalk's robot @s by it), and the person's user id on each robot's platform.
     phone: str | None = None
+    dingtalk_id: str | None = None  # DingTalk userid
+    wecom_id: str | None = None  # WeCom userid
+    feishu_id: str | None = None  # Feishu open_id
     created_at: datetime
+
+    def platform_ids(self) -> tuple[tuple[str, str], ...]:
+        """(platform, user id) for each robot platform the person has an id on."""
+        pairs = (
+            (Kind.DINGTALK, self.dingtalk_id),
+            (Kind.WECOM, self.wecom_id),
+            (Kind.FEISHU, self.feishu_id),
+        )
+        return tuple((platform.value, uid) for platform, uid in pairs if uid)
 
 
 class Membership(SQLModel, table=True):
@@ -375,6 +390,9 @@ class Outbox(SQLModel, table=True):
     # builds into the file when the message goes: the rows sent are the rows planned, and a tick that plans
     # thousands of them builds none (`storage.outbox.report_of`).
     report: str | None = None
+    # Whom a robot's message @s, as the plan resolved them for its platform (JSON [{"phone", "user_id"}]):
+    # a retry @s the same people. None: nobody (and always on Telegram, which names people its own way).
+    mentions: str | None = None
 
 
 class ReadConfirmation(SQLModel, table=True):

@@ -23,7 +23,7 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, or_, select
 
 from domain.actions import Offer, offers_from_rows, offers_to_rows
-from domain.notice import TELEGRAM, Report, make_key
+from domain.notice import TELEGRAM, Mention, Report, make_key
 from storage.db import insert_new
 from storage.models import Chat, ChatUnit, Outbox
 
@@ -52,6 +52,7 @@ def enqueue(
     document_name: str | None = None,
     report: Report | None = None,
     platform: str = TELEGRAM,
+    mentions: Sequence[Mention] = (),
 ) -> tuple[int, bool]:
     """Write a message to the outbox unless one with the same key exists. Returns (its row's id, created):
     the row itself is not read back (which cost more than the insert on the routine's path), and a new row's
@@ -59,7 +60,7 @@ def enqueue(
 
     `items`: what the message is about; `asks`: those it asks to be updated (a reply /done logs these).
     `document`: a file's bytes; or `report`, a spreadsheet's rows, kept as data and built into the file by
-    the sender (`report_of`)."""
+    the sender (`report_of`). `mentions`: whom a group robot's message @s, kept with it (`mentioned`)."""
     key = key or make_key(kind, chat_id, day, items, platform=platform)
     values: dict[str, Any] = {
         "key": key,
@@ -79,6 +80,7 @@ def enqueue(
         "document_name": report.filename if report is not None else document_name,
         "report": _report_json(report) if report is not None else None,
         "platform": platform,
+        "mentions": json.dumps([m.to_json() for m in mentions]) if mentions else None,
     }
     row_id = insert_new(session, Outbox, values, "key")
     if row_id is not None:
@@ -264,6 +266,13 @@ def report_of(row: Outbox) -> Report | None:
         (str(title), tuple(header), tuple(tuple(r) for r in rows)) for title, header, rows in data["sheets"]
     )
     return Report(filename=data["filename"], sheets=sheets)
+
+
+def mentioned(row: Outbox) -> tuple[Mention, ...]:
+    """Whom the message @s, as the plan resolved them (a retry @s the same people)."""
+    if not row.mentions:
+        return ()
+    return tuple(Mention(m.get("phone"), m.get("user_id")) for m in json.loads(row.mentions))
 
 
 def item_ids(row: Outbox) -> list[int]:

@@ -100,7 +100,7 @@ def record_runs(
 
 
 def _who(p: Person) -> Who:
-    return Who(p.id, p.name, p.username, p.telegram_id)
+    return Who(p.id, p.name, p.username, p.telegram_id, p.phone, p.platform_ids())
 
 
 def admins(session: Session, configured: Iterable[int] = ()) -> tuple[Who, ...]:

@@ -19,6 +19,7 @@ from urllib.parse import quote
 
 from channels.transport import Outgoing, TransportError
 from domain.actions import Action
+from domain.notice import Mention
 from domain.robots import NAMES, Kind, Robot
 from domain.wording import Style
 
@@ -30,14 +31,6 @@ class Limits:
     per_minute: int
     per_second: int | None
     blocked_for: float  # seconds to wait when the platform says "too fast" without saying how long
-
-
-@dataclass(frozen=True)
-class Mention:
-    """Someone to @ in the group: by mobile number (DingTalk) or by the platform's user id (all three)."""
-
-    phone: str | None = None
-    user_id: str | None = None
 
 
 class Links(Protocol):

@@ -18,7 +18,6 @@ from channels.robots.common import (
     Code,
     Limits,
     Links,
-    Mention,
     Request,
     hmac_b64,
     markdown,
@@ -26,6 +25,7 @@ from channels.robots.common import (
     verdict_from,
 )
 from channels.transport import Outgoing, TransportError
+from domain.notice import Mention
 from domain.robots import Kind, Robot
 from domain.wording import Style
 

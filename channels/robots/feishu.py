@@ -16,7 +16,6 @@ from channels.robots.common import (
     Code,
     Limits,
     Links,
-    Mention,
     Request,
     encode,
     hmac_b64,
@@ -24,6 +23,7 @@ from channels.robots.common import (
     verdict_from,
 )
 from channels.transport import Outgoing, TransportError
+from domain.notice import Mention
 from domain.robots import Kind, Robot
 from domain.wording import Style
 

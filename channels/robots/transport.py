@@ -55,7 +55,7 @@ class RobotTransport:
                 f"{name}群机器人不能发送文件（{message.document_name or '附件'}）。", permanent=True
             )
         platform = PLATFORMS[robot.kind]
-        request = platform.request(robot, message, self.links, self.clock())
+        request = platform.request(robot, message, self.links, self.clock(), message.mentions)
         try:
             answer = await self.client.post(
                 request.url,

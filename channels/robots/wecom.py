@@ -12,8 +12,9 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from channels.robots.common import Code, Limits, Links, Mention, Request, markdown, verdict_from
+from channels.robots.common import Code, Limits, Links, Request, markdown, verdict_from
 from channels.transport import Outgoing, TransportError
+from domain.notice import Mention
 from domain.robots import Kind, Robot
 from domain.wording import Style
 
@@ -57,21 +58,32 @@ class WeCom:
         self, robot: Robot, message: Outgoing, links: Links, now: datetime, mentions: Sequence[Mention] = ()
     ) -> Request:
         text = markdown(message, links, "\n")
-        user_ids = [m.user_id for m in mentions if m.user_id]
-        if user_ids:
-            text += "\n" + " ".join(f"<@{u}>" for u in user_ids)
         if len(text.encode()) > MAX_BYTES:
             raise TransportError(
                 f"企业微信消息超过{MAX_BYTES}字节（{len(text.encode())}字节），无法发送；应按企业微信的长度拆分。",
                 permanent=True,
             )
-        return Request(robot.url, {"msgtype": "markdown", "markdown": {"content": text}})
+        return Request(robot.url, {"msgtype": "markdown", "markdown": {"content": _at(text, mentions)}})
 
     def verdict(self, payload: Mapping[str, Any]) -> TransportError | None:
         code = payload.get("errcode")
         return verdict_from(
             self.kind, CODES, code if isinstance(code, int) else None, str(payload.get("errmsg", ""))
         )
+
+
+def _at(text: str, mentions: Sequence[Mention]) -> str:
+    """The text with a line of `<@userid>` under it: as many as fit in MAX_BYTES (the style leaves room for a
+    few of the longest ids; those that do not fit are still named in the text, only not notified)."""
+    tags = dict.fromkeys(f"<@{m.user_id}>" for m in mentions if m.user_id)
+    line = ""
+    room = MAX_BYTES - len(text.encode()) - 1
+    for tag in tags:
+        longer = f"{line} {tag}" if line else tag
+        if len(longer.encode()) > room:
+            break
+        line = longer
+    return f"{text}\n{line}" if line else text
 
 
 PLATFORM = WeCom()
