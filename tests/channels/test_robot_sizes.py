@@ -15,7 +15,7 @@ from channels.robots.transport import PLATFORMS
 from channels.transport import Outgoing
 from domain.actions import Action
 from domain.model import State
-from domain.notice import ChatView
+from domain.notice import ChatView, Mention
 from domain.robots import Kind, Robot
 from domain.routine import decide
 from domain.wording import SiteText, render
@@ -112,3 +112,50 @@ def test_a_half_month_checklist_reaches_a_robot_group(kind: Kind, n: int) -> Non
         message = Outgoing(chat_id=BIG, text=part.text, offers=part.offers, platform=kind.value, unit_id=BIG)
         body = platform.request(robot, message, links, NOW).body  # raises past WeCom's 4096 bytes
         assert len(_text_of(kind, body).encode()) <= LIMITS[kind]
+
+
+# The longest ids the platforms hand out (WeCom and DingTalk userids: 64 bytes; a Feishu open_id is shorter),
+# and an 11-digit mobile for DingTalk: the @s a worst-size part carries.
+LONGEST_ID = "u" * 64
+MENTIONS = tuple(Mention(f"1380000{k:04d}", f"{LONGEST_ID[:-2]}{k:02d}") for k in range(5))
+
+
+@pytest.mark.parametrize("kind", list(Kind))
+def test_a_worst_size_part_still_fits_with_its_mentions(kind: Kind) -> None:
+    """Mentions take room (WeCom's 4096 bytes count the `<@id>` line): a part as long as the style allows, with
+    every offer signed under the longest PUBLIC_URL, still fits with five of the longest ids @-ed, every one
+    of them notified."""
+    platform = PLATFORMS[kind]
+    snapshot = snap(*_worst_items(300))
+    site = SiteText(snapshot.site_name, snapshot.words)
+    links = SignedLinks(LONGEST_URL, LinkKey("k" * 32, timedelta(days=7)), clock=lambda: NOW)
+    robot = Robot(kind, "https://robot.invalid/send", "SEC" if kind is not Kind.WECOM else None)
+    parts = [
+        p for n in decide(snapshot, local("2026-10-12 09:00"), CAL) for p in render(n, site, platform.style)
+    ]
+    most_offers = max((p.offers for p in parts), key=lambda offers: sum(len(row) for row in offers))
+    worst = Outgoing(
+        chat_id=BIG,
+        text="栏" * platform.style.max_text,
+        offers=most_offers,
+        platform=kind.value,
+        unit_id=BIG,
+        mentions=MENTIONS,
+    )
+    body = platform.request(robot, worst, links, NOW, worst.mentions).body
+    assert len(_text_of(kind, body).encode()) <= LIMITS[kind]
+    text = json.dumps(body, ensure_ascii=False)
+    assert all((m.phone if kind is Kind.DINGTALK else m.user_id) in text for m in MENTIONS)
+
+
+def test_wecom_leaves_out_the_ats_that_do_not_fit_rather_than_fail() -> None:
+    """Past five of the longest ids, WeCom's markdown cannot hold them all: those that fit are @-ed, the
+    message still goes (everyone is named in its text)."""
+    platform = PLATFORMS[Kind.WECOM]
+    many = tuple(Mention(None, f"{LONGEST_ID[:-2]}{k:02d}") for k in range(40))
+    worst = Outgoing(chat_id=BIG, text="栏" * platform.style.max_text, platform="wecom", mentions=many)
+    links = SignedLinks(LONGEST_URL, LinkKey("k" * 32, timedelta(days=7)), clock=lambda: NOW)
+    body = platform.request(Robot(Kind.WECOM, "https://robot.invalid/send"), worst, links, NOW, many).body
+    content = body["markdown"]["content"]
+    assert len(content.encode()) <= LIMITS[Kind.WECOM]
+    assert 5 <= content.count("<@") < 40
