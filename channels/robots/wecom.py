@@ -22,8 +22,9 @@ LIMITS = Limits(per_minute=20, per_second=None, blocked_for=60.0)
 MAX_BYTES = 4096  # markdown.content, UTF-8
 # Chinese text is 3 bytes a character, and the links count too: 790 characters (2,370 bytes) and the links
 # under a message at their longest (four offers and the unit's list, signed, under a PUBLIC_URL of
-# bot.webpage.MAX_PUBLIC_URL characters: 1,352 bytes) leave room for a line of five `<@userid>` mentions of the
-# longest userids, 64 bytes (tests/channels/test_robot_sizes.py); more are left out, still named in the text.
+# bot.webpage.MAX_PUBLIC_URL characters: 1,352 bytes) leave room for a line of five `<@userid>` mentions of
+# the longest userids, 64 bytes (tests/channels/test_robot_sizes.py); more are left out, still named in the
+# text.
 # A custom robot carries no files (a long list goes in parts, not as a digest and a spreadsheet) and hears
 # nothing (its messages offer links, not buttons or /done replies).
 STYLE = Style(

@@ -1,6 +1,6 @@
-"""`zhiri person list|add|set` through the real command line, on SQLite and PostgreSQL: an administrator records
-a webmaster's mobile number and platform ids so that group robots @ them; a wrong number is refused with what to
-type, and nothing is recorded."""
+"""`zhiri person list|add|set` through the real command line, on SQLite and PostgreSQL: an administrator
+records a webmaster's mobile number and platform ids so that group robots @ them; a wrong number is refused
+with what to type, and nothing is recorded."""
 
 from __future__ import annotations
 

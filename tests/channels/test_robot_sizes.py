@@ -122,9 +122,9 @@ MENTIONS = tuple(Mention(f"1380000{k:04d}", f"{LONGEST_ID[:-2]}{k:02d}") for k i
 
 @pytest.mark.parametrize("kind", list(Kind))
 def test_a_worst_size_part_still_fits_with_its_mentions(kind: Kind) -> None:
-    """Mentions take room (WeCom's 4096 bytes count the `<@id>` line): a part as long as the style allows, with
-    every offer signed under the longest PUBLIC_URL, still fits with five of the longest ids @-ed, every one
-    of them notified."""
+    """Mentions take room (WeCom's 4096 bytes count the `<@id>` line): a part as long as the style allows,
+    with every offer signed under the longest PUBLIC_URL, still fits with five of the longest ids @-ed, every
+    one of them notified."""
     platform = PLATFORMS[kind]
     snapshot = snap(*_worst_items(300))
     site = SiteText(snapshot.site_name, snapshot.words)
