@@ -42,7 +42,7 @@ from bot.webpage import robot_links
 from channels import telegram as tg
 from channels.telegram_send import NoteAccepted
 from domain.actions import Verb
-from handlers import asking, check, errors, people, retire, robots, roster, routine, score, updates
+from handlers import asking, check, contacts, errors, people, retire, robots, roster, routine, score, updates
 from handlers.context import CLOCK, ENGINE, JUDGE, SETTINGS, Context
 from jobs.crawl import crawl_if_due
 from jobs.links import links_if_due
@@ -69,6 +69,7 @@ HANDLERS: dict[str, Callable[..., object]] = {
     "bindchat": people.bindchat,
     "unbindchat": people.unbindchat,
     "robot": robots.robot,
+    "phone": contacts.phone,
     "people": people.people_list,
     "units": people.units,
     "group": people.group,

@@ -29,6 +29,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("history", "查看栏目的登记、撤销、事项和检查记录", "/history 财政预决算"),
     Command("help", "使用说明", "/help"),
     Command("start", "开始使用 / 使用邀请码绑定单位", "/start 邀请码", group=False),
+    Command("phone", "登记手机号，钉钉群机器人提醒时 @ 您（私聊）", "/phone 13812345678", group=False),
     Command("invite", "生成邀请链接（系统管理员）", "/invite {unit} 网站维护员", admin=True, group=False),
     Command(
         "bindchat",
