@@ -24,7 +24,8 @@ from sqlmodel import Session, col, select
 from acts.retire import retire, unretire
 from acts.units import find_unit, proposed_merges
 from domain.inspection import classify
-from domain.model import Category, ItemKind, LinkRole, UnitKind, UpdateSource
+from domain.model import Category, ItemKind, LinkRole, Role, UnitKind, UpdateSource
+from domain.robots import mobile
 from domain.rules import parse_rule
 from domain.site import office_of
 from domain.text import KIND_LABELS
@@ -32,7 +33,8 @@ from domain.units import UnitLink
 from sheetread.sheets import ImportProblem, ListRow, Notice, ParsedList, SheetInfo, parse_list
 from storage.db import session_scope
 from storage.items import Judge, log_update, refresh_all, set_rule
-from storage.models import Event, Item, ItemUnit, Site, Unit, UnitGroupMember
+from storage.models import Event, Item, ItemUnit, Membership, Person, Site, Unit, UnitGroupMember
+from storage.queries import clean, name_key
 from storage.sites import find_site, site_judge
 
 __all__ = [
@@ -140,6 +142,11 @@ class ImportReport:
     untouched_kinds: list[str] = field(default_factory=list)  # kinds the file has no sheet for: left alone
     per_sheet: dict[str, int] = field(default_factory=dict)  # items read from each sheet
     cautions: list[str] = field(default_factory=list)  # the list may be the wrong one: said first
+    # The list's 运维人员 (and 联系电话): webmasters added to their unit, mobile numbers recorded for the
+    # group robots' @, and rows whose person could not be recorded (why, where).
+    people_added: list[str] = field(default_factory=list)  # "张三（县委宣传部）"
+    phones_recorded: int = 0
+    people_notes: list[Notice] = field(default_factory=list)
     needs_confirm: bool = False  # a dry run whose retirements would need --confirm-retire
 
     def _to_fix(self) -> list[str]:
@@ -200,6 +207,16 @@ class ImportReport:
             f"恢复 {len(self.restored)} 项；导入最近更新记录 {self.logged} 条"
         )
         out.extend(f"注意：{c}" for c in self.cautions)
+        if self.people_added or self.phones_recorded:
+            added = f"（{'、'.join(self.people_added[:20])}{'等' if len(self.people_added) > 20 else ''}）"
+            out.append(
+                f"运维人员：新增网站维护员 {len(self.people_added)} 人"
+                f"{added if self.people_added else ''}，登记手机号码 {self.phones_recorded} 个"
+                "（群机器人提醒时 @ 本人；zhiri person list 查看）"
+            )
+        if self.people_notes:
+            out.append(f"以下 {len(self.people_notes)} 行的运维人员或联系电话未登记：")
+            out.extend(f"  工作表“{n.sheet}”第{n.row}行　{n.text}" for n in self.people_notes)
         if self.office:
             out.append(
                 f"网站主管单位记为“{self.office}”（提醒和报告中使用）；"
@@ -421,6 +438,7 @@ def import_rows(
             )
 
     units = _import_units(session, now, site_row.id, rows, report)
+    _import_people(session, now, rows, units, report)
     if site_row.office_name is None and (office := office_of(site_row.name, report.units)):
         site_row.office_name = office
         session.add(site_row)
@@ -633,6 +651,95 @@ def _import_units(
     report.unfilled_groups = [u.name for u in placeholders if u.kind != UnitKind.ROLE and u.id not in filled]
     report.unfilled_roles = [u.name for u in placeholders if u.kind == UnitKind.ROLE and u.id not in filled]
     return units
+
+
+_NAMES_SPLIT = re.compile(r"[、,，;；/\s]+")
+_PHONES_SPLIT = re.compile(r"[、,，;；/\n]+")
+
+
+def _import_people(
+    session: Session, now: datetime, rows: Sequence[ListRow], units: dict[str, Unit], report: ImportReport
+) -> None:
+    """The list's 运维人员 as the webmasters of the row's one responsible unit, with the mobile number of
+    its 联系电话 (so that group robots @ them). Only added: a person already the unit's webmaster (by name)
+    is kept, and given the number only when none is recorded (an administrator's `zhiri person set` is not
+    undone by an older list); nobody is removed. A landline, a row with several units, or names and numbers
+    that do not pair up are reported, not guessed."""
+    done: set[tuple[int, str]] = set()
+    members: dict[tuple[int, str], Person] = {}
+    unit_ids = [u.id for u in units.values() if u.id is not None]
+    for person, unit_id in session.exec(
+        select(Person, Membership.unit_id)
+        .join(Membership, col(Membership.person_id) == col(Person.id))
+        .where(
+            col(Membership.unit_id).in_(unit_ids),
+            Membership.role == Role.WEBMASTER,
+            col(Membership.active).is_(True),
+        )
+    ):
+        if unit_id is not None:
+            members.setdefault((unit_id, name_key(person.name)), person)
+    for row in rows:
+        names = [n for n in _NAMES_SPLIT.split(clean(row.person or "")) if n]
+        if not names:
+            continue
+        leads = [u for u in row.units or () if u.lead and not u.group]
+        if len(leads) != 1:
+            why = "没有责任单位" if not leads else "有多个责任单位"
+            report.people_notes.append(
+                Notice(
+                    row.sheet,
+                    row.row,
+                    f"{row.label}{why}，运维人员无法对应到单位，请用 zhiri person add 登记",
+                )
+            )
+            continue
+        unit = units[leads[0].name]
+        assert unit.id is not None
+        phones = [p for p in _PHONES_SPLIT.split(row.phone or "") if p.strip()]
+        if phones and len(phones) != len(names):
+            report.people_notes.append(
+                Notice(
+                    row.sheet,
+                    row.row,
+                    "运维人员与联系电话的个数不一致，号码未登记，请用 zhiri person set 登记",
+                )
+            )
+            phones = []
+        for k, name in enumerate(names):
+            key = (unit.id, name_key(name))
+            if key in done:
+                continue
+            done.add(key)
+            number: str | None = None
+            if phones:
+                try:
+                    number = mobile(phones[k])
+                except ValueError:
+                    report.people_notes.append(
+                        Notice(
+                            row.sheet,
+                            row.row,
+                            f"{name}的联系电话不是手机号码，未登记（钉钉群机器人按手机号码 @ 人）",
+                        )
+                    )
+            known = members.get(key)
+            if known is None:
+                person = Person(name=name, phone=number, created_at=now)
+                session.add(person)
+                session.flush()
+                assert person.id is not None
+                session.add(
+                    Membership(person_id=person.id, unit_id=unit.id, role=Role.WEBMASTER, created_at=now)
+                )
+                members[key] = person
+                report.people_added.append(f"{name}（{unit.name}）")
+                report.phones_recorded += number is not None
+            elif number is not None and known.phone is None:
+                known.phone = number
+                session.add(known)
+                report.phones_recorded += 1
+    session.flush()
 
 
 def _links(session: Session, item_ids: Sequence[int]) -> dict[int, dict[int, ItemUnit]]:

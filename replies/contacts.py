@@ -64,7 +64,7 @@ def refused(result: object) -> str | None:
         case BadContact(reason=reason):
             return f"{reason}\n本次没有登记任何内容，请改正后重新发送。"
         case NameMissing():
-            return "请写出人员姓名，例如：zhiri person add 市财政局 张三 --phone 13812345678"
+            return "请写出人员姓名，例如：zhiri person add 单位名称 张三 --phone 13812345678"
         case PersonUnknown(text=text, unit=unit):
             where = f"「{unit}」的" if unit else "您管理的单位中"
             return (

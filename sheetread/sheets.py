@@ -418,6 +418,11 @@ _HEADER_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ),
         # An administrator's retirement (停更) of an item, with its reason; the export writes it too.
         ("retire", r"^(是否)?停(更|用)(说明|原因|情况|标注|状态)?$|^(停更|启用|使用)状态$"),
+        # The person who keeps the items of a row and their phone (运维人员, 联系电话): the import records
+        # them as the unit's webmaster, so that group robots @ them (acts.catalog). Not content: a row with
+        # only these filled is no item, and they do not make a header.
+        ("person", r"^(网站|栏目|新媒体|账号)?(运维|维护|管理|运营)(人员|员|人)(姓名)?$"),
+        ("phone", r"^(运维人员|维护人员|管理员|维护员)?(联系)?(电话|手机|手机号|手机号码)$"),
         # Export-only and people columns: never data for the import.
         (
             "ignore",
@@ -644,6 +649,8 @@ class ListRow:
     unit_problems: tuple[str, ...] = ()  # pieces of the unit cells that are not units: reported
     external: bool = False  # the unit cell says 外链: an external link, no update duty
     retire: str | None = None  # the 停更 cell: "已停更：原因" retires, "在用" brings back, "" says nothing
+    person: str | None = None  # the 运维人员 cell: who keeps it (names as written)
+    phone: str | None = None  # the 联系电话 cell beside it (as written; checked by the import)
 
     @property
     def key(self) -> str:
@@ -954,11 +961,12 @@ def _read_rows(sheet: RawSheet, header: _Header, kind: ItemKind, result: ParsedL
     by_field = _by_field(kind, fields)
     level_cols = _level_columns(sheet.name, header, by_field) if kind == ItemKind.COLUMN else []
     depth_cols = by_field.get("depth", []) if len(level_cols) == 1 else []
+    contact_cols = set(by_field.get("person", [])) | set(by_field.get("phone", []))
     used = (
         set(level_cols)
         | set(depth_cols)
         | {c for f, cols in by_field.items() if f not in ("ignore", "type", "seq", "depth") for c in cols}
-    )
+    ) - contact_cols
     seq_cols = set(by_field.get("seq", []))
     info = SheetInfo(
         sheet.name,
@@ -968,7 +976,7 @@ def _read_rows(sheet: RawSheet, header: _Header, kind: ItemKind, result: ParsedL
         unused=[
             header.texts[c]
             for c in sorted(header.texts)
-            if c not in used and fields.get(c, ("",))[0] != "seq"
+            if c not in used and c not in contact_cols and fields.get(c, ("",))[0] != "seq"
         ],
     )
     result.sheets.append(info)
@@ -1040,7 +1048,7 @@ def _read_rows(sheet: RawSheet, header: _Header, kind: ItemKind, result: ParsedL
                 sheet.name,
                 None,
                 f"第{rows_text}行（共{len(contacts)}行）的责任单位中写有联系人或电话，已略去，未作为单位导入；"
-                "联系人请另行登记为网站维护员",
+                "联系人请用 zhiri person add 单位名称 姓名 --phone 手机号码 登记为网站维护员",
             )
         )
 
@@ -1130,6 +1138,8 @@ def _base_row(
         external=reading is not None and reading.external,
         rule_text=rule if reading is None or not reading.external else (rule or "外链"),
         retire=_joined(cells, by_field.get("retire")),
+        person=_joined(cells, by_field.get("person")),
+        phone=_joined(cells, by_field.get("phone")),
     )
 
 
@@ -1182,6 +1192,8 @@ _FIELD_LABELS = {
     "type": "（不导入）",
     "parent": "上级栏目",
     "depth": "栏目级别",
+    "person": "运维人员",
+    "phone": "联系电话",
 }
 
 

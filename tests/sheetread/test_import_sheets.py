@@ -90,7 +90,9 @@ def units(row: ListRow) -> list[tuple[str, bool]]:
         ("微信号", ("handle", 0)),
         # What the export adds and the import must not read back as data:
         ("要求解读", ("ignore", 0)),
-        ("网站管理员", ("ignore", 0)),
+        ("网站管理员", ("person", 0)),  # recorded as the unit's webmaster (acts.catalog)
+        ("运维人员", ("person", 0)),
+        ("联系电话", ("phone", 0)),
         ("更新来源", ("ignore", 0)),
         ("到期日", ("ignore", 0)),
         ("状态", ("ignore", 0)),
@@ -702,7 +704,9 @@ def test_a_workbook_of_several_sheets_says_what_it_did_not_read():
     assert units(rows["account:微信视频号:某某县应急"]) == [("县应急管理局", True)]
     assert "account::某某县教育" in rows
     assert any(n.row == 7 and "没有写明平台" in n.text for n in parsed.notices)
-    assert parsed.sheets[1].unused == ["运维人员", "联系电话"]
+    assert parsed.sheets[1].unused == []  # read as each account's person and phone
+    wechat_row = next(r for r in parsed.rows if r.key == "account:微信公众号:某某县发布")
+    assert (wechat_row.person, wechat_row.phone) == ("张三", "13800000000")
 
 
 def test_a_gb18030_csv_under_two_title_lines():
