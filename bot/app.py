@@ -44,6 +44,7 @@ from channels.telegram_send import NoteAccepted
 from domain.actions import Verb
 from handlers import asking, check, contacts, errors, people, retire, robots, roster, routine, score, updates
 from handlers.context import CLOCK, ENGINE, JUDGE, SETTINGS, Context
+from jobs import queue
 from jobs.crawl import crawl_if_due
 from jobs.links import links_if_due
 from jobs.pace import Pacer
@@ -206,10 +207,19 @@ def register_links(
     """The daily broken-link check, once the day's website reading is done (caught up after downtime)."""
     config = settings.links_config()
 
+    # A queued reading (READ_QUEUE=procrastinate) is recorded when queued: the check waits for its jobs.
+    pending = queue.reading_pending if settings.queued_reading else None
+
     async def run(_context: Context) -> None:
         async with settings.reader(clock) as reader, settings.link_checker() as checker:
             await links_if_due(
-                engine, clock(), reader=reader, checker=checker, config=config, at=settings.crawl_at
+                engine,
+                clock(),
+                reader=reader,
+                checker=checker,
+                config=config,
+                at=settings.crawl_at,
+                pending=pending,
             )
 
     every_minute(application, run, "zhiri-links", first=25.0)
@@ -231,7 +241,16 @@ def register_probe(
 def register_crawl(
     application: Application, engine: Engine, settings: Settings, clock: Callable[[], datetime]
 ) -> None:
-    """The daily website reading (CRAWL_AT, before the daily read), caught up after downtime."""
+    """The daily website reading (CRAWL_AT, before the daily read), caught up after downtime: read here, or
+    with READ_QUEUE=procrastinate queued for the `zhiri worker` processes."""
+    if settings.queued_reading:
+        app = queue.make_app(settings.database_url)
+
+        async def put(_context: Context) -> None:
+            queue.queue_if_due(engine, app, clock(), tz=settings.tz, at=settings.crawl_at)
+
+        every_minute(application, put, "zhiri-crawl", first=5.0)
+        return
 
     async def run(_context: Context) -> None:
         async with settings.reader(clock) as reader:

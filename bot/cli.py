@@ -39,6 +39,7 @@ SUBCOMMANDS: tuple[str, ...] = (
     "reading",
     "probe",
     "links",
+    "worker",
 )
 
 

@@ -100,7 +100,7 @@ def run(args: argparse.Namespace) -> int:
     if settings.webhook_url and not on_page and importlib.util.find_spec("tornado") is None:
         print(NO_WEBHOOK_SERVER, file=sys.stderr)
         return 2
-    refused = refusal(settings)
+    refused = refusal(settings) or settings.queue_refusal()
     if refused is not None:
         print(refused, file=sys.stderr)
         return 2

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime, time
 from functools import cached_property
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Literal
 from zoneinfo import ZoneInfo
 
 from pydantic import Field, field_validator
@@ -30,6 +30,12 @@ if TYPE_CHECKING:  # imported where used: `zhiri rule` and `zhiri read` must not
     from webread.probe import Prober
 
 OFFICIAL_API_URL = "https://api.telegram.org/bot"
+
+QUEUE_NEEDS_POSTGRESQL = """\
+READ_QUEUE=procrastinate 需要 PostgreSQL 数据库：请把 DATABASE_URL 设为 postgresql+psycopg://… ，
+或把 READ_QUEUE 改回 local（由 zhiri run 自己读取网站）。
+READ_QUEUE=procrastinate needs PostgreSQL: set DATABASE_URL to postgresql+psycopg://…,
+or set READ_QUEUE back to local (zhiri run reads the websites itself)."""
 
 
 class Settings(BaseSettings):
@@ -109,6 +115,10 @@ class Settings(BaseSettings):
     reader_per_host: int = Field(default=2, ge=1, le=16)
     reader_host_delay: float = Field(default=0.5, ge=0, le=60)
     reader_timeout: float = Field(default=15.0, gt=0, le=120)
+    # local: `zhiri run` reads; procrastinate (PostgreSQL): `zhiri run` queues it, `zhiri worker` reads.
+    read_queue: Literal["local", "procrastinate"] = "local"
+    worker_concurrency: int = Field(default=4, ge=1, le=64)
+    worker_stalled_after: float = Field(default=60.0, ge=3, le=3600)
     # The availability probe (a HEAD, or a small GET, of each site's home page and key columns): how many
     # times a day (the indicator asks for 20 or more), its time limit (the indicator's 15 s), and its own
     # politeness towards one host. The warning and veto lines are INSPECT_UNREACHABLE_WARN_PCT / _VETO_PCT.
@@ -214,6 +224,17 @@ class Settings(BaseSettings):
             empty_columns_escalate_at=self.empty_columns_escalate_at,
             full_list_max=self.full_list_max_items,
         )
+
+    @property
+    def queued_reading(self) -> bool:
+        """The website reading goes through the task queue (`zhiri worker` reads)."""
+        return self.read_queue == "procrastinate"
+
+    def queue_refusal(self) -> str | None:
+        """Why this configuration cannot queue the reading, in people's words; None when it can."""
+        if self.queued_reading and not self.database_url.startswith("postgresql"):
+            return QUEUE_NEEDS_POSTGRESQL
+        return None
 
     def make_engine(self) -> Engine:
         """An engine for the configured database (SQLite with the configured busy timeout)."""

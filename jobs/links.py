@@ -18,6 +18,7 @@ from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine
+from sqlmodel import Session
 
 from domain.links import FoundLink, LinkState, by_unit, home_notice, unit_notice
 from domain.notice import MessageKind, Slot, make_key
@@ -213,16 +214,25 @@ def _tell(
 
 
 async def links_if_due(
-    engine: Engine, now: datetime, *, reader: Reader, checker: LinkChecker, config: LinksConfig, at: time
+    engine: Engine,
+    now: datetime,
+    *,
+    reader: Reader,
+    checker: LinkChecker,
+    config: LinksConfig,
+    at: time,
+    pending: Callable[[Session, int, date], bool] | None = None,
 ) -> LinksReport | None:
     """The daily check: once a day per site, after that day's reading is done (and not before `at` local
-    time), caught up after downtime like the routine's slots, never recorded twice for one day."""
+    time), caught up after downtime like the routine's slots, never recorded twice for one day. `pending`:
+    whether a site's reading of a day is still under way after its slot was recorded (a queued reading)."""
     with session_scope(engine) as s:
         due = {}
         for ref in sites(s):
             local = now.astimezone(ref.zone(config.tz))
             done = done_slots(s, ref.id, local.date())
-            if local.time() >= at and Slot.CRAWL in done and LINKS_SLOT not in done:
+            read = Slot.CRAWL in done and (pending is None or not pending(s, ref.id, local.date()))
+            if local.time() >= at and read and LINKS_SLOT not in done:
                 due[ref.id] = local.date()
     if not due:
         return None

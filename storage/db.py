@@ -26,6 +26,13 @@ from sqlmodel import Session, SQLModel, create_engine, select
 from storage import models  # noqa: F401  (registers the tables on SQLModel.metadata)
 
 MIGRATIONS = Path(__file__).with_name("migrations")
+# Tables that are not Zhiri's models: procrastinate's (the reading queue, migration 0024).
+FOREIGN_PREFIXES = ("procrastinate_",)
+
+
+def ours(name: str | None, type_: str, _parents: object = None) -> bool:
+    """Whether Alembic compares this database object with the models (its `include_name` hook)."""
+    return not (type_ == "table" and name is not None and name.startswith(FOREIGN_PREFIXES))
 
 
 class SchemaOutOfDate(RuntimeError):

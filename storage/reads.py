@@ -19,20 +19,31 @@ from sqlmodel import Session, col, select
 
 from domain.model import ItemKind, ReadStatus, UpdateSource
 from storage import audit
-from storage.items import Judge, log_update, undo_logs
+from storage.items import REFRESH_BATCH, Judge, log_update, undo_logs
 from storage.models import Item, ItemUnit, PageRead, UpdateLog
 
 READ_KINDS = (ItemKind.COLUMN,)  # accounts have no list page Zhiri can read (yet)
 
 
-def readable_items(session: Session, unit_ids: Sequence[int] | None = None) -> Sequence[Item]:
-    """Live columns with a list-page URL, optionally only those of some units."""
+def readable_items(
+    session: Session,
+    unit_ids: Sequence[int] | None = None,
+    *,
+    site_id: int | None = None,
+    item_ids: Sequence[int] | None = None,
+) -> Sequence[Item]:
+    """Live columns with a list-page URL, optionally only those of some units, of one site, or among some
+    items (at most `REFRESH_BATCH` of them in one call)."""
     query = select(Item).where(
         col(Item.retired_at).is_(None),
         col(Item.url).is_not(None),
         Item.url != "",
         col(Item.kind).in_(READ_KINDS),
     )
+    if site_id is not None:
+        query = query.where(Item.site_id == site_id)
+    if item_ids is not None:
+        query = query.where(col(Item.id).in_(list(item_ids)))
     if unit_ids is not None:
         query = query.where(
             col(Item.id).in_(select(ItemUnit.item_id).where(col(ItemUnit.unit_id).in_(list(unit_ids))))
@@ -91,6 +102,22 @@ def record_reading(
     session.add(read)
     session.flush()
     return read
+
+
+def read_at(session: Session, item_ids: Sequence[int], at: datetime) -> set[int]:
+    """Which of `item_ids` have a reading kept at `at`, the moment one run of the reading is recorded under:
+    a run taken up again after a crash (a queued job retried) reads and records only the others."""
+    found: set[int] = set()
+    ids = list(item_ids)
+    for k in range(0, len(ids), REFRESH_BATCH):
+        found.update(
+            session.exec(
+                select(PageRead.item_id).where(
+                    col(PageRead.item_id).in_(ids[k : k + REFRESH_BATCH]), PageRead.at == at
+                )
+            )
+        )
+    return found
 
 
 def readings(session: Session, item_id: int, limit: int = 10) -> Sequence[PageRead]:

@@ -180,6 +180,11 @@ class Reader:
         readings = await asyncio.gather(*(self.read(u, today=today) for u in unique))
         return dict(zip(unique, readings, strict=True))
 
+    async def rest(self) -> None:
+        """Return once every host read is ready for its next request (the pause after the last one has
+        passed): a queued job ends with this before it lets go of its host."""
+        await self.hosts.rest()
+
     # -- internals ----------------------------------------------------------------------------------------
 
     async def _extract(self, fetched: _Fetched, today: date) -> PageReading:

@@ -30,6 +30,18 @@ class Host:
                 await asyncio.sleep(wait)
             self.next_at = loop.time() + self.delay
 
+    async def rest(self) -> None:
+        """Wait out the pause after the last request: whoever reads this host next (another worker process,
+        which knows nothing of this one's clock) may then start at once and still keep the pace."""
+        wait = self.next_at - asyncio.get_running_loop().time()
+        if wait > 0:
+            await asyncio.sleep(wait)
+
+
+def host_of(url: str) -> str:
+    """The host a URL's requests go to, as politeness counts them."""
+    return (urlsplit(url).hostname or "").lower()
+
 
 class Hosts:
     """The hosts requests went to, each with its own limit and pace."""
@@ -40,8 +52,13 @@ class Hosts:
         self._hosts: dict[str, Host] = {}
 
     def of(self, url: str) -> Host:
-        key = (urlsplit(url).hostname or "").lower()
+        key = host_of(url)
         host = self._hosts.get(key)
         if host is None:
             host = self._hosts[key] = Host(asyncio.Semaphore(self.per_host), self.delay)
         return host
+
+    async def rest(self) -> None:
+        """Wait out every host's pause (`Host.rest`)."""
+        for host in list(self._hosts.values()):
+            await host.rest()
