@@ -135,7 +135,11 @@ async def read_pages(
                 if item is not None and not read_at(session, [item_id], now):
                     _record(session, now, judge, item, url, reading, external, summary)
 
-    await asyncio.gather(*(one(url, ids) for url, ids in pages.items()))
+    # A task group: when one page's reading fails (an error the reader does not turn into a reading), the
+    # others stop too, and no request of this run goes on behind the retry's back.
+    async with asyncio.TaskGroup() as group:
+        for url, ids in pages.items():
+            group.create_task(one(url, ids))
     return summary
 
 

@@ -70,11 +70,11 @@ def conninfo(database_url: str) -> str:
     return make_url(database_url).set(drivername="postgresql").render_as_string(hide_password=False)
 
 
-def make_app(database_url: str, *, pool_size: int = 4) -> App:
+def make_app(database_url: str, *, pool_size: int = 4, retry: RetryStrategy = RETRY) -> App:
     """The queue's procrastinate app with Zhiri's tasks. Its own connection pool (at most `pool_size`) is
     opened only by a worker; queueing goes through the caller's session instead (`queue_reading`)."""
     app = App(connector=PsycopgConnector(conninfo=conninfo(database_url), min_size=1, max_size=pool_size))
-    app.task(name=READ_TASK, pass_context=True, retry=RETRY)(read_host)
+    app.task(name=READ_TASK, pass_context=True, retry=retry)(read_host)
     stalled = app.task(name=STALLED_TASK, pass_context=True, queueing_lock=STALLED_TASK)(retry_stalled)
     app.periodic(cron=STALLED_EVERY, periodic_id=STALLED_TASK)(stalled)
     return app
@@ -179,12 +179,16 @@ async def retry_stalled(context: JobContext, timestamp: int) -> None:
         await manager.retry_job(job)
 
 
-async def work(app: App, tools: Tools, *, concurrency: int, install_signal_handlers: bool = True) -> None:
-    """Run a worker until it is stopped (SIGINT or SIGTERM: it lets its jobs finish first)."""
+async def work(
+    app: App, tools: Tools, *, concurrency: int, install_signal_handlers: bool = True, wait: bool = True
+) -> None:
+    """Run a worker until it is stopped (SIGINT or SIGTERM: it lets its jobs finish first), or with `wait`
+    False until the queue has nothing for it."""
     async with app.open_async():
         await app.run_worker_async(
             name=f"zhiri-{socket.gethostname()}-{os.getpid()}",
             concurrency=concurrency,
+            wait=wait,
             additional_context={TOOLS: tools},
             update_heartbeat_interval=max(1.0, tools.stalled_after / 4),
             stalled_worker_timeout=tools.stalled_after,
