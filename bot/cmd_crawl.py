@@ -6,8 +6,10 @@ import argparse
 import asyncio
 from datetime import UTC, datetime
 
-from bot.cli_support import unit_named
-from bot.config import load_settings
+from sqlalchemy.engine import Engine
+
+from bot.cli_support import Refusal, unit_named
+from bot.config import Settings, load_settings
 from domain.text import READ_LABELS
 from jobs.crawl import crawl
 from storage.db import session_scope, upgrade
@@ -27,6 +29,8 @@ def run(args: argparse.Namespace) -> int:
         unit_ids = [unit_named(session, args.unit).id] if args.unit else None
         judge = Judge(tz=settings.tz, calendar=load_calendar(session), policy=settings.policy)
     now = datetime.now(UTC)
+    if settings.queued_reading:
+        return _queue(settings, engine, now, unit_ids)
 
     async def go() -> int:
         # The same politeness as the daily reading: these are the site's servers too.
@@ -44,3 +48,20 @@ def run(args: argparse.Namespace) -> int:
         return 0
 
     return asyncio.run(go())
+
+
+def _queue(settings: Settings, engine: Engine, now: datetime, unit_ids: list[int] | None) -> int:
+    """With READ_QUEUE=procrastinate the pages are read by the workers, within the same politeness."""
+    refused = settings.queue_refusal()
+    if refused:
+        raise Refusal(refused)
+    from jobs import queue
+
+    jobs, pages = queue.queue_now(
+        engine, queue.make_app(settings.database_url), now, tz=settings.tz, unit_ids=unit_ids
+    )
+    print(
+        f"已把 {pages} 个栏目页面的读取排入队列（{jobs} 个任务，按站点主机分组），由 zhiri worker 读取；"
+        "读取结果用 zhiri reading show 查看。"
+    )
+    return 0

@@ -39,7 +39,7 @@ from jobs.crawl import CRAWL_SLOT, due_sites, read_pages
 from storage.db import session_scope
 from storage.items import Judge
 from storage.reads import readable_items
-from storage.routine import record_runs
+from storage.routine import record_runs, sites
 from webread.fetch import Reader
 from webread.polite import host_of
 
@@ -127,6 +127,25 @@ def queue_if_due(engine: Engine, app: App, now: datetime, *, tz: ZoneInfo, at: t
         log.info("read queue: site %d, %s: %d pages in %d jobs", site_id, day, count, jobs)
         queued += jobs
     return queued
+
+
+def queue_now(
+    engine: Engine, app: App, now: datetime, *, tz: ZoneInfo, unit_ids: list[int] | None = None
+) -> tuple[int, int]:
+    """An on-demand reading (`zhiri crawl` with the queue on), of every column or of some units', queued like
+    the daily one so that it keeps each host's politeness with the workers. Returns (jobs, pages)."""
+    by_site: dict[int, dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
+    jobs = pages = 0
+    with session_scope(engine) as session:
+        for item in readable_items(session, unit_ids):
+            assert item.id is not None
+            by_site[item.site_id][host_of(item.url or "")].append(item.id)
+            pages += 1
+        zones = {site.id: site.zone(tz) for site in sites(session)}
+        for site_id, hosts in by_site.items():
+            day = now.astimezone(zones.get(site_id, tz)).date()
+            jobs += queue_reading(session, app, site_id=site_id, day=day, now=now, pages=hosts)
+    return jobs, pages
 
 
 def reading_pending(session: Session, site_id: int, day: date) -> bool:

@@ -313,3 +313,21 @@ def test_the_queue_needs_postgresql_and_says_so(sqlite_url, monkeypatch, capsys)
     monkeypatch.setenv("READ_QUEUE", "local")
     assert main(["worker"]) == 2
     assert "READ_QUEUE 未设为 procrastinate" in capsys.readouterr().err
+
+
+def test_zhiri_crawl_queues_the_pages_for_the_workers_when_the_queue_is_on(pg_engine, monkeypatch, capsys):
+    from bot.cli import main
+
+    seed(pg_engine, {"甲县人民政府网站": ["http://127.0.0.1:9/a", "http://127.0.0.2:9/b", "http://127.0.0.2:9/c"]})
+    monkeypatch.setenv("DATABASE_URL", url_of(pg_engine))
+    monkeypatch.setenv("READ_QUEUE", "procrastinate")
+    assert main(["crawl"]) == 0
+    assert "已把 3 个栏目页面的读取排入队列（2 个任务" in capsys.readouterr().out
+    queued = jobs(pg_engine)
+    assert sorted((j["lock"], len(j["args"]["item_ids"])) for j in queued) == [
+        ("host:127.0.0.1", 1),
+        ("host:127.0.0.2", 2),
+    ]
+    assert all(j["status"] == "todo" for j in queued)
+    with session_scope(pg_engine) as s:
+        assert s.exec(select(RoutineRun)).all() == []  # an on-demand reading is no day's slot
