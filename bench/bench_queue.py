@@ -5,7 +5,8 @@ hosts by a child process, each answer taking LATENCY seconds as a small governme
 Two runs of each: "polite" with the deployment defaults (READER_PER_HOST=2, READER_HOST_DELAY=0.5), where
 the time is the hosts' pauses and the workers' job slots (WORKER_CONCURRENCY); and "cpu" with no pause and
 no latency, where the time is the parsing: a worker's pages per CPU second. Wall time is from the reading
-being queued (workers already started) to its last job done; CPU is the workers' own (user + system).
+being queued (workers already started) to its last job done; CPU is the workers' own (user + system, with
+their start-up: about 3 s each).
 docs/PRODUCTION.md sizes the workers from these figures.
 
 Run: `scripts/uv.sh run --frozen python -m bench queue`.
@@ -15,7 +16,6 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-import resource
 import subprocess
 import sys
 import tempfile
@@ -80,6 +80,12 @@ def _serve(pages: dict[str, Page], hosts: int, latency: float, conn: Connection)
         time.sleep(3600)
 
 
+def _cpu_seconds(pid: int) -> float:
+    """A process's own CPU time so far (user + system), from /proc."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def _one(run: Run, server_url: str, tag: str, tmp: Path) -> tuple[float, float, int]:
     """(wall seconds, workers' CPU seconds, pages kept) for one run."""
     from sqlalchemy import text
@@ -116,7 +122,6 @@ def _one(run: Run, server_url: str, tag: str, tmp: Path) -> tuple[float, float, 
         "READER_HOST_DELAY": str(run.delay),
         "WORKER_CONCURRENCY": str(run.concurrency),
     }
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     procs = []
     for n in range(run.workers):
         log = (tmp / f"{tag}-{n}.log").open("wb")
@@ -137,14 +142,13 @@ def _one(run: Run, server_url: str, tag: str, tmp: Path) -> tuple[float, float, 
         while scalar(f"{pending} AND status IN ('todo', 'doing')"):
             time.sleep(0.05)
         wall = time.monotonic() - start
+        cpu = sum(_cpu_seconds(proc.pid) for proc in procs)
     finally:
         for proc in procs:
             proc.terminate()
         for proc in procs:
             proc.wait(60)
         server.kill()
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     with session_scope(engine) as s:
         kept = int(s.exec(select(func.count()).select_from(PageRead)).one())
     engine.dispose()

@@ -51,7 +51,7 @@ TOOLS = "zhiri"  # the key of the worker's `Tools` in procrastinate's additional
 # A job that raised (the database went away mid-job, a reader bug) is tried again: after 10 s, 70 s, 130 s,
 # 190 s; then it stays failed (`procrastinate_jobs.status`) and the next day's reading reads the pages again.
 RETRY = RetryStrategy(max_attempts=5, wait=10, linear_wait=60)
-STALLED_EVERY = "*/10 * * * * *"  # every 10 seconds (procrastinate's cron takes seconds as a sixth field)
+STALLED_EVERY = "* * * * * */10"  # every 10 seconds: procrastinate reads a sixth field as the seconds
 
 
 @dataclass(frozen=True)

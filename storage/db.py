@@ -84,6 +84,24 @@ def insert_new(session: Session, model: type[SQLModel], values: dict[str, Any], 
     return sa_inspect(row).identity[0]
 
 
+def insert_all_new(session: Session, model: type[SQLModel], rows: list[dict[str, Any]], key: str) -> None:
+    """`insert_new` for many rows (each with the same columns), without their keys back: one executemany
+    per batch of MANY_BATCH rows (sent as multi-row VALUES) instead of one round trip per row."""
+    dialect = session.get_bind().dialect.name
+    if dialect not in ("sqlite", "postgresql"):
+        for values in rows:
+            insert_new(session, model, values, key)
+        return
+    table = model.__table__  # type: ignore[attr-defined]
+    insert = sqlite_insert if dialect == "sqlite" else pg_insert
+    stmt = insert(table).on_conflict_do_nothing(index_elements=[key])
+    for k in range(0, len(rows), MANY_BATCH):
+        session.execute(stmt, rows[k : k + MANY_BATCH])
+
+
+MANY_BATCH = 500  # rows per executemany: no statement grows with the data
+
+
 @lru_cache(maxsize=64)
 def _insert_new(
     dialect: str, model: type[SQLModel], key: str, columns: frozenset[str]

@@ -212,6 +212,8 @@ class Reader:
                         failure = _Failed(f"请求超时（{self.timeout:g}秒）", retry=True)
                     except _Failed as failed:
                         failure = failed
+                    finally:
+                        host.ended()
             if not failure.retry or attempt >= self.retries:
                 raise failure
             attempt += 1

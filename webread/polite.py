@@ -18,6 +18,7 @@ class Host:
     delay: float
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     next_at: float = 0.0
+    ended_at: float = 0.0  # when the last request to this host ended (its answer read, or it failed)
 
     async def pace(self) -> None:
         """Wait until `delay` seconds have passed since the start of the last request to this host."""
@@ -30,10 +31,15 @@ class Host:
                 await asyncio.sleep(wait)
             self.next_at = loop.time() + self.delay
 
+    def ended(self) -> None:
+        self.ended_at = asyncio.get_running_loop().time()
+
     async def rest(self) -> None:
-        """Wait out the pause after the last request: whoever reads this host next (another worker process,
-        which knows nothing of this one's clock) may then start at once and still keep the pace."""
-        wait = self.next_at - asyncio.get_running_loop().time()
+        """Wait out the pause after the last request, counted from when it started and from when it ended:
+        whoever reads this host next (another worker process, which knows nothing of this one's clock) may
+        then start at once and the host still had `delay` seconds of quiet since its last answer."""
+        wait = max(self.next_at, self.ended_at + self.delay if self.ended_at else 0.0)
+        wait -= asyncio.get_running_loop().time()
         if wait > 0:
             await asyncio.sleep(wait)
 

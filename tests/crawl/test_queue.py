@@ -39,7 +39,7 @@ pytestmark = pytest.mark.slow
 NOW = at("2026-11-23 06:30")
 CRAWL_AT = NOW.astimezone(SHANGHAI).time()
 DELAY = 1.0  # READER_HOST_DELAY in these tests: seconds between the starts of two requests to one host
-JITTER = 0.5  # how much later than sent the server may note a request (assert_polite)
+SLACK = 1.0  # how much later than sent the server may note a job's first request (assert_polite)
 
 
 @pytest.fixture
@@ -156,18 +156,25 @@ def website_logs_per_item(engine: Engine) -> Counter[int]:
 
 
 def assert_polite(hosts: Hosts) -> None:
-    """One request at a time to each host, and their starts DELAY apart, whoever sent them. The reader
-    spaces the starts it sends; the server notes each a little later, by up to JITTER on this busy 2-core
-    machine (seen: 0.3 s for a worker's first request, sent while it still loads its HTTP code): any k later
-    requests arrive at least k × DELAY - JITTER later. (Without the pause held across jobs, the next job's
-    first request came about 0.1 s after the last one.)"""
+    """What a host sees, whoever sent the requests: never two at once; from one job to the next (another
+    worker, or the same one later) at least DELAY of quiet after the last answer (the job waits it out
+    before it lets go of the host); and within a job the reader's pace, as far as it can be measured here.
+
+    The reader spaces the starts it sends DELAY apart; the server notes each arrival a little later, by a
+    varying amount on this shared 2-core machine (0.3-0.5 s seen for a worker's first request, sent while it
+    still loads its HTTP code, or while another page is being parsed), so within a job only the overall pace
+    is checked, with SLACK. (Without the lock, two jobs' requests overlapped; without the pause held at
+    the end of a job, the next job's first request came about 0.1 s after the last answer.)"""
     for host, hits in hosts.by_host().items():
         for before, after in itertools.pairwise(hits):
             assert after.start >= before.end, f"two requests to {host} at once: {before} {after}"
-        for i, first in enumerate(hits):
-            for k, later in enumerate(hits[i + 1 :], start=1):
-                too_soon = f"{host} asked too soon: {first} {later}"
-                assert later.start - first.start >= k * DELAY - JITTER, too_soon
+            if before.path[1] != after.path[1]:  # /a… then /b…: one job handed the host to the next
+                handed = f"{host} handed over too soon: {before} {after}"
+                assert after.start - before.end >= DELAY - 0.05, handed
+        for job in {hit.path[1] for hit in hits}:
+            mine = [hit for hit in hits if hit.path[1] == job]
+            span = mine[-1].start - mine[0].start
+            assert span >= (len(mine) - 1) * DELAY - SLACK, f"{host} read too fast: {mine}"
 
 
 def test_two_workers_read_every_page_once_and_keep_each_host_polite(tmp_path, pg_engine):
@@ -242,7 +249,12 @@ def test_a_job_left_by_a_killed_worker_is_finished_by_another_and_logs_each_upda
         kept_before = set(readings_per_item(pg_engine))
         assert 3 <= len(kept_before) < len(urls)
         second = spawn_worker(env, second_log)
-        wait_until(lambda: read_jobs_done(pg_engine), 120, "the job to be finished", [first_log, second_log])
+        wait_until(
+            lambda: read_jobs_done(pg_engine),
+            120,
+            f"the job to be finished (jobs: {jobs(pg_engine)})",
+            [first_log, second_log],
+        )
     finally:
         stop(first)
         if second is not None:
@@ -318,7 +330,10 @@ def test_the_queue_needs_postgresql_and_says_so(sqlite_url, monkeypatch, capsys)
 def test_zhiri_crawl_queues_the_pages_for_the_workers_when_the_queue_is_on(pg_engine, monkeypatch, capsys):
     from bot.cli import main
 
-    seed(pg_engine, {"甲县人民政府网站": ["http://127.0.0.1:9/a", "http://127.0.0.2:9/b", "http://127.0.0.2:9/c"]})
+    seed(
+        pg_engine,
+        {"甲县人民政府网站": ["http://127.0.0.1:9/a", "http://127.0.0.2:9/b", "http://127.0.0.2:9/c"]},
+    )
     monkeypatch.setenv("DATABASE_URL", url_of(pg_engine))
     monkeypatch.setenv("READ_QUEUE", "procrastinate")
     assert main(["crawl"]) == 0
