@@ -86,8 +86,8 @@ def _cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def _one(run: Run, server_url: str, tag: str, tmp: Path) -> tuple[float, float, int]:
-    """(wall seconds, workers' CPU seconds, pages kept) for one run."""
+def _one(run: Run, server_url: str, tag: str, tmp: Path) -> tuple[float, float, int, int]:
+    """(wall seconds, workers' CPU seconds, pages kept, the workers' connections at most) for one run."""
     from sqlalchemy import text
     from sqlmodel import func, select
 
@@ -139,7 +139,13 @@ def _one(run: Run, server_url: str, tag: str, tmp: Path) -> tuple[float, float, 
         start = time.monotonic()
         queue.queue_if_due(engine, queue.make_app(url), now, tz=SHANGHAI, at=now.astimezone(SHANGHAI).time())
         pending = "SELECT count(*) FROM procrastinate_jobs WHERE task_name = 'zhiri.read_host'"
+        connections = 0  # the workers' at most: every connection to the database but the bench's own
+        mine = (
+            "SELECT count(*) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
         while scalar(f"{pending} AND status IN ('todo', 'doing')"):
+            connections = max(connections, scalar(mine))
             time.sleep(0.05)
         wall = time.monotonic() - start
         cpu = sum(_cpu_seconds(proc.pid) for proc in procs)
@@ -152,7 +158,7 @@ def _one(run: Run, server_url: str, tag: str, tmp: Path) -> tuple[float, float, 
     with session_scope(engine) as s:
         kept = int(s.exec(select(func.count()).select_from(PageRead)).one())
     engine.dispose()
-    return wall, cpu, kept
+    return wall, cpu, kept, connections
 
 
 def main() -> int:
@@ -168,14 +174,17 @@ def main() -> int:
         with tempfile.TemporaryDirectory() as folder:
             for n, run in enumerate(RUNS):
                 total = run.hosts * run.pages
-                wall, cpu, kept = _one(run, pg.url, f"{run.name}_{run.workers}_{n}", Path(folder))
+                wall, cpu, kept, connections = _one(
+                    run, pg.url, f"{run.name}_{run.workers}_{n}", Path(folder)
+                )
                 ok = ok and kept == total
                 print(
                     f"queue {run.name}: {run.hosts} hosts × {run.pages} pages = {total}, "
                     f"READER_PER_HOST={run.per_host} READER_HOST_DELAY={run.delay} latency={run.latency}s, "
                     f"{run.workers} worker(s) × {run.concurrency} jobs: {wall:.1f} s wall, "
                     f"{total / wall:.1f} pages/s; workers' CPU {cpu:.1f} s "
-                    f"({total / cpu:.0f} pages per CPU second); kept {kept}",
+                    f"({total / cpu:.0f} pages per CPU second); kept {kept}; "
+                    f"{connections} connections",
                     flush=True,
                 )
     finally:

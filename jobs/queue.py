@@ -52,6 +52,10 @@ TOOLS = "zhiri"  # the key of the worker's `Tools` in procrastinate's additional
 # 190 s; then it stays failed (`procrastinate_jobs.status`) and the next day's reading reads the pages again.
 RETRY = RetryStrategy(max_attempts=5, wait=10, linear_wait=60)
 STALLED_EVERY = "* * * * * */10"  # every 10 seconds: procrastinate reads a sixth field as the seconds
+PRUNE_TASK = "zhiri.prune"
+PRUNE_AT = "17 3 * * *"  # daily (the workers' local time)
+HOUSEKEEPING = "zhiri.housekeeping"  # the queue of the checks themselves: 8,640 a day, kept an hour
+KEEP_READ_JOBS_HOURS = 30 * 24  # a reading job, done or failed, is kept a month (the reading itself forever)
 
 
 @dataclass(frozen=True)
@@ -75,8 +79,12 @@ def make_app(database_url: str, *, pool_size: int = 4, retry: RetryStrategy = RE
     opened only by a worker; queueing goes through the caller's session instead (`queue_reading`)."""
     app = App(connector=PsycopgConnector(conninfo=conninfo(database_url), min_size=1, max_size=pool_size))
     app.task(name=READ_TASK, pass_context=True, retry=retry)(read_host)
-    stalled = app.task(name=STALLED_TASK, pass_context=True, queueing_lock=STALLED_TASK)(retry_stalled)
+    stalled = app.task(name=STALLED_TASK, pass_context=True, queue=HOUSEKEEPING, queueing_lock=STALLED_TASK)(
+        retry_stalled
+    )
     app.periodic(cron=STALLED_EVERY, periodic_id=STALLED_TASK)(stalled)
+    pruning = app.task(name=PRUNE_TASK, pass_context=True, queue=HOUSEKEEPING, queueing_lock=PRUNE_TASK)
+    app.periodic(cron=PRUNE_AT, periodic_id=PRUNE_TASK)(pruning(prune))
     return app
 
 
@@ -196,6 +204,13 @@ async def retry_stalled(context: JobContext, timestamp: int) -> None:
     for job in stalled:
         log.warning("read queue: job %s (%s) was left by a stopped worker; retried", job.id, job.lock)
         await manager.retry_job(job)
+
+
+async def prune(context: JobContext, timestamp: int) -> None:
+    """Keep procrastinate's tables small: finished jobs (and their events) go after a while."""
+    manager = context.app.job_manager
+    await manager.delete_old_jobs(nb_hours=1, queue=HOUSEKEEPING, include_failed=True)
+    await manager.delete_old_jobs(nb_hours=KEEP_READ_JOBS_HOURS, queue="default", include_failed=True)
 
 
 async def work(
