@@ -346,3 +346,29 @@ def test_zhiri_crawl_queues_the_pages_for_the_workers_when_the_queue_is_on(pg_en
     assert all(j["status"] == "todo" for j in queued)
     with session_scope(pg_engine) as s:
         assert s.exec(select(RoutineRun)).all() == []  # an on-demand reading is no day's slot
+
+
+async def test_zhiri_run_queues_the_days_reading_instead_of_reading(pg_engine):
+    from bot.app import build_application
+    from bot.config import Settings
+    from tests.support.recording import RecordingRequest
+
+    seed(pg_engine, {"甲县人民政府网站": ["http://127.0.0.1:9/a", "http://127.0.0.2:9/b"]})
+    settings = Settings(
+        telegram_bot_token="123456:TEST",
+        telegram_api_url="http://telegram.invalid/bot",
+        database_url=url_of(pg_engine),
+        read_queue="procrastinate",
+        crawl_at=CRAWL_AT,
+        routine_enabled=False,
+        probe_enabled=False,
+        links_enabled=False,
+    )
+    app = build_application(settings, clock=lambda: NOW, request=RecordingRequest(date=int(NOW.timestamp())))
+    assert app.job_queue is not None
+    [job] = app.job_queue.get_jobs_by_name("zhiri-crawl")
+    await job.callback(None)  # type: ignore[arg-type]  # the minute's tick: the day's reading is due
+    await job.callback(None)  # type: ignore[arg-type]  # and the next minute's: queued already
+    assert sorted(j["lock"] for j in jobs(pg_engine)) == ["host:127.0.0.1", "host:127.0.0.2"]
+    with session_scope(pg_engine) as s:
+        assert len(s.exec(select(RoutineRun).where(RoutineRun.slot == CRAWL_SLOT)).all()) == 1
