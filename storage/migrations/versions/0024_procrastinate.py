@@ -1,7 +1,7 @@
 """procrastinate's own schema (the website reading's task queue), on PostgreSQL only
 
 Revision ID: 0024
-Revises: 0022
+Revises: 0023
 
 On PostgreSQL, the tables, types, functions and triggers of procrastinate 3.10.0 (`READ_QUEUE=procrastinate`:
 the website reading spread over `zhiri worker` processes). The SQL is procrastinate's own `schema.sql`, kept
@@ -16,7 +16,7 @@ from alembic import op
 
 
 revision = "0024"
-down_revision = "0022"
+down_revision = "0023"
 branch_labels = None
 depends_on = None
 
