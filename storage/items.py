@@ -274,6 +274,19 @@ def _schedule(status: Status, last: Latest | None, today: date) -> dict[str, obj
     }
 
 
+# The stored schedule's columns `refresh_stale` compares before writing (all of `_schedule` but the day).
+_SCHEDULE = (
+    "last_update_at",
+    "last_update_source",
+    "due_on",
+    "warn_on",
+    "state",
+    "days_late",
+    "missing",
+    "risk",
+)
+
+
 def _refresh(session: Session, items: Sequence[Item], judge: Judge, now: datetime) -> dict[int, Status]:
     facts, latest = _facts(session, items, judge, now)
     today = judge.today(now)
@@ -309,35 +322,51 @@ def refresh_stale(session: Session, judge: Judge, now: datetime, site_id: int) -
     a state: they ask `judge_items`. Returns those judgements (as `judge_items` gives them), so that the
     routine's snapshot of the same moment judges none of these items a second time.
 
-    On a province's site this is every item once a day: it reads only the columns a judgement needs and
-    writes the schedule by primary key in batches (no ORM object per item), and leaves the session's
-    objects expired, so that none shows a schedule older than the one written."""
+    On a province's site this is every item once a day: it reads only the columns a judgement needs and the
+    schedule stored, writes by primary key only the rows whose schedule changed (a few in a hundred on a
+    day: the late ones' days, the warnings that start), and marks every other judged row fresh with one
+    statement, not one parameter set per item. It leaves the session's objects expired, so that none shows
+    a schedule older than the one written."""
     today = judge.today(now)
     session.flush()
-    stale = [
-        _ItemRow(*row)
-        for row in session.execute(
-            sa_select(
-                col(Item.id), col(Item.rule_text), col(Item.kind), col(Item.category), col(Item.created_at)
-            )
-            .where(
-                col(Item.site_id) == site_id,
-                col(Item.retired_at).is_(None),
-                or_(col(Item.state_on).is_(None), col(Item.state_on) != today),
-            )
-            .order_by(col(Item.id))
+    stale_now = (
+        col(Item.site_id) == site_id,
+        col(Item.retired_at).is_(None),
+        or_(col(Item.state_on).is_(None), col(Item.state_on) != today),
+    )
+    rows = session.execute(
+        sa_select(
+            col(Item.id),
+            col(Item.rule_text),
+            col(Item.kind),
+            col(Item.category),
+            col(Item.created_at),
+            *(col(getattr(Item, name)) for name in _SCHEDULE),
         )
-    ]
+        .where(*stale_now)
+        .order_by(col(Item.id))
+    ).all()
     out: dict[int, Status] = {}
-    for k in range(0, len(stale), REFRESH_BATCH):
-        batch = stale[k : k + REFRESH_BATCH]
-        facts, latest = _facts(session, batch, judge, now)
-        rows = []
-        for item in batch:
-            status = out[item.id] = evaluate(facts[item.id], today, judge.calendar, judge.policy)
-            rows.append({"id": item.id, **_schedule(status, latest.get(item.id), today)})
-        session.execute(update(Item), rows)  # the ORM's bulk UPDATE by primary key
-    if out:
+    for k in range(0, len(rows), REFRESH_BATCH):
+        batch = rows[k : k + REFRESH_BATCH]
+        facts, latest = _facts(session, [_ItemRow(*r[:5]) for r in batch], judge, now)
+        changed = []
+        for row in batch:
+            status = out[row[0]] = evaluate(facts[row[0]], today, judge.calendar, judge.policy)
+            schedule = _schedule(status, latest.get(row[0]), today)
+            if any(schedule[name] != stored for name, stored in zip(_SCHEDULE, row[5:], strict=True)):
+                changed.append({"id": row[0], **schedule})
+        if changed:
+            session.execute(update(Item), changed)  # the ORM's bulk UPDATE by primary key
+    if rows:
+        # The rest were judged to the schedule they keep: fresh for today. Only the rows read above (a row
+        # added since has a larger id; one refreshed since is no longer stale).
+        session.execute(
+            update(Item)
+            .where(*stale_now, col(Item.id) <= rows[-1][0])
+            .values(state_on=today)
+            .execution_options(synchronize_session=False)
+        )
         session.expire_all()
     return _named(session, out)
 
