@@ -14,13 +14,13 @@ from datetime import date, datetime, timedelta
 from typing import NamedTuple, Protocol, TypeVar
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, func, or_, update
+from sqlalchemy import ColumnElement, and_, func, or_, update
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from domain.calendar import WorkCalendar, YearOverride
 from domain.due import Policy, evaluate
-from domain.model import Category, DayKind, ItemFacts, ItemKind, Rule, Status, UpdateSource
+from domain.model import Category, DayKind, ItemFacts, ItemKind, ReadStatus, Rule, Status, UpdateSource
 from domain.rules import parse_rule, rule_to_dict
 from storage.models import CalendarDay, Event, Item, ItemUnit, Membership, Unit, UnitGroupMember, UpdateLog
 
@@ -76,6 +76,38 @@ class _ItemRow(NamedTuple):
     kind: str
     category: str
     created_at: datetime
+
+
+class LiveItem(NamedTuple):
+    """The columns of an item the routine's snapshot and the inspection score read: a row, not an ORM
+    object (building 100,000 of those was seconds of the routine's day)."""
+
+    id: int
+    name: str
+    path: str
+    url: str | None
+    kind: ItemKind
+    category: Category
+    rule_text: str
+    created_at: datetime
+    read_status: ReadStatus | None
+    platform: str | None
+    level1: str | None
+    level2: str | None
+    level3: str | None
+    level4: str | None
+    level5: str | None
+
+
+_LIVE_COLUMNS = tuple(col(getattr(Item, name)) for name in LiveItem._fields)
+
+
+def live_items(session: Session, *where: ColumnElement[bool]) -> list[LiveItem]:
+    """The items matching `where` as `LiveItem`s, by id."""
+    return [
+        LiveItem(*row)
+        for row in session.execute(sa_select(*_LIVE_COLUMNS).where(*where).order_by(col(Item.id)))
+    ]
 
 
 def item_rule(item: Judged) -> Rule:
@@ -231,7 +263,7 @@ def item_facts(session: Session, item: Item, judge: Judge, now: datetime) -> Ite
     return _facts(session, [item], judge, now)[0][item.id]
 
 
-def judge_items(session: Session, items: Sequence[Item], judge: Judge, now: datetime) -> dict[int, Status]:
+def judge_items(session: Session, items: Sequence[Judged], judge: Judge, now: datetime) -> dict[int, Status]:
     """Every item's Status for `now`'s local day, without writing (a preview may judge another day).
 
     The one judgement of state and days late: every view people read (/mine, /due, /overdue, /status,

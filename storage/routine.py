@@ -22,7 +22,7 @@ from domain.model import DayKind, Role, Status
 from domain.notice import TELEGRAM, Answer, ChatView, ItemView, MessageKind, Slot, UnitView, Who, make_key
 from domain.routine import Snapshot, half_month_period
 from storage import audit
-from storage.items import LIVE_LOG, Judge, judge_items
+from storage.items import LIVE_LOG, Judge, judge_items, live_items
 from storage.models import (
     CalendarDay,
     Chat,
@@ -204,9 +204,7 @@ def gather(
     )
 
     # Items, judged for the day.
-    items = session.exec(
-        select(Item).where(Item.site_id == site_id, col(Item.retired_at).is_(None)).order_by(col(Item.id))
-    ).all()
+    items = live_items(session, col(Item.site_id) == site_id, col(Item.retired_at).is_(None))
     links: dict[int, list[tuple[int, bool]]] = defaultdict(list)
     for item_id, unit_id, lead in session.exec(
         select(ItemUnit.item_id, ItemUnit.unit_id, ItemUnit.lead)
@@ -220,7 +218,6 @@ def gather(
     judged.update(judge_items(session, [i for i in items if i.id not in judged], judge, now))
     views = []
     for item in items:
-        assert item.id is not None
         s = judged[item.id]
         views.append(
             ItemView(

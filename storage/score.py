@@ -24,7 +24,7 @@ from domain.inspection import (
     score_site,
 )
 from domain.model import Category, ItemKind, ReadStatus, Status
-from storage.items import LIVE_LOG, Judge, judge_items
+from storage.items import LIVE_LOG, Judge, LiveItem, judge_items, live_items
 from storage.links import dead_links
 from storage.models import Event, Item, ItemUnit, Site, Unit, UpdateLog
 from storage.probes import unreachable_pct
@@ -50,7 +50,7 @@ def to_category(value: str) -> Category:
         return Category.OTHER
 
 
-def _letters(item: Item, category: Category) -> bool:
+def _letters(item: LiveItem, category: Category) -> bool:
     """A letter column (政务咨询): by its category, or by its own name elsewhere (首页 / 市长信箱)."""
     if category is Category.INTERACTIVE:
         return True
@@ -66,7 +66,7 @@ def item_views(
     site_id: int,
     unit_ids: frozenset[int] | None = None,
     statuses: Mapping[int, Status] | None = None,
-    items: Sequence[Item] | None = None,
+    items: Sequence[LiveItem] | None = None,
 ) -> list[InspectedItem]:
     """Every live item of the site (of these units, when given) with the facts inspectors look at.
     `statuses`: the items already judged for `now` by the caller (the export), not judged a second time;
@@ -76,7 +76,7 @@ def item_views(
         theirs = sa_select(col(ItemUnit.item_id)).where(col(ItemUnit.unit_id).in_(unit_ids))
         wanted.append(col(Item.id).in_(theirs))
     if items is None or unit_ids is not None:
-        items = list(session.exec(select(Item).where(*wanted).order_by(col(Item.id))))
+        items = live_items(session, *wanted)
     if not items:
         return []
     # The items' facts are read with the items' own condition as a subquery, never their ids in one list:
@@ -188,7 +188,7 @@ def score_of(
     *,
     fix_first: bool = True,
     statuses: Mapping[int, Status] | None = None,
-    items: Sequence[Item] | None = None,
+    items: Sequence[LiveItem] | None = None,
 ) -> SiteScore:
     """The site (these units of it, when given) as inspectors grade it, by the judge's thresholds.
     `fix_first=False`: without the list of what to fix first, which tries fixing each stale item in turn
