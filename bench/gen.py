@@ -14,6 +14,7 @@ import sys
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Table, insert, select
 from sqlalchemy.engine import Connection, Engine
@@ -171,12 +172,32 @@ def populate(engine: Engine, items: int, units: int = 2_000, seed: int = 1) -> N
         _insert(conn, UpdateLog, logs())
 
 
+def settle(engine: Engine, moment: datetime) -> None:
+    """Store every item's schedule as of `moment`, as the daily pass of a deployment running the day before
+    left it: the routine's tick then finds yesterday's schedule, not none (a first tick writes every row)."""
+    from sqlmodel import Session
+
+    from domain.due import Policy
+    from storage.items import Judge, load_calendar, refresh_stale
+    from storage.routine import sites
+
+    with Session(engine) as session:
+        judge = Judge(
+            ZoneInfo("Asia/Shanghai"), load_calendar(session, on_fallback=lambda _year: None), Policy()
+        )
+        for site in sites(session):
+            assert site.id is not None
+            refresh_stale(session, judge, moment, site.id)
+        session.commit()
+
+
 def main(argv: list[str]) -> int:
     url, items = argv[0], int(argv[1])
     units = int(argv[2]) if len(argv) > 2 else 2_000
     engine = make_engine(url)
     upgrade(engine)
     populate(engine, items, units)
+    settle(engine, NOW - timedelta(days=1))
     print(f"{url}: {items} items, {units} units and groups", flush=True)
     return 0
 

@@ -276,7 +276,7 @@ def test_every_view_agrees_on_every_item_every_day(
                 assert (row.state, row.due_on, row.days_late) == truth[row.id], (text, row.path)
                 assert row.state_on == now.astimezone(judge.tz).date(), (text, row.path)  # unchanged rows too
                 checked["stored"] += 1
-            assert refresh_stale(s, judge, now, world.site_id) == {}  # the day's pass is done: none judged again
+            assert refresh_stale(s, judge, now, world.site_id) == {}  # the day is done: none judged again
         day += timedelta(days=1)
 
     # Every view was compared on every day, for many items in every state.
