@@ -15,6 +15,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time
 from enum import StrEnum
+from functools import cached_property
 from typing import Any
 
 from domain.actions import Offer
@@ -364,9 +365,10 @@ class ChecklistSheet:
     period: date
     report_on: date
 
-    @property
+    @cached_property
     def items(self) -> tuple[tuple[ItemView, str], ...]:
-        """(item, the unit answering for it) in the list's order."""
+        """(item, the unit answering for it) in the list's order (once: a province's list is 100,000 long,
+        and planning and wording the message ask for it several times)."""
         return tuple((i, g.unit.name) for g in self.groups for i in g.items)
 
 
