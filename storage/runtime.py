@@ -93,9 +93,15 @@ def beat(
 ) -> None:
     """Record what the running bot just managed. `started` (with pid and mode) begins a new run."""
     row = session.get(Heartbeat, name)
-    if row is None or started:
-        if row is None:
-            row = Heartbeat(name=name, pid=pid or 0, mode=mode or "", started_at=now)
+    if row is None:
+        # Two processes starting together on one database both find no row: the second one's insert does
+        # nothing (it waits for the first's), and both go on with the row, rather than one of them stopping on
+        # the duplicate key.
+        values = {"name": name, "pid": pid or 0, "mode": mode or "", "started_at": now}
+        insert_new(session, Heartbeat, values, "name")
+        row = session.get(Heartbeat, name)
+        assert row is not None
+    if started:
         row.pid, row.mode, row.started_at = pid or 0, mode or "", now
         row.api_ok_at = row.tick_at = row.stopped_at = None
     if api_ok:

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from storage import outbox, runtime
 from storage.db import session_scope
+from storage.models import Heartbeat
 from tests.conftest import at
 
 NOW = at("2026-11-26 09:00")
@@ -67,3 +68,35 @@ def test_health_reads_the_heartbeat_waiting_updates_and_the_outbox_backlog(engin
         h = runtime.health(s, NOW + timedelta(minutes=3), "bot")
     assert h.heartbeat is not None and h.heartbeat.pid == 43 and h.heartbeat.tick_at is None
     assert h.heartbeat.stopped_at is None and h.heartbeat.started_at == NOW + timedelta(minutes=3)
+
+
+def test_two_processes_starting_together_share_the_heartbeat_row(engine):
+    """Both find no row; the second's insert waits for the first's and does nothing, and neither stops on
+    the duplicate key (two `zhiri run` started together on one PostgreSQL once did)."""
+    from threading import Thread
+
+    from sqlmodel import Session
+
+    first = Session(engine)
+    assert first.get(Heartbeat, "bot") is None
+    runtime.beat(first, NOW, "bot", pid=1, mode="polling", started=True)
+    first.flush()  # the row is written, not committed: the other process cannot see it yet
+    errors: list[BaseException] = []
+
+    def second() -> None:
+        try:
+            with session_scope(engine) as s:
+                runtime.beat(s, NOW + timedelta(seconds=1), "bot", pid=2, mode="polling", started=True)
+        except BaseException as exc:  # reported below, in the test's own thread
+            errors.append(exc)
+
+    other = Thread(target=second)
+    other.start()
+    other.join(timeout=1)  # it waits for the first's transaction
+    first.commit()
+    first.close()
+    other.join(timeout=30)
+    assert not other.is_alive() and errors == []
+    with session_scope(engine) as s:
+        h = runtime.health(s, NOW + timedelta(seconds=2), "bot")
+    assert h.heartbeat is not None and h.heartbeat.pid == 2  # the later start is the run on record
