@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Callable, Mapping, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
@@ -109,6 +110,9 @@ class Style:
     # Whether the bot hears the group (Telegram): its messages may ask for a /done reply and offer buttons.
     # A custom group robot only sends: its messages offer links to tap instead.
     hears: bool = True
+    # Whether a person's Telegram @username notifies them here (Telegram): elsewhere people are named by name
+    # alone, and a group robot @s them by what its platform knows of them (`_mentions`).
+    usernames: bool = True
     # What the administrators do when a chat of this platform is lost for good (`chat_gone_notice`).
     rebind: str = "请把机器人重新拉进该单位的工作群，并用 /bindchat 重新绑定。"
 
@@ -249,7 +253,11 @@ def render(notice: Notice, site: SiteText, style: Style | None = None) -> list[P
     """The messages of one decision, in order; a list too long to read in a few messages is one digest and
     a spreadsheet instead (`Style.max_parts`)."""
     style = style or Style()
-    planned = _render(notice, site, style)
+    names = _USERNAMES.set(style.usernames)
+    try:
+        planned = _render(notice, site, style)
+    finally:
+        _USERNAMES.reset(names)
     if len(planned) > style.max_parts and style.documents:
         digest = _digest(notice, planned, style)
         if digest is not None:
@@ -319,13 +327,20 @@ def _one(
 # Pieces
 
 
+# Whether the message being worded goes where a Telegram @username notifies (`Style.usernames`): set by
+# `render` for the words of one message, read by `mention`, which many pieces call.
+_USERNAMES: ContextVar[bool] = ContextVar("_USERNAMES", default=True)
+
+
 def mention(who: Who) -> str:
-    """A person named in a group message: @username notifies them, the name says who it is to everyone."""
-    if who.name and who.username:
-        return f"{who.name} @{who.username}"
-    if who.username:
-        return f"@{who.username}"
-    return who.name or (f"用户{who.telegram_id}" if who.telegram_id else "（未留姓名）")
+    """A person named in a group message: on Telegram, @username notifies them and the name says who it is
+    to everyone; elsewhere the name alone (a Telegram handle means nothing in a DingTalk group)."""
+    username = who.username if _USERNAMES.get() else None
+    if who.name and username:
+        return f"{who.name} @{username}"
+    if username:
+        return f"@{username}"
+    return who.name or (f"用户{who.telegram_id}" if who.telegram_id and _USERNAMES.get() else "（未留姓名）")
 
 
 def _mentions(notice: Notice, groups: Sequence[Group], part: Sequence[ItemView]) -> tuple[Mention, ...]:

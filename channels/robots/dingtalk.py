@@ -37,6 +37,7 @@ STYLE = Style(
     done_buttons=8,
     documents=False,
     hears=False,
+    usernames=False,
     name="钉钉群机器人",
     rebind=(
         "请在该群检查或重新添加钉钉群机器人（安全设置选“加签”），"

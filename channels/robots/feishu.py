@@ -36,6 +36,7 @@ STYLE = Style(
     done_buttons=8,
     documents=False,
     hears=False,
+    usernames=False,
     name="飞书群机器人",
     rebind=(
         "请在该群检查或重新添加飞书群机器人（安全设置选“签名校验”），"

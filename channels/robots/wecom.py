@@ -32,6 +32,7 @@ STYLE = Style(
     done_buttons=4,
     documents=False,
     hears=False,
+    usernames=False,
     name="企业微信群机器人",
     rebind=(
         "请在该群检查或重新添加企业微信群机器人，"

@@ -122,6 +122,8 @@ async def test_a_robot_reminder_ats_the_webmasters_it_names(
             lines = text_of(kind, body)
             # Both webmasters are named in the text; the one with nothing recorded is not @-ed.
             assert any("张三" in line and "钱七" in line for line in lines)
+            # By name, not with their Telegram @username, which means nothing on this platform.
+            assert not any("张三 @zhangsan" in line for line in lines), lines
         assert ats(kind, by_kind[MessageKind.DAILY_READ]) == []
         if kind is Kind.DINGTALK:
             warning = by_kind[MessageKind.DUE_WARNING]
