@@ -17,6 +17,7 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
+from acts.roster import PersonAmbiguous, PersonUnknown
 from domain.access import Act, administers, permits, takes_part
 from domain.model import Role
 from domain.robots import Kind, masked_phone, mobile, user_id
@@ -31,6 +32,7 @@ from storage.queries import (
     UnitUnknown,
     clean,
     name_key,
+    persons_named,
     resolve_unit_for,
 )
 
@@ -106,18 +108,6 @@ class ContactSet:
 @dataclass(frozen=True)
 class NameMissing:
     """`zhiri person add` without a name."""
-
-
-@dataclass(frozen=True)
-class PersonUnknown:
-    text: str
-    unit: str | None = None
-
-
-@dataclass(frozen=True)
-class PersonAmbiguous:
-    text: str
-    candidates: tuple[str, ...]  # "张三（市财政局 网站维护员）"
 
 
 @dataclass(frozen=True)
@@ -219,29 +209,23 @@ def set_contact(
     good = checked(change)
     if isinstance(good, BadContact):
         return good
-    key = name_key(person_text).lstrip("@")
     members = [
         (p, r, u) for p, r, u, uid in _members(session, unit_ids) if permits(actor, Act.ADMINISTER, [uid])
     ]
-    for test in (
-        lambda p: p.username is not None and name_key(p.username) == key,
-        lambda p: key.isdigit() and p.telegram_id == int(key),
-        lambda p: name_key(p.name) == key,
-    ):
-        hits: dict[int, tuple[Person, Role, str]] = {}
-        for p, r, u in members:
-            if test(p) and p.id is not None:
-                hits.setdefault(p.id, (p, r, u))
-        if len(hits) == 1:
-            person, role, unit_name = next(iter(hits.values()))
-            changed = _apply(person, good)
-            session.add(person)
-            session.flush()
-            return ContactSet(_line(person, role, unit_name), changed=changed)
-        if hits:
-            return PersonAmbiguous(
-                person_text, tuple(f"{p.name}（{u} {ROLE_NAMES[r]}）" for p, r, u in hits.values())[:10]
-            )
+    hits: dict[int, tuple[Person, Role, str]] = {}
+    for p, r, u in persons_named(person_text, members, lambda m: m[0]):
+        if p.id is not None:
+            hits.setdefault(p.id, (p, r, u))  # a person in several units: the first
+    if len(hits) == 1:
+        person, role, unit_name = next(iter(hits.values()))
+        changed = _apply(person, good)
+        session.add(person)
+        session.flush()
+        return ContactSet(_line(person, role, unit_name), changed=changed)
+    if hits:
+        return PersonAmbiguous(
+            person_text, tuple(f"{p.name}（{u} {ROLE_NAMES[r]}）" for p, r, u in hits.values())[:10]
+        )
     return PersonUnknown(person_text, unit_text)
 
 

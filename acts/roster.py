@@ -28,6 +28,7 @@ from storage.queries import (
     UnitUnknown,
     clean,
     name_key,
+    persons_named,
     resolve_unit_for,
 )
 
@@ -137,6 +138,7 @@ class RemoveUsage:
 @dataclass(frozen=True)
 class PersonUnknown:
     text: str
+    unit: str | None = None  # looked for among this unit's people only
 
 
 @dataclass(frozen=True)
@@ -175,19 +177,12 @@ def _label(person: Person) -> str:
 
 def _find_person(session: Session, text: str) -> Person | PersonUnknown | PersonAmbiguous:
     """A person by @username, Telegram id or name, among people with a binding now or before."""
-    key = name_key(text).lstrip("@")
     bound = select(Membership.person_id)
-    people = session.exec(select(Person).where(col(Person.id).in_(bound))).all()
-    for test in (
-        lambda p: p.username is not None and name_key(p.username) == key,
-        lambda p: key.isdigit() and p.telegram_id == int(key),
-        lambda p: name_key(p.name) == key,
-    ):
-        hits = [p for p in people if test(p)]
-        if len(hits) == 1:
-            return hits[0]
-        if hits:
-            return PersonAmbiguous(text, tuple(_label(p) for p in hits[:10]))
+    hits = persons_named(text, session.exec(select(Person).where(col(Person.id).in_(bound))), lambda p: p)
+    if len(hits) == 1:
+        return hits[0]
+    if hits:
+        return PersonAmbiguous(text, tuple(_label(p) for p in hits[:10]))
     return PersonUnknown(text)
 
 

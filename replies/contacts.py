@@ -13,9 +13,8 @@ from acts.contacts import (
     ContactList,
     ContactSet,
     NameMissing,
-    PersonAmbiguous,
-    PersonUnknown,
 )
+from acts.roster import PersonAmbiguous, PersonUnknown
 from domain.robots import ID_NAMES, Kind
 from storage.queries import NotAdmin, NotYourUnit, Stranger, UnitAmbiguous, UnitUnknown
 

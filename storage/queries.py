@@ -228,6 +228,25 @@ def name_key(text: str) -> str:
     return clean(text).casefold()
 
 
+_P = TypeVar("_P")
+
+
+def persons_named(text: str, candidates: Iterable[_P], person: Callable[[_P], Person]) -> list[_P]:
+    """The candidates whose person `text` names, as people type them: by @username first, then by Telegram id,
+    then by name; the first of these that matches any (one hit is the person, several are ambiguous)."""
+    key = name_key(text).lstrip("@")
+    rows = list(candidates)
+    for test in (
+        lambda p: p.username is not None and name_key(p.username) == key,
+        lambda p: key.isdigit() and p.telegram_id == int(key),
+        lambda p: name_key(p.name) == key,
+    ):
+        hits = [c for c in rows if test(person(c))]
+        if hits:
+            return hits
+    return []
+
+
 def segments(text: str) -> tuple[str, ...]:
     return tuple(s for s in _SEPARATORS.split(name_key(text)) if s)
 
