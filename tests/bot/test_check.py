@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from sqlmodel import select
@@ -14,6 +12,7 @@ from storage.db import session_scope
 from storage.models import AuditRecord, Item, PageRead, Person, Site, UpdateLog
 from tests.bot.conftest import ADMIN, NOW, STRANGER, WEBMASTER
 from tests.conftest import SHANGHAI
+from tests.support.local_site import NOT_FOUND, Answer, LocalSite
 from webread.fetch import Reader
 from webread.linkcheck import LinkChecker
 
@@ -24,27 +23,13 @@ PAGE = """<html><head><meta charset="utf-8"></head><body><ul>
 </ul></body></html>""".encode()
 
 
-class _Pages(BaseHTTPRequestHandler):
-    def do_GET(self) -> None:
-        pages = {"/bmdt/": PAGE, "/1.html": "<p>市政府召开常务会议</p>".encode()}  # 2 and 3 are gone
-        status, body = (200, pages[self.path]) if self.path in pages else (404, b"<h1>404 Not Found</h1>")
-        self.send_response(status)
-        self.send_header("Content-Type", "text/html; charset=utf-8")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args: object) -> None:
-        pass
+PAGES = {"/bmdt/": PAGE, "/1.html": "<p>市政府召开常务会议</p>".encode()}  # 2 and 3 are gone
 
 
 @pytest.fixture
 def site() -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Pages)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    with LocalSite(lambda method, path: Answer(200, PAGES[path]) if path in PAGES else NOT_FOUND) as local:
+        yield local.base
 
 
 def _set_url(harness, key: str, url: str | None) -> int:

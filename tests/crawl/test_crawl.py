@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from sqlmodel import select
@@ -17,6 +15,7 @@ from storage.items import log_update, set_rule
 from storage.models import Item, ItemUnit, PageRead, Site, Unit, UpdateLog
 from storage.reads import MarkedWrong, clear_wrong, mark_wrong, readings, record_reading
 from tests.conftest import at
+from tests.support.local_site import NOT_FOUND, Answer, LocalSite
 from webread.fetch import Reader
 
 LIST = """<html><head><meta charset="utf-8"><title>部门动态</title></head><body>
@@ -40,28 +39,10 @@ PAGES: dict[str, tuple[int, str]] = {
 }
 
 
-class _Handler(BaseHTTPRequestHandler):
-    def do_GET(self) -> None:
-        status, body = PAGES.get(self.path, (404, "not found"))
-        data = body.encode("utf-8")
-        self.send_response(status)
-        self.send_header("Content-Type", "text/html; charset=utf-8")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def log_message(self, *args: object) -> None:
-        pass
-
-
 @pytest.fixture
 def site_url() -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    with LocalSite(lambda method, path: Answer(*PAGES[path]) if path in PAGES else NOT_FOUND) as site:
+        yield site.base
 
 
 def _seed(engine, judge, base: str) -> dict[str, int]:

@@ -7,13 +7,9 @@ waits are the local server's silent answers against the checker's small time lim
 
 from __future__ import annotations
 
-import threading
-import time
-from collections import Counter
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from datetime import time as dtime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -29,6 +25,7 @@ from storage.db import make_engine, session_scope
 from storage.items import set_rule
 from storage.links import dead_links
 from storage.models import Chat, ChatUnit, Item, ItemUnit, LinkCheck, Outbox, PageLink, Person, Site, Unit
+from tests.support.local_site import NOT_FOUND, Answer, LocalSite
 from webread.fetch import Reader
 from webread.linkcheck import LinkChecker
 
@@ -58,84 +55,28 @@ FRIENDS = """<html><head><meta charset="utf-8"><title>友情链接</title></head
 <li><a href="/col/1.html">本站文章</a></li></ul></body></html>"""
 
 
-class _Site:
-    def __init__(self) -> None:
-        self.lock = threading.Lock()
-        self.active = 0
-        self.most = 0
-        self.hits: Counter[tuple[str, str]] = Counter()  # (method, path) -> requests
-
-    def reset(self) -> None:
-        with self.lock:
-            self.most = self.active
-            self.hits.clear()
-
-
-class _Handler(BaseHTTPRequestHandler):
-    server: _Server
-
-    def _answer(self, method: str) -> None:
-        site = self.server.site
-        path = self.path
-        with site.lock:
-            site.active += 1
-            site.most = max(site.most, site.active)
-            site.hits[(method, path)] += 1
-        try:
-            if path == "/silent":
-                time.sleep(2.0)  # never answers within the checker's time limit
-                return
-            if path == "/no-head" and method == "HEAD":
-                status, body = 405, ""
-            elif path == "/":
-                status, body = 200, HOME.format(nowhere=NOWHERE)
-            elif path == "/col/":
-                status, body = 200, COLUMN
-            elif path == "/friends/":
-                status, body = 200, FRIENDS.format(nowhere=NOWHERE)
-            elif path == "/server-error":
-                status, body = 500, "<html><body>Internal Server Error</body></html>"
-            elif path in ("/col/1.html", "/col/2.html", "/no-head", "/logo.png"):
-                status, body = 200, "<html><body>正文</body></html>"
-            else:
-                status, body = 404, "<html><body>404</body></html>"
-            data = body.encode("utf-8")
-            self.send_response(status)
-            self.send_header("Content-Type", "text/html; charset=utf-8")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            if method == "GET":
-                self.wfile.write(data)
-        except (BrokenPipeError, ConnectionResetError):
-            pass
-        finally:
-            with site.lock:
-                site.active -= 1
-
-    def do_HEAD(self) -> None:
-        self._answer("HEAD")
-
-    def do_GET(self) -> None:
-        self._answer("GET")
-
-    def log_message(self, *args: object) -> None:
-        pass
-
-
-class _Server(ThreadingHTTPServer):
-    site: _Site
+def _answer(method: str, path: str) -> Answer:
+    if path == "/silent":
+        return Answer(wait=2.0, hang_up=True)  # never answers within the checker's time limit
+    if path == "/no-head" and method == "HEAD":
+        return Answer(405)
+    if path == "/":
+        return Answer(200, HOME.format(nowhere=NOWHERE))
+    if path == "/col/":
+        return Answer(200, COLUMN)
+    if path == "/friends/":
+        return Answer(200, FRIENDS.format(nowhere=NOWHERE))
+    if path == "/server-error":
+        return Answer(500, "<html><body>Internal Server Error</body></html>")
+    if path in ("/col/1.html", "/col/2.html", "/no-head", "/logo.png"):
+        return Answer(200, "<html><body>正文</body></html>")
+    return NOT_FOUND
 
 
 @pytest.fixture
-def local_site() -> Iterator[tuple[_Site, str]]:
-    server = _Server(("127.0.0.1", 0), _Handler)
-    server.daemon_threads = True
-    server.site = _Site()
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield server.site, f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+def local_site() -> Iterator[tuple[LocalSite, str]]:
+    with LocalSite(_answer) as site:
+        yield site, site.base
 
 
 def _seed(engine, judge, base: str) -> dict[str, int]:
@@ -235,10 +176,11 @@ async def test_dead_links_of_each_kind_are_found_checked_once_a_day_and_told_to_
 
     # the politeness: a HEAD first, a GET only where HEAD was refused, the silent page tried twice, and
     # never more than the checker's two requests at once to the host
-    assert site.hits[("HEAD", "/no-head")] == 1 and site.hits[("GET", "/no-head")] == 1
-    assert site.hits[("GET", "/col/gone.html")] == 1  # a 404 to HEAD is asked again with GET: still 404
-    assert site.hits[("HEAD", "/silent")] == 2
-    assert ("GET", "/col/1.html") not in site.hits
+    asked = site.asked()
+    assert asked[("HEAD", "/no-head")] == 1 and asked[("GET", "/no-head")] == 1
+    assert asked[("GET", "/col/gone.html")] == 1  # a 404 to HEAD is asked again with GET: still 404
+    assert asked[("HEAD", "/silent")] == 2
+    assert ("GET", "/col/1.html") not in asked
     assert site.most == 2
 
     notices = _notices(engine)
@@ -272,7 +214,7 @@ async def test_dead_links_of_each_kind_are_found_checked_once_a_day_and_told_to_
             engine, now + timedelta(hours=3), reader=reader, checker=checker, config=_config()
         )
     assert (again.checked, again.notices) == (0, 0)
-    assert [k for k in site.hits if k[1] != "/"] == []  # only the home page was read again
+    assert [k for k in site.asked() if k[1] != "/"] == []  # only the home page was read again
     assert len(_notices(engine)) == 2
 
     # the next day every link is checked again, and the dead ones are told again, dead since the 23rd

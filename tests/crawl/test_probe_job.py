@@ -6,12 +6,9 @@ are the local server's slow answers against the probe's small time limit."""
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from datetime import time as dtime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from itertools import pairwise
 from zoneinfo import ZoneInfo
 
@@ -28,6 +25,7 @@ from storage.models import AuditRecord, Item, Outbox, Probe, Site
 from storage.probes import per_day, targets
 from storage.queries import OPERATOR
 from storage.score import score_of
+from tests.support.local_site import Answer, LocalSite
 from webread.probe import Prober
 
 TZ = ZoneInfo("Asia/Shanghai")
@@ -37,70 +35,25 @@ MONDAY = date(2026, 11, 2)
 TIMEOUT = 1.5  # the indicator's 15 s, scaled down (with room for a loaded machine): "slow" takes 3 s
 
 
-class _Site:
+class _Site(LocalSite):
     """A local site whose every answer follows `mode`: ok, slow, none (closes without a word) or 5xx."""
 
-    def __init__(self) -> None:
-        self.mode = "ok"
-        self.lock = threading.Lock()
-        self.active = 0
-        self.most = 0
-        self.starts: list[float] = []
+    mode = "ok"
 
-
-class _Handler(BaseHTTPRequestHandler):
-    server: _Server
-
-    def _answer(self, body: bool) -> None:
-        site = self.server.site
-        with site.lock:
-            site.active += 1
-            site.most = max(site.most, site.active)
-            site.starts.append(time.monotonic())
-        try:
-            mode = site.mode
-            if mode == "none":
-                self.close_connection = True
-                return
-            if mode == "slow":
-                time.sleep(3.0)
-            status = 503 if mode == "5xx" else 200
-            data = "<html><body>首页</body></html>".encode() if body else b""
-            self.send_response(status)
-            self.send_header("Content-Type", "text/html; charset=utf-8")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-        except (BrokenPipeError, ConnectionResetError):
-            pass  # a slow answer the probe stopped waiting for
-        finally:
-            with site.lock:
-                site.active -= 1
-
-    def do_HEAD(self) -> None:
-        self._answer(body=False)
-
-    def do_GET(self) -> None:
-        self._answer(body=True)
-
-    def log_message(self, *args: object) -> None:
-        pass
-
-
-class _Server(ThreadingHTTPServer):
-    site: _Site
+    def answer(self, method: str, path: str) -> Answer:
+        if self.mode == "none":
+            return Answer(hang_up=True)
+        return Answer(
+            503 if self.mode == "5xx" else 200,
+            "<html><body>首页</body></html>",
+            wait=3.0 if self.mode == "slow" else 0.0,
+        )
 
 
 @pytest.fixture
 def local_site() -> Iterator[tuple[_Site, str]]:
-    server = _Server(("127.0.0.1", 0), _Handler)
-    server.daemon_threads = True
-    server.site = _Site()
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield server.site, f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    with _Site() as site:
+        yield site, site.base
 
 
 def _seed(engine, url: str, *, key_column: bool = False) -> int:
@@ -216,7 +169,7 @@ async def test_key_columns_are_probed_with_the_home_page_and_one_host_is_never_h
         report = await probe_due(engine, now, prober, _config())
     assert report.probed == 3 and report.unreachable == 0
     assert site.most == 1
-    starts = sorted(site.starts)
+    starts = site.starts()
     assert all(b - a >= 0.2 - 0.02 for a, b in pairwise(starts))
     with session_scope(engine) as s:
         assert len(s.exec(select(Probe)).all()) == 3
