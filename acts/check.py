@@ -18,8 +18,7 @@ from datetime import date, datetime
 from sqlmodel import Session
 
 from domain.access import Act, administers, permits, takes_part
-from domain.links import DeadLink, FoundLink
-from domain.model import ReadStatus
+from domain.links import DeadLink
 from storage.items import Judge, judge_items
 from storage.links import dead_links, keep_links
 from storage.models import Item
@@ -37,6 +36,7 @@ from storage.reads import (
     readings,
     record_reading,
 )
+from webread.extract import PageReading
 
 
 @dataclass(frozen=True)
@@ -98,47 +98,24 @@ def record_check(
     now: datetime,
     judge: Judge,
     target: CheckTarget,
-    *,
-    status: ReadStatus,
-    newest: date | None,
-    items: int,
-    reason: str,
-    http_status: int | None = None,
-    fetched_at: datetime | None = None,
-    title: str = "",
-    link: str = "",
-    links: Sequence[FoundLink] = (),
+    reading: PageReading,
 ) -> Checked:
     """Keep the reading taken on request, like the daily one (the links the page shows too, for the next
     daily check), and answer with the item's recent history and the page's dead links."""
     item = session.get(Item, target.item_id)
     assert item is not None
-    read = record_reading(
-        session,
-        now,
-        judge,
-        item,
-        url=target.url,
-        status=status,
-        newest=newest,
-        items=items,
-        reason=reason,
-        http_status=http_status,
-        fetched_at=fetched_at,
-        title=title,
-        link=link,
-    )
+    read = record_reading(session, now, judge, item, target.url, reading)
     today = judge.today(now)
-    if links:
-        keep_links(session, item.site_id, item, target.url, today, links)
+    if reading.links:
+        keep_links(session, item.site_id, item, target.url, today, reading.links)
     history = tuple(Seen.of(r) for r in readings(session, target.item_id, limit=5))
     judged = judge_items(session, [item], judge, now)[target.item_id]
     return Checked(
         path=item.path,
-        status=status,
-        newest=newest,
-        items=items,
-        reason=reason,
+        status=reading.status,
+        newest=reading.newest,
+        items=reading.items,
+        reason=reading.reason,
         logged=read.logged_update_id is not None,
         state=judged.state.value,
         due_on=judged.due,

@@ -22,21 +22,7 @@ async def check(update: Update, context: Context) -> None:
     # the network between two transactions, not inside one; the fetch time is the bot's clock
     async with Reader(clock=lambda: ctx.now(context)) as reader:
         reading = await reader.read(target.url, today=ctx.today(context))
-    result = await ctx.store(
-        context,
-        record_check,
-        judge,
-        target,
-        status=reading.status,
-        newest=reading.newest,
-        items=reading.items,
-        reason=reading.reason,
-        http_status=reading.http_status,
-        fetched_at=reading.fetched_at,
-        title=reading.title,
-        link=reading.link,
-        links=reading.links,
-    )
+    result = await ctx.store(context, record_check, judge, target, reading)
     await send(update, context, fmt.checked(result, judge.tz))
 
 

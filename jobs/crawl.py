@@ -77,21 +77,7 @@ def _record(
     summary: CrawlSummary,
 ) -> None:
     """Keep one page's reading (and the links it shows), and count it."""
-    read = record_reading(
-        session,
-        now,
-        judge,
-        item,
-        url=url,
-        status=reading.status,
-        newest=reading.newest,
-        items=reading.items,
-        reason=reading.reason,
-        http_status=reading.http_status,
-        fetched_at=reading.fetched_at,
-        title=reading.title,
-        link=reading.link,
-    )
+    read = record_reading(session, now, judge, item, url, reading)
     if reading.links:
         site = item.site_id
         if site not in external:

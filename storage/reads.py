@@ -21,6 +21,7 @@ from domain.model import ItemKind, ReadStatus, UpdateSource
 from storage import audit
 from storage.items import REFRESH_BATCH, Judge, log_update, undo_logs
 from storage.models import Item, ItemUnit, PageRead, UpdateLog
+from webread.extract import PageReading
 
 READ_KINDS = (ItemKind.COLUMN,)  # accounts have no list page Zhiri can read (yet)
 
@@ -52,37 +53,26 @@ def readable_items(
 
 
 def record_reading(
-    session: Session,
-    now: datetime,
-    judge: Judge,
-    item: Item,
-    *,
-    url: str,
-    status: ReadStatus,
-    newest: date | None,
-    items: int,
-    reason: str,
-    http_status: int | None = None,
-    fetched_at: datetime | None = None,
-    title: str = "",
-    link: str = "",
+    session: Session, now: datetime, judge: Judge, item: Item, url: str, reading: PageReading
 ) -> PageRead:
-    """Keep one reading of `item`'s page; log an update when it shows a newer item than Zhiri knows of,
-    unless an administrator disputed this page's readings (then it is kept, marked held, and logs nothing)."""
+    """Keep one reading of `item`'s page at `url`; log an update when it shows a newer item than Zhiri knows
+    of, unless an administrator disputed this page's readings (then it is kept, marked held, and logs
+    nothing). The links the page shows are the caller's to keep (`storage.links.keep_links`)."""
     assert item.id is not None
     today = judge.today(now)
+    status, newest = reading.status, reading.newest
     read = PageRead(
         item_id=item.id,
         url=url,
         at=now,
         status=status,
         newest=newest,
-        items=items,
-        reason=reason[:500],
-        http_status=http_status,
-        fetched_at=fetched_at,
-        newest_title=title[:200],
-        newest_link=link[:500],
+        items=reading.items,
+        reason=reading.reason[:500],
+        http_status=reading.http_status,
+        fetched_at=reading.fetched_at,
+        newest_title=reading.title[:200],
+        newest_link=reading.link[:500],
     )
     logged = None
     if status == ReadStatus.OK and newest is not None and newest <= today:

@@ -9,6 +9,7 @@ from storage.db import make_engine, session_scope
 from storage.models import AuditRecord, Item, PageRead, Site, Unit
 from storage.reads import record_reading
 from tests.conftest import at
+from webread.extract import PageReading
 
 
 def test_it_shows_marks_and_clears_a_reading(sqlite_url, monkeypatch, capsys, judge):
@@ -40,12 +41,8 @@ def test_it_shows_marks_and_clears_a_reading(sqlite_url, monkeypatch, capsys, ju
             at("2026-11-23 06:30"),
             judge,
             item,
-            url=item.url or "",
-            status="broken",
-            newest=None,
-            items=0,
-            reason="HTTP 404 Not Found",
-            http_status=404,
+            item.url or "",
+            PageReading("broken", None, 0, "HTTP 404 Not Found", http_status=404),
         )
     capsys.readouterr()
     assert main(["reading", "show", "部门动态"]) == 0

@@ -16,6 +16,7 @@ from storage.models import Item, ItemUnit, PageRead, Site, Unit, UpdateLog
 from storage.reads import MarkedWrong, clear_wrong, mark_wrong, readings, record_reading
 from tests.conftest import at
 from tests.support.local_site import NOT_FOUND, Answer, LocalSite
+from webread.extract import PageReading
 from webread.fetch import Reader
 
 LIST = """<html><head><meta charset="utf-8"><title>部门动态</title></head><body>
@@ -124,11 +125,8 @@ def test_it_keeps_a_later_done_over_an_older_website_date(engine, judge, site_ur
             now,
             judge,
             item,
-            url=item.url,
-            status="ok",
-            newest=datetime(2026, 11, 20, tzinfo=UTC).date(),
-            items=4,
-            reason="",
+            item.url,
+            PageReading("ok", datetime(2026, 11, 20, tzinfo=UTC).date(), 4, ""),
         )
         assert read.logged_update_id is None
         assert item.last_update_source == "done"
@@ -143,11 +141,8 @@ def test_it_never_logs_a_future_date(engine, judge, site_url):
             at("2026-11-23 10:00"),
             judge,
             item,
-            url=item.url,
-            status="ok",
-            newest=datetime(2026, 11, 30).date(),
-            items=3,
-            reason="",
+            item.url,
+            PageReading("ok", datetime(2026, 11, 30).date(), 3, ""),
         )
         assert read.logged_update_id is None
         assert item.last_update_at is None

@@ -10,6 +10,7 @@ from storage.items import judge_items
 from storage.models import Item
 from tests.bot.seed import seed
 from tests.conftest import at
+from webread.extract import PageReading
 
 CREATED = at("2026-10-01 09:00")
 PATH = "首页 / 部门动态"  # 2周内更新, last updated (imported) on CREATED
@@ -22,9 +23,7 @@ def test_check_tells_the_state_of_the_moment_even_when_the_reading_logs_nothing(
         stored = session.get(Item, world.items[PATH])
         assert stored is not None and stored.state == "fresh"
         target = CheckTarget(world.items[PATH], PATH, "http://example.gov.cn/bmdt/")
-        checked = record_check(
-            session, later, judge, target, status="unknown", newest=None, items=0, reason="页面无日期"
-        )
+        checked = record_check(session, later, judge, target, PageReading("unknown", None, 0, "页面无日期"))
         live = judge_items(session, [stored], judge, later)[stored.id]
     assert not checked.logged
     assert live.state.value == "overdue"
