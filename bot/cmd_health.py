@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import argparse
 import json
-from dataclasses import asdict, dataclass
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -14,6 +15,7 @@ from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from bot.config import load_settings
 from bot.heartbeat import NAME
+from jobs.queue import READ_TASK
 from storage import runtime
 from storage.db import session_scope
 
@@ -73,7 +75,7 @@ def judge(
     def check(name: str, ok: bool, zh: str, en: str, zh_wrong: str, en_wrong: str) -> Check:
         return Check(name, ok, zh + ("" if ok else zh_wrong), en + ("" if ok else en_wrong))
 
-    return [
+    checks = [
         running,
         check(
             "heartbeat",
@@ -117,6 +119,43 @@ def judge(
             + (" (see `zhiri outbox`; `zhiri outbox --retry` sends them again)" if h.set_aside else ""),
         ),
     ]
+    if h.reading is not None:
+        checks += _reading(h.reading, now, backlog, when)
+    return checks
+
+
+def _reading(
+    q: runtime.ReadQueue, now: datetime, backlog: timedelta, when: Callable[[datetime | None], str]
+) -> list[Check]:
+    """The website reading's task queue (READ_QUEUE=procrastinate): its jobs wait for `zhiri worker`."""
+    late = q.oldest_waiting is not None and now - q.oldest_waiting >= backlog
+    return [
+        Check(
+            "reading",
+            not late,
+            f"网站读取：{q.workers} 个读取进程（zhiri worker）在运行，{q.waiting} 个读取任务待执行"
+            + (
+                f"，最早的自 {when(q.oldest_waiting)} 起等待——请检查 zhiri worker 是否在运行。"
+                if late
+                else "。"
+            ),
+            f"Website reading: {q.workers} workers (`zhiri worker`) running, {q.waiting} reading jobs waiting"
+            + (
+                f", the oldest since {when(q.oldest_waiting)}; check that `zhiri worker` runs."
+                if late
+                else "."
+            ),
+        ),
+        # Failed for good after the retries: the next day reads those pages again. Told, not failing.
+        Check(
+            "reading_failed",
+            True,
+            f"近24小时失败的读取任务：{q.failed} 个"
+            + ("（详见 zhiri worker 的日志；次日的读取会重读这些页面）" if q.failed else ""),
+            f"Reading jobs failed in the last 24 hours: {q.failed}"
+            + (" (see the workers' log; the next day's reading reads those pages again)" if q.failed else ""),
+        ),
+    ]
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -148,6 +187,15 @@ def run(args: argparse.Namespace) -> int:
     try:
         with session_scope(engine) as session:
             h = runtime.health(session, now, NAME)
+            if settings.queued_reading and settings.queue_refusal() is None:
+                reading = runtime.read_queue(
+                    session,
+                    now,
+                    task=READ_TASK,
+                    alive=timedelta(seconds=settings.worker_stalled_after),
+                    since=timedelta(days=1),
+                )
+                h = replace(h, reading=reading)
     except (OperationalError, ProgrammingError) as exc:
         print(f"无法读取数据库（DATABASE_URL，或先运行 zhiri db upgrade）：{exc.orig or exc}")
         print(f"Cannot read the database (DATABASE_URL, or run `zhiri db upgrade` first): {exc.orig or exc}")

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, update
+from sqlalchemy import delete, func, text, update
 from sqlmodel import Session, col, select
 
 from storage.db import insert_new
@@ -121,6 +121,7 @@ class Health:
     outbox_backlog: int  # messages due to be sent and not sent yet
     oldest_backlog: datetime | None
     set_aside: int = 0  # messages set aside after repeated unexpected errors, waiting for an administrator
+    reading: ReadQueue | None = None  # with READ_QUEUE=procrastinate: the reading's task queue
 
 
 def health(session: Session, now: datetime, name: str) -> Health:
@@ -155,3 +156,41 @@ def health(session: Session, now: datetime, name: str) -> Health:
         oldest_backlog=backlog[1],
         set_aside=int(set_aside),
     )
+
+
+@dataclass(frozen=True)
+class ReadQueue:
+    """The website reading's task queue (READ_QUEUE=procrastinate), as `zhiri health` reports it."""
+
+    workers: int  # `zhiri worker` processes whose heartbeat is recent
+    waiting: int  # reading jobs that could start and have not
+    oldest_waiting: datetime | None  # since when the oldest of them could
+    failed: int  # reading jobs that failed for good within `since`
+
+
+def read_queue(
+    session: Session, now: datetime, *, task: str, alive: timedelta, since: timedelta
+) -> ReadQueue:
+    """What procrastinate's tables say of the reading jobs (`task`): live workers, jobs waiting, failures."""
+    workers = session.execute(
+        text("SELECT count(*) FROM procrastinate_workers WHERE last_heartbeat > :after"),
+        {"after": now - alive},
+    ).scalar_one()
+    waiting = session.execute(
+        text(
+            "SELECT count(*), min(coalesce(j.scheduled_at, e.at)) FROM procrastinate_jobs j"
+            " LEFT JOIN procrastinate_events e ON e.job_id = j.id AND e.type = 'deferred'"
+            " WHERE j.task_name = :task AND j.status = 'todo'"
+            " AND (j.scheduled_at IS NULL OR j.scheduled_at <= :now)"  # a retry set for later is not late
+        ),
+        {"task": task, "now": now},
+    ).one()
+    failed = session.execute(
+        text(
+            "SELECT count(DISTINCT j.id) FROM procrastinate_jobs j"
+            " JOIN procrastinate_events e ON e.job_id = j.id AND e.type = 'failed'"
+            " WHERE j.task_name = :task AND j.status = 'failed' AND e.at > :after"
+        ),
+        {"task": task, "after": now - since},
+    ).scalar_one()
+    return ReadQueue(int(workers), int(waiting[0]), waiting[1], int(failed))

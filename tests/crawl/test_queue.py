@@ -13,6 +13,7 @@ import time
 from collections import Counter
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -29,6 +30,7 @@ from jobs.crawl import CRAWL_SLOT, due_sites
 from storage.db import make_engine, session_scope
 from storage.items import Judge, set_rule
 from storage.models import Item, ItemUnit, PageRead, RoutineRun, Site, Unit, UpdateLog
+from storage.runtime import read_queue
 from tests.bot.e2e import REPO, bot_env
 from tests.conftest import SHANGHAI, at, db_name
 from tests.crawl.hosts import Hosts
@@ -141,8 +143,10 @@ def read_jobs_done(engine: Engine) -> bool:
 
 
 def workers(engine: Engine) -> int:
-    with engine.connect() as conn:
-        return int(conn.execute(text("SELECT count(*) FROM procrastinate_workers")).scalar_one())
+    """The workers alive, as `zhiri health` counts them."""
+    with session_scope(engine) as s:
+        alive = timedelta(seconds=30)
+        return read_queue(s, datetime.now(UTC), task=queue.READ_TASK, alive=alive, since=alive).workers
 
 
 def readings_per_item(engine: Engine) -> Counter[int]:
@@ -311,8 +315,13 @@ def test_a_job_that_fails_is_retried_and_logs_each_update_once(pg_engine):
     assert job["status"] == "succeeded" and job["attempts"] == 2
     assert readings_per_item(pg_engine) == Counter({ids[url]: 1 for url in urls})
     assert website_logs_per_item(pg_engine) == Counter({ids[url]: 1 for url in urls})
-    # The three pages kept before the failure were not asked for again.
-    assert sum(hosts.requests().values()) == len(urls)
+    # The three pages kept before the failure were not asked for again, and each of the others was asked
+    # for by the retry. (Only the latter may be asked twice: the reader's own retry after a timeout, which a
+    # loaded machine can cause; counted at the server as the request arrives.)
+    asked = hosts.requests()
+    pages = [f"{urlsplit(url).hostname}{urlsplit(url).path}" for url in urls]
+    assert [asked[page] for page in pages[:3]] == [1, 1, 1], hosts.by_host()
+    assert all(asked[page] >= 1 for page in pages[3:]) and set(asked) == set(pages), hosts.by_host()
 
 
 def test_the_queue_needs_postgresql_and_says_so(sqlite_url, monkeypatch, capsys):
