@@ -29,7 +29,7 @@ from domain.model import STATE_URGENCY, ItemKind, ReadStatus, Role, State, Statu
 from domain.site import DEFAULT_OFFICE, SiteWords
 from domain.text import owing
 from domain.units import Groups
-from storage.items import Judge, judge_items
+from storage.items import _LIVE_COLUMNS, Judge, LiveItem, judge_items
 from storage.models import (
     Chat,
     ChatUnit,
@@ -545,24 +545,39 @@ def overdue_items(
     session: Session, judge: Judge, now: datetime, unit_ids: frozenset[int] | None
 ) -> tuple[UnitLate, ...]:
     """Late items per unit, the unit with the latest item first, each with its webmasters. Late is what the
-    one judgement (`judge_items`) says for `now`, the same as every other view."""
+    one judgement (`judge_items`) says for `now`, the same as every other view.
+
+    Only the items that can be late are loaded and judged: those whose stored schedule says overdue, and
+    those whose stored schedule is not today's (the daily pass has not reached them yet, or never ran).
+    Every change to an item's facts (a log, an undo, a rule, its units, the calendar) stores its schedule
+    again at once, so an item stored today as not overdue is not overdue today; on a province's site that
+    is a few in a hundred, not every item."""
+    today = judge.today(now)
     webmaster = and_(
         col(Membership.unit_id) == col(Unit.id),
         col(Membership.role) == Role.WEBMASTER,
         col(Membership.active).is_(True),
     )
     stmt = (
-        sa_select(Item, col(Unit.id), col(Unit.name), col(Person.name), col(Person.username))
+        sa_select(*_LIVE_COLUMNS, col(Unit.id), col(Unit.name), col(Person.name), col(Person.username))
         .join(ItemUnit, col(ItemUnit.item_id) == col(Item.id))
         .join(Unit, col(Unit.id) == col(ItemUnit.unit_id))
         .join(Membership, webmaster, isouter=True)
         .join(Person, col(Person.id) == col(Membership.person_id), isouter=True)
-        .where(col(Item.retired_at).is_(None))
+        .where(
+            col(Item.retired_at).is_(None),
+            or_(
+                col(Item.state) == State.OVERDUE,
+                col(Item.state_on).is_(None),
+                col(Item.state_on) != today,
+            ),
+        )
         .order_by(col(Unit.name), col(Item.path), col(Person.name))
     )
     if unit_ids is not None:
         stmt = stmt.where(col(ItemUnit.unit_id).in_(unit_ids))
-    rows = session.execute(stmt).all()
+    width = len(_LIVE_COLUMNS)
+    rows = [(LiveItem(*row[:width]), *row[width:]) for row in session.execute(stmt)]
     items = list({row[0].id: row[0] for row in rows}.values())
     judged = judge_items(session, items, judge, now)
     members = group_members(session)

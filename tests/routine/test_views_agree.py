@@ -191,6 +191,7 @@ def test_every_view_agrees_on_every_item_every_day(
             # /overdue (administrator: every unit).
             over = overdue_view(s, now, actor_for(s, admin, [ADMIN_TG]), judge, None)
             assert isinstance(over, OverdueView)
+            late_units = over.units
             late = {i.item_id: i for u in over.units for i in u.items}
             assert set(late) == {i for i, t in truth.items() if t[0] == "overdue"}, text
             reply = fmt.overdue(over).text
@@ -277,6 +278,13 @@ def test_every_view_agrees_on_every_item_every_day(
                 assert row.state_on == now.astimezone(judge.tz).date(), (text, row.path)  # unchanged rows too
                 checked["stored"] += 1
             assert refresh_stale(s, judge, now, world.site_id) == {}  # the day is done: none judged again
+            # /overdue again, now that the stored schedule is today's: it judges only the items stored as
+            # late (and finds the same ones)
+            over = overdue_view(s, now, actor_for(s, admin, [ADMIN_TG]), judge, None)
+            assert isinstance(over, OverdueView)
+            late_now = {(u.unit, i.item_id, i.days_late) for u in over.units for i in u.items}
+            assert late_now == {(u.unit, i.item_id, i.days_late) for u in late_units for i in u.items}, text
+            checked["overdue once stored"] += 1
         day += timedelta(days=1)
 
     # Every view was compared on every day, for many items in every state.

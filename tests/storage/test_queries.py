@@ -8,7 +8,7 @@ from sqlmodel import select
 from domain.access import administers, takes_part
 from replies import format as fmt
 from storage.db import session_scope
-from storage.items import log_update
+from storage.items import log_update, refresh_stale, set_rule, undo_logs
 from storage.models import Chat, ChatUnit, Item, Outbox
 from storage.queries import (
     DueView,
@@ -227,6 +227,32 @@ def test_a_logged_item_is_no_longer_overdue(engine, world, judge):
     assert isinstance(result, OverdueView)
     assert [u.unit for u in result.units] == ["市政府办公室", "市教育局"]
     assert "首页 / 部门动态" not in {i.path for u in result.units for i in u.items}
+
+
+def test_overdue_follows_every_change_made_after_the_daily_pass(engine, world, judge):
+    """/overdue judges only what the stored schedule says may be late, once the daily pass stored today's:
+    each change to an item's facts later that day (a log, its undo, a new rule) stores it again at once."""
+
+    def late() -> set[str]:
+        result = view(engine, overdue_view, Speaker(ADMIN), judge, None)
+        assert isinstance(result, OverdueView)
+        return {i.path for u in result.units for i in u.items}
+
+    with session_scope(engine) as session:
+        refresh_stale(session, judge, NOW, world.site_id)
+        stored = {row.path: (row.state, row.state_on) for row in session.exec(select(Item))}
+    assert stored["首页 / 部门动态"] == ("overdue", NOW.date())
+    assert stored["政务公开 / 通知公告"][0] == "fresh"
+    assert late() == {"首页 / 部门动态", "政务公开 / 部门信息 / 部门动态", "微信公众号 / 楚雄发布"}
+    with session_scope(engine) as session:
+        logged = log_update(session, NOW, judge, item(session, world, "首页 / 部门动态"), source="done")
+    assert "首页 / 部门动态" not in late()
+    with session_scope(engine) as session:
+        undo_logs(session, NOW, judge, [session.merge(logged)], None)
+    assert "首页 / 部门动态" in late()
+    with session_scope(engine) as session:
+        set_rule(session, NOW, judge, item(session, world, "政务公开 / 通知公告"), "2周内更新")
+    assert "政务公开 / 通知公告" in late()
 
 
 def test_strangers_are_refused(engine, world, judge):

@@ -1,0 +1,120 @@
+"""An administrator's /overdue on a province's site: 2,000 units, 10,000 and 100,000 items (1,000,000 with
+`ZHIRI_BENCH_1M=1`), ~4% late, on a SQLite file and on PostgreSQL (the tests' server, when its binaries are on
+this machine), from `bench.gen`'s database.
+
+The moment is 10:00 on Tuesday 1 December, after that morning's daily pass (`gen.settle` to the moment: every
+item's schedule stored for the day, as a running deployment has it from 09:00 on). The path measured is the
+one a message takes once the bot has it: the view (`storage.queries.overdue_view`, which judges the items
+that may be late, through the one judgement) and the reply made of it (`replies.format.overdue`: the summary
+text and the full list's table, which the sender writes into the attached spreadsheet). Each size in a fresh
+process; the first ask and the median of the next five are printed, with the ratio to issue 16's goal (an
+answer within 50 ms at 1M items).
+
+Run: `scripts/uv.sh run --frozen python -m bench asks`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+SIZES = (10_000, 100_000)
+BIG = 1_000_000
+GOAL_S = 0.050  # issue 16: /overdue within 50 ms at 1M items
+MOMENT = datetime(2026, 12, 1, 2, 0, tzinfo=UTC)  # 10:00 in Shanghai, after the 09:00 daily pass
+ADMIN = 9_000_001
+
+
+def _ask(url: str) -> dict[str, float | int]:
+    """Settle the database to the moment (not timed), then ask /overdue six times as the administrator."""
+    from sqlmodel import Session
+
+    from bench.gen import settle
+    from bot.config import Settings
+    from replies import format as fmt
+    from storage.db import make_engine
+    from storage.items import Judge, load_calendar
+    from storage.queries import OverdueView, Speaker, actor_for, overdue_view
+
+    settings = Settings(database_url=url, telegram_bot_token="1:x", admin_telegram_ids=[ADMIN])
+    config = settings.routine_config()
+    engine = make_engine(url)
+    settle(engine, MOMENT)
+    with Session(engine) as session:
+        judge = Judge(config.tz, load_calendar(session, on_fallback=lambda _year: None), config.policy)
+    times: list[float] = []
+    cpu: list[float] = []
+    late = rows = 0
+    for _ in range(6):
+        t0, w0 = time.process_time(), time.perf_counter()
+        with Session(engine) as session:
+            view = overdue_view(session, MOMENT, actor_for(session, Speaker(ADMIN), [ADMIN]), judge, None)
+        reply = fmt.overdue(view)
+        times.append(time.perf_counter() - w0)
+        cpu.append(time.process_time() - t0)
+        assert isinstance(view, OverdueView)
+        late = len({i.item_id for u in view.units for i in u.items})
+        rows = len(reply.table.rows) if reply.table else 0
+    return {
+        "first": times[0],
+        "median": statistics.median(times[1:]),
+        "cpu": statistics.median(cpu[1:]),
+        "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024,
+        "late": late,
+        "rows": rows,
+    }
+
+
+def _run(*args: str) -> str:
+    env = {**os.environ, "PYTHONWARNINGS": "ignore"}
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.bench_asks", *args], env=env, capture_output=True, text=True
+    )
+    if done.returncode != 0:
+        raise RuntimeError(done.stderr[-2000:])
+    return done.stdout
+
+
+def main() -> int:
+    from bench.bench_routine import _backends
+    from bench.bench_routine import _run as routine
+
+    sizes = SIZES + ((BIG,) if os.environ.get("ZHIRI_BENCH_1M") else ())
+    with tempfile.TemporaryDirectory() as tmp:
+        backends = _backends(Path(tmp))
+        server = dict(backends).get("_server")
+        try:
+            for name, url_for in backends:
+                if name == "_server":
+                    continue
+                for n in sizes:
+                    url = url_for(n)  # type: ignore[operator]
+                    routine("--populate", url, str(n))
+                    got = json.loads(_run("--one", url))
+                    share = GOAL_S * n / BIG  # the goal's time for this many items, pro rata
+                    print(
+                        f"asks /overdue: {name}, {n} items: first {got['first'] * 1000:.0f} ms, then "
+                        f"{got['median'] * 1000:.0f} ms ({got['cpu'] * 1000:.0f} ms CPU), peak "
+                        f"{got['peak_mb']} MB, {got['late']} late items, {got['rows']} rows attached; goal "
+                        f"1M ≤ {GOAL_S * 1000:.0f} ms: {got['median'] / share:.1f}× pro rata",
+                        flush=True,
+                    )
+        finally:
+            if server is not None:
+                server.stop()  # type: ignore[attr-defined]
+    return 0
+
+
+if __name__ == "__main__":
+    if sys.argv[1:2] == ["--one"]:
+        print(json.dumps(_ask(sys.argv[2])))
+        sys.exit(0)
+    sys.exit(main())
