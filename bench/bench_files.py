@@ -1,0 +1,129 @@
+"""The responsibility list in and out at province size: `zhiri import` of a generated list of 10,000 and
+100,000 rows (1,000,000 with `ZHIRI_BENCH_1M=1`) into an empty SQLite database, then `zhiri export` of what
+was imported, each the real command in its own process, measured from outside (`os.wait4`: the process's
+CPU seconds and peak memory), with the ratio to issue 16's goals (a 100,000-row import in at most 60 s, an
+export in at most 30 s, both linear).
+
+The list is laid out as the counties' own are (the example city's: a title row, then
+序号 / 一级栏目 / 二级栏目 / 三级栏目 / 管理内容 / 栏目内容 / 更新时限要求 / 责任单位 / 备注), 2,000 units
+over the rows, the rule texts the routine benches use, a first-level column written once for the rows below
+it as people merge them.
+
+Run: `scripts/uv.sh run --frozen python -m bench files`.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from bench.gen import RULES
+
+SIZES = (10_000, 100_000)
+BIG = 1_000_000
+GOALS = {"import": 60.0, "export": 30.0}  # seconds at 100,000 rows
+GOAL_ROWS = 100_000
+UNITS = 2_000
+DEPARTMENTS = ("财政局", "教育局", "民政局", "农业农村局", "卫生健康局", "自然资源局", "交通运输局", "水务局")
+HEADER = (
+    "序号",
+    "一级栏目",
+    "二级栏目",
+    "三级栏目",
+    "管理内容",
+    "栏目内容",
+    "更新时限要求",
+    "责任单位",
+    "备注",
+)
+
+
+def unit_name(n: int) -> str:
+    return f"第{n // len(DEPARTMENTS) + 1}县{DEPARTMENTS[n % len(DEPARTMENTS)]}"
+
+
+def write_list(path: Path, rows: int, seed: int = 1) -> None:
+    """A responsibility list of `rows` columns (openpyxl's write-only mode: linear, little memory)."""
+    from openpyxl import Workbook
+
+    rng = random.Random(seed)
+    texts = [text for text, _days, _share in RULES]
+    weights = [share for _text, _days, share in RULES]
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("栏目")
+    sheet.append(["某省政府网站集约化平台栏目管理责任分解清单"])
+    sheet.append(list(HEADER))
+    per_section = 50
+    for n in range(rows):
+        section, leaf = divmod(n, per_section)
+        unit = unit_name(rng.randrange(UNITS))
+        first = f"专题{section + 1}" if leaf == 0 else None  # written once for its rows, as merged cells read
+        sheet.append(
+            [
+                n + 1,
+                first,
+                f"栏目{section + 1}-{leaf + 1}",
+                None,
+                f"负责栏目{section + 1}-{leaf + 1}的更新、发布、管理。",
+                "本单位工作动态、政务信息等。",
+                rng.choices(texts, weights)[0],
+                unit,
+                None,
+            ]
+        )
+    book.save(path)
+
+
+def _measured(command: list[str], env: dict[str, str]) -> tuple[float, float, int, str]:
+    """(CPU seconds, wall seconds, peak MB, output) of one command in its own process."""
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    assert proc.stdout is not None
+    out = proc.stdout.read().decode(errors="replace")
+    _pid, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - t0
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise RuntimeError(f"{' '.join(command)} failed:\n{out[-2000:]}")
+    return usage.ru_utime + usage.ru_stime, wall, usage.ru_maxrss // 1024, out
+
+
+def main() -> int:
+    sizes = SIZES + ((BIG,) if os.environ.get("ZHIRI_BENCH_1M") else ())
+    ok = True
+    with tempfile.TemporaryDirectory() as tmp:
+        for n in sizes:
+            sheet = Path(tmp) / f"list-{n}.xlsx"
+            t0 = time.perf_counter()
+            write_list(sheet, n)
+            written = time.perf_counter() - t0
+            env = {
+                **os.environ,
+                "PYTHONWARNINGS": "ignore",
+                "DATABASE_URL": f"sqlite:///{Path(tmp) / f'files-{n}.db'}",
+                "TELEGRAM_BOT_TOKEN": "1:x",
+            }
+            zhiri = [sys.executable, "-m", "bot"]
+            steps = (
+                ("import", [*zhiri, "import", str(sheet), "--site", "某省政府网站集约化平台"]),
+                ("export", [*zhiri, "export", str(Path(tmp) / f"out-{n}.xlsx")]),
+            )
+            for name, command in steps:
+                cpu, wall, peak, _out = _measured(command, env)
+                line = f"files {name}: {n} rows: {cpu:.1f} s CPU, {wall:.1f} s wall, peak {peak} MB"
+                line += f"; {cpu / n * 1e6:.0f} µs CPU a row"
+                if name == "import":
+                    line += f" (list written in {written:.0f} s)"
+                if n == GOAL_ROWS:
+                    line += f"; goal ≤ {GOALS[name]:.0f} s: {wall / GOALS[name]:.2f}×"
+                    ok = ok and wall <= GOALS[name]
+                print(line, flush=True)
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
