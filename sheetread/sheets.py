@@ -64,9 +64,9 @@ LEVEL_NAMES = ("一级栏目", "二级栏目", "三级栏目", "四级栏目", "
 MAX_FILE_BYTES = 50 * 1024 * 1024  # the file itself
 MAX_ZIP_MEMBERS = 1000  # parts of an .xlsx (a normal one has a dozen or two)
 MAX_UNPACKED_BYTES = 200 * 1024 * 1024  # all parts of an .xlsx, uncompressed
-MAX_ROWS = 100_000
+MAX_ROWS = 200_000  # a province's whole list in one sheet (issue 16: 100,000 rows), with room
 MAX_COLUMNS = 200
-MAX_CELLS = 2_000_000  # rows × columns of one sheet as read, merged cells included
+MAX_CELLS = 4_000_000  # rows × columns of one sheet as read, merged cells included
 
 _HOW_TO_FIX = "请在 Excel 或 WPS 中打开文件，只把清单部分复制到新建的工作簿，另存为 .xlsx 后重新导入。"
 # Control and invisible formatting characters (Unicode Cc and Cf): they make two equal names differ, hide text
