@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
-from typing import NamedTuple, Protocol, TypeVar
+from typing import Any, NamedTuple, Protocol
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, and_, func, or_, update
+from sqlalchemy import ColumnElement, Executable, and_, func, or_, update
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
@@ -28,6 +28,10 @@ from storage.models import CalendarDay, Event, Item, ItemUnit, Membership, Unit,
 QUOTA_LOOKBACK = timedelta(days=400)
 UNDO_WINDOW = timedelta(minutes=30)
 REFRESH_BATCH = 500  # items judged per round of queries: keeps the IN lists well inside SQL's limits
+# Items judged per round of queries: a keyset page of a site's items (two bound values), or at most this
+# many ids in a list (twice in one statement: well inside PostgreSQL's 65,535 parameters).
+JUDGE_BATCH = 2_000
+PLAIN_CHUNK = 5_000  # rows fetched at once by `plain_rows`
 
 
 @dataclass(frozen=True)
@@ -102,12 +106,20 @@ class LiveItem(NamedTuple):
 _LIVE_COLUMNS = tuple(col(getattr(Item, name)) for name in LiveItem._fields)
 
 
+def plain_rows(session: Session, statement: Executable) -> Iterator[Any]:
+    """A query's rows as plain tuples, through the session's connection rather than the ORM, whose per-row
+    loading cost seconds on the hundreds of thousands of rows a province's routine reads. The session's
+    pending changes are flushed first, as the ORM's own queries would."""
+    session.flush()
+    result = session.connection().execute(statement)
+    while chunk := result.fetchmany(PLAIN_CHUNK):  # in chunks: iterating the result fetched row by row
+        yield from chunk
+
+
 def live_items(session: Session, *where: ColumnElement[bool]) -> list[LiveItem]:
     """The items matching `where` as `LiveItem`s, by id."""
-    return [
-        LiveItem(*row)
-        for row in session.execute(sa_select(*_LIVE_COLUMNS).where(*where).order_by(col(Item.id)))
-    ]
+    statement = sa_select(*_LIVE_COLUMNS).where(*where).order_by(col(Item.id))
+    return [LiveItem(*row) for row in plain_rows(session, statement)]
 
 
 def item_rule(item: Judged) -> Rule:
@@ -116,16 +128,6 @@ def item_rule(item: Judged) -> Rule:
 
 # Logs that still stand: not taken back, and not an undo row itself.
 LIVE_LOG = and_(col(UpdateLog.undone_at).is_(None), col(UpdateLog.source) != UpdateSource.UNDO)
-
-E = TypeVar("E", ItemKind, Category)
-
-
-def _enum(kind: type[E], value: str, default: E) -> E:
-    # One odd row must not stop the routine or a /done for every other item.
-    try:
-        return kind(value)
-    except ValueError:
-        return default
 
 
 class Latest(NamedTuple):
@@ -141,73 +143,102 @@ def _counts_updates(rule: Rule) -> bool:
     return rule.quota is not None or rule.per_unit
 
 
+# Stored words to their members by one dict lookup (calling the enum costs ~2 µs a value); an odd row
+# takes the default rather than stopping the routine or a /done for every other item.
+_KINDS = {m.value: m for m in ItemKind}
+_CATEGORIES = {m.value: m for m in Category}
+_SOURCES = {m.value: m for m in UpdateSource}
+
+
+def _among(column: Any, ids: Sequence[int]) -> ColumnElement[bool]:
+    """`column` among `ids` (at most a batch of them): a keyset page `BETWEEN` the smallest and the largest
+    when they are most of the ids in that range (a site's items judged in id order), which an index reads
+    in one pass and which binds two values, not one per id; else the ids themselves. A page may take in
+    rows of other ids: the caller keeps only its own."""
+    lo, hi = min(ids), max(ids)
+    if hi - lo < 2 * len(ids):
+        return column.between(lo, hi)
+    return column.in_(ids)
+
+
 def _facts(
     session: Session, items: Sequence[Judged], judge: Judge, now: datetime
 ) -> tuple[dict[int, ItemFacts], dict[int, Latest]]:
     """Every item's facts as of `now`, and its newest standing log, from one query per kind of fact (not
-    one per item). Logs dated after `now` do not count yet (a preview of an earlier moment)."""
+    one per item). Logs dated after `now` do not count yet (a preview of an earlier moment).
+
+    The facts are read as plain rows through the session's connection, not through the ORM: its per-row
+    loading was half of judging a province's items (the session's pending changes are flushed first, as the
+    ORM's own queries would)."""
     ids = [i.id for i in items if i.id is not None]
     if not ids:
         return {}, {}
-    mine = and_(col(UpdateLog.item_id).in_(ids), LIVE_LOG, col(UpdateLog.at) <= now)
+    session.flush()
+    run = session.connection().execute  # plain rows (see `plain_rows`), flushed once
+    wanted = set(ids)
+    mine = and_(_among(col(UpdateLog.item_id), ids), LIVE_LOG, col(UpdateLog.at) <= now)
     recent: dict[int, list[tuple[date, int]]] = defaultdict(list)
     by_unit: dict[tuple[int, int], list[tuple[date, int]]] = defaultdict(list)
+    rules = {i.id: item_rule(i) for i in items if i.id is not None}
     # A year of logs counts only under a quota (每年不少于6次) or a per-unit duty; every other rule is judged
     # from the newest log alone. Reading them for every item was most of a judgement's rows.
-    counted = [i.id for i in items if i.id is not None and _counts_updates(item_rule(i))]
+    counted = [i for i, rule in rules.items() if _counts_updates(rule)]
     if counted:
-        for item_id, at, count, unit_id in session.exec(
-            select(UpdateLog.item_id, UpdateLog.at, UpdateLog.count, UpdateLog.unit_id)
+        local_day = judge.local_day
+        for item_id, at, count, unit_id in run(
+            sa_select(col(UpdateLog.item_id), col(UpdateLog.at), col(UpdateLog.count), col(UpdateLog.unit_id))
             .where(
                 col(UpdateLog.item_id).in_(counted),
                 LIVE_LOG,
                 col(UpdateLog.at) <= now,
-                UpdateLog.at >= now - QUOTA_LOOKBACK,
+                col(UpdateLog.at) >= now - QUOTA_LOOKBACK,
             )
             .order_by(col(UpdateLog.at))
         ):
-            day = judge.local_day(at)
+            day = local_day(at)
             recent[item_id].append((day, count))
             if unit_id is not None:
                 by_unit[(item_id, unit_id)].append((day, count))
-    per_unit = [i.id for i in items if i.id is not None and item_rule(i).per_unit]
+    per_unit = [i for i, rule in rules.items() if rule.per_unit]
     contributors = contributing_units(session, per_unit) if per_unit else {}
     newest = (
-        select(col(UpdateLog.item_id).label("item_id"), func.max(UpdateLog.at).label("at"))
+        sa_select(col(UpdateLog.item_id).label("item_id"), func.max(UpdateLog.at).label("at"))
         .where(mine)
         .group_by(col(UpdateLog.item_id))
         .subquery()
     )
     latest: dict[int, Latest] = {}
-    # The columns a judgement needs, not ORM rows: building 100k UpdateLog objects cost more than the query.
-    for item_id, at, source in session.exec(
-        select(UpdateLog.item_id, UpdateLog.at, UpdateLog.source)
+    for item_id, at, source in run(
+        sa_select(col(UpdateLog.item_id), col(UpdateLog.at), col(UpdateLog.source))
         .join(newest, and_(col(UpdateLog.item_id) == newest.c.item_id, col(UpdateLog.at) == newest.c.at))
         .where(mine)
         .order_by(col(UpdateLog.id))
     ):
-        latest[item_id] = Latest(at, UpdateSource(source))  # two logs at the same moment: the later row wins
+        if item_id in wanted:  # two logs at the same moment: the later row wins
+            latest[item_id] = Latest(at, _SOURCES[source])
     events: dict[int, list[date]] = defaultdict(list)
-    for item_id, day in session.exec(
-        select(col(Event.item_id), col(Event.occurred_on))
-        .where(col(Event.item_id).in_(ids), col(Event.closed_at).is_(None))
+    for item_id, day in run(
+        sa_select(col(Event.item_id), col(Event.occurred_on))
+        .where(_among(col(Event.item_id), ids), col(Event.closed_at).is_(None))
         .order_by(col(Event.occurred_on))
     ):
-        events[item_id].append(day)
+        if item_id in wanted:
+            events[item_id].append(day)
     facts = {}
     for item in items:
-        assert item.id is not None
-        last = latest.get(item.id)
-        facts[item.id] = ItemFacts(
-            rule=item_rule(item),
-            kind=_enum(ItemKind, item.kind, ItemKind.COLUMN),
+        key = item.id
+        assert key is not None
+        last = latest.get(key)
+        facts[key] = ItemFacts(
+            rule=rules[key],
+            kind=_KINDS.get(item.kind, ItemKind.COLUMN),
             created=judge.local_day(item.created_at),
             last_update=judge.local_day(last.at) if last is not None else None,
-            recent_updates=tuple(recent.get(item.id, ())),
-            open_events=tuple(events.get(item.id, ())),
-            category=_enum(Category, item.category, Category.OTHER),
-            unit_updates={u: tuple(by_unit.get((item.id, u), ())) for u in contributors[item.id]}
-            if item.id in contributors
+            recent_updates=tuple(recent.get(key, ())),
+            open_events=tuple(events.get(key, ())),
+            category=_CATEGORIES.get(item.category, Category.OTHER),
+            unit_updates={u: tuple(by_unit.get((key, u), ())) for u in contributors[key]}
+            if key in contributors
             else None,
         )
     return facts, latest
@@ -263,7 +294,28 @@ def item_facts(session: Session, item: Item, judge: Judge, now: datetime) -> Ite
     return _facts(session, [item], judge, now)[0][item.id]
 
 
-def judge_items(session: Session, items: Sequence[Judged], judge: Judge, now: datetime) -> dict[int, Status]:
+class Judgements(dict[int, Status]):
+    """Items' judgements by id, and for each judged item the local day of its newest standing log (None
+    when it has none), as the judgement read it: the inspection score takes that day from here rather
+    than reading every item's log a second time."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.newest: dict[int, date | None] = {}
+
+    def take(self, other: Mapping[int, Status], ids: Iterable[int]) -> None:
+        """These items' judgements from `other` (and their newest days, when `other` knows them)."""
+        newest = other.newest if isinstance(other, Judgements) else {}
+        for i in ids:
+            self[i] = other[i]
+            if i in newest:
+                self.newest[i] = newest[i]
+
+    def record(self, facts: Mapping[int, ItemFacts]) -> None:
+        self.newest.update((i, f.last_update) for i, f in facts.items())
+
+
+def judge_items(session: Session, items: Sequence[Judged], judge: Judge, now: datetime) -> Judgements:
     """Every item's Status for `now`'s local day, without writing (a preview may judge another day).
 
     The one judgement of state and days late: every view people read (/mine, /due, /overdue, /status,
@@ -271,14 +323,15 @@ def judge_items(session: Session, items: Sequence[Judged], judge: Judge, now: da
     stored `Item.state`, which is only as fresh as its last refresh.
     """
     today = judge.today(now)
-    out: dict[int, Status] = {}
-    for k in range(0, len(items), REFRESH_BATCH):
-        facts, _ = _facts(session, items[k : k + REFRESH_BATCH], judge, now)
+    out = Judgements()
+    for k in range(0, len(items), JUDGE_BATCH):
+        facts, _ = _facts(session, items[k : k + JUDGE_BATCH], judge, now)
         out.update((i, evaluate(f, today, judge.calendar, judge.policy)) for i, f in facts.items())
+        out.record(facts)
     return _named(session, out)
 
 
-def _named(session: Session, statuses: dict[int, Status]) -> dict[int, Status]:
+def _named(session: Session, statuses: Judgements) -> Judgements:
     """Per-unit judgements with their units' names, for people to read (市教育局逾期16天)."""
     ids = {u.unit_id for s in statuses.values() for u in s.units}
     if not ids:
@@ -291,32 +344,26 @@ def _named(session: Session, statuses: dict[int, Status]) -> dict[int, Status]:
     return statuses
 
 
-def _schedule(status: Status, last: Latest | None, today: date) -> dict[str, object]:
-    """The derived schedule an item's row keeps (a cache for indexes and reports), from its judgement."""
-    return {
-        "last_update_at": last.at if last else None,
-        "last_update_source": last.source if last else None,
-        "due_on": status.due,
-        "warn_on": status.warn_on,
-        "state": status.state,
-        "days_late": status.days_late,
-        "missing": status.missing,
-        "risk": status.risk.line if status.risk else None,
-        "state_on": today,
-    }
-
-
-# The stored schedule's columns `refresh_stale` compares before writing (all of `_schedule` but the day).
-_SCHEDULE = (
-    "last_update_at",
-    "last_update_source",
-    "due_on",
-    "warn_on",
-    "state",
-    "days_late",
-    "missing",
-    "risk",
+# The derived schedule an item's row keeps (a cache for indexes and reports), with what each column holds
+# of a judgement: `_schedule` writes these and `refresh_stale` compares them, so none is written but not
+# compared.
+_SCHEDULE_OF: tuple[tuple[str, Callable[[Status, Latest | None], object]], ...] = (
+    ("last_update_at", lambda _s, last: last.at if last else None),
+    ("last_update_source", lambda _s, last: last.source if last else None),
+    ("due_on", lambda s, _last: s.due),
+    ("warn_on", lambda s, _last: s.warn_on),
+    ("state", lambda s, _last: s.state),
+    ("days_late", lambda s, _last: s.days_late),
+    ("missing", lambda s, _last: s.missing),
+    ("risk", lambda s, _last: s.risk.line if s.risk else None),
 )
+# The stored schedule's columns `refresh_stale` compares before writing (all of `_schedule` but the day).
+_SCHEDULE = tuple(name for name, _ in _SCHEDULE_OF)
+
+
+def _schedule(status: Status, last: Latest | None, today: date) -> dict[str, object]:
+    """The derived schedule an item's row keeps, from its judgement, and the day it was judged for."""
+    return {**{name: value(status, last) for name, value in _SCHEDULE_OF}, "state_on": today}
 
 
 def _refresh(session: Session, items: Sequence[Item], judge: Judge, now: datetime) -> dict[int, Status]:
@@ -348,7 +395,7 @@ def refresh_all(session: Session, judge: Judge, now: datetime, items: Iterable[I
     return len(rows)
 
 
-def refresh_stale(session: Session, judge: Judge, now: datetime, site_id: int) -> dict[int, Status]:
+def refresh_stale(session: Session, judge: Judge, now: datetime, site_id: int) -> Judgements:
     """The daily pass: a site's items whose stored state was computed for an earlier day are judged again,
     so the stored schedule (a cache for indexes and reports) stays current. No view reads it to tell people
     a state: they ask `judge_items`. Returns those judgements (as `judge_items` gives them), so that the
@@ -366,22 +413,26 @@ def refresh_stale(session: Session, judge: Judge, now: datetime, site_id: int) -
         col(Item.retired_at).is_(None),
         or_(col(Item.state_on).is_(None), col(Item.state_on) != today),
     )
-    rows = session.execute(
-        sa_select(
-            col(Item.id),
-            col(Item.rule_text),
-            col(Item.kind),
-            col(Item.category),
-            col(Item.created_at),
-            *(col(getattr(Item, name)) for name in _SCHEDULE),
+    rows = list(
+        plain_rows(
+            session,
+            sa_select(
+                col(Item.id),
+                col(Item.rule_text),
+                col(Item.kind),
+                col(Item.category),
+                col(Item.created_at),
+                *(col(getattr(Item, name)) for name in _SCHEDULE),
+            )
+            .where(*stale_now)
+            .order_by(col(Item.id)),
         )
-        .where(*stale_now)
-        .order_by(col(Item.id))
-    ).all()
-    out: dict[int, Status] = {}
-    for k in range(0, len(rows), REFRESH_BATCH):
-        batch = rows[k : k + REFRESH_BATCH]
+    )
+    out = Judgements()
+    for k in range(0, len(rows), JUDGE_BATCH):
+        batch = rows[k : k + JUDGE_BATCH]
         facts, latest = _facts(session, [_ItemRow(*r[:5]) for r in batch], judge, now)
+        out.record(facts)
         changed = []
         for row in batch:
             status = out[row[0]] = evaluate(facts[row[0]], today, judge.calendar, judge.policy)

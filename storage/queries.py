@@ -14,7 +14,7 @@ import difflib
 import re
 import unicodedata
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any, Generic, TypeVar
@@ -697,7 +697,7 @@ def _items_of(
     items: dict[int, tuple[Item, list[str]]] = {}
     for item, unit_name in session.execute(stmt):
         items.setdefault(item.id, (item, []))[1].append(unit_name)
-    judged = judge_items(session, [item for item, _ in items.values()], judge, now)
+    judged: Mapping[int, Status] = judge_items(session, [item for item, _ in items.values()], judge, now)
     if unit_ids is not None:
         # A per-unit duty: these units' own shares (a group unit stands for its members).
         members = group_members(session)

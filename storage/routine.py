@@ -16,13 +16,14 @@ from datetime import date, datetime, time, timedelta
 from typing import cast
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from domain.model import DayKind, Role, Status
 from domain.notice import TELEGRAM, Answer, ChatView, ItemView, MessageKind, Slot, UnitView, Who, make_key
 from domain.routine import Snapshot, half_month_period
 from storage import audit
-from storage.items import LIVE_LOG, Judge, judge_items, live_items
+from storage.items import LIVE_LOG, Judge, Judgements, judge_items, live_items, plain_rows
 from storage.models import (
     CalendarDay,
     Chat,
@@ -206,16 +207,19 @@ def gather(
     # Items, judged for the day.
     items = live_items(session, col(Item.site_id) == site_id, col(Item.retired_at).is_(None))
     links: dict[int, list[tuple[int, bool]]] = defaultdict(list)
-    for item_id, unit_id, lead in session.exec(
-        select(ItemUnit.item_id, ItemUnit.unit_id, ItemUnit.lead)
+    for item_id, unit_id, lead in plain_rows(
+        session,
+        sa_select(col(ItemUnit.item_id), col(ItemUnit.unit_id), col(ItemUnit.lead))
         .join(Item, col(Item.id) == col(ItemUnit.item_id))
-        .where(Item.site_id == site_id, col(Item.retired_at).is_(None))
-        .order_by(col(ItemUnit.item_id), col(ItemUnit.unit_id))
+        .where(col(Item.site_id) == site_id, col(Item.retired_at).is_(None))
+        .order_by(col(ItemUnit.item_id), col(ItemUnit.unit_id)),
     ):
         links[item_id].append((unit_id, bool(lead)))
     known = judged or {}
-    judged = {i.id: known[i.id] for i in items if i.id is not None and i.id in known}
-    judged.update(judge_items(session, [i for i in items if i.id not in judged], judge, now))
+    judged = Judgements()
+    judged.take(known, [i.id for i in items if i.id in known])
+    fresh = judge_items(session, [i for i in items if i.id not in judged], judge, now)
+    judged.take(fresh, fresh)
     views = []
     for item in items:
         s = judged[item.id]
@@ -272,10 +276,13 @@ def gather(
     since = datetime.combine(first, time(0), tzinfo=judge.tz)
     updates = tuple(
         (item_id, judge.local_day(at))
-        for item_id, at in session.exec(
-            select(UpdateLog.item_id, UpdateLog.at)
+        for item_id, at in plain_rows(
+            session,
+            sa_select(col(UpdateLog.item_id), col(UpdateLog.at))
             .join(Item, col(Item.id) == col(UpdateLog.item_id))
-            .where(Item.site_id == site_id, LIVE_LOG, UpdateLog.at >= since, UpdateLog.at <= now)
+            .where(
+                col(Item.site_id) == site_id, LIVE_LOG, col(UpdateLog.at) >= since, col(UpdateLog.at) <= now
+            ),
         )
     )
     last_weekly = session.exec(

@@ -24,7 +24,7 @@ from domain.inspection import (
     score_site,
 )
 from domain.model import Category, ItemKind, ReadStatus, Status
-from storage.items import LIVE_LOG, Judge, LiveItem, judge_items, live_items
+from storage.items import LIVE_LOG, Judge, Judgements, LiveItem, judge_items, live_items, plain_rows
 from storage.links import dead_links
 from storage.models import Event, Item, ItemUnit, Site, Unit, UpdateLog
 from storage.probes import unreachable_pct
@@ -43,11 +43,11 @@ class SiteScore:
     unreachable_known: bool = False
 
 
+_CATEGORIES = {c.value: c for c in Category}
+
+
 def to_category(value: str) -> Category:
-    try:
-        return Category(value)
-    except ValueError:
-        return Category.OTHER
+    return _CATEGORIES.get(value, Category.OTHER)
 
 
 def _letters(item: LiveItem, category: Category) -> bool:
@@ -85,22 +85,28 @@ def item_views(
     if statuses is None or any(item.id not in statuses for item in items):
         statuses = judge_items(session, items, judge, now)
     units: dict[int, list[str]] = defaultdict(list)
-    for item_id, name in session.execute(
+    for item_id, name in plain_rows(
+        session,
         sa_select(col(ItemUnit.item_id), col(Unit.name))
         .join(Unit, col(Unit.id) == col(ItemUnit.unit_id))
         .where(col(ItemUnit.item_id).in_(ids))
-        .order_by(col(ItemUnit.lead).desc(), col(Unit.name))
+        .order_by(col(ItemUnit.lead).desc(), col(Unit.name)),
     ):
         units[item_id].append(name)
     mine = and_(col(UpdateLog.item_id).in_(ids), LIVE_LOG, col(UpdateLog.at) <= now)
-    last: dict[int, date] = {
-        item_id: judge.local_day(at)
-        for item_id, at in session.execute(
-            sa_select(col(UpdateLog.item_id), func.max(UpdateLog.at))
-            .where(mine)
-            .group_by(col(UpdateLog.item_id))
-        )
-    }
+    # Each item's newest update: the day the judgement read, when it read every item here (one read of the
+    # log, not two); else read.
+    newest = statuses.newest if isinstance(statuses, Judgements) else {}
+    last: Mapping[int, date | None] = newest
+    if any(item.id not in newest for item in items):
+        last = {
+            item_id: judge.local_day(at)
+            for item_id, at in session.execute(
+                sa_select(col(UpdateLog.item_id), func.max(UpdateLog.at))
+                .where(mine)
+                .group_by(col(UpdateLog.item_id))
+            )
+        }
     # Only the updates the score counts (`counted_days`), not every item's whole log: a day's slack for the
     # local day boundary, the score itself picks the days.
     lines = judge.policy.lines
@@ -112,12 +118,14 @@ def item_views(
         and_(col(UpdateLog.item_id).in_(yearly), col(UpdateLog.at) >= now - timedelta(days=longest + 1)),
     )
     updates: dict[int, list[tuple[date, int]]] = defaultdict(list)
-    for item_id, at, count in session.exec(
-        select(UpdateLog.item_id, UpdateLog.at, UpdateLog.count)
+    local_day = judge.local_day
+    for item_id, at, count in plain_rows(
+        session,
+        sa_select(col(UpdateLog.item_id), col(UpdateLog.at), col(UpdateLog.count))
         .where(mine, counted)
-        .order_by(col(UpdateLog.at))
+        .order_by(col(UpdateLog.at)),
     ):
-        updates[item_id].append((judge.local_day(at), count))
+        updates[item_id].append((local_day(at), count))
     letters: dict[int, list[date]] = defaultdict(list)
     for item_id, day in session.exec(
         select(col(Event.item_id), col(Event.occurred_on)).where(
@@ -126,9 +134,10 @@ def item_views(
     ):
         letters[item_id].append(day)
     views = []
+    account, empty, broken = ItemKind.ACCOUNT.value, ReadStatus.EMPTY.value, ReadStatus.BROKEN.value
     for item in items:
         assert item.id is not None
-        kind = ItemKind.ACCOUNT if item.kind == ItemKind.ACCOUNT.value else ItemKind.COLUMN
+        kind = ItemKind.ACCOUNT if item.kind == account else ItemKind.COLUMN
         category = to_category(item.category)
         levels = [x for x in (item.level1, item.level2, item.level3, item.level4, item.level5) if x]
         label = item.path if kind == ItemKind.COLUMN else " ".join(x for x in (item.platform, item.name) if x)
@@ -144,9 +153,11 @@ def item_views(
                 created=judge.local_day(item.created_at),
                 last_update=last.get(item.id),
                 updates=tuple(updates.get(item.id, ())),
-                open_letters=tuple(sorted(letters.get(item.id, ()))) if _letters(item, category) else (),
-                empty=item.read_status == ReadStatus.EMPTY,
-                broken=item.read_status == ReadStatus.BROKEN,
+                open_letters=tuple(sorted(open_letters))
+                if (open_letters := letters.get(item.id)) and _letters(item, category)
+                else (),
+                empty=item.read_status == empty,
+                broken=item.read_status == broken,
             )
         )
     return views
