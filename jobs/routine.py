@@ -15,6 +15,7 @@ from collections import defaultdict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.engine import Engine
@@ -174,11 +175,25 @@ def _run_site(
                 raise result
             return result
 
+        # Written a batch of rows per statement, in the plan's order (each chat gets its messages in it).
+        batch: list[dict[str, Any]] = []
+        slot_of: dict[str, str] = {}  # a key planned twice counts for the first slot that planned it
+
+        def write() -> None:
+            for key in outbox.enqueue_all(s, batch):
+                written[slot_of[key]] += 1
+            batch.clear()
+
         for p in planned:
             if p.to.nowhere:
                 report.nowhere += 1
                 continue
-            written[p.slot] += enqueue_planned(s, now, p, drawer)
+            row = planned_row(now, p, drawer)
+            slot_of.setdefault(row["key"], p.slot)
+            batch.append(row)
+            if len(batch) >= outbox.WRITE_BATCH:
+                write()
+        write()
         stats: dict[str, object] = (
             {Slot.WEEKLY_SUMMARY: weekly_stats(snap)} if Slot.WEEKLY_SUMMARY in slots else {}
         )
@@ -190,14 +205,12 @@ def _run_site(
     )
 
 
-def enqueue_planned(
-    session: Session, now: datetime, p: Planned, drawer: Callable[[Drawn], bytes] | None = None
-) -> int:
-    """Write one planned message to the outbox. A report's spreadsheet is stored as its rows, and the sender
-    builds the file from them when the message goes (a tick plans thousands of them; building each workbook
-    here was most of the tick). A document `drawer` draws from the database is drawn now and stored, so a
-    retry sends the very same file. Returns 1 when new, 0 when the key existed. A document that cannot be
-    drawn (no Chinese font for its charts) is not sent: the message says why instead."""
+def planned_row(now: datetime, p: Planned, drawer: Callable[[Drawn], bytes] | None = None) -> dict[str, Any]:
+    """A planned message's outbox row (`outbox.enqueue_all` writes them). A report's spreadsheet is stored
+    as its rows, and the sender builds the file from them when the message goes (a tick plans thousands of
+    them; building each workbook here was most of the tick). A document `drawer` draws from the database is
+    drawn now and stored, so a retry sends the very same file. A document that cannot be drawn (no Chinese
+    font for its charts) is not sent: the message says why instead."""
     text, document = p.text, None
     report = p.document if isinstance(p.document, Report) else None
     if isinstance(p.document, Drawn) and drawer is not None:
@@ -205,8 +218,7 @@ def enqueue_planned(
             document = drawer(p.document)
         except NoCjkFont as exc:
             text = f"{p.text}\n\n附件未能生成：{exc}"
-    _, created = outbox.enqueue(
-        session,
+    return outbox.message_row(
         now,
         kind=p.kind,
         chat_id=p.to.chat_id,
@@ -224,7 +236,6 @@ def enqueue_planned(
         platform=p.to.platform,
         mentions=p.mentions,
     )
-    return int(created)
 
 
 async def tick(

@@ -84,19 +84,33 @@ def insert_new(session: Session, model: type[SQLModel], values: dict[str, Any], 
     return sa_inspect(row).identity[0]
 
 
-def insert_all_new(session: Session, model: type[SQLModel], rows: list[dict[str, Any]], key: str) -> None:
-    """`insert_new` for many rows (each with the same columns), without their keys back: one executemany
-    per batch of MANY_BATCH rows (sent as multi-row VALUES) instead of one round trip per row."""
+def insert_all_new(
+    session: Session,
+    model: type[SQLModel],
+    rows: list[dict[str, Any]],
+    key: str,
+    returning: str | None = None,
+) -> list[Any]:
+    """`insert_new` for many rows (each with the same columns): one executemany per batch of MANY_BATCH rows
+    (sent as multi-row VALUES) instead of one round trip per row. With `returning`, that column of the rows
+    written (not of those that existed) is returned, in no particular order; else nothing."""
     dialect = session.get_bind().dialect.name
     if dialect not in ("sqlite", "postgresql"):
-        for values in rows:
-            insert_new(session, model, values, key)
-        return
+        return [
+            values[returning]
+            for values in rows
+            if insert_new(session, model, values, key) is not None and returning is not None
+        ]
     table = model.__table__  # type: ignore[attr-defined]
     insert = sqlite_insert if dialect == "sqlite" else pg_insert
     stmt = insert(table).on_conflict_do_nothing(index_elements=[key])
+    out: list[Any] = []
     for k in range(0, len(rows), MANY_BATCH):
-        session.execute(stmt, rows[k : k + MANY_BATCH])
+        if returning is None:
+            session.execute(stmt, rows[k : k + MANY_BATCH])
+        else:
+            out += session.execute(stmt.returning(table.c[returning]), rows[k : k + MANY_BATCH]).scalars()
+    return out
 
 
 MANY_BATCH = 500  # rows per executemany: no statement grows with the data

@@ -24,13 +24,57 @@ from sqlmodel import Session, col, or_, select
 
 from domain.actions import Offer, offers_from_rows, offers_to_rows
 from domain.notice import TELEGRAM, Mention, Report, make_key
-from storage.db import insert_new
+from storage.db import MANY_BATCH, insert_all_new, insert_new
 from storage.models import Chat, ChatUnit, Outbox
 
 # Longer than any single send can take (the transport's timeouts are well below it), so a live worker's claim
 # is never taken over; after a crash the in-doubt messages wait this long before they are retried.
 CLAIM_TIMEOUT = timedelta(minutes=2)
+WRITE_BATCH = MANY_BATCH  # messages written per statement by `enqueue_all`'s callers that gather them
 _ID_BY_KEY = sa_select(col(Outbox.id)).where(col(Outbox.key) == bindparam("key"))
+
+
+def message_row(
+    now: datetime,
+    *,
+    kind: str,
+    chat_id: int | None,
+    text: str,
+    day: date,
+    items: Sequence[int] = (),
+    asks: Sequence[int] = (),
+    key: str | None = None,
+    offers: Sequence[Sequence[Offer]] = (),
+    unit_id: int | None = None,
+    person_id: int | None = None,
+    not_before: datetime | None = None,
+    document: bytes | None = None,
+    document_name: str | None = None,
+    report: Report | None = None,
+    platform: str = TELEGRAM,
+    mentions: Sequence[Mention] = (),
+) -> dict[str, Any]:
+    """A message's outbox row, as `enqueue` writes it (see there); `enqueue_all` writes many."""
+    return {
+        "key": key or make_key(kind, chat_id, day, items, platform=platform),
+        "kind": kind,
+        "chat_id": chat_id,
+        "unit_id": unit_id,
+        "person_id": person_id,
+        "day": day,
+        "text": text,
+        "actions": json.dumps(offers_to_rows(offers), ensure_ascii=False) if any(offers) else None,
+        "items": json.dumps(sorted(set(items))),
+        "asks": json.dumps(sorted(set(asks))),
+        "created_at": now,
+        "not_before": not_before or now,
+        "attempts": 0,
+        "document": document,
+        "document_name": report.filename if report is not None else document_name,
+        "report": _report_json(report) if report is not None else None,
+        "platform": platform,
+        "mentions": json.dumps([m.to_json() for m in mentions]) if mentions else None,
+    }
 
 
 def enqueue(
@@ -61,31 +105,36 @@ def enqueue(
     `items`: what the message is about; `asks`: those it asks to be updated (a reply /done logs these).
     `document`: a file's bytes; or `report`, a spreadsheet's rows, kept as data and built into the file by
     the sender (`report_of`). `mentions`: whom a group robot's message @s, kept with it (`mentioned`)."""
-    key = key or make_key(kind, chat_id, day, items, platform=platform)
-    values: dict[str, Any] = {
-        "key": key,
-        "kind": kind,
-        "chat_id": chat_id,
-        "unit_id": unit_id,
-        "person_id": person_id,
-        "day": day,
-        "text": text,
-        "actions": json.dumps(offers_to_rows(offers), ensure_ascii=False) if any(offers) else None,
-        "items": json.dumps(sorted(set(items))),
-        "asks": json.dumps(sorted(set(asks))),
-        "created_at": now,
-        "not_before": not_before or now,
-        "attempts": 0,
-        "document": document,
-        "document_name": report.filename if report is not None else document_name,
-        "report": _report_json(report) if report is not None else None,
-        "platform": platform,
-        "mentions": json.dumps([m.to_json() for m in mentions]) if mentions else None,
-    }
+    values = message_row(
+        now,
+        kind=kind,
+        chat_id=chat_id,
+        text=text,
+        day=day,
+        items=items,
+        asks=asks,
+        key=key,
+        offers=offers,
+        unit_id=unit_id,
+        person_id=person_id,
+        not_before=not_before,
+        document=document,
+        document_name=document_name,
+        report=report,
+        platform=platform,
+        mentions=mentions,
+    )
     row_id = insert_new(session, Outbox, values, "key")
     if row_id is not None:
         return row_id, True
-    return session.execute(_ID_BY_KEY, {"key": key}).scalar_one(), False
+    return session.execute(_ID_BY_KEY, {"key": values["key"]}).scalar_one(), False
+
+
+def enqueue_all(session: Session, rows: Sequence[dict[str, Any]]) -> set[str]:
+    """Write many messages (`message_row`s), each unless one with its key exists, a batch of rows per
+    statement rather than one statement each (the routine's day writes thousands). Returns the keys
+    written."""
+    return set(insert_all_new(session, Outbox, list(rows), "key", returning="key"))
 
 
 def _unsent() -> tuple[Any, ...]:

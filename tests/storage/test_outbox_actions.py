@@ -99,3 +99,25 @@ def test_messages_queued_with_a_telegram_keyboard_keep_their_buttons_through_the
         markup = conn.execute(sa.text("SELECT reply_markup FROM outbox WHERE key = 'queued'")).scalar_one()
     assert json.loads(markup) == MARKUP
     engine.dispose()
+
+
+def test_it_writes_many_messages_in_order_and_says_which_were_new(engine):
+    """The routine writes its day's messages a batch per statement: each row as `enqueue` writes it, in the
+    plan's order (a chat's messages go out in it), a key that exists left alone, and the keys written told."""
+    day = NOW.date()
+    rows = [
+        outbox.message_row(NOW, kind="daily_read", chat_id=-100 - n, text=f"第{n}条", day=day, items=[n])
+        for n in range(outbox.WRITE_BATCH + 3)  # more than one statement's batch
+    ]
+    with Session(engine) as s:
+        first, created = outbox.enqueue(
+            s, NOW, kind="daily_read", chat_id=-100, text="第0条", day=day, items=[0]
+        )
+        assert created
+        written = outbox.enqueue_all(s, [*rows, rows[1]])  # the first existed; the second planned twice
+        s.commit()
+        assert written == {r["key"] for r in rows[1:]}
+        stored = s.exec(select(Outbox).order_by(Outbox.id)).all()
+        assert [r.text for r in stored] == [r["text"] for r in rows]
+        assert stored[0].id == first and [r.items for r in stored[1:3]] == ["[1]", "[2]"]
+        assert outbox.enqueue_all(s, rows) == set()
