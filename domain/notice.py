@@ -83,6 +83,11 @@ class Who:
     def label(self) -> str:
         return self.name or (f"@{self.username}" if self.username else f"用户{self.telegram_id}")
 
+    @property
+    def in_private(self) -> bool:
+        """Whether the bot can write to them in private (Telegram): a leader's escalation goes there."""
+        return self.telegram_id is not None
+
 
 @dataclass(frozen=True)
 class Mention:
@@ -327,11 +332,25 @@ class Escalated:
 
 
 @dataclass(frozen=True)
+class Unreached:
+    """A leader in charge whom an escalation reaches by no path: no Telegram account, and no robot group of
+    their unit that can @ them (`robot`: the platform of the group where they are only named, else None)."""
+
+    leader: Who
+    unit: UnitView
+    robot: str | None = None
+
+
+@dataclass(frozen=True)
 class Escalation:
-    """督办: to a leader about their units (`leader`), or the administrators' digest (`leader` None)."""
+    """督办: to a leader about their units (`leader`), to a unit's robot group (`in_group`: its leaders and
+    webmasters named, and @-ed where the leader is not reached in private), or the administrators' digest
+    (`leader` None), which names the leaders no path reaches (`unreached`)."""
 
     groups: tuple[Escalated, ...]
     leader: Who | None = None
+    in_group: bool = False
+    unreached: tuple[Unreached, ...] = ()
 
 
 @dataclass(frozen=True)

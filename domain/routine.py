@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from functools import cached_property
@@ -27,6 +27,7 @@ from domain.calendar import WorkCalendar
 from domain.inspection import DEFAULT_THRESHOLDS, Score
 from domain.model import CheckResult, ItemKind, ReadStatus, State
 from domain.notice import (
+    TELEGRAM,
     Answer,
     Body,
     CalendarMissing,
@@ -54,11 +55,13 @@ from domain.notice import (
     UnitMonth,
     UnitView,
     UnitWeek,
+    Unreached,
     WeeklySummary,
     Who,
     Why,
     YearlyRanking,
 )
+from domain.robots import mention_of
 from domain.site import SiteWords
 from domain.wording import SiteText, Style, render_all
 
@@ -577,10 +580,60 @@ def _escalation(ctx: _Ctx, slot: Slot) -> None:
     for leader, unit_ids in by_leader.values():
         body = Escalation(groups(unit_ids), leader)
         ctx.add(MessageKind.ESCALATION, slot, _person(leader), body, extra=f"site{ctx.snap.site_id}")
-    # Administrators: one digest each.
-    digest = Escalation(groups(by_unit))
+    # Robot groups: where a leader without Telegram reads (DingTalk, WeCom, Feishu), one message per group.
+    in_groups = _robot_groups(ctx.snap, by_unit)
+    for chat, unit_ids in in_groups:
+        to = Recipient(
+            chat.telegram_id, f"chat:{chat.telegram_id}", _only(chat.unit_ids), platform=chat.platform
+        )
+        body = Escalation(groups(unit_ids), in_group=True)
+        ctx.add(MessageKind.ESCALATION, slot, to, body, extra=f"site{ctx.snap.site_id}")
+    # Administrators: one digest each, naming the leaders no path reaches.
+    digest = Escalation(groups(by_unit), unreached=_unreached(by_unit, unit_of, in_groups))
     for admin in ctx.snap.admins:
         ctx.add(MessageKind.ESCALATION, slot, _person(admin), digest, extra=f"site{ctx.snap.site_id}")
+
+
+def _robot_groups(snap: Snapshot, escalated: Iterable[int]) -> list[tuple[ChatView, list[int]]]:
+    """The robot groups an escalation goes to, each with the escalated units it tells of: a unit's own robot
+    groups, the ones bound to the fewest units (its own before a county-wide group), so that a unit with a
+    group of its own is not escalated again, in front of every unit, in the county-wide one."""
+    robots = [c for c in snap.chats if c.platform != TELEGRAM]
+    told: dict[int, list[int]] = defaultdict(list)
+    for unit_id in escalated:
+        covering = [c for c in robots if unit_id in c.unit_ids]
+        if not covering:
+            continue
+        fewest = min(len(c.unit_ids) for c in covering)
+        for c in covering:
+            if len(c.unit_ids) == fewest:
+                told[c.telegram_id].append(unit_id)
+    chats = {c.telegram_id: c for c in robots}
+    return [(chats[address], told[address]) for address in sorted(told)]
+
+
+def _unreached(
+    escalated: Iterable[int],
+    unit_of: Callable[[int], UnitView],
+    in_groups: Sequence[tuple[ChatView, list[int]]],
+) -> tuple[Unreached, ...]:
+    """The leaders of escalated units whom no path reaches: not on Telegram, and not @-able in a robot group
+    their unit's escalation goes to (named there at most: a robot's message names but does not notify)."""
+    platforms: dict[int, list[str]] = defaultdict(list)
+    for chat, unit_ids in in_groups:
+        for u in unit_ids:
+            platforms[u].append(chat.platform)
+    out: list[Unreached] = []
+    for unit_id in sorted(escalated, key=lambda u: unit_of(u).name):
+        unit = unit_of(unit_id)
+        for leader in unit.leaders:
+            if leader.in_private:
+                continue
+            where = platforms.get(unit_id, [])
+            if any(mention_of(leader, p) is not None for p in where):
+                continue
+            out.append(Unreached(leader, unit, where[0] if where else None))
+    return tuple(out)
 
 
 def _evening_note(ctx: _Ctx, slot: Slot) -> None:

@@ -27,6 +27,7 @@ from domain.notice import (
     DailyRead,
     Drawn,
     DueWarning,
+    Escalated,
     Escalation,
     EveningNote,
     Group,
@@ -44,13 +45,15 @@ from domain.notice import (
     UnitMonth,
     UnitView,
     UnitWeek,
+    Unreached,
     WeeklySummary,
     Who,
     Why,
     YearlyRanking,
     make_key,
 )
-from domain.robots import mentions_of
+from domain.robots import NAMES as ROBOT_NAMES
+from domain.robots import Kind, mentions_of
 from domain.site import SiteWords
 from domain.text import STATE_LABELS, UNKNOWN_LAST, md, whose, ymd
 
@@ -623,9 +626,56 @@ def _with_leaders(unit: UnitView) -> str:
     return f"【{unit.name}】网站维护员：{_names(unit.webmasters)}；分管领导：{leaders}"
 
 
+def _in_group(unit: UnitView) -> str:
+    return f"【{unit.name}】网站维护员：{_names(unit.webmasters)}；分管领导：{_names(unit.leaders)}"
+
+
+def _escalation_mentions(
+    groups: Sequence[Escalated], part: Sequence[ItemView], platform: str
+) -> tuple[Mention, ...]:
+    """Whom a robot group's escalation part @s: the webmasters of the units it lists, who act, and their
+    leaders who are not written to in private (a leader on Telegram has the escalation there: named here,
+    not notified twice)."""
+    listed = {i.id for i in part}
+    units = [g.unit for g in groups if any(i.id in listed for i, _ in g.items)]
+    people = [w for u in units for w in u.webmasters] + [
+        p for u in units for p in u.leaders if not p.in_private
+    ]
+    return mentions_of(people, platform)
+
+
+def _unreached_lines(unreached: Sequence[Unreached]) -> str:
+    """For the administrators' digest: the leaders this escalation reached by no path, and what to do."""
+    if not unreached:
+        return ""
+    lines = ["以下分管领导未能收到本次督办提醒："]
+    lines += [f"- {leader}（{unit}）：{why}" for unit, leader, why in _unreached_rows(unreached)]
+    lines.append(UNREACHED_FIX)
+    return "\n".join(lines)
+
+
+UNREACHED_FIX = (
+    "请用 zhiri person set 登记其手机号或平台账号，或用 zhiri channel add 为其单位绑定群机器人，"
+    "或请其私聊本机器人完成绑定。"
+)
+
+
+def _unreached_rows(unreached: Sequence[Unreached]) -> list[tuple[str, str, str]]:
+    """(unit, leader, why) of each leader an escalation reached by no path."""
+    rows = []
+    for u in unreached:
+        if u.robot is None:
+            why = "未绑定 Telegram，本单位也没有绑定群机器人"
+        else:
+            platform = ROBOT_NAMES.get(Kind(u.robot), u.robot)
+            why = f"未绑定 Telegram；{platform}群中只点了名，无法@提醒（未登记{platform}可用的手机号或账号）"
+        rows.append((u.unit.name, u.leader.label, why))
+    return rows
+
+
 def _escalation(notice: Notice, body: Escalation, site: SiteText, style: Style) -> list[Planned]:
     today = notice.day
-    title = _webmasters if body.leader is not None else _with_leaders
+    title = _webmasters if body.leader is not None else _in_group if body.in_group else _with_leaders
     sections: _Sections = []
     listed: list[ItemView] = []
     for group in body.groups:
@@ -643,12 +693,34 @@ def _escalation(notice: Notice, body: Escalation, site: SiteText, style: Style) 
         footer = "网站栏目长期不更新可能导致政府网站被通报、关停" + (
             f"，责任单位和相关人员将被问责（{pledge}）。" if pledge else "。"
         )
+    elif body.in_group:
+        header = (
+            f"【督办提醒】{ymd(today)}\n以下栏目已逾期或接近检查红线，请网站维护员尽快更新整改，"
+            "请分管领导督促落实："
+        )
+        pledge = site.words.pledge
+        footer = (
+            "网站栏目长期不更新可能导致政府网站被通报、关停"
+            + (f"，责任单位和相关人员将被问责（{pledge}）。" if pledge else "。")
+            + f"\n{_done_footer(style)}"
+        )
+        return [
+            _one(
+                notice,
+                text,
+                items=part,
+                part=n,
+                offers=_done_offers(part, style),
+                mentions=_escalation_mentions(body.groups, part, notice.to.platform),
+            )
+            for n, text, part in _parts(header, sections, listed, footer, style.max_text)
+        ]
     else:
         distinct = {i.id for i in listed}
         header = (
             f"【督办汇总】{site.name} {ymd(today)}\n共{len(body.groups)}个单位、{len(distinct)}项需要督办："
         )
-        footer = ""
+        footer = _unreached_lines(body.unreached)
     return [
         _one(notice, text, items=part, part=n)
         for n, text, part in _parts(header, sections, listed, footer, style.max_text)
@@ -731,12 +803,21 @@ def _digest(notice: Notice, planned: Sequence[Planned], style: Style) -> Planned
     rest = ranked[DIGEST_UNITS:]
     if rest:
         lines.append(f"· 其余{len(rest)}个单位共{sum(n for _, n in rest)}项")
+    sheets: tuple[tuple[str, tuple[str, ...], tuple[tuple[str, ...], ...]], ...] = (
+        (title, headers, tuple(rows)),
+    )
     if isinstance(notice.body, DailyRead):
         lines.append(f"浏览检查完毕后，{_tap('已巡查', style)}登记。")
     elif notice.asks:
         lines.append("更新后请发送 /done 栏目名称 登记。")
+    elif isinstance(notice.body, Escalation) and notice.body.unreached:
+        # Said before the list is cut to a caption: never dropped with the list's tail.
+        lines.insert(
+            1, f"其中{len(notice.body.unreached)}位分管领导未能收到本次督办提醒，名单见附件“未送达”页。"
+        )
+        sheets += (("未送达", ("单位", "分管领导", "原因"), tuple(_unreached_rows(notice.body.unreached))),)
     text = "\n".join(lines)[:CAPTION_MAX]
-    report = Report(filename=f"{name}_{notice.day.isoformat()}.xlsx", sheets=((title, headers, tuple(rows)),))
+    report = Report(filename=f"{name}_{notice.day.isoformat()}.xlsx", sheets=sheets)
     offers = planned[-1].offers if isinstance(notice.body, DailyRead) else ()
     one = _one(notice, text, items=items, offers=offers, document=report)
     return replace(one, asks=())

@@ -133,7 +133,8 @@ async def test_a_robot_reminder_ats_the_webmasters_it_names(
                 print("\n[DingTalk warning request]\n" + json.dumps(warning, ensure_ascii=False, indent=1))
         # The number is kept only as whom to @, never in a message's words.
         assert all(PHONE not in r.text for r in rows)
-        asking = (MessageKind.DUE_WARNING, MessageKind.OVERDUE)
+        # The escalation @s too since leaders without Telegram read it there (test_robot_escalation.py).
+        asking = (MessageKind.DUE_WARNING, MessageKind.OVERDUE, MessageKind.ESCALATION)
         assert all((r.mentions is not None) == (r.kind in asking) for r in rows)
 
 
