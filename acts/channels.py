@@ -33,6 +33,7 @@ from storage.queries import (
     name_key,
     resolve_unit_for,
 )
+from storage.sealed import KeyRefused
 
 ALL = "全部"
 
@@ -138,16 +139,19 @@ def add_robot(
         robot = robot_to_bind(url, secret, kind)
     except ValueError as exc:
         return BadRobot(str(exc))
-    bound = robots.bind(
-        session,
-        now,
-        kind=robot.kind.value,
-        url=robot.url,
-        secret=robot.secret,
-        unit_id=where.unit_id,
-        title=f"{where.label}的{NAMES[robot.kind]}群",
-        person_id=actor.person_id,
-    )
+    try:
+        bound = robots.bind(
+            session,
+            now,
+            kind=robot.kind.value,
+            url=robot.url,
+            secret=robot.secret,
+            unit_id=where.unit_id,
+            title=f"{where.label}的{NAMES[robot.kind]}群",
+            person_id=actor.person_id,
+        )
+    except KeyRefused as exc:  # nothing written: the webhook is never kept in the clear
+        return BadRobot(str(exc))
     return RobotBound(
         where.label,
         robot.kind.value,
@@ -182,7 +186,7 @@ def list_robots(session: Session, _now: datetime, actor: Actor) -> RobotList | N
         RobotLine(
             where=u.name if u is not None else ALL,
             kind=r.kind,
-            webhook=masked(r.url),
+            webhook=r.url_hint,
             bound_at=r.created_at,
             bound_by=names.get(r.created_by or 0, ""),
             active=r.removed_at is None and c.active,
@@ -198,14 +202,17 @@ def list_robots(session: Session, _now: datetime, actor: Actor) -> RobotList | N
 
 def robots_to_test(
     session: Session, _now: datetime, actor: Actor, where_text: str
-) -> RobotsToTest | NoRobots | Refused:
+) -> RobotsToTest | NoRobots | BadRobot | Refused:
     """`zhiri channel test UNIT|全部`: the robots bound there now, one per group."""
     where = where_of(session, actor, where_text)
     if not isinstance(where, Where):
         return where
     targets: dict[int, posting.Robot] = {}
-    for row in robots.bindings(session, where.unit_id):
-        targets.setdefault(row.chat_id, robots.target(row))
+    try:
+        for row in robots.bindings(session, where.unit_id):
+            targets.setdefault(row.chat_id, robots.target(row))
+    except KeyRefused as exc:
+        return BadRobot(str(exc))
     if not targets:
         return NoRobots(where.label)
     return RobotsToTest(where.label, tuple(targets.values()))
@@ -229,7 +236,7 @@ def remove_robot(
     kinds: list[str] = []
     for row in rows:
         result = robots.unbind(session, now, row, actor.person_id)
-        ended.append(masked(row.url))
+        ended.append(row.url_hint)
         closed += result.closed
         readdressed += result.withdrawn.readdressed
         dead.extend(result.withdrawn.dead)

@@ -59,9 +59,10 @@ def _refusals() -> tuple[type[Exception], ...]:
     # Imported only once something was raised: these modules bring SQLAlchemy, which `zhiri rule` never needs.
     from bot.cli_support import Refusal
     from storage.db import SchemaOutOfDate
+    from storage.sealed import KeyRefused
     from storage.sites import NoSuchSite
 
-    return (Refusal, NoSuchSite, SchemaOutOfDate)
+    return (Refusal, NoSuchSite, SchemaOutOfDate, KeyRefused)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

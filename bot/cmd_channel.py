@@ -27,8 +27,10 @@ from bot.cli_support import database
 from bot.config import load_settings
 from channels.robots.trial import try_robots
 from replies import robots as words
+from storage import robots
 from storage.db import session_scope
 from storage.queries import OPERATOR
+from storage.sealed import new_key
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -38,7 +40,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         description=words.CLI_USAGE,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    verbs = p.add_subparsers(dest="verb", metavar="add|list|test|remove")
+    verbs = p.add_subparsers(dest="verb", metavar="add|list|test|remove|newkey|rekey")
     add = verbs.add_parser("add", help="绑定群机器人 / bind a robot to a unit or 全部")
     add.add_argument("unit", help="单位名称，或 全部（全部单位的大群）")
     add.add_argument("url", help="群机器人的 Webhook 地址")
@@ -50,15 +52,25 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     remove = verbs.add_parser("remove", help="解除绑定 / unbind")
     remove.add_argument("unit", help="单位名称，或 全部")
     remove.add_argument("url", nargs="?", help="只解除这个机器人（默认：该单位的全部机器人）")
+    verbs.add_parser("newkey", help="生成加密机器人地址的密钥 CHANNEL_KEY / make a new CHANNEL_KEY")
+    verbs.add_parser(
+        "rekey", help="用 CHANNEL_KEY 的第一个密钥重新加密全部机器人地址 / re-encrypt with the newest key"
+    )
 
 
 def run(args: argparse.Namespace) -> int:
     if not getattr(args, "verb", None):
         print(words.CLI_USAGE, file=sys.stderr)
         return 2
+    if args.verb == "newkey":
+        print(new_key())
+        print(words.NEW_KEY, file=sys.stderr)
+        return 0
     settings = load_settings()
     now = datetime.now(UTC)
     with database(settings) as engine, session_scope(engine) as session:
+        if args.verb == "rekey":
+            return _say(words.rekeyed(robots.rekey(session)), True)
         if args.verb == "add":
             bound = add_robot(session, now, OPERATOR, args.unit, args.url, args.secret, args.kind)
             return _say(words.bound(bound), isinstance(bound, RobotBound))

@@ -14,6 +14,7 @@ import sys
 from urllib.parse import urlparse
 
 from sqlalchemy.exc import OperationalError
+from sqlmodel import Session
 from telegram.error import InvalidToken
 from telegram.ext import Application
 
@@ -25,6 +26,7 @@ from bot.robots import close_robots
 from bot.runner import Webhook, WebhookRefused, serve
 from bot.webpage import refusal, telegram_route, web_server, webhook_on_page
 from handlers.context import ENGINE, JUDGE
+from storage import robots
 from storage.db import upgrade
 
 log = logging.getLogger("zhiri")
@@ -169,6 +171,10 @@ def upgrade_database(settings: Settings) -> None:
     engine = settings.make_engine()
     try:
         before, after = upgrade(engine)
+        with Session(engine) as session:
+            # The robots' webhooks must open with CHANNEL_KEY: refused now (exit 2, saying what to do), not
+            # found out at each robot's first message.
+            robots.check(session)
     finally:
         engine.dispose()
     where = engine.url.render_as_string(hide_password=True)

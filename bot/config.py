@@ -9,7 +9,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Annotated, Literal
 from zoneinfo import ZoneInfo
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot.env import DEFAULT_TZ_NAME, ENV_FILE
@@ -60,6 +60,8 @@ class Settings(BaseSettings):
     web_host: str = "127.0.0.1"
     web_port: int = Field(default=8080, ge=1, le=65535)
     web_link_days: int = Field(default=7, ge=1, le=90)
+    # The key(s) the group robots' webhooks and secrets are sealed with (`storage.sealed`), newest first.
+    channel_key: SecretStr = SecretStr("")
 
     # The routine (site-local times; only on working days). Empty WARNING_REPEAT_AT: no 15:00 repeat.
     routine_enabled: bool = True
@@ -238,8 +240,10 @@ class Settings(BaseSettings):
 
     def make_engine(self) -> Engine:
         """An engine for the configured database (SQLite with the configured busy timeout)."""
+        from storage import sealed
         from storage.db import make_engine
 
+        sealed.use(self.channel_key.get_secret_value() or None)  # the robots' keys go with the database
         return make_engine(self.database_url, busy_timeout=self.sqlite_busy_timeout)
 
     def routine_config(self) -> RoutineConfig:

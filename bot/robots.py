@@ -19,9 +19,11 @@ from sqlmodel import Session
 from channels.registry import Channel
 from channels.robots.common import Links
 from channels.robots.transport import PLATFORMS, RobotTransport
+from channels.transport import TransportError
 from domain.robots import Kind, Robot
 from domain.wording import Style
 from storage import robots
+from storage.sealed import KeyRefused
 
 TIMEOUT = httpx.Timeout(15.0, connect=10.0)
 ROBOT_CLIENT = "robot_client"  # the application's bot_data key of the robots' HTTP client
@@ -32,7 +34,12 @@ def lookup(engine: Engine) -> Callable[[int], Robot | None]:
 
     def find(address: int) -> Robot | None:
         with Session(engine) as session:
-            return robots.webhook(session, address)
+            try:
+                return robots.webhook(session, address)
+            except KeyRefused as exc:
+                # A binding sealed under another key (added by a command line with another CHANNEL_KEY):
+                # retried, then set aside and reported to the administrators with what to do; never dropped.
+                raise TransportError(str(exc)) from None
 
     return find
 

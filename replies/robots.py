@@ -25,8 +25,26 @@ CLI_USAGE = (
     "用法：zhiri channel add 单位名称|全部 Webhook地址 [--secret 密钥] [--kind dingtalk|wecom|feishu]\n"
     "　　　zhiri channel list\n"
     "　　　zhiri channel test 单位名称|全部\n"
-    "　　　zhiri channel remove 单位名称|全部 [Webhook地址]"
+    "　　　zhiri channel remove 单位名称|全部 [Webhook地址]\n"
+    "　　　zhiri channel newkey（生成 CHANNEL_KEY）\n"
+    "　　　zhiri channel rekey（轮换密钥：用 CHANNEL_KEY 的第一个密钥重新加密）"
 )
+NEW_KEY = (
+    "以上是新的群机器人密钥。首次设置：写入 .env 的 CHANNEL_KEY=…；轮换：写成 CHANNEL_KEY=新密钥,旧密钥，"
+    "运行 zhiri channel rekey 后再去掉旧密钥。请妥善保管：丢失后需重新绑定全部群机器人。\n"
+    "This is a new robots' key. First time: CHANNEL_KEY=… in .env; to rotate: CHANNEL_KEY=new,old, run "
+    "zhiri channel rekey, then drop the old one. Keep it safe: without it every robot must be bound again."
+)
+
+
+def rekeyed(count: int) -> str:
+    return (
+        f"已用 CHANNEL_KEY 的第一个密钥重新加密{count}条群机器人绑定；现在可以从 CHANNEL_KEY 中去掉旧密钥。\n"
+        f"Re-encrypted {count} robot bindings with the first key of CHANNEL_KEY; the old key may be dropped "
+        "now."
+    )
+
+
 CHAT_USAGE = (
     "用法（请在与我的私聊中发送）：\n"
     "/robot add 单位名称|全部 Webhook地址 [密钥] [dingtalk|wecom|feishu]\n"

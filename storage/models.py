@@ -185,8 +185,12 @@ class Robot(SQLModel, table=True):
     chat_id: int = Field(foreign_key="chat.id", index=True)
     unit_id: int | None = Field(default=None, foreign_key="unit.id")
     kind: str  # domain.robots.Kind: dingtalk, wecom, feishu (also its chat's platform)
-    url: str = Field(index=True)  # the webhook, with its token or key: a credential, never shown whole
-    secret: str | None = None  # the signing secret (加签 / 签名校验) where the robot has one
+    # The webhook, with its token or key, and the signing secret (加签 / 签名校验) where the robot has one:
+    # credentials, kept sealed (`storage.sealed`, Fernet under CHANNEL_KEY), never stored or shown in clear.
+    url: str = Field(repr=False)
+    secret: str | None = Field(default=None, repr=False)
+    url_digest: str = Field(index=True, repr=False)  # SHA-256 of the webhook: how a webhook is looked up
+    url_hint: str  # the webhook masked (`domain.robots.masked`), as lists show it
     created_at: datetime
     created_by: int | None = Field(default=None, foreign_key="person.id")  # None: the command line
     removed_at: datetime | None = None

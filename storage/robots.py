@@ -17,7 +17,7 @@ from datetime import datetime
 from sqlmodel import Session, col, select
 
 from domain import robots as posting
-from storage import outbox
+from storage import outbox, sealed
 from storage.models import Chat, ChatUnit, Robot
 
 ROBOT = "robot"  # Chat.type of a group reached through its robot
@@ -33,8 +33,35 @@ def active(session: Session, chat_ids: Sequence[int] | None = None) -> list[Robo
 
 
 def target(row: Robot) -> posting.Robot:
-    """Where a binding's messages are posted, and the secret they are signed with."""
-    return posting.Robot(posting.Kind(row.kind), row.url, row.secret)
+    """Where a binding's messages are posted, and the secret they are signed with, opened with the process's
+    keys (`storage.sealed.KeyRefused` when they cannot open it)."""
+    keys = sealed.keys()
+    secret = None if row.secret is None else keys.open(row.secret)
+    return posting.Robot(posting.Kind(row.kind), keys.open(row.url), secret)
+
+
+def check(session: Session) -> int:
+    """Open every binding in force with the process's keys, as `zhiri run` does before it starts: a key that
+    is missing or wrong is refused at once (`KeyRefused`), not found out by each robot's first message.
+    Returns how many were opened."""
+    rows = active(session)
+    for row in rows:
+        target(row)
+    return len(rows)
+
+
+def rekey(session: Session) -> int:
+    """Seal every binding's webhook and secret (ended ones too) again with the first key of CHANNEL_KEY
+    (`zhiri channel rekey`, rotation). Returns how many rows were sealed again."""
+    keys = sealed.keys()
+    rows = list(session.exec(select(Robot)).all())
+    for row in rows:
+        row.url = keys.reseal(row.url)
+        if row.secret is not None:
+            row.secret = keys.reseal(row.secret)
+        session.add(row)
+    session.flush()
+    return len(rows)
 
 
 def webhook(session: Session, address: int) -> posting.Robot | None:
@@ -48,7 +75,8 @@ def webhook(session: Session, address: int) -> posting.Robot | None:
 
 def chat_of(session: Session, url: str) -> Chat | None:
     """The group a webhook posts to, whether or not it is bound now (a robot added again keeps its group)."""
-    row = session.exec(select(Robot).where(Robot.url == url).order_by(col(Robot.id).desc())).first()
+    found = select(Robot).where(Robot.url_digest == sealed.digest(url)).order_by(col(Robot.id).desc())
+    row = session.exec(found).first()
     return None if row is None else session.get(Chat, row.chat_id)
 
 
@@ -73,7 +101,9 @@ def bind(
 ) -> Binding:
     """Bind the robot at `url` to a unit (None: 全部). The same webhook given again is the same group: its
     secret and kind are refreshed (an administrator fixing a wrong secret adds it again) and an inactive
-    group is active again."""
+    group is active again. The webhook and secret are kept sealed (`storage.sealed`; `KeyRefused` without a
+    usable key)."""
+    keys = sealed.keys()
     chat = chat_of(session, url)
     if chat is None:
         # The address is the chat's own id, known once the row is written: a placeholder nobody else can
@@ -87,9 +117,12 @@ def bind(
     reactivated = not chat.active
     chat.active, chat.inactive_reason, chat.platform = True, None, kind
     rows = active(session, [chat.id])
-    secret_changed = any(r.secret != secret or r.kind != kind for r in rows)
+    secret_changed = any(
+        (None if r.secret is None else keys.open(r.secret)) != secret or r.kind != kind for r in rows
+    )
+    sealed_secret = None if secret is None else keys.seal(secret)
     for r in rows:
-        r.secret, r.kind = secret, kind
+        r.secret, r.kind = sealed_secret, kind
         session.add(r)
     created = not any(r.unit_id == unit_id for r in rows)
     if created:
@@ -98,8 +131,10 @@ def bind(
                 chat_id=chat.id,
                 unit_id=unit_id,
                 kind=kind,
-                url=url,
-                secret=secret,
+                url=keys.seal(url),
+                secret=sealed_secret,
+                url_digest=sealed.digest(url),
+                url_hint=posting.masked(url),
                 created_at=now,
                 created_by=person_id,
             )
@@ -118,7 +153,7 @@ def bindings(session: Session, unit_id: int | None, url: str | None = None) -> l
     stmt = select(Robot).where(col(Robot.removed_at).is_(None))
     stmt = stmt.where(col(Robot.unit_id).is_(None) if unit_id is None else Robot.unit_id == unit_id)
     if url is not None:
-        stmt = stmt.where(Robot.url == url)
+        stmt = stmt.where(Robot.url_digest == sealed.digest(url))
     return list(session.exec(stmt.order_by(col(Robot.id))).all())
 
 

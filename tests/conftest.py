@@ -20,11 +20,24 @@ import pytest
 from sqlalchemy.engine import Engine, make_url
 
 from domain.calendar import WorkCalendar
+from storage import sealed
 from storage.db import make_engine, upgrade
 from storage.items import Judge
 from tests.support import postgres
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
+# The robots' key (`storage.sealed`) of every test and of the `zhiri` processes they start.
+CHANNEL_KEY = "kq8SR3nFAbO1bC_K5dQnCJSKyvP_4yvZ9GoXl9Kb9Dc="
+os.environ["CHANNEL_KEY"] = CHANNEL_KEY
+
+
+@pytest.fixture(autouse=True)
+def _channel_key() -> Iterator[None]:
+    sealed.use(CHANNEL_KEY)  # a test that configured another key leaves none behind
+    yield
+    sealed.use(CHANNEL_KEY)
+
+
 _counter = itertools.count()
 # "gw0", "gw1" … under pytest-xdist; empty in a plain run.
 WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")

@@ -4,6 +4,7 @@ refused as for every administrators' command; a webhook posted in a group is ref
 
 from __future__ import annotations
 
+from storage import robots as robots_store
 from storage.models import Robot
 from tests.bot.e2e import FINANCE, running_bot
 from tests.support.fake_robots import FakeDingTalk
@@ -24,7 +25,8 @@ def test_an_administrator_binds_tests_and_removes_a_robot_in_a_private_chat(tmp_
 
         bot.ask(private, admin, f"/robot add 市财政局 {url} {SECRET} 钉钉", "已把钉钉群机器人")
         (row,) = bot.rows(Robot)
-        assert (row.kind, row.secret) == ("dingtalk", SECRET)
+        assert row.kind == "dingtalk" and robots_store.target(row).secret == SECRET  # kept sealed
+        assert row.secret != SECRET and robots.token_of(url) not in row.url
         bot.ask(private, admin, "/robot list", "市财政局")
         bot.ask(private, admin, "/robot test 市财政局", "已发送")
         # The test message (the routine may already have posted the unit's reminders through the robot too).

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from storage.db import current_revision, head_revision, make_engine
 from tests.bot.e2e import bot_env, run_once, running_bot
 from tests.support.fake_botapi import FakeBotAPI
@@ -45,3 +47,33 @@ def test_it_polls_registers_the_chinese_menu_and_stops_cleanly(tmp_path):
         assert "HTTP Request" not in log  # httpx's per-request INFO lines are silenced
         assert bot.stop() == 0
         assert "stopped" in bot.log()
+
+
+def test_it_refuses_to_start_when_channel_key_does_not_open_the_bound_robots(tmp_path):
+    """Issue 15: a robot bound under one CHANNEL_KEY and the bot started with another (or none) stops at once,
+    exit 2, saying what to do, instead of finding out at each robot's first message or skipping the robot."""
+    from sqlmodel import Session
+
+    from storage import robots, sealed
+    from storage.db import upgrade
+
+    url = f"sqlite:///{tmp_path / 'z.db'}"
+    engine = make_engine(url)
+    upgrade(engine)
+    with Session(engine) as s:
+        robots.bind(
+            s,
+            datetime(2026, 11, 26, tzinfo=UTC),
+            kind="wecom",
+            url="https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=0d3c4b5a-1234-4cde-8f90-a1b2c3d4e5f6",
+            secret=None,
+            unit_id=None,
+            title="全部的企业微信群",
+            person_id=None,
+        )
+        s.commit()
+    engine.dispose()
+    for key, said in ((sealed.new_key(), "无法解密"), ("", "未设置群机器人密钥 CHANNEL_KEY")):
+        result = run_once(bot_env(TELEGRAM_BOT_TOKEN="1:X", DATABASE_URL=url, CHANNEL_KEY=key), tmp_path)
+        assert result.returncode == 2, result.stderr
+        assert said in result.stderr and "CHANNEL_KEY" in result.stderr and "Traceback" not in result.stderr

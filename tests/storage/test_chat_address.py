@@ -50,7 +50,14 @@ def test_an_address_is_unique_on_its_platform_only(engine):
         s.flush()
         assert robot_chat.id is not None
         s.add(
-            Robot(chat_id=robot_chat.id, kind="dingtalk", url="https://oapi.dingtalk.com/x", created_at=NOW)
+            Robot(
+                chat_id=robot_chat.id,
+                kind="dingtalk",
+                url="(sealed)",
+                url_digest="0" * 64,
+                url_hint="https://oapi.dingtalk.com/x",
+                created_at=NOW,
+            )
         )
         s.commit()
     with Session(engine) as s, pytest.raises(IntegrityError):
