@@ -35,7 +35,7 @@ def test_the_queue_schema_goes_down_and_up_again(db_url):
     cfg = _alembic_config(eng)
     with eng.begin() as conn:
         cfg.attributes["connection"] = conn
-        command.downgrade(cfg, "-1")  # 0024 is the newest migration
+        command.downgrade(cfg, "0023")  # below 0024, the queue's migration (later ones go down first)
     assert not set(inspect(eng).get_table_names()) & QUEUE_TABLES
     upgrade(eng)
     if eng.dialect.name == "postgresql":
