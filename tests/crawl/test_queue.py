@@ -315,13 +315,11 @@ def test_a_job_that_fails_is_retried_and_logs_each_update_once(pg_engine):
     assert job["status"] == "succeeded" and job["attempts"] == 2
     assert readings_per_item(pg_engine) == Counter({ids[url]: 1 for url in urls})
     assert website_logs_per_item(pg_engine) == Counter({ids[url]: 1 for url in urls})
-    # The three pages kept before the failure were not asked for again, and each of the others was asked
-    # for by the retry. (Only the latter may be asked twice: the reader's own retry after a timeout, which a
-    # loaded machine can cause; counted at the server as the request arrives.)
+    # The retry asked only for the pages not kept yet: every page at least once, and again at most the one
+    # whose reading was in hand when the job broke (kept or not, depending on where the failure caught it).
     asked = hosts.requests()
-    pages = [f"{urlsplit(url).hostname}{urlsplit(url).path}" for url in urls]
-    assert [asked[page] for page in pages[:3]] == [1, 1, 1], hosts.by_host()
-    assert all(asked[page] >= 1 for page in pages[3:]) and set(asked) == set(pages), hosts.by_host()
+    pages = {f"{urlsplit(url).hostname}{urlsplit(url).path}" for url in urls}
+    assert set(asked) == pages and sum(asked.values()) <= len(urls) + 1, hosts.by_host()
 
 
 def test_the_queue_needs_postgresql_and_says_so(sqlite_url, monkeypatch, capsys):
