@@ -72,11 +72,18 @@ class LocalSite:
         with self.lock:
             return sorted(h.start for h in self.hits)
 
-    def reset(self) -> None:
-        """Forget the requests so far (those still in flight count towards `most` from now)."""
-        with self.lock:
-            self.hits.clear()
-            self.most = self.active
+    def reset(self, settle: float = 5.0) -> None:
+        """Forget the requests so far, once those still being answered are done (a client that has its answer
+        may be on to its next step while the server thread is still closing the last one), waiting at most
+        `settle` seconds; any still in flight then count towards `most` from now."""
+        deadline = time.monotonic() + settle
+        while True:
+            with self.lock:
+                if self.active == 0 or time.monotonic() > deadline:
+                    self.hits.clear()
+                    self.most = self.active
+                    return
+            time.sleep(0.01)
 
     # -- serving
 
