@@ -77,53 +77,16 @@ def message_row(
     }
 
 
-def enqueue(
-    session: Session,
-    now: datetime,
-    *,
-    kind: str,
-    chat_id: int | None,
-    text: str,
-    day: date,
-    items: Sequence[int] = (),
-    asks: Sequence[int] = (),
-    key: str | None = None,
-    offers: Sequence[Sequence[Offer]] = (),
-    unit_id: int | None = None,
-    person_id: int | None = None,
-    not_before: datetime | None = None,
-    document: bytes | None = None,
-    document_name: str | None = None,
-    report: Report | None = None,
-    platform: str = TELEGRAM,
-    mentions: Sequence[Mention] = (),
-) -> tuple[int, bool]:
+def enqueue(session: Session, now: datetime, **fields: Any) -> tuple[int, bool]:
     """Write a message to the outbox unless one with the same key exists. Returns (its row's id, created):
     the row itself is not read back (which cost more than the insert on the routine's path), and a new row's
     id comes with the insert.
 
     `items`: what the message is about; `asks`: those it asks to be updated (a reply /done logs these).
     `document`: a file's bytes; or `report`, a spreadsheet's rows, kept as data and built into the file by
-    the sender (`report_of`). `mentions`: whom a group robot's message @s, kept with it (`mentioned`)."""
-    values = message_row(
-        now,
-        kind=kind,
-        chat_id=chat_id,
-        text=text,
-        day=day,
-        items=items,
-        asks=asks,
-        key=key,
-        offers=offers,
-        unit_id=unit_id,
-        person_id=person_id,
-        not_before=not_before,
-        document=document,
-        document_name=document_name,
-        report=report,
-        platform=platform,
-        mentions=mentions,
-    )
+    the sender (`report_of`). `mentions`: whom a group robot's message @s, kept with it (`mentioned`).
+    These are `message_row`'s keyword arguments, passed on (a wrong name fails there, at once)."""
+    values = message_row(now, **fields)
     row_id = insert_new(session, Outbox, values, "key")
     if row_id is not None:
         return row_id, True
