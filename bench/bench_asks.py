@@ -21,10 +21,8 @@ import resource
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from datetime import UTC, datetime
-from pathlib import Path
 
 SIZES = (10_000, 100_000)
 BIG = 1_000_000
@@ -84,32 +82,19 @@ def _run(*args: str) -> str:
 
 
 def main() -> int:
-    from bench.bench_routine import _backends
-    from bench.bench_routine import _run as routine
+    from bench.bench_routine import databases
 
     sizes = SIZES + ((BIG,) if os.environ.get("ZHIRI_BENCH_1M") else ())
-    with tempfile.TemporaryDirectory() as tmp:
-        backends = _backends(Path(tmp))
-        server = dict(backends).get("_server")
-        try:
-            for name, url_for in backends:
-                if name == "_server":
-                    continue
-                for n in sizes:
-                    url = url_for(n)  # type: ignore[operator]
-                    routine("--populate", url, str(n))
-                    got = json.loads(_run("--one", url))
-                    share = GOAL_S * n / BIG  # the goal's time for this many items, pro rata
-                    print(
-                        f"asks /overdue: {name}, {n} items: first {got['first'] * 1000:.0f} ms, then "
-                        f"{got['median'] * 1000:.0f} ms ({got['cpu'] * 1000:.0f} ms CPU), peak "
-                        f"{got['peak_mb']} MB, {got['late']} late items, {got['rows']} rows attached; goal "
-                        f"1M ≤ {GOAL_S * 1000:.0f} ms: {got['median'] / share:.1f}× pro rata",
-                        flush=True,
-                    )
-        finally:
-            if server is not None:
-                server.stop()  # type: ignore[attr-defined]
+    for name, n, url, _built in databases(sizes):
+        got = json.loads(_run("--one", url))
+        share = GOAL_S * n / BIG  # the goal's time for this many items, pro rata
+        print(
+            f"asks /overdue: {name}, {n} items: first {got['first'] * 1000:.0f} ms, then "
+            f"{got['median'] * 1000:.0f} ms ({got['cpu'] * 1000:.0f} ms CPU), peak "
+            f"{got['peak_mb']} MB, {got['late']} late items, {got['rows']} rows attached; goal "
+            f"1M ≤ {GOAL_S * 1000:.0f} ms: {got['median'] / share:.1f}× pro rata",
+            flush=True,
+        )
     return 0
 
 
