@@ -15,7 +15,6 @@ from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from bot.config import load_settings
 from bot.heartbeat import NAME
-from jobs.queue import READ_TASK
 from storage import runtime
 from storage.db import session_scope
 
@@ -188,6 +187,10 @@ def run(args: argparse.Namespace) -> int:
         with session_scope(engine) as session:
             h = runtime.health(session, now, NAME)
             if settings.queued_reading and settings.queue_refusal() is None:
+                # only here: the queue's module brings procrastinate and the reader, 1.5 s of CPU on every
+                # call of a check a timer runs every two minutes
+                from jobs.queue import READ_TASK
+
                 reading = runtime.read_queue(
                     session,
                     now,
