@@ -9,6 +9,7 @@ import pytest
 from openpyxl import Workbook
 
 from sheetread.sheets import (
+    MAX_ROWS,
     Cell,
     ImportProblem,
     ListRow,
@@ -20,6 +21,7 @@ from sheetread.sheets import (
     parse_day,
     parse_list,
     parse_sheets,
+    read_table_file,
     split_units,
 )
 
@@ -763,3 +765,17 @@ def test_a_name_with_a_dash_between_digits_or_a_url_is_not_a_path():
         [sheet(["栏目名称", "更新要求"], ["12345-热线", "每年一次"], ["COVID-19", "每年一次"])]
     )
     assert [r.levels for r in parsed.rows] == [("12345-热线",), ("COVID-19",)]
+
+
+def test_a_provinces_list_of_100000_rows_is_read_and_a_larger_one_refused(tmp_path):
+    """The size limit stops hostile files, not a province's whole list (issue 16: 100,000 rows) with its title
+    and header rows above it."""
+    header = "某省政府网站栏目管理责任分解清单\n一级栏目,二级栏目,更新时限要求,责任单位\n"
+    province = tmp_path / "province.csv"
+    province.write_text(header + "首页,栏目,2周内更新,县政府办\n" * 100_000, encoding="utf-8")
+    (sheet,) = read_table_file(province)
+    assert len(sheet.rows) == 100_002
+    too_many = tmp_path / "too-many.csv"
+    too_many.write_text(header + "首页,栏目,2周内更新,县政府办\n" * MAX_ROWS, encoding="utf-8")
+    with pytest.raises(ImportProblem, match=f"最多 {MAX_ROWS} 行"):
+        read_table_file(too_many)
