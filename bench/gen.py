@@ -8,7 +8,6 @@ file or a PostgreSQL database (`populate(engine, items)` on an upgraded, empty d
 
 from __future__ import annotations
 
-import json
 import random
 import sys
 from collections.abc import Iterator, Sequence
@@ -20,8 +19,8 @@ from sqlalchemy import Table, insert, select
 from sqlalchemy.engine import Connection, Engine
 
 from domain.model import Role, UpdateSource
-from domain.rules import parse_rule, rule_to_dict
 from storage.db import make_engine, upgrade
+from storage.items import rule_columns
 from storage.models import Chat, ChatUnit, Item, ItemUnit, Membership, Person, Site, Unit, UpdateLog
 
 SITE = "某省政府网站集约化平台"
@@ -69,7 +68,7 @@ def _ids(conn: Connection, model: type) -> list[int]:
 def populate(engine: Engine, items: int, units: int = 2_000, seed: int = 1) -> None:
     """Fill an upgraded, empty database (see the module's docstring)."""
     rng = random.Random(seed)
-    parsed = {text: json.dumps(rule_to_dict(parse_rule(text)), ensure_ascii=False) for text, _, _ in RULES}
+    parsed = {text: rule_columns(text) for text, _, _ in RULES}
     with engine.begin() as conn:
         _insert(conn, Site, iter([{"name": SITE, "created_at": CREATED}]))
         (site_id,) = _ids(conn, Site)
@@ -137,9 +136,7 @@ def populate(engine: Engine, items: int, units: int = 2_000, seed: int = 1) -> N
                     "level2": f"栏目{i}",
                     "name": f"栏目{i}",
                     "path": f"栏目组{i // 100} / 栏目{i}",
-                    "rule_text": chosen[i],
-                    "rule_ok": True,
-                    "rule_json": parsed[chosen[i]],
+                    **parsed[chosen[i]],
                     "category": "other",
                     "created_at": CREATED,
                     "source_sheet": "栏目",

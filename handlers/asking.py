@@ -7,7 +7,7 @@ from telegram import Update
 from domain.rules import parse_rule
 from handlers import context as ctx
 from handlers.context import Context
-from handlers.respond import send
+from handlers.respond import send, send_table
 from replies import format as fmt
 from storage import queries
 from storage.score import score_view
@@ -21,6 +21,11 @@ async def overdue(update: Update, context: Context) -> None:
     unit = " ".join(ctx.args(context)) or None
     result = await ctx.act(context, update, queries.overdue_view, ctx.judge(context), unit)
     await send(update, context, fmt.overdue(result))
+    if isinstance(result, queries.OverdueView) and result.summary is not None:
+        # A county's or a province's list: the summary went at once; the whole list follows as a file.
+        units = await ctx.act(context, update, queries.overdue_list, ctx.judge(context), unit)
+        if isinstance(units, tuple):
+            await send_table(update, fmt.overdue_table(units))
 
 
 async def mine(update: Update, context: Context) -> None:

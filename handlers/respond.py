@@ -8,7 +8,7 @@ from telegram import InputFile, Update
 from channels.telegram import keyboard
 from handlers.context import Context
 from replies.format import Reply, split_message, table_caption
-from reports.table import xlsx
+from reports.table import Table, xlsx
 
 
 async def send(update: Update, context: Context, reply: Reply) -> None:
@@ -21,8 +21,16 @@ async def send(update: Update, context: Context, reply: Reply) -> None:
         last = i == len(pieces) - 1
         await message.reply_text(piece, reply_markup=keyboard([(o,) for o in reply.offers]) if last else None)
     if reply.table is not None:
-        document = InputFile(xlsx(reply.table), filename=reply.table.filename)
-        await message.reply_document(document, caption=table_caption(reply.table))
+        await send_table(update, reply.table)
+
+
+async def send_table(update: Update, table: Table) -> None:
+    """A list as an XLSX file, answering the message `update` carries."""
+    message = update.effective_message
+    if message is None:
+        return
+    document = InputFile(xlsx(table), filename=table.filename)
+    await message.reply_document(document, caption=table_caption(table))
 
 
 async def say(context: Context, chat_id: int, reply: Reply) -> None:

@@ -75,6 +75,7 @@ from storage.audit import AUDIT_LABELS, HISTORY_LIMIT, History
 from storage.outbox import Withdrawn
 from storage.people import Ambiguous, ItemUnknown, NotYours, Usage
 from storage.queries import (
+    LATE_NAMED,
     Actor,
     DueView,
     ItemLine,
@@ -89,8 +90,10 @@ from storage.queries import (
     StatusView,
     Stranger,
     UnitAmbiguous,
+    UnitLate,
     UnitPeople,
     UnitUnknown,
+    summarise,
 )
 from storage.reads import Cleared, MarkedWrong, NoReading, Seen
 from storage.score import SiteScore
@@ -546,18 +549,32 @@ def _webmasters(lines: Sequence[PersonLine]) -> str:
 
 
 SUMMARY_UNITS = 15  # units named in a long /overdue's summary, the most late items first
-SUMMARY_ITEMS = 10  # items named there, the longest late first
+SUMMARY_ITEMS = LATE_NAMED  # items named there, the longest late first
 SUMMARY_OTHERS = 10  # website problems and rules to fix named there; the rest are counted
 
 
 def overdue(result: object) -> Reply:
     """/overdue: every late item by unit, or, when that would not fit on a screen or two (a county, a
     province), a summary a person can read — counts by unit, the worst first, the longest late named — with
-    the full list as a spreadsheet."""
+    the full list as a spreadsheet. A view that holds only the counts (`OverdueView.summary`) gets the
+    summary alone: the spreadsheet follows, from `overdue_list` (`overdue_table`)."""
     if not isinstance(result, OverdueView):
         return Reply(problem(result))
     today = result.today
     scope = f"{result.narrowed_to} 的" if result.narrowed_to else ""
+    if result.summary is not None:
+        return Reply("\n".join(_overdue_lines(result, scope, today, limit=SUMMARY_OTHERS, summary=True)))
+    full = "\n".join(_overdue_lines(result, scope, today, limit=None))
+    if full.count("\n") + 1 <= LONG_LIST:
+        return Reply(full)
+    return Reply(
+        "\n".join(_overdue_lines(result, scope, today, limit=SUMMARY_OTHERS, summary=True)),
+        table=overdue_table(result.units),
+    )
+
+
+def overdue_table(units: Sequence[UnitLate]) -> Table:
+    """The whole /overdue list as a spreadsheet, a row per unit and item, the longest late first."""
     rows = tuple(
         (
             unit.unit,
@@ -567,17 +584,11 @@ def overdue(result: object) -> Reply:
             i.days_late,
             people(i.webmasters),
         )
-        for unit in result.units
+        for unit in units
         for i in _late_first(unit.items)
     )
-    table = Table(
+    return Table(
         "逾期", ("单位", "栏目/账号", "类型", "更新期限", "逾期天数", "网站维护员"), rows, "逾期栏目.xlsx"
-    )
-    full = "\n".join(_overdue_lines(result, scope, today, limit=None))
-    if full.count("\n") + 1 <= LONG_LIST:
-        return Reply(full)
-    return Reply(
-        "\n".join(_overdue_lines(result, scope, today, limit=SUMMARY_OTHERS, summary=True)), table=table
     )
 
 
@@ -589,37 +600,34 @@ def _overdue_lines(
     result: OverdueView, scope: str, today: date, *, limit: int | None, summary: bool = False
 ) -> list[str]:
     lines: list[str] = []
-    total = len({i.item_id for u in result.units for i in u.items})
-    if not result.units:
+    late = result.summary or summarise(result.units, SUMMARY_ITEMS)
+    if not late.total:
         lines.append(f"目前没有{scope}逾期的栏目或账号。" if scope else "目前没有逾期的栏目或账号。")
     elif not summary:
-        lines.append(f"{scope}逾期栏目和账号共 {total} 项（截至 {day(today, today)}，逾期最久的在前）：")
+        lines.append(f"{scope}逾期栏目和账号共 {late.total} 项（截至 {day(today, today)}，逾期最久的在前）：")
         for unit in result.units:
             lines.append(f"\n【{unit.unit}】{len(unit.items)} 项")
             for i in _late_first(unit.items):
-                late = f"逾期 {i.days_late} 天（期限 {day(i.due_on, today)}）"
-                lines.append(f"• {i.path}{whose(i.shares)} — {late} — {_webmasters(i.webmasters)}")
+                overdue_by = f"逾期 {i.days_late} 天（期限 {day(i.due_on, today)}）"
+                lines.append(f"• {i.path}{whose(i.shares)} — {overdue_by} — {_webmasters(i.webmasters)}")
     else:
-        units = sorted(result.units, key=lambda u: (-len(u.items), u.unit))
         lines.append(
-            f"{scope}逾期栏目和账号共 {total} 项，涉及 {len(units)} 个单位（截至 {day(today, today)}）。"
-            "完整清单见附件，可按单位筛选。"
+            f"{scope}逾期栏目和账号共 {late.total} 项，涉及 {len(late.units)} 个单位"
+            f"（截至 {day(today, today)}）。完整清单见附件，可按单位筛选。"
         )
         lines.append("\n按单位（逾期项数多的在前）：")
-        for unit in units[:SUMMARY_UNITS]:
-            worst = max(i.days_late for i in unit.items)
-            lines.append(f"• {unit.unit} {len(unit.items)} 项（最久逾期 {worst} 天）")
-        if len(units) > SUMMARY_UNITS:
-            rest = units[SUMMARY_UNITS:]
-            lines.append(f"• 其余 {len(rest)} 个单位共 {sum(len(u.items) for u in rest)} 项，见附件")
-        worst_items = sorted(
-            ((u.unit, i) for u in result.units for i in u.items),
-            key=lambda ui: (-ui[1].days_late, ui[1].path),
-        )
-        lines.append(f"\n逾期最久的 {min(SUMMARY_ITEMS, len(worst_items))} 项：")
-        for unit_name, i in worst_items[:SUMMARY_ITEMS]:
-            late = f"逾期 {i.days_late} 天（期限 {day(i.due_on, today)}）"
-            lines.append(f"• {i.path}{whose(i.shares)}（{unit_name}）— {late} — {_webmasters(i.webmasters)}")
+        for count in late.units[:SUMMARY_UNITS]:
+            lines.append(f"• {count.unit} {count.items} 项（最久逾期 {count.worst} 天）")
+        if len(late.units) > SUMMARY_UNITS:
+            rest = late.units[SUMMARY_UNITS:]
+            lines.append(f"• 其余 {len(rest)} 个单位共 {sum(u.items for u in rest)} 项，见附件")
+        worst_items = late.worst[:SUMMARY_ITEMS]
+        lines.append(f"\n逾期最久的 {len(worst_items)} 项：")
+        for unit_name, i in worst_items:
+            overdue_by = f"逾期 {i.days_late} 天（期限 {day(i.due_on, today)}）"
+            lines.append(
+                f"• {i.path}{whose(i.shares)}（{unit_name}）— {overdue_by} — {_webmasters(i.webmasters)}"
+            )
     if result.website:
         lines.append(f"\n网站读取发现的问题（{len(result.website)} 项，检查时会被扣分或否决）：")
         for w in result.website[:limit]:

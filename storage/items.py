@@ -606,15 +606,26 @@ def close_event(session: Session, now: datetime, judge: Judge, event: Event, *, 
     refresh_item(session, item, judge, now)
 
 
+def rule_columns(text: str, rule: Rule | None = None) -> dict[str, Any]:
+    """An item's rule as its stored columns: the text, whether it reads, its parsed form (`rule_to_dict`),
+    whether it is a per-unit duty. Every writer of an item's rule (a single item, a batch) stores these."""
+    parsed = parse_rule(text) if rule is None else rule
+    return {
+        "rule_text": text,
+        "rule_ok": parsed.ok,
+        "rule_json": json.dumps(rule_to_dict(parsed), ensure_ascii=False),
+        "per_unit": parsed.per_unit,
+    }
+
+
 def set_rule(
     session: Session, now: datetime, judge: Judge, item: Item, text: str, *, refresh: bool = True
 ) -> Rule:
     """Give an item a (new) rule text, storing its parsed form, and refresh its schedule (`refresh=False`:
     the caller refreshes a batch of items at once)."""
     rule = parse_rule(text)
-    item.rule_text = text
-    item.rule_ok = rule.ok
-    item.rule_json = json.dumps(rule_to_dict(rule), ensure_ascii=False)
+    for name, value in rule_columns(text, rule).items():
+        setattr(item, name, value)
     if refresh:
         refresh_item(session, item, judge, now)
     return rule

@@ -203,7 +203,11 @@ class Item(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("site_id", "key"),
         Index("ix_item_site_due", "site_id", "retired_at", "due_on"),
-        Index("ix_item_state", "state"),
+        # /overdue: the stored schedule (late today, the longest first), items not stored for today, the
+        # website's problems.
+        Index("ix_item_state_day", "state", "state_on", "retired_at", "per_unit", "days_late"),
+        Index("ix_item_state_on", "state_on"),
+        Index("ix_item_read_status", "read_status"),
         Index("ix_item_due", "due_on"),  # the administrator's /overdue: every site
     )
     id: int | None = Field(default=None, primary_key=True)
@@ -225,6 +229,9 @@ class Item(SQLModel, table=True):
     rule_text: str = ""
     rule_ok: bool = False
     rule_json: str = "{}"  # domain.rules.rule_to_dict, for reading without re-parsing
+    # The rule is a per-unit duty (各乡镇每周不少于2条): its stored state is its worst unit's, so which of its
+    # units are late takes the live judgement (/overdue's counts). Written with the rule (`rule_columns`).
+    per_unit: bool = Field(default=False, sa_column_kwargs={"server_default": sa_false()})
     category: Category = _words(Category, Category.OTHER)
     # The administrator's correction of `category` (zhiri category, /category): kept over re-imports.
     category_override: Category | None = _words(Category, None, nullable=True)

@@ -19,7 +19,8 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import and_, func, or_
+from sqlalchemy import ColumnElement, and_, func, literal, or_, union_all
+from sqlalchemy import null as sa_null
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
@@ -29,7 +30,7 @@ from domain.model import STATE_URGENCY, ItemKind, ReadStatus, Role, State, Statu
 from domain.site import DEFAULT_OFFICE, SiteWords
 from domain.text import owing
 from domain.units import Groups
-from storage.items import _LIVE_COLUMNS, Judge, LiveItem, judge_items
+from storage.items import _LIVE_COLUMNS, JUDGE_BATCH, Judge, LiveItem, judge_items, plain_rows
 from storage.models import (
     Chat,
     ChatUnit,
@@ -507,6 +508,29 @@ class UnitLate:
     items: tuple[LateItem, ...]
 
 
+# /overdue lists up to this many late items in full; more (a county, a province), and it answers with a
+# summary (`LateSummary`), the whole list following as a spreadsheet (`overdue_list`).
+LATE_LISTED = 50
+LATE_NAMED = 10  # the longest late items a summary names
+
+
+@dataclass(frozen=True)
+class UnitCount:
+    unit: str
+    items: int  # its late items
+    worst: int  # the most days late among them
+
+
+@dataclass(frozen=True)
+class LateSummary:
+    """Late items counted: how many (an item of two units once), by unit (the most late items first), and
+    the longest late (unit, item) pairs."""
+
+    total: int
+    units: tuple[UnitCount, ...]
+    worst: tuple[tuple[str, LateItem], ...]
+
+
 @dataclass(frozen=True)
 class ItemLine:
     """One item as a view lists it, judged for the moment the view is read (/mine, /due, /overdue …)."""
@@ -535,6 +559,8 @@ class OverdueView:
     # Inspection risks the website reader found: empty columns (空白栏目) and broken pages, in scope.
     website: tuple[ItemLine, ...] = ()
     empty_columns_site: int = 0  # empty columns on the whole site: more than 2 warns, 5 is a single veto
+    # More late items than `LATE_LISTED`: counted here, `units` empty (`overdue_list` has them).
+    summary: LateSummary | None = None
 
 
 def _person_line(name: str | None, username: str | None) -> PersonLine:
@@ -553,52 +579,218 @@ def overdue_items(
     again at once, so an item stored today as not overdue is not overdue today; on a province's site that
     is a few in a hundred, not every item."""
     today = judge.today(now)
+    may_be_late = or_(col(Item.state) == State.OVERDUE, *_not_stored_on(today))
+    late = _late_by_unit(session, judge, now, unit_ids, may_be_late)
+    ordered = sorted(late.values(), key=lambda u: (-max(i.days_late for i in u[1].values()), u[0]))
+    return tuple(
+        UnitLate(name, tuple(sorted(items.values(), key=lambda i: (i.due_on or date.max, i.path))))
+        for name, items in ordered
+    )
+
+
+def _not_stored_on(today: date) -> tuple[ColumnElement[bool], ...]:
+    """Items whose stored schedule is not `today`'s, as terms of an `or_` (each can use the index on
+    `state_on`, where `!=` could not)."""
+    return (col(Item.state_on).is_(None), col(Item.state_on) < today, col(Item.state_on) > today)
+
+
+def _late_by_unit(
+    session: Session, judge: Judge, now: datetime, unit_ids: frozenset[int] | None, *where: Any
+) -> dict[int, tuple[str, dict[int, LateItem]]]:
+    """{unit id: (its name, {item id: the item as late for that unit})} of the live items matching `where`
+    that the one judgement says are late for `now`, with each unit's webmasters (by name).
+
+    The items are read first, by `where` alone (so that its indexes serve), then the units and webmasters
+    of the late ones, a bounded page of ids at a time."""
+    # Not ordered in SQL: an ORDER BY on the id made SQLite read every item in id order, not by the index.
+    found = plain_rows(session, sa_select(*_LIVE_COLUMNS).where(col(Item.retired_at).is_(None), *where))
+    candidates = sorted((LiveItem(*row) for row in found), key=lambda i: i.id)
+    judged = judge_items(session, candidates, judge, now)
+    # An item late for none of its units is not late as a whole (its state is its worst unit's).
+    late_items = {i.id: i for i in candidates if judged[i.id].state is State.OVERDUE}
+    if not late_items:
+        return {}
+    members = group_members(session)
     webmaster = and_(
         col(Membership.unit_id) == col(Unit.id),
         col(Membership.role) == Role.WEBMASTER,
         col(Membership.active).is_(True),
     )
-    stmt = (
-        sa_select(*_LIVE_COLUMNS, col(Unit.id), col(Unit.name), col(Person.name), col(Person.username))
-        .join(ItemUnit, col(ItemUnit.item_id) == col(Item.id))
-        .join(Unit, col(Unit.id) == col(ItemUnit.unit_id))
-        .join(Membership, webmaster, isouter=True)
-        .join(Person, col(Person.id) == col(Membership.person_id), isouter=True)
-        .where(
-            col(Item.retired_at).is_(None),
-            or_(
-                col(Item.state) == State.OVERDUE,
-                col(Item.state_on).is_(None),
-                col(Item.state_on) != today,
-            ),
-        )
-        .order_by(col(Unit.name), col(Item.path), col(Person.name))
-    )
-    if unit_ids is not None:
-        stmt = stmt.where(col(ItemUnit.unit_id).in_(unit_ids))
-    width = len(_LIVE_COLUMNS)
-    rows = [(LiveItem(*row[:width]), *row[width:]) for row in session.execute(stmt)]
-    items = list({row[0].id: row[0] for row in rows}.values())
-    judged = judge_items(session, items, judge, now)
-    members = group_members(session)
     units: dict[int, tuple[str, dict[int, LateItem]]] = {}
-    for item, unit_id, unit_name, p_name, p_user in rows:
-        # A per-unit duty: each unit is late for its own share only.
-        status = for_units(judged[item.id], (unit_id, *members.get(unit_id, ())))
-        if status.state is not State.OVERDUE or status.due is None:
-            continue
-        _, late = units.setdefault(unit_id, (unit_name, {}))
-        row = late.get(item.id) or LateItem(
-            item.id, item.path, item.kind, status.due, status.days_late, (), owing(status)
+    ids = sorted(late_items)
+    for k in range(0, len(ids), JUDGE_BATCH):
+        stmt = (
+            sa_select(
+                col(ItemUnit.item_id), col(Unit.id), col(Unit.name), col(Person.name), col(Person.username)
+            )
+            .join(Unit, col(Unit.id) == col(ItemUnit.unit_id))
+            .join(Membership, webmaster, isouter=True)
+            .join(Person, col(Person.id) == col(Membership.person_id), isouter=True)
+            .where(col(ItemUnit.item_id).in_(ids[k : k + JUDGE_BATCH]))
+            .order_by(col(Unit.name), col(ItemUnit.item_id), col(Person.name))
         )
-        if p_name is not None or p_user is not None:
-            row = replace(row, webmasters=(*row.webmasters, _person_line(p_name, p_user)))
-        late[item.id] = row
-    ordered = sorted(units.values(), key=lambda u: (-max(i.days_late for i in u[1].values()), u[0]))
-    return tuple(
-        UnitLate(name, tuple(sorted(late.values(), key=lambda i: (i.due_on or date.max, i.path))))
-        for name, late in ordered
+        if unit_ids is not None:
+            stmt = stmt.where(col(ItemUnit.unit_id).in_(unit_ids))
+        for item_id, unit_id, unit_name, p_name, p_user in session.execute(stmt):
+            # A per-unit duty: each unit is late for its own share only.
+            status = for_units(judged[item_id], (unit_id, *members.get(unit_id, ())))
+            if status.state is not State.OVERDUE or status.due is None:
+                continue
+            item = late_items[item_id]
+            _, late = units.setdefault(unit_id, (unit_name, {}))
+            row = late.get(item_id) or LateItem(
+                item_id, item.path, item.kind, status.due, status.days_late, (), owing(status)
+            )
+            if p_name is not None or p_user is not None:
+                row = replace(row, webmasters=(*row.webmasters, _person_line(p_name, p_user)))
+            late[item_id] = row
+    return units
+
+
+def summarise(units: Sequence[UnitLate], named: int = LATE_NAMED) -> LateSummary:
+    """What a summary of these late items says: `late_summary`'s answer, from the whole list."""
+    counts = (UnitCount(u.unit, len(u.items), max(i.days_late for i in u.items)) for u in units if u.items)
+    pairs = sorted(((u.unit, i) for u in units for i in u.items), key=_longest_late)
+    return LateSummary(
+        total=len({i.item_id for u in units for i in u.items}),
+        units=tuple(sorted(counts, key=_most_late)),
+        worst=tuple(pairs[:named]),
     )
+
+
+def _longest_late(pair: tuple[str, LateItem]) -> tuple[int, int, str]:
+    """The longest late first; among as late, the list's order (an item's units by name)."""
+    unit, item = pair
+    return -item.days_late, item.item_id, unit
+
+
+def _most_late(count: UnitCount) -> tuple[int, str]:
+    return -count.items, count.unit
+
+
+def late_summary(
+    session: Session, judge: Judge, now: datetime, unit_ids: frozenset[int] | None, named: int = LATE_NAMED
+) -> LateSummary:
+    """The late items of these units (all when None) counted by unit, and the `named` longest late, for
+    `now`: `summarise(overdue_items(...))` without loading the whole list, so that a province's /overdue
+    answers at once.
+
+    Items the daily pass stored today as overdue are counted from their stored schedule, which every change
+    to an item's facts stores again at once (so it is the live judgement), from the index alone. The rest
+    that may be late are judged live, as `overdue_items` does: items not stored for today, and items under a
+    per-unit duty stored as overdue (which of their units are late is not stored)."""
+    today = judge.today(now)
+    stored_today = (col(Item.state) == State.OVERDUE, col(Item.state_on) == today)
+    live = _late_by_unit(
+        session, judge, now, unit_ids, or_(*_not_stored_on(today), and_(*stored_today, col(Item.per_unit)))
+    )
+    stored_late = (*stored_today, col(Item.retired_at).is_(None), col(Item.per_unit).is_(False))
+    scoped = (col(ItemUnit.unit_id).in_(unit_ids),) if unit_ids is not None else ()
+    counts = {
+        unit_id: (name, len(items), max(i.days_late for i in items.values()))
+        for unit_id, (name, items) in live.items()
+    }
+    stored_total = 0
+    names: dict[int, str] = {}
+    top: list[tuple[int, int, int]] = []
+    for what, unit_id, n, days_late in session.execute(_stored_late(stored_late, scoped, named)):
+        if what == _TOTAL:
+            stored_total = n
+            continue
+        names = names or dict(session.execute(sa_select(col(Unit.id), col(Unit.name))).all())
+        if what == _TOP:
+            top.append((unit_id, n, days_late))
+            continue
+        name, had, was = counts.get(unit_id, (names[unit_id], 0, 0))
+        counts[unit_id] = (name, had + n, max(was, days_late))
+    pairs = [(unit_id, name, item) for unit_id, (name, items) in live.items() for item in items.values()]
+    pairs += _stored_items(session, top, names)
+    pairs.sort(key=lambda p: _longest_late((p[1], p[2])))
+    worst = pairs[:named]
+    webmasters = _webmasters_of(session, {u for u, _, i in worst if not i.webmasters})
+    return LateSummary(
+        total=stored_total + len({i for _, items in live.values() for i in items}),
+        units=tuple(sorted((UnitCount(*c) for c in counts.values()), key=_most_late)),
+        worst=tuple(
+            (name, item if item.webmasters else replace(item, webmasters=webmasters.get(unit_id, ())))
+            for unit_id, name, item in worst
+        ),
+    )
+
+
+_COUNT, _TOTAL, _TOP = 0, 1, 2  # the rows of `_stored_late`
+
+
+def _stored_late(stored_late: Sequence[Any], scoped: Sequence[Any], named: int) -> Any:
+    """One statement over the stored late (unit, item) pairs, read once from the index (a CTE the database
+    materialises; grouping the join directly made SQLite read every unit's items), giving rows of
+    (what, unit id, n, days late):
+    - (_COUNT, a unit, its late items, the most days late among them), for each unit;
+    - (_TOTAL, None, the distinct late items, None);
+    - (_TOP, a unit, an item, its days late): every pair of the `named` longest late items (ties by id),
+      of which `summarise`'s order takes the first `named`."""
+    late = (
+        sa_select(
+            col(ItemUnit.unit_id).label("unit_id"),
+            col(Item.id).label("item_id"),
+            col(Item.days_late).label("days_late"),
+        )
+        .join(ItemUnit, col(ItemUnit.item_id) == col(Item.id))
+        .where(*stored_late, *scoped)
+        .cte("late")
+        .prefix_with("MATERIALIZED")
+    )
+    # From the index, which holds the items in days-late order: no sort of them all.
+    units_of = sa_select(col(ItemUnit.item_id)).where(col(ItemUnit.item_id) == col(Item.id), *scoped)
+    longest = (
+        sa_select(col(Item.id))
+        .where(*stored_late, units_of.exists())
+        .order_by(col(Item.days_late).desc(), col(Item.id))
+        .limit(named)
+    )
+    return union_all(
+        sa_select(literal(_COUNT), late.c.unit_id, func.count(), func.max(late.c.days_late)).group_by(
+            late.c.unit_id
+        ),
+        sa_select(literal(_TOTAL), sa_null(), func.count(func.distinct(late.c.item_id)), sa_null()),
+        sa_select(literal(_TOP), late.c.unit_id, late.c.item_id, late.c.days_late).where(
+            late.c.item_id.in_(longest.scalar_subquery())
+        ),
+    )
+
+
+def _stored_items(
+    session: Session, pairs: Sequence[tuple[int, int, int]], names: Mapping[int, str]
+) -> list[tuple[int, str, LateItem]]:
+    """(unit id, unit name, item) of these stored late (unit, item, days late) pairs, without webmasters."""
+    ids = {item_id for _, item_id, _ in pairs}
+    if not ids:
+        return []
+    columns = sa_select(col(Item.id), col(Item.path), col(Item.kind), col(Item.due_on))
+    found = {
+        i: (path, kind, due) for i, path, kind, due in session.execute(columns.where(col(Item.id).in_(ids)))
+    }
+    return [(u, names[u], LateItem(i, *found[i][:3], late, ())) for u, i, late in pairs]
+
+
+def _webmasters_of(session: Session, unit_ids: set[int]) -> dict[int, tuple[PersonLine, ...]]:
+    """Each unit's active webmasters, by name, as `overdue_items` names them."""
+    if not unit_ids:
+        return {}
+    stmt = (
+        sa_select(col(Membership.unit_id), col(Person.name), col(Person.username))
+        .join(Person, col(Person.id) == col(Membership.person_id))
+        .where(
+            col(Membership.unit_id).in_(unit_ids),
+            col(Membership.role) == Role.WEBMASTER,
+            col(Membership.active).is_(True),
+        )
+        .order_by(col(Membership.unit_id), col(Person.name))
+    )
+    out: dict[int, tuple[PersonLine, ...]] = {}
+    for unit_id, name, username in session.execute(stmt):
+        out[unit_id] = (*out.get(unit_id, ()), _person_line(name, username))
+    return out
 
 
 def group_members(session: Session) -> dict[int, tuple[int, ...]]:
@@ -655,7 +847,11 @@ def overdue_view(
     actor: Actor,
     judge: Judge,
     unit_text: str | None,
+    listed: int | None = LATE_LISTED,
 ) -> OverdueView | Stranger | UnitUnknown | UnitAmbiguous | NotYourUnit:
+    """What /overdue shows: the late items of the actor's units (or the one named), in full when there are
+    at most `listed` of them (None: always), else counted (`summary`); and the website's problems, the
+    rules to fix (administrators)."""
     if not takes_part(actor):
         return Stranger()
     narrowed = _narrow(session, actor.scope, unit_text)
@@ -663,7 +859,6 @@ def overdue_view(
         return narrowed
     scope, name = narrowed
     today = judge.today(now)
-    problems = col(Item.read_status).in_([ReadStatus.EMPTY, ReadStatus.BROKEN])
     empty_on_site = session.exec(
         select(func.count())
         .select_from(Item)
@@ -671,14 +866,29 @@ def overdue_view(
             col(Item.retired_at).is_(None), Item.kind == ItemKind.COLUMN, Item.read_status == ReadStatus.EMPTY
         )
     ).one()
+    summary = late_summary(session, judge, now, scope) if listed is not None else None
+    whole = summary is None or summary.total <= (listed or 0)
     return OverdueView(
         today=today,
-        units=overdue_items(session, judge, now, scope),
+        units=overdue_items(session, judge, now, scope) if whole else (),
         needs_rule=needs_rule_items(session, scope) if administers(actor) else None,
         narrowed_to=name,
-        website=tuple(sorted(_items_of(session, judge, now, scope, problems), key=_by_problem)),
+        website=_website_problems(session, judge, now, scope),
         empty_columns_site=int(empty_on_site),
+        summary=None if whole else summary,
     )
+
+
+def overdue_list(
+    session: Session, now: datetime, actor: Actor, judge: Judge, unit_text: str | None
+) -> tuple[UnitLate, ...] | Stranger | UnitUnknown | UnitAmbiguous | NotYourUnit:
+    """Every late item /overdue counted in its summary: the spreadsheet that follows it."""
+    if not takes_part(actor):
+        return Stranger()
+    narrowed = _narrow(session, actor.scope, unit_text)
+    if not isinstance(narrowed, tuple):
+        return narrowed
+    return overdue_items(session, judge, now, narrowed[0])
 
 
 def _items_of(
@@ -704,6 +914,20 @@ def _items_of(
         mine = {m for u in unit_ids for m in (u, *members.get(u, ()))}
         judged = {i: for_units(s, mine) for i, s in judged.items()}
     return [_item_line(item, names, judged[i]) for i, (item, names) in items.items()]
+
+
+def _website_problems(
+    session: Session, judge: Judge, now: datetime, unit_ids: frozenset[int] | None
+) -> tuple[ItemLine, ...]:
+    """The items of these units the website reader found empty (空白栏目) or broken, judged for `now`: their
+    ids first, by the index on `read_status`, then the items a bounded page at a time."""
+    problems = col(Item.read_status).in_([ReadStatus.EMPTY, ReadStatus.BROKEN])
+    found = session.execute(sa_select(col(Item.id)).where(col(Item.retired_at).is_(None), problems))
+    ids = sorted(found.scalars())
+    lines: list[ItemLine] = []
+    for k in range(0, len(ids), JUDGE_BATCH):
+        lines += _items_of(session, judge, now, unit_ids, col(Item.id).in_(ids[k : k + JUDGE_BATCH]))
+    return tuple(sorted(lines, key=_by_problem))
 
 
 def _by_problem(line: ItemLine) -> tuple[str, str]:

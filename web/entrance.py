@@ -264,7 +264,7 @@ def show(web: Web, token: str, now: datetime) -> Page:
         actor, where, chat = found
         if grant.what == LIST:
             mine = mine_view(session, now, actor, web.judge)
-            overdue = overdue_view(session, now, actor, web.judge, None)
+            overdue = overdue_view(session, now, actor, web.judge, None, listed=None)
             if not isinstance(mine, MineView) or not isinstance(overdue, OverdueView):
                 return UNBOUND
             return ListPage(where, mine, overdue)

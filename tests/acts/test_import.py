@@ -18,7 +18,7 @@ from bot.cli import main
 from domain.inspection import classify
 from domain.model import ItemKind
 from storage.db import current_revision, make_engine, session_scope, upgrade
-from storage.items import log_update
+from storage.items import log_update, set_rule
 from storage.models import Item, ItemUnit, Site, Unit, UnitGroupMember, UpdateLog
 from tests.conftest import at
 
@@ -512,3 +512,20 @@ def test_units_without_their_people_are_linked_with_lead_and_helper(engine):
         ]
         assert item(s, "column:首页/南华要闻").url == "http://www.nanhua.example.gov.cn/xwzx/nhyw/"
         assert local(item(s, "column:政务公开/财政预决算").last_update_at) == datetime(2026, 11, 3, 10, 30)
+
+
+def test_an_imported_per_unit_duty_says_so_and_a_new_rule_says_so_again(engine, judge, tmp_path):
+    """/overdue counts late items from the stored schedule except per-unit duties (whose late units take the
+    live judgement): every way an item gets its rule stores whether it is one."""
+    path = tmp_path / "per-unit.csv"
+    path.write_text(
+        "栏目名称,更新要求,责任单位\n部门动态,各部门每周不少于1条,市属各部门\n通知公告,2周内更新,市财政局\n",
+        encoding="utf-8",
+    )
+    do_import(engine, path)
+    with session_scope(engine) as s:
+        assert (item(s, "column:部门动态").per_unit, item(s, "column:通知公告").per_unit) == (True, False)
+        set_rule(s, NOW, judge, item(s, "column:部门动态"), "2周内更新")
+        set_rule(s, NOW, judge, item(s, "column:通知公告"), "各部门每周不少于1条")
+    with session_scope(engine) as s:
+        assert (item(s, "column:部门动态").per_unit, item(s, "column:通知公告").per_unit) == (False, True)

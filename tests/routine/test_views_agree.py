@@ -14,14 +14,15 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import replace
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
 from sqlalchemy.engine import Engine
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
 from bot.cli import main as cli
 from domain.calendar import WorkCalendar
@@ -43,9 +44,12 @@ from storage.queries import (
     StatusView,
     actor_for,
     due_view,
+    late_summary,
     mine_view,
+    overdue_items,
     overdue_view,
     status_view,
+    summarise,
 )
 from storage.routine import sites
 from tests.conftest import SHANGHAI, at
@@ -202,6 +206,7 @@ def test_every_view_agrees_on_every_item_every_day(
                     assert ("overdue", row.due_on, row.days_late) == want[row.item_id], (text, row.path)
                     assert f"{row.path}{whose(row.shares)} — 逾期 {row.days_late} 天" in reply
                     checked["overdue"] += 1
+            checked["summary"] += _summaries_agree(s, judge, now, units.values(), text)
 
             # /due: what falls due within the window, and how many are late.
             due = due_view(s, now, actor_for(s, admin, [ADMIN_TG]), judge, 60)
@@ -285,6 +290,9 @@ def test_every_view_agrees_on_every_item_every_day(
             late_now = {(u.unit, i.item_id, i.days_late) for u in over.units for i in u.items}
             assert late_now == {(u.unit, i.item_id, i.days_late) for u in late_units for i in u.items}, text
             checked["overdue once stored"] += 1
+            # Its counts, now read from the stored schedule (the per-unit duty still judged live), too.
+            units_now = [world.units["市财政局"], world.units["市教育局"]]
+            checked["summary once stored"] += _summaries_agree(s, judge, now, units_now, text)
         day += timedelta(days=1)
 
     # Every view was compared on every day, for many items in every state.
@@ -293,3 +301,14 @@ def test_every_view_agrees_on_every_item_every_day(
         checked
     )
     assert checked["mine per unit"] >= 2 * (LAST - FIRST).days, checked
+    assert checked["summary once stored"] >= 20, checked  # days on which something was late
+
+
+def _summaries_agree(s: Session, judge: Judge, now: datetime, unit_ids: Iterable[int], text: str) -> int:
+    """`late_summary` (/overdue's counts on a province's site) says what the whole list says, for every
+    unit and for each unit alone, naming one, two or ten items: 1 if anything was late, else 0."""
+    for scope in (None, *(frozenset({u}) for u in unit_ids)):
+        whole = overdue_items(s, judge, now, scope)
+        for named in (1, 2, 10):
+            assert late_summary(s, judge, now, scope, named) == summarise(whole, named), (text, scope, named)
+    return int(bool(overdue_items(s, judge, now, None)))

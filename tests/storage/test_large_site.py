@@ -26,13 +26,12 @@ from acts.retire import retired_items
 from bot.cli import main
 from bot.config import load_settings
 from domain.notice import Slot
-from domain.rules import parse_rule, rule_to_dict
 from jobs.routine import RoutineConfig, run_due
 from reports.export import run_export
 from reports.halfmonth import render_report
 from storage.audit import LOG, trail
 from storage.db import make_engine, session_scope
-from storage.items import Judge
+from storage.items import Judge, rule_columns
 from storage.models import (
     Chat,
     ChatUnit,
@@ -97,7 +96,6 @@ def copy_rows(s: Session, model: type[SQLModel], rows: list[dict[str, Any]]) -> 
 
 def populate(engine: Engine, n: int = N) -> None:
     created = at("2025-01-06 09:00")
-    rule = parse_rule(RULE)
     with session_scope(engine) as s:
         site = Site(name=SITE, created_at=created)
         s.add(site)
@@ -136,9 +134,7 @@ def populate(engine: Engine, n: int = N) -> None:
                     "level2": f"栏目{i}",
                     "name": f"栏目{i}",
                     "path": f"栏目组{i // 1000} / 栏目{i}",
-                    "rule_text": RULE,
-                    "rule_ok": True,
-                    "rule_json": json.dumps(rule_to_dict(rule), ensure_ascii=False),
+                    **rule_columns(RULE),
                     "category": "other",
                     "created_at": created,
                     "source_sheet": "栏目",

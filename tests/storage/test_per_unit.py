@@ -8,9 +8,20 @@ from datetime import date
 from sqlmodel import select
 
 from domain.model import State
+from replies import format as fmt
 from storage.db import session_scope
-from storage.items import contributing_units, judge_items, log_update, set_rule, undo_last
+from storage.items import contributing_units, judge_items, log_update, refresh_stale, set_rule, undo_last
 from storage.models import UpdateLog
+from storage.queries import (
+    OverdueView,
+    Speaker,
+    actor_for,
+    late_summary,
+    overdue_items,
+    overdue_list,
+    overdue_view,
+    summarise,
+)
 from tests.bot.seed import add_person, item, seed
 from tests.conftest import at
 
@@ -81,3 +92,37 @@ def test_a_log_for_another_unit_or_by_someone_of_two_units_counts_as_said(engine
         row = item(s, world, NEWS)
         mine = {u.unit_id: u.state for u in judge_items(s, [row], judge, NOW)[row.id].units}
         assert mine[edu] is State.OVERDUE
+
+
+def test_overdue_counts_a_per_unit_duty_for_the_units_late_with_their_own_share(engine, judge):
+    """A county's /overdue is counted from the stored schedule (`late_summary`), but a per-unit duty's stored
+    state is its worst unit's: 市政府办公室 has done its share, only 市属各部门 (for 市教育局) is late
+    with it."""
+    world = seed(engine, judge, CREATED, now=CREATED)
+    finance = add_person(engine, CREATED, 2003, "赵财", [("市财政局", "webmaster")], world)
+    office = add_person(engine, CREATED, 2002, "王小明", [("市政府办公室", "webmaster")], world)
+    add_person(engine, CREATED, 1001, "李管", [(None, "admin")], world)
+    with session_scope(engine) as s:
+        set_rule(s, CREATED, judge, item(s, world, NEWS), "各部门每周不少于1条")
+        for person in (finance, office):
+            log_update(
+                s, at("2026-11-17 10:00"), judge, item(s, world, NEWS), source="done", person_id=person
+            )
+    with session_scope(engine) as s:
+        refresh_stale(s, judge, NOW, world.site_id)  # the daily pass: today's schedule stored
+    with session_scope(engine) as s:
+        row = item(s, world, NEWS)
+        assert (row.per_unit, row.state, row.state_on) == (True, State.OVERDUE, NOW.date())
+        whole = overdue_items(s, judge, NOW, None)
+        summary = late_summary(s, judge, NOW, None)
+        assert summary == summarise(whole)
+        late_with = {u.unit for u in whole for i in u.items if i.item_id == row.id}
+        assert late_with == {"市属各部门"}
+        # 市政府办公室's one late item is its account, not this column.
+        assert {u.unit: u.items for u in summary.units} == {"市属各部门": 1, "市政府办公室": 1, "市教育局": 1}
+        # Asked as the administrator with a short list allowed, /overdue answers with the counts alone.
+        view = overdue_view(s, NOW, actor_for(s, Speaker(1001), [1001]), judge, None, listed=0)
+        assert isinstance(view, OverdueView) and view.summary == summary and view.units == ()
+        assert overdue_list(s, NOW, actor_for(s, Speaker(1001), [1001]), judge, None) == whole
+    text = fmt.overdue(view).text
+    assert "• 市属各部门 1 项（最久逾期 16 天）" in text and "• 市政府办公室 1 项（最久逾期 9 天）" in text
