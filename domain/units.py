@@ -539,13 +539,23 @@ def propose_merges(names: Iterable[str], place: str = "") -> list[tuple[str, str
     real units are compared (never groups or roles); each name is proposed into one other at most."""
     units = [n for n in dict.fromkeys(names) if n and not placeholder_kind(n)]
     keys = {n: office_key(n, place) for n in units}
+    # Each name is tried against the fuller names, longest first (the list's order among equals), and takes
+    # the first that is the same office. Only names holding every character of its key can be: the same
+    # key, or a key it abbreviates (its characters in order). So each name is compared with those alone,
+    # found by character, not with every name: a province's 2,000 units were 1.8M comparisons.
+    rank = {n: k for k, n in enumerate(sorted(units, key=lambda n: -len(n)))}
+    holding: dict[str, set[str]] = {}
+    for n in units:
+        for ch in set(keys[n]):
+            holding.setdefault(ch, set()).add(n)
     out: list[tuple[str, str]] = []
     taken: set[str] = set()
-    by_length = sorted(units, key=lambda n: (-len(n), units.index(n)))
     for short in sorted(units, key=len):
         if short in taken:
             continue
-        for full in by_length:
+        chars = sorted(set(keys[short]), key=lambda ch: len(holding[ch]))
+        candidates = set(holding[chars[0]]).intersection(*(holding[c] for c in chars[1:])) if chars else units
+        for full in sorted(candidates, key=rank.__getitem__):
             if full == short or full in taken or len(full) < len(short):
                 continue
             same = keys[short] == keys[full]

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from domain.units import Groups, compose_units, placeholder_kind, read_unit_cell
+from domain.units import (
+    Groups,
+    _abbreviates,
+    compose_units,
+    office_key,
+    placeholder_kind,
+    propose_merges,
+    read_unit_cell,
+)
 
 # (cell, leads, co-leads, helpers, placeholders as (name, role, kind))
 SHAPES = [
@@ -136,6 +144,92 @@ def test_a_cell_with_only_helpers_still_has_someone_leading():
 )
 def test_placeholder_kinds(name, kind):
     assert placeholder_kind(name) == kind
+
+
+# -- one office under several names --------------------------------------------------------------------
+
+
+def every_pair(names, place=""):
+    """propose_merges as it was: each name against every fuller one (the reference for the indexed one)."""
+    units = [n for n in dict.fromkeys(names) if n and not placeholder_kind(n)]
+    keys = {n: office_key(n, place) for n in units}
+    out, taken = [], set()
+    by_length = sorted(units, key=lambda n: (-len(n), units.index(n)))
+    for short in sorted(units, key=len):
+        if short in taken:
+            continue
+        for full in by_length:
+            if full == short or full in taken or len(full) < len(short):
+                continue
+            same = keys[short] == keys[full]
+            if same or _abbreviates(keys[short], keys[full]):
+                if same and len(full) == len(short) and full > short:
+                    continue
+                out.append((short, full))
+                taken.add(short)
+                break
+    return out
+
+
+OFFICES = [
+    "县文旅局",
+    "县文化和旅游局",
+    "县市场监管局",
+    "县市场监督管理局",
+    "某某县财政局",
+    "县财政局",
+    "财政局",
+    "县发改局",
+    "县发展和改革局",
+    "县发展改革局",
+    "县政府办",
+    "县人民政府办公室",
+    "县政府办公室",
+    "县教体局",
+    "县教育体育局",
+    "文旅",
+    "县融媒体中心",
+    "县委宣传部",
+    "县委宣传部（网信办）",
+    "市属各部门",
+    "各乡镇",
+    "具备执法权的单位",
+    "县卫健局",
+    "县卫生健康局",
+    "县卫生和健康局",
+    "县科工信局",
+    "县科技工业信息化局",
+    "县林草局",
+    "县林业和草原局",
+    "县自然资源局",
+    "县资源局",
+    "县审计局",
+    "县统计局",
+    "县税务局",
+    "县公安局",
+]
+DEPARTMENTS = ("财政局", "教育局", "民政局", "农业农村局", "卫生健康局", "自然资源局", "交通运输局", "水务局")
+
+
+@pytest.mark.parametrize(
+    ("names", "place"),
+    [
+        (OFFICES, ""),
+        (OFFICES, "某某县"),
+        (list(reversed(OFFICES)), "某某县"),
+        # a province's units (bench/bench_files.py): 2,000 names, many holding another's characters
+        ([f"第{n // 8 + 1}县{DEPARTMENTS[n % 8]}" for n in range(2_000)], "某省"),
+    ],
+)
+def test_merges_are_proposed_as_comparing_every_pair_would(names, place):
+    assert propose_merges(names, place) == every_pair(names, place)
+
+
+def test_merges_proposed_from_a_countys_names():
+    assert propose_merges(["县文旅局", "县文化和旅游局", "县市场监管局", "县市场监督管理局", "各乡镇"]) == [
+        ("县文旅局", "县文化和旅游局"),
+        ("县市场监管局", "县市场监督管理局"),
+    ]
 
 
 # -- unit groups: the one expansion ----------------------------------------------------------------------
