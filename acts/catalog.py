@@ -18,8 +18,9 @@ from datetime import UTC, date, datetime, time
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import update
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
 from acts.retire import retire, unretire
 from acts.units import find_unit, proposed_merges
@@ -31,9 +32,9 @@ from domain.site import office_of
 from domain.text import KIND_LABELS
 from domain.units import UnitLink
 from sheetread.sheets import ImportProblem, ListRow, Notice, ParsedList, SheetInfo, parse_list
-from storage.db import session_scope
-from storage.items import Judge, log_update, refresh_all, set_rule
-from storage.models import Event, Item, ItemUnit, Membership, Person, Site, Unit, UnitGroupMember
+from storage.db import insert_all, session_scope
+from storage.items import Judge, log_update, plain_rows, refresh_all, rule_columns, set_rule
+from storage.models import Event, Item, ItemUnit, Membership, Person, Site, Unit, UnitAlias, UnitGroupMember
 from storage.queries import clean, name_key
 from storage.sites import find_site, site_judge
 
@@ -438,13 +439,16 @@ def import_rows(
             )
 
     units = _import_units(session, now, site_row.id, rows, report)
-    _import_people(session, now, rows, units, report)
+    _import_people(session, now, site_row.id, rows, units, report)
     if site_row.office_name is None and (office := office_of(site_row.name, report.units)):
         site_row.office_name = office
         session.add(site_row)
         report.office = office
-    existing = {i.key: i for i in session.exec(select(Item).where(Item.site_id == site_row.id))}
-    live_before = sum(1 for i in existing.values() if i.kind in parsed.kinds and i.retired_at is None)
+    live_before = session.exec(
+        select(func.count())
+        .select_from(Item)
+        .where(Item.site_id == site_row.id, col(Item.kind).in_(parsed.kinds), col(Item.retired_at).is_(None))
+    ).one()
 
     for start in range(0, len(rows), CHUNK_ROWS):
         chunk = rows[start : start + CHUNK_ROWS]
@@ -455,16 +459,15 @@ def import_rows(
             .where(Item.site_id == site_row.id, col(Item.key).in_([r.key for r in chunk]))
             .execution_options(populate_existing=True)
         ).all()
-        existing.update({i.key: i for i in fresh})
+        existing = {i.key: i for i in fresh}
         links = _links(session, [i.id for i in fresh if i.id is not None])
-        done = [
-            _import_row(session, now, judge, site_row.id, row, existing, units, links, report, notices)
-            for row in chunk
-        ]
-        session.flush()  # one INSERT round for the chunk's new items, which gives them their ids
-        for row, (item, added) in zip(chunk, done, strict=True):
-            if added:
-                _link_units(session, item, row, units)
+        new = _NewItems(session)
+        for row in chunk:
+            _import_row(session, now, judge, site_row.id, row, existing, new, units, links, report, notices)
+        new.write()  # the chunk's new items, a batch of rows per INSERT, which gives them their ids
+        session.flush()
+        done = [(existing.get(row.key) or new.items[row.key], row.key not in existing) for row in chunk]
+        _link_units(session, [(i, row) for row, (i, added) in zip(chunk, done, strict=True) if added], units)
         ids = [item.id for item, _ in done if item.id is not None]
         open_events = set(
             session.exec(
@@ -482,17 +485,7 @@ def import_rows(
         if commit is not None:
             commit()
 
-    keys = {r.key for r in rows}
-    leaving = session.exec(
-        select(Item)
-        .where(Item.site_id == site_row.id, col(Item.kind).in_(parsed.kinds), col(Item.retired_at).is_(None))
-        .execution_options(populate_existing=True)
-    ).all()
-    for item in leaving:
-        if item.key not in keys:
-            item.retired_at = now
-            session.add(item)
-            report.retired.append(item.path)
+    _retire_left(session, now, site_row.id, parsed.kinds, {r.key for r in rows}, report)
     _caution(report, site_row.name, site, parsed.title, live_before)
     session.flush()
     report.merges = proposed_merges(session, site_row)
@@ -506,14 +499,15 @@ def _import_row(
     site_id: int,
     row: ListRow,
     existing: dict[str, Item],
+    new: _NewItems,
     units: dict[str, Unit],
     links: dict[int, dict[int, ItemUnit]],
     report: ImportReport,
     notices: list[Notice],
-) -> tuple[Item, bool]:
-    """One row of the list into its item (added, or brought in line), and whether it was added. A new item
-    gets its id, units and logged last update from the caller, after one flush for the chunk, and its
-    schedule is judged for the whole chunk."""
+) -> None:
+    """One row of the list into its item: an existing one brought in line, or a new one's row gathered into
+    `new`. A new item gets its id when the caller writes the chunk's new items, then its units and logged
+    last update, and its schedule is judged for the whole chunk."""
     item = existing.get(row.key)
     statement, reason = retire_statement(row.retire)
     if statement == "unknown":
@@ -524,17 +518,21 @@ def _import_row(
                 f"“停更”列的“{row.retire}”无法识别，按未填写处理（停更请填“已停更：原因”，恢复请填“在用”）",
             )
         )
-    added = item is None
     if item is None:
-        item = _add_item(session, now, judge, site_id, row)
-        existing[row.key] = item
+        values = _new_item(now, site_id, row)
+        new.add(values)
         report.added.append(row.label)
+        text = row.rule_text or ""
+        if statement == "retired":
+            new.write()  # written now: the trail keeps its retirement in the list's order
+            retire(session, now, new.items[row.key], reason=reason or "清单标注停更")
+            report.retired_by_list.append(row.label)
     else:
         _update_item(session, now, judge, item, row, units, links.get(item.id or 0, {}), report, statement)
-    if statement == "retired" and not (item.retired_at is not None and item.retired_by_admin):
-        retire(session, now, item, reason=reason or "清单标注停更")
-        report.retired_by_list.append(row.label)
-    text = item.rule_text
+        if statement == "retired" and not (item.retired_at is not None and item.retired_by_admin):
+            retire(session, now, item, reason=reason or "清单标注停更")
+            report.retired_by_list.append(row.label)
+        text = item.rule_text
     if _rule_needs_fix(row.kind, text):
         report.needs_rule.append(
             RuleProblem(row.sheet, row.row, row.label, text, parse_rule(text).reason or "")
@@ -543,7 +541,6 @@ def _import_row(
         report.unit_problems.append(UnitCellProblem(row.sheet, row.row, row.label, row.unit_problems))
     elif row.units is not None and not row.units and not row.external:
         report.without_unit.append(Notice(row.sheet, row.row, row.label))
-    return item, added
 
 
 # Rows per transaction of a real import. Each row costs a few milliseconds of writing; a chunk of 200 holds
@@ -600,6 +597,29 @@ def retire_statement(text: str | None) -> tuple[str, str | None]:
     return "unknown", None
 
 
+def _retire_left(
+    session: Session, now: datetime, site_id: int, kinds: set[str], keys: set[str], report: ImportReport
+) -> None:
+    """Retire the site's live items of the list's kinds that the list no longer has: read as plain rows, not
+    as a province's objects (in the order the database gives them, which the report lists), and retired a
+    batch of ids per UPDATE."""
+    live = select(Item.id, Item.key, Item.path).where(
+        Item.site_id == site_id, col(Item.kind).in_(kinds), col(Item.retired_at).is_(None)
+    )
+    leaving: list[int] = []
+    for item_id, key, path in plain_rows(session, live):
+        if key not in keys:
+            leaving.append(item_id)
+            report.retired.append(path)
+    for k in range(0, len(leaving), CHUNK_ROWS):
+        session.execute(
+            update(Item)
+            .where(col(Item.id).in_(leaving[k : k + CHUNK_ROWS]))
+            .values(retired_at=now)
+            .execution_options(synchronize_session="fetch")
+        )
+
+
 def _caution(
     report: ImportReport, site_name: str, asked: str | None, title: str | None, live_before: int
 ) -> None:
@@ -632,17 +652,49 @@ def _import_units(
         for ref in row.units or ():
             if named.get(ref.name, UnitKind.UNIT) == UnitKind.UNIT:
                 named[ref.name] = ref.kind
-    units: dict[str, Unit] = {}
+    # The site's units and aliases read once (not a look-up per name), as `ensure_unit` finds them.
+    site_units = session.exec(select(Unit).where(Unit.site_id == site_id)).all()
+    by_name = {u.name: u for u in site_units}
+    by_id = {u.id: u for u in site_units}
+    aliases = dict(
+        session.exec(select(UnitAlias.name, UnitAlias.unit_id).where(UnitAlias.site_id == site_id)).all()
+    )
+    found: dict[str, Unit] = {}
     for name, kind in named.items():
-        unit, created = ensure_unit(session, now, site_id, name, kind=kind)
-        units[name] = unit
-        if created:
-            report.units_added.append(name)
+        unit = by_name.get(name)
+        if unit is None and name in aliases:
+            unit = by_id.get(aliases[name]) or session.get(Unit, aliases[name])
+        if unit is None:
+            continue
+        if kind != UnitKind.UNIT and not unit.is_group:
+            unit.is_group, unit.kind = True, kind
+            session.add(unit)
+        found[name] = unit
+    report.units_added = [name for name in named if name not in found]
+    if report.units_added:
+        insert_all(
+            session,
+            Unit,
+            [
+                {
+                    "site_id": site_id,
+                    "name": name,
+                    "is_group": named[name] != UnitKind.UNIT,
+                    "kind": named[name],
+                    "created_at": now,
+                }
+                for name in report.units_added
+            ],
+        )
+        by_name = {u.name: u for u in session.exec(select(Unit).where(Unit.site_id == site_id))}
+    units = {name: found.get(name) or by_name[name] for name in named}
     distinct = {u.id: u for u in units.values()}
     report.units = [u.name for u in distinct.values()]
     filled = set(
         session.exec(
-            select(UnitGroupMember.group_id).where(col(UnitGroupMember.group_id).in_(list(distinct)))
+            select(UnitGroupMember.group_id)
+            .join(Unit, col(Unit.id) == UnitGroupMember.group_id)
+            .where(Unit.site_id == site_id)
         )
     )
     placeholders = [u for u in distinct.values() if u.is_group]
@@ -658,7 +710,12 @@ _PHONES_SPLIT = re.compile(r"[、,，;；/\n]+")
 
 
 def _import_people(
-    session: Session, now: datetime, rows: Sequence[ListRow], units: dict[str, Unit], report: ImportReport
+    session: Session,
+    now: datetime,
+    site_id: int,
+    rows: Sequence[ListRow],
+    units: dict[str, Unit],
+    report: ImportReport,
 ) -> None:
     """The list's 运维人员 as the webmasters of the row's one responsible unit, with the mobile number of
     its 联系电话 (so that group robots @ them). Only added: a person already the unit's webmaster (by name)
@@ -667,17 +724,22 @@ def _import_people(
     that do not pair up are reported, not guessed."""
     done: set[tuple[int, str]] = set()
     members: dict[tuple[int, str], Person] = {}
-    unit_ids = [u.id for u in units.values() if u.id is not None]
+    added: list[tuple[dict[str, object], int]] = []  # new people: their row, their unit
+    if not any(row.person for row in rows):
+        return
+    named = {u.id for u in units.values()}
     for person, unit_id in session.exec(
         select(Person, Membership.unit_id)
         .join(Membership, col(Membership.person_id) == col(Person.id))
+        .join(Unit, col(Unit.id) == Membership.unit_id)
         .where(
-            col(Membership.unit_id).in_(unit_ids),
+            Unit.site_id == site_id,
             Membership.role == Role.WEBMASTER,
             col(Membership.active).is_(True),
         )
+        .order_by(col(Membership.id))
     ):
-        if unit_id is not None:
+        if unit_id is not None and unit_id in named:
             members.setdefault((unit_id, name_key(person.name)), person)
     for row in rows:
         names = [n for n in _NAMES_SPLIT.split(clean(row.person or "")) if n]
@@ -725,20 +787,23 @@ def _import_people(
                     )
             known = members.get(key)
             if known is None:
-                person = Person(name=name, phone=number, created_at=now)
-                session.add(person)
-                session.flush()
-                assert person.id is not None
-                session.add(
-                    Membership(person_id=person.id, unit_id=unit.id, role=Role.WEBMASTER, created_at=now)
-                )
-                members[key] = person
+                added.append(({"name": name, "phone": number, "created_at": now}, unit.id))
                 report.people_added.append(f"{name}（{unit.name}）")
                 report.phones_recorded += number is not None
             elif number is not None and known.phone is None:
                 known.phone = number
                 session.add(known)
                 report.phones_recorded += 1
+    # The new webmasters, a batch of rows per INSERT (not a flush for each).
+    ids = insert_all(session, Person, [person for person, _unit in added], returning="id")
+    insert_all(
+        session,
+        Membership,
+        [
+            {"person_id": person_id, "unit_id": unit_id, "role": Role.WEBMASTER, "created_at": now}
+            for person_id, (_person, unit_id) in zip(ids, added, strict=True)
+        ],
+    )
     session.flush()
 
 
@@ -759,38 +824,62 @@ def _category(row: ListRow) -> Category:
     return classify(path, kind)
 
 
-def _add_item(session: Session, now: datetime, judge: Judge, site_id: int, row: ListRow) -> Item:
+def _new_item(now: datetime, site_id: int, row: ListRow) -> dict[str, object]:
+    """A new item's row, as the columns to write (building an `Item` for each of a province's rows was a
+    quarter of its import)."""
     levels = [*row.levels, None, None, None, None, None][:5]
-    item = Item(
-        site_id=site_id,
-        kind=row.kind,
-        key=row.key,
-        level1=levels[0],
-        level2=levels[1],
-        level3=levels[2],
-        level4=levels[3],
-        level5=levels[4],
-        name=row.name,
-        path=_path(row),
-        url=_optional(row.url),
-        platform=row.platform or None,
-        handle=_optional(row.handle),
-        content=_optional(row.content),
-        note=_optional(row.note),
-        category=_category(row),
-        created_at=now,
-        source_sheet=row.sheet,
-        source_row=row.row,
-    )
-    set_rule(session, now, judge, item, row.rule_text or "", refresh=False)
-    session.add(item)
-    return item
+    return {
+        "site_id": site_id,
+        "kind": row.kind,
+        "key": row.key,
+        "level1": levels[0],
+        "level2": levels[1],
+        "level3": levels[2],
+        "level4": levels[3],
+        "level5": levels[4],
+        "name": row.name,
+        "path": _path(row),
+        "url": _optional(row.url),
+        "platform": row.platform or None,
+        "handle": _optional(row.handle),
+        "content": _optional(row.content),
+        "note": _optional(row.note),
+        "category": _category(row),
+        "created_at": now,
+        "source_sheet": row.sheet,
+        "source_row": row.row,
+        **rule_columns(row.rule_text or ""),
+    }
 
 
-def _link_units(session: Session, item: Item, row: ListRow, units: dict[str, Unit]) -> None:
-    assert item.id is not None
-    for uid, role in _wanted(units, row.units or ()).items():
-        session.add(ItemUnit(item_id=item.id, unit_id=uid, lead=role != LinkRole.HELPER, role=role))
+class _NewItems:
+    """A chunk's new items: their rows gathered as the list is read, then written a batch per INSERT and read
+    back as `Item`s (by key), which the rest of the chunk (units, logged updates, judging) works on."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.waiting: list[dict[str, object]] = []
+        self.items: dict[str, Item] = {}
+
+    def add(self, values: dict[str, object]) -> None:
+        self.waiting.append(values)
+
+    def write(self) -> None:
+        if not self.waiting:
+            return
+        ids = insert_all(self.session, Item, self.waiting, returning="id")
+        self.waiting = []
+        for item in self.session.exec(select(Item).where(col(Item.id).in_(ids))):
+            self.items[item.key] = item
+
+
+def _link_units(session: Session, added: Sequence[tuple[Item, ListRow]], units: dict[str, Unit]) -> None:
+    """The new items' unit links, a batch of rows per INSERT."""
+    rows = []
+    for item, row in added:
+        for uid, role in _wanted(units, row.units or ()).items():
+            rows.append({"item_id": item.id, "unit_id": uid, "lead": role != LinkRole.HELPER, "role": role})
+    insert_all(session, ItemUnit, rows)
 
 
 def _wanted(units: dict[str, Unit], refs: Sequence[UnitLink]) -> dict[int, LinkRole]:

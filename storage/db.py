@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
@@ -15,7 +15,7 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from alembic.util import CommandError
-from sqlalchemy import bindparam, event
+from sqlalchemy import bindparam, event, insert
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -114,6 +114,24 @@ def insert_all_new(
 
 
 MANY_BATCH = 500  # rows per executemany: no statement grows with the data
+
+
+def insert_all(
+    session: Session, model: type[SQLModel], rows: Sequence[dict[str, Any]], returning: str | None = None
+) -> list[Any]:
+    """INSERT many new rows (each with the same columns) without building an object for each: one
+    executemany per batch of MANY_BATCH rows, sent as multi-row VALUES. With `returning`, that column of
+    each row written (a new row's id), in the order the rows were given."""
+    table = model.__table__  # type: ignore[attr-defined]
+    stmt = insert(table)
+    if returning is not None:
+        stmt = stmt.returning(table.c[returning], sort_by_parameter_order=True)
+    out: list[Any] = []
+    for k in range(0, len(rows), MANY_BATCH):
+        result = session.execute(stmt, rows[k : k + MANY_BATCH])
+        if returning is not None:
+            out += result.scalars()
+    return out
 
 
 @lru_cache(maxsize=64)
