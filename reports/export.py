@@ -10,30 +10,31 @@ re-importing the export keeps them retired.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 from openpyxl import Workbook
-from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from openpyxl.worksheet.cell_range import CellRange
 from openpyxl.worksheet.properties import PageSetupProperties
+from sqlalchemy import select as sa_select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, or_, select
 
 from domain.due import Policy
-from domain.model import ItemKind, Role, Rule, State, Status, UpdateSource
+from domain.model import Category, ItemKind, ReadStatus, Role, Rule, State, Status, UpdateSource
 from domain.rules import describe_rule, parse_rule
 from domain.text import UNKNOWN_LAST, owing, state_words, whose
-from reports.sheetwrite import Styles, text_cells
+from reports.sheetwrite import RowStyle, SheetRows, save_with_rows, text_cells
 from sheetread.sheets import LEVEL_NAMES
 from storage.db import session_scope
-from storage.items import Judge, judge_items
+from storage.items import Judge, LiveItem, judge_items, plain_rows
 from storage.models import Item, ItemUnit, Membership, Person, Site, Unit
 from storage.score import risk_by_item, score_of
 from storage.sites import site_judge, site_named
@@ -91,9 +92,45 @@ class ExportSummary:
         )
 
 
+class _Item(NamedTuple):
+    """The columns of an item the export reads: a row, not an ORM object (building a province's objects was
+    seconds and hundreds of megabytes). The first ones are a `LiveItem`'s, in its order."""
+
+    id: int
+    name: str
+    path: str
+    url: str | None
+    kind: ItemKind
+    category: Category
+    rule_text: str
+    created_at: datetime
+    read_status: ReadStatus | None
+    platform: str | None
+    level1: str | None
+    level2: str | None
+    level3: str | None
+    level4: str | None
+    level5: str | None
+    handle: str | None
+    content: str | None
+    note: str | None
+    last_update_at: datetime | None
+    last_update_source: UpdateSource | None
+    retired_at: datetime | None
+    retired_reason: str | None
+    source_sheet: str | None
+    source_row: int | None
+
+    def live(self) -> LiveItem:
+        return LiveItem._make(self[: len(LiveItem._fields)])
+
+
+_ITEM_COLUMNS = tuple(col(getattr(Item, name)) for name in _Item._fields)
+
+
 @dataclass(frozen=True)
 class _Line:
-    item: Item
+    item: _Item
     status: Status  # judged for today, read-only
     units: str
     webmasters: str
@@ -108,7 +145,7 @@ def _units_text(names: Sequence[tuple[str, bool]]) -> str:
     return "、".join(f"{name}（牵头）" if lead else name for name, lead in ordered)
 
 
-def _meaning(item: Item, judge: Judge) -> str:
+def _meaning(item: _Item, judge: Judge) -> str:
     rule = parse_rule(item.rule_text)
     if rule.ok:
         return describe_rule(rule, judge.policy)
@@ -125,7 +162,7 @@ _LISTED = or_(col(Item.retired_at).is_(None), col(Item.retired_by_admin).is_(Tru
 RETIRED_LABEL = "已停更"
 
 
-def _retired(item: Item) -> str:
+def _retired(item: _Item) -> str:
     return f"{RETIRED_LABEL}：{item.retired_reason}" if item.retired_reason else RETIRED_LABEL
 
 
@@ -134,10 +171,14 @@ def _state_key(ln: _Line) -> str:
 
 
 def _lines(session: Session, now: datetime, judge: Judge, site: Site) -> list[_Line]:
-    items = list(session.exec(select(Item).where(Item.site_id == site.id, _LISTED)))
-    items.sort(
-        key=lambda i: (i.kind != ItemKind.COLUMN, i.source_sheet or "", i.source_row or 10**9, i.id or 0)
-    )
+    # By id: judged a keyset page at a time (`judge_items`); then in the list's own order.
+    items = [
+        _Item(*row)
+        for row in plain_rows(
+            session,
+            sa_select(*_ITEM_COLUMNS).where(col(Item.site_id) == site.id, _LISTED).order_by(col(Item.id)),
+        )
+    ]
     links: dict[int, list[tuple[str, bool, int]]] = {}
     rows = session.exec(
         select(ItemUnit.item_id, Unit.name, ItemUnit.lead, Unit.id)
@@ -152,35 +193,42 @@ def _lines(session: Session, now: datetime, judge: Judge, site: Site) -> list[_L
     webmasters: dict[int, list[str]] = {}
     lead_units = {uid for names in links.values() for _n, lead, uid in names if lead}
     if lead_units:
+        # The site's webmasters (joined by site: no statement grows with its units), kept for lead units.
         people = session.exec(
             select(Membership.unit_id, Person.name, Person.username)
             .join(Person, col(Person.id) == Membership.person_id)
+            .join(Unit, col(Unit.id) == Membership.unit_id)
             .where(
-                col(Membership.unit_id).in_(lead_units),
+                Unit.site_id == site.id,
                 Membership.role == Role.WEBMASTER,
                 col(Membership.active).is_(True),
             )
             .order_by(col(Membership.id))
         )
         for unit_id, name, username in people:
-            assert unit_id is not None
+            if unit_id not in lead_units:
+                continue
             shown = name or (f"@{username}" if username else "")
             if shown and shown not in webmasters.setdefault(unit_id, []):
                 webmasters[unit_id].append(shown)
     # Judged for today without writing: an export takes no write lock (SQLite would lock out the running bot).
     statuses = judge_items(session, items, judge, now)
+    items.sort(key=lambda i: (i.kind != ItemKind.COLUMN, i.source_sheet or "", i.source_row or 10**9, i.id))
+    meanings: dict[tuple[bool, str], str] = {}  # a province's rules are a few dozen texts
     out: list[_Line] = []
     for item in items:
-        assert item.id is not None
         names = links.get(item.id, [])
         keepers = [w for _n, lead, uid in names if lead for w in webmasters.get(uid, [])]
+        said = (item.kind == ItemKind.ACCOUNT, item.rule_text)
+        if said not in meanings:
+            meanings[said] = _meaning(item, judge)
         out.append(
             _Line(
                 item=item,
                 status=statuses[item.id],
                 units=_units_text([(n, lead) for n, lead, _uid in names]),
                 webmasters="、".join(dict.fromkeys(keepers)),
-                meaning=_meaning(item, judge),
+                meaning=meanings[said],
             )
         )
     return out
@@ -192,9 +240,10 @@ def _sheet(
     headers: Sequence[tuple[str, float]],
     rows: Sequence[tuple[list[object], str]],
     date_columns: dict[str, str],
-) -> None:
-    """One sheet, streamed row by row (openpyxl's write-only mode): a long list is never held as a grid of
-    cells, and what frames the sheet (widths, frozen header, merged title, print setup) is set up front."""
+) -> SheetRows:
+    """One sheet in openpyxl's write-only mode: what frames it (widths, frozen header, merged title, print
+    setup) and its two heading rows; its data rows are written as the sheet's XML when the workbook is
+    saved (`save_with_rows`), never held as a grid of cells."""
     width = len(headers)
     for c, (_h, w) in enumerate(headers, start=1):
         ws.column_dimensions[get_column_letter(c)].width = w
@@ -217,18 +266,26 @@ def _sheet(
         cell.alignment = _CENTER
         cell.border = _BORDER
     ws.append(names)
-    formats = [date_columns.get(h) for h, _w in headers]
-    styles = Styles()  # each (state, number format) resolved once: a named style looked up per cell was slow
+    formats = [date_columns.get(h) or "General" for h, _w in headers]
+    styles: dict[tuple[str, str], RowStyle] = {}  # each (state, number format) set up once
 
-    def set_style(cell: Cell, key: tuple[str, str]) -> None:
-        cell.style = _data_style(ws, *key)
+    def style(state: str, number_format: str) -> RowStyle:
+        key = (state, number_format)
+        if key not in styles:
+            styles[key] = RowStyle(ws, lambda cell: setattr(cell, "style", _data_style(ws, *key)))
+        return styles[key]
 
-    for values, state in rows:
-        cells = text_cells(ws, values)  # names, notes, units: text from lists and people, never a formula
-        for cell, number_format in zip(cells, formats, strict=False):
-            styles.apply(cell, (state, number_format or cell.number_format), set_style)
-        ws.append(cells)
+    def data() -> Iterator[list[tuple[Any, RowStyle]]]:
+        # Names, notes, units: text from lists and people, always a text cell, never a formula.
+        for values, state in rows:
+            yield [(value, style(state, fmt)) for value, fmt in zip(values, formats, strict=False)]
+
+    # Every style the rows use, registered before the workbook's styles are saved (in the order they appear).
+    for _values, state in rows:
+        for fmt in dict.fromkeys(formats):
+            style(state, fmt)
     ws.auto_filter.ref = f"A2:{get_column_letter(width)}{len(rows) + 2}"
+    return SheetRows(ws, 3, data())
 
 
 def _data_style(ws: WriteOnlyWorksheet, state: str, number_format: str) -> str:
@@ -259,8 +316,11 @@ def export_list(session: Session, now: datetime, judge: Judge, site_row: Site, p
     stamp = judge.today(now)
     when = f"{stamp.year}年{stamp.month}月{stamp.day}日"
     formats = {"最近更新": "yyyy-mm-dd hh:mm", "到期日": "yyyy-mm-dd"}
-    judged = {ln.item.id: ln.status for ln in lines if ln.item.id is not None}
-    risks = risk_by_item(score_of(session, now, judge, site_row, fix_first=False, statuses=judged).score)
+    judged = {ln.item.id: ln.status for ln in lines}
+    # The score's live items as read here, not read again (by id, as `storage.items.live_items` gives them).
+    live = sorted((ln.item.live() for ln in lines if ln.item.retired_at is None), key=lambda i: i.id)
+    score = score_of(session, now, judge, site_row, fix_first=False, statuses=judged, items=live).score
+    risks = risk_by_item(score)
 
     def status(ln: _Line) -> list[object]:
         item = ln.item
@@ -354,23 +414,25 @@ def export_list(session: Session, now: datetime, judge: Judge, site_row: Site, p
         for n, ln in enumerate(accounts, start=1)
     ]
     wb = Workbook(write_only=True)
-    _sheet(
-        wb.create_sheet("栏目"),
-        f"{site_row.name}栏目更新情况（{when}导出）",
-        column_headers,
-        column_rows,
-        formats,
-    )
-    _sheet(
-        wb.create_sheet("政务新媒体"),
-        f"{site_row.name}政务新媒体账号更新情况（{when}导出）",
-        account_headers,
-        account_rows,
-        formats,
-    )
+    sheets = [
+        _sheet(
+            wb.create_sheet("栏目"),
+            f"{site_row.name}栏目更新情况（{when}导出）",
+            column_headers,
+            column_rows,
+            formats,
+        ),
+        _sheet(
+            wb.create_sheet("政务新媒体"),
+            f"{site_row.name}政务新媒体账号更新情况（{when}导出）",
+            account_headers,
+            account_rows,
+            formats,
+        ),
+    ]
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        wb.save(path)
+        save_with_rows(wb, path, sheets)
     except OSError as exc:
         raise ExportProblem(
             f"无法写入文件 {path}：{exc}。请检查路径，并确认文件没有在 Excel/WPS 中打开。"
@@ -385,7 +447,7 @@ def export_list(session: Session, now: datetime, judge: Judge, site_row: Site, p
     )
 
 
-def _levels(item: Item) -> list[str | None]:
+def _levels(item: _Item) -> list[str | None]:
     return [item.level1, item.level2, item.level3, item.level4, item.level5]
 
 

@@ -14,19 +14,36 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Callable, Hashable, Iterable, Sequence
+import zipfile
+from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from copy import copy
+from datetime import date, datetime
+from pathlib import Path
 from typing import Any, TypeVar
+from xml.sax.saxutils import escape
 
 from openpyxl import Workbook
 from openpyxl.cell.cell import Cell
+from openpyxl.compat import safe_string
 from openpyxl.styles import Alignment, Font
 from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
+from openpyxl.utils.datetime import to_excel
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from openpyxl.worksheet.worksheet import Worksheet
 
-__all__ = ["FORMULA_START", "Styles", "append_row", "put", "text_cells", "text_for_cell", "workbook"]
+__all__ = [
+    "FORMULA_START",
+    "RowStyle",
+    "SheetRows",
+    "Styles",
+    "append_row",
+    "put",
+    "save_with_rows",
+    "text_cells",
+    "text_for_cell",
+    "workbook",
+]
 
 # What a spreadsheet may read as the start of a formula or a command: = + - @, tab and line breaks in front
 # of them, and the full-width forms an input method types.
@@ -141,3 +158,101 @@ def workbook(
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Long sheets: the data rows written as the sheet's XML
+
+
+_ENTITIES = {"\r": "&#13;"}  # kept as written: a bare carriage return reads back as a line feed
+
+
+class RowStyle:
+    """A data cell's style as the workbook numbers it: its own, and the same with Excel's quote prefix (for
+    text that starts like a formula, see `put`). `setup` gives a cell the style; each is set up once."""
+
+    def __init__(self, ws: WriteOnlyWorksheet, setup: Callable[[Cell], None]) -> None:
+        plain, quoted = Cell(ws, row=1, column=1), Cell(ws, row=1, column=1)
+        setup(plain)
+        setup(quoted)
+        quoted.quotePrefix = True
+        # Asking a cell's style id registers its style with the workbook, which saves it.
+        self.plain, self.quoted = int(plain.style_id), int(quoted.style_id)
+
+
+class SheetRows:
+    """A write-only sheet's data rows, from `first` on: each row's values, each value with its `RowStyle`.
+    `save_with_rows` writes them into the sheet as openpyxl would (every string a text cell, never a formula,
+    as `put` makes it), without a cell object each: openpyxl's cells were most of a long export."""
+
+    def __init__(
+        self,
+        ws: WriteOnlyWorksheet,
+        first: int,
+        rows: Iterable[Sequence[tuple[Any, RowStyle]]],
+    ) -> None:
+        self.ws, self.first, self.rows, self.epoch = ws, first, rows, ws.parent.epoch
+
+    @property
+    def member(self) -> str:
+        """The sheet's part in the saved file (numbered when the workbook is saved)."""
+        return str(self.ws.path).lstrip("/")
+
+    def xml(self) -> Iterator[bytes]:
+        letters: list[str] = []
+        chunk: list[str] = []
+        for number, row in enumerate(self.rows, start=self.first):
+            while len(letters) < len(row):
+                letters.append(get_column_letter(len(letters) + 1))
+            chunk.append(f'<row r="{number}">')
+            for letter, (value, style) in zip(letters, row, strict=False):
+                chunk.append(self._cell(f"{letter}{number}", value, style))
+            chunk.append("</row>")
+            if len(chunk) > 5_000:
+                yield "".join(chunk).encode()
+                chunk = []
+        yield "".join(chunk).encode()
+
+    def _cell(self, ref: str, value: Any, style: RowStyle) -> str:
+        # As openpyxl's writer: a string an inline string, a date Excel's serial number, nothing an empty
+        # cell that keeps its style.
+        if isinstance(value, str):
+            text = text_for_cell(value)
+            s = style.quoted if text.startswith(FORMULA_START) else style.plain
+            if not text:
+                return f'<c r="{ref}" s="{s}" t="inlineStr"></c>'
+            stripped = text.strip()
+            space = ' xml:space="preserve"' if stripped and stripped != text else ""
+            return f'<c r="{ref}" s="{s}" t="inlineStr"><is><t{space}>{escape(text, _ENTITIES)}</t></is></c>'
+        if value is None:
+            return f'<c r="{ref}" s="{style.plain}" t="n"></c>'
+        if isinstance(value, bool):
+            return f'<c r="{ref}" s="{style.plain}" t="b"><v>{int(value)}</v></c>'
+        if isinstance(value, date | datetime):
+            value = to_excel(value, self.epoch)
+        return f'<c r="{ref}" s="{style.plain}" t="n"><v>{safe_string(value)}</v></c>'
+
+
+def save_with_rows(wb: Workbook, path: Path, sheets: Sequence[SheetRows]) -> None:
+    """Save a write-only workbook with each sheet's data rows written after the rows it already has."""
+    saved = io.BytesIO()
+    wb.save(saved)
+    ours = {sheet.member: sheet for sheet in sheets}
+    assert len(ours) == len(sheets)
+    with zipfile.ZipFile(saved) as source, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in source.infolist():
+            data = source.read(info)
+            sheet = ours.get(info.filename)
+            if sheet is None:
+                out.writestr(info, data)
+                continue
+            if b"</sheetData>" in data:
+                head, tail = data.split(b"</sheetData>", 1)
+            else:
+                head, tail = data.split(b"<sheetData/>", 1)
+                head += b"<sheetData>"
+            with out.open(info.filename, "w") as part:
+                part.write(head)
+                for chunk in sheet.xml():
+                    part.write(chunk)
+                part.write(b"</sheetData>" + tail)
