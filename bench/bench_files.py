@@ -1,8 +1,14 @@
 """The responsibility list in and out at province size: `zhiri import` of a generated list of 10,000 and
 100,000 rows (1,000,000 with `ZHIRI_BENCH_1M=1`) into an empty SQLite database, then `zhiri export` of what
 was imported, each the real command in its own process, measured from outside (`os.wait4`: the process's
-CPU seconds and peak memory), with the ratio to issue 16's goals (a 100,000-row import in at most 60 s, an
-export in at most 30 s, both linear).
+CPU seconds and peak memory), with the ratio of its CPU seconds to issue 16's goals (a 100,000-row import in
+at most 60 s, an export in at most 30 s, both linear). CPU, not wall time: the machine is shared, and wall
+time says as much about the neighbours as about Zhiri (both are printed).
+
+Where the time goes (10,000 rows): the import is a third start-up (importing the application), a third
+reading the file (openpyxl's streaming parser) and reading its cells, a third writing (a chunk's new items a
+batch of rows per INSERT, then judged); the export is mostly start-up, reading and judging the items, its
+rows written as the sheet's XML.
 
 The list is laid out as the counties' own are (the example city's: a title row, then
 序号 / 一级栏目 / 二级栏目 / 三级栏目 / 管理内容 / 栏目内容 / 更新时限要求 / 责任单位 / 备注), 2,000 units
@@ -119,8 +125,8 @@ def main() -> int:
                 if name == "import":
                     line += f" (list written in {written:.0f} s)"
                 if n == GOAL_ROWS:
-                    line += f"; goal ≤ {GOALS[name]:.0f} s: {wall / GOALS[name]:.2f}×"
-                    ok = ok and wall <= GOALS[name]
+                    line += f"; goal ≤ {GOALS[name]:.0f} s: {cpu / GOALS[name]:.2f}× (CPU)"
+                    ok = ok and cpu <= GOALS[name]
                 print(line, flush=True)
     return 0 if ok else 1
 
