@@ -15,6 +15,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time
+from functools import lru_cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -848,8 +849,14 @@ def _new_item(now: datetime, site_id: int, row: ListRow) -> dict[str, object]:
         "created_at": now,
         "source_sheet": row.sheet,
         "source_row": row.row,
-        **rule_columns(row.rule_text or ""),
+        **_rule_columns(row.rule_text or ""),
     }
+
+
+@lru_cache(maxsize=4096)
+def _rule_columns(text: str) -> dict[str, object]:
+    # A province's list repeats a few dozen rule texts: each stored form (its JSON) is made once.
+    return rule_columns(text)
 
 
 class _NewItems:
