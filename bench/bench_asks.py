@@ -100,12 +100,12 @@ def main() -> int:
     sizes = SIZES + ((BIG,) if os.environ.get("ZHIRI_BENCH_1M") else ())
     for name, n, url, _built in databases(sizes):
         got = json.loads(_run("--one", url))
-        share = GOAL_S * n / BIG  # the goal's time for this many items, pro rata
+        # The answer no longer grows with the items judged, so the goal is not pro rata: 50 ms at any size.
         print(
             f"asks /overdue: {name}, {n} items: first {got['first'] * 1000:.0f} ms, then "
             f"{got['median'] * 1000:.0f} ms ({got['cpu'] * 1000:.0f} ms CPU), peak "
-            f"{got['peak_mb']} MB, {got['late']} late items; goal 1M ≤ {GOAL_S * 1000:.0f} ms: "
-            f"{got['median'] / share:.1f}× pro rata; then the list: {got['rows']} rows, "
+            f"{got['peak_mb']} MB, {got['late']} late items; goal ≤ {GOAL_S * 1000:.0f} ms at 1M: "
+            f"{got['median'] / GOAL_S:.1f}×; then the list: {got['rows']} rows, "
             f"{got['list_kb']} KB XLSX in {got['list_wall']:.1f} s ({got['list_cpu']:.1f} s CPU)",
             flush=True,
         )

@@ -629,20 +629,23 @@ def _overdue_lines(
                 f"• {i.path}{whose(i.shares)}（{unit_name}）— {overdue_by} — {_webmasters(i.webmasters)}"
             )
     if result.website:
-        lines.append(f"\n网站读取发现的问题（{len(result.website)} 项，检查时会被扣分或否决）：")
-        for w in result.website[:limit]:
+        lines.append(f"\n网站读取发现的问题（{result.website_total} 项，检查时会被扣分或否决）：")
+        shown = result.website[:limit]
+        for w in shown:
             problem_text = "空白栏目（无内容）" if w.read_status == ReadStatus.EMPTY else "页面无法访问"
             lines.append(f"• {w.path} — {problem_text} — {'、'.join(w.units)}")
-        if limit is not None and len(result.website) > limit:
-            lines.append(f"……另有 {len(result.website) - limit} 项，发送 /overdue 单位名称 查看某个单位的。")
+        if result.website_total > len(shown):
+            more = result.website_total - len(shown)
+            lines.append(f"……另有 {more} 项，发送 /overdue 单位名称 查看某个单位的。")
     if result.empty_columns_site > 2:
         veto = "已达到单项否决线（5个）" if result.empty_columns_site >= 5 else "达到5个即单项否决"
         lines.append(f"\n⚠️ 全站空白栏目 {result.empty_columns_site} 个，{veto}，请尽快补充内容。")
     if result.needs_rule:
-        lines.append(f"\n待补充规则（{len(result.needs_rule)} 项，更新要求无法识别，请管理员修改）：")
-        lines.extend(f"• {i.path} — 原文：「{i.rule_text or '（空）'}」" for i in result.needs_rule[:limit])
-        if limit is not None and len(result.needs_rule) > limit:
-            more = len(result.needs_rule) - limit
+        lines.append(f"\n待补充规则（{result.needs_rule_total} 项，更新要求无法识别，请管理员修改）：")
+        listed = result.needs_rule[:limit]
+        lines.extend(f"• {i.path} — 原文：「{i.rule_text or '（空）'}」" for i in listed)
+        if result.needs_rule_total > len(listed):
+            more = result.needs_rule_total - len(listed)
             lines.append(f"……另有 {more} 项，全部列在 zhiri export 导出的清单中（状态为待补充规则）。")
     return lines
 

@@ -512,6 +512,7 @@ class UnitLate:
 # summary (`LateSummary`), the whole list following as a spreadsheet (`overdue_list`).
 LATE_LISTED = 50
 LATE_NAMED = 10  # the longest late items a summary names
+OTHERS_LISTED = 100  # rules to fix and website problems /overdue loads (the rest it counts)
 
 
 @dataclass(frozen=True)
@@ -561,6 +562,9 @@ class OverdueView:
     empty_columns_site: int = 0  # empty columns on the whole site: more than 2 warns, 5 is a single veto
     # More late items than `LATE_LISTED`: counted here, `units` empty (`overdue_list` has them).
     summary: LateSummary | None = None
+    # `needs_rule` and `website` hold at most `OTHERS_LISTED` items (the first by path); these count them all.
+    needs_rule_total: int = 0
+    website_total: int = 0
 
 
 def _person_line(name: str | None, username: str | None) -> PersonLine:
@@ -798,14 +802,33 @@ def group_members(session: Session) -> dict[int, tuple[int, ...]]:
     return dict(unit_groups(session).members)
 
 
-def needs_rule_items(session: Session, unit_ids: frozenset[int] | None) -> tuple[ItemLine, ...]:
-    stmt = select(Item).where(col(Item.retired_at).is_(None), Item.state == State.NEEDS_RULE)
-    if unit_ids is not None:
-        stmt = stmt.where(
-            col(Item.id).in_(select(ItemUnit.item_id).where(col(ItemUnit.unit_id).in_(unit_ids)))
-        )
-    rows = session.exec(stmt.order_by(col(Item.path))).all()
+def needs_rule_items(
+    session: Session, unit_ids: frozenset[int] | None, limit: int | None = None
+) -> tuple[ItemLine, ...]:
+    """Live items of these units (all when None) whose rule could not be read, by path (the first `limit`)."""
+    stmt = select(Item).where(
+        col(Item.retired_at).is_(None), Item.state == State.NEEDS_RULE, *_of_units(unit_ids)
+    )
+    rows = session.exec(stmt.order_by(col(Item.path)).limit(limit)).all()
     return tuple(_item_line(it) for it in rows)
+
+
+def _needs_rule(unit_ids: frozenset[int] | None) -> tuple[ColumnElement[bool], ...]:
+    return (col(Item.retired_at).is_(None), col(Item.state) == State.NEEDS_RULE, *_of_units(unit_ids))
+
+
+def _of_units(unit_ids: frozenset[int] | None) -> tuple[ColumnElement[bool], ...]:
+    """Items of these units, as terms of a `where` on `Item` (none when all)."""
+    if unit_ids is None:
+        return ()
+    mine = sa_select(col(ItemUnit.item_id)).where(
+        col(ItemUnit.item_id) == col(Item.id), col(ItemUnit.unit_id).in_(unit_ids)
+    )
+    return (mine.exists(),)
+
+
+def _count(session: Session, *where: ColumnElement[bool]) -> int:
+    return int(session.execute(sa_select(func.count()).select_from(Item).where(*where)).scalar_one())
 
 
 def _item_line(it: Item, units: Sequence[str] = (), status: Status | None = None) -> ItemLine:
@@ -868,14 +891,17 @@ def overdue_view(
     ).one()
     summary = late_summary(session, judge, now, scope) if listed is not None else None
     whole = summary is None or summary.total <= (listed or 0)
+    admin = administers(actor)
     return OverdueView(
         today=today,
         units=overdue_items(session, judge, now, scope) if whole else (),
-        needs_rule=needs_rule_items(session, scope) if administers(actor) else None,
+        needs_rule=needs_rule_items(session, scope, OTHERS_LISTED) if admin else None,
         narrowed_to=name,
-        website=_website_problems(session, judge, now, scope),
+        website=_website_problems(session, judge, now, scope, OTHERS_LISTED),
         empty_columns_site=int(empty_on_site),
         summary=None if whole else summary,
+        needs_rule_total=_count(session, *_needs_rule(scope)) if admin else 0,
+        website_total=_count(session, *_website_problem(scope)),
     )
 
 
@@ -917,17 +943,19 @@ def _items_of(
 
 
 def _website_problems(
-    session: Session, judge: Judge, now: datetime, unit_ids: frozenset[int] | None
+    session: Session, judge: Judge, now: datetime, unit_ids: frozenset[int] | None, limit: int
 ) -> tuple[ItemLine, ...]:
-    """The items of these units the website reader found empty (空白栏目) or broken, judged for `now`: their
-    ids first, by the index on `read_status`, then the items a bounded page at a time."""
-    problems = col(Item.read_status).in_([ReadStatus.EMPTY, ReadStatus.BROKEN])
-    found = session.execute(sa_select(col(Item.id)).where(col(Item.retired_at).is_(None), problems))
-    ids = sorted(found.scalars())
-    lines: list[ItemLine] = []
-    for k in range(0, len(ids), JUDGE_BATCH):
-        lines += _items_of(session, judge, now, unit_ids, col(Item.id).in_(ids[k : k + JUDGE_BATCH]))
+    """The first `limit` items of these units the website reader found empty (空白栏目) or broken, judged for
+    `now`: their ids first, by the index on `read_status`, then those items."""
+    stmt = sa_select(col(Item.id)).where(*_website_problem(unit_ids))
+    ids = list(session.execute(stmt.order_by(col(Item.read_status), col(Item.path)).limit(limit)).scalars())
+    lines = _items_of(session, judge, now, unit_ids, col(Item.id).in_(ids)) if ids else []
     return tuple(sorted(lines, key=_by_problem))
+
+
+def _website_problem(unit_ids: frozenset[int] | None) -> tuple[ColumnElement[bool], ...]:
+    problems = col(Item.read_status).in_([ReadStatus.EMPTY, ReadStatus.BROKEN])
+    return (col(Item.retired_at).is_(None), problems, *_of_units(unit_ids))
 
 
 def _by_problem(line: ItemLine) -> tuple[str, str]:

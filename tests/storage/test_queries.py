@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from sqlmodel import select
+from sqlmodel import col, select
 
 from domain.access import administers, takes_part
 from replies import format as fmt
@@ -11,6 +11,7 @@ from storage.db import session_scope
 from storage.items import log_update, refresh_stale, set_rule, undo_logs
 from storage.models import Chat, ChatUnit, Item, Outbox
 from storage.queries import (
+    OTHERS_LISTED,
     DueView,
     ItemRef,
     MineView,
@@ -38,7 +39,7 @@ from storage.queries import (
     status_view,
     unit_actor,
 )
-from tests.bot.seed import add_person, item, seed
+from tests.bot.seed import add_many_overdue, add_person, item, seed
 from tests.conftest import at
 
 CREATED = at("2026-10-01 09:00")
@@ -201,6 +202,37 @@ def test_the_administrator_sees_every_late_item_grouped_by_unit_with_its_webmast
     assert units["市属各部门"].items[0].webmasters == ()
     assert result.needs_rule is not None
     assert [i.path for i in result.needs_rule] == ["互动交流 / 在线访谈"]
+
+
+def test_a_province_of_unreadable_rules_and_empty_pages_is_counted_and_the_first_named(engine, world, judge):
+    """A first import of a province's list can leave thousands of rules to fix and the reader thousands of
+    empty pages: /overdue loads the first hundred of each (by path) and counts the rest, and says so."""
+    add_many_overdue(engine, world, 120)
+    with session_scope(engine) as s:
+        for row in s.exec(select(Item).where(col(Item.path).startswith("专题专栏 / 历史专题"))):
+            row.read_status = "empty"
+        s.add_all(
+            Item(
+                site_id=world.site_id,
+                kind="column",
+                key=f"column:规则{i:03d}",
+                name=f"规则{i:03d}",
+                path=f"专题专栏 / 规则{i:03d}",
+                created_at=at("2026-09-01 09:00"),
+                rule_text="视情况",
+                state="needs_rule",
+            )
+            for i in range(150)
+        )
+    result = view(engine, overdue_view, Speaker(ADMIN), judge, None)
+    assert isinstance(result, OverdueView) and result.needs_rule is not None
+    assert (len(result.needs_rule), result.needs_rule_total) == (OTHERS_LISTED, 151)
+    assert [i.path for i in result.needs_rule][:2] == ["专题专栏 / 规则000", "专题专栏 / 规则001"]
+    assert (len(result.website), result.website_total) == (OTHERS_LISTED, 120)
+    text = fmt.overdue(result).text
+    assert "待补充规则（151 项" in text and "……另有 141 项，全部列在 zhiri export" in text
+    assert "网站读取发现的问题（120 项" in text and "……另有 110 项" in text
+    assert "全站空白栏目 120 个，已达到单项否决线" in text
 
 
 def test_a_leader_sees_only_the_late_items_of_their_units(engine, world, judge):
