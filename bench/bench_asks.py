@@ -38,7 +38,7 @@ def _ask(url: str) -> dict[str, float | int]:
     """Settle the database to the moment (not timed), then ask /overdue six times as the administrator."""
     from sqlmodel import Session
 
-    from bench.gen import settle
+    from bench.gen import analyze, settle
     from bot.config import Settings
     from replies import format as fmt
     from reports.table import xlsx
@@ -50,6 +50,7 @@ def _ask(url: str) -> dict[str, float | int]:
     config = settings.routine_config()
     engine = make_engine(url)
     settle(engine, MOMENT)
+    analyze(engine)
     with Session(engine) as session:
         judge = Judge(config.tz, load_calendar(session, on_fallback=lambda _year: None), config.policy)
     times: list[float] = []
