@@ -17,6 +17,7 @@ import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -1270,12 +1271,19 @@ def _row_units(cells: list[Cell], by_field: dict[str, list[int]], removed: list[
     if not any(f in by_field for f in ("unit", "unit_lead", "unit_helper")):
         return None
 
-    def texts(f: str) -> list[str]:
-        return [cells[c].text for c in by_field.get(f, []) if c < len(cells) and cells[c].text]
+    def texts(f: str) -> tuple[str, ...]:
+        return tuple(cells[c].text for c in by_field.get(f, []) if c < len(cells) and cells[c].text)
 
-    reading = compose_units(texts("unit_lead"), texts("unit"), texts("unit_helper"))
+    reading = _units_of(texts("unit_lead"), texts("unit"), texts("unit_helper"))
     removed.extend(reading.dropped)
     return reading
+
+
+@lru_cache(maxsize=65_536)
+def _units_of(lead: tuple[str, ...], main: tuple[str, ...], helper: tuple[str, ...]) -> UnitReading:
+    # A province's list names its few thousand units over and over: each cell is read once (the reading is
+    # immutable, so rows may share it).
+    return compose_units(lead, main, helper)
 
 
 # A path in one cell: "政务公开-政策文件", "政务公开>政策文件", "政务公开/政策文件", "政务公开→政策文件".
