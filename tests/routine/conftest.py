@@ -86,7 +86,7 @@ def add_item(
     unit: str,
     created: datetime,
     *,
-    kind: str = "column",
+    kind: str = "column",  # noqa: F811 (a parameter, not the robot days' fixture imported below)
     category: str = "other",
     url: str | None = None,
     last_update: bool = True,
@@ -170,3 +170,8 @@ class FakeTransport:
 @pytest.fixture
 def transport() -> FakeTransport:
     return FakeTransport()
+
+
+# The robot days' fixtures (tests/routine/robots.py, which uses this module's world: imported last), for the
+# tests that send to robot groups.
+from tests.routine.robots import bot, client, kind, sim, state, telegram_api  # noqa: E402, F401

@@ -1,4 +1,3 @@
-# ruff: noqa: F811  (the fixtures imported from test_robots_routine are parameters here)
 """督办 where the leader reads (issue 15): a leader in charge added by name with a phone or a platform id and
 no Telegram account is reached in the unit's robot group, through the production path (`jobs.routine.tick`,
 the outbox, the real sender and `RobotTransport` over HTTP to the platform's local fake, signature or key
@@ -37,24 +36,18 @@ from storage.models import Outbox
 from storage.queries import OPERATOR
 from tests.conftest import SHANGHAI, at
 from tests.routine.conftest import ADMIN_TG, LEADER_TG, build_world
-from tests.routine.test_robot_mentions import ats
-from tests.routine.test_robots_routine import (  # noqa: F401
+from tests.routine.robots import (
     FAKES,
     SECRET,
     Sim,
     bind_robot,
-    bot,
     channels_for,
-    client,
     fin_telegram_group_left,
     items,
-    kind,
     rows_of,
-    sim,
-    state,
-    telegram_api,
     text_of,
 )
+from tests.routine.test_robot_mentions import ats
 
 pytestmark = pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")
 

@@ -1,4 +1,3 @@
-# ruff: noqa: F811  (the fixtures imported from test_robots_routine are parameters here)
 """A robot's reminder @s the people it names (issue 15), through the production path: the administrator
 records them as `zhiri person` does (`acts.contacts`), the routine plans (`jobs.routine.tick`), the outbox
 keeps whom each message @s, the real sender and `RobotTransport` post it over HTTP to the platform's local
@@ -38,21 +37,15 @@ from storage.models import Outbox
 from storage.queries import OPERATOR
 from tests.conftest import SHANGHAI, at
 from tests.routine.conftest import build_world
-from tests.routine.test_robots_routine import (  # noqa: F401
+from tests.routine.robots import (
     FAKES,
     SECRET,
     Sim,
     bind_robot,
-    bot,
     channels_for,
-    client,
     fin_telegram_group_left,
     items,
-    kind,
     rows_of,
-    sim,
-    state,
-    telegram_api,
     text_of,
 )
 
