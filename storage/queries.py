@@ -577,19 +577,60 @@ def overdue_items(
     """Late items per unit, the unit with the latest item first, each with its webmasters. Late is what the
     one judgement (`judge_items`) says for `now`, the same as every other view.
 
-    Only the items that can be late are loaded and judged: those whose stored schedule says overdue, and
-    those whose stored schedule is not today's (the daily pass has not reached them yet, or never ran).
     Every change to an item's facts (a log, an undo, a rule, its units, the calendar) stores its schedule
-    again at once, so an item stored today as not overdue is not overdue today; on a province's site that
-    is a few in a hundred, not every item."""
+    again at once, so a schedule stored today is today's judgement: the items stored late today are read
+    as stored (`_stored_late_by_unit`), and only the rest that can be late are judged — those whose stored
+    schedule is not today's (the daily pass has not reached them yet, or never ran), and the per-unit duties
+    stored as late (which of their units are late is not stored). An item stored today as not late is not."""
     today = judge.today(now)
-    may_be_late = or_(col(Item.state) == State.OVERDUE, *_not_stored_on(today))
-    late = _late_by_unit(session, judge, now, unit_ids, may_be_late)
+    stored_today = (col(Item.state) == State.OVERDUE, col(Item.state_on) == today)
+    stored_per_unit = and_(*stored_today, col(Item.per_unit))
+    late = _late_by_unit(session, judge, now, unit_ids, or_(*_not_stored_on(today), stored_per_unit))
+    for unit_id, (name, items) in _stored_late_by_unit(session, unit_ids, _stored_late_today(today)).items():
+        late.setdefault(unit_id, (name, {}))[1].update(items)
     ordered = sorted(late.values(), key=lambda u: (-max(i.days_late for i in u[1].values()), u[0]))
     return tuple(
         UnitLate(name, tuple(sorted(items.values(), key=lambda i: (i.due_on or date.max, i.path))))
         for name, items in ordered
     )
+
+
+def _stored_late_today(today: date) -> tuple[ColumnElement[bool], ...]:
+    """Items the daily pass (or a change since) stored as late today, whose stored schedule is the whole
+    story: live, and not a per-unit duty."""
+    return (
+        col(Item.state) == State.OVERDUE,
+        col(Item.state_on) == today,
+        col(Item.retired_at).is_(None),
+        col(Item.per_unit).is_(False),
+    )
+
+
+def _stored_late_by_unit(
+    session: Session, unit_ids: frozenset[int] | None, stored_late: Sequence[ColumnElement[bool]]
+) -> dict[int, tuple[str, dict[int, LateItem]]]:
+    """`_late_by_unit`'s answer for the items stored late today, read as stored (not judged again), each
+    with its unit's webmasters."""
+    scoped = (col(ItemUnit.unit_id).in_(unit_ids),) if unit_ids is not None else ()
+    columns = (ItemUnit.unit_id, Item.id, Item.path, Item.kind, Item.due_on, Item.days_late)
+    stmt = sa_select(*map(col, columns)).join(ItemUnit, col(ItemUnit.item_id) == col(Item.id))
+    units: dict[int, tuple[str, dict[int, LateItem]]] = {}
+    names: dict[int, str] = {}
+    for unit_id, item_id, path, kind, due_on, days_late in plain_rows(
+        session, stmt.where(*stored_late, *scoped)
+    ):
+        if unit_id not in units:
+            names = names or dict(session.execute(sa_select(col(Unit.id), col(Unit.name))).all())
+            units[unit_id] = (names[unit_id], {})
+        units[unit_id][1][item_id] = LateItem(item_id, path, kind, due_on, days_late, ())
+    webmasters = _webmasters_of(session, set(units))
+    return {
+        unit_id: (
+            name,
+            {i: replace(item, webmasters=webmasters.get(unit_id, ())) for i, item in items.items()},
+        )
+        for unit_id, (name, items) in units.items()
+    }
 
 
 def _not_stored_on(today: date) -> tuple[ColumnElement[bool], ...]:
@@ -688,7 +729,7 @@ def late_summary(
     live = _late_by_unit(
         session, judge, now, unit_ids, or_(*_not_stored_on(today), and_(*stored_today, col(Item.per_unit)))
     )
-    stored_late = (*stored_today, col(Item.retired_at).is_(None), col(Item.per_unit).is_(False))
+    stored_late = _stored_late_today(today)
     scoped = (col(ItemUnit.unit_id).in_(unit_ids),) if unit_ids is not None else ()
     counts = {
         unit_id: (name, len(items), max(i.days_late for i in items.values()))
@@ -778,22 +819,23 @@ def _stored_items(
 
 
 def _webmasters_of(session: Session, unit_ids: set[int]) -> dict[int, tuple[PersonLine, ...]]:
-    """Each unit's active webmasters, by name, as `overdue_items` names them."""
-    if not unit_ids:
-        return {}
-    stmt = (
-        sa_select(col(Membership.unit_id), col(Person.name), col(Person.username))
-        .join(Person, col(Person.id) == col(Membership.person_id))
-        .where(
-            col(Membership.unit_id).in_(unit_ids),
-            col(Membership.role) == Role.WEBMASTER,
-            col(Membership.active).is_(True),
-        )
-        .order_by(col(Membership.unit_id), col(Person.name))
-    )
+    """Each unit's active webmasters, by name, as `overdue_items` names them (a bounded page of units at a
+    time)."""
+    ids = sorted(unit_ids)
     out: dict[int, tuple[PersonLine, ...]] = {}
-    for unit_id, name, username in session.execute(stmt):
-        out[unit_id] = (*out.get(unit_id, ()), _person_line(name, username))
+    for k in range(0, len(ids), JUDGE_BATCH):
+        stmt = (
+            sa_select(col(Membership.unit_id), col(Person.name), col(Person.username))
+            .join(Person, col(Person.id) == col(Membership.person_id))
+            .where(
+                col(Membership.unit_id).in_(ids[k : k + JUDGE_BATCH]),
+                col(Membership.role) == Role.WEBMASTER,
+                col(Membership.active).is_(True),
+            )
+            .order_by(col(Membership.unit_id), col(Person.name))
+        )
+        for unit_id, name, username in session.execute(stmt):
+            out[unit_id] = (*out.get(unit_id, ()), _person_line(name, username))
     return out
 
 
