@@ -315,6 +315,25 @@ class Judgements(dict[int, Status]):
         self.newest.update((i, f.last_update) for i, f in facts.items())
 
 
+def _evaluator(judge: Judge, today: date) -> Callable[[ItemFacts], Status]:
+    """`domain.due.evaluate` on `today`, once per distinct facts: a province's items share a few thousand
+    (the same rule, the same day of the newest update): judging each on its own took a second of 100,000
+    and kept as many equal `Status`es. The facts are the key (frozen, and `evaluate` reads nothing else);
+    a per-unit item's (a mapping of its units' updates) is judged on its own."""
+    known: dict[ItemFacts, Status] = {}
+    calendar, policy = judge.calendar, judge.policy
+
+    def judged(facts: ItemFacts) -> Status:
+        if facts.unit_updates is not None:
+            return evaluate(facts, today, calendar, policy)
+        status = known.get(facts)
+        if status is None:
+            status = known[facts] = evaluate(facts, today, calendar, policy)
+        return status
+
+    return judged
+
+
 def judge_items(session: Session, items: Sequence[Judged], judge: Judge, now: datetime) -> Judgements:
     """Every item's Status for `now`'s local day, without writing (a preview may judge another day).
 
@@ -323,10 +342,11 @@ def judge_items(session: Session, items: Sequence[Judged], judge: Judge, now: da
     stored `Item.state`, which is only as fresh as its last refresh.
     """
     today = judge.today(now)
+    judged = _evaluator(judge, today)
     out = Judgements()
     for k in range(0, len(items), JUDGE_BATCH):
         facts, _ = _facts(session, items[k : k + JUDGE_BATCH], judge, now)
-        out.update((i, evaluate(f, today, judge.calendar, judge.policy)) for i, f in facts.items())
+        out.update((i, judged(f)) for i, f in facts.items())
         out.record(facts)
     return _named(session, out)
 
@@ -369,10 +389,11 @@ def _schedule(status: Status, last: Latest | None, today: date) -> dict[str, obj
 def _refresh(session: Session, items: Sequence[Item], judge: Judge, now: datetime) -> dict[int, Status]:
     facts, latest = _facts(session, items, judge, now)
     today = judge.today(now)
+    judged = _evaluator(judge, today)
     out = {}
     for item in items:
         assert item.id is not None
-        status = out[item.id] = evaluate(facts[item.id], today, judge.calendar, judge.policy)
+        status = out[item.id] = judged(facts[item.id])
         for name, value in _schedule(status, latest.get(item.id), today).items():
             setattr(item, name, value)
         session.add(item)
@@ -429,13 +450,14 @@ def refresh_stale(session: Session, judge: Judge, now: datetime, site_id: int) -
         )
     )
     out = Judgements()
+    judged = _evaluator(judge, today)
     for k in range(0, len(rows), JUDGE_BATCH):
         batch = rows[k : k + JUDGE_BATCH]
         facts, latest = _facts(session, [_ItemRow(*r[:5]) for r in batch], judge, now)
         out.record(facts)
         changed = []
         for row in batch:
-            status = out[row[0]] = evaluate(facts[row[0]], today, judge.calendar, judge.policy)
+            status = out[row[0]] = judged(facts[row[0]])
             schedule = _schedule(status, latest.get(row[0]), today)
             if any(schedule[name] != stored for name, stored in zip(_SCHEDULE, row[5:], strict=True)):
                 changed.append({"id": row[0], **schedule})
