@@ -39,13 +39,10 @@ MOMENT = datetime(2026, 12, 1, 15, 0, tzinfo=UTC)  # 23:00 in Shanghai: every sl
 
 def _measure(url: str, path: str) -> dict[str, float | int]:
     """One path, in this process (a fresh one): its figures."""
-    from dataclasses import replace
-
     from sqlmodel import Session
 
     from bot.config import Settings
-    from domain.routine import plan
-    from jobs.routine import run_due, snapshot_at
+    from jobs.routine import preview_day, run_due
     from storage.db import make_engine
     from storage.items import load_calendar
     from storage.routine import sites
@@ -82,9 +79,7 @@ def _measure(url: str, path: str) -> dict[str, float | int]:
         with Session(engine) as session:
             calendar = load_calendar(session)
             (site,) = sites(session)
-            snap = snapshot_at(session, site, MOMENT, calendar, config)
-            local = MOMENT.astimezone(site.zone(config.tz))
-            messages = len(plan(replace(snap, done_slots=frozenset()), local, calendar, config.settings))
+            messages = len(preview_day(session, site, MOMENT, calendar, config)[1])
     else:
         messages = run_due(engine, MOMENT, config).written
     return {

@@ -11,17 +11,16 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from dataclasses import replace
 from datetime import UTC, datetime, time
 
 from sqlmodel import Session
 
 from bot.config import load_settings
 from domain.notice import Planned, Slot
-from domain.routine import plan, slots_on
+from domain.routine import slots_on
 from domain.text import ymd
 from domain.wording import KIND_NAMES
-from jobs.routine import snapshot_at
+from jobs.routine import preview_day
 from storage.db import SchemaOutOfDate, check_schema
 from storage.items import load_calendar
 from storage.routine import sites
@@ -73,11 +72,10 @@ def run(args: argparse.Namespace) -> int:
                 continue
             found += 1
             local = moment.replace(tzinfo=site.zone(config.tz))
-            snap = snapshot_at(session, site, local.astimezone(UTC), calendar, config)
             day_slots = slots_on(local.date(), calendar, config.settings)
             # The slots at that minute: the earlier ones of the day count as done.
-            earlier = {s for s, at in day_slots if at < local.time().replace(tzinfo=None)}
-            planned = plan(replace(snap, done_slots=frozenset(earlier)), local, calendar, config.settings)
+            earlier = frozenset(s for s, at in day_slots if at < local.time().replace(tzinfo=None))
+            snap, planned = preview_day(session, site, local.astimezone(UTC), calendar, config, earlier)
             titles = {c.telegram_id: c.title for c in snap.chats}
             if args.json:
                 for p in planned:

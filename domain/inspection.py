@@ -543,6 +543,7 @@ def _fix_first(
     unreachable_pct: float | None,
     limit: int,
     home_dead: int = 0,
+    assessed: Score | None = None,
 ) -> tuple[int, ...]:
     """Greedy: the item whose fixing lowers the risk most (vetoes first, then points over the fail line,
     then warnings, then points), again until the site passes — or, when it passes already, until its warnings
@@ -557,7 +558,8 @@ def _fix_first(
     site of tens of thousands of items took hours."""
     current = list(views)
     index = {v.id: k for k, v in enumerate(current)}
-    score = _assess(current, today, t, unreachable_pct, home_dead)
+    # `assessed`: the caller's assessment of these very views (not made twice).
+    score = assessed if assessed is not None else _assess(current, today, t, unreachable_pct, home_dead)
     passing = not score.failed
     chosen: list[int] = []
     while len(chosen) < limit:
@@ -619,7 +621,7 @@ def score_site(
     """
     items = list(views)
     score = _assess(items, today, thresholds, unreachable_pct, home_dead_links)
-    fix = _fix_first(items, today, thresholds, unreachable_pct, fix_limit, home_dead_links)
+    fix = _fix_first(items, today, thresholds, unreachable_pct, fix_limit, home_dead_links, score)
     return replace(score, fix_first=fix)
 
 

@@ -276,8 +276,11 @@ def _helpers(item: ItemView, units_by_id: Mapping[int, UnitView]) -> tuple[str, 
     return tuple(units_by_id[u].name for u in item.unit_ids if u not in leads and u in units_by_id)
 
 
+_RANKS = {State.OVERDUE: 0, State.DUE_TODAY: 1, State.DUE_SOON: 2}
+
+
 def _urgency(item: ItemView, today: date) -> tuple[int, int, date, str]:
-    rank = {State.OVERDUE: 0, State.DUE_TODAY: 1, State.DUE_SOON: 2}.get(item.state, 3)
+    rank = _RANKS.get(item.state, 3)
     if item.state is not State.OVERDUE and item.warn_on == today:
         rank = 1
     return rank, -item.days_late, item.due_on or date.max, item.title
@@ -486,8 +489,9 @@ def _daily_read(ctx: _Ctx, slot: Slot) -> None:
         shown, rest = items, None
         if len(items) > ctx.settings.full_list_max:
             # A big group (a county-wide one) reads what needs action; the rest is one line, not 100 "正常".
-            shown = [i for i in items if needs_action(i, today)]
-            rest = tuple(i for i in items if not needs_action(i, today))
+            acts = [needs_action(i, today) for i in items]
+            shown = [i for i, act in zip(items, acts, strict=True) if act]
+            rest = tuple(i for i, act in zip(items, acts, strict=True) if not act)
         groups = _groups(ctx.snap, aud, shown, notify=False, today=today)
         ctx.add(MessageKind.DAILY_READ, slot, aud.to, DailyRead(groups, len(items), rest))
 

@@ -13,7 +13,7 @@ import logging
 import time
 from collections import defaultdict
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -43,6 +43,7 @@ from jobs.sender import DrainReport, SenderState, SendLimits, drain
 from reports.charts import NoCjkFont
 from reports.periodic import draw
 from storage import outbox
+from storage.bulk import few_collections
 from storage.db import session_scope
 from storage.items import Judge, load_calendar, refresh_stale
 from storage.routine import SiteRef, done_slots, gather, record_runs, sites
@@ -120,6 +121,22 @@ def snapshot_at(
     )
 
 
+@few_collections()
+def preview_day(
+    session: Session,
+    site: SiteRef,
+    now: datetime,
+    calendar: WorkCalendar,
+    config: RoutineConfig,
+    done: frozenset[Slot] = frozenset(),
+) -> tuple[Snapshot, list[Planned]]:
+    """What the routine would plan for the site at `now` (read only), with the slots in `done` taken as run:
+    `zhiri preview` (and the benches' figure of it)."""
+    snap = snapshot_at(session, site, now, calendar, config)
+    local = now.astimezone(site.zone(config.tz))
+    return snap, plan(replace(snap, done_slots=done), local, calendar, config.settings)
+
+
 def run_due(
     engine: Engine, now: datetime, config: RoutineConfig, styles: Mapping[str, Style] | None = None
 ) -> RunReport:
@@ -139,6 +156,7 @@ def run_due(
     return report
 
 
+@few_collections()
 def _run_site(
     engine: Engine,
     now: datetime,

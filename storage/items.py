@@ -22,6 +22,7 @@ from domain.calendar import WorkCalendar, YearOverride
 from domain.due import Policy, evaluate
 from domain.model import Category, DayKind, ItemFacts, ItemKind, ReadStatus, Rule, Status, UpdateSource
 from domain.rules import parse_rule, rule_to_dict
+from storage.bulk import few_collections
 from storage.models import CalendarDay, Event, Item, ItemUnit, Membership, Unit, UnitGroupMember, UpdateLog
 
 # How far back the log is read to judge a quota: the longest calendar period a rule can name, plus slack.
@@ -116,6 +117,7 @@ def plain_rows(session: Session, statement: Executable) -> Iterator[Any]:
         yield from chunk
 
 
+@few_collections()
 def live_items(session: Session, *where: ColumnElement[bool]) -> list[LiveItem]:
     """The items matching `where` as `LiveItem`s, by id."""
     statement = sa_select(*_LIVE_COLUMNS).where(*where).order_by(col(Item.id))
@@ -334,6 +336,7 @@ def _evaluator(judge: Judge, today: date) -> Callable[[ItemFacts], Status]:
     return judged
 
 
+@few_collections()
 def judge_items(session: Session, items: Sequence[Judged], judge: Judge, now: datetime) -> Judgements:
     """Every item's Status for `now`'s local day, without writing (a preview may judge another day).
 
@@ -416,6 +419,7 @@ def refresh_all(session: Session, judge: Judge, now: datetime, items: Iterable[I
     return len(rows)
 
 
+@few_collections()
 def refresh_stale(session: Session, judge: Judge, now: datetime, site_id: int) -> Judgements:
     """The daily pass: a site's items whose stored state was computed for an earlier day are judged again,
     so the stored schedule (a cache for indexes and reports) stays current. No view reads it to tell people

@@ -23,6 +23,7 @@ from domain.model import DayKind, Role, Status
 from domain.notice import TELEGRAM, Answer, ChatView, ItemView, MessageKind, Slot, UnitView, Who, make_key
 from domain.routine import Snapshot, half_month_period
 from storage import audit
+from storage.bulk import few_collections
 from storage.items import LIVE_LOG, Judge, Judgements, judge_items, live_items, plain_rows
 from storage.models import (
     CalendarDay,
@@ -160,6 +161,7 @@ def tell_admins(
     return told, reachable
 
 
+@few_collections()
 def gather(
     session: Session,
     site_id: int,
