@@ -14,8 +14,9 @@ from datetime import date, datetime, timedelta
 from typing import Any, NamedTuple, Protocol
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, Executable, and_, func, or_, update
+from sqlalchemy import ColumnElement, Executable, and_, bindparam, or_, update
 from sqlalchemy import select as sa_select
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from domain.calendar import WorkCalendar, YearOverride
@@ -178,7 +179,6 @@ def _facts(
     session.flush()
     run = session.connection().execute  # plain rows (see `plain_rows`), flushed once
     wanted = set(ids)
-    mine = and_(_among(col(UpdateLog.item_id), ids), LIVE_LOG, col(UpdateLog.at) <= now)
     recent: dict[int, list[tuple[date, int]]] = defaultdict(list)
     by_unit: dict[tuple[int, int], list[tuple[date, int]]] = defaultdict(list)
     rules = {i.id: item_rule(i) for i in items if i.id is not None}
@@ -203,20 +203,25 @@ def _facts(
                 by_unit[(item_id, unit_id)].append((day, count))
     per_unit = [i for i, rule in rules.items() if rule.per_unit]
     contributors = contributing_units(session, per_unit) if per_unit else {}
-    newest = (
-        sa_select(col(UpdateLog.item_id).label("item_id"), func.max(UpdateLog.at).label("at"))
-        .where(mine)
-        .group_by(col(UpdateLog.item_id))
-        .subquery()
+    # Each item's newest standing log (the later row of two at the same moment) by one probe of the log's
+    # (item, time) index per item: a join with each item's maximum time read every log of the page twice.
+    newest_id = (
+        sa_select(col(UpdateLog.id))
+        .where(col(UpdateLog.item_id) == col(Item.id), LIVE_LOG, col(UpdateLog.at) <= now)
+        .order_by(col(UpdateLog.at).desc(), col(UpdateLog.id).desc())
+        .limit(1)
+        .correlate(Item)
+        .scalar_subquery()
     )
+    shown = aliased(UpdateLog)
     latest: dict[int, Latest] = {}
     for item_id, at, source in run(
-        sa_select(col(UpdateLog.item_id), col(UpdateLog.at), col(UpdateLog.source))
-        .join(newest, and_(col(UpdateLog.item_id) == newest.c.item_id, col(UpdateLog.at) == newest.c.at))
-        .where(mine)
-        .order_by(col(UpdateLog.id))
+        sa_select(col(shown.item_id), col(shown.at), col(shown.source))
+        .select_from(Item)
+        .join(shown, col(shown.id) == newest_id)
+        .where(_among(col(Item.id), ids))
     ):
-        if item_id in wanted:  # two logs at the same moment: the later row wins
+        if item_id in wanted:
             latest[item_id] = Latest(at, _SOURCES[source])
     events: dict[int, list[date]] = defaultdict(list)
     for item_id, day in run(
@@ -304,6 +309,7 @@ class Judgements(dict[int, Status]):
     def __init__(self) -> None:
         super().__init__()
         self.newest: dict[int, date | None] = {}
+        self._days: dict[date | None, date | None] = {}  # one object per day, not one per item
 
     def take(self, other: Mapping[int, Status], ids: Iterable[int]) -> None:
         """These items' judgements from `other` (and their newest days, when `other` knows them)."""
@@ -314,7 +320,8 @@ class Judgements(dict[int, Status]):
                 self.newest[i] = newest[i]
 
     def record(self, facts: Mapping[int, ItemFacts]) -> None:
-        self.newest.update((i, f.last_update) for i, f in facts.items())
+        days = self._days
+        self.newest.update((i, days.setdefault(f.last_update, f.last_update)) for i, f in facts.items())
 
 
 def _evaluator(judge: Judge, today: date) -> Callable[[ItemFacts], Status]:
@@ -382,6 +389,16 @@ _SCHEDULE_OF: tuple[tuple[str, Callable[[Status, Latest | None], object]], ...] 
 )
 # The stored schedule's columns `refresh_stale` compares before writing (all of `_schedule` but the day).
 _SCHEDULE = tuple(name for name, _ in _SCHEDULE_OF)
+
+
+# A changed schedule written by primary key, many rows per statement (bound as `v_<column>`: a column's own
+# name is reserved for SQLAlchemy's own parameters); plain Core, not the ORM's bulk UPDATE, whose per-row
+# bookkeeping cost more than the writing.
+_WRITE_SCHEDULE = (
+    update(Item)
+    .where(col(Item.id) == bindparam("v_id"))
+    .values({name: bindparam(f"v_{name}") for name in (*_SCHEDULE, "state_on")})
+)
 
 
 def _schedule(status: Status, last: Latest | None, today: date) -> dict[str, object]:
@@ -464,9 +481,9 @@ def refresh_stale(session: Session, judge: Judge, now: datetime, site_id: int) -
             status = out[row[0]] = judged(facts[row[0]])
             schedule = _schedule(status, latest.get(row[0]), today)
             if any(schedule[name] != stored for name, stored in zip(_SCHEDULE, row[5:], strict=True)):
-                changed.append({"id": row[0], **schedule})
+                changed.append({"v_id": row[0], **{f"v_{name}": v for name, v in schedule.items()}})
         if changed:
-            session.execute(update(Item), changed)  # the ORM's bulk UPDATE by primary key
+            session.connection().execute(_WRITE_SCHEDULE, changed)
     if rows:
         # The rest were judged to the schedule they keep: fresh for today. Only the rows read above (a row
         # added since has a larger id; one refreshed since is no longer stale).
