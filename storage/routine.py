@@ -222,9 +222,14 @@ def gather(
     judged.take(known, [i.id for i in items if i.id in known])
     fresh = judge_items(session, [i for i in items if i.id not in judged], judge, now)
     judged.take(fresh, fresh)
+    # A province's items share a few thousand sets of units: each set expanded once.
+    expanded: dict[tuple[tuple[int, bool], ...], tuple[tuple[int, ...], tuple[int, ...]]] = {}
     views = []
     for item in items:
         s = judged[item.id]
+        mine = tuple(links.get(item.id, ()))
+        if (answering := expanded.get(mine)) is None:
+            answering = expanded[mine] = (expand(u for u, _ in mine), expand(u for u, lead in mine if lead))
         views.append(
             ItemView(
                 id=item.id,
@@ -240,8 +245,8 @@ def gather(
                 driver=s.driver,
                 risk=s.risk,
                 read_status=item.read_status,
-                unit_ids=expand(u for u, _ in links.get(item.id, ())),
-                lead_unit_ids=expand(u for u, lead in links.get(item.id, ()) if lead),
+                unit_ids=answering[0],
+                lead_unit_ids=answering[1],
                 rule_text=item.rule_text,
                 unknown=s.unknown,
                 shares=s.units,
