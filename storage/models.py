@@ -222,7 +222,7 @@ class Item(SQLModel, table=True):
         Index("ix_item_site_due", "site_id", "retired_at", "due_on"),
         # /overdue: the stored schedule (late today, the longest first), items not stored for today, the
         # website's problems.
-        Index("ix_item_state_day", "state", "state_on", "retired_at", "per_unit", "days_late"),
+        Index("ix_item_state_day", "state", "state_on", "retired_at", "per_unit", "days_late", "id"),
         Index("ix_item_state_on", "state_on"),
         Index("ix_item_read_status", "read_status"),
         Index("ix_item_due", "due_on"),  # the administrator's /overdue: every site
