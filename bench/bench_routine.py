@@ -5,7 +5,9 @@ server, when its binaries are on this machine). The database comes from `bench.g
 
 For each, in a fresh process (so that the peak memory is the path's own):
 - `judge`: every live item judged through the real path — its columns loaded, its facts read, its state
-  decided (`storage.items.judge_items`, what the export, `/overdue` and the snapshot ask);
+  decided (`storage.items.judge_items`, what the export, `/overdue` and the snapshot ask), all at once;
+- `pages`: the same, a keyset page of 2,000 at a time (`storage.items.judge_pages`, what `/status` asks: its
+  counts by state), so that memory holds one page;
 - `preview`: what `zhiri preview` does — gather the snapshot from the database (judging every item) and plan
   every slot of a day on which they all run;
 - `tick`: what the 09:00 tick does before sending — `jobs.routine.run_due`: refresh the stored states, gather,
@@ -75,6 +77,20 @@ def _measure(url: str, path: str) -> dict[str, float | int]:
             judge = Judge(config.tz, load_calendar(session), config.policy)
             live = live_items(session, col(Item.retired_at).is_(None))
             messages = len(judge_items(session, live, judge, MOMENT))
+    elif path == "pages":
+        from collections import Counter
+
+        from sqlmodel import col
+
+        from storage.items import Judge, judge_pages
+        from storage.models import Item
+
+        with Session(engine) as session:
+            judge = Judge(config.tz, load_calendar(session), config.policy)
+            states: Counter[str] = Counter()
+            for _items, judged in judge_pages(session, judge, MOMENT, col(Item.retired_at).is_(None)):
+                states.update(status.state.value for status in judged.values())
+            messages = sum(states.values())
     elif path == "preview":
         with Session(engine) as session:
             calendar = load_calendar(session)
@@ -90,7 +106,13 @@ def _measure(url: str, path: str) -> dict[str, float | int]:
     }
 
 
-_COUNTED = {"judge": "items judged", "preview": "messages", "tick": "messages", "files": "files"}
+_COUNTED = {
+    "judge": "items judged",
+    "pages": "items judged",
+    "preview": "messages",
+    "tick": "messages",
+    "files": "files",
+}
 
 
 def _run(*args: str) -> str:
@@ -141,7 +163,7 @@ def main() -> int:
     sizes = SIZES + ((BIG,) if os.environ.get("ZHIRI_BENCH_1M") else ())
     ok = True
     for name, n, url, built in databases(sizes):
-        for path in ("judge", "preview", "tick", "files"):
+        for path in ("judge", "pages", "preview", "tick", "files"):
             got = json.loads(_run("--one", url, path))
             line = (
                 f"routine {path}: {name}, {n} items, 2000 groups: {got['cpu']:.1f} s CPU, "
@@ -149,7 +171,7 @@ def main() -> int:
                 f"{_COUNTED[path]}"
                 f" (database built in {built:.0f} s)"
             )
-            if path == "judge":
+            if path in ("judge", "pages"):
                 share = JUDGE_GOAL_S * n / BIG  # the goal's time for this many items
                 line += f"; goal 1M ≤ {JUDGE_GOAL_S:.0f} s: {got['wall'] / share:.2f}× pro rata"
             elif n == GOAL_ITEMS and path != "files":

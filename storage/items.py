@@ -351,14 +351,41 @@ def judge_items(session: Session, items: Sequence[Judged], judge: Judge, now: da
     /people, the routine and `zhiri preview`, the export) asks this, on any day of the week, and never the
     stored `Item.state`, which is only as fresh as its last refresh.
     """
-    today = judge.today(now)
-    judged = _evaluator(judge, today)
+    return _judge(session, items, judge, now, _evaluator(judge, judge.today(now)))
+
+
+def _judge(
+    session: Session,
+    items: Sequence[Judged],
+    judge: Judge,
+    now: datetime,
+    judged: Callable[[ItemFacts], Status],
+) -> Judgements:
     out = Judgements()
     for k in range(0, len(items), JUDGE_BATCH):
         facts, _ = _facts(session, items[k : k + JUDGE_BATCH], judge, now)
         out.update((i, judged(f)) for i, f in facts.items())
         out.record(facts)
     return _named(session, out)
+
+
+def judge_pages(
+    session: Session, judge: Judge, now: datetime, *where: ColumnElement[bool]
+) -> Iterator[tuple[list[LiveItem], Judgements]]:
+    """The items matching `where` and their judgements (`judge_items`'s), a keyset page of ids at a time:
+    for the callers that take each judgement once and keep only what they make of it (/status's counts), so
+    that a province's million items are never all in memory."""
+    judged = _evaluator(judge, judge.today(now))
+    last = 0
+    while True:
+        with few_collections():
+            page = sa_select(*_LIVE_COLUMNS).where(*where, col(Item.id) > last).order_by(col(Item.id))
+            items = [LiveItem(*row) for row in plain_rows(session, page.limit(JUDGE_BATCH))]
+            if not items:
+                return
+            judgements = _judge(session, items, judge, now, judged)
+        yield items, judgements
+        last = items[-1].id
 
 
 def _named(session: Session, statuses: Judgements) -> Judgements:

@@ -30,7 +30,7 @@ from domain.model import STATE_URGENCY, ItemKind, ReadStatus, Role, State, Statu
 from domain.site import DEFAULT_OFFICE, SiteWords
 from domain.text import owing
 from domain.units import Groups
-from storage.items import _LIVE_COLUMNS, JUDGE_BATCH, Judge, LiveItem, judge_items, plain_rows
+from storage.items import _LIVE_COLUMNS, JUDGE_BATCH, Judge, LiveItem, judge_items, judge_pages, plain_rows
 from storage.models import (
     Chat,
     ChatUnit,
@@ -1086,8 +1086,9 @@ def status_view(
         return NotAdmin()
     live = col(Item.retired_at).is_(None)
     by_state: dict[str, int] = defaultdict(int)
-    for status in judge_items(session, session.exec(select(Item).where(live)).all(), judge, now).values():
-        by_state[status.state.value] += 1
+    for _items, judged in judge_pages(session, judge, now, live):  # a page at a time: a province's million
+        for status in judged.values():
+            by_state[status.state.value] += 1
     by_kind = dict(
         session.execute(sa_select(col(Item.kind), func.count()).where(live).group_by(col(Item.kind))).all()
     )

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections import Counter
 from datetime import date
 
 import pytest
@@ -7,8 +8,9 @@ from sqlmodel import col, select
 
 from domain.access import administers, takes_part
 from replies import format as fmt
+from storage import items as items_module
 from storage.db import session_scope
-from storage.items import log_update, refresh_stale, set_rule, undo_logs
+from storage.items import judge_items, judge_pages, log_update, refresh_stale, set_rule, undo_logs
 from storage.models import Chat, ChatUnit, Item, Outbox
 from storage.queries import (
     OTHERS_LISTED,
@@ -376,6 +378,23 @@ def test_status_counts_items_people_and_groups(engine, world, judge):
     assert result.people == 3
     assert result.admins == 1  # the configured one
     assert (result.groups_active, result.groups_inactive, result.groups_unbound) == (1, 1, 0)
+
+
+def test_status_judges_a_page_at_a_time_and_counts_every_item_once(engine, world, judge, monkeypatch):
+    """/status on a province's million items holds one page of them at a time (`judge_pages`): pages of 3
+    here, and the same judgements and counts as judging all at once."""
+    monkeypatch.setattr(items_module, "JUDGE_BATCH", 3)
+    live = col(Item.retired_at).is_(None)
+    with session_scope(engine) as s:
+        pages = list(judge_pages(s, judge, NOW, live))
+        whole = judge_items(s, s.exec(select(Item).where(live)).all(), judge, NOW)
+    assert len(pages) >= 3 and all(len(page) <= 3 for page, _ in pages)
+    ids = [i.id for page, _ in pages for i in page]
+    assert ids == sorted(whole) and len(ids) == len(set(ids))
+    assert {i: st for _, judged in pages for i, st in judged.items()} == dict(whole)
+    result = view(engine, status_view, Speaker(ADMIN), judge, configured=[ADMIN])
+    assert isinstance(result, StatusView)
+    assert result.items_by_state == dict(Counter(st.state.value for st in whole.values()))
 
 
 def test_status_counts_an_administrator_once_when_configured_and_bound_too(engine, world, judge):
