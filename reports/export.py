@@ -125,6 +125,9 @@ class _Item(NamedTuple):
         return LiveItem._make(self[: len(LiveItem._fields)])
 
 
+# `live` slices the row: a field added to `LiveItem` must be added here too, in the same place.
+assert _Item._fields[: len(LiveItem._fields)] == LiveItem._fields, "_Item must start with LiveItem's fields"
+
 _ITEM_COLUMNS = tuple(col(getattr(Item, name)) for name in _Item._fields)
 
 
