@@ -9,6 +9,8 @@ Use it as a context manager, or `start()`/`stop()`; `base` is its address, `http
 
 from __future__ import annotations
 
+import select
+import socket
 import threading
 import time
 from collections import Counter
@@ -43,6 +45,23 @@ class Hit:
     path: str
     start: float  # time.monotonic(): one clock for every process on the machine
     end: float = float("inf")
+
+
+def _client_waits(request: BaseHTTPRequestHandler, seconds: float) -> bool:
+    """Wait `seconds` before answering, unless the client gives up first (closes its side: a time limit
+    under test). False when it did: a request the client no longer waits for is not in flight, as the
+    politeness assertions count them."""
+    deadline = time.monotonic() + seconds
+    while (left := deadline - time.monotonic()) > 0:
+        readable, _, _ = select.select([request.connection], [], [], min(left, 0.02))
+        if readable:
+            try:
+                if not request.connection.recv(1, socket.MSG_PEEK):
+                    return False  # end of stream: the client closed the connection
+            except OSError:
+                return False
+            time.sleep(min(left, 0.02))  # bytes of a next request (not HTTP/1.0's way): keep waiting
+    return True
 
 
 class LocalSite:
@@ -95,8 +114,8 @@ class LocalSite:
             self.hits.append(hit)
         try:
             answer = self.answer(method, request.path)
-            if answer.wait:
-                time.sleep(answer.wait)
+            if answer.wait and not _client_waits(request, answer.wait):
+                return  # the client stopped waiting (a time limit under test): no longer in flight
             if answer.hang_up:
                 request.close_connection = True
                 return
