@@ -177,6 +177,7 @@ def _run_site(
         if not slots:
             return
         snap = snapshot_at(s, site, now, calendar, config, judged)
+        del judged  # its rows (a province's 100,000 items) are the snapshot's now: not kept through planning
         planned = plan(snap, local, calendar, config.settings, styles)
         written: dict[str, int] = defaultdict(int)
         judge = Judge(tz, calendar, config.policy)

@@ -62,7 +62,7 @@ def load_calendar(session: Session, on_fallback: Callable[[int], None] | None = 
 
 
 class Judged(Protocol):
-    """What judging an item reads of its row: an `Item`, or only those columns (`refresh_stale`)."""
+    """What judging an item reads of its row: an `Item`, or a `LiveItem`."""
 
     @property
     def id(self) -> int | None: ...
@@ -74,14 +74,6 @@ class Judged(Protocol):
     def category(self) -> str: ...
     @property
     def created_at(self) -> datetime: ...
-
-
-class _ItemRow(NamedTuple):
-    id: int
-    rule_text: str
-    kind: str
-    category: str
-    created_at: datetime
 
 
 class LiveItem(NamedTuple):
@@ -310,6 +302,9 @@ class Judgements(dict[int, Status]):
         super().__init__()
         self.newest: dict[int, date | None] = {}
         self._days: dict[date | None, date | None] = {}  # one object per day, not one per item
+        # The judged items' rows as `live_items` reads them, when the judging read them (`refresh_stale`):
+        # the routine's snapshot of the same moment takes them rather than reading 100,000 rows again.
+        self.rows: dict[int, LiveItem] = {}
 
     def take(self, other: Mapping[int, Status], ids: Iterable[int]) -> None:
         """These items' judgements from `other` (and their newest days, when `other` knows them)."""
@@ -470,7 +465,8 @@ def refresh_stale(session: Session, judge: Judge, now: datetime, site_id: int) -
     a state: they ask `judge_items`. Returns those judgements (as `judge_items` gives them), so that the
     routine's snapshot of the same moment judges none of these items a second time.
 
-    On a province's site this is every item once a day: it reads only the columns a judgement needs and the
+    On a province's site this is every item once a day: it reads the columns the snapshot reads of an item
+    (`LiveItem`, handed on in the judgements' `rows`, so the snapshot need not read them again) and the
     schedule stored, writes by primary key only the rows whose schedule changed (a few in a hundred on a
     day: the late ones' days, the warnings that start), and marks every other judged row fresh with one
     statement, not one parameter set per item. It leaves the session's objects expired, so that none shows
@@ -485,29 +481,25 @@ def refresh_stale(session: Session, judge: Judge, now: datetime, site_id: int) -
     rows = list(
         plain_rows(
             session,
-            sa_select(
-                col(Item.id),
-                col(Item.rule_text),
-                col(Item.kind),
-                col(Item.category),
-                col(Item.created_at),
-                *(col(getattr(Item, name)) for name in _SCHEDULE),
-            )
+            sa_select(*_LIVE_COLUMNS, *(col(getattr(Item, name)) for name in _SCHEDULE))
             .where(*stale_now)
             .order_by(col(Item.id)),
         )
     )
     out = Judgements()
     judged = _evaluator(judge, today)
+    width = len(_LIVE_COLUMNS)
     for k in range(0, len(rows), JUDGE_BATCH):
         batch = rows[k : k + JUDGE_BATCH]
-        facts, latest = _facts(session, [_ItemRow(*r[:5]) for r in batch], judge, now)
+        items = [LiveItem(*r[:width]) for r in batch]
+        out.rows.update((i.id, i) for i in items)
+        facts, latest = _facts(session, items, judge, now)
         out.record(facts)
         changed = []
         for row in batch:
             status = out[row[0]] = judged(facts[row[0]])
             schedule = _schedule(status, latest.get(row[0]), today)
-            if any(schedule[name] != stored for name, stored in zip(_SCHEDULE, row[5:], strict=True)):
+            if any(schedule[name] != stored for name, stored in zip(_SCHEDULE, row[width:], strict=True)):
                 changed.append({"v_id": row[0], **{f"v_{name}": v for name, v in schedule.items()}})
         if changed:
             session.connection().execute(_WRITE_SCHEDULE, changed)

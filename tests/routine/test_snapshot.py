@@ -8,7 +8,7 @@ from sqlmodel import col, select
 
 from domain.model import State
 from storage.db import session_scope
-from storage.items import Judge, refresh_all
+from storage.items import Judge, refresh_all, refresh_stale
 from storage.models import Item
 from storage.routine import gather
 from tests.conftest import at
@@ -42,3 +42,21 @@ def test_the_snapshot_and_the_stored_schedule_agree_as_of_their_moment(engine: E
             assert edu.state is edu_state
             assert (stored[edu.id].last_update_at is not None) == (edu_state is State.FRESH)
             s.rollback()
+
+
+def test_the_snapshot_takes_the_rows_the_refresh_read_and_reads_the_others(
+    engine: Engine, judge: Judge
+) -> None:
+    world = build_world(engine)
+    add_item(engine, world, judge, BUDGET, "2周内更新", "市财政局", at("2026-09-21 09:00"))
+    moment = at("2026-10-12 09:00")
+    with session_scope(engine) as s:
+        refreshed = refresh_stale(s, judge, moment, world.site_id)
+    assert set(refreshed.rows) == {world.items[BUDGET]}
+    # Added since, and stored as judged today: the daily refresh did not read it, the snapshot reads it.
+    add_item(engine, world, judge, EDU_NEWS, "每周更新", "市教育局", moment)
+    with session_scope(engine) as s:
+        handed = gather(s, world.site_id, judge, moment, judged=refreshed)
+        alone = gather(s, world.site_id, judge, moment)
+    assert [v.id for v in handed.items] == [world.items[BUDGET], world.items[EDU_NEWS]]
+    assert handed == alone
