@@ -582,12 +582,37 @@ def _due_warning(notice: Notice, body: DueWarning, style: Style) -> list[Planned
         sections += _lead(secs, f"以下栏目将在{body.advance_workdays}个工作日后到期，请提前安排：")
         listed += got
     now_ids = {i.id for g in body.now for i in g.items}
-    out = []
-    for n, text, part in _parts(header, sections, listed, _done_footer(style), style.max_text):
-        offers = _done_offers([i for i in part if i.id in now_ids] or part, style)
-        mentions = _mentions(notice, (*body.now, *body.soon), part)
-        out.append(_one(notice, text, items=part, part=n, offers=offers, mentions=mentions))
-    return out
+    return _done_parts(
+        notice,
+        (header, sections, listed, _done_footer(style)),
+        style,
+        mentions=lambda part: _mentions(notice, (*body.now, *body.soon), part),
+        offered=lambda part: [i for i in part if i.id in now_ids] or part,  # due today first
+    )
+
+
+def _done_parts(
+    notice: Notice,
+    message: tuple[str, _Sections, Sequence[ItemView], str],
+    style: Style,
+    *,
+    mentions: Callable[[Sequence[ItemView]], tuple[Mention, ...]],
+    offered: Callable[[Sequence[ItemView]], Sequence[ItemView]] = lambda part: part,
+) -> list[Planned]:
+    """A list of items to update, (header, sections, the items listed, footer), in parts within the
+    platform's limit: each part with 已更新 buttons for its `offered` items, @-ing its `mentions`."""
+    header, sections, listed, footer = message
+    return [
+        _one(
+            notice,
+            text,
+            items=part,
+            part=n,
+            offers=_done_offers(offered(part), style),
+            mentions=mentions(part),
+        )
+        for n, text, part in _parts(header, sections, listed, footer, style.max_text)
+    ]
 
 
 def _overdue(notice: Notice, body: Overdue, site: SiteText, style: Style) -> list[Planned]:
@@ -599,17 +624,12 @@ def _overdue(notice: Notice, body: Overdue, site: SiteText, style: Style) -> lis
     sections, listed = _sections(
         body.groups, lambda i: f"应于{md(i.due_on or today)}前更新，已逾期{i.days_late}天"
     )
-    return [
-        _one(
-            notice,
-            text,
-            items=part,
-            part=n,
-            offers=_done_offers(part, style),
-            mentions=_mentions(notice, body.groups, part),
-        )
-        for n, text, part in _parts(header, sections, listed, _done_footer(style), style.max_text)
-    ]
+    return _done_parts(
+        notice,
+        (header, sections, listed, _done_footer(style)),
+        style,
+        mentions=lambda part: _mentions(notice, body.groups, part),
+    )
 
 
 def _why(item: ItemView, why: Why) -> str:
@@ -673,6 +693,14 @@ def _unreached_rows(unreached: Sequence[Unreached]) -> list[tuple[str, str, str]
     return rows
 
 
+def _stakes(site: SiteText) -> str:
+    """What an escalation says is at stake, with the site's own pledge (承诺书) when it has one."""
+    pledge = site.words.pledge
+    return "网站栏目长期不更新可能导致政府网站被通报、关停" + (
+        f"，责任单位和相关人员将被问责（{pledge}）。" if pledge else "。"
+    )
+
+
 def _escalation(notice: Notice, body: Escalation, site: SiteText, style: Style) -> list[Planned]:
     today = notice.day
     title = _webmasters if body.leader is not None else _in_group if body.in_group else _with_leaders
@@ -689,32 +717,18 @@ def _escalation(notice: Notice, body: Escalation, site: SiteText, style: Style) 
             f"【督办提醒】{ymd(today)}\n{body.leader.label}您好！贵单位负责的以下栏目已逾期或接近检查红线，"
             "请督促网站维护员尽快更新整改："
         )
-        pledge = site.words.pledge
-        footer = "网站栏目长期不更新可能导致政府网站被通报、关停" + (
-            f"，责任单位和相关人员将被问责（{pledge}）。" if pledge else "。"
-        )
+        footer = _stakes(site)
     elif body.in_group:
         header = (
             f"【督办提醒】{ymd(today)}\n以下栏目已逾期或接近检查红线，请网站维护员尽快更新整改，"
             "请分管领导督促落实："
         )
-        pledge = site.words.pledge
-        footer = (
-            "网站栏目长期不更新可能导致政府网站被通报、关停"
-            + (f"，责任单位和相关人员将被问责（{pledge}）。" if pledge else "。")
-            + f"\n{_done_footer(style)}"
+        return _done_parts(
+            notice,
+            (header, sections, listed, f"{_stakes(site)}\n{_done_footer(style)}"),
+            style,
+            mentions=lambda part: _escalation_mentions(body.groups, part, notice.to.platform),
         )
-        return [
-            _one(
-                notice,
-                text,
-                items=part,
-                part=n,
-                offers=_done_offers(part, style),
-                mentions=_escalation_mentions(body.groups, part, notice.to.platform),
-            )
-            for n, text, part in _parts(header, sections, listed, footer, style.max_text)
-        ]
     else:
         distinct = {i.id for i in listed}
         header = (
