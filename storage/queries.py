@@ -583,9 +583,7 @@ def overdue_items(
     schedule is not today's (the daily pass has not reached them yet, or never ran), and the per-unit duties
     stored as late (which of their units are late is not stored). An item stored today as not late is not."""
     today = judge.today(now)
-    stored_today = (col(Item.state) == State.OVERDUE, col(Item.state_on) == today)
-    stored_per_unit = and_(*stored_today, col(Item.per_unit))
-    late = _late_by_unit(session, judge, now, unit_ids, or_(*_not_stored_on(today), stored_per_unit))
+    late = _late_by_unit(session, judge, now, unit_ids, _judged_live(today))
     for unit_id, (name, items) in _stored_late_by_unit(session, unit_ids, _stored_late_today(today)).items():
         late.setdefault(unit_id, (name, {}))[1].update(items)
     ordered = sorted(late.values(), key=lambda u: (-max(i.days_late for i in u[1].values()), u[0]))
@@ -593,6 +591,13 @@ def overdue_items(
         UnitLate(name, tuple(sorted(items.values(), key=lambda i: (i.due_on or date.max, i.path))))
         for name, items in ordered
     )
+
+
+def _judged_live(today: date) -> ColumnElement[bool]:
+    """The items that may be late whose stored schedule does not tell: not stored for today, or a per-unit
+    duty stored as late. With `_stored_late_today`'s, every item that may be late today, each once."""
+    per_unit_late = and_(col(Item.state) == State.OVERDUE, col(Item.state_on) == today, col(Item.per_unit))
+    return or_(*_not_stored_on(today), per_unit_late)
 
 
 def _stored_late_today(today: date) -> tuple[ColumnElement[bool], ...]:
@@ -725,10 +730,7 @@ def late_summary(
     that may be late are judged live, as `overdue_items` does: items not stored for today, and items under a
     per-unit duty stored as overdue (which of their units are late is not stored)."""
     today = judge.today(now)
-    stored_today = (col(Item.state) == State.OVERDUE, col(Item.state_on) == today)
-    live = _late_by_unit(
-        session, judge, now, unit_ids, or_(*_not_stored_on(today), and_(*stored_today, col(Item.per_unit)))
-    )
+    live = _late_by_unit(session, judge, now, unit_ids, _judged_live(today))
     stored_late = _stored_late_today(today)
     scoped = (col(ItemUnit.unit_id).in_(unit_ids),) if unit_ids is not None else ()
     counts = {
@@ -738,7 +740,7 @@ def late_summary(
     stored_total = 0
     names: dict[int, str] = {}
     top: list[tuple[int, int, int]] = []
-    for what, unit_id, n, days_late in session.execute(_stored_late(stored_late, scoped, named)):
+    for what, unit_id, n, days_late in session.execute(_stored_late_counts(stored_late, scoped, named)):
         if what == _TOTAL:
             stored_total = n
             continue
@@ -763,10 +765,10 @@ def late_summary(
     )
 
 
-_COUNT, _TOTAL, _TOP = 0, 1, 2  # the rows of `_stored_late`
+_COUNT, _TOTAL, _TOP = 0, 1, 2  # the rows of `_stored_late_counts`
 
 
-def _stored_late(stored_late: Sequence[Any], scoped: Sequence[Any], named: int) -> Any:
+def _stored_late_counts(stored_late: Sequence[Any], scoped: Sequence[Any], named: int) -> Any:
     """One statement over the stored late (unit, item) pairs, read once from the index (a CTE the database
     materialises; grouping the join directly made SQLite read every unit's items), giving rows of
     (what, unit id, n, days late):
