@@ -36,17 +36,19 @@ GOALS = {"import": 60.0, "export": 30.0}  # seconds at 100,000 rows
 GOAL_ROWS = 100_000
 UNITS = 2_000
 DEPARTMENTS = ("财政局", "教育局", "民政局", "农业农村局", "卫生健康局", "自然资源局", "交通运输局", "水务局")
-HEADER = (
-    "序号",
-    "一级栏目",
-    "二级栏目",
-    "三级栏目",
-    "管理内容",
-    "栏目内容",
-    "更新时限要求",
-    "责任单位",
-    "备注",
-)
+EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "chuxiong-city-columns.xlsx"
+
+
+def example_header() -> list[str]:
+    """The example city's column headings (its list's second row): the layout the bench's list copies."""
+    from openpyxl import load_workbook
+
+    book = load_workbook(EXAMPLE, read_only=True)
+    try:
+        (row,) = book["栏目"].iter_rows(min_row=2, max_row=2, values_only=True)
+        return [str(cell) for cell in row]
+    finally:
+        book.close()
 
 
 def unit_name(n: int) -> str:
@@ -63,7 +65,7 @@ def write_list(path: Path, rows: int, seed: int = 1) -> None:
     book = Workbook(write_only=True)
     sheet = book.create_sheet("栏目")
     sheet.append(["某省政府网站集约化平台栏目管理责任分解清单"])
-    sheet.append(list(HEADER))
+    sheet.append(example_header())
     per_section = 50
     for n in range(rows):
         section, leaf = divmod(n, per_section)
