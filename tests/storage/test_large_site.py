@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 from openpyxl import load_workbook
-from sqlalchemy import update
+from sqlalchemy import func, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.sql.schema import ScalarElementColumnDefault
 from sqlmodel import Session, SQLModel, select
@@ -27,6 +27,7 @@ from bot.cli import main
 from bot.config import load_settings
 from domain.notice import Slot
 from jobs.routine import RoutineConfig, run_due
+from replies import format as fmt
 from reports.export import run_export
 from reports.halfmonth import render_report
 from storage.audit import LOG, trail
@@ -46,7 +47,15 @@ from storage.models import (
     UpdateLog,
 )
 from storage.outbox import report_of
-from storage.queries import overdue_items
+from storage.queries import (
+    OverdueView,
+    Speaker,
+    actor_for,
+    overdue_items,
+    overdue_list,
+    overdue_view,
+    summarise,
+)
 from tests.conftest import SHANGHAI, at, db_name
 from tests.support import postgres
 
@@ -261,3 +270,22 @@ def test_the_routine_s_tick_writes_the_day(big_engine: Engine) -> None:
         book.close()
     assert rows == LATE
     assert sorted(r.slot for r in runs) == sorted(report.slots[SITE])
+
+
+def test_overdue_after_the_daily_pass_counts_the_stored_schedule(big_engine: Engine) -> None:
+    """After the tick above stored the day's schedule, an administrator's /overdue on the 70,001 items is
+    counted from it (`late_summary`: the stored late items read once, from the index) and says what the
+    whole list (`overdue_list`) says; the text is a summary a person can read."""
+    with Session(big_engine) as s:
+        today = NOW.astimezone(SHANGHAI).date()
+        stale = s.exec(select(func.count()).select_from(Item).where(Item.state_on != today)).one()
+        assert stale == 0  # every item stored for today: the stored path, not the live one, is asked
+        admin = actor_for(s, Speaker(9001), [9001])
+        view = overdue_view(s, NOW, admin, judge(), None)
+        whole = overdue_list(s, NOW, admin, judge(), None)
+    assert isinstance(view, OverdueView) and view.summary is not None and view.units == ()
+    assert isinstance(whole, tuple) and view.summary == summarise(whole)
+    assert view.summary.total == LATE == sum(u.items for u in view.summary.units)
+    assert sorted(u.unit for u in view.summary.units) == sorted(UNITS)
+    text = fmt.overdue(view).text
+    assert f"逾期栏目和账号共 {LATE} 项，涉及 {len(UNITS)} 个单位" in text and len(text) <= 4096
