@@ -10,13 +10,14 @@ import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Any, NamedTuple, Protocol
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, Executable, and_, bindparam, or_, update
+from sqlalchemy import ColumnElement, Executable, and_, bindparam, or_, type_coerce, update
 from sqlalchemy import select as sa_select
 from sqlalchemy.orm import aliased
+from sqlalchemy.types import NullType
 from sqlmodel import Session, col, select
 
 from domain.calendar import WorkCalendar, YearOverride
@@ -49,6 +50,59 @@ class Judge:
 
     def local_day(self, moment: datetime) -> date:
         return moment.astimezone(self.tz).date()
+
+
+def raw(column: Any) -> Any:
+    """`column` in a select list read as the driver hands it, without its type's processing (for a stored
+    instant, `Instants` converts each distinct value once). Not for conditions: it binds no values."""
+    return type_coerce(column, NullType())
+
+
+# The longest run of distinct values `Instants` keeps before starting again (a few tens of MB at most).
+INSTANTS_KEPT = 200_000
+
+
+class Instants:
+    """Stored instants (`UTCDateTime` columns read by `raw`: text on SQLite, the driver's datetime on
+    PostgreSQL) as the column's own type reads them, an aware UTC moment, and as the judge's local day. Each
+    distinct value is converted once: a province's day reads about 700,000 instants, many of them the same
+    (an import's items share their creation, the reader logs the days a page shows), and the type's
+    per-value processing, then the local day of each, were a second and a half of the 09:00 tick."""
+
+    def __init__(self, session: Session, tz: tzinfo = UTC) -> None:
+        dialect = session.get_bind().dialect
+        kind = Item.__table__.c.created_at.type  # type: ignore[attr-defined]  # every stored instant's (`UTCDateTime`)
+        self._read: Callable[[Any], datetime] | None = kind.dialect_impl(dialect).result_processor(
+            dialect, None
+        )
+        self._tz = tz
+        self._seen: dict[Any, tuple[datetime, date]] = {}
+        self._days: dict[datetime, date] = {}
+
+    def __call__(self, value: Any) -> tuple[datetime, date]:
+        """The moment and its local day (not for a missing value: None)."""
+        seen = self._seen.get(value)
+        if seen is None:
+            if len(self._seen) >= INSTANTS_KEPT:
+                self._seen.clear()
+            moment = self._read(value) if self._read is not None else value
+            seen = self._seen[value] = (moment, moment.astimezone(self._tz).date())
+        return seen
+
+    def moment(self, value: Any) -> datetime | None:
+        return None if value is None else self(value)[0]
+
+    def day(self, value: Any) -> date:
+        return self(value)[1]
+
+    def local_day(self, moment: datetime) -> date:
+        """`Judge.local_day` of a moment already read (an item's creation), once per distinct moment."""
+        day = self._days.get(moment)
+        if day is None:
+            if len(self._days) >= INSTANTS_KEPT:
+                self._days.clear()
+            day = self._days[moment] = moment.astimezone(self._tz).date()
+        return day
 
 
 def load_calendar(session: Session, on_fallback: Callable[[int], None] | None = None) -> WorkCalendar:
@@ -98,6 +152,17 @@ class LiveItem(NamedTuple):
 
 
 _LIVE_COLUMNS = tuple(col(getattr(Item, name)) for name in LiveItem._fields)
+# The same, the creation read raw (`Instants`): `_live` makes the rows `LiveItem`s.
+_LIVE_READ = tuple(
+    raw(col(getattr(Item, n))) if n == "created_at" else col(getattr(Item, n)) for n in LiveItem._fields
+)
+_CREATED = LiveItem._fields.index("created_at")
+
+
+def _live(rows: Iterable[Sequence[Any]], instants: Instants) -> list[LiveItem]:
+    """Rows of `_LIVE_READ` (and any columns after them) as `LiveItem`s."""
+    moment, k, width = instants.moment, _CREATED, len(LiveItem._fields)
+    return [LiveItem._make((*r[:k], moment(r[k]), *r[k + 1 : width])) for r in rows]
 
 
 def plain_rows(session: Session, statement: Executable) -> Iterator[Any]:
@@ -111,10 +176,12 @@ def plain_rows(session: Session, statement: Executable) -> Iterator[Any]:
 
 
 @few_collections()
-def live_items(session: Session, *where: ColumnElement[bool]) -> list[LiveItem]:
+def live_items(
+    session: Session, *where: ColumnElement[bool], instants: Instants | None = None
+) -> list[LiveItem]:
     """The items matching `where` as `LiveItem`s, by id."""
-    statement = sa_select(*_LIVE_COLUMNS).where(*where).order_by(col(Item.id))
-    return [LiveItem(*row) for row in plain_rows(session, statement)]
+    statement = sa_select(*_LIVE_READ).where(*where).order_by(col(Item.id))
+    return _live(plain_rows(session, statement), instants or Instants(session))
 
 
 def item_rule(item: Judged) -> Rule:
@@ -156,8 +223,14 @@ def _among(column: Any, ids: Sequence[int]) -> ColumnElement[bool]:
     return column.in_(ids)
 
 
+# The newest standing log as `_facts` reads it (an alias: its own query is correlated with the item), built
+# once: an alias's column read raw took a millisecond and a half to build, 50 times a province's day.
+_SHOWN = aliased(UpdateLog)
+_SHOWN_COLUMNS = (col(_SHOWN.item_id), raw(col(_SHOWN.at)), col(_SHOWN.source))
+
+
 def _facts(
-    session: Session, items: Sequence[Judged], judge: Judge, now: datetime
+    session: Session, items: Sequence[Judged], judge: Judge, now: datetime, instants: Instants | None = None
 ) -> tuple[dict[int, ItemFacts], dict[int, Latest]]:
     """Every item's facts as of `now`, and its newest standing log, from one query per kind of fact (not
     one per item). Logs dated after `now` do not count yet (a preview of an earlier moment).
@@ -170,6 +243,7 @@ def _facts(
         return {}, {}
     session.flush()
     run = session.connection().execute  # plain rows (see `plain_rows`), flushed once
+    instants = instants or Instants(session, judge.tz)
     wanted = set(ids)
     recent: dict[int, list[tuple[date, int]]] = defaultdict(list)
     by_unit: dict[tuple[int, int], list[tuple[date, int]]] = defaultdict(list)
@@ -178,9 +252,11 @@ def _facts(
     # from the newest log alone. Reading them for every item was most of a judgement's rows.
     counted = [i for i, rule in rules.items() if _counts_updates(rule)]
     if counted:
-        local_day = judge.local_day
+        local_day = instants.day
         for item_id, at, count, unit_id in run(
-            sa_select(col(UpdateLog.item_id), col(UpdateLog.at), col(UpdateLog.count), col(UpdateLog.unit_id))
+            sa_select(
+                col(UpdateLog.item_id), raw(col(UpdateLog.at)), col(UpdateLog.count), col(UpdateLog.unit_id)
+            )
             .where(
                 col(UpdateLog.item_id).in_(counted),
                 LIVE_LOG,
@@ -205,16 +281,17 @@ def _facts(
         .correlate(Item)
         .scalar_subquery()
     )
-    shown = aliased(UpdateLog)
     latest: dict[int, Latest] = {}
+    newest: dict[int, date] = {}
     for item_id, at, source in run(
-        sa_select(col(shown.item_id), col(shown.at), col(shown.source))
+        sa_select(*_SHOWN_COLUMNS)
         .select_from(Item)
-        .join(shown, col(shown.id) == newest_id)
+        .join(_SHOWN, col(_SHOWN.id) == newest_id)
         .where(_among(col(Item.id), ids))
     ):
         if item_id in wanted:
-            latest[item_id] = Latest(at, _SOURCES[source])
+            moment, newest[item_id] = instants(at)
+            latest[item_id] = Latest(moment, _SOURCES[source])
     events: dict[int, list[date]] = defaultdict(list)
     for item_id, day in run(
         sa_select(col(Event.item_id), col(Event.occurred_on))
@@ -224,15 +301,15 @@ def _facts(
         if item_id in wanted:
             events[item_id].append(day)
     facts = {}
+    created = instants.local_day
     for item in items:
         key = item.id
         assert key is not None
-        last = latest.get(key)
         facts[key] = ItemFacts(
             rule=rules[key],
             kind=_KINDS.get(item.kind, ItemKind.COLUMN),
-            created=judge.local_day(item.created_at),
-            last_update=judge.local_day(last.at) if last is not None else None,
+            created=created(item.created_at),
+            last_update=newest.get(key),
             recent_updates=tuple(recent.get(key, ())),
             open_events=tuple(events.get(key, ())),
             category=_CATEGORIES.get(item.category, Category.OTHER),
@@ -355,10 +432,12 @@ def _judge(
     judge: Judge,
     now: datetime,
     judged: Callable[[ItemFacts], Status],
+    instants: Instants | None = None,
 ) -> Judgements:
     out = Judgements()
+    instants = instants or Instants(session, judge.tz)
     for k in range(0, len(items), JUDGE_BATCH):
-        facts, _ = _facts(session, items[k : k + JUDGE_BATCH], judge, now)
+        facts, _ = _facts(session, items[k : k + JUDGE_BATCH], judge, now, instants)
         out.update((i, judged(f)) for i, f in facts.items())
         out.record(facts)
     return _named(session, out)
@@ -371,14 +450,15 @@ def judge_pages(
     for the callers that take each judgement once and keep only what they make of it (/status's counts), so
     that a province's million items are never all in memory."""
     judged = _evaluator(judge, judge.today(now))
+    instants = Instants(session, judge.tz)
     last = 0
     while True:
         with few_collections():
-            page = sa_select(*_LIVE_COLUMNS).where(*where, col(Item.id) > last).order_by(col(Item.id))
-            items = [LiveItem(*row) for row in plain_rows(session, page.limit(JUDGE_BATCH))]
+            page = sa_select(*_LIVE_READ).where(*where, col(Item.id) > last).order_by(col(Item.id))
+            items = _live(plain_rows(session, page.limit(JUDGE_BATCH)), instants)
             if not items:
                 return
-            judgements = _judge(session, items, judge, now, judged)
+            judgements = _judge(session, items, judge, now, judged, instants)
         yield items, judgements
         last = items[-1].id
 
@@ -396,21 +476,22 @@ def _named(session: Session, statuses: Judgements) -> Judgements:
     return statuses
 
 
-# The derived schedule an item's row keeps (a cache for indexes and reports), with what each column holds
-# of a judgement: `_schedule` writes these and `refresh_stale` compares them, so none is written but not
-# compared.
-_SCHEDULE_OF: tuple[tuple[str, Callable[[Status, Latest | None], object]], ...] = (
-    ("last_update_at", lambda _s, last: last.at if last else None),
-    ("last_update_source", lambda _s, last: last.source if last else None),
-    ("due_on", lambda s, _last: s.due),
-    ("warn_on", lambda s, _last: s.warn_on),
-    ("state", lambda s, _last: s.state),
-    ("days_late", lambda s, _last: s.days_late),
-    ("missing", lambda s, _last: s.missing),
-    ("risk", lambda s, _last: s.risk.line if s.risk else None),
-)
-# The stored schedule's columns `refresh_stale` compares before writing (all of `_schedule` but the day).
-_SCHEDULE = tuple(name for name, _ in _SCHEDULE_OF)
+# The derived schedule an item's row keeps (a cache for indexes and reports): what each column holds of the
+# item's newest standing log, then of its judgement. `_schedule_values` gives them in this order, `_schedule`
+# writes them and `refresh_stale` compares them, so none is written but not compared.
+_SCHEDULE_OF_LOG = ("last_update_at", "last_update_source")
+_SCHEDULE_OF_STATUS = ("due_on", "warn_on", "state", "days_late", "missing", "risk")
+_SCHEDULE = (*_SCHEDULE_OF_LOG, *_SCHEDULE_OF_STATUS)
+
+
+def _of_status(s: Status) -> tuple[object, ...]:
+    """The stored schedule's columns a judgement gives (`_SCHEDULE_OF_STATUS`, in order)."""
+    return (s.due, s.warn_on, s.state, s.days_late, s.missing, s.risk.line if s.risk else None)
+
+
+def _of_log(last: Latest | None) -> tuple[object, ...]:
+    """The stored schedule's columns the newest standing log gives (`_SCHEDULE_OF_LOG`, in order)."""
+    return (last.at, last.source) if last is not None else (None, None)
 
 
 # A changed schedule written by primary key, many rows per statement (bound as `v_<column>`: a column's own
@@ -425,7 +506,8 @@ _WRITE_SCHEDULE = (
 
 def _schedule(status: Status, last: Latest | None, today: date) -> dict[str, object]:
     """The derived schedule an item's row keeps, from its judgement, and the day it was judged for."""
-    return {**{name: value(status, last) for name, value in _SCHEDULE_OF}, "state_on": today}
+    values = (*_of_log(last), *_of_status(status))
+    return {**dict(zip(_SCHEDULE, values, strict=True)), "state_on": today}
 
 
 def _refresh(session: Session, items: Sequence[Item], judge: Judge, now: datetime) -> dict[int, Status]:
@@ -478,29 +560,39 @@ def refresh_stale(session: Session, judge: Judge, now: datetime, site_id: int) -
         col(Item.retired_at).is_(None),
         or_(col(Item.state_on).is_(None), col(Item.state_on) != today),
     )
+    stored = tuple(col(getattr(Item, name)) for name in _SCHEDULE)
     rows = list(
         plain_rows(
             session,
-            sa_select(*_LIVE_COLUMNS, *(col(getattr(Item, name)) for name in _SCHEDULE))
-            .where(*stale_now)
-            .order_by(col(Item.id)),
+            sa_select(*_LIVE_READ, raw(stored[0]), *stored[1:]).where(*stale_now).order_by(col(Item.id)),
         )
     )
     out = Judgements()
     judged = _evaluator(judge, today)
-    width = len(_LIVE_COLUMNS)
+    instants = Instants(session, judge.tz)
+    moment = instants.moment
+    width = len(_LIVE_READ)
+    # A judgement's columns of the schedule, once per distinct judgement (the evaluator shares them): the
+    # judgements stay referenced by `out` through the pass, so their ids stand for them.
+    of_status: dict[int, tuple[object, ...]] = {}
     for k in range(0, len(rows), JUDGE_BATCH):
         batch = rows[k : k + JUDGE_BATCH]
-        items = [LiveItem(*r[:width]) for r in batch]
+        items = _live(batch, instants)
         out.rows.update((i.id, i) for i in items)
-        facts, latest = _facts(session, items, judge, now)
+        facts, latest = _facts(session, items, judge, now, instants)
         out.record(facts)
         changed = []
         for row in batch:
-            status = out[row[0]] = judged(facts[row[0]])
-            schedule = _schedule(status, latest.get(row[0]), today)
-            if any(schedule[name] != stored for name, stored in zip(_SCHEDULE, row[width:], strict=True)):
-                changed.append({"v_id": row[0], **{f"v_{name}": v for name, v in schedule.items()}})
+            item_id = row[0]
+            status = out[item_id] = judged(facts[item_id])
+            if (mine := of_status.get(id(status))) is None:
+                mine = of_status[id(status)] = _of_status(status)
+            last = latest.get(item_id)
+            keeps = (moment(row[width]), *row[width + 1 :])
+            if keeps != (*_of_log(last), *mine):
+                changed.append(
+                    {"v_id": item_id, **{f"v_{n}": v for n, v in _schedule(status, last, today).items()}}
+                )
         if changed:
             session.connection().execute(_WRITE_SCHEDULE, changed)
     if rows:

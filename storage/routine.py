@@ -27,12 +27,14 @@ from storage.bulk import few_collections
 from storage.items import (
     JUDGE_BATCH,
     LIVE_LOG,
+    Instants,
     Judge,
     Judgements,
     LiveItem,
     judge_items,
     live_items,
     plain_rows,
+    raw,
 )
 from storage.models import (
     CalendarDay,
@@ -305,11 +307,12 @@ def gather(
     monday = today - timedelta(days=today.weekday())
     first = min(monday - timedelta(days=7), updates_since or monday)
     since = datetime.combine(first, time(0), tzinfo=judge.tz)
+    day = Instants(session, judge.tz).day
     updates = tuple(
-        (item_id, judge.local_day(at))
+        (item_id, day(at))
         for item_id, at in plain_rows(
             session,
-            sa_select(col(UpdateLog.item_id), col(UpdateLog.at))
+            sa_select(col(UpdateLog.item_id), raw(col(UpdateLog.at)))
             .join(Item, col(Item.id) == col(UpdateLog.item_id))
             .where(
                 col(Item.site_id) == site_id, LIVE_LOG, col(UpdateLog.at) >= since, col(UpdateLog.at) <= now

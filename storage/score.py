@@ -24,7 +24,17 @@ from domain.inspection import (
     score_site,
 )
 from domain.model import Category, ItemKind, ReadStatus, Status
-from storage.items import LIVE_LOG, Judge, Judgements, LiveItem, judge_items, live_items, plain_rows
+from storage.items import (
+    LIVE_LOG,
+    Instants,
+    Judge,
+    Judgements,
+    LiveItem,
+    judge_items,
+    live_items,
+    plain_rows,
+    raw,
+)
 from storage.links import dead_links
 from storage.models import Event, Item, ItemUnit, Site, Unit, UpdateLog
 from storage.probes import unreachable_pct
@@ -118,10 +128,11 @@ def item_views(
         and_(col(UpdateLog.item_id).in_(yearly), col(UpdateLog.at) >= now - timedelta(days=longest + 1)),
     )
     updates: dict[int, list[tuple[date, int]]] = defaultdict(list)
-    local_day = judge.local_day
+    instants = Instants(session, judge.tz)
+    local_day = instants.day
     for item_id, at, count in plain_rows(
         session,
-        sa_select(col(UpdateLog.item_id), col(UpdateLog.at), col(UpdateLog.count))
+        sa_select(col(UpdateLog.item_id), raw(col(UpdateLog.at)), col(UpdateLog.count))
         .where(mine, counted)
         .order_by(col(UpdateLog.at)),
     ):
@@ -150,7 +161,7 @@ def item_views(
                 category=category,
                 depth=len(levels) or 1,
                 state=statuses[item.id].state,
-                created=judge.local_day(item.created_at),
+                created=instants.local_day(item.created_at),
                 last_update=last.get(item.id),
                 updates=tuple(updates.get(item.id, ())),
                 open_letters=tuple(sorted(open_letters))

@@ -1,0 +1,70 @@
+"""The local day of a stored instant on both sides of Shanghai's midnight, on SQLite and PostgreSQL: 15:59:59Z
+is 23:59:59 on Monday 16 November, 16:00:00Z midnight of Tuesday the 17th. The passes over a site's items
+read instants as the driver hands them and convert each distinct one once (`storage.items.Instants`); every
+one of them must give the day, and the moment, that the column's own type gives."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+from sqlalchemy import update
+from sqlmodel import col, select
+
+from storage.db import session_scope
+from storage.items import item_facts, judge_items, judge_pages, live_items, log_update, refresh_stale
+from storage.models import Item
+from storage.routine import gather
+from storage.score import item_views
+from tests.bot.seed import item, seed
+
+LAST = datetime(2026, 11, 16, 15, 59, 59, tzinfo=UTC)  # Monday 23:59:59 in Shanghai
+FIRST = LAST + timedelta(seconds=1)  # Tuesday 00:00:00
+MONDAY, TUESDAY = date(2026, 11, 16), date(2026, 11, 17)
+NOW = datetime(2026, 11, 18, 1, 0, tzinfo=UTC)  # Wednesday 09:00
+BEFORE = "政务公开 / 通知公告"  # logged at LAST, created at LAST
+AFTER = "首页 / 部门动态"  # logged at FIRST, created at FIRST
+QUOTA = "互动交流 / 意见征集"  # 每年不少于6次: logged at both
+
+
+def test_instants_either_side_of_midnight_read_as_their_local_days(engine, judge):
+    world = seed(engine, judge, LAST - timedelta(days=30), now=LAST - timedelta(days=30))
+    before, after, quota = (world.items[p] for p in (BEFORE, AFTER, QUOTA))
+    with session_scope(engine) as s:
+        s.execute(update(Item).where(col(Item.id) == after).values(created_at=FIRST))
+        s.execute(update(Item).where(col(Item.id) == before).values(created_at=LAST))
+        log_update(s, NOW, judge, item(s, world, BEFORE), source="done", at=LAST)
+        log_update(s, NOW, judge, item(s, world, AFTER), source="done", at=FIRST)
+        log_update(s, NOW, judge, item(s, world, QUOTA), source="done", at=LAST)
+        log_update(s, NOW, judge, item(s, world, QUOTA), source="done", at=FIRST)
+    newest = {before: MONDAY, after: TUESDAY, quota: TUESDAY}
+    with session_scope(engine) as s:
+        live = {i.id: i for i in live_items(s, col(Item.site_id) == world.site_id)}
+        assert (live[before].created_at, live[after].created_at) == (LAST, FIRST)
+        assert live[after].created_at.tzinfo is not None
+        judged = judge_items(s, list(live.values()), judge, NOW)
+        assert {i: judged.newest[i] for i in newest} == newest
+        facts = {i: item_facts(s, s.get(Item, i), judge, NOW) for i in newest}
+        assert (facts[before].created, facts[after].created) == (MONDAY, TUESDAY)
+        assert facts[quota].recent_updates[-2:] == ((MONDAY, 1), (TUESDAY, 1))  # after the seed's import
+        paged = {i: j.newest[i] for _, j in judge_pages(s, judge, NOW) for i in newest if i in j}
+        assert paged == newest
+    with session_scope(engine) as s:
+        s.execute(update(Item).values(state_on=None))  # all stale: the daily pass reads every item
+    with session_scope(engine) as s:
+        refreshed = refresh_stale(s, judge, NOW, world.site_id)
+        assert {i: refreshed.newest[i] for i in newest} == newest
+        assert refreshed.rows[after].created_at == FIRST
+    with session_scope(engine) as s:
+        stored = dict(s.exec(select(Item.id, Item.last_update_at).where(col(Item.id).in_(newest))).all())
+        assert stored == {before: LAST, after: FIRST, quota: FIRST}
+        snap = gather(s, world.site_id, judge, NOW, updates_since=MONDAY)
+        assert {u for u in snap.updates if u[0] in newest} == {
+            (before, MONDAY),
+            (after, TUESDAY),
+            (quota, MONDAY),
+            (quota, TUESDAY),
+        }
+        views = {v.id: v for v in item_views(s, NOW, judge, world.site_id)}
+        assert (views[before].created, views[after].created) == (MONDAY, TUESDAY)
+        assert (views[before].last_update, views[after].last_update) == (MONDAY, TUESDAY)
+        assert views[quota].updates[-2:] == ((MONDAY, 1), (TUESDAY, 1))
