@@ -220,9 +220,18 @@ class Item(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("site_id", "key"),
         Index("ix_item_site_due", "site_id", "retired_at", "due_on"),
-        # /overdue: the stored schedule (late today, the longest first), items not stored for today, the
-        # website's problems.
-        Index("ix_item_state_day", "state", "state_on", "retired_at", "per_unit", "days_late", "id"),
+        # /overdue: the stored schedule (late today, the longest first, and by unit), items not stored for
+        # today, the website's problems.
+        Index(
+            "ix_item_state_day",
+            "state",
+            "state_on",
+            "retired_at",
+            "per_unit",
+            "sole_unit_id",
+            "days_late",
+            "id",
+        ),
         Index("ix_item_state_on", "state_on"),
         Index("ix_item_read_status", "read_status"),
         Index("ix_item_due", "due_on"),  # the administrator's /overdue: every site
@@ -249,6 +258,10 @@ class Item(SQLModel, table=True):
     # The rule is a per-unit duty (各乡镇每周不少于2条): its stored state is its worst unit's, so which of its
     # units are late takes the live judgement (/overdue's counts). Written with the rule (`rule_columns`).
     per_unit: bool = Field(default=False, sa_column_kwargs={"server_default": sa_false()})
+    # The item's only unit (any role), NULL when it has none or several: /overdue counts by unit from
+    # `ix_item_state_day` alone. Kept by the database's triggers on `itemunit` (migration 0029), never
+    # written by Zhiri, so it cannot disagree with the links.
+    sole_unit_id: int | None = None
     category: Category = _words(Category, Category.OTHER)
     # The administrator's correction of `category` (zhiri category, /category): kept over re-imports.
     category_override: Category | None = _words(Category, None, nullable=True)

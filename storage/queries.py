@@ -732,7 +732,6 @@ def late_summary(
     today = judge.today(now)
     live = _late_by_unit(session, judge, now, unit_ids, _judged_live(today))
     stored_late = _stored_late_today(today)
-    scoped = (col(ItemUnit.unit_id).in_(unit_ids),) if unit_ids is not None else ()
     counts = {
         unit_id: (name, len(items), max(i.days_late for i in items.values()))
         for unit_id, (name, items) in live.items()
@@ -740,14 +739,16 @@ def late_summary(
     stored_total = 0
     names: dict[int, str] = {}
     top: list[tuple[int, int, int]] = []
-    for what, unit_id, n, days_late in session.execute(_stored_late_counts(stored_late, scoped, named)):
+    for what, unit_id, n, days_late in session.execute(_stored_late_counts(stored_late, unit_ids, named)):
         if what == _TOTAL:
-            stored_total = n
+            stored_total += n
             continue
         names = names or dict(session.execute(sa_select(col(Unit.id), col(Unit.name))).all())
         if what == _TOP:
             top.append((unit_id, n, days_late))
             continue
+        if what == _ONLY:
+            stored_total += n  # items of this unit alone: counted in no other row
         name, had, was = counts.get(unit_id, (names[unit_id], 0, 0))
         counts[unit_id] = (name, had + n, max(was, days_late))
     pairs = [(unit_id, name, item) for unit_id, (name, items) in live.items() for item in items.values()]
@@ -765,44 +766,54 @@ def late_summary(
     )
 
 
-_COUNT, _TOTAL, _TOP = 0, 1, 2  # the rows of `_stored_late_counts`
+_COUNT, _TOTAL, _TOP, _ONLY = 0, 1, 2, 3  # the rows of `_stored_late_counts`
 
 
-def _stored_late_counts(stored_late: Sequence[Any], scoped: Sequence[Any], named: int) -> Any:
-    """One statement over the stored late (unit, item) pairs, read once from the index (a CTE the database
-    materialises; grouping the join directly made SQLite read every unit's items), giving rows of
+def _stored_late_counts(stored_late: Sequence[Any], unit_ids: frozenset[int] | None, named: int) -> Any:
+    """One statement over the stored late (unit, item) pairs of these units (all when None), giving rows of
     (what, unit id, n, days late):
-    - (_COUNT, a unit, its late items, the most days late among them), for each unit;
-    - (_TOTAL, None, the distinct late items, None);
+    - (_ONLY, a unit, late items, the most days late among them): the unit's items of no other unit (each
+      counted in no other row, so these add up to their total too);
+    - (_COUNT, a unit, late items, the most days late among them): the unit's items of several units;
+    - (_TOTAL, None, distinct late items of several units, None);
     - (_TOP, a unit, an item, its days late): every pair of the `named` longest late items (ties by id),
-      of which `summarise`'s order takes the first `named`."""
-    late = (
+      of which `summarise`'s order takes the first `named`.
+
+    The items with one unit (nearly all) are counted by `item.sole_unit_id` from `ix_item_state_day` alone;
+    only those with several join their links (a CTE the database materialises, read twice)."""
+    sole = col(Item.sole_unit_id)
+    single = (*stored_late, sole.in_(unit_ids) if unit_ids is not None else sole.is_not(None))
+    scoped = (col(ItemUnit.unit_id).in_(unit_ids),) if unit_ids is not None else ()
+    several = (
         sa_select(
             col(ItemUnit.unit_id).label("unit_id"),
             col(Item.id).label("item_id"),
             col(Item.days_late).label("days_late"),
         )
         .join(ItemUnit, col(ItemUnit.item_id) == col(Item.id))
-        .where(*stored_late, *scoped)
-        .cte("late")
+        .where(*stored_late, sole.is_(None), *scoped)
+        .cte("several")
         .prefix_with("MATERIALIZED")
     )
-    # From the index, which holds the items in days-late order: no sort of them all.
+    # An item of one unit has a unit in scope by its own column; only the others look for their links.
     units_of = sa_select(col(ItemUnit.item_id)).where(col(ItemUnit.item_id) == col(Item.id), *scoped)
     longest = (
         sa_select(col(Item.id))
-        .where(*stored_late, units_of.exists())
+        .where(*stored_late, or_(single[-1], and_(sole.is_(None), units_of.exists())))
         .order_by(col(Item.days_late).desc(), col(Item.id))
         .limit(named)
     )
     return union_all(
-        sa_select(literal(_COUNT), late.c.unit_id, func.count(), func.max(late.c.days_late)).group_by(
-            late.c.unit_id
+        sa_select(literal(_ONLY), sole, func.count(), func.max(col(Item.days_late)))
+        .where(*single)
+        .group_by(sole),
+        sa_select(literal(_COUNT), several.c.unit_id, func.count(), func.max(several.c.days_late)).group_by(
+            several.c.unit_id
         ),
-        sa_select(literal(_TOTAL), sa_null(), func.count(func.distinct(late.c.item_id)), sa_null()),
-        sa_select(literal(_TOP), late.c.unit_id, late.c.item_id, late.c.days_late).where(
-            late.c.item_id.in_(longest.scalar_subquery())
-        ),
+        sa_select(literal(_TOTAL), sa_null(), func.count(func.distinct(several.c.item_id)), sa_null()),
+        sa_select(literal(_TOP), col(ItemUnit.unit_id), col(Item.id), col(Item.days_late))
+        .join(ItemUnit, col(ItemUnit.item_id) == col(Item.id))
+        .where(col(Item.id).in_(longest.scalar_subquery()), *scoped),
     )
 
 

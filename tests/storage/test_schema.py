@@ -38,6 +38,15 @@ def test_it_turns_on_wal_and_foreign_keys_for_sqlite(sqlite_url):
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
 
 
+@pytest.mark.parametrize("db_url", ["postgres"], indirect=True)
+def test_postgres_sessions_compile_nothing_just_in_time_unless_the_url_says(db_url):
+    for url, jit in ((db_url, "off"), (f"{db_url}?options=-c%20jit%3Don", "on")):
+        eng = make_engine(url)
+        with eng.connect() as conn:
+            assert conn.exec_driver_sql("SHOW jit").scalar() == jit
+        eng.dispose()
+
+
 def test_it_upgrades_from_the_command_line(sqlite_url, monkeypatch, capsys):
     monkeypatch.setenv("DATABASE_URL", sqlite_url)
     assert main(["db", "upgrade"]) == 0
