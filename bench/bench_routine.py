@@ -121,7 +121,7 @@ def _run(*args: str) -> str:
     return done.stdout
 
 
-def _backends(tmp: Path) -> list[tuple[str, object]]:
+def backends(tmp: Path) -> list[tuple[str, object]]:
     """(name, a function giving a fresh database URL for a size)."""
     out: list[tuple[str, object]] = [("sqlite", lambda n: f"sqlite:///{tmp / f'bench-{n}.db'}")]
     try:
@@ -140,10 +140,10 @@ def databases(sizes: tuple[int, ...]) -> Iterator[tuple[str, int, str, float]]:
     """(backend, items, URL, seconds it took to build) of a fresh `bench.gen` database of each size on each
     backend (SQLite, and PostgreSQL when its binaries are here), settled to the day before."""
     with tempfile.TemporaryDirectory() as tmp:
-        backends = _backends(Path(tmp))
-        server = dict(backends).get("_server")
+        found = backends(Path(tmp))
+        server = dict(found).get("_server")
         try:
-            for name, url_for in backends:
+            for name, url_for in found:
                 if name == "_server":
                     continue
                 for n in sizes:
