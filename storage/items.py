@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Any, NamedTuple, Protocol
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, Executable, and_, bindparam, or_, type_coerce, update
+from sqlalchemy import ColumnElement, Executable, and_, bindparam, func, or_, type_coerce, update
 from sqlalchemy import select as sa_select
 from sqlalchemy.orm import aliased
 from sqlalchemy.types import NullType
@@ -555,8 +555,17 @@ def refresh_stale(session: Session, judge: Judge, now: datetime, site_id: int) -
     a schedule older than the one written."""
     today = judge.today(now)
     session.flush()
+    live = (col(Item.site_id) == site_id, col(Item.retired_at).is_(None))
+    lo, hi = session.execute(sa_select(func.min(Item.id), func.max(Item.id)).where(*live)).one()
+    if lo is None:
+        return Judgements()
+    # The site's rows are read and marked in the table's own order, by id within the site's ids, not by the
+    # site's index (`+ 0` keeps SQLite from choosing it): in the index's order (by due day) SQLite visited
+    # the table's pages at random, and the UPDATE below dirtied each many times: twice the CPU, most of it
+    # the system's (100,000 items: 1.2 -> 0.6 s for the UPDATE, 0.35 -> 0.15 s for the reading).
     stale_now = (
-        col(Item.site_id) == site_id,
+        col(Item.id).between(lo, hi),
+        col(Item.site_id) + 0 == site_id,
         col(Item.retired_at).is_(None),
         or_(col(Item.state_on).is_(None), col(Item.state_on) != today),
     )
