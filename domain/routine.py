@@ -357,6 +357,8 @@ class _Ctx:
     settings: RoutineSettings
     out: list[Notice] = field(default_factory=list)
     nowhere: dict[int, set[str]] = field(default_factory=dict)  # unit id -> kinds that could not be delivered
+    # An audience's items (its units, whether reminded) as positions in `snap.items`, once per plan.
+    _positions: dict[tuple[frozenset[int], bool], list[int]] = field(default_factory=dict)
 
     @cached_property
     def _by_unit(self) -> tuple[dict[int, list[int]], dict[int, list[int]]]:
@@ -382,14 +384,19 @@ class _Ctx:
     def seen(self, unit_ids: Iterable[int], *, notify: bool = False) -> list[ItemView]:
         """The items an audience's units answer for (with `notify`: are reminded of), in the snapshot's order,
         each as those units see it (`ItemView.seen_by`: a per-unit duty shows their own share)."""
-        index = self._by_unit[1 if notify else 0]
-        units = set(unit_ids)
-        if len(units) == 1:
-            positions: list[int] = index.get(next(iter(units)), [])
-        else:
-            positions = sorted({k for u in units for k in index.get(u, ())})
+        units = frozenset(unit_ids)
+        key = (units, notify)
+        if (positions := self._positions.get(key)) is None:
+            index = self._by_unit[1 if notify else 0]
+            if len(units) == 1:
+                positions = index.get(next(iter(units)), [])
+            else:
+                positions = sorted({k for u in units for k in index.get(u, ())})
+            # Each slot's planner asks again for the same audiences (a county-wide group: 100,000 positions).
+            self._positions[key] = positions
         items = self.snap.items
-        return [items[k].seen_by(units) for k in positions]
+        # Only a per-unit duty's view depends on who sees it (`seen_by`): the rest are taken as they are.
+        return [item.seen_by(units) if item.shares else item for item in map(items.__getitem__, positions)]
 
     def add(
         self,
