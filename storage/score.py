@@ -127,6 +127,8 @@ def item_views(
         col(UpdateLog.at) >= recent,
         and_(col(UpdateLog.item_id).in_(yearly), col(UpdateLog.at) >= now - timedelta(days=longest + 1)),
     )
+    # Each item's updates in time order, read in the order of the log's (item, time) index: ordering all
+    # of them by time alone sorted a province's 300,000 rows.
     updates: dict[int, list[tuple[date, int]]] = defaultdict(list)
     instants = Instants(session, judge.tz)
     local_day = instants.day
@@ -134,7 +136,7 @@ def item_views(
         session,
         sa_select(col(UpdateLog.item_id), raw(col(UpdateLog.at)), col(UpdateLog.count))
         .where(mine, counted)
-        .order_by(col(UpdateLog.at)),
+        .order_by(col(UpdateLog.item_id), col(UpdateLog.at), col(UpdateLog.id)),
     ):
         updates[item_id].append((local_day(at), count))
     letters: dict[int, list[date]] = defaultdict(list)
