@@ -15,7 +15,7 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from alembic.util import CommandError
-from sqlalchemy import bindparam, event, insert
+from sqlalchemy import bindparam, event, insert, text
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -125,9 +125,21 @@ def insert_all(
     session: Session, model: type[SQLModel], rows: Sequence[dict[str, Any]], returning: str | None = None
 ) -> list[Any]:
     """INSERT many new rows (each with the same columns) without building an object for each: one
-    executemany per batch of MANY_BATCH rows, sent as multi-row VALUES. With `returning`, that column of
-    each row written (a new row's id), in the order the rows were given."""
+    executemany per batch of MANY_BATCH rows. With `returning`, that column of each row written (a new row's
+    id), in the order the rows were given.
+
+    On PostgreSQL new ids are taken from the table's sequence first and the rows written with them, not
+    returned: a batch of rows in one INSERT … RETURNING was a statement of 140,000 characters for 200 items,
+    which psycopg parsed afresh each time (its cache keeps statements of at most 50 parameters), a quarter
+    of a 10,000-row import's CPU. Without RETURNING, psycopg sends one short statement for every row in a
+    pipeline."""
     table = model.__table__  # type: ignore[attr-defined]
+    if returning is not None and rows and session.get_bind().dialect.name == "postgresql":
+        (primary,) = table.primary_key.columns
+        assert returning == primary.name, "only new ids can be returned"
+        ids = _next_ids(session, table.name, primary.name, len(rows))
+        insert_all(session, model, [{**row, primary.name: i} for row, i in zip(rows, ids, strict=True)])
+        return ids
     stmt = insert(table)
     if returning is not None:
         stmt = stmt.returning(table.c[returning], sort_by_parameter_order=True)
@@ -137,6 +149,12 @@ def insert_all(
         if returning is not None:
             out += result.scalars()
     return out
+
+
+def _next_ids(session: Session, table: str, column: str, n: int) -> list[int]:
+    """`n` new ids from the sequence of `table`'s serial `column` (PostgreSQL), in increasing order."""
+    stmt = text("SELECT nextval(pg_get_serial_sequence(:table, :column)) FROM generate_series(1, :n)")
+    return sorted(session.execute(stmt, {"table": table, "column": column, "n": n}).scalars())
 
 
 @lru_cache(maxsize=64)
