@@ -25,6 +25,7 @@ from domain.due import Policy, evaluate
 from domain.model import Category, DayKind, ItemFacts, ItemKind, ReadStatus, Rule, Status, UpdateSource
 from domain.rules import parse_rule, rule_to_dict
 from storage.bulk import few_collections
+from storage.db import in_ids
 from storage.models import CalendarDay, Event, Item, ItemUnit, Membership, Unit, UnitGroupMember, UpdateLog
 
 # How far back the log is read to judge a quota: the longest calendar period a rule can name, plus slack.
@@ -258,7 +259,7 @@ def _facts(
                 col(UpdateLog.item_id), raw(col(UpdateLog.at)), col(UpdateLog.count), col(UpdateLog.unit_id)
             )
             .where(
-                col(UpdateLog.item_id).in_(counted),
+                in_ids(session, col(UpdateLog.item_id), counted),
                 LIVE_LOG,
                 col(UpdateLog.at) <= now,
                 col(UpdateLog.at) >= now - QUOTA_LOOKBACK,
