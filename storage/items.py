@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Any, NamedTuple, Protocol
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, Executable, and_, bindparam, func, or_, type_coerce, update
+from sqlalchemy import ColumnElement, Executable, and_, bindparam, func, or_, true, type_coerce, update
 from sqlalchemy import select as sa_select
 from sqlalchemy.orm import aliased
 from sqlalchemy.types import NullType
@@ -230,6 +230,32 @@ _SHOWN = aliased(UpdateLog)
 _SHOWN_COLUMNS = (col(_SHOWN.item_id), raw(col(_SHOWN.at)), col(_SHOWN.source))
 
 
+def _newest_logs(session: Session, ids: Sequence[int], now: datetime) -> Executable:
+    """(item id, raw time, source) of each item's newest standing log as of `now` (the later row of two at the
+    same moment), by one probe of the log's (item, time) index per item: a join with each item's maximum time
+    read every log of the page twice. PostgreSQL reads the log's row in that probe (LATERAL: 10 → 8.5 ms a
+    page of 2,000 items); SQLite, which has no LATERAL, finds the row's id, then the row."""
+
+    def newest(*columns: Any) -> Any:
+        return (
+            sa_select(*columns)
+            .where(col(UpdateLog.item_id) == col(Item.id), LIVE_LOG, col(UpdateLog.at) <= now)
+            .order_by(col(UpdateLog.at).desc(), col(UpdateLog.id).desc())
+            .limit(1)
+        )
+
+    if session.get_bind().dialect.name == "postgresql":
+        shown = newest(col(UpdateLog.item_id), raw(col(UpdateLog.at)), col(UpdateLog.source)).lateral("shown")
+        return sa_select(*shown.c).select_from(Item).join(shown, true()).where(_among(col(Item.id), ids))
+    newest_id = newest(col(UpdateLog.id)).correlate(Item).scalar_subquery()
+    return (
+        sa_select(*_SHOWN_COLUMNS)
+        .select_from(Item)
+        .join(_SHOWN, col(_SHOWN.id) == newest_id)
+        .where(_among(col(Item.id), ids))
+    )
+
+
 def _facts(
     session: Session, items: Sequence[Judged], judge: Judge, now: datetime, instants: Instants | None = None
 ) -> tuple[dict[int, ItemFacts], dict[int, Latest]]:
@@ -272,24 +298,9 @@ def _facts(
                 by_unit[(item_id, unit_id)].append((day, count))
     per_unit = [i for i, rule in rules.items() if rule.per_unit]
     contributors = contributing_units(session, per_unit) if per_unit else {}
-    # Each item's newest standing log (the later row of two at the same moment) by one probe of the log's
-    # (item, time) index per item: a join with each item's maximum time read every log of the page twice.
-    newest_id = (
-        sa_select(col(UpdateLog.id))
-        .where(col(UpdateLog.item_id) == col(Item.id), LIVE_LOG, col(UpdateLog.at) <= now)
-        .order_by(col(UpdateLog.at).desc(), col(UpdateLog.id).desc())
-        .limit(1)
-        .correlate(Item)
-        .scalar_subquery()
-    )
     latest: dict[int, Latest] = {}
     newest: dict[int, date] = {}
-    for item_id, at, source in run(
-        sa_select(*_SHOWN_COLUMNS)
-        .select_from(Item)
-        .join(_SHOWN, col(_SHOWN.id) == newest_id)
-        .where(_among(col(Item.id), ids))
-    ):
+    for item_id, at, source in run(_newest_logs(session, ids, now)):
         if item_id in wanted:
             moment, newest[item_id] = instants(at)
             latest[item_id] = Latest(moment, _SOURCES[source])
