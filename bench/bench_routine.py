@@ -161,21 +161,38 @@ def main() -> int:
     ok = True
     for name, n, url, built in databases(sizes):
         for path in ("judge", "pages", "preview", "tick", "files"):
-            got = json.loads(_run("--one", url, path))
-            line = (
-                f"routine {path}: {name}, {n} items, 2000 groups: {got['cpu']:.1f} s CPU, "
-                f"{got['wall']:.1f} s wall, peak {got['peak_mb']} MB, {got['messages']} "
-                f"{_COUNTED[path]}"
-                f" (database built in {built:.0f} s)"
-            )
-            if path in ("judge", "pages"):
-                share = JUDGE_GOAL_S * n / BIG  # the goal's time for this many items
-                line += f"; goal 1M ≤ {JUDGE_GOAL_S:.0f} s: {got['wall'] / share:.2f}× pro rata"
-            elif n == GOAL_ITEMS and path != "files":
-                line += f"; goal ≤ {GOAL_S:.0f} s: {got['wall'] / GOAL_S:.2f}×"
-                ok = ok and got["wall"] <= GOAL_S
-            print(line, flush=True)
+            ok = _report(name, n, url, built, path) and ok
+    # The tick and the preview again with every log at its own time (`bench.gen`'s `distinct_times`), as
+    # updates logged by hand are: each distinct stored time is converted once, so the hour-aligned times above
+    # flatter that cache.
+    with tempfile.TemporaryDirectory() as tmp:
+        url = f"sqlite:///{Path(tmp) / 'distinct.db'}"
+        t0 = time.perf_counter()
+        _run("--populate", url, str(GOAL_ITEMS), "--distinct-times")
+        built = time.perf_counter() - t0
+        for path in ("preview", "tick"):
+            ok = _report("sqlite, every log at its own time", GOAL_ITEMS, url, built, path) and ok
     return 0 if ok else 1
+
+
+def _report(name: str, n: int, url: str, built: float, path: str) -> bool:
+    """Measure one path in a fresh process and print its line; whether it met its goal."""
+    got = json.loads(_run("--one", url, path))
+    line = (
+        f"routine {path}: {name}, {n} items, 2000 groups: {got['cpu']:.1f} s CPU, "
+        f"{got['wall']:.1f} s wall, peak {got['peak_mb']} MB, {got['messages']} "
+        f"{_COUNTED[path]}"
+        f" (database built in {built:.0f} s)"
+    )
+    ok = True
+    if path in ("judge", "pages"):
+        share = JUDGE_GOAL_S * n / BIG  # the goal's time for this many items
+        line += f"; goal 1M ≤ {JUDGE_GOAL_S:.0f} s: {got['wall'] / share:.2f}× pro rata"
+    elif n == GOAL_ITEMS and path != "files":
+        line += f"; goal ≤ {GOAL_S:.0f} s: {got['wall'] / GOAL_S:.2f}×"
+        ok = got["wall"] <= GOAL_S
+    print(line, flush=True)
+    return ok
 
 
 if __name__ == "__main__":
