@@ -138,17 +138,16 @@ def insert_all(
     executemany per batch of MANY_BATCH rows. With `returning`, that column of each row written (a new row's
     id), in the order the rows were given.
 
-    On PostgreSQL new ids are taken from the table's sequence first and the rows written with them, not
-    returned: a batch of rows in one INSERT … RETURNING was a statement of 140,000 characters for 200 items,
-    which psycopg parsed afresh each time (its cache keeps statements of at most 50 parameters), a quarter
-    of a 10,000-row import's CPU. Without RETURNING, psycopg sends one short statement for every row in a
-    pipeline."""
+    On PostgreSQL a new row's id (its one primary key column) is taken from the table's sequence first and
+    the rows written with it, not returned: a batch of rows in one INSERT … RETURNING was a statement of
+    140,000 characters for 200 items, which psycopg parsed afresh each time (its cache keeps statements of at
+    most 50 parameters), a quarter of a 10,000-row import's CPU. Without RETURNING, psycopg sends one short
+    statement for every row in a pipeline."""
     table = model.__table__  # type: ignore[attr-defined]
-    if returning is not None and rows and session.get_bind().dialect.name == "postgresql":
-        (primary,) = table.primary_key.columns
-        assert returning == primary.name, "only new ids can be returned"
-        ids = _next_ids(session, table.name, primary.name, len(rows))
-        insert_all(session, model, [{**row, primary.name: i} for row, i in zip(rows, ids, strict=True)])
+    key = [c.name for c in table.primary_key.columns]
+    if key == [returning] and rows and session.get_bind().dialect.name == "postgresql":
+        ids = _next_ids(session, table.name, key[0], len(rows))
+        insert_all(session, model, [{**row, key[0]: i} for row, i in zip(rows, ids, strict=True)])
         return ids
     stmt = insert(table)
     if returning is not None:
