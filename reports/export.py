@@ -28,13 +28,13 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, or_, select
 
 from domain.due import Policy
-from domain.model import Category, ItemKind, ReadStatus, Role, Rule, State, Status, UpdateSource
+from domain.model import ItemKind, Role, Rule, State, Status, UpdateSource
 from domain.rules import describe_rule, parse_rule
 from domain.text import UNKNOWN_LAST, owing, state_words, whose
 from reports.sheetwrite import RowStyle, SheetRows, save_with_rows, text_cells
 from sheetread.sheets import LEVEL_NAMES
 from storage.db import session_scope
-from storage.items import Judge, LiveItem, judge_items, plain_rows
+from storage.items import LIVE_COLUMNS, Judge, LiveItem, judge_items, plain_rows
 from storage.models import Item, ItemUnit, Membership, Person, Site, Unit
 from storage.score import risk_by_item, score_of
 from storage.sites import site_judge, site_named
@@ -92,25 +92,10 @@ class ExportSummary:
         )
 
 
-class _Item(NamedTuple):
-    """The columns of an item the export reads: a row, not an ORM object (building a province's objects was
-    seconds and hundreds of megabytes). The first ones are a `LiveItem`'s, in its order."""
+class _More(NamedTuple):
+    """The columns of an item the export reads beyond a `LiveItem`'s (which the judgement and the score read
+    too): rows, not ORM objects (building a province's objects was seconds and hundreds of megabytes)."""
 
-    id: int
-    name: str
-    path: str
-    url: str | None
-    kind: ItemKind
-    category: Category
-    rule_text: str
-    created_at: datetime
-    read_status: ReadStatus | None
-    platform: str | None
-    level1: str | None
-    level2: str | None
-    level3: str | None
-    level4: str | None
-    level5: str | None
     handle: str | None
     content: str | None
     note: str | None
@@ -121,19 +106,14 @@ class _Item(NamedTuple):
     source_sheet: str | None
     source_row: int | None
 
-    def live(self) -> LiveItem:
-        return LiveItem._make(self[: len(LiveItem._fields)])
 
-
-# `live` slices the row: a field added to `LiveItem` must be added here too, in the same place.
-assert _Item._fields[: len(LiveItem._fields)] == LiveItem._fields, "_Item must start with LiveItem's fields"
-
-_ITEM_COLUMNS = tuple(col(getattr(Item, name)) for name in _Item._fields)
+_ITEM_COLUMNS = (*LIVE_COLUMNS, *(col(getattr(Item, name)) for name in _More._fields))
 
 
 @dataclass(frozen=True)
 class _Line:
-    item: _Item
+    item: LiveItem
+    more: _More
     status: Status  # judged for today, read-only
     units: str
     webmasters: str
@@ -148,7 +128,7 @@ def _units_text(names: Sequence[tuple[str, bool]]) -> str:
     return "、".join(f"{name}（牵头）" if lead else name for name, lead in ordered)
 
 
-def _meaning(item: _Item, judge: Judge) -> str:
+def _meaning(item: LiveItem, judge: Judge) -> str:
     rule = parse_rule(item.rule_text)
     if rule.ok:
         return describe_rule(rule, judge.policy)
@@ -165,18 +145,19 @@ _LISTED = or_(col(Item.retired_at).is_(None), col(Item.retired_by_admin).is_(Tru
 RETIRED_LABEL = "已停更"
 
 
-def _retired(item: _Item) -> str:
-    return f"{RETIRED_LABEL}：{item.retired_reason}" if item.retired_reason else RETIRED_LABEL
+def _retired(more: _More) -> str:
+    return f"{RETIRED_LABEL}：{more.retired_reason}" if more.retired_reason else RETIRED_LABEL
 
 
 def _state_key(ln: _Line) -> str:
-    return "retired" if ln.item.retired_at is not None else ln.status.state.value
+    return "retired" if ln.more.retired_at is not None else ln.status.state.value
 
 
 def _lines(session: Session, now: datetime, judge: Judge, site: Site) -> list[_Line]:
     # By id: judged a keyset page at a time (`judge_items`); then in the list's own order.
-    items = [
-        _Item(*row)
+    width = len(LiveItem._fields)
+    rows_read = [
+        (LiveItem._make(row[:width]), _More._make(row[width:]))
         for row in plain_rows(
             session,
             sa_select(*_ITEM_COLUMNS).where(col(Item.site_id) == site.id, _LISTED).order_by(col(Item.id)),
@@ -215,11 +196,18 @@ def _lines(session: Session, now: datetime, judge: Judge, site: Site) -> list[_L
             if shown and shown not in webmasters.setdefault(unit_id, []):
                 webmasters[unit_id].append(shown)
     # Judged for today without writing: an export takes no write lock (SQLite would lock out the running bot).
-    statuses = judge_items(session, items, judge, now)
-    items.sort(key=lambda i: (i.kind != ItemKind.COLUMN, i.source_sheet or "", i.source_row or 10**9, i.id))
+    statuses = judge_items(session, [item for item, _ in rows_read], judge, now)
+    rows_read.sort(
+        key=lambda r: (
+            r[0].kind != ItemKind.COLUMN,
+            r[1].source_sheet or "",
+            r[1].source_row or 10**9,
+            r[0].id,
+        )
+    )
     meanings: dict[tuple[bool, str], str] = {}  # a province's rules are a few dozen texts
     out: list[_Line] = []
-    for item in items:
+    for item, more in rows_read:
         names = links.get(item.id, [])
         keepers = [w for _n, lead, uid in names if lead for w in webmasters.get(uid, [])]
         said = (item.kind == ItemKind.ACCOUNT, item.rule_text)
@@ -228,6 +216,7 @@ def _lines(session: Session, now: datetime, judge: Judge, site: Site) -> list[_L
         out.append(
             _Line(
                 item=item,
+                more=more,
                 status=statuses[item.id],
                 units=_units_text([(n, lead) for n, lead, _uid in names]),
                 webmasters="、".join(dict.fromkeys(keepers)),
@@ -321,16 +310,16 @@ def export_list(session: Session, now: datetime, judge: Judge, site_row: Site, p
     formats = {"最近更新": "yyyy-mm-dd hh:mm", "到期日": "yyyy-mm-dd"}
     judged = {ln.item.id: ln.status for ln in lines}
     # The score's live items as read here, not read again (by id, as `storage.items.live_items` gives them).
-    live = sorted((ln.item.live() for ln in lines if ln.item.retired_at is None), key=lambda i: i.id)
+    live = sorted((ln.item for ln in lines if ln.more.retired_at is None), key=lambda i: i.id)
     score = score_of(session, now, judge, site_row, fix_first=False, statuses=judged, items=live).score
     risks = risk_by_item(score)
 
     def status(ln: _Line) -> list[object]:
-        item = ln.item
-        last = _local(item.last_update_at, judge.tz) or UNKNOWN_LAST
-        source = SOURCE_LABELS.get(item.last_update_source or "", item.last_update_source or "")
-        if item.retired_at is not None:  # no duty, no due day: kept for its history
-            return [last, source, None, RETIRED_LABEL, "", _retired(item)]
+        more = ln.more
+        last = _local(more.last_update_at, judge.tz) or UNKNOWN_LAST
+        source = SOURCE_LABELS.get(more.last_update_source or "", more.last_update_source or "")
+        if more.retired_at is not None:  # no duty, no due day: kept for its history
+            return [last, source, None, RETIRED_LABEL, "", _retired(more)]
         st = ln.status
         return [
             last,
@@ -338,7 +327,7 @@ def export_list(session: Session, now: datetime, judge: Judge, site_row: Site, p
             st.due,
             # A per-unit duty names the units that still owe their share (市教育局逾期2天).
             state_words(st.state.value, st.days_late, st.unknown) + whose(owing(st)),
-            "；".join(risks.get(item.id or 0, ())),
+            "；".join(risks.get(ln.item.id, ())),
             "",
         ]
 
@@ -364,14 +353,14 @@ def export_list(session: Session, now: datetime, judge: Judge, site_row: Site, p
             [
                 n,
                 *_levels(ln.item)[:depth],
-                ln.item.content,
+                ln.more.content,
                 ln.item.rule_text,
                 ln.meaning,
                 ln.units,
                 ln.webmasters,
                 *status(ln),
                 ln.item.url,
-                ln.item.note,
+                ln.more.note,
             ],
             _state_key(ln),
         )
@@ -402,15 +391,15 @@ def export_list(session: Session, now: datetime, judge: Judge, site_row: Site, p
                 n,
                 ln.item.platform,
                 ln.item.name,
-                ln.item.handle,
+                ln.more.handle,
                 ln.units,
                 ln.webmasters,
                 ln.item.rule_text,
                 ln.meaning,
                 *status(ln),
-                ln.item.content,
+                ln.more.content,
                 ln.item.url,
-                ln.item.note,
+                ln.more.note,
             ],
             _state_key(ln),
         )
@@ -450,7 +439,7 @@ def export_list(session: Session, now: datetime, judge: Judge, site_row: Site, p
     )
 
 
-def _levels(item: _Item) -> list[str | None]:
+def _levels(item: LiveItem) -> list[str | None]:
     return [item.level1, item.level2, item.level3, item.level4, item.level5]
 
 

@@ -152,7 +152,7 @@ class LiveItem(NamedTuple):
     level5: str | None
 
 
-_LIVE_COLUMNS = tuple(col(getattr(Item, name)) for name in LiveItem._fields)
+LIVE_COLUMNS = tuple(col(getattr(Item, name)) for name in LiveItem._fields)
 # The same, the creation read raw (`Instants`): `_live` makes the rows `LiveItem`s.
 _LIVE_READ = tuple(
     raw(col(getattr(Item, n))) if n == "created_at" else col(getattr(Item, n)) for n in LiveItem._fields

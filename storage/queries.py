@@ -30,7 +30,7 @@ from domain.model import STATE_URGENCY, ItemKind, ReadStatus, Role, State, Statu
 from domain.site import DEFAULT_OFFICE, SiteWords
 from domain.text import owing
 from domain.units import Groups
-from storage.items import _LIVE_COLUMNS, JUDGE_BATCH, Judge, LiveItem, judge_items, judge_pages, plain_rows
+from storage.items import JUDGE_BATCH, LIVE_COLUMNS, Judge, LiveItem, judge_items, judge_pages, plain_rows
 from storage.models import (
     Chat,
     ChatUnit,
@@ -653,7 +653,7 @@ def _late_by_unit(
     The items are read first, by `where` alone (so that its indexes serve), then the units and webmasters
     of the late ones, a bounded page of ids at a time."""
     # Not ordered in SQL: an ORDER BY on the id made SQLite read every item in id order, not by the index.
-    found = plain_rows(session, sa_select(*_LIVE_COLUMNS).where(col(Item.retired_at).is_(None), *where))
+    found = plain_rows(session, sa_select(*LIVE_COLUMNS).where(col(Item.retired_at).is_(None), *where))
     candidates = sorted((LiveItem(*row) for row in found), key=lambda i: i.id)
     judged = judge_items(session, candidates, judge, now)
     # An item late for none of its units is not late as a whole (its state is its worst unit's).
