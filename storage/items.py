@@ -25,7 +25,7 @@ from domain.due import Policy, evaluate
 from domain.model import Category, DayKind, ItemFacts, ItemKind, ReadStatus, Rule, Status, UpdateSource
 from domain.rules import parse_rule, rule_to_dict
 from storage.bulk import few_collections
-from storage.db import in_ids
+from storage.db import among
 from storage.models import CalendarDay, Event, Item, ItemUnit, Membership, Unit, UnitGroupMember, UpdateLog
 
 # How far back the log is read to judge a quota: the longest calendar period a rule can name, plus slack.
@@ -213,17 +213,6 @@ _CATEGORIES = {m.value: m for m in Category}
 _SOURCES = {m.value: m for m in UpdateSource}
 
 
-def _among(column: Any, ids: Sequence[int]) -> ColumnElement[bool]:
-    """`column` among `ids` (at most a batch of them): a keyset page `BETWEEN` the smallest and the largest
-    when they are most of the ids in that range (a site's items judged in id order), which an index reads
-    in one pass and which binds two values, not one per id; else the ids themselves. A page may take in
-    rows of other ids: the caller keeps only its own."""
-    lo, hi = min(ids), max(ids)
-    if hi - lo < 2 * len(ids):
-        return column.between(lo, hi)
-    return column.in_(ids)
-
-
 # The newest standing log as `_facts` reads it (an alias: its own query is correlated with the item), built
 # once: an alias's column read raw took a millisecond and a half to build, 50 times a province's day.
 _SHOWN = aliased(UpdateLog)
@@ -246,13 +235,15 @@ def _newest_logs(session: Session, ids: Sequence[int], now: datetime) -> Executa
 
     if session.get_bind().dialect.name == "postgresql":
         shown = newest(col(UpdateLog.item_id), raw(col(UpdateLog.at)), col(UpdateLog.source)).lateral("shown")
-        return sa_select(*shown.c).select_from(Item).join(shown, true()).where(_among(col(Item.id), ids))
+        return (
+            sa_select(*shown.c).select_from(Item).join(shown, true()).where(among(session, col(Item.id), ids))
+        )
     newest_id = newest(col(UpdateLog.id)).correlate(Item).scalar_subquery()
     return (
         sa_select(*_SHOWN_COLUMNS)
         .select_from(Item)
         .join(_SHOWN, col(_SHOWN.id) == newest_id)
-        .where(_among(col(Item.id), ids))
+        .where(among(session, col(Item.id), ids))
     )
 
 
@@ -279,19 +270,21 @@ def _facts(
     # from the newest log alone. Reading them for every item was most of a judgement's rows.
     counted = [i for i, rule in rules.items() if _counts_updates(rule)]
     if counted:
-        local_day = instants.day
+        local_day, counting = instants.day, set(counted)
         for item_id, at, count, unit_id in run(
             sa_select(
                 col(UpdateLog.item_id), raw(col(UpdateLog.at)), col(UpdateLog.count), col(UpdateLog.unit_id)
             )
             .where(
-                in_ids(session, col(UpdateLog.item_id), counted),
+                among(session, col(UpdateLog.item_id), counted),
                 LIVE_LOG,
                 col(UpdateLog.at) <= now,
                 col(UpdateLog.at) >= now - QUOTA_LOOKBACK,
             )
             .order_by(col(UpdateLog.at))
         ):
+            if item_id not in counting:  # a page of ids takes in the others' logs too
+                continue
             day = local_day(at)
             recent[item_id].append((day, count))
             if unit_id is not None:
@@ -307,7 +300,7 @@ def _facts(
     events: dict[int, list[date]] = defaultdict(list)
     for item_id, day in run(
         sa_select(col(Event.item_id), col(Event.occurred_on))
-        .where(_among(col(Event.item_id), ids), col(Event.closed_at).is_(None))
+        .where(among(session, col(Event.item_id), ids), col(Event.closed_at).is_(None))
         .order_by(col(Event.occurred_on))
     ):
         if item_id in wanted:

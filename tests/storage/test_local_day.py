@@ -11,7 +11,15 @@ from sqlalchemy import update
 from sqlmodel import col, select
 
 from storage.db import session_scope
-from storage.items import item_facts, judge_items, judge_pages, live_items, log_update, refresh_stale
+from storage.items import (
+    item_facts,
+    judge_items,
+    judge_pages,
+    live_items,
+    log_update,
+    refresh_stale,
+    set_rule,
+)
 from storage.models import Item
 from storage.routine import gather
 from storage.score import item_views
@@ -68,3 +76,24 @@ def test_instants_either_side_of_midnight_read_as_their_local_days(engine, judge
         assert (views[before].created, views[after].created) == (MONDAY, TUESDAY)
         assert (views[before].last_update, views[after].last_update) == (MONDAY, TUESDAY)
         assert views[quota].updates[-2:] == ((MONDAY, 1), (TUESDAY, 1))
+
+
+def test_a_page_of_ids_reads_the_year_of_logs_only_for_the_items_that_count_them(engine, judge):
+    """The page's ids are read as one range (`storage.db.among`), which takes in every item's logs: an item
+    judged from its newest log alone (6个月内更新) keeps no year of updates, a quota (每年不少于6次) keeps its
+    own, so that equal facts stay equal (they are judged once)."""
+    from storage.items import _facts
+
+    world = seed(engine, judge, LAST - timedelta(days=30), now=LAST - timedelta(days=30))
+    budget = "政务公开 / 重点领域信息公开 / 财政预决算"
+    plain, quota = world.items[BEFORE], world.items[QUOTA]
+    assert world.items[budget] < plain < quota  # the quotas' ids are one range with the plain item inside
+    with session_scope(engine) as s:
+        set_rule(s, NOW, judge, item(s, world, budget), "每年不少于6次")
+        for path in (BEFORE, QUOTA):
+            log_update(s, NOW, judge, item(s, world, path), source="done", at=LAST)
+    with session_scope(engine) as s:
+        page = list(live_items(s, col(Item.site_id) == world.site_id))
+        facts, _latest = _facts(s, page, judge, NOW)
+    assert facts[plain].recent_updates == () and facts[plain].last_update == MONDAY
+    assert facts[quota].recent_updates[-1][0] == MONDAY
