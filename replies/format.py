@@ -596,6 +596,14 @@ def _late_first(items: Sequence[LateItem]) -> list[LateItem]:
     return sorted(items, key=lambda x: (-x.days_late, x.path))
 
 
+def _late_line(i: LateItem, today: date, unit: str | None = None) -> str:
+    """• 首页 / 部门动态（市教育局）— 逾期 3 天（期限 11月12日）— webmasters; the unit named when the line is
+    not under its unit's heading."""
+    named = f"（{unit}）" if unit else ""
+    overdue_by = f"逾期 {i.days_late} 天（期限 {day(i.due_on, today)}）"
+    return f"• {i.path}{whose(i.shares)}{named} — {overdue_by} — {_webmasters(i.webmasters)}"
+
+
 def _overdue_lines(
     result: OverdueView, scope: str, today: date, *, limit: int | None, summary: bool = False
 ) -> list[str]:
@@ -607,9 +615,7 @@ def _overdue_lines(
         lines.append(f"{scope}逾期栏目和账号共 {late.total} 项（截至 {day(today, today)}，逾期最久的在前）：")
         for unit in result.units:
             lines.append(f"\n【{unit.unit}】{len(unit.items)} 项")
-            for i in _late_first(unit.items):
-                overdue_by = f"逾期 {i.days_late} 天（期限 {day(i.due_on, today)}）"
-                lines.append(f"• {i.path}{whose(i.shares)} — {overdue_by} — {_webmasters(i.webmasters)}")
+            lines.extend(_late_line(i, today) for i in _late_first(unit.items))
     else:
         lines.append(
             f"{scope}逾期栏目和账号共 {late.total} 项，涉及 {len(late.units)} 个单位"
@@ -623,11 +629,7 @@ def _overdue_lines(
             lines.append(f"• 其余 {len(rest)} 个单位共 {sum(u.items for u in rest)} 项，见附件")
         worst_items = late.worst[:SUMMARY_ITEMS]
         lines.append(f"\n逾期最久的 {len(worst_items)} 项：")
-        for unit_name, i in worst_items:
-            overdue_by = f"逾期 {i.days_late} 天（期限 {day(i.due_on, today)}）"
-            lines.append(
-                f"• {i.path}{whose(i.shares)}（{unit_name}）— {overdue_by} — {_webmasters(i.webmasters)}"
-            )
+        lines.extend(_late_line(i, today, unit_name) for unit_name, i in worst_items)
     if result.website:
         lines.append(f"\n网站读取发现的问题（{result.website_total} 项，检查时会被扣分或否决）：")
         shown = result.website[:limit]

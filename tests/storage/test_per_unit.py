@@ -125,4 +125,9 @@ def test_overdue_counts_a_per_unit_duty_for_the_units_late_with_their_own_share(
         assert isinstance(view, OverdueView) and view.summary == summary and view.units == ()
         assert overdue_list(s, NOW, actor_for(s, Speaker(1001), [1001]), judge, None) == whole
     text = fmt.overdue(view).text
+    # The longest late are named with their unit, as a list line is under its unit's heading.
+    assert (
+        "• 微信公众号 / 楚雄发布（市政府办公室） — 逾期 9 天（期限 11月9日（周一）） — 网站维护员：王小明"
+        in text
+    )
     assert "• 市属各部门 1 项（最久逾期 16 天）" in text and "• 市政府办公室 1 项（最久逾期 9 天）" in text
