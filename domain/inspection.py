@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, timedelta
 from functools import cache
 
 from domain.model import Category, ItemKind, State
@@ -175,7 +175,7 @@ class InspectedItem:
 
     @property
     def has_duty(self) -> bool:
-        return self.state is not State.NOT_APPLICABLE
+        return self.state is not _NOT_APPLICABLE
 
 
 @dataclass(frozen=True, slots=True)
@@ -264,25 +264,48 @@ def _count_line(
     return VetoLine(name, label, n, veto, warn, unit, n >= veto, warn <= n < veto, ids)
 
 
+# The members the passes over every item compare with, as plain names: on Python 3.11 each read of a member
+# through its class (`ItemKind.COLUMN`) calls a descriptor (`enum.property`), and a province's site has
+# 100,000 items.
+_COLUMN, _ACCOUNT = ItemKind.COLUMN, ItemKind.ACCOUNT
+_HOME, _NEWS, _NOTICE, _ACCOUNTS = Category.HOME, Category.NEWS, Category.NOTICE, Category.ACCOUNT
+_OVERDUE, _NOT_APPLICABLE = State.OVERDUE, State.NOT_APPLICABLE
+
+
+def _columns(views: Iterable[InspectedItem]) -> list[InspectedItem]:
+    """The columns with an update duty: what most lines and deductions count."""
+    return [v for v in views if v.kind is _COLUMN and v.has_duty]
+
+
 def _home_group(columns: Sequence[InspectedItem]) -> list[InspectedItem]:
-    home = [c for c in columns if c.category is Category.HOME]
+    home = [c for c in columns if c.category is _HOME]
     if home:
         return home
     # 如首页仅为网站栏目导航入口，则检查所有二级页面栏目信息的更新情况.
-    return [c for c in columns if c.depth == 2 and c.category is not Category.ACCOUNT]
+    return [c for c in columns if c.depth == 2 and c.category is not _ACCOUNTS]
 
 
 def _site_lines(
-    views: Sequence[InspectedItem], today: date, t: Thresholds, unreachable_pct: float | None
+    views: Sequence[InspectedItem],
+    columns: Sequence[InspectedItem],
+    home: Sequence[InspectedItem],
+    today: date,
+    t: Thresholds,
+    unreachable_pct: float | None,
 ) -> list[VetoLine]:
-    columns = [v for v in views if v.kind is ItemKind.COLUMN and v.has_duty]
-    accounts = [v for v in views if v.kind is ItemKind.ACCOUNT and v.has_duty]
+    accounts = [v for v in views if v.kind is _ACCOUNT and v.has_duty]
     lines: list[VetoLine] = []
 
-    home = _home_group(columns)
     if home:
-        days = min(c.days(today) for c in home)
-        stale = tuple(c.id for c in sorted(home, key=lambda c: -c.days(today)) if days >= t.home_warn_days)
+        ages = [c.days(today) for c in home]
+        days = min(ages)
+        # Oldest first, when the line warns (the home group may be every second-level column: not sorted
+        # for nothing).
+        stale = (
+            tuple(c.id for _, c in sorted(zip(ages, home, strict=True), key=lambda ac: -ac[0]))
+            if days >= t.home_warn_days
+            else ()
+        )
         lines.append(
             VetoLine(
                 "home_stale",
@@ -314,9 +337,9 @@ def _site_lines(
     news_notice = [
         c
         for c in columns
-        if (c.category is Category.NEWS and c.days(today) >= t.news_stale_days)
+        if (c.category is _NEWS and c.days(today) >= t.news_stale_days)
         or (
-            c.category is Category.NOTICE
+            c.category is _NOTICE
             and c.depth <= t.notice_max_level
             and _older_than(c.base(), today, t.notice_stale_months)
         )
@@ -330,7 +353,7 @@ def _site_lines(
             t.news_notice_warn,
         )
     )
-    overdue = [c for c in columns if c.state is State.OVERDUE]
+    overdue = [c for c in columns if c.state is _OVERDUE]
     lines.append(_count_line("stale_columns", "应更新而未更新的栏目", overdue, t.stale_veto, t.stale_warn))
     empty = [c for c in columns if c.empty]
     lines.append(_count_line("empty_columns", "空白栏目", empty, t.empty_veto, t.empty_warn))
@@ -414,12 +437,13 @@ def _site_lines(
 
 def _deductions(
     views: Sequence[InspectedItem],
+    columns: Sequence[InspectedItem],
+    home: Sequence[InspectedItem],
     today: date,
     t: Thresholds,
     unreachable_pct: float | None,
     home_dead: int = 0,
 ) -> list[Deduction]:
-    columns = [v for v in views if v.kind is ItemKind.COLUMN and v.has_duty]
     out: list[Deduction] = []
 
     def each(line: str, reason: str, items: Sequence[InspectedItem], points: float) -> None:
@@ -447,10 +471,9 @@ def _deductions(
         [c for c in by[Category.PERSONNEL] if _older_than(c.base(), today, t.personnel_stale_months)],
         5,
     )
-    home = _home_group(columns)
     if home:
-        since = today.toordinal() - t.home_veto_days
-        done = sum(n for c in home for d, n in c.updates if since < d.toordinal() <= today.toordinal())
+        since = today - timedelta(days=t.home_veto_days)
+        done = sum(n for c in home for d, n in c.updates if since < d <= today)
         if done < t.home_min_updates:
             out.append(
                 Deduction(
@@ -487,7 +510,7 @@ def _deductions(
         out.append(Deduction("broken_home", f"首页链接打不开{n}个，每个扣1分", n, ids))
     broken_other = [c for c in columns if c.broken and c.id not in home_ids]
     # Dead links count on every column's page, a column with no update duty too (友情链接, 外链 lists).
-    on_pages = [v for v in views if v.kind is ItemKind.COLUMN and v.dead_links]
+    on_pages = [v for v in views if v.kind is _COLUMN and v.dead_links]
     if n := len(broken_other) + sum(c.dead_links for c in on_pages):
         ids = tuple(dict.fromkeys(c.id for c in (*broken_other, *on_pages)))
         out.append(Deduction("broken_other", f"其他页面链接打不开{n}个，每个扣0.1分", round(0.1 * n, 1), ids))
@@ -501,8 +524,10 @@ def _assess(
     unreachable_pct: float | None,
     home_dead: int = 0,
 ) -> Score:
-    lines = _site_lines(views, today, t, unreachable_pct)
-    deductions = _deductions(views, today, t, unreachable_pct, home_dead)
+    columns = _columns(views)
+    home = _home_group(columns)
+    lines = _site_lines(views, columns, home, today, t, unreachable_pct)
+    deductions = _deductions(views, columns, home, today, t, unreachable_pct, home_dead)
     points = round(sum(d.points for d in deductions), 1)
     failed = any(v.triggered for v in lines) or points > t.fail_above_points
     return Score(today, tuple(lines), tuple(deductions), points, round(100 - points, 1), failed)
