@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time
 from enum import StrEnum
 from functools import cached_property
+from operator import attrgetter
 from typing import Any
 
 from domain.actions import Offer
@@ -162,6 +163,8 @@ class ItemView:
     def seen_by(self, unit_ids: Iterable[int]) -> ItemView:
         """The item as these units answer for it: under a per-unit duty, the most urgent of their own
         shares (`domain.due.for_units` does the same to a `Status`); otherwise the item itself."""
+        if not self.shares:  # most items: asked for every item and unit of a province's plan
+            return self
         mine = own_shares(self.shares, unit_ids)
         if mine is None:
             return self
@@ -241,7 +244,7 @@ class Planned:
 
     @property
     def item_ids(self) -> tuple[int, ...]:
-        return tuple(i.id for i in self.items)
+        return tuple(map(attrgetter("id"), self.items))
 
     def preview(self) -> dict[str, Any]:
         row: dict[str, Any] = {

@@ -277,12 +277,18 @@ def _helpers(item: ItemView, units_by_id: Mapping[int, UnitView]) -> tuple[str, 
 
 
 _RANKS = {State.OVERDUE: 0, State.DUE_TODAY: 1, State.DUE_SOON: 2}
+# The states and readings the per-item tests compare with, as plain names: on Python 3.11 each read of a
+# member through its class (`State.OVERDUE`) calls a descriptor (`enum.property`), and a province's plan
+# tests 100,000 items in every slot, for the county-wide group and again for each unit's own.
+_OVERDUE = State.OVERDUE
+_DUE = frozenset({State.DUE_TODAY, State.DUE_SOON})
+_ACTION = frozenset({State.OVERDUE, *_DUE})
+_PAGE_TROUBLE = frozenset({ReadStatus.EMPTY, ReadStatus.BROKEN})
 
 
 def _urgency(item: ItemView, today: date) -> tuple[int, int, date, str]:
-    rank = _RANKS.get(item.state, 3)
-    if item.state is not State.OVERDUE and item.warn_on == today:
-        rank = 1
+    state = item.state
+    rank = 1 if item.warn_on == today and state is not _OVERDUE else _RANKS.get(state, 3)
     return rank, -item.days_late, item.due_on or date.max, item.title
 
 
@@ -322,10 +328,14 @@ def _groups(
     order = {u: i for i, u in enumerate(aud.unit_ids)}
     by_unit: dict[int, list[ItemView]] = defaultdict(list)
     for item in items:
-        units = [u for u in (item.notify_unit_ids if notify else item.unit_ids) if u in order]
-        if not units:
+        units = item.notify_unit_ids if notify else item.unit_ids
+        if len(units) == 1:  # most items: no choosing
+            if units[0] in order:
+                by_unit[units[0]].append(item)
             continue
-        by_unit[min(units, key=lambda u: order[u])].append(item)
+        units = tuple(u for u in units if u in order)
+        if units:
+            by_unit[min(units, key=order.__getitem__)].append(item)
     units_by_id = snap.units_by_id
     groups = []
     for unit_id in sorted(by_unit, key=lambda u: units_by_id[u].name if u in units_by_id else ""):
@@ -357,8 +367,8 @@ class _Ctx:
     settings: RoutineSettings
     out: list[Notice] = field(default_factory=list)
     nowhere: dict[int, set[str]] = field(default_factory=dict)  # unit id -> kinds that could not be delivered
-    # An audience's items (its units, whether reminded) as positions in `snap.items`, once per plan.
-    _positions: dict[tuple[frozenset[int], bool], list[int]] = field(default_factory=dict)
+    # An audience's items (its units, whether reminded) as `seen` gives them, once per plan.
+    _seen: dict[tuple[frozenset[int], bool], tuple[ItemView, ...]] = field(default_factory=dict)
 
     @cached_property
     def _by_unit(self) -> tuple[dict[int, list[int]], dict[int, list[int]]]:
@@ -374,6 +384,16 @@ class _Ctx:
                 reminded[u].append(k)
         return answers, reminded
 
+    @cached_property
+    def advance_day(self) -> date:
+        """The day an advance notice warns of (`RoutineSettings.advance_workdays` working days ahead)."""
+        return self.calendar.add_working_days(self.today, self.settings.advance_workdays)
+
+    @cached_property
+    def _shared(self) -> frozenset[int]:
+        """The positions in `snap.items` of the items under a per-unit duty (`ItemView.shares`)."""
+        return frozenset(k for k, item in enumerate(self.snap.items) if item.shares)
+
     def has_items(self, unit_id: int) -> bool:
         return unit_id in self._by_unit[0]
 
@@ -381,22 +401,24 @@ class _Ctx:
         """The items the unit answers for, in the snapshot's order, as they are (no share narrowing)."""
         return [self.snap.items[k] for k in self._by_unit[0].get(unit_id, ())]
 
-    def seen(self, unit_ids: Iterable[int], *, notify: bool = False) -> list[ItemView]:
+    def seen(self, unit_ids: Iterable[int], *, notify: bool = False) -> tuple[ItemView, ...]:
         """The items an audience's units answer for (with `notify`: are reminded of), in the snapshot's order,
         each as those units see it (`ItemView.seen_by`: a per-unit duty shows their own share)."""
         units = frozenset(unit_ids)
         key = (units, notify)
-        if (positions := self._positions.get(key)) is None:
+        if (found := self._seen.get(key)) is None:
             index = self._by_unit[1 if notify else 0]
             if len(units) == 1:
                 positions = index.get(next(iter(units)), [])
             else:
                 positions = sorted({k for u in units for k in index.get(u, ())})
-            # Each slot's planner asks again for the same audiences (a county-wide group: 100,000 positions).
-            self._positions[key] = positions
-        items = self.snap.items
-        # Only a per-unit duty's view depends on who sees it (`seen_by`): the rest are taken as they are.
-        return [item.seen_by(units) if item.shares else item for item in map(items.__getitem__, positions)]
+            found = tuple(map(self.snap.items.__getitem__, positions))
+            # Only a per-unit duty's view depends on who sees it (`seen_by`): the rest are taken as they are.
+            if not self._shared.isdisjoint(positions):
+                found = tuple(item.seen_by(units) if item.shares else item for item in found)
+            # Each slot's planner asks again for the same audiences (a county-wide group: 100,000 items).
+            self._seen[key] = found
+        return found
 
     def add(
         self,
@@ -480,10 +502,9 @@ def needs_action(item: ItemView, today: date) -> bool:
     """Whether an item needs the group's action today: due, late, heading for an inspection line, or its page
     found empty or broken. Everything else is only browsed (and counted, in a big group's daily read)."""
     return (
-        item.state in (State.OVERDUE, State.DUE_TODAY, State.DUE_SOON)
-        or _warned_today(item, today)
+        item.state in _ACTION  # which includes every item warned of today (`_warned_today`)
         or item.risk is not None
-        or item.read_status in (ReadStatus.EMPTY, ReadStatus.BROKEN)
+        or item.read_status in _PAGE_TROUBLE
     )
 
 
@@ -493,7 +514,8 @@ def _daily_read(ctx: _Ctx, slot: Slot) -> None:
         items = ctx.seen(aud.unit_ids)
         if not items:
             continue
-        shown, rest = items, None
+        shown: Sequence[ItemView] = items
+        rest = None
         if len(items) > ctx.settings.full_list_max:
             # A big group (a county-wide one) reads what needs action; the rest is one line, not 100 "正常".
             acts = [needs_action(i, today) for i in items]
@@ -504,15 +526,15 @@ def _daily_read(ctx: _Ctx, slot: Slot) -> None:
 
 
 def _warned_today(item: ItemView, today: date) -> bool:
-    return item.warn_on == today and item.state in (State.DUE_TODAY, State.DUE_SOON)
+    return item.warn_on == today and item.state in _DUE
 
 
 def _advance(ctx: _Ctx, item: ItemView) -> bool:
     if not ctx.settings.advance_workdays or item.warn_on is None:
         return False
-    if item.state not in (State.DUE_SOON, State.DUE_TODAY):
+    if item.state not in _DUE:
         return False
-    return item.warn_on == ctx.calendar.add_working_days(ctx.today, ctx.settings.advance_workdays)
+    return item.warn_on == ctx.advance_day
 
 
 def _due_warning(ctx: _Ctx, slot: Slot) -> None:
@@ -520,9 +542,10 @@ def _due_warning(ctx: _Ctx, slot: Slot) -> None:
     repeat = slot == Slot.DUE_WARNING_REPEAT
     for aud in _audiences(ctx.snap):
         units = set(aud.unit_ids)
-        mine = ctx.seen(units, notify=True)
-        now_items = [i for i in mine if _warned_today(i, today)]
-        soon_items = [] if repeat else [i for i in mine if _advance(ctx, i)]
+        # Only an item due soon or today is warned of, today or in advance.
+        due = [i for i in ctx.seen(units, notify=True) if i.state in _DUE]
+        now_items = [i for i in due if _warned_today(i, today)]
+        soon_items = [] if repeat else [i for i in due if _advance(ctx, i)]
         if not now_items and not soon_items:
             continue
         body = DueWarning(
@@ -538,7 +561,7 @@ def _overdue(ctx: _Ctx, slot: Slot) -> None:
     today = ctx.today
     for aud in _audiences(ctx.snap):
         units = set(aud.unit_ids)
-        late = [i for i in ctx.seen(units, notify=True) if i.state is State.OVERDUE]
+        late = [i for i in ctx.seen(units, notify=True) if i.state is _OVERDUE]
         if late:
             groups = _groups(ctx.snap, aud, late, notify=True, today=today)
             ctx.add(MessageKind.OVERDUE, slot, aud.to, Overdue(groups), asks=True)
@@ -856,12 +879,13 @@ def _monthly_reminder(ctx: _Ctx, slot: Slot) -> None:
     """月提醒: the month that ended, per unit — updates logged in it, items overdue today and how long,
     quantity rules behind — to each leader for their units, and the whole site (with the inspection verdict)
     to the administrators."""
-    month = (ctx.today.replace(day=1) - timedelta(days=1)).replace(day=1)
+    this_month = ctx.today.replace(day=1)
+    month = (this_month - timedelta(days=1)).replace(day=1)
     items = {i.id: i for i in ctx.snap.items}
     logged: dict[int, int] = defaultdict(int)
     for item_id, day in ctx.snap.updates:
         item = items.get(item_id)
-        if item is None or not month <= day < ctx.today.replace(day=1):
+        if item is None or not month <= day < this_month:
             continue
         for unit_id in item.unit_ids:
             logged[unit_id] += 1
@@ -870,7 +894,7 @@ def _monthly_reminder(ctx: _Ctx, slot: Slot) -> None:
     for item in ctx.snap.items:
         for unit_id in item.notify_unit_ids:
             view = item.seen_by((unit_id,))
-            if view.state is State.OVERDUE:
+            if view.state is _OVERDUE:
                 late[unit_id].append(view)
             elif view.missing > 0:
                 behind[unit_id].append(view)

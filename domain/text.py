@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
+from functools import lru_cache
 
 from domain.model import ItemKind, ReadStatus, State, Status, UnitStatus
 
@@ -11,6 +12,7 @@ WEEKDAYS = "一二三四五六日"  # Monday first, like date.weekday(): 周一 
 TELEGRAM_LIMIT = 4096  # characters in one message
 
 
+@lru_cache(maxsize=4096)  # a province's lists write the same few dozen days 200,000 times a plan
 def md(d: date, today: date | None = None) -> str:
     """ "10月8日"; with the year ("2027年1月4日") when `today` is given and falls in another year."""
     if today is not None and d.year != today.year:

@@ -263,7 +263,7 @@ def _report_json(report: Report) -> str:
     return json.dumps(
         {
             "filename": report.filename,
-            "sheets": [[t, list(h), [list(r) for r in rows]] for t, h, rows in report.sheets],
+            "sheets": [[t, h, rows] for t, h, rows in report.sheets],  # tuples are JSON arrays as lists are
         },
         ensure_ascii=False,
     )
