@@ -34,7 +34,6 @@ from storage.items import (
     judge_items,
     live_items,
     plain_rows,
-    raw,
 )
 from storage.models import (
     CalendarDay,
@@ -307,12 +306,13 @@ def gather(
     monday = today - timedelta(days=today.weekday())
     first = min(monday - timedelta(days=7), updates_since or monday)
     since = datetime.combine(first, time(0), tzinfo=judge.tz)
-    day = Instants(session, judge.tz).day
+    days = Instants(session, judge.tz).days(col(UpdateLog.at), since, now)
+    day = days.day
     updates = tuple(
         (item_id, day(at))
         for item_id, at in plain_rows(
             session,
-            sa_select(col(UpdateLog.item_id), raw(col(UpdateLog.at)))
+            sa_select(col(UpdateLog.item_id), days.column)
             .join(Item, col(Item.id) == col(UpdateLog.item_id))
             .where(
                 col(Item.site_id) == site_id, LIVE_LOG, col(UpdateLog.at) >= since, col(UpdateLog.at) <= now

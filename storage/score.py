@@ -33,7 +33,6 @@ from storage.items import (
     judge_items,
     live_items,
     plain_rows,
-    raw,
 )
 from storage.links import dead_links
 from storage.models import Event, Item, ItemUnit, Site, Unit, UpdateLog
@@ -123,18 +122,20 @@ def item_views(
     recent = now - timedelta(days=counted_days(Category.OTHER, lines) + 1)
     yearly = sa_select(col(Item.id)).where(*wanted, col(Item.category).in_(YEARLY_COUNTED))
     longest = max(counted_days(c, lines) for c in YEARLY_COUNTED)
+    earliest = now - timedelta(days=longest + 1)
     counted = or_(
         col(UpdateLog.at) >= recent,
-        and_(col(UpdateLog.item_id).in_(yearly), col(UpdateLog.at) >= now - timedelta(days=longest + 1)),
+        and_(col(UpdateLog.item_id).in_(yearly), col(UpdateLog.at) >= earliest),
     )
     # Each item's updates in time order, read in the order of the log's (item, time) index: ordering all
     # of them by time alone sorted a province's 300,000 rows.
     updates: dict[int, list[tuple[date, int]]] = defaultdict(list)
     instants = Instants(session, judge.tz)
-    local_day = instants.day
+    days = instants.days(col(UpdateLog.at), min(recent, earliest), now)
+    local_day = days.day
     for item_id, at, count in plain_rows(
         session,
-        sa_select(col(UpdateLog.item_id), raw(col(UpdateLog.at)), col(UpdateLog.count))
+        sa_select(col(UpdateLog.item_id), days.column, col(UpdateLog.count))
         .where(mine, counted)
         .order_by(col(UpdateLog.item_id), col(UpdateLog.at), col(UpdateLog.id)),
     ):

@@ -97,3 +97,71 @@ def test_a_page_of_ids_reads_the_year_of_logs_only_for_the_items_that_count_them
         facts, _latest = _facts(s, page, judge, NOW)
     assert facts[plain].recent_updates == () and facts[plain].last_update == MONDAY
     assert facts[quota].recent_updates[-1][0] == MONDAY
+
+
+def test_a_zone_s_steady_offset_is_found_where_it_holds_and_nowhere_else():
+    """`steady_offset`: Shanghai has kept +8 since its last summer time ended in September 1991; Berlin
+    changes its clocks on the last Sunday of March, so a window across it has no one offset."""
+    from zoneinfo import ZoneInfo
+
+    from storage.items import steady_offset
+
+    shanghai, berlin = ZoneInfo("Asia/Shanghai"), ZoneInfo("Europe/Berlin")
+    eight = timedelta(hours=8)
+    assert steady_offset(shanghai, date(2025, 10, 1), TUESDAY) == (date(2025, 10, 1), eight)
+    start, offset = steady_offset(shanghai, None, TUESDAY)
+    assert offset == eight and date(1991, 9, 1) < start < date(1991, 10, 1)
+    assert steady_offset(shanghai, date(1991, 1, 1), TUESDAY) is None  # summer time (UTC+9) until September
+    assert steady_offset(berlin, date(2026, 3, 1), date(2026, 3, 28)) == (
+        date(2026, 3, 1),
+        timedelta(hours=1),
+    )
+    assert steady_offset(berlin, date(2026, 3, 1), date(2026, 4, 30)) is None
+    assert steady_offset(berlin, None, date(2026, 4, 30)) == (date(2026, 3, 30), timedelta(hours=2))
+
+
+def test_the_day_read_in_the_database_is_the_day_read_here_in_any_zone(engine, judge):
+    """`Instants.days` (the day computed by the database, when the zone's offset holds through the read's
+    window) gives each instant the day `Instants.day` gives it, on both sides of midnight; in a zone that
+    changes its clocks within the window (Berlin's March), and for an instant older than the zone's steady
+    offset (Shanghai's summer time of 1990, UTC+9), each is converted here instead."""
+    from zoneinfo import ZoneInfo
+
+    from sqlalchemy import select as sa_select
+
+    from storage.items import Instants, raw
+    from storage.models import UpdateLog
+
+    moments = [
+        LAST,
+        FIRST,
+        datetime(1990, 7, 1, 15, 30, tzinfo=UTC),  # 00:30 on 2 July in Shanghai's summer time, 23:30 in +8
+        datetime(2026, 3, 28, 22, 59, 59, tzinfo=UTC),  # Berlin: 23:59:59 on Saturday (UTC+1)
+        datetime(2026, 3, 29, 22, 0, tzinfo=UTC),  # Berlin: midnight of Monday 30 March (UTC+2 since Sunday)
+        datetime(2026, 3, 29, 21, 59, 59, tzinfo=UTC),  # Berlin: 23:59:59 on Sunday
+    ]
+    world = seed(engine, judge, LAST - timedelta(days=30))
+    with session_scope(engine) as s:
+        for k, moment in enumerate(moments):
+            s.add(
+                UpdateLog(item_id=world.items[BEFORE], at=moment, logged_at=NOW, source="done", note=str(k))
+            )
+    until = NOW
+    for zone in ("Asia/Shanghai", "Europe/Berlin"):
+        tz = ZoneInfo(zone)
+        with session_scope(engine) as s:
+            instants = Instants(s, tz)
+            mine = col(UpdateLog.note).in_([str(k) for k in range(len(moments))])
+            for since in (datetime(2026, 3, 1, tzinfo=UTC), LAST - timedelta(days=1), None):
+                days = instants.days(col(UpdateLog.at), since, until)
+                rows = s.execute(
+                    sa_select(col(UpdateLog.note), raw(col(UpdateLog.at)), days.column).where(mine)
+                )
+                for note, at, day in rows:
+                    moment = moments[int(note)]
+                    if since is not None and moment < since:
+                        continue  # outside the window the caller reads
+                    read = days.day(day) if day is not None else instants.day(at)
+                    assert read == moment.astimezone(tz).date(), (zone, since, moment)
+                    if since is None and moment.year == 1990:
+                        assert day is None  # older than Shanghai's steady offset: converted here
