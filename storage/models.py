@@ -95,6 +95,9 @@ class Site(SQLModel, table=True):
     # site's column addresses share (storage.probes.home_of).
     home_url: str | None = None
     created_at: datetime
+    # The day the routine's daily pass last judged every live item (`storage.items.refresh_stale`): an item
+    # stored for that day or earlier (`Item.state_on`) and not since is that day's judgement too.
+    judged_on: date | None = None
 
 
 class Unit(SQLModel, table=True):

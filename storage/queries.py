@@ -30,7 +30,16 @@ from domain.model import STATE_URGENCY, ItemKind, ReadStatus, Role, State, Statu
 from domain.site import DEFAULT_OFFICE, SiteWords
 from domain.text import owing
 from domain.units import Groups
-from storage.items import JUDGE_BATCH, LIVE_COLUMNS, Judge, LiveItem, judge_items, judge_pages, plain_rows
+from storage.items import (
+    JUDGE_BATCH,
+    LIVE_COLUMNS,
+    Judge,
+    LiveItem,
+    judge_items,
+    judge_pages,
+    not_judged_on,
+    plain_rows,
+)
 from storage.models import (
     Chat,
     ChatUnit,
@@ -583,7 +592,7 @@ def overdue_items(
     schedule is not today's (the daily pass has not reached them yet, or never ran), and the per-unit duties
     stored as late (which of their units are late is not stored). An item stored today as not late is not."""
     today = judge.today(now)
-    late = _late_by_unit(session, judge, now, unit_ids, _judged_live(today))
+    late = _late_by_unit(session, judge, now, unit_ids, _judged_live(session, today))
     for unit_id, (name, items) in _stored_late_by_unit(session, unit_ids, _stored_late_today(today)).items():
         late.setdefault(unit_id, (name, {}))[1].update(items)
     ordered = sorted(late.values(), key=lambda u: (-max(i.days_late for i in u[1].values()), u[0]))
@@ -593,11 +602,11 @@ def overdue_items(
     )
 
 
-def _judged_live(today: date) -> ColumnElement[bool]:
+def _judged_live(session: Session, today: date) -> ColumnElement[bool]:
     """The items that may be late whose stored schedule does not tell: not stored for today, or a per-unit
     duty stored as late. With `_stored_late_today`'s, every item that may be late today, each once."""
     per_unit_late = and_(col(Item.state) == State.OVERDUE, col(Item.state_on) == today, col(Item.per_unit))
-    return or_(*_not_stored_on(today), per_unit_late)
+    return or_(_not_stored_for(session, today), per_unit_late)
 
 
 def _stored_late_today(today: date) -> tuple[ColumnElement[bool], ...]:
@@ -638,10 +647,20 @@ def _stored_late_by_unit(
     }
 
 
-def _not_stored_on(today: date) -> tuple[ColumnElement[bool], ...]:
-    """Items whose stored schedule is not `today`'s, as terms of an `or_` (each can use the index on
-    `state_on`, where `!=` could not)."""
-    return (col(Item.state_on).is_(None), col(Item.state_on) < today, col(Item.state_on) > today)
+def _not_stored_for(session: Session, today: date) -> ColumnElement[bool]:
+    """Items whose stored schedule is not `today`'s: on a site whose daily pass ran today, those stored
+    since for no day or a later one; on the others, every item not stored today (`not_judged_on`). One
+    condition for every site when they all agree (the index on `state_on` alone serves it)."""
+    sites = session.execute(sa_select(col(Site.id), col(Site.judged_on))).all()
+    passed = [site_id for site_id, day in sites if day == today]
+    if len(passed) == len(sites):
+        return not_judged_on(today, passed=True)
+    if not passed:
+        return not_judged_on(today, passed=False)
+    return or_(
+        and_(col(Item.site_id).in_(passed), not_judged_on(today, passed=True)),
+        and_(col(Item.site_id).not_in(passed), not_judged_on(today, passed=False)),
+    )
 
 
 def _late_by_unit(
@@ -730,7 +749,7 @@ def late_summary(
     that may be late are judged live, as `overdue_items` does: items not stored for today, and items under a
     per-unit duty stored as overdue (which of their units are late is not stored)."""
     today = judge.today(now)
-    live = _late_by_unit(session, judge, now, unit_ids, _judged_live(today))
+    live = _late_by_unit(session, judge, now, unit_ids, _judged_live(session, today))
     stored_late = _stored_late_today(today)
     counts = {
         unit_id: (name, len(items), max(i.days_late for i in items.values()))

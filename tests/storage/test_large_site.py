@@ -25,6 +25,7 @@ from sqlmodel import Session, SQLModel, select
 from acts.retire import retired_items
 from bot.cli import main
 from bot.config import load_settings
+from domain.model import State
 from domain.notice import Slot
 from jobs.routine import RoutineConfig, run_due
 from replies import format as fmt
@@ -32,7 +33,7 @@ from reports.export import run_export
 from reports.halfmonth import render_report
 from storage.audit import LOG, trail
 from storage.db import make_engine, session_scope
-from storage.items import Judge, rule_columns
+from storage.items import Judge, not_judged_on, rule_columns
 from storage.models import (
     Chat,
     ChatUnit,
@@ -278,8 +279,15 @@ def test_overdue_after_the_daily_pass_counts_the_stored_schedule(big_engine: Eng
     whole list (`overdue_list`) says; the text is a summary a person can read."""
     with Session(big_engine) as s:
         today = NOW.astimezone(SHANGHAI).date()
-        stale = s.exec(select(func.count()).select_from(Item).where(Item.state_on != today)).one()
-        assert stale == 0  # every item stored for today: the stored path, not the live one, is asked
+        # Every item judged today (the site's pass day), every late one stored today: the stored path, not
+        # the live one, is asked.
+        assert {site.judged_on for site in s.exec(select(Site))} == {today}
+        stale = s.exec(select(func.count()).select_from(Item).where(not_judged_on(today, passed=True))).one()
+        late = s.exec(select(func.count()).select_from(Item).where(Item.state == State.OVERDUE)).one()
+        stored_late = s.exec(
+            select(func.count()).select_from(Item).where(Item.state == State.OVERDUE, Item.state_on == today)
+        ).one()
+        assert (stale, stored_late) == (0, late)
         admin = actor_for(s, Speaker(9001), [9001])
         view = overdue_view(s, NOW, admin, judge(), None)
         whole = overdue_list(s, NOW, admin, judge(), None)

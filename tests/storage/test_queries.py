@@ -289,6 +289,43 @@ def test_overdue_follows_every_change_made_after_the_daily_pass(engine, world, j
     assert "政务公开 / 通知公告" in late()
 
 
+def test_the_daily_pass_writes_what_changed_and_what_is_late_and_overdue_reads_the_same(engine, world, judge):
+    """The daily pass writes the rows whose schedule changed and every late one (stored today, as /overdue
+    counts them), and records the day on the site: a row found unchanged keeps the day it was stored for,
+    and is that day's judgement too. /overdue says the same before the pass (judging live), after it
+    (reading the stored late), with a second site not yet passed today (each site by its own day), and the
+    next day before that day's pass."""
+    from datetime import timedelta
+
+    from storage.models import Site
+
+    def late(now=NOW) -> list[tuple[str, str, int]]:
+        with session_scope(engine) as session:
+            result = overdue_view(session, now, actor_for(session, Speaker(ADMIN), [ADMIN]), judge, None)
+        assert isinstance(result, OverdueView)
+        return [(u.unit, i.path, i.days_late) for u in result.units for i in u.items]
+
+    day, next_day = NOW + timedelta(days=1), NOW + timedelta(days=2)  # the world was stored on NOW's day
+    before = late(day)
+    assert before
+    with session_scope(engine) as session:
+        first = refresh_stale(session, judge, day, world.site_id)
+        assert first and session.get(Site, world.site_id).judged_on == day.date()
+        rows = list(session.exec(select(Item).where(col(Item.retired_at).is_(None))))
+        assert all(r.state_on == day.date() for r in rows if r.state == "overdue")
+        assert [r.path for r in rows if r.state_on == NOW.date()]  # found unchanged: not written
+        assert refresh_stale(session, judge, day, world.site_id) == {}  # the day is done
+    assert late(day) == before
+    with session_scope(engine) as session:
+        session.add(Site(name="另一个网站", created_at=NOW))  # its pass has not run today
+    assert late(day) == before
+    ahead = late(next_day)
+    assert {(u, p) for u, p, _ in ahead} >= {(u, p) for u, p, _ in before}
+    with session_scope(engine) as session:
+        refresh_stale(session, judge, next_day, world.site_id)
+    assert late(next_day) == ahead
+
+
 def test_strangers_are_refused(engine, world, judge):
     assert view(engine, overdue_view, Speaker(STRANGER), judge, None) == Stranger()
     assert view(engine, mine_view, Speaker(STRANGER), judge) == Stranger()
