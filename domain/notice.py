@@ -273,7 +273,7 @@ def make_key(
     """The idempotency key `kind:chat:day:items:extra`; long item lists are hashed to stay indexable. A chat
     on another platform is `platform/chat` (a robot group's address may equal a Telegram chat's id);
     Telegram's keys stay as they were, so a plan written again after an upgrade is not written twice."""
-    items_part = ",".join(str(i) for i in sorted(set(items)))
+    items_part = ",".join(map(str, sorted(set(items))))
     if len(items_part) > 160:
         items_part = "h" + hashlib.sha256(items_part.encode()).hexdigest()[:24]
     to = "-" if chat is None else chat if platform == TELEGRAM else f"{platform}/{chat}"

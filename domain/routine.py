@@ -284,6 +284,7 @@ _OVERDUE = State.OVERDUE
 _DUE = frozenset({State.DUE_TODAY, State.DUE_SOON})
 _ACTION = frozenset({State.OVERDUE, *_DUE})
 _PAGE_TROUBLE = frozenset({ReadStatus.EMPTY, ReadStatus.BROKEN})
+_EMPTY, _COLUMN = ReadStatus.EMPTY, ItemKind.COLUMN
 
 
 def _urgency(item: ItemView, today: date) -> tuple[int, int, date, str]:
@@ -378,11 +379,21 @@ class _Ctx:
         answers: dict[int, list[int]] = defaultdict(list)
         reminded: dict[int, list[int]] = defaultdict(list)
         for k, item in enumerate(self.snap.items):
-            for u in dict.fromkeys(item.unit_ids):
+            units, told = item.unit_ids, item.notify_unit_ids
+            if len(units) == 1 and told == units:  # most items: one unit, answering and reminded
+                answers[units[0]].append(k)
+                reminded[units[0]].append(k)
+                continue
+            for u in dict.fromkeys(units):
                 answers[u].append(k)
-            for u in dict.fromkeys(item.notify_unit_ids):
+            for u in dict.fromkeys(told):
                 reminded[u].append(k)
         return answers, reminded
+
+    @cached_property
+    def audiences(self) -> list[_Audience]:
+        """`_audiences` of the snapshot, once per plan (each slot's planner goes through them)."""
+        return _audiences(self.snap)
 
     @cached_property
     def advance_day(self) -> date:
@@ -510,7 +521,7 @@ def needs_action(item: ItemView, today: date) -> bool:
 
 def _daily_read(ctx: _Ctx, slot: Slot) -> None:
     today = ctx.today
-    for aud in _audiences(ctx.snap):
+    for aud in ctx.audiences:
         items = ctx.seen(aud.unit_ids)
         if not items:
             continue
@@ -540,7 +551,7 @@ def _advance(ctx: _Ctx, item: ItemView) -> bool:
 def _due_warning(ctx: _Ctx, slot: Slot) -> None:
     today = ctx.today
     repeat = slot == Slot.DUE_WARNING_REPEAT
-    for aud in _audiences(ctx.snap):
+    for aud in ctx.audiences:
         units = set(aud.unit_ids)
         # Only an item due soon or today is warned of, today or in advance.
         due = [i for i in ctx.seen(units, notify=True) if i.state in _DUE]
@@ -559,7 +570,7 @@ def _due_warning(ctx: _Ctx, slot: Slot) -> None:
 
 def _overdue(ctx: _Ctx, slot: Slot) -> None:
     today = ctx.today
-    for aud in _audiences(ctx.snap):
+    for aud in ctx.audiences:
         units = set(aud.unit_ids)
         late = [i for i in ctx.seen(units, notify=True) if i.state is _OVERDUE]
         if late:
@@ -572,9 +583,9 @@ def _escalation_reason(ctx: _Ctx, item: ItemView, empty_count: int) -> Why | Non
     risk = item.risk
     if risk is not None and (risk.veto or risk.crossed):
         return Why(risk=risk)
-    if item.read_status == ReadStatus.EMPTY and empty_count >= ctx.settings.empty_columns_escalate_at:
+    if item.read_status == _EMPTY and empty_count >= ctx.settings.empty_columns_escalate_at:
         return Why(empty_columns=empty_count)
-    if item.state is State.OVERDUE and item.due_on is not None:
+    if item.state is _OVERDUE and item.due_on is not None:
         # Full working days it has been late before today: the group had that long after its notice.
         full = ctx.calendar.working_days_between(item.due_on, ctx.today) - 1
         if full >= ctx.settings.escalate_after_workdays:
@@ -584,7 +595,7 @@ def _escalation_reason(ctx: _Ctx, item: ItemView, empty_count: int) -> Why | Non
 
 def _escalation(ctx: _Ctx, slot: Slot) -> None:
     today = ctx.today
-    empty = sum(1 for i in ctx.snap.items if i.read_status == ReadStatus.EMPTY and i.kind == ItemKind.COLUMN)
+    empty = sum(1 for i in ctx.snap.items if i.read_status == _EMPTY and i.kind == _COLUMN)
     units = ctx.snap.units_by_id
     by_unit: dict[int, list[tuple[ItemView, Why]]] = defaultdict(list)
     for item in ctx.snap.items:
@@ -676,7 +687,7 @@ def _evening_note(ctx: _Ctx, slot: Slot) -> None:
     ids: list[int] = []
     units = ctx.snap.units_by_id
     chats = {c.telegram_id: c for c in ctx.snap.chats}
-    for aud in _audiences(ctx.snap):
+    for aud in ctx.audiences:
         if aud.to.chat_id is None or not any(ctx.has_items(u) for u in aud.unit_ids):
             continue
         total += 1
@@ -715,7 +726,7 @@ def _half_month_check(ctx: _Ctx, slot: Slot) -> None:
     today = ctx.today
     period = half_month_period(today)
     due = report_day(period, ctx.calendar, ctx.settings)
-    for aud in _audiences(ctx.snap):
+    for aud in ctx.audiences:
         items = ctx.seen(aud.unit_ids)
         if not items:
             continue
@@ -793,7 +804,7 @@ def weekly_stats(snapshot: Snapshot) -> dict[str, int]:
     out: dict[str, int] = defaultdict(int)
     for item in snapshot.items:
         for unit_id in item.notify_unit_ids:
-            if item.seen_by((unit_id,)).state is State.OVERDUE:
+            if item.seen_by((unit_id,)).state is _OVERDUE:
                 out[str(unit_id)] += 1
     return dict(out)
 
@@ -814,7 +825,7 @@ def _weekly_summary(ctx: _Ctx, slot: Slot) -> None:
     late: dict[int, list[ItemView]] = defaultdict(list)
     for item in ctx.snap.items:
         for unit_id in item.notify_unit_ids:
-            if (view := item.seen_by((unit_id,))).state is State.OVERDUE:
+            if (view := item.seen_by((unit_id,))).state is _OVERDUE:
                 late[unit_id].append(view)
     before = ctx.snap.last_week_late
     units = sorted(
@@ -846,7 +857,7 @@ def _weekly_summary(ctx: _Ctx, slot: Slot) -> None:
             sum(before.get(str(u), 0) for u in ids) if before is not None else None,
         )
 
-    all_late = [i for i in ctx.snap.items if i.state is State.OVERDUE]
+    all_late = [i for i in ctx.snap.items if i.state is _OVERDUE]
     extra = f"site{ctx.snap.site_id}"
     site_summary = replace(summary(units, ctx.snap.site_name), inspection=ctx.snap.inspection)
     for admin in ctx.snap.admins:
@@ -861,7 +872,7 @@ def _weekly_summary(ctx: _Ctx, slot: Slot) -> None:
         )
     for leader, mine in _by_leader(units):
         ids = {u.id for u in mine}
-        mine_late = [i for i in ctx.seen(ids, notify=True) if i.state is State.OVERDUE]
+        mine_late = [i for i in ctx.seen(ids, notify=True) if i.state is _OVERDUE]
         body = summary(mine, "、".join(u.name for u in mine))
         ctx.add(MessageKind.WEEKLY_SUMMARY, slot, _person(leader), body, mine_late, key_items=(), extra=extra)
 
@@ -884,8 +895,7 @@ def _monthly_reminder(ctx: _Ctx, slot: Slot) -> None:
     items = {i.id: i for i in ctx.snap.items}
     logged: dict[int, int] = defaultdict(int)
     for item_id, day in ctx.snap.updates:
-        item = items.get(item_id)
-        if item is None or not month <= day < this_month:
+        if not month <= day < this_month or (item := items.get(item_id)) is None:
             continue
         for unit_id in item.unit_ids:
             logged[unit_id] += 1
@@ -962,7 +972,7 @@ def _unbound_notice(ctx: _Ctx, slot: Slot) -> None:
             continue
         mine = ctx.items_of(unit_id)
         told = [i.seen_by((unit_id,)) for i in mine if unit_id in i.notify_unit_ids]
-        late = sum(1 for i in told if i.state is State.OVERDUE)
+        late = sum(1 for i in told if i.state is _OVERDUE)
         due = sum(1 for i in told if _warned_today(i, ctx.today))
         found.append(UnboundUnit(unit, len(mine), late, due))
     if not found:

@@ -15,6 +15,7 @@ from collections.abc import Callable, Mapping, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
+from operator import attrgetter
 
 from domain.actions import CHECK_LIST_MAX, Action, Offer
 from domain.availability import Alert, Level
@@ -318,7 +319,7 @@ def _one(
 ) -> Planned:
     items = tuple(notice.items if items is None else items)
     chat: int | str = notice.to.chat_id if notice.to.chat_id is not None else notice.to.label
-    ids = notice.key_items if notice.key_items is not None else [i.id for i in items]
+    ids = notice.key_items if notice.key_items is not None else map(attrgetter("id"), items)
     extra = notice.extra + (f"p{part}" if part is not None else "")
     key = make_key(notice.kind, chat, notice.day, ids, extra, notice.to.platform)
     asked = tuple(i.id for i in items) if notice.asks else ()
@@ -529,7 +530,7 @@ def _rest_line(rest: Sequence[ItemView], listed_any: bool) -> str:
     """ "其余118项：正常110项，无需更新5项，待补充规则3项。" — a big group's items that need no action."""
     counts: dict[str, int] = defaultdict(int)
     # Counted by state first (a province's group has 100,000 items to count), each state's words once.
-    for state, n in Counter(item.state for item in rest).items():
+    for state, n in Counter(map(attrgetter("state"), rest)).items():
         counts[STATE_LABELS.get(state.value, state.value)] += n
     parts = "，".join(f"{label}{n}项" for label, n in sorted(counts.items(), key=lambda kv: -kv[1]))
     lead = "其余" if listed_any else "全部"
