@@ -11,7 +11,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Any, NamedTuple, Protocol
 from zoneinfo import ZoneInfo
 
@@ -375,8 +375,7 @@ def _facts(
     ids = [i.id for i in items if i.id is not None]
     if not ids:
         return {}, {}
-    session.flush()
-    run = session.connection().execute  # plain rows (see `plain_rows`), flushed once
+    run = partial(plain_rows, session)  # in chunks: iterating a result fetched row by row, a call per row
     instants = instants or Instants(session, judge.tz)
     wanted = set(ids)
     recent: dict[int, list[tuple[date, int]]] = defaultdict(list)
