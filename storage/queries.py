@@ -13,7 +13,7 @@ from __future__ import annotations
 import difflib
 import re
 import unicodedata
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
@@ -1117,13 +1117,11 @@ def status_view(
     if not administers(actor):
         return NotAdmin()
     live = col(Item.retired_at).is_(None)
-    by_state: dict[str, int] = defaultdict(int)
-    for _items, judged in judge_pages(session, judge, now, live):  # a page at a time: a province's million
-        for status in judged.values():
-            by_state[status.state.value] += 1
-    by_kind = dict(
-        session.execute(sa_select(col(Item.kind), func.count()).where(live).group_by(col(Item.kind))).all()
-    )
+    by_state: Counter[str] = Counter()
+    by_kind: Counter[str] = Counter()  # from the pages judged, not another pass over the table
+    for items, judged in judge_pages(session, judge, now, live):  # a page at a time: a province's million
+        by_state.update(status.state.value for status in judged.values())
+        by_kind.update(item.kind for item in items)
     active = col(Membership.active).is_(True)
     people = session.exec(select(func.count(func.distinct(Membership.person_id))).where(active)).one()
     # A configured administrator may also hold an admin membership: count each person once.
