@@ -564,19 +564,38 @@ def _judge(
     return _named(session, out)
 
 
+class JudgedRow(NamedTuple):
+    """What judging an item reads of its row (`Judged`) and nothing else: `judge_pages`' items."""
+
+    id: int
+    kind: str
+    category: str
+    rule_text: str
+    created_at: datetime
+
+
+_JUDGED_READ = tuple(
+    raw(col(getattr(Item, n))) if n == "created_at" else col(getattr(Item, n)) for n in JudgedRow._fields
+)
+_JUDGED_CREATED = JudgedRow._fields.index("created_at")
+
+
 def judge_pages(
     session: Session, judge: Judge, now: datetime, *where: ColumnElement[bool]
-) -> Iterator[tuple[list[LiveItem], Judgements]]:
+) -> Iterator[tuple[list[JudgedRow], Judgements]]:
     """The items matching `where` and their judgements (`judge_items`'s), a keyset page of ids at a time:
     for the callers that take each judgement once and keep only what they make of it (/status's counts), so
-    that a province's million items are never all in memory."""
+    that a province's million items are never all in memory. Each item is read as far as its judgement
+    reads it (`JudgedRow`): a million rows' names, paths and addresses were a second of the database's."""
     judged = _evaluator(judge, judge.today(now))
     instants = Instants(session, judge.tz)
+    moment, k = instants.moment, _JUDGED_CREATED
     last = 0
     while True:
         with few_collections():
-            page = sa_select(*_LIVE_READ).where(*where, col(Item.id) > last).order_by(col(Item.id))
-            items = _live(plain_rows(session, page.limit(JUDGE_BATCH)), instants)
+            page = sa_select(*_JUDGED_READ).where(*where, col(Item.id) > last).order_by(col(Item.id))
+            rows = plain_rows(session, page.limit(JUDGE_BATCH))
+            items = [JudgedRow._make((*r[:k], moment(r[k]), *r[k + 1 :])) for r in rows]
             if not items:
                 return
             judgements = _judge(session, items, judge, now, judged, instants)
