@@ -22,8 +22,8 @@ from pathlib import Path
 from typing import Any
 
 import charset_normalizer
-import openpyxl
 from defusedxml import DefusedXmlException
+from openpyxl.reader.excel import ExcelReader
 from openpyxl.utils import get_column_letter, range_boundaries
 from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 from openpyxl.worksheet._reader import FORMULA_TAG as _FORMULA_TAG
@@ -179,7 +179,9 @@ def _read_xlsx(path: Path) -> list[RawSheet]:
     try:
         # Read-only: sheets are streamed from the zip, row by row, never built as openpyxl objects in memory
         # (which is what made one cell at XFD1048576, or a merge over the whole sheet, take gigabytes).
-        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        reader = _WorkbookReader(path, read_only=True, data_only=True)
+        reader.read()  # what `openpyxl.load_workbook` does
+        wb = reader.wb
     except Exception as exc:  # openpyxl raises many kinds of errors for a damaged file: all mean "unreadable"
         if _defused(exc):
             raise ImportProblem(_xml_refused(path.name)) from exc
@@ -209,6 +211,29 @@ def _read_xlsx(path: Path) -> list[RawSheet]:
     finally:
         wb.close()
     return sheets
+
+
+class _Worksheet(ReadOnlyWorksheet):
+    """A read-only worksheet that does not measure itself when opened: `_read_sheet` streams it with its own
+    parser. openpyxl's measures a sheet by reading its `<dimension>`, and a sheet written without one (by a
+    program: openpyxl's own streaming writer, so `zhiri export`'s) was parsed whole to find that out before
+    being read: a fifth of importing a 100,000-row list."""
+
+    def _get_size(self) -> None:
+        pass
+
+
+class _WorkbookReader(ExcelReader):
+    """`openpyxl.load_workbook(read_only=True)` with its worksheets `_Worksheet`s (a chart sheet holds no
+    list: left out)."""
+
+    def read_worksheets(self) -> None:
+        for sheet, rel in self.parser.find_sheets():
+            if rel.target not in self.valid_files or "chartsheet" in rel.Type:
+                continue
+            ws = _Worksheet(self.wb, sheet.name, rel.target, self.shared_strings)
+            ws.sheet_state = sheet.state
+            self.wb._sheets.append(ws)
 
 
 def _defused(exc: BaseException | None) -> bool:

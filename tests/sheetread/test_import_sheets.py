@@ -154,6 +154,37 @@ def test_hidden_sheets_are_not_read():
     assert "旧表" not in {s.name for s in parse_list(FIVE_LEVELS).sheets}
 
 
+def test_a_list_written_by_a_program_without_dimensions_reads_as_the_same_list_from_excel(tmp_path):
+    """A sheet written by openpyxl's streaming writer (as `zhiri export` writes, and other programs) has no
+    `<dimension>`: it reads as the same sheet written with one, with a chart sheet beside it left out."""
+    import zipfile
+
+    from openpyxl.chart import BarChart, Reference
+
+    rows = [["某县政府网站栏目责任清单"], ["序号", "一级栏目", "二级栏目", "更新要求", "责任单位"]]
+    rows += [[n, "政务公开", f"栏目{n}", "每月一次", "县政府办公室"] for n in range(1, 6)]
+    streamed, built = tmp_path / "streamed.xlsx", tmp_path / "built.xlsx"
+    book = Workbook(write_only=True)
+    ws = book.create_sheet("清单")
+    for row in rows:
+        ws.append(row)
+    book.save(streamed)
+    book = Workbook()
+    ws = book.active
+    ws.title = "清单"
+    for row in rows:
+        ws.append(row)
+    chart = BarChart()
+    chart.add_data(Reference(ws, min_col=1, min_row=3, max_row=7))
+    book.create_chartsheet("图表").add_chart(chart)
+    book.save(built)
+    with zipfile.ZipFile(streamed) as z:
+        assert b"<dimension" not in z.read("xl/worksheets/sheet1.xml")
+    assert read_table_file(streamed) == read_table_file(built)
+    assert [s.name for s in read_table_file(built)] == ["清单"]
+    assert [r.name for r in parse_list(streamed).rows] == [f"栏目{n}" for n in range(1, 6)]
+
+
 def test_a_header_repeated_on_every_printed_page_is_not_a_column():
     parsed = parse_sheets(
         [
