@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from functools import cache
 
-from domain.model import Category, ItemKind, State
+from domain.model import ACCOUNT, COLUMN, NOT_APPLICABLE, OVERDUE, Category, ItemKind, State
 
 __all__ = [
     "CATEGORY_NAMES",
@@ -175,7 +175,7 @@ class InspectedItem:
 
     @property
     def has_duty(self) -> bool:
-        return self.state is not _NOT_APPLICABLE
+        return self.state is not NOT_APPLICABLE
 
 
 @dataclass(frozen=True, slots=True)
@@ -264,17 +264,13 @@ def _count_line(
     return VetoLine(name, label, n, veto, warn, unit, n >= veto, warn <= n < veto, ids)
 
 
-# The members the passes over every item compare with, as plain names: on Python 3.11 each read of a member
-# through its class (`ItemKind.COLUMN`) calls a descriptor (`enum.property`), and a province's site has
-# 100,000 items.
-_COLUMN, _ACCOUNT = ItemKind.COLUMN, ItemKind.ACCOUNT
+# The categories the passes over every column compare with (plain names: see `domain.model`'s).
 _HOME, _NEWS, _NOTICE, _ACCOUNTS = Category.HOME, Category.NEWS, Category.NOTICE, Category.ACCOUNT
-_OVERDUE, _NOT_APPLICABLE = State.OVERDUE, State.NOT_APPLICABLE
 
 
 def _columns(views: Iterable[InspectedItem]) -> list[InspectedItem]:
     """The columns with an update duty: what most lines and deductions count."""
-    return [v for v in views if v.kind is _COLUMN and v.has_duty]
+    return [v for v in views if v.kind is COLUMN and v.has_duty]
 
 
 def _home_group(columns: Sequence[InspectedItem]) -> list[InspectedItem]:
@@ -293,7 +289,7 @@ def _site_lines(
     t: Thresholds,
     unreachable_pct: float | None,
 ) -> list[VetoLine]:
-    accounts = [v for v in views if v.kind is _ACCOUNT and v.has_duty]
+    accounts = [v for v in views if v.kind is ACCOUNT and v.has_duty]
     lines: list[VetoLine] = []
 
     if home:
@@ -353,7 +349,7 @@ def _site_lines(
             t.news_notice_warn,
         )
     )
-    overdue = [c for c in columns if c.state is _OVERDUE]
+    overdue = [c for c in columns if c.state is OVERDUE]
     lines.append(_count_line("stale_columns", "应更新而未更新的栏目", overdue, t.stale_veto, t.stale_warn))
     empty = [c for c in columns if c.empty]
     lines.append(_count_line("empty_columns", "空白栏目", empty, t.empty_veto, t.empty_warn))
@@ -510,7 +506,7 @@ def _deductions(
         out.append(Deduction("broken_home", f"首页链接打不开{n}个，每个扣1分", n, ids))
     broken_other = [c for c in columns if c.broken and c.id not in home_ids]
     # Dead links count on every column's page, a column with no update duty too (友情链接, 外链 lists).
-    on_pages = [v for v in views if v.kind is _COLUMN and v.dead_links]
+    on_pages = [v for v in views if v.kind is COLUMN and v.dead_links]
     if n := len(broken_other) + sum(c.dead_links for c in on_pages):
         ids = tuple(dict.fromkeys(c.id for c in (*broken_other, *on_pages)))
         out.append(Deduction("broken_other", f"其他页面链接打不开{n}个，每个扣0.1分", round(0.1 * n, 1), ids))

@@ -142,6 +142,14 @@ class ReadStatus(StrEnum):
     UNKNOWN = "unknown"  # items without a trustworthy date
 
 
+# The members a pass over every item compares with, read once into plain names: on Python 3.11 reading a
+# member through its class (`State.OVERDUE`) calls a descriptor (`enum.property`, ~0.1 µs), and a province's
+# plan, its wording and its inspection score make millions of such tests over 100,000 items.
+OVERDUE, FRESH, NOT_APPLICABLE = State.OVERDUE, State.FRESH, State.NOT_APPLICABLE
+DUE_STATES = frozenset({State.DUE_TODAY, State.DUE_SOON})
+EMPTY_PAGE, BROKEN_PAGE = ReadStatus.EMPTY, ReadStatus.BROKEN
+COLUMN, ACCOUNT = ItemKind.COLUMN, ItemKind.ACCOUNT
+
 # Most urgent first; used to sort lists people read.
 STATE_URGENCY: dict[State, int] = {
     State.OVERDUE: 0,

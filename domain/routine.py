@@ -25,7 +25,15 @@ from functools import cached_property
 
 from domain.calendar import WorkCalendar
 from domain.inspection import DEFAULT_THRESHOLDS, Score
-from domain.model import CheckResult, ItemKind, ReadStatus, State
+from domain.model import (
+    BROKEN_PAGE,
+    COLUMN,
+    DUE_STATES,
+    EMPTY_PAGE,
+    OVERDUE,
+    CheckResult,
+    State,
+)
 from domain.notice import (
     TELEGRAM,
     Answer,
@@ -277,19 +285,14 @@ def _helpers(item: ItemView, units_by_id: Mapping[int, UnitView]) -> tuple[str, 
 
 
 _RANKS = {State.OVERDUE: 0, State.DUE_TODAY: 1, State.DUE_SOON: 2}
-# The states and readings the per-item tests compare with, as plain names: on Python 3.11 each read of a
-# member through its class (`State.OVERDUE`) calls a descriptor (`enum.property`), and a province's plan
-# tests 100,000 items in every slot, for the county-wide group and again for each unit's own.
-_OVERDUE = State.OVERDUE
-_DUE = frozenset({State.DUE_TODAY, State.DUE_SOON})
-_ACTION = frozenset({State.OVERDUE, *_DUE})
-_PAGE_TROUBLE = frozenset({ReadStatus.EMPTY, ReadStatus.BROKEN})
-_EMPTY, _COLUMN = ReadStatus.EMPTY, ItemKind.COLUMN
+# What `needs_action` tests every item of every group for (plain names: see `domain.model`'s).
+_ACTION = frozenset({OVERDUE, *DUE_STATES})
+_PAGE_TROUBLE = frozenset({EMPTY_PAGE, BROKEN_PAGE})
 
 
 def _urgency(item: ItemView, today: date) -> tuple[int, int, date, str]:
     state = item.state
-    rank = 1 if item.warn_on == today and state is not _OVERDUE else _RANKS.get(state, 3)
+    rank = 1 if item.warn_on == today and state is not OVERDUE else _RANKS.get(state, 3)
     return rank, -item.days_late, item.due_on or date.max, item.title
 
 
@@ -537,13 +540,13 @@ def _daily_read(ctx: _Ctx, slot: Slot) -> None:
 
 
 def _warned_today(item: ItemView, today: date) -> bool:
-    return item.warn_on == today and item.state in _DUE
+    return item.warn_on == today and item.state in DUE_STATES
 
 
 def _advance(ctx: _Ctx, item: ItemView) -> bool:
     if not ctx.settings.advance_workdays or item.warn_on is None:
         return False
-    if item.state not in _DUE:
+    if item.state not in DUE_STATES:
         return False
     return item.warn_on == ctx.advance_day
 
@@ -554,7 +557,7 @@ def _due_warning(ctx: _Ctx, slot: Slot) -> None:
     for aud in ctx.audiences:
         units = set(aud.unit_ids)
         # Only an item due soon or today is warned of, today or in advance.
-        due = [i for i in ctx.seen(units, notify=True) if i.state in _DUE]
+        due = [i for i in ctx.seen(units, notify=True) if i.state in DUE_STATES]
         now_items = [i for i in due if _warned_today(i, today)]
         soon_items = [] if repeat else [i for i in due if _advance(ctx, i)]
         if not now_items and not soon_items:
@@ -572,7 +575,7 @@ def _overdue(ctx: _Ctx, slot: Slot) -> None:
     today = ctx.today
     for aud in ctx.audiences:
         units = set(aud.unit_ids)
-        late = [i for i in ctx.seen(units, notify=True) if i.state is _OVERDUE]
+        late = [i for i in ctx.seen(units, notify=True) if i.state is OVERDUE]
         if late:
             groups = _groups(ctx.snap, aud, late, notify=True, today=today)
             ctx.add(MessageKind.OVERDUE, slot, aud.to, Overdue(groups), asks=True)
@@ -583,9 +586,9 @@ def _escalation_reason(ctx: _Ctx, item: ItemView, empty_count: int) -> Why | Non
     risk = item.risk
     if risk is not None and (risk.veto or risk.crossed):
         return Why(risk=risk)
-    if item.read_status == _EMPTY and empty_count >= ctx.settings.empty_columns_escalate_at:
+    if item.read_status == EMPTY_PAGE and empty_count >= ctx.settings.empty_columns_escalate_at:
         return Why(empty_columns=empty_count)
-    if item.state is _OVERDUE and item.due_on is not None:
+    if item.state is OVERDUE and item.due_on is not None:
         # Full working days it has been late before today: the group had that long after its notice.
         full = ctx.calendar.working_days_between(item.due_on, ctx.today) - 1
         if full >= ctx.settings.escalate_after_workdays:
@@ -595,7 +598,7 @@ def _escalation_reason(ctx: _Ctx, item: ItemView, empty_count: int) -> Why | Non
 
 def _escalation(ctx: _Ctx, slot: Slot) -> None:
     today = ctx.today
-    empty = sum(1 for i in ctx.snap.items if i.read_status == _EMPTY and i.kind == _COLUMN)
+    empty = sum(1 for i in ctx.snap.items if i.read_status == EMPTY_PAGE and i.kind == COLUMN)
     units = ctx.snap.units_by_id
     by_unit: dict[int, list[tuple[ItemView, Why]]] = defaultdict(list)
     for item in ctx.snap.items:
@@ -804,7 +807,7 @@ def weekly_stats(snapshot: Snapshot) -> dict[str, int]:
     out: dict[str, int] = defaultdict(int)
     for item in snapshot.items:
         for unit_id in item.notify_unit_ids:
-            if item.seen_by((unit_id,)).state is _OVERDUE:
+            if item.seen_by((unit_id,)).state is OVERDUE:
                 out[str(unit_id)] += 1
     return dict(out)
 
@@ -825,7 +828,7 @@ def _weekly_summary(ctx: _Ctx, slot: Slot) -> None:
     late: dict[int, list[ItemView]] = defaultdict(list)
     for item in ctx.snap.items:
         for unit_id in item.notify_unit_ids:
-            if (view := item.seen_by((unit_id,))).state is _OVERDUE:
+            if (view := item.seen_by((unit_id,))).state is OVERDUE:
                 late[unit_id].append(view)
     before = ctx.snap.last_week_late
     units = sorted(
@@ -857,7 +860,7 @@ def _weekly_summary(ctx: _Ctx, slot: Slot) -> None:
             sum(before.get(str(u), 0) for u in ids) if before is not None else None,
         )
 
-    all_late = [i for i in ctx.snap.items if i.state is _OVERDUE]
+    all_late = [i for i in ctx.snap.items if i.state is OVERDUE]
     extra = f"site{ctx.snap.site_id}"
     site_summary = replace(summary(units, ctx.snap.site_name), inspection=ctx.snap.inspection)
     for admin in ctx.snap.admins:
@@ -872,7 +875,7 @@ def _weekly_summary(ctx: _Ctx, slot: Slot) -> None:
         )
     for leader, mine in _by_leader(units):
         ids = {u.id for u in mine}
-        mine_late = [i for i in ctx.seen(ids, notify=True) if i.state is _OVERDUE]
+        mine_late = [i for i in ctx.seen(ids, notify=True) if i.state is OVERDUE]
         body = summary(mine, "、".join(u.name for u in mine))
         ctx.add(MessageKind.WEEKLY_SUMMARY, slot, _person(leader), body, mine_late, key_items=(), extra=extra)
 
@@ -904,7 +907,7 @@ def _monthly_reminder(ctx: _Ctx, slot: Slot) -> None:
     for item in ctx.snap.items:
         for unit_id in item.notify_unit_ids:
             view = item.seen_by((unit_id,))
-            if view.state is _OVERDUE:
+            if view.state is OVERDUE:
                 late[unit_id].append(view)
             elif view.missing > 0:
                 behind[unit_id].append(view)
@@ -972,7 +975,7 @@ def _unbound_notice(ctx: _Ctx, slot: Slot) -> None:
             continue
         mine = ctx.items_of(unit_id)
         told = [i.seen_by((unit_id,)) for i in mine if unit_id in i.notify_unit_ids]
-        late = sum(1 for i in told if i.state is _OVERDUE)
+        late = sum(1 for i in told if i.state is OVERDUE)
         due = sum(1 for i in told if _warned_today(i, ctx.today))
         found.append(UnboundUnit(unit, len(mine), late, due))
     if not found:

@@ -20,7 +20,16 @@ from operator import attrgetter
 from domain.actions import CHECK_LIST_MAX, Action, Offer
 from domain.availability import Alert, Level
 from domain.inspection import verdict_line
-from domain.model import CheckResult, ReadStatus, State
+from domain.model import (
+    BROKEN_PAGE,
+    DUE_STATES,
+    EMPTY_PAGE,
+    FRESH,
+    NOT_APPLICABLE,
+    OVERDUE,
+    CheckResult,
+    State,
+)
 from domain.notice import (
     TELEGRAM,
     CalendarMissing,
@@ -362,40 +371,32 @@ def _names(people: Sequence[Who]) -> str:
     return "、".join(mention(p) for p in people) if people else "未登记"
 
 
-# The states and readings `state_line` compares with, as plain names: on Python 3.11 each read of a member
-# through its class (`State.OVERDUE`) calls a descriptor (`enum.property`), and a province's half-month
-# checklists word 200,000 lines.
-_OVERDUE, _FRESH, _NOT_APPLICABLE = State.OVERDUE, State.FRESH, State.NOT_APPLICABLE
-_DUE = frozenset({State.DUE_TODAY, State.DUE_SOON})
-_EMPTY, _BROKEN = ReadStatus.EMPTY, ReadStatus.BROKEN
-
-
 def state_line(item: ItemView, today: date) -> str:
     state, due_on = item.state, item.due_on
     due = md(due_on, today) if due_on else ""
-    if state is _OVERDUE and due_on:
+    if state is OVERDUE and due_on:
         text = f"已逾期{item.days_late}天（应于{due}前更新）"
-    elif state in _DUE and due_on:
+    elif state in DUE_STATES and due_on:
         if item.warn_on == today and due_on != today:
             text = f"{due}到期（休息日），请今天更新"
         elif due_on == today:
             text = "今天到期"
         else:
             text = f"{due}到期"
-    elif state is _FRESH:
+    elif state is FRESH:
         text = f"正常，下次应在{due}前更新" if due_on else "正常"
-    elif state is _NOT_APPLICABLE:
+    elif state is NOT_APPLICABLE:
         text = "请检查页面运行正常"
     else:
         text = "更新要求待管理员确认"
     if item.missing and due_on:
         # A quota: what counts is how many are still missing by the end of the period.
-        text = f"本期还差{item.missing}条（{due}前）" if state is _FRESH else f"{text}，还差{item.missing}条"
-    if item.unknown and state is not _NOT_APPLICABLE:
+        text = f"本期还差{item.missing}条（{due}前）" if state is FRESH else f"{text}，还差{item.missing}条"
+    if item.unknown and state is not NOT_APPLICABLE:
         text += f"，{UNKNOWN_LAST}"
-    if item.read_status == _EMPTY:
+    if item.read_status == EMPTY_PAGE:
         text += "，【空白栏目】"
-    elif item.read_status == _BROKEN:
+    elif item.read_status == BROKEN_PAGE:
         text += "，【页面无法打开】"
     return text
 
