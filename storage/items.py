@@ -92,9 +92,10 @@ INSTANTS_KEPT = 200_000
 class Instants:
     """Stored instants (`UTCDateTime` columns read by `raw`: text on SQLite, the driver's datetime on
     PostgreSQL) as the column's own type reads them, an aware UTC moment, and as the judge's local day. Each
-    distinct value is converted once: a province's day reads about 700,000 instants, many of them the same
-    (an import's items share their creation, the reader logs the days a page shows), and the type's
-    per-value processing, then the local day of each, were a second and a half of the 09:00 tick."""
+    distinct value is converted once: a province's day reads hundreds of thousands of instants, many of them
+    the same (an import's items share their creation, the reader logs the days a page shows), and the type's
+    per-value processing, then the local day of each, were a second and a half of the 09:00 tick. Where only
+    the local day is wanted, `days` has the database compute it instead."""
 
     def __init__(self, session: Session, tz: tzinfo = UTC) -> None:
         dialect = session.get_bind().dialect
@@ -263,18 +264,34 @@ class LiveItem(NamedTuple):
     level5: str | None
 
 
+class JudgedRow(NamedTuple):
+    """What judging an item reads of its row (`Judged`) and nothing else: `judge_pages`' items."""
+
+    id: int
+    kind: str
+    category: str
+    rule_text: str
+    created_at: datetime
+
+
 LIVE_COLUMNS = tuple(col(getattr(Item, name)) for name in LiveItem._fields)
-# The same, the creation read raw (`Instants`): `_live` makes the rows `LiveItem`s.
-_LIVE_READ = tuple(
-    raw(col(getattr(Item, n))) if n == "created_at" else col(getattr(Item, n)) for n in LiveItem._fields
-)
-_CREATED = LiveItem._fields.index("created_at")
 
 
-def _live(rows: Iterable[Sequence[Any]], instants: Instants) -> list[LiveItem]:
-    """Rows of `_LIVE_READ` (and any columns after them) as `LiveItem`s."""
-    moment, k, width = instants.moment, _CREATED, len(LiveItem._fields)
-    return [LiveItem._make((*r[:k], moment(r[k]), *r[k + 1 : width])) for r in rows]
+def _columns_read(kind: type[LiveItem | JudgedRow]) -> tuple[Any, ...]:
+    """The item's columns `kind` holds, in its order, the creation read raw (`_made` reads it)."""
+    columns = (col(getattr(Item, name)) for name in kind._fields)
+    return tuple(raw(c) if name == "created_at" else c for name, c in zip(kind._fields, columns, strict=True))
+
+
+_LIVE_READ = _columns_read(LiveItem)
+_JUDGED_READ = _columns_read(JudgedRow)
+
+
+def _made(kind: Any, rows: Iterable[Sequence[Any]], instants: Instants) -> list[Any]:
+    """Rows of `_columns_read(kind)` (and any columns after them) as `kind`s, their creation read once per
+    distinct value (`Instants`)."""
+    moment, k, width = instants.moment, kind._fields.index("created_at"), len(kind._fields)
+    return [kind._make((*r[:k], moment(r[k]), *r[k + 1 : width])) for r in rows]
 
 
 def plain_rows(session: Session, statement: Executable) -> Iterator[Any]:
@@ -293,7 +310,7 @@ def live_items(
 ) -> list[LiveItem]:
     """The items matching `where` as `LiveItem`s, by id."""
     statement = sa_select(*_LIVE_READ).where(*where).order_by(col(Item.id))
-    return _live(plain_rows(session, statement), instants or Instants(session))
+    return _made(LiveItem, plain_rows(session, statement), instants or Instants(session))
 
 
 def item_rule(item: Judged) -> Rule:
@@ -565,22 +582,6 @@ def _judge(
     return _named(session, out)
 
 
-class JudgedRow(NamedTuple):
-    """What judging an item reads of its row (`Judged`) and nothing else: `judge_pages`' items."""
-
-    id: int
-    kind: str
-    category: str
-    rule_text: str
-    created_at: datetime
-
-
-_JUDGED_READ = tuple(
-    raw(col(getattr(Item, n))) if n == "created_at" else col(getattr(Item, n)) for n in JudgedRow._fields
-)
-_JUDGED_CREATED = JudgedRow._fields.index("created_at")
-
-
 def judge_pages(
     session: Session, judge: Judge, now: datetime, *where: ColumnElement[bool]
 ) -> Iterator[tuple[list[JudgedRow], Judgements]]:
@@ -590,13 +591,11 @@ def judge_pages(
     reads it (`JudgedRow`): a million rows' names, paths and addresses were a second of the database's."""
     judged = _evaluator(judge, judge.today(now))
     instants = Instants(session, judge.tz)
-    moment, k = instants.moment, _JUDGED_CREATED
     last = 0
     while True:
         with few_collections():
             page = sa_select(*_JUDGED_READ).where(*where, col(Item.id) > last).order_by(col(Item.id))
-            rows = plain_rows(session, page.limit(JUDGE_BATCH))
-            items = [JudgedRow._make((*r[:k], moment(r[k]), *r[k + 1 :])) for r in rows]
+            items = _made(JudgedRow, plain_rows(session, page.limit(JUDGE_BATCH)), instants)
             if not items:
                 return
             judgements = _judge(session, items, judge, now, judged, instants)
@@ -742,7 +741,7 @@ def refresh_stale(session: Session, judge: Judge, now: datetime, site_id: int) -
     of_status: dict[int, tuple[object, ...]] = {}
     for k in range(0, len(rows), JUDGE_BATCH):
         batch = rows[k : k + JUDGE_BATCH]
-        items = _live(batch, instants)
+        items = _made(LiveItem, batch, instants)
         out.rows.update((i.id, i) for i in items)
         facts, latest = _facts(session, items, judge, now, instants)
         out.record(facts)
